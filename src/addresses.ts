@@ -1,0 +1,32 @@
+import { networkInterfaces } from 'node:os'
+import { isIPv6 } from 'node:net'
+
+/** `host:port`, with IPv6 hosts in brackets (`[::1]:9000`). */
+export const formatAddress = (host: string, port: number): string =>
+  isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`
+
+/** Whether a bind address accepts connections on every interface. */
+export const isWildcard = (host: string): boolean =>
+  host === '0.0.0.0' || host === '::' || host === '::0' || host === ''
+
+/**
+ * Every address a client could use to reach a server bound to `host`.
+ * For 0.0.0.0 that is each IPv4 address of this machine; for :: both families
+ * (IPv6 sockets usually accept IPv4 too); otherwise just `host`.
+ */
+export const reachableAddresses = (host: string): string[] => {
+  if (!isWildcard(host)) return [host]
+  const wantV6 = host !== '0.0.0.0'
+  const found: string[] = []
+  for (const list of Object.values(networkInterfaces())) {
+    for (const info of list ?? []) {
+      if (info.family === 'IPv4') found.push(info.address)
+      else if (wantV6 && !info.address.startsWith('fe80')) found.push(info.address)
+    }
+  }
+  // Loopback first: it is what a student on the same laptop types.
+  return found.sort((a, b) => Number(isLoopback(b)) - Number(isLoopback(a)))
+}
+
+export const isLoopback = (host: string): boolean =>
+  host.startsWith('127.') || host === '::1' || host === 'localhost'

@@ -1,0 +1,63 @@
+import { formatAddress } from '../addresses.js'
+import { hasCode } from '../errors.js'
+
+export interface ExplainContext {
+  host?: string
+  port?: number
+  /** What the user was doing, for the connection-refused hint ("tcp-server", "serve"…). */
+  serverCommand?: string
+}
+
+/**
+ * One plain sentence for an expected failure — what happened and what to do — or
+ * `undefined` when the error is not one we expected (the caller shows its message).
+ */
+export const explainError = (err: unknown, ctx: ExplainContext = {}): string | undefined => {
+  if (!hasCode(err)) return undefined
+  const e = err as Error & { code: string; address?: string; port?: number; hostname?: string; syscall?: string }
+  const host = ctx.host ?? e.address ?? e.hostname ?? 'the host'
+  const port = ctx.port ?? e.port
+  const where = port !== undefined ? formatAddress(host, port) : host
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return `nothing is listening on ${where}` +
+        (port !== undefined ? ` — start one with \`sockkit ${ctx.serverCommand ?? 'tcp-server'} ${port}\`` : '')
+    case 'EADDRINUSE':
+      return `port ${port ?? '?'} is already in use on ${host} — pick another port or stop the program using it`
+    case 'EADDRNOTAVAIL':
+      return `${host} is not an address of this machine, so nothing can listen on it or send from it`
+    case 'EACCES':
+    case 'EPERM':
+      return e.syscall === 'bind' || e.syscall === 'listen'
+        ? `permission denied to use port ${port ?? '?'} on ${host} (ports below 1024 need administrator rights)`
+        : `permission denied for ${where} (${e.code}): a firewall or a broadcast address without --broadcast can cause this`
+    case 'ENOTFOUND':
+    case 'EAI_NONAME':
+    case 'EAI_FAIL':
+      return `cannot resolve host "${ctx.host ?? e.hostname ?? '?'}": no such name (check the spelling, or use an IP address)`
+    case 'EAI_AGAIN':
+      return `cannot resolve host "${ctx.host ?? e.hostname ?? '?'}" right now: the name server did not answer`
+    case 'EHOSTUNREACH':
+      return `${host} is unreachable: no route to that host`
+    case 'ENETUNREACH':
+      return `${host} is unreachable: this machine has no route to that network`
+    case 'ENETDOWN':
+      return `the network to ${host} is down`
+    case 'ETIMEDOUT':
+    case 'ERR_SOCKKIT_CONNECT_TIMEOUT':
+      return `no answer from ${where} within the connect timeout — the host may be down or a firewall may be dropping packets`
+    case 'ECONNRESET':
+      return `the connection to ${where} was reset by the other side`
+    case 'EPIPE':
+      return `the other side of ${where} closed the connection while we were still sending`
+    case 'EMSGSIZE':
+    case 'ERR_SOCKKIT_DATAGRAM_TOO_BIG':
+      return e.message
+    case 'ERR_SOCKKIT_INVALID_ARG':
+    case 'ERR_SOCKKIT_UNSUPPORTED':
+    case 'ERR_SOCKKIT_NO_ANSWER':
+      return e.message
+    default:
+      return undefined
+  }
+}

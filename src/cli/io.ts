@@ -1,0 +1,77 @@
+import { Chalk, type ChalkInstance } from 'chalk'
+import type { Readable, Writable } from 'node:stream'
+
+/**
+ * Everything a command touches outside itself. `main()` gets the real process
+ * streams; tests pass their own, so the CLI can be driven in-process.
+ */
+export interface CliIo {
+  stdin: Readable & { isTTY?: boolean }
+  stdout: Writable & { isTTY?: boolean }
+  stderr: Writable & { isTTY?: boolean }
+  env: Record<string, string | undefined>
+  /**
+   * Aborted on the first Ctrl-C (SIGINT). Long-running commands stop, print what
+   * they have, and return EXIT_INTERRUPTED.
+   */
+  signal: AbortSignal
+}
+
+/** Shared state between the root program and its commands. */
+export interface CliContext {
+  io: CliIo
+  /** Set by a command's action; `main()` returns it. */
+  exitCode: number
+  /** False when `--no-color` was given. */
+  colorFlag: boolean
+}
+
+/**
+ * A chalk instance for one stream: colour only when that stream is a terminal,
+ * `NO_COLOR` is unset (any value disables, per no-color.org) and `--no-color` was not
+ * given. `FORCE_COLOR` (non-zero) turns it on regardless, for tests and pagers.
+ */
+export const styleFor = (ctx: CliContext, stream: { isTTY?: boolean }): ChalkInstance => {
+  const { env } = ctx.io
+  let on = Boolean(stream.isTTY) && ctx.colorFlag && env.NO_COLOR === undefined
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && ctx.colorFlag && env.NO_COLOR === undefined) on = true
+  return new Chalk({ level: on ? 1 : 0 })
+}
+
+/** `HH:MM:SS.mmm` local time, the prefix of every event line. */
+export const clock = (time: number = Date.now()): string => {
+  const d = new Date(time)
+  const p = (n: number, w = 2) => String(n).padStart(w, '0')
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`
+}
+
+/**
+ * Writes one diagnostic line per call to stderr, prefixed with the time.
+ * Returns a function so commands can hold it as `log(text)`.
+ */
+export const lineWriter = (stream: Writable, style: ChalkInstance) =>
+  (text: string, time?: number): void => {
+    stream.write(`${style.dim(clock(time))} ${text}\n`)
+  }
+
+/** One NDJSON object per line on stdout for `--json`. */
+export const jsonWriter = (stream: Writable) =>
+  (event: object, time: number = Date.now()): void => {
+    stream.write(`${JSON.stringify({ time: new Date(time).toISOString(), ...event }, jsonReplacer)}\n`)
+  }
+
+/** bigint → number, Buffer → base64 string; everything else as JSON does it. */
+export const jsonReplacer = (_key: string, value: unknown): unknown => {
+  if (typeof value === 'bigint') return Number(value)
+  if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+    return Buffer.from((value as { data: number[] }).data).toString('base64')
+  }
+  return value
+}
+
+/** Resolves once `signal` aborts (immediately if it already has). */
+export const aborted = (signal: AbortSignal): Promise<void> =>
+  new Promise(resolve => {
+    if (signal.aborted) resolve()
+    else signal.addEventListener('abort', () => resolve(), { once: true })
+  })

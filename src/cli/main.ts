@@ -1,0 +1,72 @@
+import { Command, CommanderError } from 'commander'
+import { reportError } from './action.js'
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js'
+import { styleFor, type CliContext, type CliIo } from './io.js'
+import { commandFactories } from './commands/index.js'
+import { VERSION } from './version.js'
+
+/**
+ * Run the sockkit CLI with `argv` (without node and script) and return the exit code.
+ * Never calls process.exit; the bin does that with the returned code.
+ */
+export const main = async (argv: string[], io: CliIo): Promise<number> => {
+  const ctx: CliContext = { io, exitCode: EXIT_OK, colorFlag: !argv.includes('--no-color') }
+  const err = styleFor(ctx, io.stderr)
+  const program = new Command('sockkit')
+  program
+    .description('Honest TCP and UDP socket tools: echo servers, clients, and a TCP-versus-UDP comparison.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--no-color', 'no colour in the output (NO_COLOR is honoured too)')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand('help [command]', 'show help for a command')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: s => io.stdout.write(s),
+      writeErr: s => io.stderr.write(s),
+      // Commander's own usage errors: one line, our prefix, a pointer to --help.
+      outputError: (s, write) => write(`${err.red('sockkit:')} ${usageSentence(s)}\n`),
+    })
+    .addHelpText('after', `
+Examples:
+  $ sockkit compare                      TCP versus UDP on this machine (starts its own reflector)
+  $ sockkit tcp-server 9000              echo server; every event on stderr
+  $ sockkit tcp-client 127.0.0.1 9000    type lines, see the echo
+  $ sockkit udp-send 127.0.0.1 9000 hola --count 5 --seq
+
+Exit codes: 0 done, 1 network or runtime failure, 2 bad command line, 130 Ctrl-C.`)
+
+  for (const factory of commandFactories) {
+    const cmd = factory(ctx)
+    cmd.copyInheritedSettings(program)
+    program.addCommand(cmd)
+  }
+
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and --version "fail" with exit code 0
+      if (e.exitCode === 0) return EXIT_OK
+      if (e.code === 'commander.help') return EXIT_OK
+      return EXIT_USAGE
+    }
+    return reportError(ctx, e)
+  }
+  return ctx.exitCode
+}
+
+
+/**
+ * Commander's messages for a value our parser rejected repeat the value twice
+ * ("option '--count <n>' argument 'x' is invalid. count must be…"); keep the option
+ * name and our sentence, which already names the bad value.
+ */
+const usageSentence = (message: string): string => {
+  const text = message.replace(/^error: /, '').trim()
+  const option = /^option '([^' ]+)[^']*' argument '.*' is invalid\. ([\s\S]+)$/.exec(text)
+  if (option) return `${option[1]}: ${option[2]}`
+  const argument = /^command-argument value '.*' is invalid for argument '([^']+)'\. ([\s\S]+)$/.exec(text)
+  if (argument) return `<${argument[1]}>: ${argument[2]}`
+  return text
+}

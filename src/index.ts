@@ -1,0 +1,10 @@
+/**
+ * sockkit's library: every capability the CLI has, as typed functions and classes
+ * that return data and report through event callbacks. Nothing here prints or exits.
+ */
+export * from './constants.js'
+export * from './errors.js'
+export * from './parse.js'
+export * from './preview.js'
+export * from './addresses.js'
+export * from './tcp-server.js'

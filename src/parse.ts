@@ -1,0 +1,78 @@
+import { invalidArg } from './errors.js'
+
+/**
+ * Parsers for user-supplied values. Each throws an ERR_SOCKKIT_INVALID_ARG error
+ * whose message is one sentence naming the bad value, so the CLI can print it as is.
+ */
+
+const WHOLE = /^\s*\d+\s*$/
+
+/** A TCP/UDP port, 1–65535 (0 too when `allowZero`: "let the OS pick"). */
+export const parsePort = (value: string | number, opts: { allowZero?: boolean } = {}): number => {
+  const text = String(value)
+  const port = WHOLE.test(text) ? Number(text) : NaN
+  const min = opts.allowZero ? 0 : 1
+  if (!Number.isInteger(port) || port < min || port > 65535) {
+    throw invalidArg(
+      `port must be a whole number from ${min} to 65535, not "${text}"`,
+      { value: text },
+    )
+  }
+  return port
+}
+
+/** A whole number ≥ 1 (counts, rates, sizes). */
+export const parsePositiveInt = (value: string | number, name: string): number => {
+  const text = String(value)
+  const n = WHOLE.test(text) ? Number(text) : NaN
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw invalidArg(`${name} must be a whole number of at least 1, not "${text}"`, { value: text })
+  }
+  return n
+}
+
+/** A whole number ≥ 0 (timeouts in ms where 0 means "off"). */
+export const parseNonNegativeInt = (value: string | number, name: string): number => {
+  const text = String(value)
+  const n = WHOLE.test(text) ? Number(text) : NaN
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw invalidArg(`${name} must be a whole number of 0 or more, not "${text}"`, { value: text })
+  }
+  return n
+}
+
+/** A positive number, fractions allowed (rates per second). */
+export const parsePositiveNumber = (value: string | number, name: string): number => {
+  const text = String(value).trim()
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN
+  if (!Number.isFinite(n) || n <= 0) {
+    throw invalidArg(`${name} must be a number greater than 0, not "${text}"`, { value: text })
+  }
+  return n
+}
+
+/** A percentage, 0–100, fractions allowed. */
+export const parsePercent = (value: string | number, name: string): number => {
+  const text = String(value).trim().replace(/%$/, '')
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN
+  if (!Number.isFinite(n) || n < 0 || n > 100) {
+    throw invalidArg(`${name} must be a percentage from 0 to 100, not "${value}"`, { value })
+  }
+  return n
+}
+
+/**
+ * Turn the escapes a teacher types on a command line into bytes:
+ * `\n`, `\r`, `\t`, `\\`, `\0` and `\xHH`. Anything else after a backslash stays as typed.
+ */
+export const unescapeText = (text: string): string =>
+  text.replace(/\\(x[0-9a-fA-F]{2}|[nrt0\\])/g, (_, esc: string) => {
+    switch (esc) {
+      case 'n': return '\n'
+      case 'r': return '\r'
+      case 't': return '\t'
+      case '0': return '\0'
+      case '\\': return '\\'
+      default: return String.fromCharCode(parseInt(esc.slice(1), 16))
+    }
+  })
