@@ -1,0 +1,34 @@
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+// Every script in examples/ is run as a user would run it (`node examples/x.js`,
+// importing 'sockkit' through the package's own exports), and must exit 0 printing
+// what its "// expect:" comment lines promise.
+const dir = fileURLToPath(new URL('../examples/', import.meta.url))
+const scripts = readdirSync(dir).filter(f => f.endsWith('.js'))
+
+const run = (file: string) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+  const child = spawn(process.execPath, [file], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', d => { stdout += d })
+  child.stderr.on('data', d => { stderr += d })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+  child.on('error', reject)
+  child.on('close', code => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+})
+
+t.ok(scripts.length > 0, 'there are examples')
+for (const script of scripts) {
+  t.test(script, async t => {
+    const { readFileSync } = await import('node:fs')
+    const source = readFileSync(dir + script, 'utf8')
+    const expectations = [...source.matchAll(/^\/\/ expect: (.+)$/gm)].map(m => new RegExp(m[1]!))
+    t.ok(expectations.length > 0, `${script} says what it prints (// expect: lines)`)
+    const { code, stdout, stderr } = await run(script)
+    t.equal(code, 0, `exits 0 (stderr: ${stderr.slice(0, 500)})`)
+    for (const re of expectations) t.match(stdout, re)
+  })
+}
