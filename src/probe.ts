@@ -1,0 +1,73 @@
+/**
+ * The probe compare sends over both transports: a fixed 24-byte header carrying the
+ * run, the sequence number and the scheduled send time, padded to the probe size.
+ * The same bytes go over UDP (one datagram) and TCP (framed by fixed size), so both
+ * transports carry identical payloads.
+ *
+ * Layout, all big-endian:
+ *   0  magic u32 'SKP1'
+ *   4  runId u32        (probes from another run are not ours)
+ *   8  seq u32
+ *  12  flags u32        (0; reserved)
+ *  16  scheduledNs u64  (ns since the run's start)
+ *  24  padding (zeros) up to sizeBytes
+ */
+import { invalidArg } from './errors.js'
+
+/** 'SKP1' */
+export const PROBE_MAGIC = 0x534b5031
+/** Bytes of header at the start of every probe; the smallest probe size. */
+export const PROBE_HEADER_BYTES = 24
+
+export interface ProbeHeader {
+  /** u32 identifying the run. */
+  runId: number
+  /** u32 sequence number, from 0. */
+  seq: number
+  /** ns since the run's start at which the probe was scheduled to leave (u64). */
+  scheduledNs: bigint
+}
+
+const U32_MAX = 0xffffffff
+const U64_MAX = (1n << 64n) - 1n
+
+/**
+ * Encode a probe of exactly `sizeBytes` bytes. Throws an ERR_SOCKKIT_INVALID_ARG
+ * error if the size cannot hold the header or a field is out of range.
+ */
+export function encodeProbe (header: ProbeHeader, sizeBytes: number): Buffer {
+  if (!Number.isInteger(sizeBytes) || sizeBytes < PROBE_HEADER_BYTES) {
+    throw invalidArg(`probe size ${sizeBytes} is too small: a probe needs at least ${PROBE_HEADER_BYTES} bytes`, { value: sizeBytes })
+  }
+  if (!Number.isInteger(header.runId) || header.runId < 0 || header.runId > U32_MAX) {
+    throw invalidArg(`probe run id ${header.runId} is not a 32-bit unsigned integer`, { value: header.runId })
+  }
+  if (!Number.isInteger(header.seq) || header.seq < 0 || header.seq > U32_MAX) {
+    throw invalidArg(`probe sequence number ${header.seq} is not a 32-bit unsigned integer`, { value: header.seq })
+  }
+  if (header.scheduledNs < 0n || header.scheduledNs > U64_MAX) {
+    throw invalidArg(`probe scheduled time ${header.scheduledNs} ns is out of range`, { value: header.scheduledNs })
+  }
+  const probe = Buffer.alloc(sizeBytes)
+  probe.writeUInt32BE(PROBE_MAGIC, 0)
+  probe.writeUInt32BE(header.runId, 4)
+  probe.writeUInt32BE(header.seq, 8)
+  probe.writeUInt32BE(0, 12)
+  probe.writeBigUInt64BE(header.scheduledNs, 16)
+  return probe
+}
+
+/**
+ * Read the probe header at `offset` (default 0). Returns undefined when the bytes are
+ * not a probe: fewer than {@link PROBE_HEADER_BYTES} left, or the wrong magic.
+ */
+export function decodeProbe (data: Uint8Array, offset = 0): ProbeHeader | undefined {
+  if (offset < 0 || data.length - offset < PROBE_HEADER_BYTES) return undefined
+  const view = new DataView(data.buffer, data.byteOffset + offset, PROBE_HEADER_BYTES)
+  if (view.getUint32(0) !== PROBE_MAGIC) return undefined
+  return {
+    runId: view.getUint32(4),
+    seq: view.getUint32(8),
+    scheduledNs: view.getBigUint64(16),
+  }
+}
