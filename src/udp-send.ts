@@ -1,0 +1,341 @@
+import { createSocket } from 'node:dgram'
+import { lookup } from 'node:dns/promises'
+import type { Readable } from 'node:stream'
+import {
+  DEFAULT_PREVIEW_BYTES, DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6,
+} from './constants.js'
+import { invalidArg, sockkitError } from './errors.js'
+import { preview } from './preview.js'
+import { encodeSeq, parseSeq, seqPrefixBytes } from './seq-prefix.js'
+import { SequenceTracker } from './sequence-tracker.js'
+
+/**
+ * Stands in for a message too long to keep in memory: only its length is known, and it
+ * is reported as not sent. {@link datagramLines} yields these for over-long lines.
+ */
+export interface DiscardedMessage { discardedBytes: number }
+
+/** One message to send: its bytes, or a {@link DiscardedMessage}. */
+export type UdpMessage = Uint8Array | DiscardedMessage
+
+/** Options for {@link udpSend}. */
+export interface UdpSendOptions {
+  /** Host name or address to send to. */
+  host: string
+  /** Port to send to, 1–65535. */
+  port: number
+  /** The messages; each becomes one datagram (`count` of them). May be async (stdin lines). */
+  messages: Iterable<UdpMessage> | AsyncIterable<UdpMessage>
+  /** Datagrams sent per message. Default 1. */
+  count?: number
+  /** Ms between datagrams. Default 0: as fast as the socket takes them. Not with `ratePerSecond`. */
+  intervalMs?: number
+  /** Datagrams per second; another way to give `intervalMs`. */
+  ratePerSecond?: number
+  /**
+   * Pad every datagram with '.' to exactly this many bytes (the seq prefix included).
+   * At most 65507 over IPv4, 65527 over IPv6. A longer message is not sent.
+   */
+  sizeBytes?: number
+  /** Prefix each datagram with `seq=<n> ` (from 1) and analyse the replies' numbers. */
+  seq?: boolean
+  /** Ms to keep collecting replies after the last send (UDP has no end-of-stream). Default 1000. */
+  waitMs?: number
+  /** Bytes of each datagram shown in its preview. Default 48. */
+  previewBytes?: number
+  /** Stops sending and waiting; the result so far is returned with `aborted: true`. */
+  signal?: AbortSignal
+  /** Receives every event, in order. Must not throw. */
+  onEvent?: (event: UdpSendEvent) => void
+}
+
+/** Why a message was not sent. */
+export type NotSentReason =
+  /** Longer than one UDP datagram can carry (65507 bytes over IPv4, 65527 over IPv6). */
+  | 'over-udp-limit'
+  /** Longer than `sizeBytes`, so it cannot be padded to that size. */
+  | 'over-size'
+
+export type UdpSendEvent =
+  | { type: 'ready'; localAddress: string; localPort: number; remoteAddress: string; remotePort: number; family: 'IPv4' | 'IPv6'; maxDatagramBytes: number }
+  | { type: 'sent'; messageIndex: number; seq?: number; bytes: number; preview: string }
+  | { type: 'not-sent'; messageIndex: number; bytes: number; datagramBytes: number; limitBytes: number; reason: NotSentReason }
+  | { type: 'reply'; remoteAddress: string; remotePort: number; bytes: number; preview: string; data: Buffer; seq?: number }
+  | { type: 'waiting'; waitMs: number }
+
+/** What `--seq` found in the replies (RFC 4737 reordering, via SequenceTracker). */
+export interface UdpSeqReport {
+  /** Numbered datagrams sent (1…sent). */
+  sent: number
+  /** Sent numbers that came back at least once. */
+  matched: number
+  /** Sent numbers with no reply within the wait. */
+  lost: number
+  /** The first 100 lost numbers. */
+  lostSeqs: number[]
+  /** Replies that repeated a number already answered. */
+  duplicates: number
+  /** Replies whose number was below the next expected one. */
+  reordered: number
+  maxReorderExtent: number
+  /** Replies without a `seq=` prefix. */
+  unnumbered: number
+  /** Numbered replies with a number we never sent. */
+  unknown: number
+}
+
+/** Returned by {@link udpSend}. */
+export interface UdpSendResult {
+  remoteAddress: string
+  remotePort: number
+  localAddress: string
+  localPort: number
+  /** Datagrams handed to the kernel. */
+  sent: number
+  bytesSent: number
+  /** Messages refused before sending (too long); see the `not-sent` events. */
+  notSent: number
+  replies: number
+  bytesReceived: number
+  /** Present when `seq` was on. */
+  seq?: UdpSeqReport
+  /** From the first send to the end of the wait, ms. */
+  durationMs: number
+  /** Stopped through the signal. */
+  aborted: boolean
+}
+
+/** The largest UDP payload for an address family. */
+export const maxDatagramBytes = (family: 'IPv4' | 'IPv6'): number =>
+  family === 'IPv6' ? MAX_UDP_PAYLOAD_IPV6 : MAX_UDP_PAYLOAD_IPV4
+
+const PAD = 0x2e // '.'
+
+/**
+ * Send each message as one UDP datagram to host:port, then keep collecting replies for
+ * `waitMs`. Uses a connected socket: it only hears the peer it sends to, and the kernel
+ * turns an ICMP "port unreachable" into ECONNREFUSED, which rejects the promise (with
+ * `host` and `port` on the error) so "nothing is listening" can be said plainly.
+ * Rejects with ERR_SOCKKIT_INVALID_ARG for bad options (a size over the datagram limit),
+ * ERR_SOCKKIT_DATAGRAM_TOO_BIG when the kernel refuses a datagram (EMSGSIZE), or Node's
+ * lookup error for an unknown host.
+ */
+export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> => {
+  const { host, port, signal, onEvent } = options
+  const count = options.count ?? 1
+  const waitMs = options.waitMs ?? DEFAULT_UDP_WAIT_MS
+  const previewBytes = options.previewBytes ?? DEFAULT_PREVIEW_BYTES
+  if (options.intervalMs !== undefined && options.ratePerSecond !== undefined) {
+    throw invalidArg('give an interval or a rate, not both')
+  }
+  const intervalMs = options.ratePerSecond !== undefined ? 1000 / options.ratePerSecond : options.intervalMs ?? 0
+  if (!Number.isSafeInteger(count) || count < 1) throw invalidArg(`count must be a whole number of at least 1, not ${count}`)
+  if (!Number.isSafeInteger(port) || port < 1 || port > 65535) throw invalidArg(`port must be a whole number from 1 to 65535, not ${port}`)
+
+  const resolved = await lookup(host, { verbatim: true })
+  const family = resolved.family === 6 ? 'IPv6' : 'IPv4'
+  const limit = maxDatagramBytes(family)
+  const sizeBytes = options.sizeBytes
+  if (sizeBytes !== undefined && (!Number.isSafeInteger(sizeBytes) || sizeBytes < 1 || sizeBytes > limit)) {
+    throw invalidArg(`size ${sizeBytes} is over the ${limit}-byte UDP limit for ${family} (${resolved.address})`,
+      { value: sizeBytes, limitBytes: limit })
+  }
+
+  const socket = createSocket(family === 'IPv6' ? 'udp6' : 'udp4')
+  const tracker = options.seq ? new SequenceTracker() : undefined
+  const totals = { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0 }
+  let failure: Error | undefined
+  // Settles when the run must stop early: aborted, or the socket failed (ICMP refused…).
+  let stopNow!: () => void
+  const stopRequested = new Promise<'stop'>(resolve => { stopNow = () => resolve('stop') })
+  const fail = (err: Error) => {
+    failure ??= err
+    stopNow()
+  }
+  const onAbort = () => stopNow()
+  if (signal?.aborted) stopNow()
+  signal?.addEventListener('abort', onAbort)
+  const pause = async (ms: number): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([stopRequested, new Promise<void>(resolve => { timer = setTimeout(resolve, Math.max(0, ms)) })])
+    clearTimeout(timer)
+  }
+  const stopped = () => Boolean(signal?.aborted) || failure !== undefined
+
+  socket.on('message', (data, rinfo) => {
+    totals.replies++
+    totals.bytesReceived += data.length
+    const numbered = tracker ? parseSeq(data) : undefined
+    if (tracker) {
+      if (!numbered) totals.unnumbered++
+      else if (numbered.seq < 1 || numbered.seq > totals.sent) totals.unknown++
+      else tracker.observe(numbered.seq)
+    }
+    onEvent?.({
+      type: 'reply', remoteAddress: rinfo.address, remotePort: rinfo.port, bytes: data.length,
+      preview: preview(data, previewBytes), data, ...(numbered ? { seq: numbered.seq } : {}),
+    })
+  })
+  socket.on('error', err => fail(Object.assign(err, { host, port })))
+
+  let startedAt = 0
+  let localAddress = ''
+  let localPort = 0
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // Node passes a connect error to the callback, though its types do not say so.
+      const onConnect = (err?: Error) => err ? reject(Object.assign(err, { host, port })) : resolve()
+      socket.connect(port, resolved.address, onConnect as () => void)
+    })
+    const local = socket.address()
+    localAddress = local.address
+    localPort = local.port
+    onEvent?.({
+      type: 'ready', localAddress: local.address, localPort: local.port,
+      remoteAddress: resolved.address, remotePort: port, family, maxDatagramBytes: limit,
+    })
+
+    startedAt = performance.now()
+    let nextSendAt = startedAt
+    let messageIndex = 0
+    const iterator = Symbol.asyncIterator in options.messages
+      ? options.messages[Symbol.asyncIterator]()
+      : options.messages[Symbol.iterator]()
+    while (!stopped()) {
+      // Raced with the stop request: stdin may not send another line for minutes.
+      const next = await Promise.race([iterator.next(), stopRequested])
+      if (next === 'stop') {
+        // Not awaited: a generator blocked on input only returns after its pending read.
+        void iterator.return?.()
+        break
+      }
+      if (next.done) break
+      const message = next.value
+      messageIndex++
+      const bytes = 'discardedBytes' in message ? message.discardedBytes : message.byteLength
+      // The largest prefix this message will carry, so none of its copies can overflow.
+      const prefixBytes = tracker ? seqPrefixBytes(totals.sent + count) : 0
+      const reason: NotSentReason | undefined = bytes + prefixBytes > limit || 'discardedBytes' in message
+        ? 'over-udp-limit'
+        : sizeBytes !== undefined && bytes + prefixBytes > sizeBytes ? 'over-size' : undefined
+      if (reason) {
+        totals.notSent++
+        onEvent?.({ type: 'not-sent', messageIndex, bytes, datagramBytes: bytes + prefixBytes, limitBytes: reason === 'over-size' ? sizeBytes! : limit, reason })
+        continue
+      }
+      const payload = message as Uint8Array
+      for (let copy = 0; copy < count && !stopped(); copy++) {
+        // Paced from the schedule, not from the last send, so pacing does not drift;
+        // but never "catch up" in a burst after waiting for input.
+        const now = performance.now()
+        if (intervalMs > 0 && totals.sent > 0) {
+          nextSendAt = Math.max(nextSendAt + intervalMs, now - intervalMs)
+          if (nextSendAt > now) await pause(nextSendAt - now)
+          if (stopped()) break
+        }
+        const seq = tracker ? totals.sent + 1 : undefined
+        const datagram = pad(seq === undefined ? payload : encodeSeq(seq, payload), sizeBytes)
+        await new Promise<void>(resolve => socket.send(datagram, err => {
+          if (err) fail(explainSendError(err, datagram.length, host, port))
+          resolve()
+        }))
+        if (failure) break
+        totals.sent++
+        totals.bytesSent += datagram.length
+        onEvent?.({ type: 'sent', messageIndex, bytes: datagram.length, preview: preview(datagram, previewBytes), ...(seq === undefined ? {} : { seq }) })
+      }
+    }
+    if (!stopped()) {
+      onEvent?.({ type: 'waiting', waitMs })
+      await pause(waitMs)
+    }
+    if (failure) throw failure
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+    socket.removeAllListeners('message')
+    // An ICMP error can still arrive while closing; it must not become an uncaught error.
+    socket.on('error', () => {})
+    try { socket.close() } catch { /* already closed */ }
+  }
+
+  return {
+    remoteAddress: resolved.address, remotePort: port, localAddress, localPort,
+    sent: totals.sent, bytesSent: totals.bytesSent, notSent: totals.notSent,
+    replies: totals.replies, bytesReceived: totals.bytesReceived,
+    ...(tracker ? { seq: seqReport(tracker, totals.sent, totals.unnumbered, totals.unknown) } : {}),
+    durationMs: startedAt ? performance.now() - startedAt : 0,
+    aborted: Boolean(signal?.aborted),
+  }
+}
+
+const pad = (datagram: Uint8Array, sizeBytes: number | undefined): Buffer => {
+  if (sizeBytes === undefined || datagram.length >= sizeBytes) return Buffer.from(datagram.buffer, datagram.byteOffset, datagram.byteLength)
+  const padded = Buffer.alloc(sizeBytes, PAD)
+  padded.set(datagram)
+  return padded
+}
+
+const seqReport = (tracker: SequenceTracker, sent: number, unnumbered: number, unknown: number): UdpSeqReport => {
+  const totals = tracker.totals()
+  const lostSeqs: number[] = []
+  let lost = 0
+  for (let seq = 1; seq <= sent; seq++) {
+    if (tracker.has(seq)) continue
+    lost++
+    if (lostSeqs.length < 100) lostSeqs.push(seq)
+  }
+  return {
+    sent, matched: sent - lost, lost, lostSeqs,
+    duplicates: totals.duplicates, reordered: totals.reordered, maxReorderExtent: totals.maxReorderExtent,
+    unnumbered, unknown,
+  }
+}
+
+const explainSendError = (err: Error & { code?: string }, bytes: number, host: string, port: number): Error => {
+  if (err.code === 'EMSGSIZE') {
+    return sockkitError('ERR_SOCKKIT_DATAGRAM_TOO_BIG',
+      `the system refused to send a ${bytes}-byte datagram to ${host}:${port} (EMSGSIZE): it is over this system's datagram limit — try a smaller --size`,
+      { bytes, host, port, cause: err })
+  }
+  return Object.assign(err, { host, port })
+}
+
+/**
+ * Split a byte stream into lines for {@link udpSend}: each `\n` ends a message and is not
+ * part of it (a `\r` before it is kept, bytes are otherwise unchanged); a last line
+ * without `\n` is a message too. A line longer than `keepAtMostBytes` is not kept in
+ * memory: it is yielded as a {@link DiscardedMessage} with its full length.
+ */
+export async function * datagramLines (stream: Readable | AsyncIterable<Uint8Array | string>, keepAtMostBytes = MAX_UDP_PAYLOAD_IPV6): AsyncGenerator<UdpMessage> {
+  let parts: Buffer[] = []
+  let kept = 0
+  let discarded = 0
+  const add = (piece: Buffer) => {
+    if (discarded > 0 || kept + piece.length > keepAtMostBytes) {
+      discarded = (discarded || kept) + piece.length
+      parts = []
+      kept = 0
+    } else if (piece.length > 0) {
+      parts.push(piece)
+      kept += piece.length
+    }
+  }
+  const take = (): UdpMessage => {
+    const line: UdpMessage = discarded > 0 ? { discardedBytes: discarded } : Buffer.concat(parts, kept)
+    parts = []
+    kept = 0
+    discarded = 0
+    return line
+  }
+  for await (const chunk of stream) {
+    let data = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    let newline: number
+    while ((newline = data.indexOf(0x0a)) !== -1) {
+      add(data.subarray(0, newline))
+      yield take()
+      data = data.subarray(newline + 1)
+    }
+    add(data)
+  }
+  if (kept > 0 || discarded > 0) yield take()
+}
