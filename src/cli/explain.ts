@@ -6,6 +6,8 @@ export interface ExplainContext {
   port?: number
   /** What the user was doing, for the connection-refused hint ("tcp-server", "serve"…). */
   serverCommand?: string
+  /** 'udp': a refusal came back as an ICMP "port unreachable" to a connected UDP socket. */
+  transport?: 'tcp' | 'udp'
 }
 
 /**
@@ -21,6 +23,7 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
   switch (e.code) {
     case 'ECONNREFUSED':
       return `nothing is listening on ${where}` +
+        (ctx.transport === 'udp' ? ' (the host answered \'port unreachable\')' : '') +
         (port !== undefined ? ` — start one with \`sockkit ${ctx.serverCommand ?? 'tcp-server'} ${port}\`` : '')
     case 'EADDRINUSE':
       return `port ${port ?? '?'} is already in use on ${host} — pick another port or stop the program using it`
