@@ -1,8 +1,126 @@
-import { Command } from 'commander'
-import type { CliContext } from '../io.js'
+import { Command, Option } from 'commander'
+import { formatAddress } from '../../addresses.js'
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../constants.js'
+import { hasCode } from '../../errors.js'
+import { parseNonNegativeInt, parsePort, parsePositiveInt, unescapeText } from '../../parse.js'
+import type { TcpClientEvent, TcpClientTotals } from '../../tcp-client.js'
+import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
+import { lineWriter, styleFor, type CliContext } from '../io.js'
+import { argParser, runAction } from '../action.js'
+import { formatBytes, formatDuration } from '../format.js'
 
-// Placeholder until the command lands; registered so `sockkit --help` lists it.
+interface TcpClientFlags {
+  message?: string[]
+  writeInterval: number
+  wait: number
+  timeout: number
+  crlf?: boolean
+  nagle?: boolean
+  quiet?: boolean
+}
+
 export const makeTcpClientCommand = (ctx: CliContext): Command =>
   new Command('tcp-client')
-    .summary('(not yet available)')
-    .action(() => { ctx.io.stderr.write('sockkit: tcp-client is not available yet\n'); ctx.exitCode = 1 })
+    .summary('TCP client: stdin to the server, the server to stdout, events on stderr')
+    .description('Connect to a TCP server. Bytes typed or piped on stdin are sent unchanged, and every byte the\n' +
+      'server sends is written to stdout as it arrives (a greeting shows at once). On stdin EOF the\n' +
+      'client half-closes and keeps reading until the server closes. Events go to stderr.')
+    .argument('<host>', 'server name or address')
+    .argument('<port>', 'server port', argParser(v => parsePort(v)))
+    .option('--message <text>', 'send this instead of stdin, then half-close; repeat for several writes ' +
+      '(\\n, \\r, \\t escapes understood)', (value: string, previous?: string[]) => [...(previous ?? []), value])
+    .option('--write-interval <ms>', 'pause between --message writes (0 = back to back, so TCP may merge them)',
+      argParser(v => parseNonNegativeInt(v, 'write-interval')), 0)
+    .option('--wait <ms>', 'after our half-close, close anyway if the server has not closed within this time (0 = wait for it)',
+      argParser(v => parseNonNegativeInt(v, 'wait')), 0)
+    .option('--timeout <ms>', 'connect timeout', argParser(v => parsePositiveInt(v, 'timeout')), DEFAULT_CONNECT_TIMEOUT_MS)
+    .option('--crlf', 'send each LF newline as CRLF (for servers that read lines the Windows/HTTP way)')
+    .option('--nagle', "leave Nagle's algorithm on (default off: small writes go out at once)")
+    .addOption(new Option('--quiet', 'only errors and warnings on stderr'))
+    .addHelpText('after', `
+Examples:
+  $ sockkit tcp-client 127.0.0.1 9000                       type lines, see the echo; Ctrl-D to finish
+  $ sockkit tcp-client 127.0.0.1 9000 < photo.jpg > back.jpg  binary-safe round trip
+  $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo   two quick writes ("holamundo")
+
+Event lines (stderr): "connecting", "connected from local A → B", "wrote N bytes",
+"sent EOF (half-close)", "server finished sending", "closed after T: N bytes sent, N received",
+"reset by the server". Exit codes: 0 the server closed (or --wait passed), 1 network failure,
+2 bad command line, 130 Ctrl-C.`)
+    .action((host: string, port: number, flags: TcpClientFlags) => runAction(ctx, async () => {
+      const { runTcpClient } = await import('../../tcp-client.js')
+      const style = styleFor(ctx, ctx.io.stderr)
+      const log = lineWriter(ctx.io.stderr, style)
+      const messages = flags.message?.map(unescapeText)
+      const typing = messages === undefined && Boolean(ctx.io.stdin.isTTY)
+      const totalsText = (t: TcpClientTotals) =>
+        `${formatBytes(t.bytesSent)} sent, ${formatBytes(t.bytesReceived)} received`
+
+      const onEvent = (e: TcpClientEvent): void => {
+        const info = (text: string) => { if (!flags.quiet) log(text) }
+        switch (e.type) {
+          case 'connecting':
+            info(`connecting to ${formatAddress(e.host, e.port)} (TCP, timeout ${formatDuration(e.timeoutMs)})`)
+            break
+          case 'connected':
+            info(`${style.green('connected')} from local ${formatAddress(e.localAddress, e.localPort)} → ` +
+              `${formatAddress(e.remoteAddress, e.remotePort)} (Nagle ${e.noDelay ? 'off' : 'on'})`)
+            if (typing) info('type lines to send them; Ctrl-D finishes sending (half-close), Ctrl-C quits')
+            if (messages && messages.length > 1) {
+              info(flags.writeInterval === 0
+                ? `${messages.length} writes back to back, handed to the kernel together: TCP keeps bytes, not writes, so the server may read them as one`
+                : `${messages.length} writes ${formatDuration(flags.writeInterval)} apart: each usually arrives as its own read`)
+            }
+            break
+          case 'wrote':
+            info(`wrote ${formatBytes(e.bytes)} (message ${e.index} of ${e.count}): ${style.bold(e.preview)}`)
+            break
+          case 'sent-eof':
+            info(`${style.yellow('sent EOF (half-close)')} after ${formatBytes(e.bytesSent)}: we finished sending; ` +
+              `reading until the server closes${e.waitMs > 0 ? ` or ${formatDuration(e.waitMs)} pass` : ''}`)
+            break
+          case 'server-finished':
+            if (e.weWereSending) {
+              log(`${style.yellow('server closed its side')} after ${formatBytes(e.bytesReceived)} received; we stop sending and close`)
+            } else {
+              info(`server finished sending (FIN) after ${formatBytes(e.bytesReceived)} received`)
+            }
+            break
+          case 'wait-elapsed':
+            log(`${style.yellow('--wait elapsed')}: ${formatDuration(e.waitMs)} after our half-close the server had not closed; closing`)
+            break
+          case 'reset':
+            log(e.code === 'ECONNRESET'
+              ? `${style.red('reset by the server')} (ECONNRESET) after ${formatDuration(e.durationMs)}: ${totalsText(e)}`
+              : `${style.red('connection broken')} (${e.code}) after ${formatDuration(e.durationMs)}: ${totalsText(e)}`)
+            break
+          case 'closed':
+            if (e.end === 'interrupted') log(`${style.yellow('interrupted')} after ${formatDuration(e.durationMs)}: ${totalsText(e)}`)
+            else info(`${style.green('closed')} after ${formatDuration(e.durationMs)}: ${totalsText(e)}`)
+            break
+        }
+      }
+
+      try {
+        const result = await runTcpClient({
+          host,
+          port,
+          ...(messages ? { messages } : { input: ctx.io.stdin }),
+          writeIntervalMs: flags.writeInterval,
+          output: ctx.io.stdout,
+          connectTimeoutMs: flags.timeout,
+          waitMs: flags.wait,
+          crlf: Boolean(flags.crlf),
+          noDelay: !flags.nagle,
+          onEvent,
+          signal: ctx.io.signal,
+        })
+        return result.end === 'interrupted' ? EXIT_INTERRUPTED : EXIT_OK
+      } catch (e) {
+        if (hasCode(e) && e.code === 'ABORT_ERR') {
+          log(`${style.yellow('interrupted')} before the connection was made`)
+          return EXIT_INTERRUPTED
+        }
+        throw e
+      }
+    }, { host, port, serverCommand: 'tcp-server' }))
