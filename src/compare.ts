@@ -1,0 +1,557 @@
+/**
+ * compare's runner: sends the same open-loop, fixed-interval probe schedule over TCP and
+ * then UDP to a reflector, records every send and arrival, and hands the raw runs to
+ * analyzeRun (compare-stats.ts). The kernel's counters (/proc/net/snmp) are read before
+ * and after each transport so loss can be explained by the kernel's own numbers.
+ *
+ * Timing: every time is float ms from a monotonic clock (performance.now()), relative to
+ * the transport's first scheduled send. Probe i is scheduled at i × interval; the RTT
+ * runs from the SCHEDULED time, so a sender that falls behind (a stalled event loop, TCP
+ * backpressure) shows up as latency instead of being hidden (no coordinated omission),
+ * and the lag itself is reported.
+ */
+import { randomInt } from 'node:crypto'
+import { createSocket, type Socket as UdpSocket } from 'node:dgram'
+import { connect as tcpConnect, isIPv6, type Socket as TcpSocket } from 'node:net'
+import { performance } from 'node:perf_hooks'
+import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_UDP_PAYLOAD_IPV4 } from './constants.js'
+import { formatAddress } from './addresses.js'
+import { invalidArg, sockkitError } from './errors.js'
+import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from './probe.js'
+import { analyzeRun, type ProbeArrival, type ProbeSend, type TransportResult, type TransportRun } from './compare-stats.js'
+import { diffSnmp, readSnmp, type SnmpCounters } from './snmp.js'
+import type { CompareConfig, CompareResult, KernelReport, Transport } from './compare-types.js'
+
+/** Probes per transport when not told. */
+export const DEFAULT_COMPARE_COUNT = 1000
+/** Probes per second when not told. */
+export const DEFAULT_COMPARE_RATE = 200
+/** Probe size in bytes when not told. */
+export const DEFAULT_COMPARE_SIZE = 64
+/** Floor of the automatic Tmax, ms (RFC 7680 asks for a reported waiting time; never below 1 s). */
+export const MIN_AUTO_TMAX_MS = 1000
+/** Largest probe count accepted (each probe costs a few dozen bytes of bookkeeping). */
+export const MAX_COMPARE_COUNT = 10_000_000
+/** Largest TCP-only probe size, bytes. */
+export const MAX_TCP_PROBE_BYTES = 16 * 1024 * 1024
+
+/** What {@link makeCompareConfig} accepts; every field has a default. */
+export interface CompareOptions {
+  /** Reflector host. Default 127.0.0.1. */
+  host?: string
+  /** Reflector port (TCP and UDP). Default 9000. */
+  port?: number
+  /** true when the caller started its own reflector. Default false. */
+  local?: boolean
+  /** Probes per transport. Default 1000. */
+  count?: number
+  /** Probes per second. Default 200. */
+  ratePerSecond?: number
+  /** Probe size in bytes, header included: at least 24; at most 65507 when UDP is measured. Default 64. */
+  sizeBytes?: number
+  /** Transports, in the order they run. Default ['tcp', 'udp']. */
+  transports?: Transport[]
+  /** Send back-to-back as fast as the sockets accept instead of on the schedule. Default false. */
+  blast?: boolean
+  /** Probes sent and discarded before measuring. Default 0. */
+  warmup?: number
+  /** Leave Nagle's algorithm on for TCP. Default false (setNoDelay(true)). */
+  nagle?: boolean
+  /** Loss waiting time, ms; null (default) = max(1000, 3 × the largest RTT seen). */
+  tmaxMs?: number | null
+  impairment?: Record<string, unknown>
+}
+
+/** Check every value and fill in defaults. Throws ERR_SOCKKIT_INVALID_ARG naming the bad value. */
+export const makeCompareConfig = (options: CompareOptions = {}): CompareConfig => {
+  const count = options.count ?? DEFAULT_COMPARE_COUNT
+  const ratePerSecond = options.ratePerSecond ?? DEFAULT_COMPARE_RATE
+  const sizeBytes = options.sizeBytes ?? DEFAULT_COMPARE_SIZE
+  const transports = options.transports ?? ['tcp', 'udp']
+  const warmup = options.warmup ?? 0
+  const tmaxMs = options.tmaxMs ?? null
+  const port = options.port ?? 9000
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_COMPARE_COUNT) {
+    throw invalidArg(`count must be a whole number from 1 to ${MAX_COMPARE_COUNT}, not ${count}`, { value: count })
+  }
+  if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0) {
+    throw invalidArg(`rate must be a number of probes per second greater than 0, not ${ratePerSecond}`, { value: ratePerSecond })
+  }
+  if (transports.length === 0 || transports.some(t => t !== 'tcp' && t !== 'udp') || new Set(transports).size !== transports.length) {
+    throw invalidArg(`transports must be tcp, udp or both (each once), not "${transports.join(',')}"`, { value: transports })
+  }
+  const maxSize = transports.includes('udp') ? MAX_UDP_PAYLOAD_IPV4 : MAX_TCP_PROBE_BYTES
+  if (!Number.isSafeInteger(sizeBytes) || sizeBytes < PROBE_HEADER_BYTES || sizeBytes > maxSize) {
+    throw invalidArg(`size must be a whole number of bytes from ${PROBE_HEADER_BYTES} (the probe header) to ${maxSize}` +
+      `${transports.includes('udp') ? ' (the largest UDP datagram)' : ''}, not ${sizeBytes}`, { value: sizeBytes })
+  }
+  if (!Number.isSafeInteger(warmup) || warmup < 0 || warmup > MAX_COMPARE_COUNT) {
+    throw invalidArg(`warmup must be a whole number of probes, 0 or more, not ${warmup}`, { value: warmup })
+  }
+  if (tmaxMs !== null && (!Number.isFinite(tmaxMs) || tmaxMs <= 0)) {
+    throw invalidArg(`tmax must be a number of milliseconds greater than 0, not ${tmaxMs}`, { value: tmaxMs })
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw invalidArg(`port must be a whole number from 1 to 65535, not ${port}`, { value: port })
+  }
+  const blast = options.blast ?? false
+  return {
+    host: options.host ?? '127.0.0.1',
+    port,
+    local: options.local ?? false,
+    count,
+    ratePerSecond,
+    intervalMs: blast ? 0 : 1000 / ratePerSecond,
+    sizeBytes,
+    transports: [...transports],
+    blast,
+    warmup,
+    nagle: options.nagle ?? false,
+    tmaxMs,
+    ...(options.impairment ? { impairment: options.impairment } : {}),
+  }
+}
+
+/** Where one transport's probes go. */
+export interface CompareTarget { host: string; port: number }
+
+/** Progress of a run, for a live display. */
+export type CompareEvent =
+  /** A transport's run begins. */
+  | { type: 'phase'; transport: Transport; host: string; port: number; total: number; warmup: number }
+  /** Throttled (at most every `progressIntervalMs`), plus once at each transport's end. */
+  | { type: 'progress'; transport: Transport; sent: number; received: number; total: number }
+  /** A transport could not be measured (connect refused, nothing came back…); the run goes on with the next. */
+  | { type: 'transport-failed'; transport: Transport; code: string; message: string }
+  | { type: 'done'; interrupted: boolean }
+
+export interface RunCompareOptions {
+  /** Per-transport destinations (a relay may sit in between). Default: config.host and config.port for both. */
+  targets?: { tcp?: CompareTarget; udp?: CompareTarget }
+  onEvent?: (event: CompareEvent) => void
+  /** Abort stops sending; the probes already sent are still waited for and analysed (interrupted: true). */
+  signal?: AbortSignal
+  /** TCP connect timeout, ms. Default 5000. */
+  connectTimeoutMs?: number
+  /** Minimum ms between progress events. Default 100. */
+  progressIntervalMs?: number
+}
+
+/** A transport that could not be measured. */
+export interface TransportFailure { code: string; message: string }
+
+/**
+ * The result plus what `--csv` and diagnostics need. `result` is exactly what `--json`
+ * prints; when a transport failed but another was measured, `result.errors` says why.
+ */
+export interface CompareDetail {
+  result: CompareResult & { errors?: { tcp?: TransportFailure; udp?: TransportFailure } }
+  /** The raw per-probe records each TransportResult was computed from. */
+  runs: { tcp?: TransportRun; udp?: TransportRun }
+}
+
+/**
+ * Measure TCP and UDP with the same traffic against a reflector (`sockkit serve` or
+ * {@link startLocalReflector}). Rejects when no asked transport could be measured:
+ * with Node's error (ECONNREFUSED, ETIMEDOUT, ERR_SOCKKIT_CONNECT_TIMEOUT…) or
+ * ERR_SOCKKIT_NO_ANSWER when nothing came back within Tmax; when both failed the UDP
+ * error is thrown and carries the TCP one as `tcpError`.
+ */
+export const runCompare = async (config: CompareConfig, options: RunCompareOptions = {}): Promise<CompareResult> =>
+  (await runCompareDetailed(config, options)).result
+
+/** {@link runCompare}, also returning the raw per-probe runs (for `--csv`). */
+export const runCompareDetailed = async (config: CompareConfig, options: RunCompareOptions = {}): Promise<CompareDetail> => {
+  const startedAt = new Date().toISOString()
+  const results: CompareResult['results'] = {}
+  const kernel: CompareResult['kernel'] = {}
+  const runs: CompareDetail['runs'] = {}
+  const failures: Partial<Record<Transport, Error & { code?: string }>> = {}
+  const emit = (event: CompareEvent) => options.onEvent?.(event)
+  let interrupted = false
+
+  for (const transport of config.transports) {
+    if (options.signal?.aborted) { interrupted = true; break }
+    const target = options.targets?.[transport] ?? { host: config.host, port: config.port }
+    emit({ type: 'phase', transport, host: target.host, port: target.port, total: config.count, warmup: config.warmup })
+    const before = await readSnmp()
+    try {
+      const measured = transport === 'tcp'
+        ? await measureTcp(config, target, options, emit)
+        : await measureUdp(config, target, options, emit)
+      const after = await readSnmp()
+      runs[transport] = measured.run
+      results[transport] = analyzeRun(measured.run)
+      kernel[transport] = kernelReport(transport, before, after, measured.socketBuffers)
+      if (measured.interrupted) interrupted = true
+      // Measured, but cut short by a socket error: the result stands, the error is reported.
+      if (measured.error) failures[transport] = measured.error
+    } catch (err) {
+      const error = err as Error & { code?: string }
+      if (error.code === 'ABORT_ERR' && options.signal?.aborted) { interrupted = true; break }
+      failures[transport] = error
+      emit({ type: 'transport-failed', transport, code: error.code ?? 'ERROR', message: error.message })
+    }
+  }
+  if (options.signal?.aborted) interrupted = true
+  emit({ type: 'done', interrupted })
+
+  const measuredAny = Object.keys(results).length > 0
+  if (!measuredAny && !interrupted) {
+    const udpError = failures.udp
+    const tcpError = failures.tcp
+    if (udpError && tcpError) throw Object.assign(udpError, { tcpError })
+    throw (udpError ?? tcpError)!
+  }
+  const errors = Object.fromEntries(Object.entries(failures).map(([t, e]) => [t, { code: e!.code ?? 'ERROR', message: e!.message }]))
+  return {
+    result: {
+      schema: 'sockkit.compare/v1',
+      config,
+      results,
+      kernel,
+      interrupted,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      ...(Object.keys(errors).length ? { errors } : {}),
+    },
+    runs,
+  }
+}
+
+const kernelReport = (
+  transport: Transport,
+  before: SnmpCounters | undefined,
+  after: SnmpCounters | undefined,
+  socketBuffers: KernelReport['socketBuffers'],
+): KernelReport => {
+  if (before === undefined || after === undefined) {
+    return { available: false, reason: 'not Linux: /proc/net/snmp is missing', ...(socketBuffers ? { socketBuffers } : {}) }
+  }
+  const delta = diffSnmp(before, after)
+  return transport === 'udp'
+    ? {
+        available: true,
+        udp: { rcvbufErrors: delta.udp.RcvbufErrors ?? 0, inErrors: delta.udp.InErrors ?? 0, sndbufErrors: delta.udp.SndbufErrors ?? 0 },
+        ...(socketBuffers ? { socketBuffers } : {}),
+      }
+    : { available: true, tcp: { retransSegs: delta.tcp.RetransSegs ?? 0 } }
+}
+
+interface Measured {
+  run: TransportRun
+  interrupted: boolean
+  /** The socket failed after some probes came back: the run is partial. */
+  error?: Error & { code?: string }
+  socketBuffers?: KernelReport['socketBuffers']
+}
+
+/** How a transport puts one probe on the wire; resolves when the next may be sent (backpressure). */
+type SendProbe = (probe: Buffer) => void | Promise<void>
+
+/**
+ * The bookkeeping shared by both transports: the schedule, the sends, the arrivals, the
+ * automatic Tmax, and the wait for the last echoes.
+ */
+class ProbeRun {
+  readonly runId = randomInt(0, 0x1_0000_0000)
+  /** Warm-up probes carry their own run id, so their echoes are dropped without being called foreign. */
+  readonly warmupRunId = (this.runId + 1) >>> 0
+  readonly sends: ProbeSend[] = []
+  readonly arrivals: ProbeArrival[] = []
+  foreign = 0
+  sendFailures = 0
+  uniqueReceived = 0
+  maxRttMs = 0
+  /** performance.now() of the first scheduled measured send. */
+  origin = 0
+  private readonly seen: Uint8Array
+  private lastProgress = -Infinity
+  private allBack: (() => void) | undefined
+  /** Set when the transport failed mid-run (socket error): stop sending, fail or finish. */
+  failure: (Error & { code?: string }) | undefined
+  private onFailure: (() => void) | undefined
+
+  constructor (
+    readonly transport: Transport,
+    readonly config: CompareConfig,
+    readonly target: CompareTarget,
+    private readonly options: RunCompareOptions,
+    private readonly emit: (event: CompareEvent) => void,
+  ) {
+    this.seen = new Uint8Array(config.count)
+  }
+
+  now (): number {
+    return performance.now() - this.origin
+  }
+
+  probe (seq: number, scheduledMs: number, warmup: boolean): Buffer {
+    return encodeProbe({
+      runId: warmup ? this.warmupRunId : this.runId,
+      seq,
+      scheduledNs: warmup ? 0n : BigInt(Math.round(scheduledMs * 1e6)),
+    }, this.config.sizeBytes)
+  }
+
+  /** An arrival (a datagram, or a frame cut from the TCP stream); `header` undefined = not a probe. */
+  arrived (header: ProbeHeader | undefined, receivedMs: number): void {
+    if (header === undefined || (header.runId !== this.runId && header.runId !== this.warmupRunId)) {
+      this.foreign++
+      return
+    }
+    if (header.runId === this.warmupRunId) return
+    const send = this.sends[header.seq]
+    if (send === undefined) {
+      // Our run id but a probe we never sent: forged or corrupt. Not ours to count.
+      this.foreign++
+      return
+    }
+    this.arrivals.push({ seq: header.seq, receivedMs })
+    if (this.seen[header.seq] === 0) {
+      this.seen[header.seq] = 1
+      this.uniqueReceived++
+      this.maxRttMs = Math.max(this.maxRttMs, receivedMs - send.scheduledMs)
+    }
+    this.progress(false)
+    if (this.uniqueReceived === this.sends.length && this.allBack) this.allBack()
+  }
+
+  progress (force: boolean): void {
+    const now = performance.now()
+    if (!force && now - this.lastProgress < (this.options.progressIntervalMs ?? 100)) return
+    this.lastProgress = now
+    this.emit({ type: 'progress', transport: this.transport, sent: this.sends.length, received: this.uniqueReceived, total: this.config.count })
+  }
+
+  /** The waiting time in force now: the configured one, or max(1 s, 3 × the largest RTT so far). */
+  tmaxMs (): number {
+    return this.config.tmaxMs ?? Math.max(MIN_AUTO_TMAX_MS, 3 * this.maxRttMs)
+  }
+
+  fail (error: Error & { code?: string }): void {
+    this.failure ??= error
+    this.onFailure?.()
+  }
+
+  private noAnswer (): Error {
+    const where = formatAddress(this.target.host, this.target.port)
+    return this.transport === 'udp'
+      ? sockkitError('ERR_SOCKKIT_NO_ANSWER', `no UDP probe came back from ${where} — is \`sockkit serve\` running there and is UDP allowed through?`, { host: this.target.host, port: this.target.port })
+      : sockkitError('ERR_SOCKKIT_NO_ANSWER', `no TCP probe came back from ${where} — something accepted the connection but did not echo: is it \`sockkit serve\`?`, { host: this.target.host, port: this.target.port })
+  }
+
+  /**
+   * Send the warm-up, then the measured schedule, then wait for the echoes. Returns false
+   * when the signal stopped it early.
+   */
+  async run (send: SendProbe): Promise<boolean> {
+    const { config } = this
+    const signal = this.options.signal
+    let stopped = false
+    const onAbort = () => { stopped = true }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    this.onFailure = () => { stopped = true; this.allBack?.() }
+    try {
+      // Warm-up: the same pace, its own clock; its echoes are ignored.
+      this.origin = performance.now()
+      for (let seq = 0; seq < config.warmup && !stopped && !signal?.aborted; seq++) {
+        const scheduledMs = seq * config.intervalMs
+        await this.waitUntil(scheduledMs, seq, () => stopped)
+        await send(this.probe(seq, scheduledMs, true))
+      }
+
+      this.origin = performance.now()
+      this.progress(true)
+      let firstAnswerDeadline = Infinity
+      for (let seq = 0; seq < config.count; seq++) {
+        if (stopped || signal?.aborted) break
+        let scheduledMs = seq * config.intervalMs
+        await this.waitUntil(scheduledMs, seq, () => stopped)
+        if (stopped) break
+        const actualMs = this.now()
+        // With --blast there is no schedule: the send time is the schedule.
+        if (config.blast) scheduledMs = actualMs
+        this.sends.push({ seq, scheduledMs, actualMs })
+        const pending = send(this.probe(seq, scheduledMs, false))
+        if (pending) await pending
+        if (seq === 0) firstAnswerDeadline = actualMs + this.tmaxMs()
+        if (this.uniqueReceived === 0 && this.now() > firstAnswerDeadline) throw this.noAnswer()
+        this.progress(false)
+      }
+      if (this.failure && this.uniqueReceived === 0) throw this.failure
+
+      // The final wait: until everything sent is back, or Tmax after the last scheduled send.
+      const lastScheduled = this.sends.at(-1)?.scheduledMs ?? 0
+      while (this.uniqueReceived < this.sends.length && !this.failure) {
+        const remaining = lastScheduled + this.tmaxMs() - this.now()
+        if (remaining <= 0) break
+        await new Promise<void>(resolve => {
+          const timer = setTimeout(done, Math.min(remaining, 250) + 1)
+          function done (): void { clearTimeout(timer); resolve() }
+          this.allBack = done
+        })
+        this.allBack = undefined
+      }
+      if (this.sends.length > 0 && this.uniqueReceived === 0) throw this.failure ?? this.noAnswer()
+      this.progress(true)
+      return !signal?.aborted
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+      this.onFailure = undefined
+    }
+  }
+
+  /**
+   * Wait until `scheduledMs` on this run's clock. A timer brings us to about a millisecond
+   * before (Node's timers have 1 ms granularity and wake late), then the event loop is
+   * polled with setImmediate until the moment, so echoes are still read and timestamped
+   * while we wait. A sender that is behind sends at once — but yields every few probes so
+   * arrivals keep being timestamped when they come, not after the whole backlog.
+   */
+  private async waitUntil (scheduledMs: number, seq: number, isStopped: () => boolean): Promise<void> {
+    if (this.config.blast) {
+      if (seq % 8 === 7) await yieldToLoop()
+      return
+    }
+    let remaining = scheduledMs - this.now()
+    if (remaining <= 0) {
+      if (seq % 8 === 7) await yieldToLoop()
+      return
+    }
+    if (remaining > COARSE_MARGIN_MS) await sleep(remaining - COARSE_MARGIN_MS)
+    while (!isStopped() && (remaining = scheduledMs - this.now()) > 0) await yieldToLoop()
+  }
+
+  result (durationMs: number): TransportRun {
+    return {
+      transport: this.transport,
+      sends: this.sends,
+      arrivals: this.arrivals,
+      tmaxMs: this.tmaxMs(),
+      sizeBytes: this.config.sizeBytes,
+      durationMs,
+      foreign: this.foreign,
+    }
+  }
+}
+
+/** How early (ms) the coarse timer wakes before a scheduled send; the rest is polled. */
+const COARSE_MARGIN_MS = 1.5
+
+const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms))
+const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve))
+
+const measureUdp = async (
+  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void,
+): Promise<Measured> => {
+  const probeRun = new ProbeRun('udp', config, target, options, emit)
+  const socket: UdpSocket = createSocket({ type: isIPv6(target.host) ? 'udp6' : 'udp4' })
+  try {
+    socket.on('message', data => probeRun.arrived(decodeProbe(data), probeRun.now()))
+    socket.on('error', (err: Error & { code?: string }) => {
+      // On a connected UDP socket an ICMP "port unreachable" comes back as ECONNREFUSED.
+      // Before any echo that means nothing listens there; after, the reflector went away.
+      probeRun.fail(Object.assign(err, { host: target.host, port: target.port }))
+    })
+    // Connected: the kernel filters other senders, and sends skip a lookup per datagram.
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject)
+      socket.connect(target.port, target.host, () => { socket.off('error', reject); resolve() })
+    })
+    const socketBuffers = { receiveBytes: socket.getRecvBufferSize(), sendBytes: socket.getSendBufferSize() }
+
+    // A bounded number of sends in flight: the socket is never handed more than it can take
+    // (in blast mode this is "as fast as the socket accepts"); a send the kernel refuses
+    // (ENOBUFS, EAGAIN) is a send failure, and that probe is simply lost.
+    const maxInFlight = 32
+    let inFlight = 0
+    let slotFree: (() => void) | undefined
+    const send: SendProbe = probe => {
+      inFlight++
+      socket.send(probe, err => {
+        inFlight--
+        if (err) probeRun.sendFailures++
+        slotFree?.()
+      })
+      if (inFlight < maxInFlight) return
+      return new Promise<void>(resolve => { slotFree = () => { slotFree = undefined; resolve() } })
+    }
+    const completed = await probeRun.run(send)
+    return {
+      run: probeRun.result(probeRun.now()),
+      interrupted: !completed,
+      socketBuffers,
+      ...(probeRun.failure ? { error: probeRun.failure } : {}),
+    }
+  } finally {
+    await new Promise<void>(resolve => socket.close(() => resolve()))
+  }
+}
+
+const measureTcp = async (
+  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void,
+): Promise<Measured> => {
+  const probeRun = new ProbeRun('tcp', config, target, options, emit)
+  const socket = await connectTcp(target, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, options.signal)
+  try {
+    socket.setNoDelay(!config.nagle)
+    const size = config.sizeBytes
+    // Every probe is exactly `size` bytes, so the echoed stream is cut into size-byte frames.
+    let leftover: Buffer = Buffer.alloc(0)
+    socket.on('data', (chunk: Buffer) => {
+      const receivedMs = probeRun.now()
+      const data = leftover.length === 0 ? chunk : Buffer.concat([leftover, chunk])
+      let offset = 0
+      for (; offset + size <= data.length; offset += size) probeRun.arrived(decodeProbe(data, offset), receivedMs)
+      leftover = offset === data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(offset))
+    })
+    socket.on('error', (err: Error & { code?: string }) => probeRun.fail(Object.assign(err, { host: target.host, port: target.port })))
+    socket.on('end', () => probeRun.fail(sockkitError('ERR_SOCKKIT_NO_ANSWER',
+      `${formatAddress(target.host, target.port)} closed the TCP connection during the run`, { host: target.host, port: target.port })))
+
+    const send: SendProbe = probe => {
+      if (probeRun.failure) return
+      if (socket.write(probe)) return
+      // Backpressure: the kernel's send buffer is full. Wait; the probes after this one
+      // go out late, and their lag (and RTT from the schedule) shows it.
+      return new Promise<void>(resolve => {
+        const done = () => { socket.off('drain', done); socket.off('close', done); resolve() }
+        socket.on('drain', done)
+        socket.on('close', done)
+      })
+    }
+    const completed = await probeRun.run(send)
+    return { run: probeRun.result(probeRun.now()), interrupted: !completed, ...(probeRun.failure ? { error: probeRun.failure } : {}) }
+  } finally {
+    socket.removeAllListeners('data')
+    socket.on('error', () => { /* closing; nothing left to report */ })
+    await new Promise<void>(resolve => {
+      if (socket.destroyed) { resolve(); return }
+      const timer = setTimeout(() => socket.destroy(), 1000)
+      socket.once('close', () => { clearTimeout(timer); resolve() })
+      socket.end()
+    })
+  }
+}
+
+const connectTcp = (target: CompareTarget, timeoutMs: number, signal?: AbortSignal): Promise<TcpSocket> =>
+  new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host: target.host, port: target.port })
+    const fail = (err: Error) => {
+      cleanup()
+      socket.destroy()
+      reject(Object.assign(err, { host: target.host, port: target.port }))
+    }
+    const onAbort = () => fail(sockkitError('ABORT_ERR', 'stopped before the TCP connection was made'))
+    const timer = setTimeout(() => fail(sockkitError('ERR_SOCKKIT_CONNECT_TIMEOUT',
+      `no TCP connection to ${formatAddress(target.host, target.port)} within ${timeoutMs} ms`)), timeoutMs)
+    const cleanup = () => {
+      clearTimeout(timer)
+      socket.off('error', fail)
+      signal?.removeEventListener('abort', onAbort)
+    }
+    socket.once('error', fail)
+    signal?.addEventListener('abort', onAbort, { once: true })
+    socket.once('connect', () => { cleanup(); resolve(socket) })
+  })
