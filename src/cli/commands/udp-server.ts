@@ -1,8 +1,166 @@
-import { Command } from 'commander'
-import type { CliContext } from '../io.js'
+import { readFileSync } from 'node:fs'
+import { Command, Option } from 'commander'
+import { formatAddress } from '../../addresses.js'
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
+import { parsePort, parsePositiveInt } from '../../parse.js'
+import type { UdpPeerSummary, UdpServerEvent, UdpServerSummary } from '../../udp-server.js'
+import { EXIT_INTERRUPTED } from '../exit-codes.js'
+import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
+import { argParser, runAction } from '../action.js'
+import { formatBytes, formatDuration, plural } from '../format.js'
 
-// Placeholder until the command lands; registered so `sockkit --help` lists it.
+interface UdpServerFlags {
+  host: string
+  echo: boolean
+  quiet?: boolean
+  json?: boolean
+  rcvbuf?: number
+  maxPeers: number
+}
+
+/** Peers listed one per line in the Ctrl-C summary; the rest are counted. */
+const SUMMARY_PEER_LINES = 50
+/** Same as DEFAULT_MAX_UDP_PEERS, repeated so --help does not load the server module. */
+const DEFAULT_MAX_PEERS = 10_000
+
 export const makeUdpServerCommand = (ctx: CliContext): Command =>
   new Command('udp-server')
-    .summary('(not yet available)')
-    .action(() => { ctx.io.stderr.write('sockkit: udp-server is not available yet\n'); ctx.exitCode = 1 })
+    .summary('UDP echo server for every peer, with per-peer seq= gap/duplicate/reorder reports')
+    .description('A UDP echo server. Prints each datagram (sender address:port, size, preview) on stderr and ' +
+      'echoes it back, byte for byte, to whoever sent it. It serves every peer at once — it never locks ' +
+      'onto the first one — and an echo is never larger than the datagram that caused it (no amplification).\n\n' +
+      'Datagrams that start with "seq=<n> " (as `sockkit udp-send --seq` sends them) are followed per peer: ' +
+      'gaps, duplicates and reordering (RFC 4737) are reported as they happen. Ctrl-C prints a summary per ' +
+      'peer and exits 130.')
+    .argument('[port]', 'port to listen on (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
+    .option('--host <address>', 'address to bind; 0.0.0.0 or :: to accept from other machines', DEFAULT_HOST)
+    .option('--no-echo', 'receive and report only; send nothing back')
+    .option('--rcvbuf <bytes>', 'ask the kernel for this socket receive buffer (SO_RCVBUF) and report what it granted',
+      argParser(v => parsePositiveInt(v, 'rcvbuf')))
+    .option('--max-peers <n>', 'peers whose statistics are kept; beyond it the least recently heard is forgotten',
+      argParser(v => parsePositiveInt(v, 'max-peers')), DEFAULT_MAX_PEERS)
+    .addOption(new Option('--quiet', 'no per-datagram lines (sequence problems are still reported)').conflicts('json'))
+    .option('--json', 'NDJSON events on stdout instead of text on stderr')
+    .addHelpText('after', `
+Examples:
+  $ sockkit udp-server                         echo on 127.0.0.1:9000
+  $ sockkit udp-server 5000 --host 0.0.0.0 --no-echo
+  $ sockkit udp-server 0 --json > events.ndjson   any free port, machine-readable events
+
+Event lines (stderr): "listening", "[A:P] N bytes: preview", "[A:P] seq gap: got 7, expected 5",
+"[A:P] seq 5 arrived late (reordered …)", "[A:P] seq 5 again (duplicate)".
+Ctrl-C prints datagrams, bytes and seq statistics per peer and exits 130.`)
+    .action((port: number, flags: UdpServerFlags) => runAction(ctx, async () => {
+      const { UdpServer } = await import('../../udp-server.js')
+      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags)
+      const server = new UdpServer({
+        port,
+        host: flags.host,
+        echo: flags.echo,
+        datagramEvents: !flags.quiet,
+        maxPeers: flags.maxPeers,
+        ...(flags.rcvbuf !== undefined ? { recvBufferSize: flags.rcvbuf } : {}),
+        onEvent: print.event,
+      })
+      await server.listen()
+      await aborted(ctx.io.signal)
+      print.summary(await server.close())
+      return EXIT_INTERRUPTED
+    }, { host: flags.host, port }))
+
+const printJson = (ctx: CliContext) => {
+  const write = jsonWriter(ctx.io.stdout)
+  return {
+    event: (e: UdpServerEvent) => write({ event: e.type, ...e, type: undefined }),
+    summary: (s: UdpServerSummary) => write({ event: 'summary', ...s }),
+  }
+}
+
+/** net.core.rmem_max on Linux (the cap on SO_RCVBUF for a normal user), if readable. */
+const linuxRmemMax = (): number | undefined => {
+  try {
+    return Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()) || undefined
+  } catch {
+    return undefined
+  }
+}
+
+const describeRecvBuffer = (granted: number, requested: number | undefined): string => {
+  if (requested === undefined) return `receive buffer ${formatBytes(granted)} (the system default; --rcvbuf changes it)`
+  if (process.platform !== 'linux') return `receive buffer: asked for ${formatBytes(requested)}, the kernel granted ${formatBytes(granted)}`
+  const rmemMax = linuxRmemMax()
+  const capped = granted < requested * 2 && rmemMax !== undefined
+    ? `; capped by net.core.rmem_max = ${rmemMax} bytes (raise it with \`sysctl -w net.core.rmem_max=${requested}\`)`
+    : ''
+  return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes ` +
+    `(Linux doubles the request to leave room for its own bookkeeping${capped})`
+}
+
+const printHuman = (ctx: CliContext, flags: UdpServerFlags) => {
+  const style = styleFor(ctx, ctx.io.stderr)
+  const log = lineWriter(ctx.io.stderr, style)
+  const tag = (address: string, port: number) => style.cyan(`[${formatAddress(address, port)}]`)
+  let evictionReported = false
+  return {
+    event: (e: UdpServerEvent): void => {
+      switch (e.type) {
+        case 'listening': {
+          const here = formatAddress(e.address, e.port)
+          const reach = e.reachable.map(a => formatAddress(a, e.port)).join(', ')
+          log(`${style.green('listening')} on ${here} (UDP)` + (reach !== here ? ` — peers can use ${reach}` : '') +
+            (flags.echo ? '; echoing every datagram to its sender' : '; not echoing (--no-echo)'))
+          log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize))
+          log(`try: sockkit udp-send ${e.reachable[0] ?? e.address} ${e.port} hola --seq`)
+          break
+        }
+        case 'datagram':
+          log(`${tag(e.address, e.port)} ${plural(e.bytes, 'byte')}: ${style.bold(e.preview)}${e.newPeer ? style.dim(' (new peer)') : ''}`)
+          break
+        case 'sequence':
+          if (e.kind === 'gap') {
+            log(`${tag(e.address, e.port)} ${style.yellow('seq gap')}: got ${e.seq}, expected ${e.expected} — ${e.missing} missing so far`)
+          } else if (e.kind === 'reordered') {
+            log(`${tag(e.address, e.port)} ${style.yellow(`seq ${e.seq} arrived late`)} (reordered: ${e.expected} was expected next; extent ${e.extent})`)
+          } else if (e.kind === 'duplicate') {
+            log(`${tag(e.address, e.port)} ${style.yellow(`seq ${e.seq} again`)} (duplicate)`)
+          }
+          break
+        case 'peer-evicted':
+          // Under a spoofed flood this happens per datagram: say it once; the summary counts them.
+          if (!evictionReported) {
+            evictionReported = true
+            log(`${style.yellow('too many peers')}: keeping statistics for ${e.maxPeers} at most; forgot ${formatAddress(e.address, e.port)} ` +
+              `(the least recently heard, ${plural(e.datagrams, 'datagram')}); further ones are counted in the summary`)
+          }
+          break
+        case 'echo-skipped':
+          log(`${style.yellow('echo skipped')}: ${e.pendingEchoes} echoes already waiting for the kernel (a flood); further skips are counted in the summary`)
+          break
+        case 'echo-error':
+          log(`${tag(e.address, e.port)} ${style.red('echo failed')} ${e.code}: ${e.message}`)
+          break
+        case 'server-error':
+          log(`${style.red('server error')} ${e.code}: ${e.message} (still listening)`)
+          break
+      }
+    },
+    summary: (s: UdpServerSummary): void => {
+      log(`stopped after ${formatDuration(s.durationMs)}: ${plural(s.peersSeen, 'peer')}, ${plural(s.datagrams, 'datagram')} (${formatBytes(s.bytes)})` +
+        (flags.echo ? `, ${s.echoed} echoed` : '') +
+        (s.echoesSkipped ? `, ${s.echoesSkipped} echoes skipped (flood)` : '') +
+        (s.peersEvicted ? `, ${s.peersEvicted} peers forgotten (over --max-peers)` : ''))
+      // Most active first: with thousands of peers the top of the list is what matters.
+      const peers = [...s.peers].sort((a, b) => b.datagrams - a.datagrams)
+      for (const peer of peers.slice(0, SUMMARY_PEER_LINES)) log(`  ${formatPeer(peer)}`)
+      if (peers.length > SUMMARY_PEER_LINES) log(`  … and ${peers.length - SUMMARY_PEER_LINES} more peers (--json lists all)`)
+    },
+  }
+}
+
+const formatPeer = (peer: UdpPeerSummary): string => {
+  const base = `${formatAddress(peer.address, peer.port)}: ${plural(peer.datagrams, 'datagram')}, ${formatBytes(peer.bytes)}`
+  if (!peer.seq) return base
+  const q = peer.seq
+  return `${base}; seq ${q.lowest}–${q.highest}: ${q.missing} missing, ${plural(q.duplicates, 'duplicate')}, ${q.reordered} reordered` +
+    (q.reordered ? ` (largest extent ${q.maxReorderExtent})` : '')
+}
