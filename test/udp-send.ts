@@ -1,0 +1,151 @@
+import t, { type Test } from 'tap'
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
+import { Readable } from 'node:stream'
+import { encodeSeq, parseSeq, seqPrefixBytes } from '../src/seq-prefix.js'
+import { datagramLines, udpSend, type UdpSendEvent } from '../src/udp-send.js'
+
+/** A raw UDP server on a free loopback port whose replies the test decides. */
+const rawServer = async (t: Test, onMessage: (data: Buffer, from: RemoteInfo, socket: Socket) => void) => {
+  const socket = createSocket('udp4')
+  const received: Buffer[] = []
+  socket.on('message', (data, from) => { received.push(data); onMessage(data, from, socket) })
+  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>(resolve => socket.close(() => resolve())))
+  return { port: socket.address().port, received }
+}
+
+const collect = async <T>(source: AsyncIterable<T>): Promise<T[]> => {
+  const out: T[] = []
+  for await (const item of source) out.push(item)
+  return out
+}
+
+t.test('seq prefix: encode and parse round trip', async t => {
+  const datagram = encodeSeq(42, 'hola mundo')
+  t.equal(datagram.toString(), 'seq=42 hola mundo')
+  t.equal(seqPrefixBytes(42), 'seq=42 '.length)
+  const parsed = parseSeq(datagram)
+  t.equal(parsed?.seq, 42)
+  t.equal(parsed?.payload.toString(), 'hola mundo')
+  t.same(parseSeq(encodeSeq(7))?.payload.length, 0, 'an empty payload keeps its space')
+  // what a Python receiver does: int(data.split(b' ', 1)[0][4:])
+  t.equal(Number(datagram.toString().split(' ', 1)[0]!.slice(4)), 42)
+})
+
+t.test('seq prefix: anything else is not numbered', async t => {
+  for (const text of ['hola', 'seq=', 'seq=1', 'seq= x', 'seq=1x hola', 'SEQ=1 x', ' seq=1 x', 'seq=1234567890123456 x']) {
+    t.equal(parseSeq(Buffer.from(text)), undefined, JSON.stringify(text))
+  }
+  t.throws(() => encodeSeq(-1), RangeError)
+})
+
+t.test('datagramLines: one message per line, newline not included', async t => {
+  const lines = await collect(datagramLines(Readable.from([Buffer.from('uno\ndo'), Buffer.from('s\n\ntres\r\n'), Buffer.from('cuatro')])))
+  t.same(lines.map(l => Buffer.from(l as Uint8Array).toString()), ['uno', 'dos', '', 'tres\r', 'cuatro'])
+  t.same(await collect(datagramLines(Readable.from([Buffer.from('a\n')]))), [Buffer.from('a')], 'no empty message after a final newline')
+})
+
+t.test('datagramLines: a line over the limit is replaced by its length', async t => {
+  const long = Buffer.alloc(300, 0x78)
+  const lines = await collect(datagramLines(Readable.from([Buffer.from('a\n'), long.subarray(0, 100), long.subarray(100), Buffer.from('\nb')]), 150))
+  t.same(lines, [Buffer.from('a'), { discardedBytes: 300 }, Buffer.from('b')])
+})
+
+t.test('collects every reply when the server answers each datagram twice', async t => {
+  const server = await rawServer(t, (data, from, socket) => {
+    socket.send(data, from.port, from.address)
+    socket.send(data, from.port, from.address)
+  })
+  const replies: Buffer[] = []
+  const result = await udpSend({
+    host: '127.0.0.1', port: server.port, messages: [Buffer.from('hola')], count: 3, seq: true, waitMs: 1000,
+    onEvent: e => { if (e.type === 'reply') replies.push(e.data) },
+  })
+  t.equal(result.sent, 3)
+  t.equal(result.replies, 6)
+  t.equal(replies.length, 6)
+  t.match(result.seq, { sent: 3, matched: 3, lost: 0, duplicates: 3, reordered: 0 })
+  t.same(server.received.map(d => d.toString()), ['seq=1 hola', 'seq=2 hola', 'seq=3 hola'])
+})
+
+t.test('--seq analysis: a lost reply and a reordered one', async t => {
+  let held: { data: Buffer; port: number; address: string } | undefined
+  const server = await rawServer(t, (data, from, socket) => {
+    const seq = parseSeq(data)!.seq
+    if (seq === 2) return // lost
+    if (seq === 3) { held = { data, port: from.port, address: from.address }; return }
+    socket.send(data, from.port, from.address)
+    // 3's reply goes out after 4's: it arrives late
+    if (seq === 4 && held) socket.send(held.data, held.port, held.address)
+  })
+  const result = await udpSend({ host: '127.0.0.1', port: server.port, messages: [Buffer.from('x')], count: 4, seq: true, waitMs: 1000 })
+  t.match(result.seq, { sent: 4, matched: 3, lost: 1, lostSeqs: [2], duplicates: 0, reordered: 1, unnumbered: 0 })
+})
+
+t.test('--size pads with dots; a longer message is not sent; a size over the limit is refused', async t => {
+  const server = await rawServer(t, () => {})
+  const events: UdpSendEvent[] = []
+  const result = await udpSend({
+    host: '127.0.0.1', port: server.port, messages: [Buffer.from('hola'), Buffer.from('far too long for ten')], sizeBytes: 10, waitMs: 0,
+    onEvent: e => events.push(e),
+  })
+  t.equal(result.sent, 1)
+  t.equal(result.notSent, 1)
+  t.match(events.find(e => e.type === 'not-sent'), { messageIndex: 2, bytes: 20, limitBytes: 10, reason: 'over-size' })
+  await t.resolves(async () => { while (server.received.length < 1) await new Promise(r => setTimeout(r, 5)) })
+  t.equal(server.received[0]!.toString(), 'hola......')
+  await t.rejects(udpSend({ host: '127.0.0.1', port: server.port, messages: [], sizeBytes: 65508 }), { code: 'ERR_SOCKKIT_INVALID_ARG', limitBytes: 65507 })
+})
+
+t.test('a message over the UDP limit is reported, not silently dropped', async t => {
+  const server = await rawServer(t, () => {})
+  const events: UdpSendEvent[] = []
+  const result = await udpSend({
+    host: '127.0.0.1', port: server.port, messages: [Buffer.alloc(65508), { discardedBytes: 100_000 }, Buffer.alloc(65507)], waitMs: 0,
+    onEvent: e => events.push(e),
+  })
+  t.equal(result.notSent, 2)
+  t.equal(result.sent, 1, 'exactly 65507 bytes fits over IPv4')
+  t.same(events.filter(e => e.type === 'not-sent').map(e => e.type === 'not-sent' && [e.messageIndex, e.bytes, e.reason]),
+    [[1, 65508, 'over-udp-limit'], [2, 100_000, 'over-udp-limit']])
+})
+
+t.test('nothing listening: the ICMP port unreachable becomes ECONNREFUSED', async t => {
+  const probe = createSocket('udp4')
+  await new Promise<void>(resolve => probe.bind(0, '127.0.0.1', resolve))
+  const port = probe.address().port
+  await new Promise<void>(resolve => probe.close(() => resolve()))
+  await t.rejects(udpSend({ host: '127.0.0.1', port, messages: [Buffer.from('anyone?')], waitMs: 5000 }),
+    { code: 'ECONNREFUSED', host: '127.0.0.1', port })
+})
+
+t.test('an AbortSignal ends the wait and returns what was collected', async t => {
+  const server = await rawServer(t, (data, from, socket) => socket.send(data, from.port, from.address))
+  const controller = new AbortController()
+  let replies = 0
+  const result = await udpSend({
+    host: '127.0.0.1', port: server.port, messages: [Buffer.from('hola')], waitMs: 60_000, signal: controller.signal,
+    onEvent: e => { if (e.type === 'reply' && ++replies === 1) controller.abort() },
+  })
+  t.equal(result.aborted, true)
+  t.equal(result.replies, 1)
+})
+
+t.test('an AbortSignal also ends a wait for more input', async t => {
+  const server = await rawServer(t, () => {})
+  const controller = new AbortController()
+  async function * slowInput () {
+    yield Buffer.from('first')
+    await new Promise(() => {}) // stdin that never sends another line
+  }
+  const result = await udpSend({
+    host: '127.0.0.1', port: server.port, messages: slowInput(), signal: controller.signal,
+    onEvent: e => { if (e.type === 'sent') controller.abort() },
+  })
+  t.match(result, { aborted: true, sent: 1 })
+})
+
+t.test('bad options are refused with a code', async t => {
+  await t.rejects(udpSend({ host: '127.0.0.1', port: 0, messages: [] }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+  await t.rejects(udpSend({ host: '127.0.0.1', port: 9, messages: [], intervalMs: 5, ratePerSecond: 5 }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+})
