@@ -1,0 +1,293 @@
+import { execFile, spawn } from 'node:child_process'
+import { sockkitError } from './errors.js'
+import { emptyCounters, type ImpairmentCounters } from './impairment.js'
+
+/** Where `nft` is looked for (root's PATH does not always include sbin). */
+const NFT_CANDIDATES = ['nft', '/usr/sbin/nft', '/sbin/nft']
+/** How often the watchdog checks that the run that owns the table is still alive, ms. */
+const WATCHDOG_POLL_MS = 250
+
+/** What this machine lets the kernel emulator do. */
+export interface KernelSupport {
+  linux: boolean
+  root: boolean
+  /** The nft binary that answered `nft --version`, if any. */
+  nft?: string
+  /** Whether the kernel has the netem qdisc; undefined when it could not be checked. */
+  netem?: boolean
+  /** true when loss can be applied by the kernel here. */
+  available: boolean
+  /** Why it is not available (one sentence), or what it can do. */
+  reason: string
+  /** One sentence on netem, for "delay needs netem, and …". */
+  netemReason: string
+}
+
+const run = (file: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise(resolve => {
+    const child = execFile(file, args, { timeout: 10_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 127) : 0
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) })
+    })
+    if (input !== undefined) child.stdin?.end(input)
+  })
+
+/** Find a working nft binary, or undefined. */
+export const findNft = async (): Promise<string | undefined> => {
+  for (const candidate of NFT_CANDIDATES) {
+    if ((await run(candidate, ['--version'])).code === 0) return candidate
+  }
+  return undefined
+}
+
+/**
+ * Whether the kernel has netem: try to add a netem qdisc to the loopback of a throwaway
+ * network namespace (`unshare --net`), which touches nothing outside it. Root only.
+ */
+export const detectNetem = async (): Promise<{ netem: boolean | undefined; reason: string }> => {
+  const tried = await run('unshare', ['--net', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'])
+  if (tried.code === 0) return { netem: true, reason: 'the kernel has netem, but sockkit does not drive it yet: delay, jitter, reorder and duplicate stay in the userspace relay' }
+  if (/unknown|No such file|not supported/i.test(tried.stderr) && !/exec|not found/i.test(tried.stderr)) {
+    return { netem: false, reason: 'this kernel has no netem (sch_netem), so the kernel cannot delay, jitter, reorder or duplicate packets' }
+  }
+  return { netem: undefined, reason: `netem could not be checked (${tried.stderr.trim().split('\n')[0] || `exit ${tried.code}`}), so the kernel emulator does loss only` }
+}
+
+/** Check platform, privileges, nft and netem. Never changes anything outside a throwaway namespace. */
+export const detectKernelSupport = async (): Promise<KernelSupport> => {
+  const linux = process.platform === 'linux'
+  const root = typeof process.getuid === 'function' && process.getuid() === 0
+  if (!linux) {
+    return { linux, root, available: false, reason: `the kernel emulator needs Linux (nftables); this is ${process.platform}`, netemReason: 'netem is Linux only' }
+  }
+  const nft = await findNft()
+  const netem = root ? await detectNetem() : { netem: undefined, reason: 'netem was not checked (needs root)' }
+  if (!root) {
+    return { linux, root, ...(nft ? { nft } : {}), available: false, reason: 'the kernel emulator needs root (it adds an nftables table): run with sudo, or use --emulator userspace', netemReason: netem.reason }
+  }
+  if (!nft) {
+    return { linux, root, netem: netem.netem, available: false, reason: 'the kernel emulator needs the nft command (install the nftables package)', netemReason: netem.reason }
+  }
+  return { linux, root, nft, netem: netem.netem, available: true, reason: 'Linux, root and nft: the kernel drops packets for real', netemReason: netem.reason }
+}
+
+/** Table names are `sockkit_<pid>_<n>`: the pid tells a later run whether the owner is gone. */
+export const tableNameFor = (pid: number, n: number): string => `sockkit_${pid}_${n}`
+
+/** The owning pid of a sockkit table name, or undefined for any other table. */
+export const parseTableName = (name: string): { pid: number } | undefined => {
+  const m = /^sockkit_(\d+)(?:_\d+)?$/.exec(name)
+  return m ? { pid: Number(m[1]) } : undefined
+}
+
+/** Options for {@link NftLoss}. */
+export interface NftLossOptions {
+  /** Drop probability, percent 0–100, applied to each direction independently (granularity 0.01%). */
+  loss: number
+  /** Ports whose packets are dropped: a packet to one (dport) is client→server, from one (sport) is server→client. */
+  ports: number[]
+  /** Protocols matched. Default both. */
+  protocols?: Array<'tcp' | 'udp'>
+  /** The nft binary. Default: found with {@link findNft}. */
+  nft?: string
+  /** Start a detached watchdog that deletes the table if this process dies. Default true. */
+  watchdog?: boolean
+  /** Stop (delete the table) when aborted. */
+  signal?: AbortSignal
+}
+
+let tablesThisProcess = 0
+
+/**
+ * The nftables ruleset for one run. Each packet is judged exactly once: in `output` if this
+ * host sent it (loopback packets included), in `input` only if it came from another
+ * interface (a loopback packet was already judged on its way out). A packet from one of our
+ * ports to another of our ports is judged only as client→server.
+ */
+export const buildRuleset = (table: string, options: Pick<NftLossOptions, 'loss' | 'ports' | 'protocols'>): string => {
+  const ports = [...new Set(options.ports)].sort((a, b) => a - b).join(', ')
+  const threshold = Math.round(options.loss * 100)
+  const rules = (prefix: string) => {
+    const lines: string[] = []
+    // One set of rules per protocol, so the counters tell TCP and UDP apart.
+    for (const protocol of options.protocols ?? ['tcp', 'udp']) {
+      const toPort = `${prefix}meta l4proto ${protocol} th dport { ${ports} }`
+      const fromPort = `${prefix}meta l4proto ${protocol} th sport { ${ports} } th dport != { ${ports} }`
+      lines.push(`${toPort} counter comment "seen c2s ${protocol}"`, `${fromPort} counter comment "seen s2c ${protocol}"`)
+      if (threshold > 0) {
+        lines.push(`${toPort} numgen random mod 10000 < ${threshold} counter drop comment "drop c2s ${protocol}"`)
+        lines.push(`${fromPort} numgen random mod 10000 < ${threshold} counter drop comment "drop s2c ${protocol}"`)
+      }
+    }
+    return lines.map(l => `    ${l}`).join('\n')
+  }
+  return `table inet ${table} {
+  chain out {
+    type filter hook output priority -10; policy accept;
+${rules('')}
+  }
+  chain in {
+    type filter hook input priority -10; policy accept;
+${rules('iifname != "lo" ')}
+  }
+}
+`
+}
+
+/** Kernel counters per protocol. */
+export interface NftCounters { tcp: ImpairmentCounters; udp: ImpairmentCounters }
+
+/** Sum the named counters of a table from `nft -j list table` output, per protocol and direction. */
+export const parseNftCounters = (json: string): NftCounters => {
+  const counters: NftCounters = { tcp: emptyCounters(), udp: emptyCounters() }
+  const parsed = JSON.parse(json) as { nftables?: Array<{ rule?: { comment?: string; expr?: Array<Record<string, unknown>> } }> }
+  for (const item of parsed.nftables ?? []) {
+    const rule = item.rule
+    const m = /^(seen|drop) (c2s|s2c) (tcp|udp)$/.exec(rule?.comment ?? '')
+    if (!m) continue
+    const counter = rule!.expr?.find(e => 'counter' in e)?.counter as { packets?: number } | undefined
+    const byProtocol = counters[m[3] as 'tcp' | 'udp']
+    const dir = m[2] === 'c2s' ? byProtocol.clientToServer : byProtocol.serverToClient
+    if (m[1] === 'seen') dir.received += counter?.packets ?? 0
+    else dir.dropped += counter?.packets ?? 0
+  }
+  for (const byProtocol of [counters.tcp, counters.udp]) {
+    for (const dir of [byProtocol.clientToServer, byProtocol.serverToClient]) dir.forwarded = dir.received - dir.dropped
+  }
+  return counters
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as { code?: string }).code === 'EPERM'
+  }
+}
+
+/**
+ * Delete `sockkit_<pid>` tables whose owning process is gone (a run that was killed before
+ * its watchdog could clean up). Returns the names deleted.
+ */
+export const cleanupStaleTables = async (nft?: string): Promise<string[]> => {
+  const bin = nft ?? await findNft()
+  if (!bin) return []
+  const listed = await run(bin, ['-j', 'list', 'tables'])
+  if (listed.code !== 0) return []
+  const deleted: string[] = []
+  const parsed = JSON.parse(listed.stdout) as { nftables?: Array<{ table?: { family: string; name: string } }> }
+  for (const item of parsed.nftables ?? []) {
+    const table = item.table
+    if (!table || table.family !== 'inet') continue
+    const owner = parseTableName(table.name)
+    if (!owner || owner.pid === process.pid || isAlive(owner.pid)) continue
+    if ((await run(bin, ['delete', 'table', 'inet', table.name])).code === 0) deleted.push(table.name)
+  }
+  return deleted
+}
+
+/** The watchdog: polls the owner's pid and deletes the table once the owner is gone. */
+const WATCHDOG_SOURCE = `
+const { spawnSync } = require('node:child_process')
+const [ownerPid, table, nft] = process.argv.slice(1)
+process.on('SIGINT', () => {})
+process.on('SIGHUP', () => {})
+const gone = () => { try { process.kill(Number(ownerPid), 0); return false } catch (e) { return e.code === 'ESRCH' } }
+const timer = setInterval(() => {
+  if (!gone()) return
+  clearInterval(timer)
+  spawnSync(nft, ['delete', 'table', 'inet', table], { stdio: 'ignore' })
+  process.exit(0)
+}, ${WATCHDOG_POLL_MS})
+`
+
+/** Counters and name of a running kernel-loss table. */
+export interface NftLossSummary {
+  table: string
+  counters: NftCounters
+  /** Stale tables of dead runs removed at start. */
+  staleTablesRemoved: string[]
+}
+
+/**
+ * Real packet loss in the kernel: a temporary nftables table `inet sockkit_<pid>_<n>` that
+ * drops the given share of packets to and from `ports`. Removed by {@link NftLoss.stop}, on
+ * abort, and — if this process dies first — by a detached watchdog; the next start also
+ * removes tables whose owner is dead.
+ */
+export class NftLoss {
+  readonly table: string
+  readonly nft: string
+  readonly staleTablesRemoved: string[]
+  private watchdogPid: number | undefined
+  private stopped: Promise<NftLossSummary> | undefined
+  private lastCounters: NftCounters = { tcp: emptyCounters(), udp: emptyCounters() }
+
+  private constructor (table: string, nft: string, stale: string[]) {
+    this.table = table
+    this.nft = nft
+    this.staleTablesRemoved = stale
+  }
+
+  /** Install the table. Rejects with ERR_SOCKKIT_UNSUPPORTED when nft is missing or refuses. */
+  static async start (options: NftLossOptions): Promise<NftLoss> {
+    if (!(options.loss >= 0 && options.loss <= 100)) throw sockkitError('ERR_SOCKKIT_INVALID_ARG', `loss must be a percentage from 0 to 100, not "${options.loss}"`)
+    if (options.ports.length === 0 || options.ports.some(p => !Number.isInteger(p) || p < 1 || p > 65535)) {
+      throw sockkitError('ERR_SOCKKIT_INVALID_ARG', `the kernel emulator needs real ports (1–65535), not ${JSON.stringify(options.ports)}`)
+    }
+    const nft = options.nft ?? await findNft()
+    if (!nft) throw sockkitError('ERR_SOCKKIT_UNSUPPORTED', 'the kernel emulator needs the nft command (install the nftables package)')
+    const stale = await cleanupStaleTables(nft)
+    const table = tableNameFor(process.pid, ++tablesThisProcess)
+    const loaded = await run(nft, ['-f', '-'], buildRuleset(table, options))
+    if (loaded.code !== 0) {
+      throw sockkitError('ERR_SOCKKIT_UNSUPPORTED', `nft refused the loss table (${loaded.stderr.trim().split('\n')[0] || `exit ${loaded.code}`}); the kernel emulator needs root and nftables support`)
+    }
+    const emulator = new NftLoss(table, nft, stale)
+    if (options.watchdog ?? true) emulator.startWatchdog()
+    options.signal?.addEventListener('abort', () => { void emulator.stop() }, { once: true })
+    return emulator
+  }
+
+  /** Pid of the watchdog process, while it runs. */
+  get watchdog (): number | undefined {
+    return this.watchdogPid
+  }
+
+  private startWatchdog (): void {
+    const child = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(process.pid), this.table, this.nft], {
+      detached: true, stdio: 'ignore',
+    })
+    child.on('error', () => { /* no watchdog: the next start's stale sweep still cleans up */ })
+    child.unref()
+    this.watchdogPid = child.pid
+  }
+
+  /** Packets seen and dropped per direction, read from the table's counters. */
+  async counters (): Promise<NftCounters> {
+    if (this.stopped) return structuredClone(this.lastCounters)
+    const listed = await run(this.nft, ['-j', 'list', 'table', 'inet', this.table])
+    if (listed.code === 0) this.lastCounters = parseNftCounters(listed.stdout)
+    return structuredClone(this.lastCounters)
+  }
+
+  /** Read the final counters, delete the table and end the watchdog. Safe to call twice. */
+  stop (): Promise<NftLossSummary> {
+    this.stopped ??= (async () => {
+      const listed = await run(this.nft, ['-j', 'list', 'table', 'inet', this.table])
+      if (listed.code === 0) this.lastCounters = parseNftCounters(listed.stdout)
+      await run(this.nft, ['delete', 'table', 'inet', this.table])
+      if (this.watchdogPid !== undefined) {
+        try { process.kill(this.watchdogPid, 'SIGTERM') } catch { /* already gone */ }
+        this.watchdogPid = undefined
+      }
+      return { table: this.table, counters: structuredClone(this.lastCounters), staleTablesRemoved: this.staleTablesRemoved }
+    })()
+    return this.stopped
+  }
+}
+
+/** Install a kernel loss table; see {@link NftLoss}. */
+export const startNftLoss = (options: NftLossOptions): Promise<NftLoss> => NftLoss.start(options)

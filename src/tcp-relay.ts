@@ -1,0 +1,337 @@
+import { connect, createServer, type Server, type Socket } from 'node:net'
+import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS } from './constants.js'
+import { sockkitError } from './errors.js'
+import {
+  activeImpairments, createRandom, deriveSeed, drawDelayMs, emptyCounters, normalizeImpairment, randomSeed,
+  type Direction, type DirectionCounters, type FullImpairment, type Impairment, type ImpairmentCounters, type Random,
+} from './impairment.js'
+
+/** Bytes one direction of a connection may hold in its delay queue before it stops reading. Default 1 MiB. */
+export const DEFAULT_TCP_RELAY_QUEUE_BYTES = 1024 * 1024
+/** Largest piece written at once when pacing, bytes (smooths the rate). */
+const PACING_PIECE_BYTES = 16 * 1024
+
+/** Options for {@link TcpRelay}. */
+export interface TcpRelayOptions {
+  /** Where connections are forwarded. */
+  target: { host: string; port: number }
+  /** Port to listen on; 0 lets the OS pick. Default 0. */
+  port?: number
+  /** Address to bind. Default 127.0.0.1. */
+  host?: string
+  /**
+   * Delay and jitter only: a byte stream cannot lose, reorder or duplicate segments from
+   * user space without corrupting it, so loss/reorder/duplicate > 0 throws ERR_SOCKKIT_UNSUPPORTED.
+   */
+  impairment?: Impairment
+  /** Limit each direction of each connection to this many bytes per second; 0 = unpaced. Default 0. */
+  pacingBytesPerSecond?: number
+  /** PRNG seed for jitter. Default random. */
+  seed?: number
+  /** Connections relayed at once; more are reset. Default 1000. */
+  maxConnections?: number
+  /** Bytes queued per direction before the relay stops reading that side (backpressure). Default 1 MiB. */
+  queueBytes?: number
+  /** Emit one event per chunk forwarded (default true). */
+  chunkEvents?: boolean
+  /** Receives every event, in order. Must not throw. */
+  onEvent?: (event: TcpRelayEvent) => void
+}
+
+export type TcpRelayCloseReason = 'normal' | 'reset' | 'upstream-failed' | 'relay-stopped' | 'error'
+
+export type TcpRelayEvent =
+  | { type: 'listening'; address: string; port: number; family: string; target: { host: string; port: number }; seed: number }
+  | { type: 'accepted'; id: number; remoteAddress: string; remotePort: number; active: number }
+  | { type: 'refused'; remoteAddress: string; remotePort: number; limit: number }
+  | { type: 'upstream-connected'; id: number; localPort: number }
+  | { type: 'upstream-failed'; id: number; code: string; message: string }
+  | { type: 'chunk'; id: number; direction: Direction; bytes: number; delayMs: number }
+  | { type: 'backpressure'; id: number; direction: Direction; queuedBytes: number }
+  | { type: 'half-close'; id: number; direction: Direction }
+  | { type: 'reset'; id: number; direction: Direction; code: string }
+  | { type: 'closed'; id: number; bytesToServer: number; bytesToClient: number; durationMs: number; reason: TcpRelayCloseReason }
+
+export interface TcpRelaySummary {
+  counters: ImpairmentCounters
+  connections: number
+  resets: number
+  seed: number
+  durationMs: number
+}
+
+interface Chunk { data: Buffer; dueAt: number }
+
+/**
+ * One direction of one connection. Each chunk read gets delay + jitter, but its departure
+ * time is never earlier than the previous chunk's: jitter stretches gaps, it never reorders
+ * a stream. Pacing spaces departures so the rate stays under the limit. The queue is
+ * bounded: above `queueBytes` the source is paused until the queue drains below half.
+ */
+class StreamPipe {
+  private readonly queue: Chunk[] = []
+  private queuedBytes = 0
+  private lastDueAt = 0
+  private paceFreeAt = 0
+  private timer: NodeJS.Timeout | undefined
+  private waitingDrain = false
+  private pausedByUs = false
+  private sourceEnded = false
+  private endSent = false
+  private dead = false
+
+  constructor (
+    private readonly relay: TcpRelay,
+    private readonly id: number,
+    readonly direction: Direction,
+    private readonly source: Socket,
+    private readonly sink: Socket,
+    private readonly random: Random,
+    private readonly counters: DirectionCounters,
+  ) {
+    source.on('data', chunk => this.onData(chunk))
+    source.on('end', () => {
+      this.sourceEnded = true
+      this.relay.emitEvent({ type: 'half-close', id: this.id, direction: this.direction })
+      this.pump()
+    })
+  }
+
+  private onData (data: Buffer): void {
+    const imp = this.relay.impairment
+    const delayMs = drawDelayMs(imp, this.random)
+    const now = performance.now()
+    const dueAt = Math.max(now + delayMs, this.lastDueAt)
+    this.lastDueAt = dueAt
+    this.counters.received++
+    if (dueAt > now) this.counters.delayed++
+    this.queue.push({ data, dueAt })
+    this.queuedBytes += data.length
+    if (this.relay.chunkEvents) this.relay.emitEvent({ type: 'chunk', id: this.id, direction: this.direction, bytes: data.length, delayMs: Math.round((dueAt - now) * 1000) / 1000 })
+    if (this.queuedBytes >= this.relay.queueBytes && !this.pausedByUs) {
+      this.pausedByUs = true
+      this.source.pause()
+      this.relay.emitEvent({ type: 'backpressure', id: this.id, direction: this.direction, queuedBytes: this.queuedBytes })
+    }
+    this.pump()
+  }
+
+  /** Write every chunk that is due, then sleep until the next one is. */
+  private pump (): void {
+    if (this.dead || this.waitingDrain) return
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined }
+    const rate = this.relay.pacingBytesPerSecond
+    while (this.queue.length > 0) {
+      const now = performance.now()
+      const head = this.queue[0]!
+      const readyAt = Math.max(head.dueAt, rate > 0 ? this.paceFreeAt : 0)
+      if (readyAt > now + 0.5) {
+        this.timer = setTimeout(() => { this.timer = undefined; this.pump() }, Math.max(1, readyAt - now))
+        break
+      }
+      let piece = head.data
+      if (rate > 0 && piece.length > PACING_PIECE_BYTES) {
+        head.data = piece.subarray(PACING_PIECE_BYTES)
+        piece = piece.subarray(0, PACING_PIECE_BYTES)
+      } else {
+        this.queue.shift()
+      }
+      if (rate > 0) this.paceFreeAt = Math.max(this.paceFreeAt, now) + (piece.length / rate) * 1000
+      this.queuedBytes -= piece.length
+      this.counters.forwarded++
+      this.counters.bytesForwarded += piece.length
+      if (!this.sink.write(piece)) {
+        this.waitingDrain = true
+        this.sink.once('drain', () => { this.waitingDrain = false; this.pump() })
+        break
+      }
+    }
+    if (this.pausedByUs && this.queuedBytes < this.relay.queueBytes / 2) {
+      this.pausedByUs = false
+      this.source.resume()
+    }
+    // Half-close travels behind the data, like a FIN behind the last segment.
+    if (this.sourceEnded && this.queue.length === 0 && !this.endSent) {
+      this.endSent = true
+      this.sink.end()
+    }
+  }
+
+  /** Stop forwarding (the connection was reset or is being torn down). */
+  kill (): void {
+    this.dead = true
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    this.queue.length = 0
+  }
+}
+
+interface RelayConnection {
+  id: number
+  client: Socket
+  upstream: Socket
+  pipes: StreamPipe[]
+  startedAt: number
+  reason?: TcpRelayCloseReason
+  closedSockets: number
+}
+
+/**
+ * A TCP relay that delays (and optionally paces) each byte stream, both ways, while keeping
+ * byte order, half-closes and resets intact, with backpressure both ways.
+ */
+export class TcpRelay {
+  readonly impairment: FullImpairment
+  readonly seed: number
+  /** @internal */ readonly queueBytes: number
+  /** @internal */ readonly pacingBytesPerSecond: number
+  /** @internal */ readonly chunkEvents: boolean
+  private readonly options: TcpRelayOptions
+  private readonly server: Server
+  private readonly connections = new Map<number, RelayConnection>()
+  private readonly totals: ImpairmentCounters = emptyCounters()
+  private nextId = 1
+  private resets = 0
+  private startedAt = 0
+
+  constructor (options: TcpRelayOptions) {
+    this.options = options
+    this.impairment = normalizeImpairment(options.impairment)
+    const impossible = activeImpairments(this.impairment).filter(k => k === 'loss' || k === 'reorder' || k === 'duplicate')
+    if (impossible.length > 0) {
+      throw sockkitError('ERR_SOCKKIT_UNSUPPORTED',
+        `the userspace TCP relay cannot ${impossible.map(verbFor).join(', ')}: it only sees the byte stream, ` +
+        'not the segments, and faking it would corrupt the stream — use --udp, or --emulator kernel (Linux, root, nft) for real TCP loss',
+        { impairments: impossible })
+    }
+    this.seed = options.seed ?? randomSeed()
+    this.queueBytes = options.queueBytes ?? DEFAULT_TCP_RELAY_QUEUE_BYTES
+    this.pacingBytesPerSecond = options.pacingBytesPerSecond ?? 0
+    this.chunkEvents = options.chunkEvents ?? true
+    this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, socket => this.accept(socket))
+  }
+
+  address (): { address: string; port: number; family: string } {
+    const a = this.server.address()
+    if (a === null || typeof a === 'string') throw new Error('relay is not listening')
+    return a
+  }
+
+  get activeConnections (): number {
+    return this.connections.size
+  }
+
+  /** Totals so far, open connections included. */
+  counters (): ImpairmentCounters {
+    return structuredClone(this.totals)
+  }
+
+  listen (): Promise<{ address: string; port: number; family: string }> {
+    const host = this.options.host ?? DEFAULT_HOST
+    const port = this.options.port ?? 0
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(Object.assign(err, { host, port }))
+      this.server.once('error', onError)
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError)
+        this.startedAt = Date.now()
+        const a = this.address()
+        this.emitEvent({ type: 'listening', address: a.address, port: a.port, family: a.family, target: { ...this.options.target }, seed: this.seed })
+        resolve(a)
+      })
+    })
+  }
+
+  /** Stop accepting and tear every relayed connection down; resolves when all is released. */
+  async close (): Promise<TcpRelaySummary> {
+    const serverClosed = new Promise<void>(resolve => {
+      if (!this.server.listening) resolve()
+      else this.server.close(() => resolve())
+    })
+    const closes = [...this.connections.values()].map(conn => new Promise<void>(resolve => {
+      conn.reason ??= 'relay-stopped'
+      for (const pipe of conn.pipes) pipe.kill()
+      let open = 0
+      for (const s of [conn.client, conn.upstream]) {
+        if (s.destroyed) continue
+        open++
+        s.once('close', () => { if (--open === 0) resolve() })
+        s.destroy()
+      }
+      if (open === 0) resolve()
+    }))
+    await Promise.all([serverClosed, ...closes])
+    return this.summary()
+  }
+
+  summary (): TcpRelaySummary {
+    return { counters: this.counters(), connections: this.nextId - 1, resets: this.resets, seed: this.seed, durationMs: this.startedAt ? Date.now() - this.startedAt : 0 }
+  }
+
+  /** @internal */ emitEvent (event: TcpRelayEvent): void {
+    this.options.onEvent?.(event)
+  }
+
+  private accept (client: Socket): void {
+    const remoteAddress = client.remoteAddress ?? '?'
+    const remotePort = client.remotePort ?? 0
+    const limit = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+    if (this.connections.size >= limit) {
+      this.emitEvent({ type: 'refused', remoteAddress, remotePort, limit })
+      client.on('error', () => { /* it may reset first */ })
+      client.resetAndDestroy()
+      return
+    }
+    const id = this.nextId++
+    const upstream = connect({ host: this.options.target.host, port: this.options.target.port, allowHalfOpen: true, noDelay: true })
+    const conn: RelayConnection = { id, client, upstream, pipes: [], startedAt: Date.now(), closedSockets: 0 }
+    this.connections.set(id, conn)
+    this.emitEvent({ type: 'accepted', id, remoteAddress, remotePort, active: this.connections.size })
+    conn.pipes.push(
+      new StreamPipe(this, id, 'client-to-server', client, upstream, createRandom(deriveSeed(this.seed, id, 0)), this.totals.clientToServer),
+      new StreamPipe(this, id, 'server-to-client', upstream, client, createRandom(deriveSeed(this.seed, id, 1)), this.totals.serverToClient),
+    )
+    // The client was accepted paused: read nothing until there is somewhere to send it.
+    upstream.once('connect', () => {
+      this.emitEvent({ type: 'upstream-connected', id, localPort: upstream.localPort ?? 0 })
+      client.resume()
+    })
+    const onError = (side: Socket, other: Socket, direction: Direction) => (err: Error & { code?: string }) => {
+      if (side === upstream && !upstream.remotePort && conn.reason === undefined) {
+        // Never connected: the client sees a reset, the closest thing to "refused" once accepted.
+        conn.reason = 'upstream-failed'
+        this.emitEvent({ type: 'upstream-failed', id, code: err.code ?? 'ERROR', message: err.message })
+      } else if (conn.reason === undefined) {
+        conn.reason = err.code === 'ECONNRESET' ? 'reset' : 'error'
+        if (err.code === 'ECONNRESET') this.resets++
+        this.emitEvent({ type: 'reset', id, direction, code: err.code ?? 'ERROR' })
+      }
+      for (const pipe of conn.pipes) pipe.kill()
+      // A reset on one side becomes a reset on the other: queued data is discarded, as TCP does.
+      if (!other.destroyed) other.resetAndDestroy()
+    }
+    client.on('error', onError(client, upstream, 'client-to-server'))
+    upstream.on('error', onError(upstream, client, 'server-to-client'))
+    const onClose = () => {
+      // Done once both sockets have closed (both FINs relayed, or a reset tore both down).
+      if (++conn.closedSockets < 2) return
+      this.connections.delete(id)
+      this.emitEvent({
+        type: 'closed', id, bytesToServer: upstream.bytesWritten, bytesToClient: client.bytesWritten,
+        durationMs: Date.now() - conn.startedAt, reason: conn.reason ?? 'normal',
+      })
+    }
+    client.on('close', onClose)
+    upstream.on('close', onClose)
+  }
+}
+
+const verbFor = (kind: string): string =>
+  kind === 'loss' ? 'lose packets' : kind === 'reorder' ? 'reorder packets' : 'duplicate packets'
+
+/** Create and start a {@link TcpRelay}; resolves once it is listening. */
+export const startTcpRelay = async (options: TcpRelayOptions): Promise<TcpRelay> => {
+  const relay = new TcpRelay(options)
+  await relay.listen()
+  return relay
+}
