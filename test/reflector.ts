@@ -1,0 +1,111 @@
+import t from 'tap'
+import { createSocket, type Socket as UdpSocket } from 'node:dgram'
+import { connect } from 'node:net'
+import { spawn } from 'node:child_process'
+import { Reflector, type ReflectorEvent } from '../src/reflector.js'
+import { startLocalReflector } from '../src/local-reflector.js'
+import { encodeProbe } from '../src/probe.js'
+
+const udpClient = (t: { teardown: (f: () => unknown) => void }): UdpSocket => {
+  const socket = createSocket('udp4')
+  t.teardown(() => new Promise<void>(resolve => { try { socket.close(() => resolve()) } catch { resolve() } }))
+  return socket
+}
+
+const nextMessage = (socket: UdpSocket): Promise<Buffer> =>
+  new Promise(resolve => socket.once('message', data => resolve(data)))
+
+const isAlive = (pid: number): boolean => {
+  try { process.kill(pid, 0); return true } catch { return false }
+}
+
+const waitGone = async (pid: number, timeoutMs = 10_000): Promise<boolean> => {
+  const start = Date.now()
+  while (isAlive(pid)) {
+    if (Date.now() - start > timeoutMs) return false
+    await new Promise(r => setTimeout(r, 20))
+  }
+  return true
+}
+
+t.test('TCP and UDP on the same port; UDP echoes probes exactly, ignores garbage', async t => {
+  const events: ReflectorEvent[] = []
+  const reflector = new Reflector({ port: 0, onEvent: e => events.push(e) })
+  const address = await reflector.listen()
+  t.teardown(() => reflector.close())
+  t.equal(address.address, '127.0.0.1', 'loopback by default')
+  t.equal(reflector.port, address.port)
+
+  const socket = udpClient(t)
+  await new Promise<void>(resolve => socket.connect(address.port, '127.0.0.1', () => resolve()))
+  // Garbage first: short, wrong magic, empty. None may be echoed or crash the reflector.
+  socket.send(Buffer.from('hola'))
+  socket.send(Buffer.alloc(100, 0xff))
+  socket.send(Buffer.alloc(0))
+  const probe = encodeProbe({ runId: 7, seq: 1, scheduledNs: 5n }, 200)
+  const reply = nextMessage(socket)
+  socket.send(probe)
+  const echoed = await reply
+  t.same(echoed, probe, 'the probe comes back byte for byte, same size')
+
+  const summary = reflector.summary()
+  t.equal(summary.udp.ignored, 3, 'three garbage datagrams counted')
+  t.equal(summary.udp.probesEchoed, 1)
+  t.equal(summary.udp.peers, 1)
+  t.ok(events.some(e => e.type === 'udp-ignored'))
+  t.ok(events.some(e => e.type === 'udp-peer'))
+
+  // TCP echo on the same port number.
+  const tcp = connect(address.port, '127.0.0.1')
+  t.teardown(() => tcp.destroy())
+  const back = await new Promise<Buffer>(resolve => {
+    const chunks: Buffer[] = []
+    tcp.on('data', d => { chunks.push(d); if (Buffer.concat(chunks).length >= 5000) resolve(Buffer.concat(chunks)) })
+    tcp.write(Buffer.alloc(5000, 0x61))
+  })
+  t.equal(back.length, 5000)
+  tcp.end()
+  await new Promise(r => tcp.once('close', r))
+  const closed = await reflector.close()
+  t.equal(closed.tcp.accepted, 1)
+  t.equal(closed.tcp.bytesIn, 5000)
+})
+
+t.test('a taken port is reported with Node\'s error code', async t => {
+  const first = new Reflector({ port: 0 })
+  const { port } = await first.listen()
+  t.teardown(() => first.close())
+  const second = new Reflector({ port })
+  await t.rejects(second.listen(), { code: 'EADDRINUSE' })
+})
+
+t.test('local reflector: a separate process, gone after close', async t => {
+  const local = await startLocalReflector()
+  t.not(local.pid, process.pid)
+  t.ok(isAlive(local.pid), 'child runs')
+  const socket = udpClient(t)
+  await new Promise<void>(resolve => socket.connect(local.port, '127.0.0.1', () => resolve()))
+  const probe = encodeProbe({ runId: 1, seq: 0, scheduledNs: 0n }, 64)
+  const reply = nextMessage(socket)
+  socket.send(probe)
+  t.same(await reply, probe)
+  const summary = await local.close()
+  t.equal(summary?.udp.probesEchoed, 1, 'the child reports its totals')
+  t.ok(await waitGone(local.pid), 'child exited')
+})
+
+t.test('local reflector: no orphan when the parent is killed', async t => {
+  // A parent that starts a reflector, prints its pid, then waits forever; we SIGKILL it.
+  const script = `import(${JSON.stringify(new URL('../dist/local-reflector.js', import.meta.url).href)})
+    .then(m => m.startLocalReflector()).then(r => { console.log('pid', r.pid); setInterval(() => {}, 1000) })`
+  const parent = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+  t.teardown(() => { parent.kill('SIGKILL') })
+  const childPid = await new Promise<number>((resolve, reject) => {
+    let out = ''
+    parent.stdout.on('data', d => { out += d; const m = /pid (\d+)/.exec(out); if (m) resolve(Number(m[1])) })
+    parent.once('exit', code => reject(new Error(`parent exited early (${code})`)))
+  })
+  t.ok(isAlive(childPid))
+  parent.kill('SIGKILL')
+  t.ok(await waitGone(childPid), 'the reflector child exits when its parent dies')
+})
