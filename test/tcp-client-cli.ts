@@ -1,0 +1,187 @@
+import t, { type Test } from 'tap'
+import { spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { connect, createServer, type Socket } from 'node:net'
+import { TcpEchoServer } from '../src/tcp-server.js'
+import { runCli, startCli } from './fixtures/cli.js'
+
+// These spawn the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
+const HOST = '127.0.0.1'
+
+const echoServer = async (t: Test, greeting?: string) => {
+  const server = new TcpEchoServer({ port: 0, readEvents: false, ...(greeting ? { greeting } : {}) })
+  const { port } = await server.listen()
+  t.teardown(() => server.close())
+  return port
+}
+
+/** A raw net server for peers that behave in special ways; closed (sockets too) at teardown. */
+const rawServer = async (t: Test, onSocket: (socket: Socket) => void): Promise<number> => {
+  const sockets = new Set<Socket>()
+  const server = createServer({ allowHalfOpen: true }, socket => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => {})
+    onSocket(socket)
+  })
+  await new Promise<void>(resolve => server.listen(0, HOST, resolve))
+  t.teardown(() => new Promise<void>(resolve => {
+    for (const s of sockets) s.destroy()
+    server.close(() => resolve())
+  }))
+  return (server.address() as { port: number }).port
+}
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
+
+/** An expected failure is one line on stderr, with no stack trace. */
+const oneSentence = (t: Test, stderr: string) => {
+  const lines = stderr.trim().split('\n').filter(l => l.startsWith('sockkit:'))
+  t.equal(lines.length, 1, `one sockkit: sentence (${JSON.stringify(stderr)})`)
+  t.notMatch(stderr, /\n\s+at /, 'no stack trace')
+}
+
+t.test('10 MB of random binary through the echo server comes back unchanged', async t => {
+  const port = await echoServer(t)
+  const input = randomBytes(10 * 1024 * 1024)
+  const run = await runCli(['tcp-client', HOST, String(port)], { input, timeoutMs: 60_000 })
+  t.equal(run.code, 0, run.stderr)
+  t.equal(run.stdout.length, input.length)
+  t.equal(sha256(run.stdout), sha256(input))
+  t.match(run.stderr, /connected from local 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+/)
+  t.match(run.stderr, /sent EOF \(half-close\) after 10\.0 MiB/)
+  t.match(run.stderr, /closed after .*: 10\.0 MiB sent, 10\.0 MiB received/)
+})
+
+t.test('a greeting shows on stdout before we send anything; EOF then finishes', async t => {
+  const port = await echoServer(t, 'Bienvenido al servidor!\n')
+  const client = startCli(['tcp-client', HOST, String(port)])
+  t.teardown(() => { client.child.kill('SIGKILL') })
+  await client.waitFor(/Bienvenido/, { from: 'stdout' })
+  client.child.stdin!.end('hola\n')
+  t.equal(await client.exited, 0, client.stderr())
+  t.equal(client.stdout().toString(), 'Bienvenido al servidor!\nhola\n')
+})
+
+t.test('--message, repeated: separate writes in order, then half-close', async t => {
+  const port = await echoServer(t)
+  const run = await runCli(['tcp-client', HOST, String(port), '--message', 'hola', '--message', 'mundo\\n'])
+  t.equal(run.code, 0, run.stderr)
+  t.equal(run.stdout.toString(), 'holamundo\n')
+  t.match(run.stderr, /wrote 4 bytes \(message 1 of 2\): hola/)
+  t.match(run.stderr, /wrote 6 bytes \(message 2 of 2\): mundo\\n/)
+})
+
+t.test('--crlf sends LF as CRLF and leaves CRLF alone', async t => {
+  const port = await echoServer(t)
+  const run = await runCli(['tcp-client', HOST, String(port), '--crlf'], { input: 'hola\nmundo\r\n' })
+  t.equal(run.code, 0, run.stderr)
+  t.equal(run.stdout.toString(), 'hola\r\nmundo\r\n')
+})
+
+t.test('--quiet keeps stderr empty on success', async t => {
+  const port = await echoServer(t)
+  const run = await runCli(['tcp-client', HOST, String(port), '--quiet'], { input: 'x' })
+  t.equal(run.code, 0)
+  t.equal(run.stdout.toString(), 'x')
+  t.equal(run.stderr, '')
+})
+
+t.test('--wait closes a connection the server never closes, and says so', async t => {
+  const port = await rawServer(t, socket => socket.resume())
+  const run = await runCli(['tcp-client', HOST, String(port), '--wait', '200'], { input: 'hola\n' })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, /--wait elapsed/)
+})
+
+t.test('a server that closes first: reported, and the client exits 0 with stdin still open', async t => {
+  const port = await rawServer(t, socket => { socket.resume(); socket.end('adiós\n') })
+  const client = startCli(['tcp-client', HOST, String(port)])
+  t.teardown(() => { client.child.kill('SIGKILL') })
+  t.equal(await client.exited, 0, client.stderr())
+  t.equal(client.stdout().toString(), 'adiós\n')
+  t.match(client.stderr(), /server closed its side/)
+})
+
+t.test('a reset by the server: exit 1 with a plain sentence', async t => {
+  const port = await rawServer(t, socket => { socket.once('data', () => socket.resetAndDestroy()) })
+  const client = startCli(['tcp-client', HOST, String(port)])
+  t.teardown(() => { client.child.kill('SIGKILL') })
+  await client.waitFor(/connected/)
+  client.child.stdin!.write('hola\n')
+  t.equal(await client.exited, 1)
+  t.match(client.stderr(), /reset by the server \(ECONNRESET\)/)
+  t.match(client.stderr(), /sockkit: the connection to 127\.0\.0\.1:\d+ was reset/)
+  oneSentence(t, client.stderr())
+})
+
+t.test('nothing listening: exit 1, "nothing is listening"', async t => {
+  const probe = createServer()
+  await new Promise<void>(resolve => probe.listen(0, HOST, resolve))
+  const { port } = probe.address() as { port: number }
+  await new Promise(resolve => probe.close(resolve))
+  const run = await runCli(['tcp-client', HOST, String(port)])
+  t.equal(run.code, 1)
+  t.match(run.stderr, `nothing is listening on 127.0.0.1:${port}`)
+  oneSentence(t, run.stderr)
+})
+
+t.test('bad command lines exit 2 with one sentence naming the problem', async t => {
+  const cases: Array<[string[], RegExp]> = [
+    [['tcp-client'], /missing required argument 'host'/],
+    [['tcp-client', HOST], /missing required argument 'port'/],
+    [['tcp-client', HOST, '70000'], /70000/],
+    [['tcp-client', HOST, 'http'], /"http"/],
+    [['tcp-client', HOST, '0'], /"0"/],
+    [['tcp-client', HOST, '9000', '--timeout', 'soon'], /--timeout.*"soon"/],
+    [['tcp-client', HOST, '9000', '--wait', '-5'], /--wait.*"-5"/],
+    [['tcp-client', HOST, '9000', '--write-interval', '1.5'], /--write-interval.*"1\.5"/],
+  ]
+  for (const [args, pattern] of cases) {
+    const run = await runCli(args)
+    t.equal(run.code, 2, args.join(' '))
+    t.match(run.stderr, pattern)
+    oneSentence(t, run.stderr)
+    t.equal(run.stdout.length, 0)
+  }
+})
+
+t.test('connect timeout: exit 1 with a sentence', async t => {
+  // A listener whose accept queue is full drops our SYN, so the connect hangs on loopback.
+  const script = `
+    const s = require('node:net').createServer()
+    s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      process.stdout.write(s.address().port + '\\n')
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30000)
+    })`
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+  t.teardown(() => { child.kill('SIGKILL') })
+  const port = Number(await new Promise<string>(resolve => child.stdout.once('data', d => resolve(String(d)))))
+  const fillers: Socket[] = []
+  t.teardown(() => fillers.forEach(s => s.destroy()))
+  let full = false
+  for (let i = 0; i < 16 && !full; i++) {
+    const socket = connect(port, HOST)
+    socket.on('error', () => {})
+    fillers.push(socket)
+    full = !await new Promise<boolean>(resolve => {
+      const timer = setTimeout(() => resolve(false), 1000)
+      socket.once('connect', () => { clearTimeout(timer); resolve(true) })
+    })
+  }
+  t.ok(full, 'the accept queue filled')
+  const run = await runCli(['tcp-client', HOST, String(port), '--timeout', '300'])
+  t.equal(run.code, 1)
+  t.match(run.stderr, /no answer from 127\.0\.0\.1:\d+ within the connect timeout/)
+  oneSentence(t, run.stderr)
+})
+
+t.test('Ctrl-C while connected to a silent server: exit 130 with totals', async t => {
+  const port = await rawServer(t, socket => socket.resume())
+  const client = startCli(['tcp-client', HOST, String(port)])
+  t.teardown(() => { client.child.kill('SIGKILL') })
+  await client.waitFor(/connected/)
+  client.child.stdin!.write('hola\n')
+  t.equal(await client.interrupt(), 130)
+  t.match(client.stderr(), /interrupted after .*: \d+ bytes? sent, 0 bytes received/)
+})
