@@ -1,0 +1,167 @@
+import t, { type Test } from 'tap'
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
+import { runCli, startCli, type CliProcess } from './fixtures/cli.js'
+
+// Spawns the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
+
+/** A raw UDP server on a free loopback port whose replies the test decides. */
+const rawServer = async (t: Test, reply: (data: Buffer, from: RemoteInfo, socket: Socket) => void = () => {}) => {
+  const socket = createSocket('udp4')
+  const received: Buffer[] = []
+  socket.on('message', (data, from) => { received.push(data); reply(data, from, socket) })
+  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>(resolve => socket.close(() => resolve())))
+  return { port: socket.address().port, received }
+}
+
+/** `sockkit udp-server 0 …`, resolved once it says which port it got. */
+const startServer = async (t: Test, args: string[] = []): Promise<{ cli: CliProcess; port: number }> => {
+  const cli = startCli(['udp-server', '0', ...args])
+  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  const from = args.includes('--json') ? 'stdout' : 'stderr'
+  const m = await cli.waitFor(from === 'stdout' ? /"port":(\d+)/ : /listening on 127\.0\.0\.1:(\d+)/, { from })
+  return { cli, port: Number(m[1]) }
+}
+
+/** A free UDP port with nothing bound to it (bound, read, released). */
+const freePort = async (): Promise<number> => {
+  const probe = createSocket('udp4')
+  await new Promise<void>(resolve => probe.bind(0, '127.0.0.1', resolve))
+  const port = probe.address().port
+  await new Promise<void>(resolve => probe.close(() => resolve()))
+  return port
+}
+
+t.test('two udp-send at once against one udp-server: both get every echo; Ctrl-C gives a summary per peer and 130', async t => {
+  const { cli, port } = await startServer(t)
+  const [a, b] = await Promise.all([
+    runCli(['udp-send', '127.0.0.1', String(port), 'alfa', '--count', '5', '--seq', '--wait', '1500']),
+    runCli(['udp-send', '127.0.0.1', String(port), 'bravo', '--count', '5', '--seq', '--wait', '1500']),
+  ])
+  t.equal(a.code, 0, a.stderr)
+  t.equal(b.code, 0, b.stderr)
+  t.equal(a.stdout.toString(), [1, 2, 3, 4, 5].map(n => `seq=${n} alfa`).join(''))
+  t.equal(b.stdout.toString(), [1, 2, 3, 4, 5].map(n => `seq=${n} bravo`).join(''))
+  t.match(a.stderr, /5 of 5 answered, 0 lost/)
+  const portA = Number(/from 127\.0\.0\.1:(\d+)/.exec(a.stderr)![1])
+  const portB = Number(/from 127\.0\.0\.1:(\d+)/.exec(b.stderr)![1])
+  t.equal(await cli.interrupt(), 130)
+  const err = cli.stderr()
+  t.match(err, /stopped after .*: 2 peers, 10 datagrams/)
+  t.match(err, new RegExp(`127\\.0\\.0\\.1:${portA}: 5 datagrams, 50 bytes; seq 1–5: 0 missing`))
+  t.match(err, new RegExp(`127\\.0\\.0\\.1:${portB}: 5 datagrams, 55 bytes; seq 1–5: 0 missing`))
+  t.equal(cli.stdout().length, 0, 'stdout carries no diagnostics')
+})
+
+t.test('udp-server reports gaps, reordering and duplicates of crafted seq= datagrams', async t => {
+  const { cli, port } = await startServer(t)
+  const socket = createSocket('udp4')
+  t.teardown(() => socket.close())
+  let echoes = 0
+  socket.on('message', () => { echoes++ })
+  for (const text of ['seq=1 a', 'seq=4 a', 'seq=2 a', 'seq=2 a']) {
+    await new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
+  }
+  await cli.waitFor(/seq 2 again \(duplicate\)/)
+  t.match(cli.stderr(), /seq gap: got 4, expected 2 — 2 missing so far/)
+  t.match(cli.stderr(), /seq 2 arrived late \(reordered/)
+  t.equal(await cli.interrupt(), 130)
+  t.match(cli.stderr(), /seq 1–4: 1 missing, 1 duplicate, 1 reordered/)
+})
+
+t.test('udp-send collects both replies when a server answers each datagram twice', async t => {
+  const server = await rawServer(t, (data, from, socket) => {
+    socket.send(data, from.port, from.address)
+    socket.send(Buffer.concat([Buffer.from('again: '), data]), from.port, from.address)
+  })
+  const run = await runCli(['udp-send', '127.0.0.1', String(server.port), 'hola\\n', '--count', '2', '--wait', '1500'])
+  t.equal(run.code, 0, run.stderr)
+  t.equal(run.stdout.toString().split('\n').filter(Boolean).sort().join('|'), 'again: hola|again: hola|hola|hola')
+  t.match(run.stderr, /sent 2 datagrams .* received 4 replies/)
+})
+
+t.test('--size pads each datagram with dots to exactly that size', async t => {
+  const server = await rawServer(t)
+  const run = await runCli(['udp-send', '127.0.0.1', String(server.port), 'hola', '--size', '12', '--seq', '--wait', '0'])
+  t.equal(run.code, 0, run.stderr)
+  t.same(server.received.map(d => d.toString()), ['seq=1 hola..'])
+})
+
+t.test('--size over the datagram limit, or shorter than the message, is a usage error', async t => {
+  const over = await runCli(['udp-send', '127.0.0.1', '9000', 'hola', '--size', '70000'])
+  t.equal(over.code, 2)
+  t.match(over.stderr, /65507/)
+  const overV4 = await runCli(['udp-send', '127.0.0.1', '9000', 'hola', '--size', '65520'])
+  t.equal(overV4.code, 2)
+  t.match(overV4.stderr, /65507-byte UDP limit for IPv4/)
+  const short = await runCli(['udp-send', '127.0.0.1', '9000', 'hola mundo', '--size', '5'])
+  t.equal(short.code, 2)
+  t.match(short.stderr, /10 bytes, longer than --size 5/)
+})
+
+t.test('stdin: one datagram per line; an over-long line is reported, not sent, and makes the exit 1', async t => {
+  const server = await rawServer(t)
+  const ok = await runCli(['udp-send', '127.0.0.1', String(server.port), '--wait', '0'], { input: 'uno\ndos\ntres' })
+  t.equal(ok.code, 0, ok.stderr)
+  t.same(server.received.map(d => d.toString()), ['uno', 'dos', 'tres'])
+  server.received.length = 0
+  const long = await runCli(['udp-send', '127.0.0.1', String(server.port), '--wait', '0'], { input: `a\n${'x'.repeat(70000)}\nb\n` })
+  t.equal(long.code, 1)
+  t.match(long.stderr, /line 2 is 70000 bytes, over the 65507-byte UDP limit; not sent/)
+  t.match(long.stderr, /1 not sent/)
+  t.same(server.received.map(d => d.toString()), ['a', 'b'])
+})
+
+t.test('nothing listening: exit 1 with the port unreachable sentence', async t => {
+  const port = await freePort()
+  const run = await runCli(['udp-send', '127.0.0.1', String(port), 'anyone?', '--wait', '5000'])
+  t.equal(run.code, 1)
+  t.match(run.stderr, `nothing is listening on 127.0.0.1:${port} (the host answered 'port unreachable')`)
+  t.notMatch(run.stderr, /\n\s+at /, 'no stack trace')
+})
+
+t.test('bad ports and options: exit 2 naming the value', async t => {
+  for (const args of [
+    ['udp-send', '127.0.0.1', 'abc', 'x'],
+    ['udp-send', '127.0.0.1', '0', 'x'],
+    ['udp-send', '127.0.0.1', '70000', 'x'],
+    ['udp-server', '70000'],
+    ['udp-send', '127.0.0.1', '9000', 'x', '--count', '0'],
+    ['udp-send', '127.0.0.1', '9000', 'x', '--rate', '5', '--interval', '10'],
+    ['udp-server', '0', '--rcvbuf', 'lots'],
+  ]) {
+    const run = await runCli(args)
+    t.equal(run.code, 2, args.join(' '))
+    t.equal(run.stderr.trim().split('\n').length, 1, `one sentence: ${run.stderr}`)
+  }
+  t.match((await runCli(['udp-send', '127.0.0.1', 'abc', 'x'])).stderr, '"abc"')
+})
+
+t.test('udp-server --json: NDJSON events on stdout, a summary on Ctrl-C', async t => {
+  const { cli, port } = await startServer(t, ['--json'])
+  const socket = createSocket('udp4')
+  t.teardown(() => socket.close())
+  for (const text of ['seq=1 a', 'seq=3 a']) await new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
+  await cli.waitFor(/"event":"sequence"/, { from: 'stdout' })
+  t.equal(await cli.interrupt(), 130)
+  const events = cli.stdout().toString().trim().split('\n').map(line => JSON.parse(line))
+  t.same(events.map(e => e.event), ['listening', 'datagram', 'datagram', 'sequence', 'summary'])
+  t.match(events[3], { kind: 'gap', seq: 3, expected: 2, missing: 1 })
+  t.match(events[4], { datagrams: 2, peersSeen: 1 })
+  t.equal(events[4].peers.length, 1)
+})
+
+t.test('--rcvbuf reports the size the kernel granted', async t => {
+  const { cli } = await startServer(t, ['--rcvbuf', '65536'])
+  const m = await cli.waitFor(/asked for 65536 bytes, the kernel granted (\d+) bytes/)
+  t.ok(Number(m[1]) > 0)
+  if (process.platform === 'linux') t.match(cli.stderr(), /Linux doubles/)
+  t.equal(await cli.interrupt(), 130)
+})
+
+t.test('a port in use: exit 1 saying so', async t => {
+  const { port } = await startServer(t)
+  const run = await runCli(['udp-server', String(port)])
+  t.equal(run.code, 1)
+  t.match(run.stderr, `port ${port} is already in use`)
+})
