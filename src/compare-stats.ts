@@ -56,6 +56,11 @@ export interface TransportRun {
   durationMs: number
   /** Datagrams/frames that were not this run's probes (ignored). */
   foreign?: number
+  /**
+   * Sends the local kernel refused (ENOBUFS/EAGAIN, e.g. UDP in --blast). Those probes
+   * stay in `sends` and so count as lost; this says how many never left this machine.
+   */
+  sendFailures?: number
 }
 
 /** ms figures; null where there are no samples or too few for that percentile. */
@@ -111,6 +116,8 @@ export interface TransportResult {
   histogram: HistogramBucket[]
   /** Datagrams/frames that were not this run's probes, including copies of numbers never sent. */
   foreign: number
+  /** Sends the local kernel refused; included in `lost` (0 when the runner reported none). */
+  sendFailures: number
 }
 
 /** How one sent probe (or one extra copy of it) ended. */
@@ -227,6 +234,7 @@ export function analyzeRun (run: TransportRun): TransportResult {
     samples: received,
     histogram: logHistogram(rtts),
     foreign: (run.foreign ?? 0) + unknown,
+    sendFailures: run.sendFailures ?? 0,
   }
 }
 

@@ -52,6 +52,9 @@ export interface KernelReport {
   socketBuffers?: { receiveBytes?: number; sendBytes?: number }
 }
 
+/** Why one transport could not be measured: the error's stable code and its message. */
+export interface TransportError { code: string; message: string }
+
 /** Everything one `sockkit compare` run produced; `--json` prints exactly this. */
 export interface CompareResult {
   schema: 'sockkit.compare/v1'
@@ -59,6 +62,11 @@ export interface CompareResult {
   /** Only the transports asked for. */
   results: { tcp?: TransportResult; udp?: TransportResult }
   kernel: { tcp?: KernelReport; udp?: KernelReport }
+  /**
+   * Present only when a transport could not be measured (or died mid-run) while another
+   * was; a transport that failed completely is absent from `results`.
+   */
+  errors?: { tcp?: TransportError; udp?: TransportError }
   /** Stopped early (Ctrl-C): the results cover the probes actually sent. */
   interrupted: boolean
   /** ISO 8601. */

@@ -1,21 +1,341 @@
 /**
- * compare's human output (skeleton; bodies follow).
+ * compare's human output: the TCP | UDP table, a latency distribution plot per
+ * transport, and the verdict in plain words, explained from the kernel's own counters
+ * where they are available. Pure functions of the result: no I/O, no clock, so the
+ * whole screen can be snapshot-tested.
  */
 import type { ChalkInstance } from 'chalk'
-import type { CompareResult } from '../compare-types.js'
-import type { TransportRun, TransportResult } from '../compare-stats.js'
+import type { CompareResult, KernelReport, Transport } from '../compare-types.js'
+import { minSamplesFor, probeOutcomes, type HistogramBucket, type LatencySummary, type TransportResult, type TransportRun } from '../compare-stats.js'
+import { formatBytes, plural } from './format.js'
 
+const DEFAULT_WIDTH = 80
+const LABEL_WIDTH = 24
+const MAX_COLUMN_WIDTH = 28
+/** A plot taller than this hides its long empty stretches behind one "…" line. */
+const MAX_PLOT_ROWS = 14
+
+const NAMES: Record<Transport, string> = { tcp: 'TCP', udp: 'UDP' }
+
+/**
+ * The whole human report: header, table, one latency plot per transport, the verdict
+ * and a footer with Tmax and the definitions. `opts.width` is the terminal width in
+ * columns (default 80; the table and plots fit in it).
+ */
 export function formatCompare (result: CompareResult, style: ChalkInstance, opts: { width?: number } = {}): string {
-  void style; void opts
-  return verdict(result).join('\n')
+  const width = Math.max(60, opts.width ?? DEFAULT_WIDTH)
+  const transports = shownTransports(result)
+  const lines: string[] = []
+  for (const line of headerLines(result)) lines.push(...wrap(line, width).map(part => style.bold(part)))
+  lines.push('')
+  lines.push(...table(result, transports, style, width))
+  for (const transport of transports) {
+    lines.push('')
+    lines.push(...latencyPlot(result.results[transport]!, style, width))
+  }
+  const sentences = verdict(result)
+  if (sentences.length > 0) {
+    lines.push('')
+    for (const sentence of sentences) lines.push(...wrap(sentence, width - 2).map((line, i) => (i === 0 ? '• ' : '  ') + line))
+  }
+  lines.push('')
+  lines.push(...wrap(footer(result, transports), width).map(line => style.dim(line)))
+  return lines.join('\n') + '\n'
 }
 
+/** The plain-words verdict, one sentence per finding, in the order the transports ran. */
 export function verdict (result: CompareResult): string[] {
-  void result
-  return []
+  const sentences: string[] = []
+  if (result.interrupted) {
+    sentences.push('Stopped early: the figures cover only the probes sent before the stop.')
+  }
+  for (const transport of result.config.transports) {
+    const error = result.errors?.[transport]
+    if (error === undefined) continue
+    sentences.push(result.results[transport] === undefined
+      ? `${NAMES[transport]}: not measured (${error.message}).`
+      : `${NAMES[transport]} stopped mid-run (${error.message}): its figures cover the probes sent before that.`)
+  }
+  for (const transport of shownTransports(result)) {
+    const r = result.results[transport]!
+    const kernel = result.kernel[transport]
+    if (r.sent === 0) {
+      sentences.push(`${NAMES[transport]}: nothing was sent before the run stopped.`)
+      continue
+    }
+    sentences.push(transport === 'udp' ? udpVerdict(result, r, kernel) : tcpVerdict(r, kernel))
+    if (r.duplicates > 0) {
+      sentences.push(`${NAMES[transport]} delivered ${plural(r.duplicates, 'duplicate copy', 'duplicate copies')}${transport === 'udp' ? ': UDP does not remove duplicates, the application must' : ''}.`)
+    }
+    if (r.reordered > 0) {
+      sentences.push(`${NAMES[transport]} delivered ${plural(r.reordered, 'probe')} out of order (largest extent ${r.maxReorderExtent}, RFC 4737)${transport === 'udp' ? ': UDP does not restore order' : ''}.`)
+    }
+    const lag = r.sendLagMs.max
+    if (!result.config.blast && lag !== null && lag >= Math.max(5, result.config.intervalMs)) {
+      sentences.push(`${NAMES[transport]}: the sender fell behind its schedule by up to ${ms(lag)}: this machine was busy; RTTs are measured from the schedule so the stall is included.`)
+    }
+  }
+  return sentences
 }
 
-export function formatCsvRows (run: TransportRun, result: TransportResult): string {
-  void run; void result
-  return 'transport,seq,scheduled_ms,sent_ms,received_ms,rtt_ms,status\n'
+/**
+ * One CSV line per probe, and one more per duplicate copy, with a header line first
+ * (leave it out with `header: false` to append a second transport to the same file).
+ * Columns: transport,seq,scheduled_ms,sent_ms,received_ms,rtt_ms,status — times in ms
+ * since the run's start, empty where a probe never came back; status is ok,
+ * reordered, late (back after Tmax, counted as lost), lost or duplicate.
+ */
+export function formatCsvRows (run: TransportRun, result: TransportResult, opts: { header?: boolean } = {}): string {
+  const rows: string[] = []
+  if (opts.header ?? true) rows.push('transport,seq,scheduled_ms,sent_ms,received_ms,rtt_ms,status')
+  for (const outcome of probeOutcomes(run)) {
+    rows.push([
+      result.transport, outcome.seq, csvNumber(outcome.scheduledMs), csvNumber(outcome.sentMs),
+      csvNumber(outcome.receivedMs), csvNumber(outcome.rttMs), outcome.status,
+    ].join(','))
+  }
+  return rows.join('\n') + '\n'
+}
+
+// ——— verdict sentences ———
+
+function udpVerdict (result: CompareResult, r: TransportResult, kernel: KernelReport | undefined): string {
+  if (r.lost === 0) {
+    const hint = result.config.local && !result.config.blast && result.config.impairment === undefined
+      ? ': an idle loopback has room for everything; --blast sends as fast as possible and shows the receive buffer overflowing'
+      : ''
+    return `UDP delivered all ${plural(r.sent, 'probe')}${hint}.`
+  }
+  const head = `UDP lost ${percent(r.lossPercent)}`
+  const lateNote = r.late > 0 ? `; ${plural(r.late, 'probe')} came back after Tmax (${ms(r.tmaxMs)}) and count as lost` : ''
+  if (r.late === r.lost) {
+    return `UDP lost ${percent(r.lossPercent)}: all ${r.lost} came back, but after Tmax (${ms(r.tmaxMs)}), so they count as lost (RFC 7680).`
+  }
+  // Probes the local kernel refused to send never reached the network or a buffer.
+  const refused = Math.min(r.sendFailures, r.lost - r.late)
+  const dropped = r.lost - r.late - refused
+  const udpCounters = kernel?.available === true ? kernel.udp : undefined
+  const refusedSentence = `${plural(refused, 'probe')} never left this machine: the kernel refused the send, its send buffer was full${udpCounters !== undefined ? ` (SndbufErrors +${udpCounters.sndbufErrors})` : ''}`
+  if (dropped === 0) return `${head}: ${refusedSentence}${lateNote}.`
+  const refusedNote = refused > 0 ? `; ${refusedSentence}` : ''
+  if (udpCounters === undefined) {
+    const why = kernel?.reason !== undefined ? ` (${kernel.reason})` : ''
+    return `${head}: the kernel's drop counters are not available here${why}, so where they were lost cannot be told${refusedNote}${lateNote}.`
+  }
+  const { rcvbufErrors, inErrors } = udpCounters
+  const buffer = kernel?.socketBuffers?.receiveBytes !== undefined ? `; receive buffer ${formatBytes(kernel.socketBuffers.receiveBytes)}` : ''
+  const counted = `RcvbufErrors +${rcvbufErrors}${inErrors !== rcvbufErrors ? `, InErrors +${inErrors}` : ''}`
+  if (rcvbufErrors === 0 && inErrors === 0) {
+    const emulator = typeof result.config.impairment?.emulator === 'string' ? ` (here: the ${result.config.impairment.emulator} impairment emulator)` : ''
+    return `${head}: lost in the network or dropped by a firewall${emulator}, not by this machine's buffers (${counted})${refusedNote}${lateNote}.`
+  }
+  if (rcvbufErrors === dropped) {
+    return `${head}: the receiver's buffer overflowed — the kernel counted the same drops (${counted}${buffer})${refusedNote}${lateNote}.`
+  }
+  if (rcvbufErrors > dropped) {
+    return `${head}: the receiver's buffer overflowed — the kernel counted ${rcvbufErrors} drops, at least as many (${counted}${buffer}; the counter covers the whole machine)${refusedNote}${lateNote}.`
+  }
+  return `${head}: the receiver's buffer overflowed for ${rcvbufErrors} of them (${counted}${buffer}); the other ${dropped - rcvbufErrors} were lost in the network or dropped by a firewall${refusedNote}${lateNote}.`
+}
+
+function tcpVerdict (r: TransportResult, kernel: KernelReport | undefined): string {
+  const retrans = kernel?.available === true ? kernel.tcp?.retransSegs : undefined
+  const counter = retrans === undefined ? '' : ` (RetransSegs +${retrans})`
+  if (r.lost > 0) {
+    const late = r.late > 0 ? `; ${r.late} of them came back later` : ''
+    return `TCP: ${plural(r.lost, 'probe')} (${percent(r.lossPercent)}) did not come back within Tmax (${ms(r.tmaxMs)}). TCP does not drop data, so they were still queued or being retransmitted when the wait ended${counter}${late}.`
+  }
+  const tail = r.rttMs.p99 ?? r.rttMs.max
+  const tailName = r.rttMs.p99 !== null ? 'p99' : 'worst RTT'
+  const median = r.rttMs.p50 ?? r.rttMs.min
+  const tailGrew = tail !== null && median !== null && tail >= 1 && tail >= 4 * median
+  if (retrans !== undefined && retrans > 0) {
+    if (tailGrew) return `TCP lost nothing but its ${tailName} grew to ${ms(tail!)}: retransmissions${counter}.`
+    return `TCP lost nothing; the kernel retransmitted ${plural(retrans, 'segment')}${counter} without a visible cost to the tail (${tailName} ${tail === null ? 'n/a' : ms(tail)}).`
+  }
+  const note = retrans === undefined ? '' : ' (RetransSegs +0: nothing had to be resent)'
+  if (tailGrew) return `TCP delivered all ${plural(r.sent, 'probe')}, in order, as expected${note}; its ${tailName} of ${ms(tail!)} against a median of ${ms(median!)} is waiting, not loss.`
+  return `TCP delivered all ${plural(r.sent, 'probe')}, in order, as expected${note}.`
+}
+
+// ——— table ———
+
+interface Row { label: string; cells: string[] }
+
+function table (result: CompareResult, transports: Transport[], style: ChalkInstance, width: number): string[] {
+  const columnWidth = Math.min(MAX_COLUMN_WIDTH, Math.floor((width - LABEL_WIDTH) / Math.max(1, transports.length)))
+  const results = transports.map(transport => result.results[transport]!)
+  const row = (label: string, cell: (r: TransportResult, transport: Transport) => string): Row =>
+    ({ label, cells: results.map((r, i) => cell(r, transports[i]!)) })
+  const latencyRows = (prefix: string, pick: (r: TransportResult) => LatencySummary, keys: Array<keyof LatencySummary>): Row[] =>
+    keys.map(key => row(`${prefix} ${KEY_LABELS[key]}`, r => latencyCell(pick(r), key, r)))
+
+  const rows: Row[] = [
+    row('sent', r => String(r.sent)),
+    row('received', r => String(r.received)),
+    row('lost (%)', r => `${r.lost} (${percent(r.lossPercent)})`),
+    row('late (after Tmax)', r => String(r.late)),
+    row('duplicates', r => String(r.duplicates)),
+    row('reordered (max extent)', r => `${r.reordered} (${r.maxReorderExtent})`),
+    ...latencyRows('RTT', r => r.rttMs, ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max']),
+    row('jitter (RFC 3550)', r => (r.jitterMs === null ? `n/a (needs ≥2 samples)` : ms(r.jitterMs))),
+    ...latencyRows('IPDV', r => r.ipdvMs, ['p50', 'p99']),
+    row('send lag mean / max', r => (r.sendLagMs.max === null ? 'n/a' : `${ms(r.sendLagMs.mean!)} / ${ms(r.sendLagMs.max)}`)),
+    row('throughput probes/s', r => r.throughput.probesPerSecond.toFixed(1)),
+    row('throughput Mbit/s', r => mbit(r.throughput.mbitPerSecond)),
+    row('Tmax', r => ms(r.tmaxMs)),
+  ]
+  if (results.some(r => r.sendFailures > 0)) rows.push(row('sends refused (local)', r => String(r.sendFailures)))
+  const kernels = transports.map(transport => result.kernel[transport])
+  if (kernels.some(k => k !== undefined)) {
+    rows.push({ label: 'kernel counters', cells: transports.map((transport, i) => kernelCell(transport, kernels[i])) })
+  }
+  if (kernels.some(k => k?.socketBuffers?.receiveBytes !== undefined)) {
+    rows.push({ label: 'socket receive buffer', cells: kernels.map(k => (k?.socketBuffers?.receiveBytes === undefined ? 'n/a' : formatBytes(k.socketBuffers.receiveBytes))) })
+  }
+
+  const cell = (text: string) => fit(text, columnWidth - 1).padEnd(columnWidth)
+  const lines = [style.bold(''.padEnd(LABEL_WIDTH) + transports.map(t => cell(NAMES[t])).join('').trimEnd())]
+  for (const { label, cells } of rows) {
+    lines.push(style.dim(label.padEnd(LABEL_WIDTH)) + cells.map(cell).join('').trimEnd())
+  }
+  return lines
+}
+
+const KEY_LABELS: Record<keyof LatencySummary, string> = {
+  min: 'min', mean: 'mean', p50: 'p50', p90: 'p90', p99: 'p99', p999: 'p99.9', max: 'max',
+}
+const KEY_QUANTILES: Partial<Record<keyof LatencySummary, number>> = { p50: 0.5, p90: 0.9, p99: 0.99, p999: 0.999 }
+
+function latencyCell (summary: LatencySummary, key: keyof LatencySummary, r: TransportResult): string {
+  const value = summary[key]
+  if (value !== null) return ms(value)
+  if (r.samples === 0) return 'n/a (no samples)'
+  const quantile = KEY_QUANTILES[key]
+  return quantile === undefined ? 'n/a' : `n/a (needs ≥${minSamplesFor(quantile)} samples)`
+}
+
+function kernelCell (transport: Transport, kernel: KernelReport | undefined): string {
+  if (kernel === undefined || !kernel.available) return 'n/a'
+  if (transport === 'udp') return kernel.udp === undefined ? 'n/a' : `RcvbufErrors +${kernel.udp.rcvbufErrors}`
+  return kernel.tcp === undefined ? 'n/a' : `RetransSegs +${kernel.tcp.retransSegs}`
+}
+
+// ——— latency plot ———
+
+function latencyPlot (r: TransportResult, style: ChalkInstance, width: number): string[] {
+  const title = `${NAMES[r.transport]} round-trip times from the scheduled send (${plural(r.samples, 'sample')})`
+  if (r.histogram.length === 0) return [style.bold(title), '  nothing came back in time, nothing to plot']
+  const rows = plotRows(r.histogram)
+  const labels = rows.map(row => (row === undefined ? '…' : `${plotNumber(row.fromMs)}–${plotNumber(row.toMs)} ms`))
+  const labelWidth = Math.max(...labels.map(label => label.length))
+  const counts = rows.map(row => (row === undefined ? '' : `${row.count} (${percent((row.count / r.samples) * 100)})`))
+  const countWidth = Math.max(...counts.map(count => count.length))
+  const barWidth = Math.max(10, width - 2 - labelWidth - 3 - 1 - countWidth)
+  const largest = Math.max(...rows.map(row => row?.count ?? 0))
+  const colour = r.transport === 'tcp' ? style.cyan : style.yellow
+  const block = style.level > 0 ? '█' : '#'
+  const lines = [style.bold(title)]
+  rows.forEach((row, i) => {
+    if (row === undefined) { lines.push(`  ${labels[i]!.padStart(labelWidth)}`); return }
+    const length = row.count === 0 ? 0 : Math.max(1, Math.round((row.count / largest) * barWidth))
+    const bar = block.repeat(length)
+    lines.push(`  ${labels[i]!.padStart(labelWidth)} | ${colour(bar)}${bar.length > 0 ? ' ' : ''}${counts[i]}`.trimEnd())
+  })
+  return lines
+}
+
+/** The histogram's rows, with long runs of empty buckets folded into one `undefined` row. */
+function plotRows (histogram: HistogramBucket[]): Array<HistogramBucket | undefined> {
+  if (histogram.length <= MAX_PLOT_ROWS) return histogram
+  const rows: Array<HistogramBucket | undefined> = []
+  for (let i = 0; i < histogram.length; i++) {
+    let end = i
+    while (end < histogram.length && histogram[end]!.count === 0) end++
+    if (end - i >= 2) { rows.push(undefined); i = end - 1; continue }
+    rows.push(histogram[i])
+  }
+  return rows
+}
+
+// ——— header and footer ———
+
+function headerLines (result: CompareResult): string[] {
+  const { config } = result
+  const target = `${config.host}:${config.port}${config.local ? ' (own reflector on this machine)' : ''}`
+  const pace = config.blast ? 'as fast as possible (--blast)' : `at ${config.ratePerSecond}/s`
+  const extras = [
+    config.nagle ? 'Nagle on' : '',
+    config.warmup > 0 ? `${config.warmup} warm-up` : '',
+    result.interrupted ? 'stopped early' : '',
+  ].filter(Boolean)
+  return [
+    `sockkit compare → ${target}`,
+    `${config.count} probes per transport ${pace}, ${config.sizeBytes} bytes each${extras.length > 0 ? ` (${extras.join(', ')})` : ''}`,
+  ]
+}
+
+function footer (result: CompareResult, transports: Transport[]): string {
+  const tmaxes = transports.map(t => result.results[t]!.tmaxMs)
+  const tmax = tmaxes.every(value => value === tmaxes[0])
+    ? `Tmax ${ms(tmaxes[0] ?? result.config.tmaxMs ?? 0)}`
+    : `Tmax ${transports.map((t, i) => `${NAMES[t]} ${ms(tmaxes[i]!)}`).join(', ')}`
+  // The definitions, by RFC; the full wording is in --help and docs/compare.md.
+  return `${tmax}${result.config.tmaxMs === null ? ' (auto)' : ''} · RFC 6673 loss · 4737 reordering · 3550 jitter · 5481 PDV`
+}
+
+// ——— small helpers ———
+
+function shownTransports (result: CompareResult): Transport[] {
+  const asked = result.config.transports.filter(t => result.results[t] !== undefined)
+  const rest = (['tcp', 'udp'] as const).filter(t => result.results[t] !== undefined && !asked.includes(t))
+  return [...asked, ...rest]
+}
+
+/** `0.031 ms`, `2.50 ms`, `14.2 ms`, `1200 ms`. */
+function ms (value: number): string {
+  const magnitude = Math.abs(value)
+  if (magnitude === 0) return '0 ms'
+  if (magnitude < 1) return `${value.toFixed(3)} ms`
+  if (magnitude < 10) return `${value.toFixed(2)} ms`
+  if (magnitude < 1000) return `${value.toFixed(1)} ms`
+  return `${value.toFixed(0)} ms`
+}
+
+/** `0%`, `0.05%`, `3.1%`, `20%`, `100%`; never rounds a real loss to 0% or a partial one to 100%. */
+function percent (value: number): string {
+  if (value === 0 || value === 100) return `${value}%`
+  if (value < 0.01) return '<0.01%'
+  if (value > 99.9) return '>99.9%'
+  return `${Number(value.toFixed(value < 1 ? 2 : 1))}%`
+}
+
+function mbit (value: number): string {
+  if (value === 0) return '0'
+  return value < 1 ? value.toFixed(3) : value.toFixed(1)
+}
+
+/** Histogram edge: `0.03`, `1.5`, `700` — edges are round numbers already. */
+function plotNumber (value: number): string {
+  return String(Number(value.toPrecision(3)))
+}
+
+function csvNumber (value: number | null): string {
+  return value === null ? '' : String(Number(value.toFixed(6)))
+}
+
+/** Cut text to `max` columns with an ellipsis (cells are short by design; this is a guard). */
+function fit (text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`
+}
+
+/** Word-wrap to `width` columns (a single word longer than that stays whole). */
+function wrap (text: string, width: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) { lines.push(line); line = word } else line = line === '' ? word : `${line} ${word}`
+  }
+  if (line !== '') lines.push(line)
+  return lines
 }
