@@ -1,0 +1,126 @@
+import t from 'tap'
+import { createSocket } from 'node:dgram'
+import { createServer } from 'node:net'
+import { makeCompareConfig, runCompare, runCompareDetailed, type CompareEvent } from '../src/compare.js'
+import { startLocalReflector, type LocalReflector } from '../src/local-reflector.js'
+import { decodeProbe, encodeProbe } from '../src/probe.js'
+
+let local: LocalReflector
+t.before(async () => { local = await startLocalReflector() })
+t.teardown(() => local.close())
+
+/** A port nothing listens on (TCP or UDP): bind, read the number, close. */
+const closedPort = async (): Promise<number> => {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
+  const port = (server.address() as { port: number }).port
+  await new Promise(resolve => server.close(resolve))
+  return port
+}
+
+t.test('both transports on loopback: everything back, same schedule, kernel report', async t => {
+  const events: CompareEvent[] = []
+  const config = makeCompareConfig({ port: local.port, local: true, count: 50, ratePerSecond: 500 })
+  const { result, runs } = await runCompareDetailed(config, { onEvent: e => events.push(e) })
+  t.equal(result.schema, 'sockkit.compare/v1')
+  t.same(Object.keys(result.results).sort(), ['tcp', 'udp'])
+  t.equal(result.interrupted, false)
+  for (const transport of ['tcp', 'udp'] as const) {
+    const r = result.results[transport]!
+    t.match(r, { sent: 50, received: 50, lost: 0, lossPercent: 0, duplicates: 0, foreign: 0 }, `${transport}: nothing lost on loopback`)
+    const run = runs[transport]!
+    t.equal(run.sends.length, 50)
+    // The open-loop schedule: probe i at i × 2 ms, never skipped, never sent early.
+    t.ok(run.sends.every((s, i) => s.seq === i && s.scheduledMs === i * 2 && s.actualMs >= s.scheduledMs), `${transport}: sent on schedule`)
+    t.ok(r.tmaxMs >= 1000, 'automatic Tmax is at least 1 s')
+  }
+  t.equal(result.kernel.udp?.available, true)
+  t.type(result.kernel.udp?.udp?.rcvbufErrors, 'number')
+  t.ok((result.kernel.udp?.socketBuffers?.receiveBytes ?? 0) > 0, 'granted receive buffer recorded')
+  t.type(result.kernel.tcp?.tcp?.retransSegs, 'number')
+  t.same(events.filter(e => e.type === 'phase').map(e => (e as { transport: string }).transport), ['tcp', 'udp'], 'TCP then UDP')
+  t.equal(events.at(-1)?.type, 'done')
+  t.ok(events.some(e => e.type === 'progress' && e.received === 50))
+})
+
+t.test('only the transports asked for; blast sends at the actual time; bigger TCP frames', async t => {
+  const udpOnly = await runCompare(makeCompareConfig({ port: local.port, count: 30, ratePerSecond: 1000, transports: ['udp'] }))
+  t.same(Object.keys(udpOnly.results), ['udp'])
+  t.same(Object.keys(udpOnly.kernel), ['udp'])
+
+  const { result, runs } = await runCompareDetailed(makeCompareConfig({
+    port: local.port, count: 200, transports: ['tcp'], blast: true, sizeBytes: 3000, warmup: 20,
+  }))
+  t.same(Object.keys(result.results), ['tcp'])
+  t.match(result.results.tcp, { sent: 200, received: 200, lost: 0, foreign: 0 }, 'warm-up echoes are not counted, not even as foreign')
+  t.ok(runs.tcp!.sends.every(s => s.scheduledMs === s.actualMs), 'with --blast the schedule is the send time')
+  t.equal(result.config.intervalMs, 0)
+})
+
+t.test('arrivals from another run and garbage are ignored and counted as foreign', async t => {
+  // A reflector that echoes each probe, then also sends junk and a probe from another run.
+  const fake = createSocket('udp4')
+  fake.on('message', (data, peer) => {
+    const header = decodeProbe(data)
+    if (!header) return
+    fake.send(data, peer.port, peer.address)
+    fake.send(Buffer.from('garbage'), peer.port, peer.address)
+    fake.send(encodeProbe({ runId: (header.runId + 7) >>> 0, seq: header.seq, scheduledNs: 0n }, data.length), peer.port, peer.address)
+  })
+  await new Promise<void>(resolve => fake.bind(0, '127.0.0.1', () => resolve()))
+  t.teardown(() => new Promise<void>(resolve => fake.close(() => resolve())))
+  const port = fake.address().port
+  const result = await runCompare(makeCompareConfig({ port, count: 20, ratePerSecond: 1000, transports: ['udp'] }))
+  t.match(result.results.udp, { sent: 20, received: 20, lost: 0, duplicates: 0 })
+  t.ok(result.results.udp!.foreign >= 2, `foreign counted (${result.results.udp!.foreign})`)
+})
+
+t.test('the targets option sends each transport where it is told', async t => {
+  const port = await closedPort()
+  // config points at a closed port; the targets point at the reflector.
+  const result = await runCompare(makeCompareConfig({ port, count: 10, ratePerSecond: 1000 }), {
+    targets: { tcp: { host: '127.0.0.1', port: local.port }, udp: { host: '127.0.0.1', port: local.port } },
+  })
+  t.equal(result.results.tcp?.received, 10)
+  t.equal(result.results.udp?.received, 10)
+})
+
+t.test('abort stops sending and still returns the partial result', async t => {
+  const controller = new AbortController()
+  const result = await runCompare(makeCompareConfig({ port: local.port, count: 100_000, ratePerSecond: 1000 }), {
+    signal: controller.signal,
+    onEvent: e => { if (e.type === 'progress' && e.received >= 20) controller.abort() },
+  })
+  t.equal(result.interrupted, true)
+  t.same(Object.keys(result.results), ['tcp'], 'the transport not reached does not appear')
+  const tcp = result.results.tcp!
+  t.ok(tcp.sent >= 20 && tcp.sent < 100_000, `sent ${tcp.sent}`)
+  t.equal(tcp.received, tcp.sent, 'the probes in flight were waited for')
+})
+
+t.test('nothing listening: Node\'s error code, one per transport', async t => {
+  const port = await closedPort()
+  await t.rejects(runCompare(makeCompareConfig({ port, count: 10, transports: ['tcp'] })), { code: 'ECONNREFUSED' })
+  // On loopback the ICMP "port unreachable" arrives at once as ECONNREFUSED.
+  await t.rejects(runCompare(makeCompareConfig({ port, count: 10, transports: ['udp'] })), { code: 'ECONNREFUSED' })
+  const both = runCompare(makeCompareConfig({ port, count: 10 }))
+  await t.rejects(both, { code: 'ECONNREFUSED', tcpError: { code: 'ECONNREFUSED' } })
+})
+
+t.test('a UDP peer that never answers: ERR_SOCKKIT_NO_ANSWER after Tmax', async t => {
+  const silent = createSocket('udp4')
+  await new Promise<void>(resolve => silent.bind(0, '127.0.0.1', () => resolve()))
+  t.teardown(() => new Promise<void>(resolve => silent.close(() => resolve())))
+  await t.rejects(runCompare(makeCompareConfig({ port: silent.address().port, count: 5, ratePerSecond: 100, transports: ['udp'], tmaxMs: 200 })),
+    { code: 'ERR_SOCKKIT_NO_ANSWER' })
+})
+
+t.test('bad configuration is ERR_SOCKKIT_INVALID_ARG', async t => {
+  const bad = [
+    { count: 0 }, { count: 1.5 }, { ratePerSecond: 0 }, { ratePerSecond: -3 }, { sizeBytes: 23 }, { sizeBytes: 65508 },
+    { transports: [] }, { transports: ['tcp', 'tcp'] }, { transports: ['sctp'] }, { warmup: -1 }, { tmaxMs: 0 }, { port: 0 },
+  ]
+  for (const options of bad) t.throws(() => makeCompareConfig(options as never), { code: 'ERR_SOCKKIT_INVALID_ARG' }, JSON.stringify(options))
+  t.equal(makeCompareConfig({ sizeBytes: 100_000, transports: ['tcp'] }).sizeBytes, 100_000, 'TCP alone may send larger probes')
+  t.match(makeCompareConfig(), { count: 1000, ratePerSecond: 200, intervalMs: 5, sizeBytes: 64, transports: ['tcp', 'udp'], nagle: false, tmaxMs: null })
+})
