@@ -1,0 +1,82 @@
+import t from 'tap'
+import {
+  createRandom, deriveSeed, drawDelayMs, expectedRoundTrip, normalizeImpairment, planEmulator, startImpairment,
+} from '../src/impairment.js'
+
+const kernelYes = { available: true, reason: 'Linux, root and nft', netemReason: 'this kernel has no netem (sch_netem)' }
+const kernelNo = { available: false, reason: 'the kernel emulator needs root', netemReason: 'netem was not checked' }
+
+t.test('expected round trip: loss each way compounds', async t => {
+  t.equal(expectedRoundTrip({ loss: 20 }).lossPercent, 36)
+  t.equal(expectedRoundTrip({ loss: 5 }).lossPercent, 9.75)
+  t.equal(expectedRoundTrip({ loss: 100 }).lossPercent, 100)
+  t.equal(expectedRoundTrip({}).lossPercent, 0)
+  t.match(expectedRoundTrip({ loss: 20 }).summary, /36%/)
+})
+
+t.test('expected round trip: delay doubles, jitter gives a range', async t => {
+  const e = expectedRoundTrip({ delay: 20, jitter: 5 })
+  t.equal(e.addedRttMs, 40)
+  t.same(e.addedRttRangeMs, { min: 30, max: 50 })
+  // jitter larger than delay: the 0 floor raises the mean: E[max(0, U(-10, 30))] = 30²/(4·20) = 11.25
+  t.equal(expectedRoundTrip({ delay: 10, jitter: 20 }).addedRttMs, 22.5)
+})
+
+t.test('expected round trip: duplicates and loss together', async t => {
+  // q = 0.1, no loss: copies back (1.1)² = 1.21 → 21% extra
+  t.equal(expectedRoundTrip({ duplicate: 10 }).duplicatePercent, 21)
+  // p = 0.2, q = 0.5: lost = .2 + (.8·.5)·.2 + (.8·.5)·.04 = .296; copies back (.8·1.5)² = 1.44 → dup 1.44 − .704
+  const e = expectedRoundTrip({ loss: 20, duplicate: 50 })
+  t.equal(e.lossPercent, 29.6)
+  t.equal(e.duplicatePercent, 73.6)
+})
+
+t.test('bad values are refused with ERR_SOCKKIT_INVALID_ARG', async t => {
+  t.throws(() => normalizeImpairment({ loss: 101 }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+  t.throws(() => normalizeImpairment({ delay: -1 }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+  t.throws(() => normalizeImpairment({ jitter: Number.NaN }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+})
+
+t.test('the PRNG is reproducible per seed and streams are independent', async t => {
+  const a = createRandom(42); const b = createRandom(42); const c = createRandom(43)
+  const xs = Array.from({ length: 5 }, () => a())
+  t.same(xs, Array.from({ length: 5 }, () => b()))
+  t.not(xs[0], c())
+  t.ok(xs.every(x => x >= 0 && x < 1))
+  t.not(deriveSeed(1, 1, 0), deriveSeed(1, 1, 1))
+  // Mean of 100000 uniforms: sd = sqrt(1/12/1e5) ≈ 0.000913; 6 sd ≈ 0.0055 (false failure < 2e-9)
+  const r = createRandom(7)
+  let sum = 0
+  for (let i = 0; i < 100_000; i++) sum += r()
+  t.ok(Math.abs(sum / 100_000 - 0.5) < 0.0055)
+})
+
+t.test('jitter is uniform within ±jitter and never negative', async t => {
+  const r = createRandom(1)
+  const imp = normalizeImpairment({ delay: 5, jitter: 10 })
+  const draws = Array.from({ length: 1000 }, () => drawDelayMs(imp, r))
+  t.ok(draws.every(d => d >= 0 && d <= 15), 'every draw in [0, 15]')
+  t.ok(draws.some(d => d === 0), 'the floor at 0 is reached (a quarter of draws fall below it)')
+  t.equal(drawDelayMs(normalizeImpairment({ delay: 7 }), r), 7)
+})
+
+t.test('planEmulator', async t => {
+  t.match(planEmulator('auto', { loss: 10 }, ['udp', 'tcp'], kernelYes), { emulator: 'kernel', appliedBy: { loss: 'kernel' } })
+  t.match(planEmulator('auto', { loss: 10 }, ['udp'], kernelNo), { emulator: 'userspace', reason: /root/ })
+  t.match(planEmulator('auto', { loss: 10, delay: 5 }, ['udp'], kernelYes), { emulator: 'userspace', reason: /netem/ })
+  t.match(planEmulator('auto', { loss: 5, delay: 20 }, ['tcp', 'udp'], kernelYes),
+    { emulator: 'kernel+userspace', appliedBy: { loss: 'kernel', delay: 'userspace' } })
+  t.match(planEmulator('auto', { delay: 20 }, ['tcp'], kernelNo), { emulator: 'userspace' })
+  t.throws(() => planEmulator('auto', { loss: 5 }, ['tcp'], kernelNo), { code: 'ERR_SOCKKIT_UNSUPPORTED', message: /root/ })
+  t.throws(() => planEmulator('userspace', { loss: 5 }, ['tcp'], kernelYes), { code: 'ERR_SOCKKIT_UNSUPPORTED', message: /TCP/ })
+  t.throws(() => planEmulator('auto', { reorder: 5 }, ['tcp'], kernelYes), { code: 'ERR_SOCKKIT_UNSUPPORTED', message: /netem/ })
+  t.throws(() => planEmulator('kernel', { loss: 5 }, ['udp'], kernelNo), { code: 'ERR_SOCKKIT_UNSUPPORTED', message: /root/ })
+  t.throws(() => planEmulator('kernel', { delay: 5 }, ['udp'], kernelYes), { code: 'ERR_SOCKKIT_UNSUPPORTED', message: /netem/ })
+  t.match(planEmulator('userspace', { loss: 5, reorder: 3 }, ['udp'], kernelYes), { emulator: 'userspace' })
+})
+
+t.test('startImpairment refuses TCP loss in userspace before binding anything', async t => {
+  await t.rejects(startImpairment({
+    impairment: { loss: 10 }, emulator: 'userspace', transports: ['tcp'], target: { host: '127.0.0.1', port: 9 },
+  }), { code: 'ERR_SOCKKIT_UNSUPPORTED' })
+})

@@ -1,0 +1,189 @@
+import t from 'tap'
+import { createSocket, type Socket } from 'node:dgram'
+import { once } from 'node:events'
+import { SequenceTracker } from '../src/sequence-tracker.js'
+import { createRandom, deriveSeed } from '../src/impairment.js'
+import { UdpRelay, type UdpRelayEvent, type UdpRelayOptions } from '../src/udp-relay.js'
+
+/** A UDP socket on loopback, closed at teardown. */
+const udpSocket = async (t: Tap.Test, port = 0): Promise<Socket> => {
+  const s = createSocket('udp4')
+  s.bind(port, '127.0.0.1')
+  await once(s, 'listening')
+  t.teardown(() => new Promise<void>(r => { try { s.close(() => r()) } catch { r() } }))
+  return s
+}
+
+/** An echo server, or a sink that only records the sequence numbers it receives. */
+const server = async (t: Tap.Test, echo: boolean) => {
+  const s = await udpSocket(t)
+  const seqs: number[] = []
+  s.on('message', (data, rinfo) => {
+    seqs.push(data.readUInt32BE(0))
+    if (echo) s.send(data, rinfo.port, rinfo.address)
+  })
+  return { socket: s, port: s.address().port, seqs }
+}
+
+const relayTo = async (t: Tap.Test, port: number, options: Partial<UdpRelayOptions>, events: UdpRelayEvent[] = []) => {
+  const relay = new UdpRelay({ target: { host: '127.0.0.1', port }, datagramEvents: true, onEvent: e => events.push(e), ...options })
+  await relay.listen()
+  t.teardown(() => relay.close())
+  return relay
+}
+
+const datagram = (seq: number, size = 32) => {
+  const b = Buffer.alloc(size)
+  b.writeUInt32BE(seq, 0)
+  return b
+}
+
+/** Resolve once `predicate` holds, checking after each event loop turn (bounded). */
+const until = async (predicate: () => boolean, what: string, timeoutMs = 15_000) => {
+  const start = Date.now()
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(r => setTimeout(r, 5))
+  }
+}
+
+/** Send n datagrams in bursts of 50 (small enough never to overflow a loopback receive buffer). */
+const sendAll = async (client: Socket, port: number, n: number) => {
+  for (let i = 0; i < n; i++) {
+    client.send(datagram(i), port, '127.0.0.1')
+    if (i % 50 === 49) await new Promise(r => setTimeout(r, 2))
+  }
+}
+
+t.test('replies go back to the right client; each client gets its own upstream socket', async t => {
+  const echo = await server(t, true)
+  const events: UdpRelayEvent[] = []
+  const relay = await relayTo(t, echo.port, {}, events)
+  const a = await udpSocket(t); const b = await udpSocket(t)
+  const got = { a: [] as number[], b: [] as number[] }
+  a.on('message', d => got.a.push(d.readUInt32BE(0)))
+  b.on('message', d => got.b.push(d.readUInt32BE(0)))
+  a.send(datagram(1), relay.address().port, '127.0.0.1')
+  b.send(datagram(2), relay.address().port, '127.0.0.1')
+  await until(() => got.a.length === 1 && got.b.length === 1, 'both replies')
+  t.same(got, { a: [1], b: [2] })
+  t.equal(relay.activeClients, 2)
+  t.equal(events.filter(e => e.type === 'client').length, 2)
+})
+
+t.test('loss 20% each way: binomial bounds on each direction and on the round trip', async t => {
+  // Random seed each run, so this checks the distribution rather than one fixed draw;
+  // the seed is printed on failure so a failure can be replayed.
+  const seed = Math.floor(Math.random() * 2 ** 32)
+  const echo = await server(t, true)
+  const relay = await relayTo(t, echo.port, { impairment: { loss: 20 }, seed, datagramEvents: false })
+  const client = await udpSocket(t)
+  let replies = 0
+  client.on('message', () => { replies++ })
+  const n = 2000
+  await sendAll(client, relay.address().port, n)
+  // Wait on counters, not on a sleep: every datagram sent reached the relay, every one it
+  // forwarded came back from the echo server, and every reply it forwarded reached us.
+  await until(() => {
+    const c = relay.counters()
+    return c.clientToServer.received === n && c.serverToClient.received === c.clientToServer.forwarded && replies === c.serverToClient.forwarded
+  }, 'all datagrams accounted for')
+  const c = relay.counters()
+  // Client→server drops ~ Binomial(n = 2000, p = 0.2): mean 400, sd = sqrt(2000·0.2·0.8) = 17.9.
+  // Bounds mean ± 5 sd = 310.6 … 489.4; P(|Z| > 5) ≈ 5.7e-7, a false failure about once in
+  // 1.7 million runs.
+  t.ok(Math.abs(c.clientToServer.dropped - 400) <= 5 * 17.89, `c→s dropped ${c.clientToServer.dropped} (seed ${seed})`)
+  // Server→client drops ~ Binomial(m, 0.2) with m = echoed datagrams; same 5-sd bound.
+  const m = c.serverToClient.received
+  t.ok(Math.abs(c.serverToClient.dropped - 0.2 * m) <= 5 * Math.sqrt(m * 0.16), `s→c dropped ${c.serverToClient.dropped} of ${m} (seed ${seed})`)
+  // Round trip: each probe is lost independently with 1 − 0.8² = 0.36: Binomial(2000, 0.36),
+  // mean 720, sd = sqrt(2000·0.36·0.64) = 21.5; ± 5 sd = 612.7 … 827.3 (same 5.7e-7).
+  const lost = n - replies
+  t.ok(Math.abs(lost - 720) <= 5 * 21.47, `round-trip lost ${lost} (seed ${seed})`)
+})
+
+t.test('delay: RTT through the relay is at least 2 × delay', async t => {
+  const echo = await server(t, true)
+  const relay = await relayTo(t, echo.port, { impairment: { delay: 40 } })
+  const client = await udpSocket(t)
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now()
+    client.send(datagram(i), relay.address().port, '127.0.0.1')
+    await once(client, 'message')
+    const rtt = performance.now() - start
+    // A lower bound only (timers never fire early by more than clock granularity); no upper bound.
+    t.ok(rtt >= 80 - 1, `rtt ${rtt.toFixed(1)} ms ≥ 80 ms`)
+  }
+  t.equal(relay.counters().clientToServer.delayed, 3)
+})
+
+t.test('reordering with a seed is exact and repeatable', async t => {
+  const seed = 12345
+  const n = 200
+  const reorder = 30
+  // The rule, restated independently: datagram i is held when no datagram is held and the
+  // direction's PRNG draws < 30%; the next datagram goes first, then the held one.
+  const random = createRandom(deriveSeed(seed, 1, 0))
+  const expectedOrder: number[] = []
+  let held: number | undefined
+  for (let i = 0; i < n; i++) {
+    if (held !== undefined) { expectedOrder.push(i, held); held = undefined; continue }
+    if (random() * 100 < reorder) held = i
+    else expectedOrder.push(i)
+  }
+  if (held !== undefined) expectedOrder.push(held)   // no successor: released in order by the hold timeout
+  const expectedReordered = expectedOrder.filter((s, k) => k > 0 && s < expectedOrder[k - 1]!).length
+
+  const runOnce = async () => {
+    const sink = await server(t, false)
+    const relay = await relayTo(t, sink.port, { impairment: { reorder }, seed, reorderHoldMs: 50 })
+    const client = await udpSocket(t)
+    await sendAll(client, relay.address().port, n)
+    await until(() => sink.seqs.length === n, 'every datagram at the sink')
+    return { order: sink.seqs, counters: relay.counters() }
+  }
+  const first = await runOnce()
+  t.same(first.order, expectedOrder, 'the order the rule predicts')
+  t.equal(first.counters.clientToServer.reordered, expectedReordered)
+  const tracker = new SequenceTracker()
+  for (const s of first.order) tracker.observe(s)
+  t.equal(tracker.totals().reordered, expectedReordered, 'RFC 4737 counts the same reordering')
+  t.equal(tracker.totals().maxReorderExtent, 1)
+  t.ok(expectedReordered > 20, 'the seed actually reorders something')
+  const second = await runOnce()
+  t.same(second.order, first.order, 'same seed, same order')
+})
+
+t.test('duplication with a seed is exact', async t => {
+  const seed = 99
+  const n = 200
+  const random = createRandom(deriveSeed(seed, 1, 0))
+  const expectedDuplicated = Array.from({ length: n }, () => random() * 100 < 25).filter(Boolean).length
+  const sink = await server(t, false)
+  const relay = await relayTo(t, sink.port, { impairment: { duplicate: 25 }, seed })
+  const client = await udpSocket(t)
+  await sendAll(client, relay.address().port, n)
+  await until(() => sink.seqs.length === n + expectedDuplicated, 'every copy at the sink')
+  const tracker = new SequenceTracker()
+  for (const s of sink.seqs) tracker.observe(s)
+  t.match(tracker.totals(), { unique: n, duplicates: expectedDuplicated, reordered: 0 })
+  t.equal(relay.counters().clientToServer.duplicated, expectedDuplicated)
+  t.ok(expectedDuplicated > 20)
+})
+
+t.test('client mappings are capped and expire when idle', async t => {
+  const echo = await server(t, true)
+  const events: UdpRelayEvent[] = []
+  const relay = await relayTo(t, echo.port, { maxClients: 1, idleTimeoutMs: 100 }, events)
+  const a = await udpSocket(t); const b = await udpSocket(t)
+  a.send(datagram(1), relay.address().port, '127.0.0.1')
+  await once(a, 'message')
+  b.send(datagram(2), relay.address().port, '127.0.0.1')
+  await until(() => events.some(e => e.type === 'client-refused'), 'refusal')
+  await until(() => events.some(e => e.type === 'client-expired'), 'expiry')
+  t.equal(relay.activeClients, 0)
+  b.send(datagram(3), relay.address().port, '127.0.0.1')
+  const [reply] = await once(b, 'message') as [Buffer]
+  t.equal(reply.readUInt32BE(0), 3, 'after expiry there is room for the next client')
+  t.equal(relay.summary().refusedDatagrams, 1)
+})
