@@ -22,8 +22,8 @@ interface TcpClientFlags {
 export const makeTcpClientCommand = (ctx: CliContext): Command =>
   new Command('tcp-client')
     .summary('TCP client: stdin to the server, the server to stdout, events on stderr')
-    .description('Connect to a TCP server. Bytes typed or piped on stdin are sent unchanged, and every byte the\n' +
-      'server sends is written to stdout as it arrives (a greeting shows at once). On stdin EOF the\n' +
+    .description('Connect to a TCP server. Bytes typed or piped on stdin are sent unchanged, and every byte the ' +
+      'server sends is written to stdout as it arrives (a greeting shows at once). On stdin EOF the ' +
       'client half-closes and keeps reading until the server closes. Events go to stderr.')
     .argument('<host>', 'server name or address')
     .argument('<port>', 'server port', argParser(v => parsePort(v)))
@@ -39,9 +39,10 @@ export const makeTcpClientCommand = (ctx: CliContext): Command =>
     .addOption(new Option('--quiet', 'only errors and warnings on stderr'))
     .addHelpText('after', `
 Examples:
-  $ sockkit tcp-client 127.0.0.1 9000                       type lines, see the echo; Ctrl-D to finish
-  $ sockkit tcp-client 127.0.0.1 9000 < photo.jpg > back.jpg  binary-safe round trip
-  $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo   two quick writes ("holamundo")
+  $ sockkit tcp-client 127.0.0.1 9000                          type lines, see the echo; Ctrl-D to finish
+  $ sockkit tcp-client 127.0.0.1 9000 < photo.jpg > back.jpg   binary-safe round trip
+  $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
+                                         two writes, one read at the server ("holamundo")
 
 Event lines (stderr): "connecting", "connected from local A → B", "wrote N bytes",
 "sent EOF (half-close)", "server finished sending", "closed after T: N bytes sent, N received",
