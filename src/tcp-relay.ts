@@ -292,12 +292,14 @@ export class TcpRelay {
       new StreamPipe(this, id, 'server-to-client', upstream, client, createRandom(deriveSeed(this.seed, id, 1)), this.totals.serverToClient),
     )
     // The client was accepted paused: read nothing until there is somewhere to send it.
+    let upstreamConnected = false
     upstream.once('connect', () => {
+      upstreamConnected = true
       this.emitEvent({ type: 'upstream-connected', id, localPort: upstream.localPort ?? 0 })
       client.resume()
     })
     const onError = (side: Socket, other: Socket, direction: Direction) => (err: Error & { code?: string }) => {
-      if (side === upstream && !upstream.remotePort && conn.reason === undefined) {
+      if (side === upstream && !upstreamConnected && conn.reason === undefined) {
         // Never connected: the client sees a reset, the closest thing to "refused" once accepted.
         conn.reason = 'upstream-failed'
         this.emitEvent({ type: 'upstream-failed', id, code: err.code ?? 'ERROR', message: err.message })
