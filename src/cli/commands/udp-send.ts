@@ -116,7 +116,7 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
           const why = e.reason === 'over-size'
             ? `longer than --size ${e.limitBytes}`
             : `over the ${e.limitBytes}-byte UDP limit`
-          log(`${style.red('not sent')}: ${what(e.messageIndex)} is ${e.bytes} bytes${prefixNote}, ${why}; not sent`)
+          log(style.red(`${what(e.messageIndex)} is ${e.bytes} bytes${prefixNote}, ${why}; not sent`))
           break
         }
         case 'reply':
