@@ -292,13 +292,13 @@ function shownTransports (result: CompareResult): Transport[] {
   return [...asked, ...rest]
 }
 
-/** `0.031 ms`, `2.50 ms`, `14.2 ms`, `1200 ms`. */
+/** `0.031 ms`, `2.50 ms`, `14.2 ms`, `210 ms`: about three significant digits. */
 function ms (value: number): string {
   const magnitude = Math.abs(value)
   if (magnitude === 0) return '0 ms'
   if (magnitude < 1) return `${value.toFixed(3)} ms`
   if (magnitude < 10) return `${value.toFixed(2)} ms`
-  if (magnitude < 1000) return `${value.toFixed(1)} ms`
+  if (magnitude < 100) return `${value.toFixed(1)} ms`
   return `${value.toFixed(0)} ms`
 }
 

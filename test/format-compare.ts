@@ -1,0 +1,347 @@
+import t from 'tap'
+import { Chalk } from 'chalk'
+import { formatCompare, formatCsvRows, verdict } from '../src/cli/format-compare.js'
+import type { CompareResult } from '../src/compare-types.js'
+import type { LatencySummary, TransportResult, TransportRun } from '../src/compare-stats.js'
+
+const plain = new Chalk({ level: 0 })
+const coloured = new Chalk({ level: 1 })
+
+const latency = (values: Partial<LatencySummary>): LatencySummary =>
+  ({ min: null, mean: null, p50: null, p90: null, p99: null, p999: null, max: null, ...values })
+
+/** A TCP run of 1000 probes: nothing lost, a retransmission tail at 210 ms. */
+const tcpResult = (over: Partial<TransportResult> = {}): TransportResult => ({
+  transport: 'tcp',
+  sent: 1000, received: 1000, lost: 0, lossPercent: 0, late: 0,
+  duplicates: 0, reordered: 0, maxReorderExtent: 0,
+  jitterMs: 1.25,
+  rttMs: latency({ min: 0.041, mean: 4.3, p50: 0.062, p90: 0.094, p99: 210, p999: 211.5, max: 211.5 }),
+  ipdvMs: latency({ min: 0, mean: 0.8, p50: 0.01, p90: 0.03, p99: 209.9, p999: 210, max: 210 }),
+  pdvMs: latency({ min: 0, mean: 4.26, p50: 0.021, p90: 0.053, p99: 209.96, p999: 211.46, max: 211.46 }),
+  sendLagMs: { mean: 0.012, p99: 0.2, max: 0.5 },
+  throughput: { probesPerSecond: 196.1, mbitPerSecond: 0.1004 },
+  tmaxMs: 1000,
+  samples: 1000,
+  histogram: [
+    { fromMs: 0.03, toMs: 0.05, count: 200 },
+    { fromMs: 0.05, toMs: 0.07, count: 500 },
+    { fromMs: 0.07, toMs: 0.1, count: 280 },
+    { fromMs: 0.1, toMs: 0.15, count: 0 },
+    { fromMs: 0.15, toMs: 0.2, count: 0 },
+    { fromMs: 0.2, toMs: 0.3, count: 0 },
+    { fromMs: 0.3, toMs: 0.5, count: 0 },
+    { fromMs: 0.5, toMs: 0.7, count: 0 },
+    { fromMs: 0.7, toMs: 1, count: 0 },
+    { fromMs: 1, toMs: 1.5, count: 0 },
+    { fromMs: 1.5, toMs: 2, count: 0 },
+    { fromMs: 2, toMs: 3, count: 0 },
+    { fromMs: 3, toMs: 5, count: 0 },
+    { fromMs: 5, toMs: 7, count: 0 },
+    { fromMs: 7, toMs: 10, count: 0 },
+    { fromMs: 10, toMs: 15, count: 0 },
+    { fromMs: 15, toMs: 20, count: 0 },
+    { fromMs: 20, toMs: 30, count: 0 },
+    { fromMs: 30, toMs: 50, count: 0 },
+    { fromMs: 50, toMs: 70, count: 0 },
+    { fromMs: 70, toMs: 100, count: 0 },
+    { fromMs: 100, toMs: 150, count: 0 },
+    { fromMs: 150, toMs: 200, count: 0 },
+    { fromMs: 200, toMs: 300, count: 20 },
+  ],
+  foreign: 0,
+  sendFailures: 0,
+  ...over,
+})
+
+/** A UDP run of 1000 probes: 31 dropped by the receive buffer, 2 reordered. */
+const udpResult = (over: Partial<TransportResult> = {}): TransportResult => ({
+  transport: 'udp',
+  sent: 1000, received: 969, lost: 31, lossPercent: 3.1, late: 0,
+  duplicates: 0, reordered: 2, maxReorderExtent: 3,
+  jitterMs: 0.0153,
+  rttMs: latency({ min: 0.029, mean: 0.051, p50: 0.048, p90: 0.071, p99: 0.12, max: 0.31 }),
+  ipdvMs: latency({ min: 0, mean: 0.01, p50: 0.008, p90: 0.02, p99: 0.09, max: 0.27 }),
+  pdvMs: latency({ min: 0, mean: 0.022, p50: 0.019, p90: 0.042, p99: 0.091, max: 0.281 }),
+  sendLagMs: { mean: 0.011, p99: 0.19, max: 0.4 },
+  throughput: { probesPerSecond: 190, mbitPerSecond: 0.0973 },
+  tmaxMs: 1000,
+  samples: 969,
+  histogram: [
+    { fromMs: 0.02, toMs: 0.03, count: 9 },
+    { fromMs: 0.03, toMs: 0.05, count: 600 },
+    { fromMs: 0.05, toMs: 0.07, count: 300 },
+    { fromMs: 0.07, toMs: 0.1, count: 50 },
+    { fromMs: 0.1, toMs: 0.15, count: 8 },
+    { fromMs: 0.15, toMs: 0.2, count: 0 },
+    { fromMs: 0.2, toMs: 0.3, count: 1 },
+    { fromMs: 0.3, toMs: 0.5, count: 1 },
+  ],
+  foreign: 0,
+  sendFailures: 0,
+  ...over,
+})
+
+const compareResult = (over: Partial<CompareResult> = {}): CompareResult => ({
+  schema: 'sockkit.compare/v1',
+  config: {
+    host: '127.0.0.1', port: 40123, local: true, count: 1000, ratePerSecond: 200, intervalMs: 5,
+    sizeBytes: 64, transports: ['tcp', 'udp'], blast: false, warmup: 0, nagle: false, tmaxMs: null,
+  },
+  results: { tcp: tcpResult(), udp: udpResult() },
+  kernel: {
+    tcp: { available: true, tcp: { retransSegs: 12 } },
+    udp: { available: true, udp: { rcvbufErrors: 31, inErrors: 31, sndbufErrors: 0 }, socketBuffers: { receiveBytes: 212992 } },
+  },
+  interrupted: false,
+  startedAt: '2024-05-01T10:00:00.000Z',
+  finishedAt: '2024-05-01T10:00:12.000Z',
+  ...over,
+})
+
+// Plot arithmetic (width 80): TCP labels 12 columns, longest count "500 (50%)" 9, so bars
+// get 80 − 2 − 12 − 3 − 1 − 9 = 53 columns: 500 → 53, 200 → round(21.2) = 21,
+// 280 → round(29.68) = 30, 20 → round(2.12) = 2. UDP: longest count "600 (61.9%)" 11 →
+// 51 columns: 600 → 51, 300 → round(25.5) = 26, 50 → round(4.25) = 4, 9 → 1 (a
+// non-empty bucket always shows at least one mark). Empty buckets inside a short plot
+// stay as rows; a run of them in a long plot folds into "…".
+const EXPECTED = `sockkit compare → 127.0.0.1:40123 (own reflector on this machine)
+1000 probes per transport at 200/s, 64 bytes each
+
+                        TCP                         UDP
+sent                    1000                        1000
+received                1000                        969
+lost (%)                0 (0%)                      31 (3.1%)
+late (after Tmax)       0                           0
+duplicates              0                           0
+reordered (max extent)  0 (0)                       2 (3)
+RTT min                 0.041 ms                    0.029 ms
+RTT mean                4.30 ms                     0.051 ms
+RTT p50                 0.062 ms                    0.048 ms
+RTT p90                 0.094 ms                    0.071 ms
+RTT p99                 210 ms                      0.120 ms
+RTT p99.9               212 ms                      n/a (needs ≥1000 samples)
+RTT max                 212 ms                      0.310 ms
+jitter (RFC 3550)       1.25 ms                     0.015 ms
+IPDV p50                0.010 ms                    0.008 ms
+IPDV p99                210 ms                      0.090 ms
+send lag mean / max     0.012 ms / 0.500 ms         0.011 ms / 0.400 ms
+throughput probes/s     196.1                       190.0
+throughput Mbit/s       0.100                       0.097
+Tmax                    1000 ms                     1000 ms
+kernel counters         RetransSegs +12             RcvbufErrors +31
+socket receive buffer   n/a                         208.0 KiB
+
+TCP round-trip times from the scheduled send (1000 samples)
+  0.03–0.05 ms | ##################### 200 (20%)
+  0.05–0.07 ms | ##################################################### 500 (50%)
+   0.07–0.1 ms | ############################## 280 (28%)
+             …
+    200–300 ms | ## 20 (2%)
+
+UDP round-trip times from the scheduled send (969 samples)
+  0.02–0.03 ms | # 9 (0.93%)
+  0.03–0.05 ms | ################################################### 600 (61.9%)
+  0.05–0.07 ms | ########################## 300 (31%)
+   0.07–0.1 ms | #### 50 (5.2%)
+   0.1–0.15 ms | # 8 (0.83%)
+   0.15–0.2 ms | 0 (0%)
+    0.2–0.3 ms | # 1 (0.1%)
+    0.3–0.5 ms | # 1 (0.1%)
+
+• TCP lost nothing but its p99 grew to 210 ms: retransmissions (RetransSegs
+  +12).
+• UDP lost 3.1%: the receiver's buffer overflowed — the kernel counted the same
+  drops (RcvbufErrors +31; receive buffer 208.0 KiB).
+• UDP delivered 2 probes out of order (largest extent 3, RFC 4737): UDP does not
+  restore order.
+
+Tmax 1000 ms (auto) · RFC 6673 loss · 4737 reordering · 3550 jitter · 5481 PDV
+`
+
+const columns = (line: string) => [...line].length
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '')
+
+t.test('the whole screen for a fixed result (no colour)', async t => {
+  const result = compareResult()
+  const before = structuredClone(result)
+  const text = formatCompare(result, plain)
+  t.equal(text, EXPECTED)
+  t.same(result, before, 'pure: the result is not modified')
+  t.equal(formatCompare(result, plain), text, 'pure: same input, same output')
+  for (const line of text.split('\n')) t.ok(columns(line) <= 80, `fits 80 columns: ${line}`)
+})
+
+t.test('colour changes only the paint, not the layout', async t => {
+  const text = formatCompare(compareResult(), coloured)
+  t.not(text, EXPECTED)
+  t.match(text, /\u001b\[/, 'has colour codes')
+  t.equal(stripAnsi(text).replaceAll('█', '#'), EXPECTED)
+})
+
+t.test('a narrower terminal: everything fits in 60 columns', async t => {
+  const text = formatCompare(compareResult(), plain, { width: 60 })
+  for (const line of text.split('\n')) t.ok(columns(line) <= 60, `fits 60 columns: ${line}`)
+  t.match(text, /n\/a \(needs ≥1000…/, 'a cell too long for the column is cut visibly')
+})
+
+t.test('one column per transport asked for', async t => {
+  const text = formatCompare(compareResult({
+    config: { ...compareResult().config, transports: ['udp'] },
+    results: { udp: udpResult() },
+    kernel: { udp: compareResult().kernel.udp! },
+  }), plain)
+  t.match(text, /^ {24}UDP$/m)
+  t.notMatch(text, /TCP/)
+})
+
+t.test('unavailable percentiles say why instead of inventing a number', async t => {
+  const few = udpResult({
+    received: 99, samples: 99, lost: 901, lossPercent: 90.1,
+    rttMs: latency({ min: 0.03, mean: 0.05, p50: 0.05, p90: 0.07, max: 0.3 }),
+    ipdvMs: latency({ min: 0, mean: 0.01, p50: 0.01, p90: 0.02, max: 0.2 }),
+  })
+  const text = formatCompare(compareResult({ results: { udp: few }, config: { ...compareResult().config, transports: ['udp'] } }), plain)
+  t.match(text, /^RTT p99 {17}n\/a \(needs ≥100 samples\)$/m)
+  t.match(text, /^RTT p99\.9 {15}n\/a \(needs ≥1000 samples\)$/m)
+  t.match(text, /^IPDV p99 {16}n\/a \(needs ≥100 samples\)$/m)
+})
+
+t.test('zero arrivals: 100% lost, no RTT figures, nothing to plot', async t => {
+  const none = udpResult({
+    received: 0, samples: 0, lost: 1000, lossPercent: 100, reordered: 0, maxReorderExtent: 0,
+    jitterMs: null, rttMs: latency({}), ipdvMs: latency({}), pdvMs: latency({}), histogram: [],
+    throughput: { probesPerSecond: 0, mbitPerSecond: 0 },
+  })
+  const result = compareResult({
+    results: { udp: none },
+    config: { ...compareResult().config, transports: ['udp'], local: false, host: '192.0.2.7', port: 9000 },
+    kernel: { udp: { available: true, udp: { rcvbufErrors: 0, inErrors: 0, sndbufErrors: 0 } } },
+  })
+  const text = formatCompare(result, plain)
+  t.match(text, /^lost \(%\) {16}1000 \(100%\)$/m)
+  t.match(text, /^RTT min {17}n\/a \(no samples\)$/m)
+  t.match(text, /^RTT p50 {17}n\/a \(no samples\)$/m)
+  t.match(text, /^jitter \(RFC 3550\) {7}n\/a \(needs ≥2 samples\)$/m)
+  t.match(text, /nothing came back in time, nothing to plot/)
+  t.same(verdict(result), [
+    "UDP lost 100%: lost in the network or dropped by a firewall, not by this machine's buffers (RcvbufErrors +0).",
+  ])
+})
+
+t.test('verdict sentences', async t => {
+  t.test('UDP buffer overflow matching the kernel count, TCP retransmissions', async t => {
+    t.same(verdict(compareResult()), [
+      'TCP lost nothing but its p99 grew to 210 ms: retransmissions (RetransSegs +12).',
+      "UDP lost 3.1%: the receiver's buffer overflowed — the kernel counted the same drops (RcvbufErrors +31; receive buffer 208.0 KiB).",
+      'UDP delivered 2 probes out of order (largest extent 3, RFC 4737): UDP does not restore order.',
+    ])
+  })
+
+  t.test('the exact sentence from the brief, without socket buffer sizes', async t => {
+    const result = compareResult({ kernel: { udp: { available: true, udp: { rcvbufErrors: 31, inErrors: 31, sndbufErrors: 0 } } } })
+    t.ok(verdict(result).includes("UDP lost 3.1%: the receiver's buffer overflowed — the kernel counted the same drops (RcvbufErrors +31)."))
+  })
+
+  t.test('TCP delivering everything, no retransmissions', async t => {
+    const result = compareResult({
+      results: { tcp: tcpResult({ rttMs: latency({ min: 0.04, mean: 0.06, p50: 0.06, p90: 0.08, p99: 0.1, max: 0.2 }) }) },
+      kernel: { tcp: { available: true, tcp: { retransSegs: 0 } } },
+      config: { ...compareResult().config, transports: ['tcp'] },
+    })
+    t.same(verdict(result), ['TCP delivered all 1000 probes, in order, as expected (RetransSegs +0: nothing had to be resent).'])
+  })
+
+  t.test('UDP loss with no kernel drops: the network or a firewall', async t => {
+    const result = compareResult({ kernel: { udp: { available: true, udp: { rcvbufErrors: 0, inErrors: 0, sndbufErrors: 0 } } } })
+    t.ok(verdict(result).includes("UDP lost 3.1%: lost in the network or dropped by a firewall, not by this machine's buffers (RcvbufErrors +0)."))
+  })
+
+  t.test('UDP loss partly explained by the kernel', async t => {
+    const result = compareResult({ kernel: { udp: { available: true, udp: { rcvbufErrors: 10, inErrors: 10, sndbufErrors: 0 } } } })
+    t.ok(verdict(result).includes("UDP lost 3.1%: the receiver's buffer overflowed for 10 of them (RcvbufErrors +10); the other 21 were lost in the network or dropped by a firewall."))
+  })
+
+  t.test('kernel counters unavailable', async t => {
+    const result = compareResult({ kernel: { udp: { available: false, reason: 'not Linux: /proc/net/snmp is missing' } } })
+    t.ok(verdict(result).includes("UDP lost 3.1%: the kernel's drop counters are not available here (not Linux: /proc/net/snmp is missing), so where they were lost cannot be told."))
+  })
+
+  t.test('late probes count as lost and are named', async t => {
+    const allLate = compareResult({ results: { udp: udpResult({ late: 31 }) } })
+    t.ok(verdict(allLate).includes('UDP lost 3.1%: all 31 came back, but after Tmax (1000 ms), so they count as lost (RFC 7680).'))
+    const someLate = compareResult({
+      results: { udp: udpResult({ late: 1 }) },
+      kernel: { udp: { available: true, udp: { rcvbufErrors: 30, inErrors: 30, sndbufErrors: 0 } } },
+    })
+    t.ok(verdict(someLate).includes("UDP lost 3.1%: the receiver's buffer overflowed — the kernel counted the same drops (RcvbufErrors +30); 1 probe came back after Tmax (1000 ms) and count as lost."))
+  })
+
+  t.test('sends the local kernel refused', async t => {
+    const result = compareResult({
+      results: { udp: udpResult({ sendFailures: 31 }) },
+      kernel: { udp: { available: true, udp: { rcvbufErrors: 0, inErrors: 0, sndbufErrors: 31 } } },
+    })
+    t.ok(verdict(result).includes('UDP lost 3.1%: 31 probes never left this machine: the kernel refused the send, its send buffer was full (SndbufErrors +31).'))
+    t.match(formatCompare(result, plain), /^sends refused \(local\) {3}31$/m)
+  })
+
+  t.test('the sender fell behind its schedule', async t => {
+    const result = compareResult({ results: { tcp: tcpResult({ sendLagMs: { mean: 2, p99: 40, max: 48 } }) }, config: { ...compareResult().config, transports: ['tcp'] } })
+    t.ok(verdict(result).includes('TCP: the sender fell behind its schedule by up to 48.0 ms: this machine was busy; RTTs are measured from the schedule so the stall is included.'))
+  })
+
+  t.test('UDP with nothing lost on an idle loopback suggests --blast', async t => {
+    const result = compareResult({ results: { udp: udpResult({ received: 1000, lost: 0, lossPercent: 0, reordered: 0, maxReorderExtent: 0 }) } })
+    t.match(verdict(result).join('\n'), /UDP delivered all 1000 probes: .*--blast/)
+  })
+
+  t.test('duplicates are named', async t => {
+    const result = compareResult({ results: { udp: udpResult({ duplicates: 4 }) } })
+    t.ok(verdict(result).includes('UDP delivered 4 duplicate copies: UDP does not remove duplicates, the application must.'))
+  })
+
+  t.test('a transport that could not be measured, and an interrupted run', async t => {
+    const result = compareResult({
+      results: { udp: udpResult() },
+      errors: { tcp: { code: 'ECONNREFUSED', message: 'nothing is listening on 127.0.0.1:40123' } },
+      interrupted: true,
+    })
+    const sentences = verdict(result)
+    t.equal(sentences[0], 'Stopped early: the figures cover only the probes sent before the stop.')
+    t.equal(sentences[1], 'TCP: not measured (nothing is listening on 127.0.0.1:40123).')
+    t.match(formatCompare(result, plain), /\(stopped early\)/)
+  })
+})
+
+t.test('formatCsvRows: one row per probe, duplicates after their probe, statuses', async t => {
+  const run: TransportRun = {
+    transport: 'udp',
+    sends: [
+      { seq: 0, scheduledMs: 0, actualMs: 0.01 },
+      { seq: 1, scheduledMs: 5, actualMs: 5.02 },
+      { seq: 2, scheduledMs: 10, actualMs: 10.5 },
+      { seq: 3, scheduledMs: 15, actualMs: 15 },
+    ],
+    arrivals: [
+      { seq: 1, receivedMs: 5.125 }, // first arrival
+      { seq: 0, receivedMs: 5.25 }, // below the expected 2: reordered
+      { seq: 1, receivedMs: 6 }, // a second copy
+      { seq: 2, receivedMs: 2000 }, // after Tmax 1000: late
+    ],
+    tmaxMs: 1000, sizeBytes: 64, durationMs: 2000,
+  }
+  const expected = [
+    'transport,seq,scheduled_ms,sent_ms,received_ms,rtt_ms,status',
+    'udp,0,0,0.01,5.25,5.25,reordered',
+    'udp,1,5,5.02,5.125,0.125,ok',
+    'udp,1,5,5.02,6,1,duplicate',
+    'udp,2,10,10.5,2000,1990,late',
+    'udp,3,15,15,,,lost',
+    '',
+  ].join('\n')
+  const result = udpResult()
+  t.equal(formatCsvRows(run, result), expected)
+  t.equal(formatCsvRows(run, result, { header: false }), expected.split('\n').slice(1).join('\n'))
+})
