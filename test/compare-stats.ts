@@ -79,6 +79,7 @@ t.test('a crafted run: loss with a late probe, duplicates, reordering, jitter, I
   t.equal(result.reordered, 2)
   t.equal(result.maxReorderExtent, 2)
   t.equal(result.foreign, 4, '3 reported by the runner + seq 99')
+  t.equal(result.sendFailures, 0, 'none reported')
   t.equal(result.samples, 8)
   t.equal(result.tmaxMs, 100)
 
@@ -201,6 +202,10 @@ t.test('an interrupted run (fewer sends) never gives negative or >100% loss', as
     { seq: 3, receivedMs: 31 }, { seq: 0, receivedMs: 2000 },
   ]))
   t.match(result, { sent: 3, received: 3, lost: 0, lossPercent: 0, duplicates: 1, foreign: 1 })
+
+  // Sends the kernel refused stay in `sends` and count as lost; the figure is passed through.
+  const refused = analyzeRun(makeRun(schedule(4), [{ seq: 0, receivedMs: 1 }], { sendFailures: 3 }))
+  t.match(refused, { sent: 4, received: 1, lost: 3, lossPercent: 75, sendFailures: 3 })
 
   // Nothing sent at all: 0%, not NaN.
   const empty = analyzeRun(makeRun([], [{ seq: 0, receivedMs: 1 }], { durationMs: 0 }))
