@@ -165,3 +165,15 @@ t.test('a port in use: exit 1 saying so', async t => {
   t.equal(run.code, 1)
   t.match(run.stderr, `port ${port} is already in use`)
 })
+
+t.test('udp-send Ctrl-C while waiting for more stdin: summary so far and 130', async t => {
+  const server = await rawServer(t, (data, from, socket) => socket.send(data, from.port, from.address))
+  const cli = startCli(['udp-send', '127.0.0.1', String(server.port), '--seq'])
+  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  cli.child.stdin!.write('primera\n') // and stdin stays open, like a terminal
+  await cli.waitFor(/reply from/)
+  t.equal(await cli.interrupt(), 130)
+  t.equal(cli.stdout().toString(), 'seq=1 primera')
+  t.match(cli.stderr(), /interrupted: sent 1 datagram .* received 1 reply/)
+  t.match(cli.stderr(), /seq: 1 of 1 answered, 0 lost/)
+})

@@ -90,10 +90,10 @@ const describeRecvBuffer = (granted: number, requested: number | undefined): str
   if (process.platform !== 'linux') return `receive buffer: asked for ${formatBytes(requested)}, the kernel granted ${formatBytes(granted)}`
   const rmemMax = linuxRmemMax()
   const capped = granted < requested * 2 && rmemMax !== undefined
-    ? `; capped by net.core.rmem_max = ${rmemMax} bytes (raise it with \`sysctl -w net.core.rmem_max=${requested}\`)`
+    ? `; it was capped by net.core.rmem_max = ${rmemMax} bytes — raise it with \`sysctl -w net.core.rmem_max=${requested}\``
     : ''
   return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes ` +
-    `(Linux doubles the request to leave room for its own bookkeeping${capped})`
+    `(Linux doubles the request to leave room for its own bookkeeping)${capped}`
 }
 
 const printHuman = (ctx: CliContext, flags: UdpServerFlags) => {
