@@ -152,6 +152,8 @@ export const runTcpClient = (options: TcpClientOptions): Promise<TcpClientResult
     let serverFinished = false
     let end: TcpClientEnd | undefined
     let failure: (Error & { code?: string }) | undefined
+    /** An error of `input` or `output`, not of the connection: no 'reset' event for it. */
+    let streamFailure: Error | undefined
     let waitTimer: NodeJS.Timeout | undefined
     let intervalTimer: NodeJS.Timeout | undefined
     let outputBlocked = false
@@ -183,7 +185,7 @@ export const runTcpClient = (options: TcpClientOptions): Promise<TcpClientResult
         output.once('drain', resumeSocket)
       }
     }
-    const onOutputError = (err: Error) => socket.destroy(err)
+    const onOutputError = (err: Error) => { streamFailure ??= err; socket.destroy() }
 
     // input → socket, paused while the socket's send buffer is full.
     const resumeInput = () => input?.resume()
@@ -195,7 +197,7 @@ export const runTcpClient = (options: TcpClientOptions): Promise<TcpClientResult
       }
     }
     const onInputEnd = () => finishSending()
-    const onInputError = (err: Error) => socket.destroy(err)
+    const onInputError = (err: Error) => { streamFailure ??= err; socket.destroy() }
     const stopInput = () => {
       if (!input) return
       input.off('data', onInputData)
@@ -308,6 +310,10 @@ export const runTcpClient = (options: TcpClientOptions): Promise<TcpClientResult
 
       if (!connectedAt) {
         reject(failure ?? abortError())
+        return
+      }
+      if (streamFailure && end === undefined) {
+        reject(streamFailure)
         return
       }
       // A reset after the server already finished is the tail of a normal close (it

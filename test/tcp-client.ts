@@ -183,6 +183,15 @@ t.test('a reset by the server rejects with ECONNRESET and reports it', async t =
   t.same(getEventListeners(input, 'data'), [], 'input released')
 })
 
+t.test('an input that fails rejects with its own error, not as a reset', async t => {
+  const { port } = await echoServer(t)
+  const input = new Readable({ read () { this.destroy(Object.assign(new Error('disk went away'), { code: 'EIO' })) } })
+  const events: TcpClientEvent[] = []
+  await t.rejects(within(runTcpClient({ host: HOST, port, input, output: collector().stream, onEvent: e => events.push(e) }),
+    5000, 'client to stop'), { code: 'EIO' })
+  t.notOk(events.some(e => e.type === 'reset'), 'the connection was not reset')
+})
+
 t.test('nothing listening: ECONNREFUSED', async t => {
   const probe = createServer()
   await new Promise<void>(resolve => probe.listen(0, HOST, resolve))
