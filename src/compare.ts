@@ -20,7 +20,7 @@ import { invalidArg, sockkitError } from './errors.js'
 import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from './probe.js'
 import { analyzeRun, type ProbeArrival, type ProbeSend, type TransportResult, type TransportRun } from './compare-stats.js'
 import { diffSnmp, readSnmp, type SnmpCounters } from './snmp.js'
-import type { CompareConfig, CompareResult, KernelReport, Transport } from './compare-types.js'
+import type { CompareConfig, CompareResult, KernelReport, Transport, TransportError } from './compare-types.js'
 
 /** Probes per transport when not told. */
 export const DEFAULT_COMPARE_COUNT = 1000
@@ -137,15 +137,12 @@ export interface RunCompareOptions {
   progressIntervalMs?: number
 }
 
-/** A transport that could not be measured. */
-export interface TransportFailure { code: string; message: string }
-
 /**
  * The result plus what `--csv` and diagnostics need. `result` is exactly what `--json`
  * prints; when a transport failed but another was measured, `result.errors` says why.
  */
 export interface CompareDetail {
-  result: CompareResult & { errors?: { tcp?: TransportFailure; udp?: TransportFailure } }
+  result: CompareResult
   /** The raw per-probe records each TransportResult was computed from. */
   runs: { tcp?: TransportRun; udp?: TransportRun }
 }
@@ -203,7 +200,8 @@ export const runCompareDetailed = async (config: CompareConfig, options: RunComp
     if (udpError && tcpError) throw Object.assign(udpError, { tcpError })
     throw (udpError ?? tcpError)!
   }
-  const errors = Object.fromEntries(Object.entries(failures).map(([t, e]) => [t, { code: e!.code ?? 'ERROR', message: e!.message }]))
+  const errors: { tcp?: TransportError; udp?: TransportError } = Object.fromEntries(
+    Object.entries(failures).map(([t, e]) => [t, { code: e!.code ?? 'ERROR', message: e!.message }]))
   return {
     result: {
       schema: 'sockkit.compare/v1',
@@ -432,6 +430,7 @@ class ProbeRun {
       sizeBytes: this.config.sizeBytes,
       durationMs,
       foreign: this.foreign,
+      sendFailures: this.sendFailures,
     }
   }
 }

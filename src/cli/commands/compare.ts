@@ -128,9 +128,8 @@ Exit codes: 0 done, 1 the reflector did not answer, 2 bad option, 130 Ctrl-C (pa
           const run = runs[transport]
           const measured = result.results[transport]
           if (run === undefined || measured === undefined) continue
-          const rows = formatCsvRows(run, measured)
           // One header for the whole file.
-          csv += csv === '' ? rows : rows.slice(rows.indexOf('\n') + 1)
+          csv += formatCsvRows(run, measured, { header: csv === '' })
         }
         try {
           await writeFile(flags.csv, csv)
@@ -140,7 +139,7 @@ Exit codes: 0 done, 1 the reflector did not answer, 2 bad option, 130 Ctrl-C (pa
       }
 
       if (flags.json) ctx.io.stdout.write(`${JSON.stringify(result, jsonReplacer, 2)}\n`)
-      else ctx.io.stdout.write(`${formatCompare(result, styleFor(ctx, ctx.io.stdout), { width: (ctx.io.stdout as { columns?: number }).columns })}\n`)
+      else ctx.io.stdout.write(formatCompare(result, styleFor(ctx, ctx.io.stdout), { width: (ctx.io.stdout as { columns?: number }).columns }))
 
       const err = styleFor(ctx, ctx.io.stderr)
       for (const [transport, failure] of Object.entries(result.errors ?? {})) {
@@ -156,8 +155,8 @@ Exit codes: 0 done, 1 the reflector did not answer, 2 bad option, 130 Ctrl-C (pa
     }, { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }))
 
 /**
- * One line on stderr, rewritten in place, while a terminal is watching; nothing otherwise
- * (a log file or a CI run should not fill with carriage returns).
+ * One line on stderr, rewritten in place, while a terminal is watching; otherwise one
+ * plain line per transport (a log file or a CI run should not fill with carriage returns).
  */
 const progressLine = (ctx: CliContext) => {
   const stream = ctx.io.stderr
@@ -173,6 +172,8 @@ const progressLine = (ctx: CliContext) => {
     event: (e: CompareEvent): void => {
       if (e.type === 'phase') {
         target = formatAddress(e.host, e.port)
+        // Without a terminal, one plain line per transport instead of a live counter.
+        if (!live) stream.write(`${e.transport.toUpperCase()} → ${target}: sending ${e.total} probes${e.warmup ? ` after ${e.warmup} warm-up probes` : ''}\n`)
         write(`${e.transport.toUpperCase()} → ${target}: ${e.warmup ? `warming up with ${e.warmup} probes, then ` : ''}sending ${e.total} probes…`)
       } else if (e.type === 'progress') {
         const percent = Math.floor((100 * e.sent) / e.total)
