@@ -143,6 +143,7 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
 
   const socket = createSocket(family === 'IPv6' ? 'udp6' : 'udp4')
   const tracker = options.seq ? new SequenceTracker() : undefined
+  let seqAssigned = 0
   const totals = { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0 }
   let failure: Error | undefined
   // Settles when the run must stop early: aborted, or the socket failed (ICMP refused…).
@@ -168,7 +169,8 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
     const numbered = tracker ? parseSeq(data) : undefined
     if (tracker) {
       if (!numbered) totals.unnumbered++
-      else if (numbered.seq < 1 || numbered.seq > totals.sent) totals.unknown++
+      // seqAssigned, not sent: a fast echo can be read before our send callback has run.
+      else if (numbered.seq < 1 || numbered.seq > seqAssigned) totals.unknown++
       else tracker.observe(numbered.seq)
     }
     onEvent?.({
@@ -233,7 +235,7 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
           if (nextSendAt > now) await pause(nextSendAt - now)
           if (stopped()) break
         }
-        const seq = tracker ? totals.sent + 1 : undefined
+        const seq = tracker ? ++seqAssigned : undefined
         const datagram = pad(seq === undefined ? payload : encodeSeq(seq, payload), sizeBytes)
         await new Promise<void>(resolve => socket.send(datagram, err => {
           if (err) fail(explainSendError(err, datagram.length, host, port))
