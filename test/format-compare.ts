@@ -253,6 +253,23 @@ t.test('verdict sentences', async t => {
     t.same(verdict(result), ['TCP delivered all 1000 probes, in order, as expected (RetransSegs +0: nothing had to be resent).'])
   })
 
+  t.test('TCP: a long tail is blamed on retransmissions only when the kernel counted some', async t => {
+    const tcpOnly = { ...compareResult().config, transports: ['tcp' as const] }
+    // p99 210 ms but RetransSegs +0: no retransmission claim.
+    const noRetrans = compareResult({ config: tcpOnly, results: { tcp: tcpResult() }, kernel: { tcp: { available: true, tcp: { retransSegs: 0 } } } })
+    t.same(verdict(noRetrans), ['TCP delivered all 1000 probes, in order, as expected (RetransSegs +0: nothing had to be resent).'])
+    // Retransmissions, but p99 0.1 ms against p50 0.06 ms: no visible cost.
+    const quiet = compareResult({
+      config: tcpOnly,
+      results: { tcp: tcpResult({ rttMs: latency({ min: 0.04, mean: 0.06, p50: 0.06, p90: 0.08, p99: 0.1, max: 0.2 }) }) },
+      kernel: { tcp: { available: true, tcp: { retransSegs: 3 } } },
+    })
+    t.same(verdict(quiet), ['TCP lost nothing; the kernel retransmitted 3 segments (RetransSegs +3) without a visible cost to the tail (p99 0.100 ms).'])
+    // Probes not back within Tmax: TCP does not drop, so they were queued or being resent.
+    const stuck = compareResult({ config: tcpOnly, results: { tcp: tcpResult({ received: 990, lost: 10, lossPercent: 1, late: 4 }) } })
+    t.same(verdict(stuck), ['TCP: 10 probes (1%) did not come back within Tmax (1000 ms). TCP does not drop data, so they were still queued or being retransmitted when the wait ended (RetransSegs +12); 4 of them came back later.'])
+  })
+
   t.test('UDP loss with no kernel drops: the network or a firewall', async t => {
     const result = compareResult({ kernel: { udp: { available: true, udp: { rcvbufErrors: 0, inErrors: 0, sndbufErrors: 0 } } } })
     t.ok(verdict(result).includes("UDP lost 3.1%: lost in the network or dropped by a firewall, not by this machine's buffers (RcvbufErrors +0)."))

@@ -154,7 +154,6 @@ function tcpVerdict (r: TransportResult, kernel: KernelReport | undefined): stri
     return `TCP lost nothing; the kernel retransmitted ${plural(retrans, 'segment')}${counter} without a visible cost to the tail (${tailName} ${tail === null ? 'n/a' : ms(tail)}).`
   }
   const note = retrans === undefined ? '' : ' (RetransSegs +0: nothing had to be resent)'
-  if (tailGrew) return `TCP delivered all ${plural(r.sent, 'probe')}, in order, as expected${note}; its ${tailName} of ${ms(tail!)} against a median of ${ms(median!)} is waiting, not loss.`
   return `TCP delivered all ${plural(r.sent, 'probe')}, in order, as expected${note}.`
 }
 
