@@ -99,10 +99,13 @@ export interface NftLossOptions {
 let tablesThisProcess = 0
 
 /**
- * The nftables ruleset for one run. Each packet is judged exactly once: in `output` if this
- * host sent it (loopback packets included), in `input` only if it came from another
- * interface (a loopback packet was already judged on its way out). A packet from one of our
- * ports to another of our ports is judged only as client→server.
+ * The nftables ruleset for one run. Each packet is judged exactly once: in `prerouting` when
+ * it arrives at this host (loopback packets included: they "arrive" after being sent), and in
+ * `postrouting` only when it leaves for another host. Dropping on arrival rather than in
+ * `output` matters: a packet dropped in the local output path makes the sender's sendto()
+ * fail with EPERM, which no real network does; dropped on arrival, it is silently gone.
+ * (A packet to another host can only be dropped on its way out; its local UDP sender may
+ * then see EPERM.) A packet from one of our ports to another is judged only as client→server.
  */
 export const buildRuleset = (table: string, options: Pick<NftLossOptions, 'loss' | 'ports' | 'protocols'>): string => {
   const ports = [...new Set(options.ports)].sort((a, b) => a - b).join(', ')
@@ -122,13 +125,13 @@ export const buildRuleset = (table: string, options: Pick<NftLossOptions, 'loss'
     return lines.map(l => `    ${l}`).join('\n')
   }
   return `table inet ${table} {
-  chain out {
-    type filter hook output priority -10; policy accept;
+  chain arriving {
+    type filter hook prerouting priority -10; policy accept;
 ${rules('')}
   }
-  chain in {
-    type filter hook input priority -10; policy accept;
-${rules('iifname != "lo" ')}
+  chain leaving {
+    type filter hook postrouting priority -10; policy accept;
+${rules('oifname != "lo" ')}
   }
 }
 `

@@ -1,8 +1,192 @@
-import { Command } from 'commander'
-import type { CliContext } from '../io.js'
+import { Command, Option } from 'commander'
+import { formatAddress } from '../../addresses.js'
+import { DEFAULT_HOST } from '../../constants.js'
+import { invalidArg } from '../../errors.js'
+import { parseNonNegativeInt, parsePercent, parsePort } from '../../parse.js'
+import type { DirectionCounters, ImpairmentCountersReport, ImpairmentEvent, ImpairmentReport, RunningImpairment } from '../../impairment.js'
+import { EXIT_INTERRUPTED } from '../exit-codes.js'
+import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
+import { argParser, runAction } from '../action.js'
+import { formatBytes, formatDuration } from '../format.js'
 
-// Placeholder until the command lands; registered so `sockkit --help` lists it.
+/** How often totals are printed while the relay runs, ms. */
+const TOTALS_EVERY_MS = 5000
+
+interface LinkFlags {
+  tcp?: boolean
+  udp?: boolean
+  loss: number
+  delay: number
+  jitter: number
+  reorder: number
+  duplicate: number
+  emulator: 'auto' | 'kernel' | 'userspace'
+  seed?: number
+  host: string
+  pace: number
+  maxClients?: number
+  quiet?: boolean
+  json?: boolean
+}
+
+/** `host:port`, `[v6]:port` or a bare port (meaning 127.0.0.1). */
+export const parseTarget = (value: string): { host: string; port: number } => {
+  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(value)
+  const plain = /^([^:]+):(\d+)$/.exec(value)
+  const m = bracketed ?? plain
+  if (m) return { host: m[1]!, port: parsePort(m[2]!) }
+  if (/^\d+$/.test(value)) return { host: '127.0.0.1', port: parsePort(value) }
+  throw invalidArg(`target must be host:port (for example 127.0.0.1:9000), not "${value}"`, { value })
+}
+
+const parseMs = (name: string) => (v: string): number => {
+  const n = parseNonNegativeInt(v, name)
+  if (n > 60_000) throw invalidArg(`${name} must be at most 60000 ms, not "${v}"`, { value: v })
+  return n
+}
+
 export const makeLinkCommand = (ctx: CliContext): Command =>
   new Command('link')
-    .summary('(not yet available)')
-    .action(() => { ctx.io.stderr.write('sockkit: link is not available yet\n'); ctx.exitCode = 1 })
+    .summary('relay that adds loss, delay, jitter, reordering or duplication between any client and server')
+    .description('A relay between any client and any server (your own Python or Java programs too) that impairs\n' +
+      'the traffic on purpose: loss, delay, jitter, reordering, duplication — each direction independently.\n' +
+      'Clients connect to <listen-port>; the relay forwards to <target>. Every drop, delay, reordering and\n' +
+      'copy is logged on stderr, with totals per direction.\n\n' +
+      'Emulators: userspace (a relay; everywhere; UDP: everything; TCP: delay and jitter only — a relay sees\n' +
+      'a byte stream, so it cannot lose TCP segments without corrupting it) and kernel (Linux + root + nft:\n' +
+      'real packet loss by a temporary nftables table on the listen port, so TCP really retransmits).\n' +
+      'auto picks the most real one that can do everything asked, and says why.')
+    .argument('<listen-port>', 'port clients connect to (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })))
+    .argument('<target>', 'the real server, host:port', argParser(parseTarget))
+    .addOption(new Option('--tcp', 'relay TCP (the default)').conflicts('udp'))
+    .addOption(new Option('--udp', 'relay UDP datagrams'))
+    .option('--loss <percent>', 'drop this share of packets, each way', argParser(v => parsePercent(v, 'loss')), 0)
+    .option('--delay <ms>', 'add this one-way delay, each way', argParser(parseMs('delay')), 0)
+    .option('--jitter <ms>', 'vary the delay uniformly by ± this much (a TCP stream stays in order)', argParser(parseMs('jitter')), 0)
+    .option('--reorder <percent>', 'hold this share of datagrams back until the next one has passed (UDP)', argParser(v => parsePercent(v, 'reorder')), 0)
+    .option('--duplicate <percent>', 'send this share of datagrams twice (UDP)', argParser(v => parsePercent(v, 'duplicate')), 0)
+    .addOption(new Option('--emulator <kind>', 'who applies the impairments').choices(['auto', 'kernel', 'userspace']).default('auto'))
+    .option('--seed <n>', 'PRNG seed: the same seed and traffic give the same drops (default random, printed)',
+      argParser(v => { const n = parseNonNegativeInt(v, 'seed'); if (n >= 2 ** 32) throw invalidArg(`seed must be below 4294967296, not "${v}"`); return n }))
+    .option('--host <address>', 'address to listen on', DEFAULT_HOST)
+    .option('--pace <bytes-per-second>', 'TCP: limit each direction to this rate (0 = off)', argParser(v => parseNonNegativeInt(v, 'pace')), 0)
+    .option('--max-clients <n>', 'UDP: client address:port mappings kept at once (default 256)', argParser(v => parseNonNegativeInt(v, 'max-clients')))
+    .addOption(new Option('--quiet', 'no per-packet lines; totals only').conflicts('json'))
+    .option('--json', 'NDJSON events on stdout instead of text on stderr')
+    .addHelpText('after', `
+Examples:
+  $ sockkit link 9001 127.0.0.1:9000 --udp --loss 20        UDP server behind a 20%-each-way lossy link
+  $ sockkit link 9001 127.0.0.1:9000 --delay 100 --jitter 30  TCP with 100 ± 30 ms each way
+  $ sudo sockkit link 9001 127.0.0.1:9000 --loss 5 --emulator kernel   real TCP loss and retransmission
+
+Expected round trip is printed: loss p each way loses 1 − (1 − p)² of request/reply pairs (20% → 36%),
+delay d each way adds 2d to the RTT. Ctrl-C prints the totals per direction and exits 130.`)
+    .action((listenPort: number, target: { host: string; port: number }, flags: LinkFlags) => runAction(ctx, async () => {
+      const { startImpairment, describeImpairment } = await import('../../impairment.js')
+      const transport = flags.udp ? 'udp' : 'tcp'
+      const impairment = { loss: flags.loss, delay: flags.delay, jitter: flags.jitter, reorder: flags.reorder, duplicate: flags.duplicate }
+      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags)
+      const running = await startImpairment({
+        impairment, emulator: flags.emulator, transports: [transport], target, listenHost: flags.host, listenPort,
+        pacingBytesPerSecond: flags.pace, maxClients: flags.maxClients, packetEvents: !flags.quiet,
+        onEvent: print.event, ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      })
+      print.started(running, transport, target, describeImpairment(impairment))
+      let last = ''
+      const ticker = setInterval(() => {
+        void running.counters().then(c => {
+          const key = JSON.stringify(c)
+          if (key !== last) { last = key; print.totals(c) }
+        })
+      }, TOTALS_EVERY_MS)
+      try {
+        await aborted(ctx.io.signal)
+      } finally {
+        clearInterval(ticker)
+      }
+      print.summary(await running.stop())
+      return EXIT_INTERRUPTED
+    }, { host: flags.host, port: listenPort, serverCommand: flags.udp ? 'udp-server' : 'tcp-server' }))
+
+const arrow = (direction: string) => direction === 'client-to-server' ? 'c→s' : 's→c'
+
+const printJson = (ctx: CliContext) => {
+  const write = jsonWriter(ctx.io.stdout)
+  return {
+    event: (e: ImpairmentEvent) => write({ event: e.type, ...e, type: undefined }),
+    started: (r: RunningImpairment, transport: string, target: object, _description: string) =>
+      write({ event: 'started', transport, target, endpoints: r.endpoints, impairment: r.config }),
+    totals: (c: ImpairmentCountersReport) => write({ event: 'totals', counters: c }),
+    summary: (report: ImpairmentReport) => write({ event: 'summary', ...report }),
+  }
+}
+
+const printHuman = (ctx: CliContext, flags: LinkFlags) => {
+  const style = styleFor(ctx, ctx.io.stderr)
+  const log = lineWriter(ctx.io.stderr, style)
+  const direction = (name: string, d: DirectionCounters) => {
+    const pct = d.received ? ` (${((d.dropped / d.received) * 100).toFixed(1)}%)` : ''
+    return `${name} ${d.received} in, ${style.red(`${d.dropped} dropped`)}${pct}, ${d.forwarded} out` +
+      (d.delayed ? `, ${d.delayed} delayed` : '') + (d.reordered ? `, ${d.reordered} reordered` : '') +
+      (d.duplicated ? `, ${d.duplicated} duplicated` : '') + `, ${formatBytes(d.bytesForwarded)}`
+  }
+  const totals = (c: ImpairmentCountersReport, prefix: string) => {
+    const relay = c.udp ?? c.tcp
+    const unit = c.udp ? 'datagrams' : 'chunks'
+    if (relay) log(`${prefix} relay (${unit}): ${direction('c→s', relay.clientToServer)}; ${direction('s→c', relay.serverToClient)}`)
+    if (c.kernel) {
+      const k = flags.udp ? c.kernel.udp : c.kernel.tcp
+      log(`${prefix} kernel (packets): ${direction('c→s', k.clientToServer)}; ${direction('s→c', k.serverToClient)}`)
+    }
+  }
+  return {
+    started: (r: RunningImpairment, transport: string, target: { host: string; port: number }, description: string) => {
+      const at = r.endpoints.tcp ?? r.endpoints.udp!
+      log(`${style.green('linking')} ${formatAddress(at.host, at.port)} → ${formatAddress(target.host, target.port)} (${transport.toUpperCase()}): ${description}`)
+      log(`emulator: ${style.bold(r.emulator)} — ${r.reason}`)
+      if (r.config.expected.summary !== 'no impairment') log(r.config.expected.summary)
+      if (r.config.kernelTable) log(`kernel table inet ${r.config.kernelTable} (removed on exit; a watchdog removes it if this process is killed)`)
+      if (r.emulator !== 'kernel') log(`seed ${r.seed} (repeat the same decisions with --seed ${r.seed})`)
+      log(`point your client at ${formatAddress(at.host, at.port)} instead of ${formatAddress(target.host, target.port)}`)
+    },
+    event: (e: ImpairmentEvent) => {
+      switch (e.type) {
+        case 'dropped': log(`client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.red('dropped')} (${formatBytes(e.bytes)})`); break
+        case 'held': log(`client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.yellow('held back')} for reordering`); break
+        case 'forwarded': {
+          const notes = [
+            e.delayMs > 0 ? `after ${e.delayMs.toFixed(1)} ms` : '',
+            e.copy ? style.yellow('duplicate copy') : '',
+            e.reordered ? style.yellow(`reordered: sent after #${e.passedBy}`) : '',
+            e.heldTimedOut ? 'held, no successor came: sent in order' : '',
+          ].filter(Boolean)
+          log(`client ${e.clientId} ${arrow(e.direction)} #${e.index} forwarded ${formatBytes(e.bytes)}` + (notes.length ? ` ${notes.join(', ')}` : ''))
+          break
+        }
+        case 'overflow': log(`client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.red('dropped: delay queue full')} (${formatBytes(e.queuedBytes)} waiting) — not part of --loss`); break
+        case 'client': log(`client ${e.clientId}: ${formatAddress(e.address, e.port)} (upstream port ${e.upstreamPort}, ${e.active} active)`); break
+        case 'client-expired': log(`client ${e.clientId}: ${formatAddress(e.address, e.port)} idle for ${formatDuration(e.idleMs)}; mapping removed`); break
+        case 'client-refused': log(`${style.yellow('ignored')} a datagram from ${formatAddress(e.address, e.port)}: ${e.limit} clients already mapped (--max-clients)`); break
+        case 'upstream-error': log(`client ${e.clientId}: ${style.red('upstream error')} ${e.code}: ${e.message}`); break
+        case 'relay-error': log(`${style.red('relay error')} ${e.code}: ${e.message}`); break
+        case 'accepted': log(`[#${e.id}] ${style.green('accepted')} ${formatAddress(e.remoteAddress, e.remotePort)} (${e.active} open)`); break
+        case 'refused': log(`${style.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: ${e.limit} connections open`); break
+        case 'upstream-connected': log(`[#${e.id}] connected to the target from port ${e.localPort}`); break
+        case 'upstream-failed': log(`[#${e.id}] ${style.red('target failed')} ${e.code}: ${e.message} — reset the client`); break
+        case 'chunk': log(`[#${e.id}] ${arrow(e.direction)} ${formatBytes(e.bytes)}` + (e.delayMs > 0 ? ` delayed ${e.delayMs.toFixed(1)} ms` : '')); break
+        case 'backpressure': log(`[#${e.id}] ${arrow(e.direction)} ${formatBytes(e.queuedBytes)} queued: paused reading until it drains`); break
+        case 'half-close': log(`[#${e.id}] ${arrow(e.direction)} ${style.yellow('half-close')} relayed (after the data before it)`); break
+        case 'reset': log(`[#${e.id}] ${style.red('reset')} ${e.code} on the ${e.direction === 'client-to-server' ? 'client' : 'server'} side — reset the other side too`); break
+        case 'closed': log(`[#${e.id}] closed after ${formatDuration(e.durationMs)}: ${formatBytes(e.bytesToServer)} to server, ${formatBytes(e.bytesToClient)} to client` + (e.reason === 'normal' ? '' : ` (${e.reason})`)); break
+        case 'kernel-table': log(`kernel: nftables table inet ${e.table} drops ${e.loss}% of ${e.protocols.join('/')} packets to and from port ${e.ports.join(', ')}` + (e.watchdogPid ? ` (watchdog pid ${e.watchdogPid})` : '')); break
+        case 'stale-tables-removed': log(`kernel: removed ${e.tables.length} table(s) left by runs that died: ${e.tables.join(', ')}`); break
+        default: break
+      }
+    },
+    totals: (c: ImpairmentCountersReport) => totals(c, 'totals:'),
+    summary: (report: ImpairmentReport) => {
+      totals(report.counters, `stopped after ${formatDuration(report.durationMs)}:`)
+      if (report.config.kernelTable) log(`kernel table inet ${report.config.kernelTable} removed`)
+    },
+  }
+}
