@@ -39,6 +39,11 @@ export const parseTarget = (value: string): { host: string; port: number } => {
   throw invalidArg(`target must be host:port (for example 127.0.0.1:9000), not "${value}"`, { value })
 }
 
+const parseEmulator = (v: string): 'auto' | 'kernel' | 'userspace' => {
+  if (v === 'auto' || v === 'kernel' || v === 'userspace') return v
+  throw invalidArg(`emulator must be auto, kernel or userspace, not "${v}"`, { value: v })
+}
+
 const parseMs = (name: string) => (v: string): number => {
   const n = parseNonNegativeInt(v, name)
   if (n > 60_000) throw invalidArg(`${name} must be at most 60000 ms, not "${v}"`, { value: v })
@@ -65,7 +70,7 @@ export const makeLinkCommand = (ctx: CliContext): Command =>
     .option('--jitter <ms>', 'vary the delay uniformly by ± this much (a TCP stream stays in order)', argParser(parseMs('jitter')), 0)
     .option('--reorder <percent>', 'hold this share of datagrams back until the next one has passed (UDP)', argParser(v => parsePercent(v, 'reorder')), 0)
     .option('--duplicate <percent>', 'send this share of datagrams twice (UDP)', argParser(v => parsePercent(v, 'duplicate')), 0)
-    .addOption(new Option('--emulator <kind>', 'who applies the impairments').choices(['auto', 'kernel', 'userspace']).default('auto'))
+    .option('--emulator <kind>', 'who applies the impairments: auto, kernel or userspace', argParser(parseEmulator), 'auto')
     .option('--seed <n>', 'PRNG seed: the same seed and traffic give the same drops (default random, printed)',
       argParser(v => { const n = parseNonNegativeInt(v, 'seed'); if (n >= 2 ** 32) throw invalidArg(`seed must be below 4294967296, not "${v}"`); return n }))
     .option('--host <address>', 'address to listen on', DEFAULT_HOST)
