@@ -1,0 +1,150 @@
+// compare's measurement floor on loopback: the RTT p50 that `sockkit compare` reports for UDP
+// and TCP when nothing is in the way, next to
+//   - a bare Node ping-pong (closed loop, same 64-byte size, against a bare dgram/net echo in
+//     its own process, run in this same bench), and
+//   - sockperf ping-pong --full-rtt (a C tool that busy-polls), when `sockperf` is on PATH.
+// Both baselines are closed loop: each message waits for the previous reply, so the sockets
+// and both processes stay hot. compare is open loop: it runs at a high rate here
+// (interval below the coarse-timer margin, so its sender polls the event loop between
+// probes) to measure the same floor rather than CPU wake-up from idle.
+import { spawn, spawnSync } from 'node:child_process'
+import { createSocket } from 'node:dgram'
+import { connect } from 'node:net'
+import { performance } from 'node:perf_hooks'
+import { makeCompareConfig, runCompare, startLocalReflector } from '../dist/index.js'
+import { row } from './lib.js'
+
+const SIZE = 64
+const HOST = '127.0.0.1'
+
+const p50 = values => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.ceil(sorted.length * 0.5) - 1]
+}
+
+// A bare echo (UDP and TCP on one port) in its own process: no framing, no checks.
+const BARE_ECHO = `
+import { createSocket } from 'node:dgram'
+import { createServer } from 'node:net'
+const tcp = createServer({ noDelay: true }, s => s.pipe(s))
+tcp.listen(0, '127.0.0.1', () => {
+  const { port } = tcp.address()
+  const udp = createSocket('udp4')
+  udp.on('message', (m, r) => udp.send(m, r.port, r.address))
+  udp.bind(port, '127.0.0.1', () => console.log(port))
+})
+process.stdin.on('end', () => process.exit(0)).resume()
+`
+
+const startBareEcho = () => new Promise((resolve, reject) => {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_ECHO], { stdio: ['pipe', 'pipe', 'inherit'] })
+  child.stdout.once('data', d => resolve({ port: Number(String(d).trim()), stop: () => { child.stdin.end(); child.kill() } }))
+  child.once('error', reject)
+})
+
+const udpPingPong = (port, count) => new Promise((resolve, reject) => {
+  const socket = createSocket('udp4')
+  const payload = Buffer.alloc(SIZE, 1)
+  const rtts = []
+  let sentAt = 0
+  socket.on('error', reject)
+  socket.on('message', () => {
+    rtts.push(performance.now() - sentAt)
+    if (rtts.length === count) { socket.close(); resolve(rtts); return }
+    sentAt = performance.now()
+    socket.send(payload)
+  })
+  socket.connect(port, HOST, () => { sentAt = performance.now(); socket.send(payload) })
+})
+
+const tcpPingPong = (port, count) => new Promise((resolve, reject) => {
+  const socket = connect({ port, host: HOST, noDelay: true })
+  const payload = Buffer.alloc(SIZE, 1)
+  const rtts = []
+  let sentAt = 0
+  let pending = 0
+  socket.on('error', reject)
+  socket.on('data', chunk => {
+    pending += chunk.length
+    while (pending >= SIZE) {
+      pending -= SIZE
+      rtts.push(performance.now() - sentAt)
+      if (rtts.length === count) { socket.destroy(); resolve(rtts); return }
+      sentAt = performance.now()
+      socket.write(payload)
+    }
+  })
+  socket.on('connect', () => { sentAt = performance.now(); socket.write(payload) })
+})
+
+const hasSockperf = () => spawnSync('sh', ['-c', 'command -v sockperf']).status === 0
+
+/** sockperf ping-pong --full-rtt p50 in ms, or null if it could not run. */
+const sockperfP50 = async (tcp, seconds) => {
+  const port = 20000 + Math.floor(Math.random() * 20000)
+  const flags = tcp ? ['--tcp'] : []
+  const server = spawn('sockperf', ['sr', ...flags, '-i', HOST, '-p', String(port)], { stdio: 'ignore' })
+  try {
+    await new Promise(r => setTimeout(r, 300))
+    const client = spawnSync('sockperf', ['pp', ...flags, '-i', HOST, '-p', String(port), '-m', String(SIZE), '-t', String(seconds), '--full-rtt'],
+      { encoding: 'utf8', timeout: (seconds + 10) * 1000 })
+    const match = /percentile 50\.000 =\s*([\d.]+)/.exec(client.stdout + client.stderr)
+    return match ? Number(match[1]) / 1000 : null
+  } finally {
+    server.kill()
+  }
+}
+
+export default async function compareFloorBench ({ quick = false, log = () => {} } = {}) {
+  const count = quick ? 2000 : 10_000
+  const rows = []
+
+  // compare, as a user runs it: its own reflector process, 64-byte probes.
+  const reflector = await startLocalReflector()
+  let result
+  try {
+    const warm = makeCompareConfig({ port: reflector.port, count: 500, ratePerSecond: 5000, sizeBytes: SIZE })
+    await runCompare(warm)
+    result = await runCompare(makeCompareConfig({ port: reflector.port, count, ratePerSecond: 5000, sizeBytes: SIZE }))
+  } finally {
+    await reflector.close()
+  }
+
+  const bare = await startBareEcho()
+  let bareUdp, bareTcp
+  try {
+    await udpPingPong(bare.port, 500)
+    bareUdp = p50(await udpPingPong(bare.port, count))
+    await tcpPingPong(bare.port, 500)
+    bareTcp = p50(await tcpPingPong(bare.port, count))
+  } finally {
+    bare.stop()
+  }
+
+  const compareUdp = result.results.udp.rttMs.p50
+  const compareTcp = result.results.tcp.rttMs.p50
+  const us = ms => +(ms * 1000).toFixed(1)
+  log(`compare-floor: compare p50 UDP ${us(compareUdp)} µs, TCP ${us(compareTcp)} µs; bare Node ping-pong UDP ${us(bareUdp)} µs, TCP ${us(bareTcp)} µs`)
+  const note = `${count} probes, 64 bytes, loopback; compare at 5000/s open loop, RTT from the scheduled send`
+  rows.push(row({ name: 'compare UDP RTT p50', value: us(compareUdp), unit: 'µs', baseline: us(bareUdp), baselineName: 'bare Node ping-pong', note }))
+  rows.push(row({ name: 'compare TCP RTT p50', value: us(compareTcp), unit: 'µs', baseline: us(bareTcp), baselineName: 'bare Node ping-pong', note }))
+
+  if (hasSockperf()) {
+    const seconds = quick ? 1 : 3
+    const spUdp = await sockperfP50(false, seconds)
+    const spTcp = await sockperfP50(true, seconds)
+    log(`compare-floor: sockperf --full-rtt p50 UDP ${spUdp === null ? 'n/a' : us(spUdp)} µs, TCP ${spTcp === null ? 'n/a' : us(spTcp)} µs`)
+    if (spUdp !== null) rows.push(row({ name: 'compare UDP RTT p50 vs sockperf', value: us(compareUdp), unit: 'µs', baseline: us(spUdp), baselineName: 'sockperf pp --full-rtt', target: { max: 1.5 } }))
+    if (spTcp !== null) rows.push(row({ name: 'compare TCP RTT p50 vs sockperf', value: us(compareTcp), unit: 'µs', baseline: us(spTcp), baselineName: 'sockperf pp --tcp --full-rtt', target: { max: 1.5 } }))
+    if (spUdp !== null) rows.push(row({ name: 'bare Node UDP ping-pong p50 vs sockperf', value: us(bareUdp), unit: 'µs', baseline: us(spUdp), baselineName: 'sockperf pp --full-rtt', note: 'what Node itself costs' }))
+  } else {
+    log('compare-floor: sockperf is not on PATH; its comparison is skipped')
+  }
+  return rows
+}
+
+// Run alone: node bench/compare-floor.bench.js
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await compareFloorBench({ quick: process.argv.includes('--quick'), log: s => process.stderr.write(`${s}\n`) })
+  for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`)
+}
