@@ -133,7 +133,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags) => {
     const pct = d.received ? ` (${((d.dropped / d.received) * 100).toFixed(1)}%)` : ''
     return `${name} ${d.received} in, ${style.red(`${d.dropped} dropped`)}${pct}, ${d.forwarded} out` +
       (d.delayed ? `, ${d.delayed} delayed` : '') + (d.reordered ? `, ${d.reordered} reordered` : '') +
-      (d.duplicated ? `, ${d.duplicated} duplicated` : '') + `, ${formatBytes(d.bytesForwarded)}`
+      (d.duplicated ? `, ${d.duplicated} duplicated` : '') + (d.bytesForwarded ? `, ${formatBytes(d.bytesForwarded)}` : '')
   }
   const totals = (c: ImpairmentCountersReport, prefix: string) => {
     const relay = c.udp ?? c.tcp
@@ -180,7 +180,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags) => {
         case 'upstream-failed': log(`[#${e.id}] ${style.red('target failed')} ${e.code}: ${e.message} — reset the client`); break
         case 'chunk': log(`[#${e.id}] ${arrow(e.direction)} ${formatBytes(e.bytes)}` + (e.delayMs > 0 ? ` delayed ${e.delayMs.toFixed(1)} ms` : '')); break
         case 'backpressure': log(`[#${e.id}] ${arrow(e.direction)} ${formatBytes(e.queuedBytes)} queued: paused reading until it drains`); break
-        case 'half-close': log(`[#${e.id}] ${arrow(e.direction)} ${style.yellow('half-close')} relayed (after the data before it)`); break
+        case 'half-close': log(`[#${e.id}] ${arrow(e.direction)} ${style.yellow('half-close')} (FIN) received; passed on after the data before it`); break
         case 'reset': log(`[#${e.id}] ${style.red('reset')} ${e.code} on the ${e.direction === 'client-to-server' ? 'client' : 'server'} side — reset the other side too`); break
         case 'closed': log(`[#${e.id}] closed after ${formatDuration(e.durationMs)}: ${formatBytes(e.bytesToServer)} to server, ${formatBytes(e.bytesToClient)} to client` + (e.reason === 'normal' ? '' : ` (${e.reason})`)); break
         case 'kernel-table': log(`kernel: nftables table inet ${e.table} drops ${e.loss}% of ${e.protocols.join('/')} packets to and from port ${e.ports.join(', ')}` + (e.watchdogPid ? ` (watchdog pid ${e.watchdogPid})` : '')); break
