@@ -1,0 +1,651 @@
+import { createServer, type Server, type Socket } from 'node:net'
+import { DEFAULT_HOST, DEFAULT_PORT } from './constants.js'
+import { reachableAddresses } from './addresses.js'
+import { invalidArg } from './errors.js'
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type SplitLine } from './line-splitter.js'
+import { checkName, MAX_NAME_LENGTH, sanitizeText, type NameProblem } from './sanitize.js'
+
+/** Messages a newcomer receives right after naming itself. */
+export const DEFAULT_CHAT_HISTORY = 50
+/** People connected at once (named or still choosing a name); the next one is refused politely. */
+export const DEFAULT_CHAT_MAX_CLIENTS = 100
+/** Lines per second a client may send, sustained. */
+export const DEFAULT_FLOOD_LINES_PER_SECOND = 10
+/** Lines a client may send in one burst above the sustained rate (a short paste). */
+export const DEFAULT_FLOOD_BURST_LINES = 20
+/** Ms a client may stay over the line rate before it is disconnected. */
+export const DEFAULT_FLOOD_TIMEOUT_MS = 10_000
+/** Bytes waiting for one client that does not read before it is disconnected (1 MiB). */
+export const DEFAULT_CHAT_MAX_OUTPUT_BYTES = 1024 * 1024
+/** Ms a new connection has to give a name. */
+export const DEFAULT_NAME_TIMEOUT_MS = 120_000
+/** Name the operator's lines appear under. */
+export const DEFAULT_OPERATOR_NAME = 'server'
+/**
+ * What a new client is asked first. English and Spanish, because the course this chat is
+ * built for is taught in Spanish and students meet it with `nc`, which shows this line and
+ * nothing else: it has to be understood without any documentation.
+ */
+export const NAME_PROMPT = 'Your name? / ¿Tu nombre?'
+
+/** Options for {@link ChatServer}. */
+export interface ChatServerOptions {
+  /** Port to listen on; 0 lets the OS pick. Default 9000. */
+  port?: number
+  /** Address to bind. Default 127.0.0.1 (loopback only). */
+  host?: string
+  /** Name the operator's {@link ChatServer.say} lines appear under. Default `server`. */
+  name?: string
+  /** Messages kept and sent to each newcomer; 0 = none. Default 50. */
+  historySize?: number
+  /** Longest line, in bytes without the line ending; longer ones are cut. Default 4096. */
+  maxLineBytes?: number
+  /** Connections at once; more are refused with a polite line. Default 100. */
+  maxClients?: number
+  /** Close a client silent for this many ms; 0 = never. Default 0 (people read quietly). */
+  idleTimeoutMs?: number
+  /** Ms a connection has to give its name before it is closed. Default 120000. */
+  nameTimeoutMs?: number
+  /** Sustained lines per second per client; faster lines are held back. Default 10. */
+  floodLinesPerSecond?: number
+  /** Lines a client may send at once before the rate applies. Default 20. */
+  floodBurstLines?: number
+  /** Ms of being held back without a break before a client is disconnected. Default 10000. */
+  floodTimeoutMs?: number
+  /** Bytes waiting to be sent to one client before it is disconnected as not reading. Default 1 MiB. */
+  maxOutputBytes?: number
+  /** Send ANSI colour (names, dim notices) to clients. Default false: nc on Windows and many
+   * classroom programs print escape codes as garbage. */
+  colorClients?: boolean
+  /** Prefix each line sent to clients with `[HH:MM] ` (server's local time). Default false. */
+  timestamps?: boolean
+  /** Ms a closing connection gets to flush before it is destroyed. Default 1000. */
+  closeGraceMs?: number
+  /** Receives every event, in order. Must not throw. */
+  onEvent?: (event: ChatServerEvent) => void
+}
+
+/** Why a client left. */
+export type ChatLeaveReason =
+  | 'quit' | 'closed' | 'reset' | 'error' | 'idle-timeout' | 'name-timeout'
+  | 'flood' | 'slow-reader' | 'kicked' | 'server-stopped'
+
+/** Every event a {@link ChatServer} reports. `id` 0 is the operator. */
+export type ChatServerEvent =
+  | { type: 'listening'; address: string; port: number; family: string; reachable: string[] }
+  | { type: 'connected'; id: number; remoteAddress: string; remotePort: number; active: number }
+  | { type: 'refused'; remoteAddress: string; remotePort: number; active: number; limit: number }
+  | { type: 'name-rejected'; id: number; attempt: string; problem: NameProblem }
+  | { type: 'joined'; id: number; name: string; requestedName: string; remoteAddress: string; remotePort: number; present: number; historySent: number }
+  | { type: 'message'; id: number; from: string; text: string; action: boolean }
+  | { type: 'nick'; id: number; from: string; to: string }
+  | { type: 'line-truncated'; id: number; name?: string; limitBytes: number }
+  | { type: 'flood-throttled'; id: number; name?: string; linesPerSecond: number }
+  | { type: 'left'; id: number; name: string; reason: ChatLeaveReason; messages: number; durationMs: number; code?: string }
+  | { type: 'disconnected'; id: number; remoteAddress: string; remotePort: number; reason: ChatLeaveReason; code?: string }
+  | { type: 'server-error'; code: string; message: string }
+
+/** One person who took part, for the summary. */
+export interface ChatParticipant {
+  /** Their last name (after any /nick). */
+  name: string
+  remoteAddress: string
+  remotePort: number
+  /** Messages (and /me actions) they sent. */
+  messages: number
+  /** Still connected when the summary was taken. */
+  present: boolean
+  /** Why they left, once they have. */
+  leaveReason?: ChatLeaveReason
+}
+
+/** Totals over the server's life, returned by {@link ChatServer.close}. */
+export interface ChatSummary {
+  /** Everyone who named themselves, in order of arrival. */
+  participants: ChatParticipant[]
+  /** Messages relayed, the operator's included. */
+  messages: number
+  /** Messages the operator sent. */
+  operatorMessages: number
+  /** Connections turned away because the chat was full. */
+  refused: number
+  /** Most connections open at once. */
+  peakClients: number
+  /** Clients disconnected for flooding or for not reading. */
+  dropped: number
+  durationMs: number
+}
+
+interface HistoryEntry { time: number; from: string; text: string; action: boolean }
+
+interface ChatClient {
+  id: number
+  socket: Socket
+  remoteAddress: string
+  remotePort: number
+  connectedAt: number
+  splitter: LineSplitter
+  /** Lines read but not yet handled: held back while the client is over its line rate. */
+  queue: SplitLine[]
+  /** Token bucket for the line rate. */
+  tokens: number
+  refilledAt: number
+  drainTimer?: NodeJS.Timeout
+  nameTimer?: NodeJS.Timeout
+  /** When the client went over its line rate and stayed there; unset while it behaves. */
+  throttledSince?: number
+  participant?: ChatParticipant
+  /** The peer half-closed: finish its queued lines, then close. */
+  ended: boolean
+  /** We are closing it: ignore anything more it sends. */
+  closing: boolean
+  reason?: ChatLeaveReason
+  error?: Error & { code?: string }
+  /** Bytes waiting when it was dropped as a slow reader. */
+  waitingBytes?: number
+}
+
+const CRLF = '\r\n'
+const NAME_COLOURS = [31, 32, 33, 34, 35, 36]
+
+/**
+ * A line-based chat room over TCP that `nc`, `telnet` or any classroom client can join.
+ * Each client first gives a name, then every line it sends goes to everyone else as
+ * `name: text`. The operator takes part through {@link ChatServer.say}. Everything a client
+ * sends is cleaned of terminal controls ({@link sanitizeText}) before anyone sees it.
+ *
+ * Limits: lines over `maxLineBytes` are cut; a client over `floodLinesPerSecond` is held
+ * back (its socket is not read, so TCP slows it down) and disconnected after
+ * `floodTimeoutMs` of that; a client that does not read is disconnected once
+ * `maxOutputBytes` wait for it. No client can make the server buffer without bound.
+ */
+export class ChatServer {
+  readonly options: Required<Omit<ChatServerOptions, 'onEvent'>> & Pick<ChatServerOptions, 'onEvent'>
+  private readonly server: Server
+  private readonly clients = new Map<number, ChatClient>()
+  private readonly history: HistoryEntry[] = []
+  private readonly participants: ChatParticipant[] = []
+  private readonly totals = { messages: 0, operatorMessages: 0, refused: 0, peakClients: 0, dropped: 0 }
+  private nextId = 1
+  private startedAt = 0
+  private closing = false
+
+  /** Throws ERR_SOCKKIT_INVALID_ARG for an operator name or a limit that cannot work. */
+  constructor (options: ChatServerOptions = {}) {
+    this.options = {
+      port: options.port ?? DEFAULT_PORT,
+      host: options.host ?? DEFAULT_HOST,
+      name: options.name ?? DEFAULT_OPERATOR_NAME,
+      historySize: options.historySize ?? DEFAULT_CHAT_HISTORY,
+      maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+      maxClients: options.maxClients ?? DEFAULT_CHAT_MAX_CLIENTS,
+      idleTimeoutMs: options.idleTimeoutMs ?? 0,
+      nameTimeoutMs: options.nameTimeoutMs ?? DEFAULT_NAME_TIMEOUT_MS,
+      floodLinesPerSecond: options.floodLinesPerSecond ?? DEFAULT_FLOOD_LINES_PER_SECOND,
+      floodBurstLines: options.floodBurstLines ?? DEFAULT_FLOOD_BURST_LINES,
+      floodTimeoutMs: options.floodTimeoutMs ?? DEFAULT_FLOOD_TIMEOUT_MS,
+      maxOutputBytes: options.maxOutputBytes ?? DEFAULT_CHAT_MAX_OUTPUT_BYTES,
+      colorClients: options.colorClients ?? false,
+      timestamps: options.timestamps ?? false,
+      closeGraceMs: options.closeGraceMs ?? 1000,
+      onEvent: options.onEvent,
+    }
+    const checked = checkName(this.options.name)
+    if (!checked.ok || checked.name !== this.options.name) {
+      throw invalidArg(`the operator's name must be 1–${MAX_NAME_LENGTH} letters, digits, "-", "_" or ".", not "${this.options.name}"`, { value: this.options.name })
+    }
+    for (const key of ['maxLineBytes', 'maxClients', 'floodLinesPerSecond', 'floodBurstLines', 'maxOutputBytes'] as const) {
+      if (!(this.options[key] > 0)) throw invalidArg(`${key} must be greater than 0, not ${this.options[key]}`, { value: this.options[key] })
+    }
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, socket => this.accept(socket))
+    this.server.on('error', err => {
+      if (this.server.listening) this.emit({ type: 'server-error', code: (err as { code?: string }).code ?? 'ERROR', message: err.message })
+    })
+  }
+
+  /** The bound address, once listening. */
+  address (): { address: string; port: number; family: string } {
+    const a = this.server.address()
+    if (a === null || typeof a === 'string') throw new Error('server is not listening')
+    return a
+  }
+
+  /** Start listening. Rejects with Node's error (EADDRINUSE, EACCES, EADDRNOTAVAIL…). */
+  listen (): Promise<{ address: string; port: number; family: string }> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(Object.assign(err, { host: this.options.host, port: this.options.port }))
+      this.server.once('error', onError)
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', onError)
+        this.startedAt = Date.now()
+        const a = this.address()
+        this.emit({ type: 'listening', address: a.address, port: a.port, family: a.family, reachable: reachableAddresses(a.address) })
+        resolve(a)
+      })
+    })
+  }
+
+  /** Names of everyone in the chat now, the operator first. */
+  who (): string[] {
+    return [this.options.name, ...this.namedClients().map(c => c.participant!.name)]
+  }
+
+  /**
+   * The operator says `text` to everyone (cleaned like any client's line). Lines starting
+   * with `/me ` are actions. Returns false when there was nothing to say (blank after
+   * cleaning) or the server is closing.
+   */
+  say (text: string): boolean {
+    if (this.closing) return false
+    const clean = sanitizeText(text)
+    if (clean.trim() === '') return false
+    const action = /^\/me\s+\S/.test(clean)
+    this.relay(undefined, action ? clean.replace(/^\/me\s+/, '') : clean, action)
+    return true
+  }
+
+  /** Disconnect the client called `name`, telling everyone. Returns false if nobody has that name. */
+  kick (name: string): boolean {
+    const client = this.findByName(name)
+    if (!client) return false
+    this.dismiss(client, 'kicked', `you were removed from the chat by ${this.options.name}`)
+    return true
+  }
+
+  /**
+   * Stop accepting, say goodbye to every client, close their connections (each gets
+   * `closeGraceMs` to flush, then is destroyed) and resolve with the totals.
+   */
+  async close (): Promise<ChatSummary> {
+    this.closing = true
+    const serverClosed = new Promise<void>(resolve => {
+      if (!this.server.listening) resolve()
+      else this.server.close(() => resolve())
+    })
+    const closes = [...this.clients.values()].map(client => new Promise<void>(resolve => {
+      client.socket.once('close', () => resolve())
+      this.dismiss(client, 'server-stopped', 'the chat is closing. Bye!')
+    }))
+    await Promise.all([serverClosed, ...closes])
+    return this.summary()
+  }
+
+  /** Totals so far. */
+  summary (): ChatSummary {
+    return {
+      participants: this.participants.map(p => ({ ...p })),
+      ...this.totals,
+      durationMs: this.startedAt ? Date.now() - this.startedAt : 0,
+    }
+  }
+
+  private emit (event: ChatServerEvent): void {
+    this.options.onEvent?.(event)
+  }
+
+  private namedClients (): ChatClient[] {
+    return [...this.clients.values()].filter(c => c.participant !== undefined && !c.closing)
+  }
+
+  private findByName (name: string, except?: ChatClient): ChatClient | undefined {
+    const wanted = name.toLowerCase()
+    return this.namedClients().find(c => c !== except && c.participant!.name.toLowerCase() === wanted)
+  }
+
+  private isTaken (name: string, except?: ChatClient): boolean {
+    return name.toLowerCase() === this.options.name.toLowerCase() || this.findByName(name, except) !== undefined
+  }
+
+  /** `ana`, or `ana-2`, `ana-3`… when taken (case-insensitively), kept within the length limit. */
+  private uniqueName (wanted: string): string {
+    if (!this.isTaken(wanted)) return wanted
+    for (let n = 2; ; n++) {
+      const suffix = `-${n}`
+      const base = [...wanted].slice(0, MAX_NAME_LENGTH - suffix.length).join('')
+      if (!this.isTaken(base + suffix)) return base + suffix
+    }
+  }
+
+  // ---- formatting what clients see -------------------------------------------------
+
+  private stamp (time: number): string {
+    if (!this.options.timestamps) return ''
+    const d = new Date(time)
+    return `[${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}] `
+  }
+
+  private styledName (name: string): string {
+    if (!this.options.colorClients) return name
+    let hash = 0
+    for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)!) >>> 0
+    return `\x1b[1;${NAME_COLOURS[hash % NAME_COLOURS.length]}m${name}\x1b[0m`
+  }
+
+  private renderMessage (entry: HistoryEntry): string {
+    // "~ ana waves" for /me: a distinct mark, so an action can never pass for a "* …" notice.
+    return entry.action
+      ? `${this.stamp(entry.time)}~ ${this.styledName(entry.from)} ${entry.text}`
+      : `${this.stamp(entry.time)}${this.styledName(entry.from)}: ${entry.text}`
+  }
+
+  private renderNotice (text: string, time = Date.now()): string {
+    const line = `* ${text}`
+    return this.stamp(time) + (this.options.colorClients ? `\x1b[2m${line}\x1b[0m` : line)
+  }
+
+  // ---- sending ----------------------------------------------------------------------
+
+  /** Queue lines for one client; drop it if too much is already waiting for it. */
+  private send (client: ChatClient, ...lines: string[]): void {
+    const { socket } = client
+    if (socket.destroyed || !socket.writable) return
+    socket.write(lines.join(CRLF) + CRLF)
+    if (socket.writableLength > this.options.maxOutputBytes && client.reason === undefined) {
+      // It is not reading: what it owes us would grow without bound. Let it go.
+      client.waitingBytes = socket.writableLength
+      client.reason = 'slow-reader'
+      client.closing = true
+      this.totals.dropped++
+      socket.destroy()
+    }
+  }
+
+  private notice (client: ChatClient, text: string): void {
+    this.send(client, this.renderNotice(text))
+  }
+
+  /** A line for every named client but `except`. */
+  private broadcast (line: string, except?: ChatClient): void {
+    for (const client of this.namedClients()) if (client !== except) this.send(client, line)
+  }
+
+  private relay (from: ChatClient | undefined, text: string, action: boolean): void {
+    const name = from ? from.participant!.name : this.options.name
+    const entry: HistoryEntry = { time: Date.now(), from: name, text, action }
+    if (this.options.historySize > 0) {
+      this.history.push(entry)
+      if (this.history.length > this.options.historySize) this.history.shift()
+    }
+    this.totals.messages++
+    if (from) from.participant!.messages++
+    else this.totals.operatorMessages++
+    this.emit({ type: 'message', id: from?.id ?? 0, from: name, text, action })
+    // Not echoed to the sender: nc and telnet already show what was typed.
+    this.broadcast(this.renderMessage(entry), from)
+  }
+
+  // ---- connections ------------------------------------------------------------------
+
+  private accept (socket: Socket): void {
+    const remoteAddress = socket.remoteAddress ?? 'a peer that already left'
+    const remotePort = socket.remotePort ?? 0
+    socket.on('error', () => { /* replaced below for accepted clients; a refused one may reset */ })
+    if (this.closing || this.clients.size >= this.options.maxClients) {
+      this.totals.refused++
+      this.emit({ type: 'refused', remoteAddress, remotePort, active: this.clients.size, limit: this.options.maxClients })
+      const why = this.closing ? 'the chat is closing' : `the chat is full (${this.options.maxClients} people)`
+      socket.end(`* sorry, ${why}; try again later${CRLF}`)
+      setTimeout(() => socket.destroy(), this.options.closeGraceMs).unref()
+      return
+    }
+    const now = Date.now()
+    const client: ChatClient = {
+      id: this.nextId++, socket, remoteAddress, remotePort, connectedAt: now,
+      splitter: new LineSplitter(this.options.maxLineBytes), queue: [],
+      tokens: this.options.floodBurstLines, refilledAt: now, ended: false, closing: false,
+    }
+    this.clients.set(client.id, client)
+    this.totals.peakClients = Math.max(this.totals.peakClients, this.clients.size)
+    this.emit({ type: 'connected', id: client.id, remoteAddress, remotePort, active: this.clients.size })
+
+    socket.on('data', (chunk: Buffer) => this.onData(client, chunk))
+    socket.on('end', () => {
+      if (client.closing) return
+      client.ended = true
+      client.queue.push(...client.splitter.end())
+      this.drain(client)
+    })
+    socket.on('error', err => {
+      client.error = err
+      client.reason ??= (err as { code?: string }).code === 'ECONNRESET' ? 'reset' : 'error'
+    })
+    socket.on('close', () => this.onClose(client))
+
+    if (this.options.idleTimeoutMs > 0) {
+      socket.setTimeout(this.options.idleTimeoutMs, () => {
+        this.dismiss(client, 'idle-timeout', `you were idle for ${Math.round(this.options.idleTimeoutMs / 1000)} s. Bye!`)
+      })
+    }
+    if (this.options.nameTimeoutMs > 0) {
+      client.nameTimer = setTimeout(() => {
+        if (!client.participant) this.dismiss(client, 'name-timeout', 'no name given in time. Bye!')
+      }, this.options.nameTimeoutMs)
+      client.nameTimer.unref()
+    }
+    this.send(client, NAME_PROMPT)
+  }
+
+  /** Say why, close our side, and destroy the socket if it has not gone within the grace period. */
+  private dismiss (client: ChatClient, reason: ChatLeaveReason, why: string): void {
+    if (client.closing && client.reason !== undefined) return
+    client.reason ??= reason
+    if (reason === 'flood') this.totals.dropped++
+    this.notice(client, why)
+    client.closing = true
+    client.queue = []
+    clearTimeout(client.drainTimer)
+    client.socket.pause()
+    client.socket.end()
+    setTimeout(() => client.socket.destroy(), this.options.closeGraceMs).unref()
+  }
+
+  private onData (client: ChatClient, chunk: Buffer): void {
+    if (client.closing) return
+    const idle = client.queue.length === 0 && client.drainTimer === undefined
+    for (const line of client.splitter.push(chunk)) {
+      // A blank line from someone already named says nothing; it does not even cost a token.
+      if (client.participant && line.bytes.length === 0 && !line.truncated) continue
+      client.queue.push(line)
+    }
+    if (idle && client.throttledSince !== undefined) {
+      // Back under the rate: the new line found a token waiting for it.
+      this.refill(client)
+      if (client.tokens >= 1) client.throttledSince = undefined
+    }
+    this.drain(client)
+  }
+
+  private refill (client: ChatClient): void {
+    const now = Date.now()
+    const { floodLinesPerSecond: rate, floodBurstLines: burst } = this.options
+    client.tokens = Math.min(burst, client.tokens + (now - client.refilledAt) * rate / 1000)
+    client.refilledAt = now
+  }
+
+  /** Handle queued lines as fast as the client's line rate allows; hold the rest back. */
+  private drain (client: ChatClient): void {
+    if (client.drainTimer !== undefined) return
+    while (client.queue.length > 0 && !client.closing) {
+      this.refill(client)
+      if (client.tokens < 1) {
+        const now = Date.now()
+        if (client.throttledSince === undefined) {
+          client.throttledSince = now
+          const rate = this.options.floodLinesPerSecond
+          this.emit({ type: 'flood-throttled', id: client.id, name: client.participant?.name, linesPerSecond: rate })
+          this.notice(client, `slow down: more than ${rate} lines a second. Your lines are held back; ` +
+            `keep this up for ${Math.round(this.options.floodTimeoutMs / 1000)} s and you will be disconnected`)
+        } else if (now - client.throttledSince >= this.options.floodTimeoutMs) {
+          this.dismiss(client, 'flood', 'disconnected for flooding the chat')
+          return
+        }
+        // Stop reading it: its lines wait in the kernel, and TCP slows the sender down.
+        client.socket.pause()
+        const waitMs = Math.max(1, Math.ceil((1 - client.tokens) * 1000 / this.options.floodLinesPerSecond))
+        client.drainTimer = setTimeout(() => {
+          client.drainTimer = undefined
+          this.drain(client)
+        }, waitMs)
+        return
+      }
+      client.tokens -= 1
+      this.handleLine(client, client.queue.shift()!)
+    }
+    if (client.closing) return
+    if (client.ended) {
+      client.reason ??= 'closed'
+      client.socket.end()
+    } else if (client.socket.isPaused()) {
+      client.socket.resume()
+    }
+  }
+
+  private handleLine (client: ChatClient, line: SplitLine): void {
+    if (line.truncated) {
+      this.emit({ type: 'line-truncated', id: client.id, name: client.participant?.name, limitBytes: this.options.maxLineBytes })
+      this.notice(client, `your line was longer than ${this.options.maxLineBytes} bytes; only the first part was kept`)
+    }
+    const text = sanitizeText(line.bytes)
+    if (!client.participant) {
+      this.handleName(client, text)
+      return
+    }
+    if (text.trim() === '') return
+    if (text.startsWith('/') && !text.startsWith('//')) {
+      this.handleCommand(client, text)
+      return
+    }
+    // "//etc" sends "/etc": the way to start a message with a slash.
+    this.relay(client, text.startsWith('//') ? text.slice(1) : text, false)
+  }
+
+  private handleName (client: ChatClient, text: string): void {
+    if (text.trim().toLowerCase() === '/quit') {
+      this.dismiss(client, 'quit', 'bye!')
+      return
+    }
+    const checked = checkName(text)
+    if (!checked.ok) {
+      this.emit({ type: 'name-rejected', id: client.id, attempt: text.slice(0, 64), problem: checked.problem })
+      const why = checked.problem === 'empty' ? 'a name cannot be empty'
+        : checked.problem === 'too-long' ? `a name can have at most ${MAX_NAME_LENGTH} characters`
+          : 'a name is letters, digits, "-", "_" or ".", with no spaces'
+      this.send(client, this.renderNotice(why), NAME_PROMPT)
+      return
+    }
+    this.join(client, checked.name)
+  }
+
+  private join (client: ChatClient, requestedName: string): void {
+    const name = this.uniqueName(requestedName)
+    clearTimeout(client.nameTimer)
+    const others = this.who()
+    client.participant = {
+      name, remoteAddress: client.remoteAddress, remotePort: client.remotePort, messages: 0, present: true,
+    }
+    this.participants.push(client.participant)
+    const lines: string[] = []
+    if (name !== requestedName) lines.push(this.renderNotice(`${requestedName} is taken, so you are ${name}`))
+    lines.push(this.renderNotice(`welcome, ${name}! Here now: ${others.join(', ')}. Type /help for commands`))
+    const history = this.history.slice(-this.options.historySize)
+    if (history.length > 0) {
+      lines.push(this.renderNotice(`the last ${history.length === 1 ? 'message' : `${history.length} messages`}:`))
+      for (const entry of history) lines.push(this.renderMessage(entry))
+      lines.push(this.renderNotice('end of history'))
+    }
+    this.send(client, ...lines)
+    this.broadcast(this.renderNotice(`${name} joined`), client)
+    this.emit({
+      type: 'joined', id: client.id, name, requestedName, remoteAddress: client.remoteAddress, remotePort: client.remotePort,
+      present: this.namedClients().length, historySent: history.length,
+    })
+  }
+
+  private handleCommand (client: ChatClient, text: string): void {
+    const match = /^\/(\S*)\s*([\s\S]*)$/.exec(text)!
+    const command = match[1]!.toLowerCase()
+    const argument = match[2]!.trim()
+    const me = client.participant!
+    switch (command) {
+      case 'who': {
+        const names = this.who().map((n, i) => i === 0 ? `${n} (operator)` : n === me.name ? `${n} (you)` : n)
+        this.notice(client, `here now (${names.length}): ${names.join(', ')}`)
+        break
+      }
+      case 'nick': {
+        const checked = checkName(argument)
+        if (!checked.ok) {
+          this.notice(client, `usage: /nick <name> — letters, digits, "-", "_" or ".", at most ${MAX_NAME_LENGTH}`)
+        } else if (checked.name === me.name) {
+          this.notice(client, `you are already ${me.name}`)
+        } else if (this.isTaken(checked.name, client)) {
+          this.notice(client, `the name ${checked.name} is taken; try another`)
+        } else {
+          const from = me.name
+          me.name = checked.name
+          const line = this.renderNotice(`${from} is now ${me.name}`)
+          this.broadcast(line)
+          this.emit({ type: 'nick', id: client.id, from, to: me.name })
+        }
+        break
+      }
+      case 'me':
+        if (argument === '') this.notice(client, 'usage: /me <action>, e.g. /me waves')
+        else this.relay(client, argument, true)
+        break
+      case 'quit':
+        this.dismiss(client, 'quit', `bye, ${me.name}!`)
+        break
+      case 'help':
+        this.send(client,
+          this.renderNotice('commands:'),
+          this.renderNotice('  /who           who is here'),
+          this.renderNotice('  /nick <name>   change your name'),
+          this.renderNotice('  /me <action>   "/me waves" shows as "~ ' + me.name + ' waves"'),
+          this.renderNotice('  /quit          leave the chat'),
+          this.renderNotice('  //text         send a line that starts with "/"'),
+          this.renderNotice('anything else goes to everyone as "' + me.name + ': text"'))
+        break
+      default:
+        this.notice(client, `unknown command /${command}; type /help (start a line with // to send "/" as text)`)
+    }
+  }
+
+  private onClose (client: ChatClient): void {
+    this.clients.delete(client.id)
+    clearTimeout(client.drainTimer)
+    clearTimeout(client.nameTimer)
+    client.queue = []
+    const reason = client.reason ?? 'closed'
+    const code = client.error ? { code: client.error.code ?? 'ERROR' } : {}
+    const person = client.participant
+    if (!person) {
+      this.emit({ type: 'disconnected', id: client.id, remoteAddress: client.remoteAddress, remotePort: client.remotePort, reason, ...code })
+      return
+    }
+    person.present = false
+    person.leaveReason = reason
+    this.emit({ type: 'left', id: client.id, name: person.name, reason, messages: person.messages, durationMs: Date.now() - client.connectedAt, ...code })
+    if (reason === 'server-stopped') return
+    this.broadcast(this.renderNotice(this.leaveNotice(person.name, reason, client)))
+  }
+
+  private leaveNotice (name: string, reason: ChatLeaveReason, client: ChatClient): string {
+    switch (reason) {
+      case 'reset': return `${name} left (connection reset)`
+      case 'error': return `${name} left (connection error)`
+      case 'idle-timeout': return `${name} left (idle)`
+      case 'flood': return `${name} was disconnected for flooding`
+      case 'slow-reader': return `${name} was disconnected: not reading (${client.waitingBytes ?? 0} bytes waiting for them)`
+      case 'kicked': return `${name} was removed by ${this.options.name}`
+      default: return `${name} left`
+    }
+  }
+}
+
+/** Create and start a {@link ChatServer}; resolves once it is listening. */
+export const startChatServer = async (options: ChatServerOptions = {}): Promise<ChatServer> => {
+  const server = new ChatServer(options)
+  await server.listen()
+  return server
+}

@@ -1,0 +1,348 @@
+import t from 'tap'
+import { connect, type Socket } from 'node:net'
+import { ChatServer, NAME_PROMPT, type ChatServerEvent, type ChatServerOptions } from '../src/chat-server.js'
+
+type Test = typeof t
+
+/** A raw TCP chat client that records every byte and line it receives. */
+interface ChatClient {
+  socket: Socket
+  raw: () => Buffer
+  lines: () => string[]
+  /** Resolves with the first received line matching `pattern` (already received ones count). */
+  waitLine: (pattern: RegExp, what?: string) => Promise<string>
+  /** Resolves when the server has closed the connection. */
+  closed: Promise<void>
+  send: (text: string | Buffer) => void
+}
+
+const startServer = async (t: Test, options: ChatServerOptions = {}) => {
+  const events: ChatServerEvent[] = []
+  const waiters = new Set<() => void>()
+  const server = new ChatServer({ port: 0, closeGraceMs: 200, ...options, onEvent: e => { events.push(e); waiters.forEach(w => w()) } })
+  const { port } = await server.listen()
+  t.teardown(() => server.close())
+  /** Resolves with the first event matching `match` (past ones count). */
+  const waitEvent = <T extends ChatServerEvent['type']>(type: T, match: (e: Extract<ChatServerEvent, { type: T }>) => boolean = () => true) =>
+    new Promise<Extract<ChatServerEvent, { type: T }>>((resolve, reject) => {
+      const check = () => {
+        const found = events.find(e => e.type === type && match(e as Extract<ChatServerEvent, { type: T }>))
+        if (found) { done(); resolve(found as Extract<ChatServerEvent, { type: T }>) }
+      }
+      const timer = setTimeout(() => { done(); reject(new Error(`timed out waiting for event ${type}; saw ${JSON.stringify(events.map(e => e.type))}`)) }, 10_000)
+      const done = () => { clearTimeout(timer); waiters.delete(check) }
+      waiters.add(check)
+      check()
+    })
+  return { server, port, events, waitEvent }
+}
+
+const client = (t: Test, port: number): Promise<ChatClient> => new Promise((resolve, reject) => {
+  const socket = connect(port, '127.0.0.1')
+  const chunks: Buffer[] = []
+  const waiters = new Set<() => void>()
+  socket.on('data', d => { chunks.push(d); waiters.forEach(w => w()) })
+  socket.on('error', () => { /* resets are part of some tests */ })
+  const closed = new Promise<void>(r => socket.on('close', () => { waiters.forEach(w => w()); r() }))
+  t.teardown(() => { socket.destroy() })
+  const raw = () => Buffer.concat(chunks)
+  const lines = () => raw().toString('utf8').split('\r\n').slice(0, -1)
+  const waitLine = (pattern: RegExp, what = String(pattern)) => new Promise<string>((res, rej) => {
+    const check = () => {
+      const line = lines().find(l => pattern.test(l))
+      if (line !== undefined) { done(); res(line) } else if (socket.destroyed) { done(); rej(new Error(`closed before ${what}; got ${JSON.stringify(lines())}`)) }
+    }
+    const timer = setTimeout(() => { done(); rej(new Error(`timed out waiting for ${what}; got ${JSON.stringify(lines())}`)) }, 10_000)
+    const done = () => { clearTimeout(timer); waiters.delete(check) }
+    waiters.add(check)
+    check()
+  })
+  socket.once('connect', () => resolve({ socket, raw, lines, waitLine, closed, send: d => socket.write(d) }))
+  socket.once('error', reject)
+})
+
+/** Connect, answer the name prompt and wait until the welcome arrives. */
+const join = async (t: Test, port: number, name: string): Promise<ChatClient> => {
+  const c = await client(t, port)
+  await c.waitLine(/^Your name\?/)
+  c.send(`${name}\n`)
+  await c.waitLine(/^\* welcome, /)
+  return c
+}
+
+t.test('a newcomer is asked for a name; duplicates get a suffix; empty and invalid names are asked again', async t => {
+  const { port, waitEvent } = await startServer(t)
+  const ana = await join(t, port, 'ana')
+  t.equal(ana.lines()[0], NAME_PROMPT)
+
+  const second = await client(t, port)
+  await second.waitLine(/^Your name/)
+  second.send('\r\n')
+  await waitEvent('name-rejected', e => e.problem === 'empty')
+  second.send('two words\r\n')
+  await waitEvent('name-rejected', e => e.problem === 'invalid')
+  second.send('Ana\r\n') // names are unique without regard to case
+  const welcome = await second.waitLine(/^\* welcome, /)
+  t.match(welcome, /welcome, Ana-2!/)
+  t.ok(second.lines().some(l => /Ana is taken, so you are Ana-2/.test(l)))
+  t.equal(second.lines().filter(l => l === NAME_PROMPT).length, 3, 'asked three times')
+  const joined = await waitEvent('joined', e => e.id !== 1)
+  t.match(joined, { name: 'Ana-2', requestedName: 'Ana', present: 2 })
+  await ana.waitLine(/^\* Ana-2 joined$/)
+
+  // The operator's name is taken too.
+  const third = await join(t, port, 'server')
+  t.ok(third.lines().some(l => /you are server-2/.test(l)))
+})
+
+t.test('every line goes to everyone else as "name: text", not back to the sender', async t => {
+  const { port, waitEvent } = await startServer(t)
+  const ana = await join(t, port, 'ana')
+  const bob = await join(t, port, 'bob')
+  const eve = await join(t, port, 'eve')
+  ana.send('hola a todos\r\n')
+  await bob.waitLine(/^ana: hola a todos$/)
+  await eve.waitLine(/^ana: hola a todos$/)
+  bob.send('¿qué tal?\n')
+  await ana.waitLine(/^bob: ¿qué tal\?$/)
+  await eve.waitLine(/^bob: ¿qué tal\?$/)
+  t.match(await waitEvent('message', e => e.from === 'bob'), { id: 3 - 1, text: '¿qué tal?', action: false })
+  t.notOk(ana.lines().some(l => l.startsWith('ana:')), 'not echoed to the sender')
+  t.notOk(bob.lines().some(l => l.startsWith('bob:')), 'not echoed to the sender')
+  // A line that starts with "//" sends a literal slash.
+  eve.send('//etc/passwd is a file\n')
+  await ana.waitLine(/^eve: \/etc\/passwd is a file$/)
+})
+
+t.test('a newcomer receives the last --history messages right after naming itself', async t => {
+  const { port, waitEvent } = await startServer(t, { historySize: 3 })
+  const ana = await join(t, port, 'ana')
+  for (const n of [1, 2, 3, 4]) ana.send(`message ${n}\n`)
+  await waitEvent('message', e => e.text === 'message 4')
+  const bob = await join(t, port, 'bob')
+  await bob.waitLine(/^\* end of history$/)
+  const lines = bob.lines()
+  const start = lines.findIndex(l => /the last 3 messages/.test(l))
+  t.ok(start > 0, 'history header present')
+  t.same(lines.slice(start + 1, start + 4), ['ana: message 2', 'ana: message 3', 'ana: message 4'])
+  t.match(await waitEvent('joined', e => e.name === 'bob'), { historySent: 3 })
+})
+
+t.test('the operator says things with say(); everyone receives them', async t => {
+  const { server, port, waitEvent } = await startServer(t, { name: 'profe' })
+  const ana = await join(t, port, 'ana')
+  const bob = await join(t, port, 'bob')
+  t.ok(server.say('bienvenidos'))
+  t.notOk(server.say('  \x07 '), 'nothing left to say after cleaning')
+  server.say('/me smiles')
+  await ana.waitLine(/^profe: bienvenidos$/)
+  await bob.waitLine(/^profe: bienvenidos$/)
+  await bob.waitLine(/^~ profe smiles$/)
+  t.match(await waitEvent('message', e => e.id === 0 && e.action), { from: 'profe', text: 'smiles' })
+  t.same(server.who(), ['profe', 'ana', 'bob'])
+  const summary = await server.close()
+  t.match(summary, { messages: 2, operatorMessages: 2 })
+})
+
+t.test('terminal controls never reach another client; invalid UTF-8 becomes U+FFFD', async t => {
+  const { port, waitEvent } = await startServer(t)
+  const mallory = await join(t, port, 'mallory')
+  const ana = await join(t, port, 'ana')
+  mallory.send(Buffer.concat([
+    Buffer.from('a\x1b[2Jb\x1b]0;pwned\x07c\x1b]2;x\x1b\\d\x07e\x08f\x1b'),
+    Buffer.from([0xc2, 0x9b]), Buffer.from('31mg'), // C1 CSI, UTF-8 encoded
+    Buffer.from([0x9b, 0xff, 0xfe]), // raw C1 byte and bytes that are not UTF-8
+    Buffer.from('h\x7fi\x00j\x0bk\tl\r\n'),
+  ]))
+  const line = await ana.waitLine(/^mallory: /)
+  t.equal(line, 'mallory: abcdefg\ufffd\ufffd\ufffdhijk\tl')
+  const received = ana.raw()
+  for (const byte of [0x1b, 0x07, 0x08, 0x9b, 0x7f, 0x00]) {
+    t.equal(received.indexOf(byte), -1, `no 0x${byte.toString(16)} byte reached ana`)
+  }
+  t.ok(received.includes(Buffer.from([0xef, 0xbf, 0xbd])), 'U+FFFD is sent as UTF-8')
+  // A name is cleaned too: escape sequences vanish before the name is checked.
+  const sneaky = await client(t, port)
+  await sneaky.waitLine(/^Your name/)
+  sneaky.send('\x1b[31mbob\x1b[0m\n')
+  await waitEvent('joined', e => e.name === 'bob')
+  await ana.waitLine(/^\* bob joined$/)
+})
+
+t.test('an over-long line is cut and the sender told; the rest of it is dropped', async t => {
+  const { port, waitEvent } = await startServer(t, { maxLineBytes: 100 })
+  const ana = await join(t, port, 'ana')
+  const bob = await join(t, port, 'bob')
+  // 1000 bytes with no newline at first: the server must cut without waiting for one.
+  ana.send('x'.repeat(1000))
+  await ana.waitLine(/longer than 100 bytes/)
+  const cut = await bob.waitLine(/^ana: x/)
+  t.equal(cut, `ana: ${'x'.repeat(100)}`)
+  ana.send(`${'y'.repeat(500)}\nafter\n`)
+  await bob.waitLine(/^ana: after$/)
+  t.notOk(bob.lines().some(l => l.startsWith('ana: y')), 'the tail of the cut line is not relayed')
+  t.match(await waitEvent('line-truncated'), { name: 'ana', limitBytes: 100 })
+  // A multi-byte character straddling the limit is not split.
+  ana.send(`${'z'.repeat(99)}ñ\n`)
+  t.equal(await bob.waitLine(/^ana: z/), `ana: ${'z'.repeat(99)}`)
+})
+
+t.test('a client that resets does not disturb the others', async t => {
+  const { port, waitEvent } = await startServer(t)
+  const ana = await join(t, port, 'ana')
+  const bob = await join(t, port, 'bob')
+  const crash = await join(t, port, 'crash')
+  crash.send('last words\n')
+  await ana.waitLine(/^crash: last words$/)
+  crash.socket.resetAndDestroy()
+  t.match(await waitEvent('left', e => e.name === 'crash'), { reason: 'reset' })
+  await ana.waitLine(/^\* crash left \(connection reset\)$/)
+  ana.send('still here?\n')
+  await bob.waitLine(/^ana: still here\?$/)
+  // A reset right behind unsent data: Linux may report it as EOF, so only "left" is certain.
+  const rude = await join(t, port, 'rude')
+  rude.send('half a line without newl')
+  rude.socket.resetAndDestroy()
+  await waitEvent('left', e => e.name === 'rude')
+  await bob.waitLine(/^\* rude left/)
+  // A client that vanishes before naming itself is reported too.
+  const shy = await client(t, port)
+  await shy.waitLine(/^Your name/)
+  shy.socket.resetAndDestroy()
+  t.match(await waitEvent('disconnected'), { reason: 'reset' })
+  bob.send('yes\n')
+  await ana.waitLine(/^bob: yes$/)
+})
+
+t.test('/nick, /who, /me, /help, /quit and unknown commands', async t => {
+  const { port, waitEvent } = await startServer(t)
+  const ana = await join(t, port, 'ana')
+  const bob = await join(t, port, 'bob')
+  ana.send('/who\n')
+  t.equal(await ana.waitLine(/^\* here now/), '* here now (3): server (operator), ana (you), bob')
+  ana.send('/nick bob\n')
+  await ana.waitLine(/the name bob is taken/)
+  ana.send('/nick a b\n')
+  await ana.waitLine(/^\* usage: \/nick/)
+  ana.send('/nick anita\n')
+  await bob.waitLine(/^\* ana is now anita$/)
+  await ana.waitLine(/^\* ana is now anita$/)
+  t.match(await waitEvent('nick'), { from: 'ana', to: 'anita' })
+  ana.send('hola\n')
+  await bob.waitLine(/^anita: hola$/)
+  bob.send('/me waves\n')
+  await ana.waitLine(/^~ bob waves$/)
+  t.match(await waitEvent('message', e => e.action), { from: 'bob', text: 'waves' })
+  bob.send('/help\n')
+  await bob.waitLine(/\/nick <name>/)
+  bob.send('/dance\n')
+  await bob.waitLine(/unknown command \/dance/)
+  bob.send('/quit\n')
+  await bob.waitLine(/^\* bye, bob!$/)
+  await bob.closed
+  t.match(await waitEvent('left', e => e.name === 'bob'), { reason: 'quit', messages: 1 })
+  await ana.waitLine(/^\* bob left$/)
+  ana.send('/who\n')
+  await ana.waitLine(/^\* here now \(2\): server \(operator\), anita \(you\)$/)
+})
+
+t.test('a flooding client is slowed down, warned, then disconnected; the others carry on', async t => {
+  const { port, waitEvent } = await startServer(t, { floodLinesPerSecond: 20, floodBurstLines: 5, floodTimeoutMs: 500 })
+  const flood = await join(t, port, 'flood')
+  const ana = await join(t, port, 'ana')
+  const lines = 2000
+  let payload = ''
+  for (let n = 0; n < lines; n++) payload += `spam ${n}\n`
+  flood.send(payload)
+  await flood.waitLine(/^\* slow down: more than 20 lines a second/)
+  t.match(await waitEvent('flood-throttled'), { name: 'flood', linesPerSecond: 20 })
+  t.match(await waitEvent('left', e => e.name === 'flood'), { reason: 'flood' })
+  await ana.waitLine(/^\* flood was disconnected for flooding$/)
+  const relayed = ana.lines().filter(l => l.startsWith('flood: ')).length
+  t.ok(relayed > 0 && relayed < lines, `only part of the flood was relayed (${relayed} of ${lines})`)
+  // Relayed lines kept their order.
+  const numbers = ana.lines().filter(l => l.startsWith('flood: ')).map(l => Number(l.split(' ')[2]))
+  t.same(numbers, numbers.map((_, i) => i))
+  const bob = await join(t, port, 'bob')
+  ana.send('calm again\n')
+  await bob.waitLine(/^ana: calm again$/)
+})
+
+t.test('a short burst over the rate is held back, not lost', async t => {
+  const { port, waitEvent } = await startServer(t, { floodLinesPerSecond: 100, floodBurstLines: 3, floodTimeoutMs: 60_000 })
+  const fast = await join(t, port, 'fast')
+  const ana = await join(t, port, 'ana')
+  fast.send(Array.from({ length: 30 }, (_, n) => `line ${n}\n`).join(''))
+  await ana.waitLine(/^fast: line 29$/)
+  t.same(ana.lines().filter(l => l.startsWith('fast: ')), Array.from({ length: 30 }, (_, n) => `fast: line ${n}`))
+  await waitEvent('flood-throttled')
+})
+
+t.test('a client that does not read is disconnected past its output limit; the others are told', async t => {
+  const { server, port, waitEvent } = await startServer(t, { maxOutputBytes: 64 * 1024, historySize: 0 })
+  const sleepy = await join(t, port, 'sleepy')
+  const ana = await join(t, port, 'ana')
+  sleepy.socket.pause() // stops reading: the kernel buffers fill, then the server's
+  const big = 'b'.repeat(4000)
+  let left = false
+  void waitEvent('left', e => e.name === 'sleepy').then(() => { left = true })
+  // Bounded: the kernel buffers on loopback hold a few MiB at most.
+  for (let n = 0; n < 20_000 && !left; n++) {
+    server.say(big)
+    if (n % 50 === 49) await new Promise(r => setImmediate(r))
+  }
+  t.match(await waitEvent('left', e => e.name === 'sleepy'), { reason: 'slow-reader' })
+  await ana.waitLine(/^\* sleepy was disconnected: not reading/)
+  t.equal(server.summary().dropped, 1)
+})
+
+t.test('--max-clients: the next connection gets a polite refusal', async t => {
+  const { port, waitEvent } = await startServer(t, { maxClients: 2 })
+  await join(t, port, 'ana')
+  await join(t, port, 'bob')
+  const third = await client(t, port)
+  await third.closed
+  t.match(third.raw().toString(), /^\* sorry, the chat is full \(2 people\); try again later\r\n$/)
+  t.match(await waitEvent('refused'), { limit: 2, active: 2 })
+})
+
+t.test('close() says goodbye and returns who took part and how many messages', async t => {
+  const { server, port } = await startServer(t)
+  const ana = await join(t, port, 'ana')
+  const bob = await join(t, port, 'bob')
+  ana.send('one\n')
+  ana.send('two\n')
+  await bob.waitLine(/^ana: two$/)
+  bob.send('three\n')
+  await ana.waitLine(/^bob: three$/)
+  server.say('four')
+  const summary = await server.close()
+  await ana.closed
+  t.ok(ana.lines().includes('* the chat is closing. Bye!'))
+  t.match(summary, { messages: 4, operatorMessages: 1, refused: 0, peakClients: 2 })
+  t.match(summary.participants, [
+    { name: 'ana', messages: 2, present: false, leaveReason: 'server-stopped' },
+    { name: 'bob', messages: 1, present: false, leaveReason: 'server-stopped' },
+  ])
+})
+
+t.test('a half-closing client (echo … | nc) has its lines handled before it leaves', async t => {
+  const { port, waitEvent } = await startServer(t)
+  const ana = await join(t, port, 'ana')
+  const pipe = await client(t, port)
+  pipe.socket.end('bob\nlast words') // no final newline, then EOF
+  await ana.waitLine(/^bob: last words$/)
+  t.match(await waitEvent('left', e => e.name === 'bob'), { reason: 'closed', messages: 1 })
+  await ana.waitLine(/^\* bob left$/)
+})
+
+t.test('options that cannot work are refused with ERR_SOCKKIT_INVALID_ARG', async t => {
+  t.throws(() => new ChatServer({ name: 'two words' }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+  t.throws(() => new ChatServer({ maxLineBytes: 0 }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+})
+
+t.test('listen() rejects with EADDRINUSE when the port is taken', async t => {
+  const { port } = await startServer(t)
+  const other = new ChatServer({ port })
+  await t.rejects(other.listen(), { code: 'EADDRINUSE' })
+})
