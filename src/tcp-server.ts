@@ -32,10 +32,19 @@ export interface TcpServerOptions {
 /** Why a connection ended. */
 export type CloseReason = 'normal' | 'reset' | 'error' | 'idle-timeout' | 'server-stopped'
 
+/** Why a connection was turned away: the limit was reached, or {@link TcpEchoServer.close} had begun. */
+export type RefusalReason = 'full' | 'shutting-down'
+
+/**
+ * Everything the server reports, in order, through `onEvent`. `id` is the connection's
+ * short number (1, 2, 3…). `remoteAddress` is `''` (and `remotePort` 0) for a peer that
+ * reset before the server could read its address. Byte counts are bytes, times are ms.
+ * Nothing is reported after the promise of {@link TcpEchoServer.close} resolves.
+ */
 export type TcpServerEvent =
   | { type: 'listening'; address: string; port: number; family: string; reachable: string[] }
   | { type: 'accepted'; id: number; remoteAddress: string; remotePort: number; localAddress: string; localPort: number; active: number }
-  | { type: 'refused'; remoteAddress: string; remotePort: number; active: number; limit: number }
+  | { type: 'refused'; remoteAddress: string; remotePort: number; active: number; limit: number; reason: RefusalReason }
   | { type: 'read'; id: number; bytes: number; preview: string }
   | { type: 'half-close'; id: number; bytesIn: number }
   | { type: 'backpressure'; id: number; bufferedBytes: number }
@@ -48,17 +57,37 @@ export type TcpServerEvent =
 export interface TcpServerSummary {
   /** Connections accepted (refused ones not included). */
   accepted: number
-  /** Connections turned away because the limit was reached. */
+  /** Connections turned away because the limit was reached or the server was stopping. */
   refused: number
   /** Most connections open at once. */
   peakConnections: number
-  /** Connections that ended with a reset from the peer. */
+  /** Connections that ended because the peer reset them (ECONNRESET, EPIPE). */
   resets: number
   /** Connections closed for being idle. */
   idleTimeouts: number
+  /** Bytes received on accepted connections. */
   bytesIn: number
+  /**
+   * Bytes handed to the kernel on accepted connections (greetings and echoes), counted as
+   * each write completes: writes that failed or were still queued when a connection was cut
+   * (reset, grace period over) are not counted.
+   */
   bytesOut: number
   durationMs: number
+}
+
+/** One open connection as {@link TcpEchoServer.connectionStats} sees it right now. */
+export interface TcpConnectionStats {
+  id: number
+  remoteAddress: string
+  remotePort: number
+  bytesIn: number
+  /** Bytes queued in the server for this client, not yet taken by the kernel. */
+  bufferedBytes: number
+  /** True while the server has stopped reading from it because it is not reading its echoes. */
+  paused: boolean
+  /** True once the client has half-closed (sent FIN). */
+  halfClosed: boolean
 }
 
 interface Connection {
@@ -67,23 +96,36 @@ interface Connection {
   remoteAddress: string
   remotePort: number
   startedAt: number
+  paused: boolean
+  halfClosed: boolean
+  /** Bytes whose write completed (handed to the kernel); see TcpServerSummary.bytesOut. */
+  bytesOut: number
   reason?: CloseReason
   error?: Error & { code?: string }
 }
+
+/** Error codes that mean "the peer is gone without a clean close". */
+const PEER_RESET_CODES = new Set(['ECONNRESET', 'EPIPE'])
 
 /**
  * A TCP echo server that reports every connection event. Echoes each byte back as it
  * arrives; when a client half-closes it finishes echoing and then closes its side.
  * A client that does not read its echoes is not buffered for: the server stops reading
- * from it until the replies drain (backpressure).
+ * from it until the replies drain (backpressure), so at most about one read (64 KiB) plus
+ * the socket's high-water mark (16 KiB) waits in memory per connection.
  */
 export class TcpEchoServer {
   readonly options: Required<Omit<TcpServerOptions, 'greeting' | 'onEvent'>> & Pick<TcpServerOptions, 'greeting' | 'onEvent'>
   private readonly server: Server
   private readonly connections = new Map<number, Connection>()
+  /** Refused sockets still saying goodbye; close() waits for them too. */
+  private readonly refusedSockets = new Set<Socket>()
   private nextId = 1
   private startedAt = 0
   private closing = false
+  /** Set once close() has released everything: from then on no event is emitted. */
+  private closed = false
+  private closePromise: Promise<TcpServerSummary> | undefined
   private readonly totals = { accepted: 0, refused: 0, peakConnections: 0, resets: 0, idleTimeouts: 0, bytesIn: 0, bytesOut: 0 }
   private readonly greeting: Buffer | undefined
 
@@ -123,6 +165,22 @@ export class TcpEchoServer {
     return a
   }
 
+  /**
+   * A snapshot of every open connection (bytes in, bytes waiting for the client, paused),
+   * for watching a slow reader. Costs one object per connection; call it on demand.
+   */
+  connectionStats (): TcpConnectionStats[] {
+    return [...this.connections.values()].map(conn => ({
+      id: conn.id,
+      remoteAddress: conn.remoteAddress,
+      remotePort: conn.remotePort,
+      bytesIn: conn.socket.bytesRead,
+      bufferedBytes: conn.socket.writableLength,
+      paused: conn.paused,
+      halfClosed: conn.halfClosed,
+    }))
+  }
+
   /** Start listening. Rejects with Node's error (EADDRINUSE, EACCES, EADDRNOTAVAIL…). */
   listen (): Promise<{ address: string; port: number; family: string }> {
     return new Promise((resolve, reject) => {
@@ -139,23 +197,28 @@ export class TcpEchoServer {
   }
 
   /**
-   * Stop accepting, close every connection (each gets `closeGraceMs` to flush, then is
-   * destroyed) and resolve with the totals once everything is released.
+   * Stop accepting, close every connection (each gets `closeGraceMs` to flush what it is
+   * owed, then is destroyed) and resolve with the totals once every socket is released.
+   * Calling it again returns the same promise.
    */
-  async close (): Promise<TcpServerSummary> {
+  close (): Promise<TcpServerSummary> {
+    this.closePromise ??= this.closeAll()
+    return this.closePromise
+  }
+
+  private async closeAll (): Promise<TcpServerSummary> {
     this.closing = true
     const serverClosed = new Promise<void>(resolve => {
       if (!this.server.listening) resolve()
       else this.server.close(() => resolve())
     })
-    const closes = [...this.connections.values()].map(conn => new Promise<void>(resolve => {
-      conn.socket.once('close', () => resolve())
+    const connectionsClosed = [...this.connections.values()].map(conn => {
       conn.reason ??= 'server-stopped'
-      conn.socket.end()
-      const timer = setTimeout(() => conn.socket.destroy(), this.options.closeGraceMs)
-      timer.unref()
-    }))
-    await Promise.all([serverClosed, ...closes])
+      return this.endGracefully(conn)
+    })
+    const refusalsClosed = [...this.refusedSockets].map(socket => whenClosed(socket))
+    await Promise.all([serverClosed, ...connectionsClosed, ...refusalsClosed])
+    this.closed = true
     return this.summary()
   }
 
@@ -165,48 +228,62 @@ export class TcpEchoServer {
   }
 
   private emit (event: TcpServerEvent): void {
-    this.options.onEvent?.(event)
+    if (!this.closed) this.options.onEvent?.(event)
   }
 
   private accept (socket: Socket): void {
-    // A peer that reset before we accepted has no address left to read.
-    const remoteAddress = socket.remoteAddress ?? 'a peer that already left'
+    // A peer that reset before we got here has no address left to read.
+    const remoteAddress = socket.remoteAddress ?? ''
     const remotePort = socket.remotePort ?? 0
     if (this.closing || this.connections.size >= this.options.maxConnections) {
       this.refuse(socket, remoteAddress, remotePort)
       return
     }
-    const conn: Connection = { id: this.nextId++, socket, remoteAddress, remotePort, startedAt: Date.now() }
+    const conn: Connection = {
+      id: this.nextId++, socket, remoteAddress, remotePort, startedAt: Date.now(),
+      paused: false, halfClosed: false, bytesOut: 0,
+    }
     this.connections.set(conn.id, conn)
     this.totals.accepted++
     this.totals.peakConnections = Math.max(this.totals.peakConnections, this.connections.size)
-    this.emit({
-      type: 'accepted', id: conn.id, remoteAddress, remotePort,
-      localAddress: socket.localAddress ?? '?', localPort: socket.localPort ?? 0, active: this.connections.size,
+    // Listeners first: the greeting write below may fail at once on a peer that already left.
+    socket.on('error', err => {
+      conn.error = err
+      conn.reason ??= PEER_RESET_CODES.has((err as { code?: string }).code ?? '') ? 'reset' : 'error'
     })
-
-    if (this.options.idleTimeoutMs > 0) {
-      socket.setTimeout(this.options.idleTimeoutMs, () => {
-        this.totals.idleTimeouts++
-        conn.reason ??= 'idle-timeout'
-        this.emit({ type: 'idle-timeout', id: conn.id, idleMs: this.options.idleTimeoutMs })
-        socket.end()
-        setTimeout(() => socket.destroy(), this.options.closeGraceMs).unref()
-      })
-    }
-    if (this.greeting) socket.write(this.greeting)
-
+    socket.on('close', () => this.onClose(conn))
     socket.on('data', chunk => this.onData(conn, chunk))
     socket.on('end', () => {
+      conn.halfClosed = true
       this.emit({ type: 'half-close', id: conn.id, bytesIn: socket.bytesRead })
       // end() is queued behind pending echo writes, so everything is echoed first.
       socket.end()
     })
-    socket.on('error', err => {
-      conn.error = err
-      conn.reason ??= (err as { code?: string }).code === 'ECONNRESET' ? 'reset' : 'error'
+    this.emit({
+      type: 'accepted', id: conn.id, remoteAddress, remotePort,
+      localAddress: socket.localAddress ?? '', localPort: socket.localPort ?? 0, active: this.connections.size,
     })
-    socket.on('close', () => this.onClose(conn))
+
+    if (this.options.idleTimeoutMs > 0) {
+      socket.setTimeout(this.options.idleTimeoutMs, () => {
+        // The timer re-arms after each idle period; one idle-timeout per connection.
+        socket.setTimeout(0)
+        if (conn.reason !== undefined) return
+        conn.reason = 'idle-timeout'
+        this.totals.idleTimeouts++
+        this.emit({ type: 'idle-timeout', id: conn.id, idleMs: this.options.idleTimeoutMs })
+        void this.endGracefully(conn)
+      })
+    }
+    if (this.greeting) this.send(conn, this.greeting)
+  }
+
+  /**
+   * Write and count the bytes once the write completes. socket.bytesWritten would not do:
+   * it counts bytes Node accepted, including writes that then failed on a peer that left.
+   */
+  private send (conn: Connection, data: Buffer): boolean {
+    return conn.socket.write(data, err => { if (!err) conn.bytesOut += data.length })
   }
 
   private onData (conn: Connection, chunk: Buffer): void {
@@ -215,16 +292,33 @@ export class TcpEchoServer {
     }
     if (!this.options.echo) return
     const socket = conn.socket
-    if (!socket.write(chunk)) {
+    if (!this.send(conn, chunk) && !conn.paused) {
       // The client is not reading its echoes fast enough: stop reading from it until
       // what we owe it has drained, so its data waits in the kernel, not in our memory.
       socket.pause()
+      conn.paused = true
       this.emit({ type: 'backpressure', id: conn.id, bufferedBytes: socket.writableLength })
       socket.once('drain', () => {
+        conn.paused = false
         socket.resume()
         this.emit({ type: 'resumed', id: conn.id })
       })
     }
+  }
+
+  /**
+   * Send FIN after whatever is queued, and destroy the socket if it has not closed within
+   * `closeGraceMs` (a client that never reads would otherwise hold it open forever).
+   * Resolves when the socket is closed.
+   */
+  private endGracefully (conn: Connection): Promise<void> {
+    const { socket } = conn
+    const done = whenClosed(socket)
+    socket.end()
+    const timer = setTimeout(() => socket.destroy(), this.options.closeGraceMs)
+    timer.unref()
+    void done.then(() => clearTimeout(timer))
+    return done
   }
 
   private onClose (conn: Connection): void {
@@ -232,24 +326,39 @@ export class TcpEchoServer {
     const { socket } = conn
     const reason = conn.reason ?? 'normal'
     if (reason === 'reset') this.totals.resets++
+    const bytesOut = conn.bytesOut
     this.totals.bytesIn += socket.bytesRead
-    this.totals.bytesOut += socket.bytesWritten
+    this.totals.bytesOut += bytesOut
     this.emit({
       type: 'closed', id: conn.id, remoteAddress: conn.remoteAddress, remotePort: conn.remotePort,
-      bytesIn: socket.bytesRead, bytesOut: socket.bytesWritten, durationMs: Date.now() - conn.startedAt, reason,
+      bytesIn: socket.bytesRead, bytesOut, durationMs: Date.now() - conn.startedAt, reason,
       ...(conn.error ? { code: conn.error.code ?? 'ERROR', message: conn.error.message } : {}),
     })
   }
 
   private refuse (socket: Socket, remoteAddress: string, remotePort: number): void {
+    const reason: RefusalReason = this.closing ? 'shutting-down' : 'full'
     this.totals.refused++
-    this.emit({ type: 'refused', remoteAddress, remotePort, active: this.connections.size, limit: this.options.maxConnections })
+    this.emit({ type: 'refused', remoteAddress, remotePort, active: this.connections.size, limit: this.options.maxConnections, reason })
+    this.refusedSockets.add(socket)
     socket.on('error', () => { /* a refused client may reset; nothing to do */ })
-    const why = this.closing ? 'the server is shutting down' : `the server is full (${this.options.maxConnections} connections)`
+    socket.on('close', () => this.refusedSockets.delete(socket))
+    // Nothing it sends is read or echoed; the line is the whole answer.
+    socket.on('data', () => {})
+    const why = reason === 'shutting-down' ? 'the server is shutting down' : `the server is full (${this.options.maxConnections} connections)`
     socket.end(`sockkit: connection refused: ${why}; try again later\r\n`)
-    setTimeout(() => socket.destroy(), this.options.closeGraceMs).unref()
+    const timer = setTimeout(() => socket.destroy(), this.options.closeGraceMs)
+    timer.unref()
+    socket.once('close', () => clearTimeout(timer))
   }
 }
+
+/** Resolves once `socket` has emitted 'close' (at once if it already has). */
+const whenClosed = (socket: Socket): Promise<void> =>
+  new Promise(resolve => {
+    if (socket.closed) resolve()
+    else socket.once('close', () => resolve())
+  })
 
 /** Create and start a {@link TcpEchoServer}; resolves once it is listening. */
 export const startTcpEchoServer = async (options: TcpServerOptions = {}): Promise<TcpEchoServer> => {
