@@ -1,12 +1,12 @@
-import { Command, Option } from 'commander'
+import { Command } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
 import { parseNonNegativeInt, parsePort, parsePositiveInt, unescapeText } from '../../parse.js'
-import type { TcpServerEvent, TcpServerSummary } from '../../tcp-server.js'
+import type { CloseReason, TcpServerEvent, TcpServerSummary } from '../../tcp-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
-import { formatBytes, formatDuration } from '../format.js'
+import { formatBytes, formatDuration, plural } from '../format.js'
 
 interface TcpServerFlags {
   host: string
@@ -21,8 +21,9 @@ interface TcpServerFlags {
 export const makeTcpServerCommand = (ctx: CliContext): Command =>
   new Command('tcp-server')
     .summary('TCP echo server that narrates every connection event')
-    .description('A TCP echo server. Echoes every byte back as it arrives, to any number of clients at once, and\n' +
-      'prints one line per event on stderr: listening, accepted, each read, half-close, closed, reset.')
+    .description('A TCP echo server. Echoes every byte back as it arrives, to any number of clients at once, ' +
+      'and prints one line per event on stderr: listening, accepted, each read, half-close, closed, reset. ' +
+      'A client that does not read its echoes is paused, not buffered for.')
     .argument('[port]', 'port to listen on (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
     .option('--host <address>', 'address to bind; 0.0.0.0 or :: to accept from other machines', DEFAULT_HOST)
     .option('--greeting <text>', 'send this to each client on accept (\\n, \\r, \\t escapes understood)')
@@ -31,24 +32,27 @@ export const makeTcpServerCommand = (ctx: CliContext): Command =>
     .option('--idle-timeout <ms>', 'close a connection idle this long (0 = never)',
       argParser(v => parseNonNegativeInt(v, 'idle-timeout')), DEFAULT_IDLE_TIMEOUT_MS)
     .option('--no-echo', 'receive and report only; send nothing back')
-    .addOption(new Option('--quiet', 'no per-read lines (connections are still reported)').conflicts('json'))
+    .option('--quiet', 'no per-read events (connections are still reported); also with --json')
     .option('--json', 'NDJSON events on stdout instead of text on stderr')
     .addHelpText('after', `
 Examples:
   $ sockkit tcp-server                         echo on 127.0.0.1:9000
   $ sockkit tcp-server 5000 --host 0.0.0.0 --greeting 'Bienvenido al servidor!\\n'
-  $ sockkit tcp-server 0 --json > events.ndjson   any free port, machine-readable events
+  $ sockkit tcp-server 0 --json --quiet > events.ndjson   any free port; connection events as NDJSON
 
 Event lines (stderr): "listening", "[#3] accepted A → B", "[#3] read N bytes: preview",
-"[#3] half-close received", "[#3] closed after T: N bytes in, N bytes out", "[#3] reset by peer".
+"[#3] half-close received", "[#3] closed after T: N bytes in, N bytes out", "[#3] reset by peer",
+"refused A: …", "[#3] client is not reading", "[#3] idle for T; closing".
+With --json each event is one object on stdout: {"time","event","id",…}; the last is "summary".
 Ctrl-C stops accepting, closes every connection, prints a summary and exits 130.`)
     .action((port: number, flags: TcpServerFlags) => runAction(ctx, async () => {
       const { TcpEchoServer } = await import('../../tcp-server.js')
-      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags)
+      const greeting = flags.greeting === undefined ? undefined : unescapeText(flags.greeting)
+      const print = flags.json ? printJson(ctx) : printHuman(ctx, greeting)
       const server = new TcpEchoServer({
         port,
         host: flags.host,
-        greeting: flags.greeting === undefined ? undefined : unescapeText(flags.greeting),
+        greeting,
         maxConnections: flags.maxConnections,
         idleTimeoutMs: flags.idleTimeout,
         echo: flags.echo,
@@ -61,56 +65,137 @@ Ctrl-C stops accepting, closes every connection, prints a summary and exits 130.
       return EXIT_INTERRUPTED
     }, { host: flags.host, port }))
 
+/**
+ * NDJSON: `{"time", "event", …the event's own fields}` per line, the library's `type`
+ * renamed to `event` so every line — including the final `summary` — has the same key.
+ */
 const printJson = (ctx: CliContext) => {
   const write = jsonWriter(ctx.io.stdout)
   return {
-    event: (e: TcpServerEvent) => write({ event: e.type, ...e, type: undefined }),
+    event: ({ type, ...fields }: TcpServerEvent) => write({ event: type, ...fields }),
     summary: (s: TcpServerSummary) => write({ event: 'summary', ...s }),
   }
 }
 
-const printHuman = (ctx: CliContext, flags: TcpServerFlags) => {
+/** `127.0.0.1:5000`, or words for a peer that reset before its address could be read. */
+const peer = (address: string, port: number): string =>
+  address === '' ? 'a client that had already left' : formatAddress(address, port)
+
+const CLOSE_REASON_TEXT: Record<CloseReason, string> = {
+  'normal': '',
+  'reset': '',
+  'error': '',
+  'idle-timeout': ' (idle timeout)',
+  'server-stopped': ' (server stopping)',
+}
+
+/**
+ * Read lines shown per connection per second. A person typing never reaches it; a bulk
+ * transfer would otherwise print thousands of lines a second, and a terminal (or pipe)
+ * slower than the network would then throttle the echo itself. The rest is counted and
+ * shown as one line; --json reports every read.
+ */
+export const READ_LINES_PER_SECOND = 20
+/** A pause for backpressure is shown only if it lasts this long (ms): brief ones are normal flow control. */
+export const STALL_REPORT_MS = 1000
+
+/** What the human printer remembers about one open connection. */
+interface ConnectionView {
+  windowStart: number
+  shownInWindow: number
+  hiddenReads: number
+  hiddenBytes: number
+  stallTimer?: NodeJS.Timeout
+  stallShown: boolean
+}
+
+const printHuman = (ctx: CliContext, greeting: string | undefined) => {
   const style = styleFor(ctx, ctx.io.stderr)
   const log = lineWriter(ctx.io.stderr, style)
   const tag = (id: number) => style.cyan(`[#${id}]`)
+  const views = new Map<number, ConnectionView>()
+  const view = (id: number): ConnectionView => {
+    let v = views.get(id)
+    if (!v) views.set(id, v = { windowStart: 0, shownInWindow: 0, hiddenReads: 0, hiddenBytes: 0, stallShown: false })
+    return v
+  }
+  const flushHidden = (id: number, v: ConnectionView | undefined) => {
+    if (!v || v.hiddenReads === 0) return
+    log(`${tag(id)} … ${plural(v.hiddenReads, 'more read')} (${formatBytes(v.hiddenBytes)}) not shown: ` +
+      `at most ${READ_LINES_PER_SECOND} read lines a second per connection (--json shows every read)`)
+    v.hiddenReads = 0
+    v.hiddenBytes = 0
+  }
   return {
     event: (e: TcpServerEvent): void => {
+      if (e.type === 'half-close' || e.type === 'idle-timeout' || e.type === 'closed') flushHidden(e.id, views.get(e.id))
       switch (e.type) {
         case 'listening': {
+          const bound = formatAddress(e.address, e.port)
           const reach = e.reachable.map(a => formatAddress(a, e.port)).join(', ')
-          log(`${style.green('listening')} on ${formatAddress(e.address, e.port)} (TCP)` +
-            (reach !== formatAddress(e.address, e.port) ? ` — clients can use ${reach}` : ''))
+          log(`${style.green('listening')} on ${bound} (TCP)` + (reach !== bound ? ` — clients can use ${reach}` : ''))
           log(`try: sockkit tcp-client ${e.reachable[0] ?? e.address} ${e.port}`)
-          if (flags.greeting !== undefined) log(`greeting each client with ${JSON.stringify(unescapeText(flags.greeting))}`)
+          if (greeting !== undefined) log(`greeting each client with ${JSON.stringify(greeting)}`)
           break
         }
         case 'accepted':
-          log(`${tag(e.id)} ${style.green('accepted')} ${formatAddress(e.remoteAddress, e.remotePort)} → ${formatAddress(e.localAddress, e.localPort)} (${e.active} open)`)
+          log(e.remoteAddress === ''
+            ? `${tag(e.id)} ${style.green('accepted')} a connection whose client had already left (${e.active} open)`
+            : `${tag(e.id)} ${style.green('accepted')} ${formatAddress(e.remoteAddress, e.remotePort)} → ${formatAddress(e.localAddress, e.localPort)} (${e.active} open)`)
           break
         case 'refused':
-          log(`${style.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: ${e.active} connections open, limit ${e.limit} (told the client politely)`)
+          log(e.reason === 'full'
+            ? `${style.yellow('refused')} ${peer(e.remoteAddress, e.remotePort)}: ${e.active} connections open, limit ${e.limit} (told the client and closed)`
+            : `${style.yellow('refused')} ${peer(e.remoteAddress, e.remotePort)}: shutting down (told the client and closed)`)
           break
-        case 'read':
-          log(`${tag(e.id)} read ${e.bytes} byte${e.bytes === 1 ? '' : 's'}: ${style.bold(e.preview)}`)
+        case 'read': {
+          const v = view(e.id)
+          const now = Date.now()
+          if (now - v.windowStart >= 1000) {
+            flushHidden(e.id, v)
+            v.windowStart = now
+            v.shownInWindow = 0
+          }
+          if (v.shownInWindow < READ_LINES_PER_SECOND) {
+            v.shownInWindow++
+            log(`${tag(e.id)} read ${e.bytes} byte${e.bytes === 1 ? '' : 's'}: ${style.bold(e.preview)}`, now)
+          } else {
+            v.hiddenReads++
+            v.hiddenBytes += e.bytes
+          }
           break
+        }
         case 'half-close':
           log(`${tag(e.id)} ${style.yellow('half-close received')}: the client finished sending (${formatBytes(e.bytesIn)} in); finishing the echo, then closing`)
           break
-        case 'backpressure':
-          log(`${tag(e.id)} ${style.yellow('client is not reading')}: ${formatBytes(e.bufferedBytes)} waiting; paused reading from it`)
+        case 'backpressure': {
+          const v = view(e.id)
+          clearTimeout(v.stallTimer)
+          v.stallTimer = setTimeout(() => {
+            v.stallShown = true
+            log(`${tag(e.id)} ${style.yellow('client is not reading')} its echoes (${formatBytes(e.bufferedBytes)} waiting for ${formatDuration(STALL_REPORT_MS)}); ` +
+              'stopped reading from it until it catches up')
+          }, STALL_REPORT_MS).unref()
           break
-        case 'resumed':
-          log(`${tag(e.id)} client caught up; reading again`)
+        }
+        case 'resumed': {
+          const v = view(e.id)
+          clearTimeout(v.stallTimer)
+          if (v.stallShown) log(`${tag(e.id)} client caught up; reading again`)
+          v.stallShown = false
           break
+        }
         case 'idle-timeout':
           log(`${tag(e.id)} ${style.yellow('idle')} for ${formatDuration(e.idleMs)}; closing`)
           break
         case 'closed': {
+          clearTimeout(views.get(e.id)?.stallTimer)
+          views.delete(e.id)
           const totals = `${formatBytes(e.bytesIn)} in, ${formatBytes(e.bytesOut)} out`
           const after = formatDuration(e.durationMs)
-          if (e.reason === 'reset') log(`${tag(e.id)} ${style.red('reset by peer')} (ECONNRESET) after ${after}: ${totals}`)
+          if (e.reason === 'reset') log(`${tag(e.id)} ${style.red('reset by peer')} (${e.code ?? 'ECONNRESET'}) after ${after}: ${totals}`)
           else if (e.reason === 'error') log(`${tag(e.id)} ${style.red('closed by error')} ${e.code}: ${e.message}; after ${after}: ${totals}`)
-          else log(`${tag(e.id)} ${style.green('closed')} after ${after}: ${totals}` + (e.reason === 'normal' ? '' : ` (${e.reason})`))
+          else log(`${tag(e.id)} ${style.green('closed')} after ${after}: ${totals}${CLOSE_REASON_TEXT[e.reason]}`)
           break
         }
         case 'server-error':
@@ -119,7 +204,7 @@ const printHuman = (ctx: CliContext, flags: TcpServerFlags) => {
       }
     },
     summary: (s: TcpServerSummary): void => {
-      log(`stopped after ${formatDuration(s.durationMs)}: ${s.accepted} connection${s.accepted === 1 ? '' : 's'} (peak ${s.peakConnections} at once), ` +
+      log(`stopped after ${formatDuration(s.durationMs)}: ${plural(s.accepted, 'connection')} (peak ${s.peakConnections} at once), ` +
         `${formatBytes(s.bytesIn)} in, ${formatBytes(s.bytesOut)} out` +
         (s.refused ? `, ${s.refused} refused` : '') + (s.resets ? `, ${s.resets} reset` : '') +
         (s.idleTimeouts ? `, ${s.idleTimeouts} idle-closed` : ''))
