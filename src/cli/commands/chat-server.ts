@@ -1,8 +1,236 @@
 import { Command } from 'commander'
-import type { CliContext } from '../io.js'
+import { formatAddress } from '../../addresses.js'
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
+import { invalidArg } from '../../errors.js'
+import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from '../../parse.js'
+import { checkName } from '../../sanitize.js'
+import type { ChatServer, ChatServerEvent, ChatSummary } from '../../chat-server.js'
+import { EXIT_INTERRUPTED } from '../exit-codes.js'
+import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
+import { argParser, runAction } from '../action.js'
+import { formatDuration, plural } from '../format.js'
 
-// Placeholder until the command lands; registered so `sockkit --help` lists it.
+// Defaults repeated here (not imported) so `sockkit --help` does not load the chat library;
+// test/chat-server-cli.ts checks they match the library's.
+const DEFAULTS = {
+  name: 'server', history: 50, maxLine: 4096, maxClients: 100,
+  floodRate: 10, floodBurst: 20, floodTimeout: 10_000, maxOutput: 1024 * 1024,
+}
+
+interface ChatServerFlags {
+  host: string
+  name: string
+  history: number
+  maxLine: number
+  maxClients: number
+  idleTimeout: number
+  floodRate: number
+  floodBurst: number
+  floodTimeout: number
+  maxOutput: number
+  colorClients?: boolean
+  timestamps?: boolean
+  json?: boolean
+}
+
+const parseName = (value: string): string => {
+  const checked = checkName(value)
+  if (!checked.ok || checked.name !== value) {
+    throw invalidArg(`name must be 1–24 letters, digits, "-", "_" or "." with no spaces, not "${value}"`, { value })
+  }
+  return value
+}
+
 export const makeChatServerCommand = (ctx: CliContext): Command =>
   new Command('chat-server')
-    .summary('(not yet available)')
-    .action(() => { ctx.io.stderr.write('sockkit: chat-server is not available yet\n'); ctx.exitCode = 1 })
+    .summary('line-based chat room that nc, telnet and classroom clients can join')
+    .description('A chat room over TCP, one line per message. Each client is asked for a name, then every line\n' +
+      'it sends goes to everyone else as "name: text"; a newcomer gets the recent history. Lines you type\n' +
+      'here go to everyone as the operator. The transcript goes to stdout, joins and leaves to stderr.\n' +
+      'Names and messages are cleaned of terminal escape sequences and control characters first.')
+    .argument('[port]', 'port to listen on (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
+    .option('--host <address>', 'address to bind; 0.0.0.0 or :: to accept from other machines', DEFAULT_HOST)
+    .option('--name <name>', 'your name in the chat, as the operator', argParser(parseName), DEFAULTS.name)
+    .option('--history <n>', 'messages a newcomer receives (0 = none)', argParser(v => parseNonNegativeInt(v, 'history')), DEFAULTS.history)
+    .option('--max-line <bytes>', 'longest line; longer ones are cut and the sender told',
+      argParser(v => parsePositiveInt(v, 'max-line')), DEFAULTS.maxLine)
+    .option('--max-clients <n>', 'people connected at once; more are refused politely',
+      argParser(v => parsePositiveInt(v, 'max-clients')), DEFAULTS.maxClients)
+    .option('--idle-timeout <ms>', 'disconnect a client silent this long (0 = never)',
+      argParser(v => parseNonNegativeInt(v, 'idle-timeout')), 0)
+    .option('--flood-rate <lines-per-second>', 'sustained lines per second per client; faster lines are held back',
+      argParser(v => parsePositiveNumber(v, 'flood-rate')), DEFAULTS.floodRate)
+    .option('--flood-burst <lines>', 'lines a client may send at once before the rate applies',
+      argParser(v => parsePositiveInt(v, 'flood-burst')), DEFAULTS.floodBurst)
+    .option('--flood-timeout <ms>', 'a client held back this long without a break is disconnected',
+      argParser(v => parsePositiveInt(v, 'flood-timeout')), DEFAULTS.floodTimeout)
+    .option('--max-output <bytes>', 'bytes waiting for a client that does not read before it is disconnected',
+      argParser(v => parsePositiveInt(v, 'max-output')), DEFAULTS.maxOutput)
+    .option('--color-clients', 'send ANSI colour to clients (off by default: many clients print it as garbage)')
+    .option('--timestamps', 'prefix every line, to clients and on stdout, with [HH:MM]')
+    .option('--json', 'NDJSON events on stdout (joined, message, nick, left, refused, …) instead of the transcript')
+    .addHelpText('after', `
+Examples:
+  $ sockkit chat-server                      chat on 127.0.0.1:9000; join with: nc 127.0.0.1 9000
+  $ sockkit chat-server 5000 --host 0.0.0.0 --name profe --history 20
+  $ sockkit chat-server 0 --json > chat.ndjson   every event, machine-readable, for grading
+
+Clients type a name first, then lines; commands: /who, /nick <name>, /me <action>, /quit, /help.
+As the operator, type lines to talk; /who lists people, /kick <name> removes one, /me <action>.
+stdout: the transcript ("ana: hola", "~ ana waves"). stderr: "[#3] connected", "* ana joined",
+"* ana is now anita", "* ana left (reset)", refusals, cut lines, floods.
+Ctrl-C says goodbye to everyone, prints who took part and how many messages, and exits 130.`)
+    .action((port: number, flags: ChatServerFlags) => runAction(ctx, async () => {
+      const { ChatServer } = await import('../../chat-server.js')
+      const { LineSplitter } = await import('../../line-splitter.js')
+      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags)
+      const server = new ChatServer({
+        port,
+        host: flags.host,
+        name: flags.name,
+        historySize: flags.history,
+        maxLineBytes: flags.maxLine,
+        maxClients: flags.maxClients,
+        idleTimeoutMs: flags.idleTimeout,
+        floodLinesPerSecond: flags.floodRate,
+        floodBurstLines: flags.floodBurst,
+        floodTimeoutMs: flags.floodTimeout,
+        maxOutputBytes: flags.maxOutput,
+        colorClients: Boolean(flags.colorClients),
+        timestamps: Boolean(flags.timestamps),
+        onEvent: print.event,
+      })
+      await server.listen()
+
+      // The operator's keyboard (or a pipe): each line is said to everyone or is a command.
+      const stdin = ctx.io.stdin
+      const splitter = new LineSplitter(flags.maxLine)
+      const onLine = (bytes: Buffer) => operatorLine(server, bytes.toString('utf8'), print.note)
+      const onData = (chunk: Buffer) => { for (const line of splitter.push(chunk)) onLine(line.bytes) }
+      const onEnd = () => {
+        for (const line of splitter.end()) onLine(line.bytes)
+        // A pipe that ran out (or Ctrl-D) ends the operator's input, not the chat.
+        print.note('stdin closed: you can no longer type, but the chat goes on — Ctrl-C to stop it')
+      }
+      stdin.on('data', onData)
+      stdin.on('end', onEnd)
+      stdin.on('error', () => { /* an unreadable stdin only means the operator cannot type */ })
+
+      await aborted(ctx.io.signal)
+      stdin.off('data', onData)
+      stdin.off('end', onEnd)
+      stdin.pause()
+      print.summary(await server.close())
+      return EXIT_INTERRUPTED
+    }, { host: flags.host, port, serverCommand: 'chat-server' }))
+
+/** One line the operator typed: a command of theirs, or something to say. */
+const operatorLine = (server: ChatServer, text: string, note: (text: string) => void): void => {
+  const command = /^\/(who|kick|help)\b\s*(.*)$/i.exec(text.trim())
+  if (!command) {
+    if (/^\/(?!\/|me\s)/.test(text)) {
+      note(`unknown command ${text.split(/\s/)[0]}: /who, /kick <name>, /me <action>; start with // to say a line beginning with "/"`)
+      return
+    }
+    server.say(text.startsWith('//') ? text.slice(1) : text)
+    return
+  }
+  const [, name, argument] = command
+  switch (name!.toLowerCase()) {
+    case 'who':
+      note(`here now: ${server.who().join(', ')}`)
+      break
+    case 'kick':
+      if (!server.kick(argument!.trim())) note(`nobody called "${argument!.trim()}" is here (/who lists them)`)
+      break
+    default:
+      note('type a line to say it to everyone; /me <action>; /who lists people; /kick <name> removes one; Ctrl-C ends the chat')
+  }
+}
+
+const printJson = (ctx: CliContext) => {
+  const write = jsonWriter(ctx.io.stdout)
+  const style = styleFor(ctx, ctx.io.stderr)
+  const log = lineWriter(ctx.io.stderr, style)
+  return {
+    event: (e: ChatServerEvent) => write({ event: e.type, ...e, type: undefined }),
+    summary: (s: ChatSummary) => write({ event: 'summary', ...s }),
+    // Answers to the operator's own commands are for a person: stderr, even in --json mode.
+    note: (text: string) => log(text),
+  }
+}
+
+const printHuman = (ctx: CliContext, flags: ChatServerFlags) => {
+  const err = styleFor(ctx, ctx.io.stderr)
+  const out = styleFor(ctx, ctx.io.stdout)
+  const log = lineWriter(ctx.io.stderr, err)
+  const tag = (id: number) => err.cyan(`[#${id}]`)
+  const stamp = () => {
+    if (!flags.timestamps) return ''
+    const d = new Date()
+    return `[${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}] `
+  }
+  return {
+    event: (e: ChatServerEvent): void => {
+      switch (e.type) {
+        case 'listening': {
+          const where = formatAddress(e.address, e.port)
+          log(`${err.green('chat listening')} on ${where} (TCP, one line per message)`)
+          const host = e.reachable[0] ?? e.address
+          log(`join with: nc ${host} ${e.port}   (or telnet ${host} ${e.port}, or sockkit tcp-client ${host} ${e.port})`)
+          log(`you are "${flags.name}": type a line to talk to everyone; /who, /kick <name>, /help`)
+          break
+        }
+        case 'connected':
+          log(`${tag(e.id)} connected from ${formatAddress(e.remoteAddress, e.remotePort)}; asked for a name (${e.active} connected)`)
+          break
+        case 'refused':
+          log(`${err.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: the chat is full (${e.limit} people); told them politely`)
+          break
+        case 'name-rejected':
+          log(`${tag(e.id)} name ${JSON.stringify(e.attempt)} not accepted (${e.problem}); asked again`)
+          break
+        case 'joined':
+          log(`${tag(e.id)} ${err.green(`* ${e.name} joined`)}` +
+            (e.name !== e.requestedName ? ` (asked for ${e.requestedName}, which was taken)` : '') +
+            ` — ${plural(e.present, 'person', 'people')} here, ${plural(e.historySent, 'history message')} sent`)
+          break
+        case 'message':
+          // The transcript is data: stdout, one line per message, like what clients see.
+          ctx.io.stdout.write(e.action
+            ? `${stamp()}~ ${out.bold(e.from)} ${e.text}\n`
+            : `${stamp()}${out.bold(e.from)}: ${e.text}\n`)
+          break
+        case 'nick':
+          log(`${tag(e.id)} * ${e.from} is now ${e.to}`)
+          break
+        case 'line-truncated':
+          log(`${tag(e.id)} ${err.yellow('line cut')}: ${e.name ?? 'a client'} sent more than ${e.limitBytes} bytes in one line; told them`)
+          break
+        case 'flood-throttled':
+          log(`${tag(e.id)} ${err.yellow('flood')}: ${e.name ?? 'a client'} is sending more than ${e.linesPerSecond} lines/s; holding their lines back`)
+          break
+        case 'left': {
+          const why = e.reason === 'closed' || e.reason === 'quit' ? '' : ` (${e.reason === 'reset' ? 'connection reset' : e.reason})`
+          const line = `* ${e.name} left${why} after ${formatDuration(e.durationMs)}, ${plural(e.messages, 'message')}`
+          log(`${tag(e.id)} ${e.reason === 'reset' || e.reason === 'error' || e.reason === 'flood' || e.reason === 'slow-reader' ? err.red(line) : line}`)
+          break
+        }
+        case 'disconnected':
+          log(`${tag(e.id)} ${formatAddress(e.remoteAddress, e.remotePort)} left before giving a name (${e.reason})`)
+          break
+        case 'server-error':
+          log(`${err.red('server error')} ${e.code}: ${e.message} (still listening)`)
+          break
+      }
+    },
+    summary: (s: ChatSummary): void => {
+      const people = s.participants.map(p => `${p.name} (${plural(p.messages, 'message')})`)
+      log(`chat closed after ${formatDuration(s.durationMs)}: ` +
+        (people.length ? `${plural(people.length, 'person', 'people')} took part: ${people.join(', ')}` : 'nobody joined') +
+        `; ${plural(s.messages, 'message')} in all, ${s.operatorMessages} from ${flags.name}` +
+        (s.refused ? `; ${s.refused} refused (full)` : '') + (s.dropped ? `; ${s.dropped} disconnected for flooding or not reading` : ''))
+    },
+    note: (text: string) => log(text),
+  }
+}

@@ -1,0 +1,157 @@
+import t from 'tap'
+import { connect, type Socket } from 'node:net'
+import { runCli, startCli, until, type CliProcess } from './fixtures/cli.js'
+import {
+  DEFAULT_CHAT_HISTORY, DEFAULT_CHAT_MAX_CLIENTS, DEFAULT_CHAT_MAX_OUTPUT_BYTES, DEFAULT_FLOOD_BURST_LINES,
+  DEFAULT_FLOOD_LINES_PER_SECOND, DEFAULT_FLOOD_TIMEOUT_MS, DEFAULT_OPERATOR_NAME,
+} from '../src/chat-server.js'
+import { DEFAULT_MAX_LINE_BYTES } from '../src/line-splitter.js'
+
+type Test = typeof t
+
+const startChat = async (t: Test, args: string[] = []): Promise<{ cli: CliProcess; port: number }> => {
+  const cli = startCli(['chat-server', '0', ...args])
+  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  const m = args.includes('--json')
+    ? await cli.waitFor(/"event":"listening"[^\n]*"port":(\d+)/, { from: 'stdout' })
+    : await cli.waitFor(/chat listening on 127\.0\.0\.1:(\d+)/)
+  return { cli, port: Number(m[1]) }
+}
+
+/** Join as `name` over a raw socket; resolves once the welcome line has arrived. */
+const join = async (t: Test, port: number, name: string) => {
+  const socket: Socket = connect(port, '127.0.0.1')
+  t.teardown(() => { socket.destroy() })
+  let received = ''
+  const waiters = new Set<() => void>()
+  socket.setEncoding('utf8')
+  socket.on('data', (d: string) => { received += d; waiters.forEach(w => w()) })
+  socket.on('error', () => {})
+  const waitFor = (pattern: RegExp) => new Promise<void>((resolve, reject) => {
+    const check = () => { if (pattern.test(received)) { done(); resolve() } }
+    const timer = setTimeout(() => { done(); reject(new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(received)}`)) }, 10_000)
+    const done = () => { clearTimeout(timer); waiters.delete(check) }
+    waiters.add(check)
+    check()
+  })
+  await waitFor(/Your name\?/)
+  socket.write(`${name}\r\n`)
+  await waitFor(/\* welcome, /)
+  return { socket, waitFor, received: () => received }
+}
+
+t.test('two clients and the operator chat; Ctrl-C prints who was there and exits 130', async t => {
+  const { cli, port } = await startChat(t, ['--name', 'profe'])
+  const ana = await join(t, port, 'ana')
+  const bob = await join(t, port, 'bob')
+  await cli.waitFor(/\* bob joined/)
+  ana.socket.write('hola bob\n')
+  await bob.waitFor(/ana: hola bob\r\n/)
+  cli.child.stdin!.write('bienvenidos\n')
+  await ana.waitFor(/profe: bienvenidos\r\n/)
+  await bob.waitFor(/profe: bienvenidos\r\n/)
+  cli.child.stdin!.write('/who\n')
+  await cli.waitFor(/here now: profe, ana, bob/)
+  bob.socket.write('/quit\n')
+  await cli.waitFor(/\* bob left/)
+  await until(() => cli.stdout().toString().includes('profe: bienvenidos'), 5000, 'the transcript')
+  t.equal(cli.stdout().toString(), 'ana: hola bob\nprofe: bienvenidos\n', 'stdout is the transcript only')
+  const code = await cli.interrupt()
+  t.equal(code, 130)
+  t.match(cli.stderr(), /2 people took part: ana \(1 message\), bob \(0 messages\); 2 messages in all, 1 from profe/)
+  t.match(ana.received(), /\* the chat is closing\. Bye!/)
+})
+
+t.test('the operator terminal never receives escape sequences either', async t => {
+  const { cli, port } = await startChat(t)
+  const mallory = await join(t, port, 'mallory')
+  mallory.socket.write('\x1b[2J\x1b]0;pwned\x07hi\x08\x07\u009b\n')
+  await cli.waitFor(/mallory: hi/, { from: 'stdout' })
+  const everything = Buffer.concat([cli.stdout(), Buffer.from(cli.stderr())])
+  for (const byte of [0x1b, 0x07, 0x08]) t.equal(everything.indexOf(byte), -1, `no 0x${byte.toString(16)} on stdout or stderr`)
+  t.equal(await cli.interrupt(), 130)
+})
+
+t.test('when stdin ends the chat goes on', async t => {
+  const { cli, port } = await startChat(t)
+  cli.child.stdin!.end('said before EOF\n')
+  await cli.waitFor(/stdin closed/)
+  const ana = await join(t, port, 'ana')
+  await ana.waitFor(/server: said before EOF\r\n/) // from the history
+  const bob = await join(t, port, 'bob')
+  ana.socket.write('still running\n')
+  await bob.waitFor(/ana: still running/)
+  t.equal(cli.child.exitCode, null)
+  t.equal(await cli.interrupt(), 130)
+})
+
+t.test('--json: NDJSON events on stdout and nothing else', async t => {
+  const { cli, port } = await startChat(t, ['--json'])
+  const ana = await join(t, port, 'ana')
+  const bob = await join(t, port, 'ana') // becomes ana-2
+  ana.socket.write('hola\n')
+  await bob.waitFor(/ana: hola/)
+  bob.socket.destroy()
+  await cli.waitFor(/"event":"left"/, { from: 'stdout' })
+  t.equal(await cli.interrupt(), 130)
+  const events = cli.stdout().toString().trim().split('\n').map(line => JSON.parse(line) as { event: string; [k: string]: unknown })
+  const kinds = events.map(e => e.event)
+  t.same(kinds.filter(k => k !== 'connected'), ['listening', 'joined', 'joined', 'message', 'left', 'left', 'summary'])
+  t.match(events.find(e => e.event === 'joined' && e.requestedName === 'ana' && e.name === 'ana-2'), { present: 2 })
+  t.match(events.find(e => e.event === 'message'), { from: 'ana', text: 'hola', action: false })
+  t.match(events.at(-1), { event: 'summary', messages: 1, participants: [{ name: 'ana' }, { name: 'ana-2' }] })
+})
+
+t.test('--max-clients refuses politely', async t => {
+  const { cli, port } = await startChat(t, ['--max-clients', '1'])
+  await join(t, port, 'ana')
+  const extra = connect(port, '127.0.0.1')
+  t.teardown(() => { extra.destroy() })
+  extra.on('error', () => {})
+  let said = ''
+  extra.on('data', d => { said += d.toString() })
+  await new Promise(resolve => extra.on('close', resolve))
+  t.match(said, /sorry, the chat is full \(1 people\)/)
+  await cli.waitFor(/refused .*the chat is full/)
+  t.equal(await cli.interrupt(), 130)
+})
+
+t.test('bad input exits 2 with one sentence naming the value', async t => {
+  for (const [args, pattern] of [
+    [['chat-server', '70000'], /port must be a whole number from 0 to 65535, not "70000"/],
+    [['chat-server', 'abc'], /not "abc"/],
+    [['chat-server', '0', '--name', 'two words'], /name must be .*not "two words"/],
+    [['chat-server', '0', '--history', '-1'], /history/],
+    [['chat-server', '0', '--max-line', '0'], /max-line must be a whole number of at least 1, not "0"/],
+    [['chat-server', '0', '--flood-rate', 'fast'], /flood-rate/],
+  ] as Array<[string[], RegExp]>) {
+    const run = await runCli(args)
+    t.equal(run.code, 2, args.join(' '))
+    t.match(run.stderr, pattern)
+    t.notMatch(run.stderr, /\n\s+at /, 'no stack trace')
+    t.equal(run.stdout.length, 0)
+  }
+})
+
+t.test('a port in use exits 1 with a plain sentence', async t => {
+  const { cli, port } = await startChat(t)
+  const run = await runCli(['chat-server', String(port)])
+  t.equal(run.code, 1)
+  t.match(run.stderr, new RegExp(`port ${port} is already in use`))
+  t.equal(await cli.interrupt(), 130)
+})
+
+t.test('--help shows the library defaults and examples', async t => {
+  const run = await runCli(['chat-server', '--help'])
+  t.equal(run.code, 0)
+  const help = run.stdout.toString()
+  for (const [option, value] of [
+    ['--name', `"${DEFAULT_OPERATOR_NAME}"`], ['--history', DEFAULT_CHAT_HISTORY], ['--max-line', DEFAULT_MAX_LINE_BYTES],
+    ['--max-clients', DEFAULT_CHAT_MAX_CLIENTS], ['--flood-rate', DEFAULT_FLOOD_LINES_PER_SECOND],
+    ['--flood-burst', DEFAULT_FLOOD_BURST_LINES], ['--flood-timeout', DEFAULT_FLOOD_TIMEOUT_MS],
+    ['--max-output', DEFAULT_CHAT_MAX_OUTPUT_BYTES],
+  ] as Array<[string, string | number]>) {
+    t.match(help, new RegExp(`${option} [\\s\\S]*?\\(default: ${value}\\)`), `${option} defaults to ${value}`)
+  }
+  t.match(help, /nc 127\.0\.0\.1 9000/)
+})
