@@ -1,0 +1,209 @@
+import t from 'tap'
+import { connect, createServer, type Socket } from 'node:net'
+import { once } from 'node:events'
+import { runCli, startCli, type CliProcess } from './fixtures/cli.js'
+
+// These spawn the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
+
+type Test = typeof t
+
+/** `sockkit tcp-server 0 …args`, stopped at teardown; resolves with its port. */
+const startServer = async (t: Test, args: string[] = [], env: Record<string, string | undefined> = {}) => {
+  const cli = startCli(['tcp-server', '0', ...args], { env: env as Record<string, string> })
+  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  const from = args.includes('--json') ? 'stdout' : 'stderr'
+  const m = await cli.waitFor(from === 'stdout' ? /"event":"listening"[^\n]*"port":(\d+)/ : /listening\S* on \S+:(\d+)/, { from })
+  return { cli, port: Number(m[1]) }
+}
+
+const client = async (t: Test, port: number, opts: { allowHalfOpen?: boolean } = {}): Promise<Socket> => {
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: opts.allowHalfOpen ?? false })
+  socket.on('error', () => { /* resets are part of some tests */ })
+  t.teardown(() => { socket.destroy() })
+  await once(socket, 'connect')
+  return socket
+}
+
+const readAll = (socket: Socket): Promise<Buffer> => new Promise(resolve => {
+  const chunks: Buffer[] = []
+  socket.on('data', (d: Buffer) => chunks.push(d))
+  socket.once('end', () => resolve(Buffer.concat(chunks)))
+  socket.once('close', () => resolve(Buffer.concat(chunks)))
+})
+
+const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+const stop = async (t: Test, cli: CliProcess) => {
+  const code = await cli.interrupt()
+  t.equal(code, 130, 'Ctrl-C exits 130')
+}
+
+t.test('a session: greeting with escapes, read, half-close, closed, Ctrl-C summary', async t => {
+  const { cli, port } = await startServer(t, ['--greeting', 'Hola\\r\\n\\tmundo\\n'])
+  const socket = await client(t, port)
+  const local = `127.0.0.1:${socket.localPort}`
+  const [greeting] = await once(socket, 'data') as [Buffer]
+  t.equal(greeting.toString(), 'Hola\r\n\tmundo\n', '\\r \\n \\t became bytes')
+  const all = readAll(socket)
+  socket.end('ping')
+  t.equal((await all).toString(), 'ping', 'the echo, then EOF')
+  await cli.waitFor(/\[#1\] closed after/)
+  await stop(t, cli)
+  const err = cli.stderr()
+  t.match(err, new RegExp(`\\[#1\\] accepted ${escaped(local)} → 127\\.0\\.0\\.1:${port} \\(1 open\\)`))
+  t.match(err, /\[#1\] read 4 bytes: ping\n/)
+  t.match(err, /\[#1\] half-close received/)
+  t.match(err, /\[#1\] closed after \S+ \S+: 4 bytes in, 17 bytes out\n/)
+  t.match(err, /greeting each client with "Hola\\r\\n\\tmundo\\n"/)
+  t.match(err, /stopped after .*: 1 connection \(peak 1 at once\), 4 bytes in, 17 bytes out\n$/)
+  t.equal(cli.stdout().length, 0, 'stdout is for data only: nothing there')
+})
+
+t.test('--quiet hides read lines but not connection lines; 0.0.0.0 lists loopback', async t => {
+  const { cli, port } = await startServer(t, ['--quiet', '--host', '0.0.0.0'])
+  t.match(cli.stderr(), new RegExp(`listening on 0\\.0\\.0\\.0:${port} \\(TCP\\) — clients can use 127\\.0\\.0\\.1:${port}`))
+  const socket = await client(t, port)
+  const all = readAll(socket)
+  socket.end('quiet please')
+  t.equal((await all).toString(), 'quiet please')
+  await cli.waitFor(/\[#1\] closed/)
+  await stop(t, cli)
+  t.match(cli.stderr(), /\[#1\] accepted/)
+  t.notMatch(cli.stderr(), /read \d+ byte/)
+})
+
+t.test('a reset client is reported and the server keeps serving', async t => {
+  const { cli, port } = await startServer(t)
+  const resetter = await client(t, port)
+  resetter.write('bye')
+  await cli.waitFor(/\[#1\] read 3 bytes: bye/)
+  resetter.resetAndDestroy()
+  await cli.waitFor(/\[#1\] reset by peer \(ECONNRESET\)/)
+  const next = await client(t, port)
+  const all = readAll(next)
+  next.end('still up')
+  t.equal((await all).toString(), 'still up')
+  await cli.waitFor(/\[#2\] closed/)
+  await stop(t, cli)
+  t.match(cli.stderr(), /2 connections .*, 1 reset/)
+})
+
+t.test('--max-connections: the extra client is told why, the server says so, a freed slot is reused', async t => {
+  const { cli, port } = await startServer(t, ['--max-connections', '1'])
+  const first = await client(t, port)
+  await cli.waitFor(/\[#1\] accepted/)
+  const second = await client(t, port)
+  const secondPort = second.localPort
+  const refusal = (await readAll(second)).toString()
+  t.match(refusal, /^sockkit: connection refused: the server is full \(1 connections\); try again later\r\n$/)
+  await cli.waitFor(new RegExp(`refused 127\\.0\\.0\\.1:${secondPort}: 1 connections open, limit 1`))
+  first.end()
+  await cli.waitFor(/\[#1\] closed/)
+  const third = await client(t, port)
+  const all = readAll(third)
+  third.end('my turn')
+  t.equal((await all).toString(), 'my turn')
+  await stop(t, cli)
+  t.match(cli.stderr(), /2 connections .*, 1 refused/)
+})
+
+t.test('--idle-timeout closes a silent client', async t => {
+  const { cli, port } = await startServer(t, ['--idle-timeout', '200'])
+  const socket = await client(t, port)
+  const ended = readAll(socket)
+  await cli.waitFor(/\[#1\] idle for 200 ms; closing/)
+  t.equal((await ended).length, 0, 'the client got EOF and nothing else')
+  await cli.waitFor(/\[#1\] closed after .* \(idle timeout\)/)
+  await stop(t, cli)
+  t.match(cli.stderr(), /1 idle-closed/)
+})
+
+t.test('--json: NDJSON on stdout with stable field names; --quiet drops read events', async t => {
+  for (const quiet of [false, true]) {
+    const { cli, port } = await startServer(t, ['--json', ...(quiet ? ['--quiet'] : [])], { FORCE_COLOR: '1', NO_COLOR: undefined })
+    const socket = await client(t, port)
+    const clientPort = socket.localPort
+    const all = readAll(socket)
+    socket.end('json\n')
+    await all
+    await cli.waitFor(/"event":"closed"/, { from: 'stdout' })
+    await stop(t, cli)
+    const text = cli.stdout().toString()
+    // eslint-disable-next-line no-control-regex
+    t.notMatch(text, /\x1b\[/, 'no colour codes in NDJSON, even with FORCE_COLOR')
+    const events = text.trimEnd().split('\n').map(line => JSON.parse(line) as Record<string, unknown>)
+    t.ok(events.every(e => typeof e.time === 'string' && typeof e.event === 'string' && !('type' in e)), 'every line has time and event, no type')
+    t.same(events.map(e => e.event), quiet
+      ? ['listening', 'accepted', 'half-close', 'closed', 'summary']
+      : ['listening', 'accepted', 'read', 'half-close', 'closed', 'summary'])
+    t.match(events[0], { event: 'listening', address: '127.0.0.1', port, reachable: ['127.0.0.1'] })
+    t.match(events[1], { event: 'accepted', id: 1, remoteAddress: '127.0.0.1', remotePort: clientPort, localPort: port, active: 1 })
+    if (!quiet) t.match(events[2], { event: 'read', id: 1, bytes: 5, preview: 'json\\n' })
+    t.match(events.at(-2), { event: 'closed', id: 1, bytesIn: 5, bytesOut: 5, reason: 'normal' })
+    t.match(events.at(-1), { event: 'summary', accepted: 1, bytesIn: 5, bytesOut: 5 })
+    t.equal(cli.stderr(), '', 'nothing human on stderr with --json')
+  }
+})
+
+t.test('colour: FORCE_COLOR gives ANSI on stderr; NO_COLOR and --no-color turn it off', async t => {
+  const cases: Array<[string, string[], Record<string, string | undefined>, boolean]> = [
+    ['FORCE_COLOR=1', [], { FORCE_COLOR: '1', NO_COLOR: undefined }, true],
+    ['FORCE_COLOR=1 NO_COLOR=1', [], { FORCE_COLOR: '1', NO_COLOR: '1' }, false],
+    ['FORCE_COLOR=1 --no-color', ['--no-color'], { FORCE_COLOR: '1', NO_COLOR: undefined }, false],
+  ]
+  for (const [name, args, env, coloured] of cases) {
+    const { cli } = await startServer(t, args, env)
+    await stop(t, cli)
+    // eslint-disable-next-line no-control-regex
+    t.equal(/\x1b\[/.test(cli.stderr()), coloured, `${name}: ${coloured ? 'colour' : 'no colour'}`)
+  }
+})
+
+t.test('a port in use: exit 1, one plain sentence', async t => {
+  const taken = createServer()
+  await new Promise<void>(resolve => taken.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => taken.close())
+  const port = (taken.address() as { port: number }).port
+  const run = await runCli(['tcp-server', String(port)])
+  t.equal(run.code, 1)
+  t.match(run.stderr, new RegExp(`^sockkit: port ${port} is already in use on 127\\.0\\.0\\.1`))
+  t.equal(run.stderr.trimEnd().split('\n').length, 1, 'one line, no stack trace')
+})
+
+t.test('bad command lines: exit 2, one line naming the bad value', async t => {
+  const cases: Array<[string[], RegExp]> = [
+    [['tcp-server', 'abc'], /port .*"abc"/],
+    [['tcp-server', '70000'], /port .*"70000"/],
+    [['tcp-server', '0', '--max-connections', '0'], /max-connections .*"0"/],
+    [['tcp-server', '0', '--idle-timeout', 'soon'], /idle-timeout .*"soon"/],
+    [['tcp-server', '0', '--bogus-flag'], /unknown option '--bogus-flag'/],
+  ]
+  for (const [args, pattern] of cases) {
+    const run = await runCli(args)
+    t.equal(run.code, 2, `${args.join(' ')} → 2`)
+    t.match(run.stderr, pattern)
+    t.equal(run.stderr.trimEnd().split('\n').length, 1, `${args.join(' ')}: one line`)
+    t.notMatch(run.stderr, /\n\s+at /, 'no stack trace')
+  }
+})
+
+t.test('a fast client: read lines are capped per second, every read is still accounted for', async t => {
+  const { cli, port } = await startServer(t)
+  const socket = await client(t, port)
+  // 200 ping-pongs: each write waits for its echo, so each is its own read on the server.
+  const reads = 200
+  for (let i = 0; i < reads; i++) {
+    const echoed = once(socket, 'data')
+    socket.write(`m${i}`)
+    await echoed
+  }
+  socket.end()
+  await cli.waitFor(/\[#1\] closed/)
+  await stop(t, cli)
+  const err = cli.stderr()
+  const shown = (err.match(/\[#1\] read \d+ bytes?: /g) ?? []).length
+  const hidden = [...err.matchAll(/\[#1\] … (\d+) more reads? \(/g)].reduce((n, m) => n + Number(m[1]), 0)
+  t.equal(shown + hidden, reads, `${shown} shown + ${hidden} counted = every read`)
+  // Showing all 200 would need 10 one-second windows; the ping-pongs take far less.
+  t.ok(hidden > 0, 'a roll-up line replaced most of them')
+})
