@@ -346,3 +346,26 @@ t.test('listen() rejects with EADDRINUSE when the port is taken', async t => {
   const other = new ChatServer({ port })
   await t.rejects(other.listen(), { code: 'EADDRINUSE' })
 })
+
+t.test('the operator can kick someone; the others are told', async t => {
+  const { server, port, waitEvent } = await startServer(t, { name: 'profe' })
+  const ana = await join(t, port, 'ana')
+  const mallory = await join(t, port, 'mallory')
+  t.notOk(server.kick('nobody'))
+  t.ok(server.kick('MALLORY'), 'names match ignoring case')
+  await mallory.waitLine(/^\* you were removed from the chat by profe$/)
+  await mallory.closed
+  t.match(await waitEvent('left', e => e.name === 'mallory'), { reason: 'kicked' })
+  await ana.waitLine(/^\* mallory was removed by profe$/)
+})
+
+t.test('idle clients and clients that never give a name are closed when those timeouts are set', async t => {
+  const naming = await startServer(t, { nameTimeoutMs: 200 })
+  const nameless = await client(t, naming.port)
+  t.match(await naming.waitEvent('disconnected'), { reason: 'name-timeout' })
+  await nameless.waitLine(/no name given in time/)
+  const idle = await startServer(t, { idleTimeoutMs: 200 })
+  const quiet = await join(t, idle.port, 'quiet')
+  t.match(await idle.waitEvent('left', e => e.name === 'quiet'), { reason: 'idle-timeout' })
+  await quiet.waitLine(/you were idle/)
+})
