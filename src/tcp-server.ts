@@ -345,7 +345,8 @@ export class TcpEchoServer {
     socket.on('close', () => this.refusedSockets.delete(socket))
     // Nothing it sends is read or echoed; the line is the whole answer.
     socket.on('data', () => {})
-    const why = reason === 'shutting-down' ? 'the server is shutting down' : `the server is full (${this.options.maxConnections} connections)`
+    const limit = this.options.maxConnections
+    const why = reason === 'shutting-down' ? 'the server is shutting down' : `the server is full (${limit} connection${limit === 1 ? '' : 's'})`
     socket.end(`sockkit: connection refused: ${why}; try again later\r\n`)
     const timer = setTimeout(() => socket.destroy(), this.options.closeGraceMs)
     timer.unref()

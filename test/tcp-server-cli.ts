@@ -95,8 +95,8 @@ t.test('--max-connections: the extra client is told why, the server says so, a f
   const second = await client(t, port)
   const secondPort = second.localPort
   const refusal = (await readAll(second)).toString()
-  t.match(refusal, /^sockkit: connection refused: the server is full \(1 connections\); try again later\r\n$/)
-  await cli.waitFor(new RegExp(`refused 127\\.0\\.0\\.1:${secondPort}: 1 connections open, limit 1`))
+  t.match(refusal, /^sockkit: connection refused: the server is full \(1 connection\); try again later\r\n$/)
+  await cli.waitFor(new RegExp(`refused 127\\.0\\.0\\.1:${secondPort}: 1 connection open, limit 1`))
   first.end()
   await cli.waitFor(/\[#1\] closed/)
   const third = await client(t, port)

@@ -145,7 +145,7 @@ const printHuman = (ctx: CliContext, greeting: string | undefined) => {
           break
         case 'refused':
           log(e.reason === 'full'
-            ? `${style.yellow('refused')} ${peer(e.remoteAddress, e.remotePort)}: ${e.active} connections open, limit ${e.limit} (told the client and closed)`
+            ? `${style.yellow('refused')} ${peer(e.remoteAddress, e.remotePort)}: ${plural(e.active, 'connection')} open, limit ${e.limit} (told the client and closed)`
             : `${style.yellow('refused')} ${peer(e.remoteAddress, e.remotePort)}: shutting down (told the client and closed)`)
           break
         case 'read': {
