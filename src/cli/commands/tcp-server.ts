@@ -173,8 +173,8 @@ const printHuman = (ctx: CliContext, greeting: string | undefined) => {
           clearTimeout(v.stallTimer)
           v.stallTimer = setTimeout(() => {
             v.stallShown = true
-            log(`${tag(e.id)} ${style.yellow('client is not reading')} its echoes (${formatBytes(e.bufferedBytes)} waiting for ${formatDuration(STALL_REPORT_MS)}); ` +
-              'stopped reading from it until it catches up')
+            log(`${tag(e.id)} ${style.yellow('client is not reading')} its echoes (for ${formatDuration(STALL_REPORT_MS)}, ` +
+              `${formatBytes(e.bufferedBytes)} queued for it): stopped reading from it until it catches up`)
           }, STALL_REPORT_MS).unref()
           break
         }
