@@ -59,9 +59,9 @@ const pickKind = (rng: Rng): Kind => {
 
 interface ClientResult { kind: Kind; intact?: boolean; sent?: number; received?: number; detail?: string }
 
-/** Tracks every client socket so the teardown can destroy whatever a failure left open. */
+/** Tracks every client socket so each test's teardown can destroy whatever it left open. */
 const openSockets = new Set<Socket>()
-t.teardown(() => { for (const socket of openSockets) socket.destroy() })
+const destroyOpenSockets = () => { for (const socket of openSockets) socket.destroy() }
 
 const connect = (port: number): Promise<Socket> => new Promise((resolve, reject) => {
   const socket = createConnection({ host: '127.0.0.1', port })
@@ -81,6 +81,19 @@ const writeChunked = async (socket: Socket, data: Buffer, rng: Rng, stop?: () =>
     if (!ok) await new Promise<void>(resolve => { socket.once('drain', resolve); socket.once('close', resolve) })
     else if (rng.next() < 0.2) await pause(rng.int(0, 5))
   }
+}
+
+/**
+ * Send a TCP RST. Node 20 has a trap here: resetAndDestroy() between end() and 'finish'
+ * (shutdown still queued) fails with EINVAL and the socket never emits 'close', leaking its
+ * handle and keeping the process alive. So once end() was called, reset only after 'finish'.
+ */
+const reset = async (socket: Socket): Promise<void> => {
+  if (socket.destroyed) return
+  if (socket.writableEnded && !socket.writableFinished) {
+    await new Promise<void>(resolve => { socket.once('finish', resolve); socket.once('close', resolve) })
+  }
+  if (!socket.destroyed) socket.resetAndDestroy()
 }
 
 const closed = (socket: Socket) => new Promise<void>(resolve => {
@@ -118,7 +131,7 @@ const runClient = async (kind: Kind, port: number, rng: Rng): Promise<ClientResu
       const writing = writeChunked(socket, rng.bytes(rng.int(1, 300_000)), rng, () => stop)
       await pause(rng.int(0, 30))
       stop = true
-      socket.resetAndDestroy()
+      await reset(socket)
       await writing
       break
     }
@@ -127,7 +140,7 @@ const runClient = async (kind: Kind, port: number, rng: Rng): Promise<ClientResu
       await writeChunked(socket, rng.bytes(rng.int(0, 100_000)), rng)
       socket.end()
       await pause(rng.int(0, 20))
-      if (!socket.destroyed) socket.resetAndDestroy()
+      await reset(socket)
       break
     }
     case 'silent': {
@@ -150,7 +163,7 @@ const runClient = async (kind: Kind, port: number, rng: Rng): Promise<ClientResu
       const writing = writeChunked(socket, rng.bytes(rng.int(1_000_000, 8_000_000)), rng, () => stop)
       await Promise.race([writing, pause(rng.int(50, 400))])
       stop = true
-      if (rng.next() < 0.5) socket.resetAndDestroy()
+      if (rng.next() < 0.5) await reset(socket)
       else socket.destroy()
       break
     }
@@ -209,7 +222,10 @@ t.test(`library TcpEchoServer survives hostile clients; well-behaved ones get ev
   })
   const { port } = await server.listen()
   let summaryTaken = false
-  t.teardown(async () => { if (!summaryTaken) await server.close() })
+  t.teardown(async () => {
+    destroyOpenSockets()
+    if (!summaryTaken) await server.close()
+  })
 
   const results = await fuzz(port, rng, { durationMs: 5000, maxClients: 1500, concurrency: 24 })
   t.comment(`clients by kind: ${JSON.stringify(summarize(results))}; server events: ${JSON.stringify(events)}`)
@@ -238,7 +254,10 @@ t.test(`library TcpEchoServer survives hostile clients; well-behaved ones get ev
 t.test(`the CLI tcp-server survives the same storm, more briefly (seed ${seed})`, async t => {
   const rng = prng(seed ^ 0x5eed)
   const server = startCli(['tcp-server', '0', '--idle-timeout', '1500'], { stdin: 'ignore' })
-  t.teardown(() => { if (server.child.exitCode === null) server.child.kill('SIGKILL') })
+  t.teardown(() => {
+    destroyOpenSockets()
+    if (server.child.exitCode === null) server.child.kill('SIGKILL')
+  })
   const [, portText] = await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
   const port = Number(portText)
 
