@@ -87,7 +87,17 @@ t.test('`help` alone shows the root help, exit 0', async t => {
   t.match(run.stdout.toString(), /^Usage: sockkit /)
 })
 
-t.test('`help <unknown>` should be a usage error', { todo: 'main.ts: commander shows the root help and exits 0' }, async t => {
+t.test('`help <unknown>` is a usage error, one line', async t => {
   const run = await runCli(['help', 'no-such-command'])
   t.equal(run.code, 2)
+  t.match(run.stderr, /unknown command 'no-such-command'/)
+  t.equal(run.stderr.trimEnd().split('\n').length, 1)
+  t.equal(run.stdout.length, 0, 'nothing on stdout')
+})
+
+t.test('a near-miss command gets its suggestion on the same line', async t => {
+  const run = await runCli(['tcp-sever'])
+  t.equal(run.code, 2)
+  t.match(run.stderr, /unknown command 'tcp-sever'.*Did you mean tcp-server\?/)
+  t.equal(run.stderr.trimEnd().split('\n').length, 1)
 })

@@ -42,6 +42,14 @@ Exit codes: 0 done, 1 network or runtime failure, 2 bad command line, 130 Ctrl-C
     program.addCommand(cmd)
   }
 
+  // commander answers `help <unknown>` with the root help and exit 0; a typo deserves
+  // the same usage error as `sockkit <unknown>`.
+  const helpTarget = argv[0] === 'help' ? argv[1] : undefined
+  if (helpTarget !== undefined && !helpTarget.startsWith('-') && !program.commands.some(c => c.name() === helpTarget)) {
+    io.stderr.write(`${err.red('sockkit:')} unknown command '${helpTarget}' — \`sockkit --help\` lists the commands\n`)
+    return EXIT_USAGE
+  }
+
   try {
     await program.parseAsync(argv, { from: 'user' })
   } catch (e) {
@@ -63,7 +71,8 @@ Exit codes: 0 done, 1 network or runtime failure, 2 bad command line, 130 Ctrl-C
  * name and our sentence, which already names the bad value.
  */
 const usageSentence = (message: string): string => {
-  const text = message.replace(/^error: /, '').trim()
+  // One line: commander puts "(Did you mean …?)" on a line of its own.
+  const text = message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')
   const option = /^option '([^' ]+)[^']*' argument '.*' is invalid\. ([\s\S]+)$/.exec(text)
   if (option) return `${option[1]}: ${option[2]}`
   const argument = /^command-argument value '.*' is invalid for argument '([^']+)'\. ([\s\S]+)$/.exec(text)
