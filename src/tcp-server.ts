@@ -27,6 +27,12 @@ export interface TcpServerOptions {
   onEvent?: (event: TcpServerEvent) => void
   /** Ms a closing connection gets to flush before it is destroyed. Default 1000. */
   closeGraceMs?: number
+  /**
+   * Which peers may connect, by remote address (`createAddressFilter` from `cidr.ts` fits).
+   * A peer it rejects — or whose address cannot be read, `undefined` — is destroyed at once,
+   * before anything is read or sent, and reported as `denied`. Default: everyone.
+   */
+  addressFilter?: (address: string | undefined) => boolean
 }
 
 /** Why a connection ended. */
@@ -45,6 +51,8 @@ export type TcpServerEvent =
   | { type: 'listening'; address: string; port: number; family: string; reachable: string[] }
   | { type: 'accepted'; id: number; remoteAddress: string; remotePort: number; localAddress: string; localPort: number; active: number }
   | { type: 'refused'; remoteAddress: string; remotePort: number; active: number; limit: number; reason: RefusalReason }
+  /** Turned away by {@link TcpServerOptions.addressFilter}: destroyed at once, nothing read or sent. */
+  | { type: 'denied'; remoteAddress: string; remotePort: number; denied: number }
   | { type: 'read'; id: number; bytes: number; preview: string }
   | { type: 'half-close'; id: number; bytesIn: number }
   | { type: 'backpressure'; id: number; bufferedBytes: number }
@@ -59,6 +67,8 @@ export interface TcpServerSummary {
   accepted: number
   /** Connections turned away because the limit was reached or the server was stopping. */
   refused: number
+  /** Connections turned away by the address filter (`--allow` / `--deny`). */
+  denied: number
   /** Most connections open at once. */
   peakConnections: number
   /** Connections that ended because the peer reset them (ECONNRESET, EPIPE). */
@@ -115,7 +125,7 @@ const PEER_RESET_CODES = new Set(['ECONNRESET', 'EPIPE'])
  * the socket's high-water mark (16 KiB) waits in memory per connection.
  */
 export class TcpEchoServer {
-  readonly options: Required<Omit<TcpServerOptions, 'greeting' | 'onEvent'>> & Pick<TcpServerOptions, 'greeting' | 'onEvent'>
+  readonly options: Required<Omit<TcpServerOptions, 'greeting' | 'onEvent' | 'addressFilter'>> & Pick<TcpServerOptions, 'greeting' | 'onEvent' | 'addressFilter'>
   private readonly server: Server
   private readonly connections = new Map<number, Connection>()
   /** Refused sockets still saying goodbye; close() waits for them too. */
@@ -126,7 +136,7 @@ export class TcpEchoServer {
   /** Set once close() has released everything: from then on no event is emitted. */
   private closed = false
   private closePromise: Promise<TcpServerSummary> | undefined
-  private readonly totals = { accepted: 0, refused: 0, peakConnections: 0, resets: 0, idleTimeouts: 0, bytesIn: 0, bytesOut: 0 }
+  private readonly totals = { accepted: 0, refused: 0, denied: 0, peakConnections: 0, resets: 0, idleTimeouts: 0, bytesIn: 0, bytesOut: 0 }
   private readonly greeting: Buffer | undefined
 
   constructor (options: TcpServerOptions = {}) {
@@ -141,6 +151,7 @@ export class TcpEchoServer {
       closeGraceMs: options.closeGraceMs ?? 1000,
       greeting: options.greeting,
       onEvent: options.onEvent,
+      addressFilter: options.addressFilter,
     }
     this.greeting = options.greeting === undefined || options.greeting.length === 0
       ? undefined
@@ -235,6 +246,14 @@ export class TcpEchoServer {
     // A peer that reset before we got here has no address left to read.
     const remoteAddress = socket.remoteAddress ?? ''
     const remotePort = socket.remotePort ?? 0
+    if (this.options.addressFilter !== undefined && !this.options.addressFilter(socket.remoteAddress)) {
+      // Destroy, not end(): a filtered peer gets nothing from us, not even a FIN after data.
+      socket.on('error', () => { /* nothing to do for a peer we are dropping */ })
+      socket.destroy()
+      this.totals.denied++
+      this.emit({ type: 'denied', remoteAddress, remotePort, denied: this.totals.denied })
+      return
+    }
     if (this.closing || this.connections.size >= this.options.maxConnections) {
       this.refuse(socket, remoteAddress, remotePort)
       return
@@ -287,12 +306,14 @@ export class TcpEchoServer {
   }
 
   private onData (conn: Connection, chunk: Buffer): void {
+    // Echo first, report after: the round trip must not wait for whoever prints the event.
+    const queued = this.options.echo ? this.send(conn, chunk) : true
     if (this.options.readEvents) {
       this.emit({ type: 'read', id: conn.id, bytes: chunk.length, preview: preview(chunk, this.options.previewBytes) })
     }
     if (!this.options.echo) return
     const socket = conn.socket
-    if (!this.send(conn, chunk) && !conn.paused) {
+    if (!queued && !conn.paused) {
       // The client is not reading its echoes fast enough: stop reading from it until
       // what we owe it has drained, so its data waits in the kernel, not in our memory.
       socket.pause()

@@ -38,21 +38,61 @@ export const styleFor = (ctx: CliContext, stream: { isTTY?: boolean }): ChalkIns
   return new Chalk({ level: on ? 1 : 0 })
 }
 
+/** The last clock() result: under load many lines share a millisecond, and formatting a Date is the cost. */
+let lastClockTime = NaN
+let lastClockText = ''
+
 /** `HH:MM:SS.mmm` local time, the prefix of every event line. */
 export const clock = (time: number = Date.now()): string => {
+  if (time === lastClockTime) return lastClockText
   const d = new Date(time)
   const p = (n: number, w = 2) => String(n).padStart(w, '0')
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`
+  lastClockTime = time
+  lastClockText = `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`
+  return lastClockText
+}
+
+/** A line writer: `log(text, time?)`, plus `flush()` for a batched one (a no-op otherwise). */
+export interface LineWriter {
+  (text: string, time?: number): void
+  /** Write whatever is gathered now. Call it before the command returns. */
+  flush: () => void
 }
 
 /**
  * Writes one diagnostic line per call to stderr, prefixed with the time.
  * Returns a function so commands can hold it as `log(text)`.
+ *
+ * With `batch: true` the lines of one event-loop turn are gathered and written in one
+ * `write()` from `setImmediate`: stderr to a file or pipe is synchronous in Node, so a
+ * server printing a line per read would otherwise pay one system call per line. A command
+ * that batches must call `flush()` before it returns (its summary would be lost otherwise).
  */
-export const lineWriter = (stream: Writable, style: ChalkInstance) =>
-  (text: string, time?: number): void => {
-    stream.write(`${style.dim(clock(time))} ${text}\n`)
+export const lineWriter = (stream: Writable, style: ChalkInstance, opts: { batch?: boolean } = {}): LineWriter => {
+  if (!opts.batch) {
+    const log = (text: string, time?: number): void => {
+      stream.write(`${style.dim(clock(time))} ${text}\n`)
+    }
+    return Object.assign(log, { flush: () => {} })
   }
+  let pending = ''
+  let scheduled: NodeJS.Immediate | undefined
+  const flush = (): void => {
+    if (scheduled !== undefined) clearImmediate(scheduled)
+    scheduled = undefined
+    if (pending === '') return
+    const text = pending
+    pending = ''
+    stream.write(text)
+  }
+  const log = (text: string, time?: number): void => {
+    pending += `${style.dim(clock(time))} ${text}\n`
+    // A bound on what waits: a huge turn (thousands of lines) is written in pieces.
+    if (pending.length >= 65_536) flush()
+    else scheduled ??= setImmediate(flush)
+  }
+  return Object.assign(log, { flush })
+}
 
 /** One NDJSON object per line on stdout for `--json`. */
 export const jsonWriter = (stream: Writable) =>

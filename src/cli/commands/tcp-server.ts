@@ -6,9 +6,11 @@ import type { CloseReason, TcpServerEvent, TcpServerSummary } from '../../tcp-se
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
+import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
+import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
 
-interface TcpServerFlags {
+interface TcpServerFlags extends AddressFilterFlags {
   host: string
   greeting?: string
   maxConnections: number
@@ -19,7 +21,7 @@ interface TcpServerFlags {
 }
 
 export const makeTcpServerCommand = (ctx: CliContext): Command =>
-  new Command('tcp-server')
+  addAddressFilterOptions(new Command('tcp-server')
     .summary('TCP echo server that narrates every connection event')
     .description('A TCP echo server. Echoes every byte back as it arrives, to any number of clients at once, ' +
       'and prints one line per event on stderr: listening, accepted, each read, half-close, closed, reset. ' +
@@ -33,23 +35,26 @@ export const makeTcpServerCommand = (ctx: CliContext): Command =>
       argParser(v => parseNonNegativeInt(v, 'idle-timeout')), DEFAULT_IDLE_TIMEOUT_MS)
     .option('--no-echo', 'receive and report only; send nothing back')
     .option('--quiet', 'no per-read events (connections are still reported); also with --json')
-    .option('--json', 'NDJSON events on stdout instead of text on stderr')
+    .option('--json', 'NDJSON events on stdout instead of text on stderr'))
     .addHelpText('after', `
 Examples:
   $ sockkit tcp-server                         echo on 127.0.0.1:9000
+  $ sockkit tcp-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24 --deny 192.168.1.66
   $ sockkit tcp-server 5000 --host 0.0.0.0 --greeting 'Bienvenido al servidor!\\n'
   $ sockkit tcp-server 0 --json --quiet > events.ndjson   any free port; connection events as NDJSON
 
 Event lines (stderr): "listening", "[#3] accepted A → B", "[#3] read N bytes: preview",
 "[#3] half-close received", "[#3] closed after T: N bytes in, N bytes out", "[#3] reset by peer",
-"refused A: …", "[#3] client is not reading", "[#3] idle for T; closing".
+"refused A: …", "denied A (not in --allow)", "[#3] client is not reading", "[#3] idle for T; closing".
 With --json each event is one object on stdout: {"time","event","id",…}; the last is "summary".
 Ctrl-C stops accepting, closes every connection, prints a summary and exits 130.`)
     .action((port: number, flags: TcpServerFlags) => runAction(ctx, async () => {
       const { TcpEchoServer } = await import('../../tcp-server.js')
       const greeting = flags.greeting === undefined ? undefined : unescapeText(flags.greeting)
-      const print = flags.json ? printJson(ctx) : printHuman(ctx, greeting)
+      const addressFilter = addressFilterFrom(flags)
+      const print = flags.json ? printJson(ctx) : printHuman(ctx, greeting, addressFilter)
       const server = new TcpEchoServer({
+        addressFilter,
         port,
         host: flags.host,
         greeting,
@@ -59,10 +64,14 @@ Ctrl-C stops accepting, closes every connection, prints a summary and exits 130.
         readEvents: !flags.quiet,
         onEvent: print.event,
       })
-      await server.listen()
-      await aborted(ctx.io.signal)
-      print.summary(await server.close())
-      return EXIT_INTERRUPTED
+      try {
+        await server.listen()
+        await aborted(ctx.io.signal)
+        print.summary(await server.close())
+        return EXIT_INTERRUPTED
+      } finally {
+        print.flush()
+      }
     }, { host: flags.host, port }))
 
 /**
@@ -74,6 +83,7 @@ const printJson = (ctx: CliContext) => {
   return {
     event: ({ type, ...fields }: TcpServerEvent) => write({ event: type, ...fields }),
     summary: (s: TcpServerSummary) => write({ event: 'summary', ...s }),
+    flush: () => {},
   }
 }
 
@@ -109,9 +119,10 @@ interface ConnectionView {
   stallShown: boolean
 }
 
-const printHuman = (ctx: CliContext, greeting: string | undefined) => {
+const printHuman = (ctx: CliContext, greeting: string | undefined, addressFilter: AddressFilter | undefined) => {
   const style = styleFor(ctx, ctx.io.stderr)
-  const log = lineWriter(ctx.io.stderr, style)
+  // Batched: the lines of one event-loop turn go out in one write (a line per read is the load).
+  const log = lineWriter(ctx.io.stderr, style, { batch: true })
   const tag = (id: number) => style.cyan(`[#${id}]`)
   const views = new Map<number, ConnectionView>()
   const view = (id: number): ConnectionView => {
@@ -136,6 +147,7 @@ const printHuman = (ctx: CliContext, greeting: string | undefined) => {
           log(`${style.green('listening')} on ${bound} (TCP)` + (reach !== bound ? ` — clients can use ${reach}` : ''))
           log(`try: sockkit tcp-client ${e.reachable[0] ?? e.address} ${e.port}`)
           if (greeting !== undefined) log(`greeting each client with ${JSON.stringify(greeting)}`)
+          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; other peers are closed at once`)
           break
         }
         case 'accepted':
@@ -165,6 +177,9 @@ const printHuman = (ctx: CliContext, greeting: string | undefined) => {
           }
           break
         }
+        case 'denied':
+          log(`${style.yellow('denied')} ${peer(e.remoteAddress, e.remotePort)} (${deniedBecause(addressFilter, e.remoteAddress)}); closed at once`)
+          break
         case 'half-close':
           log(`${tag(e.id)} ${style.yellow('half-close received')}: the client finished sending (${formatBytes(e.bytesIn)} in); finishing the echo, then closing`)
           break
@@ -206,8 +221,9 @@ const printHuman = (ctx: CliContext, greeting: string | undefined) => {
     summary: (s: TcpServerSummary): void => {
       log(`stopped after ${formatDuration(s.durationMs)}: ${plural(s.accepted, 'connection')} (peak ${s.peakConnections} at once), ` +
         `${formatBytes(s.bytesIn)} in, ${formatBytes(s.bytesOut)} out` +
-        (s.refused ? `, ${s.refused} refused` : '') + (s.resets ? `, ${s.resets} reset` : '') +
+        (s.refused ? `, ${s.refused} refused` : '') + (s.denied ? `, ${s.denied} denied` : '') + (s.resets ? `, ${s.resets} reset` : '') +
         (s.idleTimeouts ? `, ${s.idleTimeouts} idle-closed` : ''))
     },
+    flush: log.flush,
   }
 }
