@@ -5,6 +5,7 @@
  * formatter can be built and tested apart.
  */
 import type { TransportResult } from './compare-stats.js'
+import type { AppliedBy, ImpairmentConfig, ImpairmentCountersReport, ImpairmentKind } from './impairment.js'
 
 export type Transport = 'tcp' | 'udp'
 
@@ -34,9 +35,64 @@ export interface CompareConfig {
   nagle: boolean
   /** ms; null = automatic (max(1000, 3 × the largest RTT seen), reported in each result). */
   tmaxMs: number | null
-  /** Filled by the impairment work (issue 4). */
-  impairment?: Record<string, unknown>
+  /**
+   * Present only when an impairment ran (`--loss`, `--delay`…): exactly the `config` that
+   * startImpairment gave (emulator, reason, appliedBy, seed, expected…), plus `tcpDegraded`
+   * when TCP could not take all of it.
+   */
+  impairment?: CompareImpairmentConfig
 }
+
+/** `config.impairment`: what ran, who applied it and why. */
+export type CompareImpairmentConfig = ImpairmentConfig & {
+  /**
+   * Set when the emulator was `auto`, both transports ran and TCP could not take every asked
+   * impairment (without root and nft nothing here can drop TCP segments; nothing can reorder
+   * or duplicate a byte stream). UDP got all of it (the fields above); TCP got `applied`.
+   */
+  tcpDegraded?: {
+    /** The impairments TCP did NOT get. */
+    notApplied: ImpairmentKind[]
+    /** One sentence: why, and how to get the real thing. */
+    reason: string
+    /** The impairment TCP did get (its own emulator and reason); absent when TCP ran unimpaired. */
+    applied?: ImpairmentConfig
+  }
+}
+
+/**
+ * What one transport should have seen under the impairment, next to what it measured.
+ * Percentages of probes sent; ms from the scheduled send.
+ */
+export interface ImpairmentOutcome {
+  /** Who applied each impairment to this transport. */
+  appliedBy: Partial<Record<ImpairmentKind, AppliedBy>>
+  /** Asked for but not applied to this transport (TCP under a userspace-only emulator). */
+  notApplied: ImpairmentKind[]
+  expected: {
+    /** Round-trip probe loss: 1 − (1 − p)² for UDP; 0 for TCP, which retransmits what is dropped. */
+    lossPercent: number
+    /** Extra copies back per probe (UDP); 0 for TCP. */
+    duplicatePercent: number
+    /** Approximate share reordered (UDP); 0 for TCP. */
+    reorderPercentApprox: number
+    /** Added RTT on average, ms (2 × one-way delay). */
+    addedRttMs: number
+    /** Smallest and largest added RTT, ms: no probe can come back faster than `min`. */
+    addedRttRangeMs: { min: number; max: number }
+  }
+  measured: {
+    lossPercent: number
+    duplicatePercent: number
+    reorderedPercent: number
+    /** null when nothing came back. */
+    minRttMs: number | null
+    p50RttMs: number | null
+  }
+}
+
+/** A transport's figures, plus the expected-versus-measured block when an impairment ran. */
+export type CompareTransportResult = TransportResult & { impairment?: ImpairmentOutcome }
 
 /** The kernel's own counters for one transport's run (Linux /proc/net/snmp deltas). */
 export interface KernelReport {
@@ -60,7 +116,9 @@ export interface CompareResult {
   schema: 'sockkit.compare/v1'
   config: CompareConfig
   /** Only the transports asked for. */
-  results: { tcp?: TransportResult; udp?: TransportResult }
+  results: { tcp?: CompareTransportResult; udp?: CompareTransportResult }
+  /** What the impairment relays and kernel table did (present only when an impairment ran). */
+  impairmentCounters?: ImpairmentCountersReport
   kernel: { tcp?: KernelReport; udp?: KernelReport }
   /**
    * Present only when a transport could not be measured (or died mid-run) while another

@@ -20,7 +20,11 @@ import { invalidArg, sockkitError } from './errors.js'
 import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from './probe.js'
 import { analyzeRun, type ProbeArrival, type ProbeSend, type TransportResult, type TransportRun } from './compare-stats.js'
 import { diffSnmp, readSnmp, type SnmpCounters } from './snmp.js'
-import type { CompareConfig, CompareResult, KernelReport, Transport, TransportError } from './compare-types.js'
+import type { CompareConfig, CompareImpairmentConfig, CompareResult, CompareTransportResult, ImpairmentOutcome, KernelReport, Transport, TransportError } from './compare-types.js'
+import {
+  activeImpairments, expectedRoundTrip, normalizeImpairment, startImpairment,
+  type EmulatorChoice, type EmulatorSupport, type FullImpairment, type Impairment, type ImpairmentCountersReport, type ImpairmentKind, type RunningImpairment,
+} from './impairment.js'
 
 /** Probes per transport when not told. */
 export const DEFAULT_COMPARE_COUNT = 1000
@@ -57,9 +61,11 @@ export interface CompareOptions {
   warmup?: number
   /** Leave Nagle's algorithm on for TCP. Default false (setNoDelay(true)). */
   nagle?: boolean
-  /** Loss waiting time, ms; null (default) = max(1000, 3 × the largest RTT seen). */
+  /**
+   * Loss waiting time, ms; null (default) = automatic, frozen when the last probe is sent:
+   * max(1000 + 2 × (delay + jitter), 3 × the largest RTT seen until then).
+   */
   tmaxMs?: number | null
-  impairment?: Record<string, unknown>
 }
 
 /** Check every value and fill in defaults. Throws ERR_SOCKKIT_INVALID_ARG naming the bad value. */
@@ -108,7 +114,6 @@ export const makeCompareConfig = (options: CompareOptions = {}): CompareConfig =
     warmup,
     nagle: options.nagle ?? false,
     tmaxMs,
-    ...(options.impairment ? { impairment: options.impairment } : {}),
   }
 }
 
@@ -135,6 +140,26 @@ export interface RunCompareOptions {
   connectTimeoutMs?: number
   /** Minimum ms between progress events. Default 100. */
   progressIntervalMs?: number
+  /**
+   * Put an impairment (loss, delay…) between compare and the reflector for the whole run
+   * (started before the first transport, stopped in all cases before this resolves or
+   * rejects). Absent: probes go straight to the reflector and `config.impairment` is absent.
+   */
+  impairment?: CompareImpairmentRequest
+}
+
+/** What `compare --loss … --emulator … --seed …` asks for. */
+export interface CompareImpairmentRequest {
+  /** Applied to each direction independently. */
+  impairment: Impairment
+  /** Default 'auto'. */
+  emulator?: EmulatorChoice
+  /** PRNG seed for the relays; default random (reported in config.impairment.seed). */
+  seed?: number
+  /** Override the detected kernel support (tests). */
+  support?: EmulatorSupport
+  /** The impairment's own events (tables created, relay errors…). */
+  onEvent?: Parameters<typeof startImpairment>[0]['onEvent']
 }
 
 /**
@@ -159,8 +184,30 @@ export const runCompare = async (config: CompareConfig, options: RunCompareOptio
 
 /** {@link runCompare}, also returning the raw per-probe runs (for `--csv`). */
 export const runCompareDetailed = async (config: CompareConfig, options: RunCompareOptions = {}): Promise<CompareDetail> => {
+  if (options.impairment === undefined) return measureAll(config, options)
+  const impaired = await startCompareImpairment(config, options.impairment, options.signal)
+  let detail: CompareDetail | undefined
+  try {
+    detail = await measureAll({ ...config, impairment: impaired.config }, {
+      ...options,
+      targets: { ...impaired.endpoints, ...options.targets },
+      extraWaitMs: impaired.extraWaitMs,
+    })
+  } finally {
+    // Relays closed and kernel table deleted whatever happened (error, Ctrl-C).
+    const counters = await impaired.stop()
+    if (detail) detail.result.impairmentCounters = counters
+  }
+  for (const transport of config.transports) {
+    const measured = detail.result.results[transport]
+    if (measured) measured.impairment = impairmentOutcome(transport, measured, impaired)
+  }
+  return detail
+}
+
+const measureAll = async (config: CompareConfig, options: RunCompareOptions & { extraWaitMs?: number }): Promise<CompareDetail> => {
   const startedAt = new Date().toISOString()
-  const results: CompareResult['results'] = {}
+  const results: Record<string, CompareTransportResult> = {}
   const kernel: CompareResult['kernel'] = {}
   const runs: CompareDetail['runs'] = {}
   const failures: Partial<Record<Transport, Error & { code?: string }>> = {}
@@ -174,8 +221,8 @@ export const runCompareDetailed = async (config: CompareConfig, options: RunComp
     const before = await readSnmp()
     try {
       const measured = transport === 'tcp'
-        ? await measureTcp(config, target, options, emit)
-        : await measureUdp(config, target, options, emit)
+        ? await measureTcp(config, target, options, emit, options.extraWaitMs ?? 0)
+        : await measureUdp(config, target, options, emit, options.extraWaitMs ?? 0)
       const after = await readSnmp()
       runs[transport] = measured.run
       results[transport] = analyzeRun(measured.run)
@@ -276,6 +323,8 @@ class ProbeRun {
     readonly target: CompareTarget,
     private readonly options: RunCompareOptions,
     private readonly emit: (event: CompareEvent) => void,
+    /** ms the impairment adds to a round trip at most (2 × (delay + jitter)); raises the automatic Tmax. */
+    private readonly extraWaitMs = 0,
   ) {
     this.seen = new Uint8Array(config.count)
   }
@@ -322,10 +371,17 @@ class ProbeRun {
     this.emit({ type: 'progress', transport: this.transport, sent: this.sends.length, received: this.uniqueReceived, total: this.config.count })
   }
 
-  /** The waiting time in force now: the configured one, or max(1 s, 3 × the largest RTT so far). */
+  /**
+   * The waiting time: the configured one, or automatic — max(1 s + the impairment's largest
+   * added RTT, 3 × the largest RTT seen so far) — frozen when the last probe is sent. Frozen
+   * because a Tmax that keeps growing with the RTTs it judges can never find a probe late:
+   * every RTT is ≤ the largest, < 3 × the largest.
+   */
   tmaxMs (): number {
-    return this.config.tmaxMs ?? Math.max(MIN_AUTO_TMAX_MS, 3 * this.maxRttMs)
+    return this.frozenTmaxMs ?? this.config.tmaxMs ?? Math.max(MIN_AUTO_TMAX_MS + this.extraWaitMs, 3 * this.maxRttMs)
   }
+
+  private frozenTmaxMs: number | undefined
 
   fail (error: Error & { code?: string }): void {
     this.failure ??= error
@@ -378,6 +434,8 @@ class ProbeRun {
         this.progress(false)
       }
       if (this.failure && this.uniqueReceived === 0) throw this.failure
+      // From here on the echoes still coming back are judged, not used to move the goalposts.
+      this.frozenTmaxMs = this.tmaxMs()
 
       // The final wait: until everything sent is back, or Tmax after the last scheduled send.
       const lastScheduled = this.sends.at(-1)?.scheduledMs ?? 0
@@ -442,9 +500,9 @@ const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, m
 const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve))
 
 const measureUdp = async (
-  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void,
+  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number,
 ): Promise<Measured> => {
-  const probeRun = new ProbeRun('udp', config, target, options, emit)
+  const probeRun = new ProbeRun('udp', config, target, options, emit, extraWaitMs)
   const socket: UdpSocket = createSocket({ type: isIPv6(target.host) ? 'udp6' : 'udp4' })
   try {
     socket.on('message', data => probeRun.arrived(decodeProbe(data), probeRun.now()))
@@ -489,9 +547,9 @@ const measureUdp = async (
 }
 
 const measureTcp = async (
-  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void,
+  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number,
 ): Promise<Measured> => {
-  const probeRun = new ProbeRun('tcp', config, target, options, emit)
+  const probeRun = new ProbeRun('tcp', config, target, options, emit, extraWaitMs)
   const socket = await connectTcp(target, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, options.signal)
   try {
     socket.setNoDelay(!config.nagle)
@@ -554,3 +612,130 @@ const connectTcp = (target: CompareTarget, timeoutMs: number, signal?: AbortSign
     signal?.addEventListener('abort', onAbort, { once: true })
     socket.once('connect', () => { cleanup(); resolve(socket) })
   })
+
+/** The impairment as compare runs it: one or two startImpairment runs, and what each transport got. */
+interface CompareImpairment {
+  config: CompareImpairmentConfig
+  endpoints: RunningImpairment['endpoints']
+  /** What each transport actually faces. */
+  applied: Record<Transport, { impairment: FullImpairment; appliedBy: ImpairmentOutcome['appliedBy']; notApplied: ImpairmentKind[] }>
+  /** Largest round-trip time the impairment can add, ms (raises the automatic Tmax). */
+  extraWaitMs: number
+  stop: () => Promise<ImpairmentCountersReport>
+}
+
+/** Why TCP ran without some asked impairments (the classroom default: UDP shows them, TCP says why not). */
+const tcpDegradedReason = (notApplied: ImpairmentKind[]): string => {
+  const parts: string[] = []
+  if (notApplied.includes('loss')) parts.push('userspace cannot drop TCP segments; run as root with nft for real loss (TCP then retransmits)')
+  const streamKinds = notApplied.filter(k => k !== 'loss')
+  if (streamKinds.length) parts.push(`a TCP byte stream cannot be ${streamKinds.map(k => (k === 'reorder' ? 'reordered' : 'duplicated')).join(' or ')} by a relay without corrupting it (the kernel would need netem)`)
+  return `TCP ran without ${notApplied.join(', ')}: ${parts.join('; ')}`
+}
+
+/**
+ * Start the impairment between compare and the reflector. With `auto`, both transports and
+ * an impairment TCP cannot take here (loss without root/nft; reorder or duplicate anywhere),
+ * UDP gets everything and TCP gets what can honestly be applied to a stream — a teacher's
+ * `compare --loss 5` still shows UDP losing and TCP's delay, and the output says why TCP did
+ * not lose. With an explicit emulator, or one transport, the library's error stands.
+ */
+const startCompareImpairment = async (config: CompareConfig, request: CompareImpairmentRequest, signal?: AbortSignal): Promise<CompareImpairment> => {
+  const imp = normalizeImpairment(request.impairment)
+  const common = {
+    emulator: request.emulator ?? 'auto',
+    target: { host: config.host, port: config.port },
+    packetEvents: false,
+    ...(request.seed !== undefined ? { seed: request.seed } : {}),
+    ...(request.support ? { support: request.support } : {}),
+    ...(signal ? { signal } : {}),
+    ...(request.onEvent ? { onEvent: request.onEvent } : {}),
+  } as const
+  const extraWaitMs = 2 * (imp.delay + imp.jitter)
+  const outcome = (run: RunningImpairment | undefined, applied: FullImpairment) =>
+    ({ impairment: applied, appliedBy: run?.appliedBy ?? {}, notApplied: activeImpairments(imp).filter(k => applied[k] === 0) })
+  const stopAll = async (runs: Array<RunningImpairment | undefined>): Promise<ImpairmentCountersReport> => {
+    const reports = await Promise.all(runs.map(r => r?.stop()))
+    return Object.assign({}, ...reports.map(r => r?.counters ?? {})) as ImpairmentCountersReport
+  }
+
+  let whole: RunningImpairment
+  try {
+    whole = await startImpairment({ ...common, impairment: imp, transports: config.transports })
+  } catch (err) {
+    const degradable = (err as { code?: string }).code === 'ERR_SOCKKIT_UNSUPPORTED' && common.emulator === 'auto' &&
+      config.transports.includes('tcp') && config.transports.includes('udp')
+    if (!degradable) throw err
+    return startDegraded(config, imp, common, extraWaitMs, outcome, stopAll)
+  }
+  const applied = { tcp: outcome(whole, imp), udp: outcome(whole, imp) }
+  return { config: whole.config, endpoints: whole.endpoints, applied, extraWaitMs, stop: () => stopAll([whole]) }
+}
+
+const startDegraded = async (
+  config: CompareConfig,
+  imp: FullImpairment,
+  common: Omit<Parameters<typeof startImpairment>[0], 'impairment' | 'transports'>,
+  extraWaitMs: number,
+  outcome: (run: RunningImpairment | undefined, applied: FullImpairment) => CompareImpairment['applied']['tcp'],
+  stopAll: (runs: Array<RunningImpairment | undefined>) => Promise<ImpairmentCountersReport>,
+): Promise<CompareImpairment> => {
+  const udp = await startImpairment({ ...common, impairment: imp, transports: ['udp'] })
+  let tcp: RunningImpairment | undefined
+  // A stream can never be reordered or duplicated here; loss only by the kernel.
+  let tcpImpairment: FullImpairment = { ...imp, reorder: 0, duplicate: 0 }
+  try {
+    for (;;) {
+      if (activeImpairments(tcpImpairment).length === 0) break
+      try {
+        tcp = await startImpairment({ ...common, impairment: tcpImpairment, transports: ['tcp'] })
+        break
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ERR_SOCKKIT_UNSUPPORTED' || tcpImpairment.loss === 0) throw err
+        tcpImpairment = { ...tcpImpairment, loss: 0 }
+      }
+    }
+  } catch (err) {
+    await udp.stop()
+    throw err
+  }
+  const applied = { udp: outcome(udp, imp), tcp: outcome(tcp, tcpImpairment) }
+  const configOut: CompareImpairmentConfig = {
+    ...udp.config,
+    tcpDegraded: {
+      notApplied: applied.tcp.notApplied,
+      reason: tcpDegradedReason(applied.tcp.notApplied),
+      ...(tcp ? { applied: tcp.config } : {}),
+    },
+  }
+  // Without a TCP run, TCP probes go straight to the reflector (config.host/port).
+  const endpoints = { udp: udp.endpoints.udp, ...(tcp ? { tcp: tcp.endpoints.tcp } : {}) }
+  return { config: configOut, endpoints, applied, extraWaitMs, stop: () => stopAll([udp, tcp]) }
+}
+
+/** Expected round-trip effect next to the measured one, for one transport. */
+const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impaired: CompareImpairment): ImpairmentOutcome => {
+  const { impairment, appliedBy, notApplied } = impaired.applied[transport]
+  const e = expectedRoundTrip(impairment)
+  const stream = transport === 'tcp'
+  const pct = (n: number) => (r.sent === 0 ? 0 : Math.round((n / r.sent) * 100_000) / 1000)
+  return {
+    appliedBy,
+    notApplied,
+    expected: {
+      // TCP retransmits every dropped segment: the loss becomes latency, not lost probes.
+      lossPercent: stream ? 0 : e.lossPercent,
+      duplicatePercent: stream ? 0 : e.duplicatePercent,
+      reorderPercentApprox: stream ? 0 : e.reorderPercentApprox,
+      addedRttMs: e.addedRttMs,
+      addedRttRangeMs: e.addedRttRangeMs,
+    },
+    measured: {
+      lossPercent: r.lossPercent,
+      duplicatePercent: pct(r.duplicates),
+      reorderedPercent: pct(r.reordered),
+      minRttMs: r.rttMs.min,
+      p50RttMs: r.rttMs.p50,
+    },
+  }
+}

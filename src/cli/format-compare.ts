@@ -27,6 +27,11 @@ export function formatCompare (result: CompareResult, style: ChalkInstance, opts
   const transports = shownTransports(result)
   const lines: string[] = []
   for (const line of headerLines(result)) lines.push(...wrap(line, width).map(part => style.bold(part)))
+  const impairment = impairmentLines(result)
+  if (impairment.length > 0) {
+    lines.push('')
+    impairment.forEach((line, i) => lines.push(...wrap(line, width - 2).map((part, j) => (i === 0 && j === 0 ? style.bold(part) : `  ${part}`))))
+  }
   lines.push('')
   lines.push(...table(result, transports, style, width))
   for (const transport of transports) {
@@ -95,6 +100,57 @@ export function formatCsvRows (run: TransportRun, result: TransportResult, opts:
     ].join(','))
   }
   return rows.join('\n') + '\n'
+}
+
+/**
+ * The impairment block: what ran and why, then per transport the expected round-trip effect
+ * next to the measured one. Empty when no impairment ran.
+ */
+export function impairmentLines (result: CompareResult): string[] {
+  const config = result.config.impairment
+  if (config === undefined) return []
+  const asked = IMPAIRMENT_NAMES.filter(kind => config[kind] > 0)
+  const what = asked.length === 0 ? 'none (a plain relay: its own cost is in the RTTs)' : asked.map(kind => describeKind(kind, config)).join(', ') + ' each way'
+  const seed = config.emulator === 'kernel' ? '' : ` · seed ${config.seed}`
+  const lines = [`impairment (${config.emulator}): ${what}${seed}`, `why ${config.emulator}: ${config.reason}`]
+  for (const transport of shownTransports(result)) {
+    const r = result.results[transport]!
+    const outcome = r.impairment
+    if (outcome === undefined) continue
+    const parts: string[] = []
+    const e = outcome.expected
+    const m = outcome.measured
+    if (config.loss > 0 && !outcome.notApplied.includes('loss')) {
+      if (transport === 'udp') parts.push(`loss ${config.loss}% each way → expected ${percent(e.lossPercent)} round trip, measured ${percent(m.lossPercent)}`)
+      else {
+        const retrans = result.kernel.tcp?.tcp?.retransSegs
+        parts.push(`loss ${config.loss}% each way (${outcome.appliedBy.loss ?? 'kernel'}) → expected 0% lost (TCP retransmits), measured ${percent(m.lossPercent)}` +
+          (retrans !== undefined ? `, RetransSegs +${retrans}` : ''))
+      }
+    }
+    if (config.delay > 0 || config.jitter > 0) {
+      const floor = e.addedRttRangeMs.min
+      const expected = config.jitter > 0 ? `RTT +${e.addedRttMs} ms on average (≥ ${floor} ms)` : `RTT ≥ ${floor} ms`
+      parts.push(`delay → expected ${expected}, measured min ${m.minRttMs === null ? 'n/a' : ms(m.minRttMs)}, p50 ${m.p50RttMs === null ? 'n/a' : ms(m.p50RttMs)}`)
+    }
+    if (config.duplicate > 0 && !outcome.notApplied.includes('duplicate')) {
+      parts.push(`duplicate ${config.duplicate}% each way → expected ${percent(e.duplicatePercent)} extra copies, measured ${percent(m.duplicatePercent)}`)
+    }
+    if (config.reorder > 0 && !outcome.notApplied.includes('reorder')) {
+      parts.push(`reorder ${config.reorder}% each way → expected about ${percent(e.reorderPercentApprox)} reordered, measured ${percent(m.reorderedPercent)}`)
+    }
+    if (outcome.notApplied.length > 0) parts.push(config.tcpDegraded?.reason ?? `not applied: ${outcome.notApplied.join(', ')}`)
+    lines.push(`${NAMES[transport]}: ${parts.length > 0 ? parts.join('; ') : 'nothing to expect (no impairment)'}`)
+  }
+  return lines
+}
+
+const IMPAIRMENT_NAMES = ['loss', 'delay', 'jitter', 'reorder', 'duplicate'] as const
+
+function describeKind (kind: typeof IMPAIRMENT_NAMES[number], config: NonNullable<CompareResult['config']['impairment']>): string {
+  if (kind === 'delay') return `delay ${config.delay} ms`
+  if (kind === 'jitter') return `jitter ±${config.jitter} ms`
+  return `${kind} ${config[kind]}%`
 }
 
 // ——— verdict sentences ———

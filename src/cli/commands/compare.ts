@@ -2,7 +2,8 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_PORT, MAX_UDP_PAYLOAD_IPV4 } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
-import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from '../../parse.js'
+import { parseNonNegativeInt, parsePercent, parsePort, parsePositiveInt, parsePositiveNumber } from '../../parse.js'
+import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment } from '../../impairment.js'
 import type { CompareEvent } from '../../compare.js'
 import type { Transport } from '../../compare-types.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
@@ -22,6 +23,32 @@ interface CompareFlags {
   tmax?: number
   json?: boolean
   csv?: string
+  loss?: number
+  delay?: number
+  jitter?: number
+  reorder?: number
+  duplicate?: number
+  emulator: EmulatorChoice
+  seed?: number
+}
+
+const IMPAIRMENT_FLAGS = ['loss', 'delay', 'jitter', 'reorder', 'duplicate'] as const
+
+const parseEmulator = (value: string): EmulatorChoice => {
+  if (value === 'auto' || value === 'kernel' || value === 'userspace') return value
+  throw invalidArg(`emulator must be auto, kernel or userspace, not "${value}"`, { value })
+}
+
+const parseDelayMs = (name: string) => (value: string): number => {
+  const n = parseNonNegativeInt(value, name)
+  if (n > MAX_IMPAIRMENT_DELAY_MS) throw invalidArg(`${name} must be at most ${MAX_IMPAIRMENT_DELAY_MS} ms, not "${value}"`, { value })
+  return n
+}
+
+const parseSeed = (value: string): number => {
+  const n = parseNonNegativeInt(value, 'seed')
+  if (n >= 2 ** 32) throw invalidArg(`seed must be below 4294967296, not "${value}"`, { value })
+  return n
 }
 
 /** `tcp,udp` → ['tcp', 'udp']; each once, nothing else. */
@@ -57,6 +84,13 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
     .option('--nagle', "leave Nagle's algorithm on for TCP (default off: setNoDelay(true))")
     .option('--tmax <ms>', 'a probe not back this long after its scheduled send is lost (default: max(1000, 3 × largest RTT))',
       argParser(v => parsePositiveInt(v, 'tmax')))
+    .option('--loss <percent>', 'impair: drop this share of packets, each way (UDP; TCP only with the kernel emulator)', argParser(v => parsePercent(v, 'loss')))
+    .option('--delay <ms>', 'impair: add this one-way delay, each way', argParser(parseDelayMs('delay')))
+    .option('--jitter <ms>', 'impair: vary the delay uniformly by ± this much, each way', argParser(parseDelayMs('jitter')))
+    .option('--reorder <percent>', 'impair: hold this share of datagrams until the next has passed, each way (UDP)', argParser(v => parsePercent(v, 'reorder')))
+    .option('--duplicate <percent>', 'impair: send this share of datagrams twice, each way (UDP)', argParser(v => parsePercent(v, 'duplicate')))
+    .option('--emulator <kind>', 'who applies the impairment: auto (most real available), kernel (root + nft: loss only) or userspace (a relay)', argParser(parseEmulator), 'auto')
+    .option('--seed <n>', 'impairment PRNG seed: same seed, same drop decisions (default random, reported)', argParser(parseSeed))
     .addOption(new Option('--json', 'print the result as one JSON document on stdout (schema sockkit.compare/v1)'))
     .option('--csv <file>', 'write one row per probe: transport, seq, scheduled/sent/received ms, RTT, status')
     .addHelpText('after', `
@@ -64,6 +98,14 @@ Examples:
   $ sockkit compare                                  on this machine, own reflector
   $ sockkit compare --blast --count 20000            as fast as possible: real buffer-overflow loss
   $ sockkit compare 192.168.1.20 --port 9000 --json  against \`sockkit serve\` on another machine
+  $ sockkit compare --loss 5 --delay 20              a lossy, slow network on one laptop (classroom)
+  $ sudo sockkit compare --loss 5 --emulator kernel  real kernel loss: TCP retransmits (RetransSegs)
+
+Impairments (--loss, --delay, --jitter, --reorder, --duplicate) apply to each direction independently:
+a probe and its echo each face them, so 20% loss each way is 36% round-trip loss. auto picks the kernel
+(nftables, root) for loss when it can do all that is asked, else a userspace relay. The relay cannot drop,
+reorder or duplicate TCP segments: with auto and both transports, UDP gets every impairment and TCP the
+ones a stream can take (the output says which); with --emulator userspace that is an error.
 
 Definitions: RTT runs from each probe's SCHEDULED send time (open loop; no coordinated omission), and
 the send lag (actual − scheduled) is shown. Lost (RFC 7680/6673): not back within Tmax, which is reported;
@@ -95,13 +137,24 @@ Exit codes: 0 done, 1 the reflector did not answer, 2 bad option, 130 Ctrl-C (pa
         nagle: flags.nagle ?? false,
         tmaxMs: flags.tmax ?? null,
       })
+      const impairmentGiven = IMPAIRMENT_FLAGS.some(name => command.getOptionValueSource(name) === 'cli')
+      if (!impairmentGiven && (command.getOptionValueSource('emulator') === 'cli' || flags.seed !== undefined)) {
+        throw invalidArg(`--${command.getOptionValueSource('emulator') === 'cli' ? 'emulator' : 'seed'} needs an impairment to apply: add --loss, --delay, --jitter, --reorder or --duplicate`)
+      }
+      const impairment: Impairment | undefined = impairmentGiven
+        ? Object.fromEntries(IMPAIRMENT_FLAGS.filter(name => flags[name] !== undefined).map(name => [name, flags[name]]))
+        : undefined
       const progress = progressLine(ctx)
       const { startLocalReflector } = await import('../../local-reflector.js')
       const local = host === undefined ? await startLocalReflector() : undefined
       if (local) config.port = local.port
       let detail
       try {
-        detail = await runCompareDetailed(config, { signal: ctx.io.signal, onEvent: progress.event })
+        detail = await runCompareDetailed(config, {
+          signal: ctx.io.signal,
+          onEvent: progress.event,
+          ...(impairment ? { impairment: { impairment, emulator: flags.emulator, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) } } : {}),
+        })
       } catch (err) {
         progress.clear()
         const tcpError = (err as { tcpError?: unknown }).tcpError
