@@ -61,6 +61,12 @@ export interface ChatServerOptions {
   timestamps?: boolean
   /** Ms a closing connection gets to flush before it is destroyed. Default 1000. */
   closeGraceMs?: number
+  /**
+   * Who may connect, by remote address (`createAddressFilter` from `cidr.ts` fits). A peer
+   * it rejects is destroyed at once — it sees no prompt, history or chat — and reported as
+   * `denied`. Default: everyone.
+   */
+  addressFilter?: (address: string | undefined) => boolean
   /** Receives every event, in order. Must not throw. */
   onEvent?: (event: ChatServerEvent) => void
 }
@@ -75,6 +81,8 @@ export type ChatServerEvent =
   | { type: 'listening'; address: string; port: number; family: string; reachable: string[] }
   | { type: 'connected'; id: number; remoteAddress: string; remotePort: number; active: number }
   | { type: 'refused'; remoteAddress: string; remotePort: number; active: number; limit: number }
+  /** Turned away by the address filter: destroyed at once, saw nothing of the chat. */
+  | { type: 'denied'; remoteAddress: string; remotePort: number; denied: number }
   | { type: 'name-rejected'; id: number; attempt: string; problem: NameProblem }
   | { type: 'joined'; id: number; name: string; requestedName: string; remoteAddress: string; remotePort: number; present: number; historySent: number }
   | { type: 'message'; id: number; from: string; text: string; action: boolean }
@@ -109,6 +117,8 @@ export interface ChatSummary {
   operatorMessages: number
   /** Connections turned away because the chat was full. */
   refused: number
+  /** Connections turned away by the address filter (`--allow` / `--deny`). */
+  denied: number
   /** Most connections open at once. */
   peakClients: number
   /** Clients disconnected for flooding or for not reading. */
@@ -160,12 +170,12 @@ const NAME_COLOURS = [31, 32, 33, 34, 35, 36]
  * `maxOutputBytes` wait for it. No client can make the server buffer without bound.
  */
 export class ChatServer {
-  readonly options: Required<Omit<ChatServerOptions, 'onEvent'>> & Pick<ChatServerOptions, 'onEvent'>
+  readonly options: Required<Omit<ChatServerOptions, 'onEvent' | 'addressFilter'>> & Pick<ChatServerOptions, 'onEvent' | 'addressFilter'>
   private readonly server: Server
   private readonly clients = new Map<number, ChatClient>()
   private readonly history: HistoryEntry[] = []
   private readonly participants: ChatParticipant[] = []
-  private readonly totals = { messages: 0, operatorMessages: 0, refused: 0, peakClients: 0, dropped: 0 }
+  private readonly totals = { messages: 0, operatorMessages: 0, refused: 0, denied: 0, peakClients: 0, dropped: 0 }
   private nextId = 1
   private startedAt = 0
   private closing = false
@@ -188,6 +198,7 @@ export class ChatServer {
       colorClients: options.colorClients ?? false,
       timestamps: options.timestamps ?? false,
       closeGraceMs: options.closeGraceMs ?? 1000,
+      addressFilter: options.addressFilter,
       onEvent: options.onEvent,
     }
     const checked = checkName(this.options.name)
@@ -380,6 +391,12 @@ export class ChatServer {
     const remoteAddress = socket.remoteAddress ?? 'a peer that already left'
     const remotePort = socket.remotePort ?? 0
     socket.on('error', () => { /* replaced below for accepted clients; a refused one may reset */ })
+    if (this.options.addressFilter !== undefined && !this.options.addressFilter(socket.remoteAddress)) {
+      socket.destroy()
+      this.totals.denied++
+      this.emit({ type: 'denied', remoteAddress: socket.remoteAddress ?? '', remotePort, denied: this.totals.denied })
+      return
+    }
     if (this.closing || this.clients.size >= this.options.maxClients) {
       this.totals.refused++
       this.emit({ type: 'refused', remoteAddress, remotePort, active: this.clients.size, limit: this.options.maxClients })

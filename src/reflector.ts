@@ -17,6 +17,12 @@ export interface ReflectorOptions {
   idleTimeoutMs?: number
   /** Distinct UDP peers remembered for per-peer counts; beyond it peers are still echoed. Default 10000. */
   maxUdpPeers?: number
+  /**
+   * Which peers are served, by remote address (`createAddressFilter` from `cidr.ts` fits).
+   * A rejected TCP peer is destroyed at once (`tcp` → `denied`); a rejected UDP datagram
+   * gets no reply and is counted (`udp-denied`). Default: everyone.
+   */
+  addressFilter?: (address: string | undefined) => boolean
   /** Receives every event, in order. Must not throw. */
   onEvent?: (event: ReflectorEvent) => void
 }
@@ -32,6 +38,8 @@ export type ReflectorEvent =
   | { type: 'udp-peer'; remoteAddress: string; remotePort: number; peers: number }
   /** A datagram that is not a compare probe: not echoed. `total` counts them all so far. */
   | { type: 'udp-ignored'; remoteAddress: string; remotePort: number; bytes: number; total: number }
+  /** A datagram from a peer the address filter rejects: no reply. `total` counts them all so far. */
+  | { type: 'udp-denied'; remoteAddress: string; remotePort: number; bytes: number; total: number }
   /** Sending an echo failed (ENOBUFS, EAGAIN…): that echo is lost, the reflector keeps going. */
   | { type: 'udp-send-error'; remoteAddress: string; remotePort: number; code: string; message: string }
   | { type: 'udp-error'; code: string; message: string }
@@ -44,6 +52,8 @@ export interface ReflectorSummary {
     bytesEchoed: number
     /** Datagrams that were not probes: counted, not echoed. */
     ignored: number
+    /** Datagrams from peers the address filter rejected: counted, not echoed. */
+    denied: number
     /** Echoes the kernel refused to send. */
     sendErrors: number
     /** Distinct peers that sent probes (up to `maxUdpPeers`). */
@@ -62,13 +72,13 @@ export interface ReflectorSummary {
  * compare frames its probes by fixed size, so the reflector need not parse them.
  */
 export class Reflector {
-  readonly options: Required<Omit<ReflectorOptions, 'onEvent'>> & Pick<ReflectorOptions, 'onEvent'>
+  readonly options: Required<Omit<ReflectorOptions, 'onEvent' | 'addressFilter'>> & Pick<ReflectorOptions, 'onEvent' | 'addressFilter'>
   private tcp: TcpEchoServer
   private udp: UdpSocket | undefined
   private startedAt = 0
   private boundPort = 0
   private readonly peers = new Set<string>()
-  private readonly udpTotals = { probesEchoed: 0, bytesEchoed: 0, ignored: 0, sendErrors: 0 }
+  private readonly udpTotals = { probesEchoed: 0, bytesEchoed: 0, ignored: 0, denied: 0, sendErrors: 0 }
 
   constructor (options: ReflectorOptions = {}) {
     this.options = {
@@ -77,6 +87,7 @@ export class Reflector {
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       maxUdpPeers: options.maxUdpPeers ?? 10_000,
+      addressFilter: options.addressFilter,
       onEvent: options.onEvent,
     }
     this.tcp = this.makeTcpServer(this.options.port)
@@ -141,6 +152,7 @@ export class Reflector {
       host: this.options.host,
       maxConnections: this.options.maxConnections,
       idleTimeoutMs: this.options.idleTimeoutMs,
+      addressFilter: this.options.addressFilter,
       // Per-read events would cost more than the echo itself at compare's rates.
       readEvents: false,
       onEvent: event => { if (event.type !== 'listening') this.emit({ type: 'tcp', event }) },
@@ -168,6 +180,11 @@ export class Reflector {
   }
 
   private onDatagram (socket: UdpSocket, data: Buffer, rinfo: RemoteInfo): void {
+    if (this.options.addressFilter !== undefined && !this.options.addressFilter(rinfo.address)) {
+      this.udpTotals.denied++
+      this.emit({ type: 'udp-denied', remoteAddress: rinfo.address, remotePort: rinfo.port, bytes: data.length, total: this.udpTotals.denied })
+      return
+    }
     if (decodeProbe(data) === undefined) {
       this.udpTotals.ignored++
       this.emit({ type: 'udp-ignored', remoteAddress: rinfo.address, remotePort: rinfo.port, bytes: data.length, total: this.udpTotals.ignored })

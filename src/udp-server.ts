@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net'
 import { reachableAddresses } from './addresses.js'
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES } from './constants.js'
 import { invalidArg } from './errors.js'
+import { diffSnmp, readSnmp, type SnmpCounters } from './snmp.js'
 import { preview } from './preview.js'
 import { parseSeq } from './seq-prefix.js'
 import { SequenceTracker, type SequenceObservation } from './sequence-tracker.js'
@@ -11,6 +12,8 @@ import { SequenceTracker, type SequenceObservation } from './sequence-tracker.js
 export const DEFAULT_MAX_UDP_PEERS = 10_000
 /** Echo datagrams waiting in Node for the kernel before further echoes are skipped. */
 export const DEFAULT_MAX_PENDING_ECHOES = 1024
+/** How often the kernel's drop counter is read while datagrams arrive, ms. */
+export const DEFAULT_KERNEL_DROP_CHECK_MS = 2000
 
 /** Options for {@link UdpServer}. */
 export interface UdpServerOptions {
@@ -33,6 +36,18 @@ export interface UdpServerOptions {
   recvBufferSize?: number
   /** Echoes queued in Node beyond which further echoes are skipped and counted. Default 1024. */
   maxPendingEchoes?: number
+  /**
+   * Which peers are served, by source address (`createAddressFilter` from `cidr.ts` fits).
+   * A datagram from a peer it rejects gets no reply — a reply would confirm the port is
+   * open — and is counted and reported as `denied`. Default: everyone.
+   */
+  addressFilter?: (address: string | undefined) => boolean
+  /**
+   * On Linux, read the kernel's `Udp RcvbufErrors` (/proc/net/snmp) this often while
+   * datagrams arrive, and at close, and report datagrams the kernel dropped because the
+   * receive buffer was full (`kernel-drops`). 0 = only at close. Default 2000 ms.
+   */
+  kernelDropCheckMs?: number
   /** Receives every event, in order. Must not throw. */
   onEvent?: (event: UdpServerEvent) => void
 }
@@ -61,7 +76,16 @@ export interface UdpPeerSummary {
 }
 
 export type UdpServerEvent =
-  | { type: 'listening'; address: string; port: number; family: string; reachable: string[]; recvBufferSize: number; requestedRecvBufferSize?: number }
+  /** `kernelDropCounter`: whether the kernel's drop counter can be read here (Linux /proc/net/snmp). */
+  | { type: 'listening'; address: string; port: number; family: string; reachable: string[]; recvBufferSize: number; requestedRecvBufferSize?: number; kernelDropCounter: boolean }
+  /** A datagram from a peer the address filter rejects: not echoed, not tracked. `denied` counts them all so far. */
+  | { type: 'denied'; address: string; port: number; bytes: number; denied: number }
+  /**
+   * The kernel's `Udp RcvbufErrors` rose: `dropped` datagrams since the last report (`total`
+   * since listening) were thrown away because a receive buffer was full. The counter is
+   * for the whole machine (network namespace), not this socket alone; on a quiet machine it is ours.
+   */
+  | { type: 'kernel-drops'; dropped: number; total: number }
   | { type: 'datagram'; address: string; port: number; bytes: number; preview: string; seq?: number; newPeer: boolean }
   /** A `seq=` datagram that was not simply the next one: a gap, a late (reordered) one, or a duplicate. */
   | ({ type: 'sequence'; address: string; port: number } & SequenceObservation)
@@ -77,6 +101,13 @@ export interface UdpServerSummary {
   echoed: number
   /** Echoes skipped because too many were already waiting for the kernel. */
   echoesSkipped: number
+  /** Datagrams from peers the address filter rejected: not echoed, not in `datagrams`. */
+  denied: number
+  /**
+   * Rise in the kernel's `Udp RcvbufErrors` while listening (machine-wide counter);
+   * null where it cannot be read (not Linux).
+   */
+  kernelDrops: number | null
   /** Distinct peers seen (evicted ones included). */
   peersSeen: number
   /** Peers forgotten to stay within `maxPeers`; their stats are not in `peers`. */
@@ -102,13 +133,19 @@ interface PeerState {
  * (RFC 4737) as they happen.
  */
 export class UdpServer {
-  readonly options: Required<Omit<UdpServerOptions, 'onEvent' | 'recvBufferSize'>> & Pick<UdpServerOptions, 'onEvent' | 'recvBufferSize'>
+  readonly options: Required<Omit<UdpServerOptions, 'onEvent' | 'recvBufferSize' | 'addressFilter'>> & Pick<UdpServerOptions, 'onEvent' | 'recvBufferSize' | 'addressFilter'>
   private readonly socket: Socket
   // A Map keeps insertion order; a peer is re-inserted when heard from, so the first key
   // is always the least recently heard one — the one to forget when full.
   private readonly peers = new Map<string, PeerState>()
-  private readonly totals = { datagrams: 0, bytes: 0, echoed: 0, echoesSkipped: 0, peersSeen: 0, peersEvicted: 0 }
+  private readonly totals = { datagrams: 0, bytes: 0, echoed: 0, echoesSkipped: 0, denied: 0, peersSeen: 0, peersEvicted: 0 }
   private pendingEchoes = 0
+  /** /proc/net/snmp at listen time; undefined off Linux. */
+  private snmpAtStart: SnmpCounters | undefined
+  private kernelDropsReported = 0
+  private datagramsAtLastCheck = 0
+  private dropTimer: NodeJS.Timeout | undefined
+  private dropCheck: Promise<void> | undefined
   private listening = false
   private startedAt = 0
 
@@ -122,6 +159,8 @@ export class UdpServer {
       maxPeers: options.maxPeers ?? DEFAULT_MAX_UDP_PEERS,
       maxPendingEchoes: options.maxPendingEchoes ?? DEFAULT_MAX_PENDING_ECHOES,
       recvBufferSize: options.recvBufferSize,
+      addressFilter: options.addressFilter,
+      kernelDropCheckMs: options.kernelDropCheckMs ?? DEFAULT_KERNEL_DROP_CHECK_MS,
       onEvent: options.onEvent,
     }
     if (!Number.isSafeInteger(this.options.maxPeers) || this.options.maxPeers < 1) {
@@ -145,7 +184,9 @@ export class UdpServer {
   }
 
   /** Start listening. Rejects with Node's error (EADDRINUSE, EACCES, EADDRNOTAVAIL…). */
-  listen (): Promise<{ address: string; port: number; family: string }> {
+  async listen (): Promise<{ address: string; port: number; family: string }> {
+    // Read before binding, so every drop on our socket is after the baseline.
+    this.snmpAtStart = await readSnmp()
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {
         try { this.socket.close() } catch { /* never bound */ }
@@ -163,14 +204,29 @@ export class UdpServer {
           type: 'listening', address: a.address, port: a.port, family: a.family, reachable: reachableAddresses(a.address),
           recvBufferSize: this.recvBufferSize(),
           ...(this.options.recvBufferSize !== undefined ? { requestedRecvBufferSize: this.options.recvBufferSize } : {}),
+          kernelDropCounter: this.snmpAtStart !== undefined,
         })
+        if (this.snmpAtStart !== undefined && this.options.kernelDropCheckMs > 0) {
+          this.dropTimer = setInterval(() => {
+            // Only while datagrams arrive: a quiet server has nothing to lose.
+            if (this.totals.datagrams + this.totals.denied === this.datagramsAtLastCheck) return
+            this.datagramsAtLastCheck = this.totals.datagrams + this.totals.denied
+            void this.checkKernelDrops()
+          }, this.options.kernelDropCheckMs)
+          this.dropTimer.unref()
+        }
         resolve(a)
       })
     })
   }
 
-  /** Stop listening and resolve with the totals and per-peer statistics. */
+  /**
+   * Stop listening and resolve with the totals and per-peer statistics. The kernel's drop
+   * counter is read one last time (and a rise reported) before the socket closes.
+   */
   async close (): Promise<UdpServerSummary> {
+    clearInterval(this.dropTimer)
+    if (this.listening) await this.checkKernelDrops()
     const summary = this.summary()
     if (this.listening) {
       this.listening = false
@@ -179,10 +235,32 @@ export class UdpServer {
     return summary
   }
 
-  /** Totals so far. */
+  /**
+   * Read `Udp RcvbufErrors` now and emit `kernel-drops` if it rose since the last report.
+   * Resolves with the total since listening (null off Linux). Concurrent calls share one read.
+   */
+  async checkKernelDrops (): Promise<number | null> {
+    if (this.snmpAtStart === undefined) return null
+    this.dropCheck ??= (async () => {
+      const now = await readSnmp()
+      if (now !== undefined && this.snmpAtStart !== undefined && this.listening) {
+        const total = diffSnmp(this.snmpAtStart, now).udp.RcvbufErrors ?? 0
+        if (total > this.kernelDropsReported) {
+          const dropped = total - this.kernelDropsReported
+          this.kernelDropsReported = total
+          this.emit({ type: 'kernel-drops', dropped, total })
+        }
+      }
+    })().finally(() => { this.dropCheck = undefined })
+    await this.dropCheck
+    return this.kernelDropsReported
+  }
+
+  /** Totals so far (`kernelDrops` as of the last check). */
   summary (): UdpServerSummary {
     return {
       ...this.totals,
+      kernelDrops: this.snmpAtStart === undefined ? null : this.kernelDropsReported,
       peers: [...this.peers.values()].map(peerSummary),
       durationMs: this.startedAt ? Date.now() - this.startedAt : 0,
     }
@@ -194,6 +272,11 @@ export class UdpServer {
 
   private onMessage (data: Buffer, rinfo: RemoteInfo): void {
     const { address, port } = rinfo
+    if (this.options.addressFilter !== undefined && !this.options.addressFilter(address)) {
+      this.totals.denied++
+      this.emit({ type: 'denied', address, port, bytes: data.length, denied: this.totals.denied })
+      return
+    }
     const key = `${address}|${port}`
     let peer = this.peers.get(key)
     const newPeer = peer === undefined

@@ -7,6 +7,8 @@ import { checkName } from '../../sanitize.js'
 import type { ChatServer, ChatServerEvent, ChatSummary } from '../../chat-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
+import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
+import type { AddressFilter } from '../../cidr.js'
 import { argParser, runAction } from '../action.js'
 import { formatDuration, plural } from '../format.js'
 
@@ -17,7 +19,7 @@ const DEFAULTS = {
   floodRate: 10, floodBurst: 20, floodTimeout: 10_000, maxOutput: 1024 * 1024,
 }
 
-interface ChatServerFlags {
+interface ChatServerFlags extends AddressFilterFlags {
   host: string
   name: string
   history: number
@@ -42,7 +44,7 @@ const parseName = (value: string): string => {
 }
 
 export const makeChatServerCommand = (ctx: CliContext): Command =>
-  new Command('chat-server')
+  addAddressFilterOptions(new Command('chat-server')
     .summary('line-based chat room that nc, telnet and classroom clients can join')
     .description('A chat room over TCP, one line per message. Each client is asked for a name, then every line\n' +
       'it sends goes to everyone else as "name: text"; a newcomer gets the recent history. Lines you type\n' +
@@ -68,11 +70,12 @@ export const makeChatServerCommand = (ctx: CliContext): Command =>
       argParser(v => parsePositiveInt(v, 'max-output')), DEFAULTS.maxOutput)
     .option('--color-clients', 'send ANSI colour to clients (off by default: many clients print it as garbage)')
     .option('--timestamps', 'prefix every line, to clients and on stdout, with [HH:MM]')
-    .option('--json', 'NDJSON events on stdout (joined, message, nick, left, refused, …) instead of the transcript')
+    .option('--json', 'NDJSON events on stdout (joined, message, nick, left, refused, …) instead of the transcript'))
     .addHelpText('after', `
 Examples:
   $ sockkit chat-server                      chat on 127.0.0.1:9000; join with: nc 127.0.0.1 9000
   $ sockkit chat-server 5000 --host 0.0.0.0 --name profe --history 20
+  $ sockkit chat-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24   only the classroom network
   $ sockkit chat-server 0 --json > chat.ndjson   every event, machine-readable, for grading
 
 Clients type a name first, then lines; commands: /who, /nick <name>, /me <action>, /quit, /help.
@@ -83,8 +86,10 @@ Ctrl-C says goodbye to everyone, prints who took part and how many messages, and
     .action((port: number, flags: ChatServerFlags) => runAction(ctx, async () => {
       const { ChatServer } = await import('../../chat-server.js')
       const { LineSplitter } = await import('../../line-splitter.js')
-      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags)
+      const addressFilter = addressFilterFrom(flags)
+      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter)
       const server = new ChatServer({
+        addressFilter,
         port,
         host: flags.host,
         name: flags.name,
@@ -160,7 +165,7 @@ const printJson = (ctx: CliContext) => {
   }
 }
 
-const printHuman = (ctx: CliContext, flags: ChatServerFlags) => {
+const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: AddressFilter | undefined) => {
   const err = styleFor(ctx, ctx.io.stderr)
   const out = styleFor(ctx, ctx.io.stdout)
   const log = lineWriter(ctx.io.stderr, err)
@@ -179,6 +184,7 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags) => {
           const host = e.reachable[0] ?? e.address
           log(`join with: nc ${host} ${e.port}   (or telnet ${host} ${e.port}, or sockkit tcp-client ${host} ${e.port})`)
           log(`you are "${flags.name}": type a line to talk to everyone; /who, /kick <name>, /help`)
+          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; other peers are closed at once`)
           break
         }
         case 'connected':
@@ -186,6 +192,10 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags) => {
           break
         case 'refused':
           log(`${err.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: the chat is full (${e.limit} people); told them politely`)
+          break
+        case 'denied':
+          log(`${err.yellow('denied')} ${e.remoteAddress === '' ? 'a client that had already left' : formatAddress(e.remoteAddress, e.remotePort)} ` +
+            `(${deniedBecause(addressFilter, e.remoteAddress)}); closed at once`)
           break
         case 'name-rejected':
           log(`${tag(e.id)} name ${JSON.stringify(e.attempt)} not accepted (${e.problem}); asked again`)
@@ -229,7 +239,7 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags) => {
       log(`chat closed after ${formatDuration(s.durationMs)}: ` +
         (people.length ? `${plural(people.length, 'person', 'people')} took part: ${people.join(', ')}` : 'nobody joined') +
         `; ${plural(s.messages, 'message')} in all, ${s.operatorMessages} from ${flags.name}` +
-        (s.refused ? `; ${s.refused} refused (full)` : '') + (s.dropped ? `; ${s.dropped} disconnected for flooding or not reading` : ''))
+        (s.refused ? `; ${s.refused} refused (full)` : '') + (s.denied ? `; ${s.denied} denied` : '') + (s.dropped ? `; ${s.dropped} disconnected for flooding or not reading` : ''))
     },
     note: (text: string) => log(text),
   }

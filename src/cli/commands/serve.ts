@@ -6,9 +6,11 @@ import type { ReflectorEvent, ReflectorSummary } from '../../reflector.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
+import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
+import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
 
-interface ServeFlags {
+interface ServeFlags extends AddressFilterFlags {
   host: string
   maxConnections: number
   idleTimeout: number
@@ -19,7 +21,7 @@ interface ServeFlags {
 const IGNORED_REPORT_INTERVAL_MS = 1000
 
 export const makeServeCommand = (ctx: CliContext): Command =>
-  new Command('serve')
+  addAddressFilterOptions(new Command('serve')
     .summary('the far end for `sockkit compare`: TCP and UDP echo on one port')
     .description('The reflector `sockkit compare <host>` measures against: a TCP echo and a UDP echo on the same\n' +
       'port number. UDP echoes only compare probes, each exactly as received (never larger, so it cannot\n' +
@@ -30,7 +32,7 @@ export const makeServeCommand = (ctx: CliContext): Command =>
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
     .option('--idle-timeout <ms>', 'close a TCP connection idle this long (0 = never)',
       argParser(v => parseNonNegativeInt(v, 'idle-timeout')), DEFAULT_IDLE_TIMEOUT_MS)
-    .option('--json', 'NDJSON events on stdout instead of text on stderr')
+    .option('--json', 'NDJSON events on stdout instead of text on stderr'))
     .addHelpText('after', `
 Examples:
   $ sockkit serve                       on 127.0.0.1:9000 (this machine only)
@@ -38,12 +40,14 @@ Examples:
   (then, on another machine)  $ sockkit compare 192.168.1.20 --port 9000
 
 Event lines (stderr): "listening", "[#1] tcp connection from A", "udp probes from A",
-"ignored N-byte datagram from A: not a compare probe", "[#1] closed". Ctrl-C prints a summary
+"ignored N-byte datagram from A: not a compare probe", "denied A (not in --allow)", "[#1] closed". Ctrl-C prints a summary
 and exits 130.`)
     .action((port: number, flags: ServeFlags) => runAction(ctx, async () => {
       const { Reflector } = await import('../../reflector.js')
-      const print = flags.json ? printJson(ctx) : printHuman(ctx)
+      const addressFilter = addressFilterFrom(flags)
+      const print = flags.json ? printJson(ctx) : printHuman(ctx, addressFilter)
       const reflector = new Reflector({
+        addressFilter,
         port,
         host: flags.host,
         maxConnections: flags.maxConnections,
@@ -68,12 +72,14 @@ const printJson = (ctx: CliContext) => {
   }
 }
 
-const printHuman = (ctx: CliContext) => {
+const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) => {
   const style = styleFor(ctx, ctx.io.stderr)
   const log = lineWriter(ctx.io.stderr, style)
   const tag = (id: number) => style.cyan(`[#${id}]`)
   let ignoredReportedAt = -Infinity
   let ignoredSinceReport = 0
+  let deniedReportedAt = -Infinity
+  let deniedSinceReport = 0
   return {
     event: (e: ReflectorEvent): void => {
       switch (e.type) {
@@ -87,6 +93,7 @@ const printHuman = (ctx: CliContext) => {
             log(`from this machine: sockkit compare ${e.address} --port ${e.port}`)
             log(`${e.address} accepts only this machine; to measure from another one, run \`sockkit serve ${e.port} --host 0.0.0.0\``)
           }
+          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; other peers are closed at once (TCP) or get no reply (UDP)`)
           break
         }
         case 'tcp': {
@@ -96,6 +103,7 @@ const printHuman = (ctx: CliContext) => {
             log(`${tag(t.id)} closed after ${formatDuration(t.durationMs)}: ${formatBytes(t.bytesIn)} echoed` +
               (t.reason === 'normal' ? '' : ` (${t.reason}${t.code ? ` ${t.code}` : ''})`))
           } else if (t.type === 'refused') log(`${style.yellow('refused')} ${formatAddress(t.remoteAddress, t.remotePort)}: ${t.active} connections open, limit ${t.limit}`)
+          else if (t.type === 'denied') log(`${style.yellow('denied')} tcp ${formatAddress(t.remoteAddress, t.remotePort)} (${deniedBecause(addressFilter, t.remoteAddress)}); closed at once`)
           else if (t.type === 'server-error') log(`${style.red('tcp error')} ${t.code}: ${t.message} (still listening)`)
           break
         }
@@ -113,6 +121,17 @@ const printHuman = (ctx: CliContext) => {
           }
           break
         }
+        case 'udp-denied': {
+          deniedSinceReport++
+          const now = Date.now()
+          if (now - deniedReportedAt >= IGNORED_REPORT_INTERVAL_MS) {
+            log(`${style.yellow('denied')} ${plural(deniedSinceReport, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
+              `${formatAddress(e.remoteAddress, e.remotePort)}, ${deniedBecause(addressFilter, e.remoteAddress)}): no reply; ${e.total} denied in all`)
+            deniedReportedAt = now
+            deniedSinceReport = 0
+          }
+          break
+        }
         case 'udp-send-error':
           log(`${style.red('udp echo failed')} to ${formatAddress(e.remoteAddress, e.remotePort)}: ${e.code} (that probe is lost)`)
           break
@@ -123,8 +142,9 @@ const printHuman = (ctx: CliContext) => {
     },
     summary: (s: ReflectorSummary): void => {
       log(`stopped after ${formatDuration(s.durationMs)}: UDP ${plural(s.udp.probesEchoed, 'probe')} echoed from ${plural(s.udp.peers, 'peer')}` +
-        (s.udp.ignored ? `, ${s.udp.ignored} ignored` : '') + (s.udp.sendErrors ? `, ${s.udp.sendErrors} echoes failed` : '') +
-        `; TCP ${plural(s.tcp.accepted, 'connection')}, ${formatBytes(s.tcp.bytesIn)} echoed`)
+        (s.udp.ignored ? `, ${s.udp.ignored} ignored` : '') + (s.udp.denied ? `, ${s.udp.denied} denied` : '') + (s.udp.sendErrors ? `, ${s.udp.sendErrors} echoes failed` : '') +
+        `; TCP ${plural(s.tcp.accepted, 'connection')}, ${formatBytes(s.tcp.bytesIn)} echoed` +
+        (s.tcp.denied ? `, ${s.tcp.denied} denied` : ''))
     },
   }
 }

@@ -7,9 +7,11 @@ import type { UdpPeerSummary, UdpServerEvent, UdpServerSummary } from '../../udp
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
+import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
+import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
 
-interface UdpServerFlags {
+interface UdpServerFlags extends AddressFilterFlags {
   host: string
   echo: boolean
   quiet?: boolean
@@ -20,11 +22,13 @@ interface UdpServerFlags {
 
 /** Peers listed one per line in the Ctrl-C summary; the rest are counted. */
 const SUMMARY_PEER_LINES = 50
+/** Lines about denied datagrams are at most this often, so a flood cannot flood the terminal. */
+const DENIED_REPORT_INTERVAL_MS = 1000
 /** Same as DEFAULT_MAX_UDP_PEERS, repeated so --help does not load the server module. */
 const DEFAULT_MAX_PEERS = 10_000
 
 export const makeUdpServerCommand = (ctx: CliContext): Command =>
-  new Command('udp-server')
+  addAddressFilterOptions(new Command('udp-server')
     .summary('UDP echo server for every peer, with per-peer seq= gap/duplicate/reorder reports')
     .description('A UDP echo server. Prints each datagram (sender address:port, size, preview) on stderr and ' +
       'echoes it back, byte for byte, to whoever sent it. It serves every peer at once — it never locks ' +
@@ -40,20 +44,25 @@ export const makeUdpServerCommand = (ctx: CliContext): Command =>
     .option('--max-peers <n>', 'peers whose statistics are kept; beyond it the least recently heard is forgotten',
       argParser(v => parsePositiveInt(v, 'max-peers')), DEFAULT_MAX_PEERS)
     .addOption(new Option('--quiet', 'no per-datagram lines (sequence problems are still reported)').conflicts('json'))
-    .option('--json', 'NDJSON events on stdout instead of text on stderr')
+    .option('--json', 'NDJSON events on stdout instead of text on stderr'))
     .addHelpText('after', `
 Examples:
   $ sockkit udp-server                         echo on 127.0.0.1:9000
   $ sockkit udp-server 5000 --host 0.0.0.0 --no-echo
+  $ sockkit udp-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24 --rcvbuf 4194304
   $ sockkit udp-server 0 --json > events.ndjson   any free port, machine-readable events
 
 Event lines (stderr): "listening", "[A:P] N bytes: preview", "[A:P] seq gap: got 7, expected 5",
-"[A:P] seq 5 arrived late (reordered …)", "[A:P] seq 5 again (duplicate)".
-Ctrl-C prints datagrams, bytes and seq statistics per peer and exits 130.`)
+"[A:P] seq 5 arrived late (reordered …)", "[A:P] seq 5 again (duplicate)",
+"denied N datagrams from A (not in --allow)", "kernel dropped N datagrams: receive buffer full (…)".
+On Linux the kernel's drop counter (/proc/net/snmp Udp RcvbufErrors) is read every 2 s while
+datagrams arrive and at Ctrl-C. Ctrl-C prints datagrams, bytes and seq statistics per peer and exits 130.`)
     .action((port: number, flags: UdpServerFlags) => runAction(ctx, async () => {
       const { UdpServer } = await import('../../udp-server.js')
-      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags)
+      const addressFilter = addressFilterFrom(flags)
+      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter)
       const server = new UdpServer({
+        addressFilter,
         port,
         host: flags.host,
         echo: flags.echo,
@@ -62,10 +71,14 @@ Ctrl-C prints datagrams, bytes and seq statistics per peer and exits 130.`)
         ...(flags.rcvbuf !== undefined ? { recvBufferSize: flags.rcvbuf } : {}),
         onEvent: print.event,
       })
-      await server.listen()
-      await aborted(ctx.io.signal)
-      print.summary(await server.close())
-      return EXIT_INTERRUPTED
+      try {
+        await server.listen()
+        await aborted(ctx.io.signal)
+        print.summary(await server.close())
+        return EXIT_INTERRUPTED
+      } finally {
+        print.flush()
+      }
     }, { host: flags.host, port }))
 
 const printJson = (ctx: CliContext) => {
@@ -73,6 +86,7 @@ const printJson = (ctx: CliContext) => {
   return {
     event: (e: UdpServerEvent) => write({ event: e.type, ...e, type: undefined }),
     summary: (s: UdpServerSummary) => write({ event: 'summary', ...s }),
+    flush: () => {},
   }
 }
 
@@ -96,11 +110,18 @@ const describeRecvBuffer = (granted: number, requested: number | undefined): str
     `(Linux doubles the request to leave room for its own bookkeeping)${capped}`
 }
 
-const printHuman = (ctx: CliContext, flags: UdpServerFlags) => {
+/** The words every kernel-drop line uses, so a reader (or grep) finds them all. */
+const kernelDropText = (n: number): string =>
+  `kernel dropped ${plural(n, 'datagram')}: receive buffer full (Udp RcvbufErrors +${n}; machine-wide counter)`
+
+const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: AddressFilter | undefined) => {
   const style = styleFor(ctx, ctx.io.stderr)
-  const log = lineWriter(ctx.io.stderr, style)
+  // Batched: the lines of one event-loop turn go out in one write (a line per datagram is the load).
+  const log = lineWriter(ctx.io.stderr, style, { batch: true })
   const tag = (address: string, port: number) => style.cyan(`[${formatAddress(address, port)}]`)
   let evictionReported = false
+  let deniedReportedAt = -Infinity
+  let deniedSinceReport = 0
   return {
     event: (e: UdpServerEvent): void => {
       switch (e.type) {
@@ -109,7 +130,11 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags) => {
           const reach = e.reachable.map(a => formatAddress(a, e.port)).join(', ')
           log(`${style.green('listening')} on ${here} (UDP)` + (reach !== here ? ` — peers can use ${reach}` : '') +
             (flags.echo ? '; echoing every datagram to its sender' : '; not echoing (--no-echo)'))
-          log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize))
+          log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize) +
+            (e.kernelDropCounter
+              ? '; datagrams the kernel drops when it is full are counted (/proc/net/snmp) and reported'
+              : '; the kernel\'s drop counter is unavailable on this system (Linux /proc/net/snmp), so drops cannot be reported'))
+          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; datagrams from other peers get no reply`)
           log(`try: sockkit udp-send ${e.reachable[0] ?? e.address} ${e.port} hola --seq`)
           break
         }
@@ -136,6 +161,20 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags) => {
         case 'echo-skipped':
           log(`${style.yellow('echo skipped')}: ${e.pendingEchoes} echoes already waiting for the kernel (a flood); further skips are counted in the summary`)
           break
+        case 'denied': {
+          deniedSinceReport++
+          const now = Date.now()
+          if (now - deniedReportedAt >= DENIED_REPORT_INTERVAL_MS) {
+            log(`${style.yellow('denied')} ${plural(deniedSinceReport, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
+              `${formatAddress(e.address, e.port)}, ${deniedBecause(addressFilter, e.address)}): no reply; ${e.denied} denied in all`)
+            deniedReportedAt = now
+            deniedSinceReport = 0
+          }
+          break
+        }
+        case 'kernel-drops':
+          log(`${style.red(kernelDropText(e.dropped))}, ${e.total} since start`)
+          break
         case 'echo-error':
           log(`${tag(e.address, e.port)} ${style.red('echo failed')} ${e.code}: ${e.message}`)
           break
@@ -148,12 +187,17 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags) => {
       log(`stopped after ${formatDuration(s.durationMs)}: ${plural(s.peersSeen, 'peer')}, ${plural(s.datagrams, 'datagram')} (${formatBytes(s.bytes)})` +
         (flags.echo ? `, ${s.echoed} echoed` : '') +
         (s.echoesSkipped ? `, ${s.echoesSkipped} echoes skipped (flood)` : '') +
-        (s.peersEvicted ? `, ${s.peersEvicted} peers forgotten (over --max-peers)` : ''))
+        (s.peersEvicted ? `, ${s.peersEvicted} peers forgotten (over --max-peers)` : '') +
+        (s.denied ? `, ${s.denied} denied (no reply)` : ''))
+      log(s.kernelDrops === null
+        ? 'kernel drops: unavailable on this system (no /proc/net/snmp)'
+        : s.kernelDrops > 0 ? kernelDropText(s.kernelDrops) : 'kernel dropped no datagrams (Udp RcvbufErrors unchanged; machine-wide counter)')
       // Most active first: with thousands of peers the top of the list is what matters.
       const peers = [...s.peers].sort((a, b) => b.datagrams - a.datagrams)
       for (const peer of peers.slice(0, SUMMARY_PEER_LINES)) log(`  ${formatPeer(peer)}`)
       if (peers.length > SUMMARY_PEER_LINES) log(`  … and ${peers.length - SUMMARY_PEER_LINES} more peers (--json lists all)`)
     },
+    flush: log.flush,
   }
 }
 
