@@ -21,6 +21,10 @@ const client = connect({ host: '127.0.0.1', port })
 const received = []
 client.on('data', chunk => received.push(chunk))
 client.on('connect', () => {
+  // cork: both writes reach the kernel in one system call, so the server reads them as one
+  // (TCP keeps bytes, not writes); end() uncorks. Without it the expected single read
+  // below would rest on timing.
+  client.cork()
   client.write('hola ')
   client.end('mundo\n') // half-close: we are done sending, but keep reading
 })
