@@ -29,6 +29,8 @@ for (const script of scripts) {
     t.ok(expectations.length > 0, `${script} says what it prints (// expect: lines)`)
     const { code, stdout, stderr } = await run(script)
     t.equal(code, 0, `exits 0 (stderr: ${stderr.slice(0, 500)})`)
+    // A warning or a caught-and-printed error would still exit 0; an example prints only what it promises.
+    t.equal(stderr, '', 'nothing on stderr')
     for (const re of expectations) t.match(stdout, re)
   })
 }
