@@ -192,6 +192,8 @@ export const runCompareDetailed = async (config: CompareConfig, options: RunComp
       ...options,
       targets: { ...impaired.endpoints, ...options.targets },
       extraWaitMs: impaired.extraWaitMs,
+      // Duplicated echoes can trail the last first copy: wait a little for them, or the count falls short.
+      lingerMs: impaired.config.duplicate > 0 || impaired.config.tcpDegraded?.applied?.duplicate ? DUPLICATE_LINGER_MS + impaired.extraWaitMs : 0,
     })
   } finally {
     // Relays closed and kernel table deleted whatever happened (error, Ctrl-C).
@@ -205,7 +207,17 @@ export const runCompareDetailed = async (config: CompareConfig, options: RunComp
   return detail
 }
 
-const measureAll = async (config: CompareConfig, options: RunCompareOptions & { extraWaitMs?: number }): Promise<CompareDetail> => {
+/** ms compare keeps listening after every probe is back, when duplicates are expected. */
+const DUPLICATE_LINGER_MS = 50
+
+interface MeasureOptions extends RunCompareOptions {
+  /** Largest RTT the impairment adds, ms (raises the automatic Tmax). Default 0. */
+  extraWaitMs?: number
+  /** ms to keep receiving after every probe is back (trailing duplicates). Default 0. */
+  lingerMs?: number
+}
+
+const measureAll = async (config: CompareConfig, options: MeasureOptions): Promise<CompareDetail> => {
   const startedAt = new Date().toISOString()
   const results: Record<string, CompareTransportResult> = {}
   const kernel: CompareResult['kernel'] = {}
@@ -221,8 +233,8 @@ const measureAll = async (config: CompareConfig, options: RunCompareOptions & { 
     const before = await readSnmp()
     try {
       const measured = transport === 'tcp'
-        ? await measureTcp(config, target, options, emit, options.extraWaitMs ?? 0)
-        : await measureUdp(config, target, options, emit, options.extraWaitMs ?? 0)
+        ? await measureTcp(config, target, options, emit, options.extraWaitMs ?? 0, options.lingerMs ?? 0)
+        : await measureUdp(config, target, options, emit, options.extraWaitMs ?? 0, options.lingerMs ?? 0)
       const after = await readSnmp()
       runs[transport] = measured.run
       results[transport] = analyzeRun(measured.run)
@@ -325,6 +337,8 @@ class ProbeRun {
     private readonly emit: (event: CompareEvent) => void,
     /** ms the impairment adds to a round trip at most (2 × (delay + jitter)); raises the automatic Tmax. */
     private readonly extraWaitMs = 0,
+    /** ms to keep receiving once every probe is back, so trailing duplicate copies are counted. */
+    private readonly lingerMs = 0,
   ) {
     this.seen = new Uint8Array(config.count)
   }
@@ -450,6 +464,7 @@ class ProbeRun {
         this.allBack = undefined
       }
       if (this.sends.length > 0 && this.uniqueReceived === 0) throw this.failure ?? this.noAnswer()
+      if (this.lingerMs > 0 && !this.failure) await sleep(Math.min(this.lingerMs, Math.max(0, lastScheduled + this.tmaxMs() - this.now())))
       this.progress(true)
       return !signal?.aborted
     } finally {
@@ -500,9 +515,9 @@ const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, m
 const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve))
 
 const measureUdp = async (
-  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number,
+  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number, lingerMs: number,
 ): Promise<Measured> => {
-  const probeRun = new ProbeRun('udp', config, target, options, emit, extraWaitMs)
+  const probeRun = new ProbeRun('udp', config, target, options, emit, extraWaitMs, lingerMs)
   const socket: UdpSocket = createSocket({ type: isIPv6(target.host) ? 'udp6' : 'udp4' })
   try {
     socket.on('message', data => probeRun.arrived(decodeProbe(data), probeRun.now()))
@@ -547,9 +562,9 @@ const measureUdp = async (
 }
 
 const measureTcp = async (
-  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number,
+  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number, lingerMs: number,
 ): Promise<Measured> => {
-  const probeRun = new ProbeRun('tcp', config, target, options, emit, extraWaitMs)
+  const probeRun = new ProbeRun('tcp', config, target, options, emit, extraWaitMs, lingerMs)
   const socket = await connectTcp(target, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, options.signal)
   try {
     socket.setNoDelay(!config.nagle)

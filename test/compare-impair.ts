@@ -1,0 +1,216 @@
+/**
+ * compare through an impairment (issue 4), on real loopback sockets: statistical loss with
+ * binomial bounds, a delay floor, duplicates counted exactly against the seeded PRNG,
+ * reordering bounded by what the relay did, the TCP fallback under a userspace-only
+ * emulator, the frozen automatic Tmax, the CLI, and real kernel loss inside a private
+ * network namespace.
+ *
+ * Binomial bounds: a probe is lost when its datagram or its echo is dropped, independently,
+ * so with p each way the lost count is Binomial(n, 1 − (1 − p)²). We accept the mean ± 5
+ * standard deviations (a false failure about once in 1.7 million runs). Random seeds per
+ * run (printed on failure), so the distribution is checked, not one fixed draw.
+ */
+import t from 'tap'
+import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createSocket } from 'node:dgram'
+import { makeCompareConfig, runCompareDetailed } from '../src/compare.js'
+import { startLocalReflector, type LocalReflector } from '../src/local-reflector.js'
+import { createRandom, deriveSeed, randomSeed } from '../src/impairment.js'
+import { decodeProbe } from '../src/probe.js'
+import { BIN, runCli } from './fixtures/cli.js'
+
+let local: LocalReflector
+t.before(async () => { local = await startLocalReflector() })
+t.teardown(() => local.close())
+
+/** mean ± 5 sd of Binomial(n, p) */
+const binomialBounds = (n: number, p: number) => {
+  const mean = n * p
+  const sd = Math.sqrt(n * p * (1 - p))
+  return { low: Math.floor(mean - 5 * sd), high: Math.ceil(mean + 5 * sd), mean, sd }
+}
+
+t.test('userspace UDP loss through compare: binomial bounds, config.impairment, expected next to measured', async t => {
+  const seed = randomSeed()
+  const n = 400
+  const config = makeCompareConfig({ port: local.port, local: true, count: n, ratePerSecond: 1000, transports: ['udp'] })
+  const { result } = await runCompareDetailed(config, { impairment: { impairment: { loss: 20 }, emulator: 'userspace', seed } })
+  // n = 400, p = 0.36: mean 144, sd 9.6, accept 96–192.
+  const bound = binomialBounds(n, 0.36)
+  const udp = result.results.udp!
+  t.ok(udp.lost >= bound.low && udp.lost <= bound.high,
+    `seed ${seed}: lost ${udp.lost}/${n}, expected ${bound.mean} ± ${5 * bound.sd} (Binomial(${n}, 0.36), 5 sd): ${bound.low}–${bound.high}`)
+  t.equal(udp.late, 0, 'dropped probes never come back, so none is late')
+  t.match(result.config.impairment, {
+    emulator: 'userspace', loss: 20, delay: 0, jitter: 0, reorder: 0, duplicate: 0, seed,
+    appliedBy: { loss: 'userspace' }, expected: { lossPercent: 36 },
+  })
+  t.type(result.config.impairment?.reason, 'string')
+  t.match(udp.impairment, { appliedBy: { loss: 'userspace' }, notApplied: [], expected: { lossPercent: 36 }, measured: { lossPercent: udp.lossPercent } })
+  const relay = result.impairmentCounters?.udp
+  t.ok(relay, 'the relay counters are in the result')
+  // Every lost probe was dropped by the relay, on the way out or on the way back.
+  t.equal(relay!.clientToServer.dropped + relay!.serverToClient.dropped, udp.lost, 'relay drops account for every lost probe')
+})
+
+t.test('delay: no probe comes back faster than 2 × delay, on either transport', async t => {
+  const delay = 15
+  const config = makeCompareConfig({ port: local.port, local: true, count: 40, ratePerSecond: 200 })
+  const { result } = await runCompareDetailed(config, { impairment: { impairment: { delay }, emulator: 'userspace' } })
+  for (const transport of ['tcp', 'udp'] as const) {
+    const r = result.results[transport]!
+    t.equal(r.lost, 0, `${transport}: delay loses nothing`)
+    t.equal(r.impairment?.expected.addedRttRangeMs.min, 2 * delay)
+    // Node's timers count from the event loop's cached clock and may fire up to 1 ms early,
+    // once per direction: hence the 2 ms allowance.
+    t.ok(r.rttMs.min! >= 2 * delay - 2, `${transport}: min RTT ${r.rttMs.min} ms ≥ 2 × ${delay} ms (− 2 ms timer granularity)`)
+  }
+  t.ok(result.results.udp!.tmaxMs >= 1000 + 2 * delay, 'automatic Tmax makes room for the added delay')
+})
+
+t.test('duplicates: counted by compare exactly as the seeded PRNG decided', async t => {
+  const seed = 12345
+  const n = 200
+  const q = 30
+  const config = makeCompareConfig({ port: local.port, local: true, count: n, ratePerSecond: 1000, transports: ['udp'] })
+  const { result } = await runCompareDetailed(config, { impairment: { impairment: { duplicate: q }, emulator: 'userspace', seed } })
+  // The relay's first client has id 1; one PRNG stream per direction, one draw per datagram.
+  const out = createRandom(deriveSeed(seed, 1, 0))
+  let forwardCopies = 0
+  for (let i = 0; i < n; i++) if (out() * 100 < q) forwardCopies++
+  const back = createRandom(deriveSeed(seed, 1, 1))
+  let backCopies = 0
+  for (let i = 0; i < n + forwardCopies; i++) if (back() * 100 < q) backCopies++
+  const udp = result.results.udp!
+  t.equal(udp.lost, 0)
+  t.equal(udp.duplicates, forwardCopies + backCopies, `${forwardCopies} copies on the way out + ${backCopies} on the way back`)
+  t.equal(udp.impairment?.measured.duplicatePercent, Math.round(((forwardCopies + backCopies) / n) * 100_000) / 1000)
+})
+
+t.test('reordering: compare sees it, and never more than the relay caused', async t => {
+  const config = makeCompareConfig({ port: local.port, local: true, count: 300, ratePerSecond: 1000, transports: ['udp'] })
+  const { result } = await runCompareDetailed(config, { impairment: { impairment: { reorder: 10 }, emulator: 'userspace', seed: 777 } })
+  const udp = result.results.udp!
+  const relay = result.impairmentCounters!.udp!
+  const held = relay.clientToServer.reordered + relay.serverToClient.reordered
+  t.equal(udp.lost, 0)
+  t.equal(udp.duplicates, 0)
+  // Each hold lets one probe be overtaken once: at most one reordered probe per hold (and
+  // a hold on the way out can be undone by one on the way back).
+  t.ok(udp.reordered >= 1 && udp.reordered <= held, `compare counted ${udp.reordered} reordered; the relay held ${held}`)
+  t.ok(held >= 1)
+})
+
+t.test('auto without kernel support: UDP loses, TCP runs with what a stream can take and says why', async t => {
+  const config = makeCompareConfig({ port: local.port, local: true, count: 60, ratePerSecond: 500 })
+  const support = { available: false, reason: 'not root (test)', netemReason: 'no netem (test)' }
+  const { result } = await runCompareDetailed(config, { impairment: { impairment: { loss: 30, delay: 5 }, emulator: 'auto', support } })
+  const imp = result.config.impairment!
+  t.equal(imp.emulator, 'userspace')
+  t.same(imp.tcpDegraded?.notApplied, ['loss'])
+  t.match(imp.tcpDegraded?.reason, /userspace cannot drop TCP segments; run as root with nft/)
+  t.match(imp.tcpDegraded?.applied, { delay: 5, loss: 0, emulator: 'userspace' }, 'TCP still gets the delay')
+  t.equal(result.results.tcp!.lost, 0, 'TCP lost nothing: no loss was faked')
+  t.same(result.results.tcp!.impairment?.notApplied, ['loss'])
+  t.ok(result.results.tcp!.rttMs.min! >= 8, 'TCP went through the delaying relay')
+  t.equal(result.results.udp!.impairment?.expected.lossPercent, 51)
+
+  // An explicit userspace emulator is a promise: the library's error stands.
+  await t.rejects(runCompareDetailed(config, { impairment: { impairment: { loss: 30 }, emulator: 'userspace', support } }), { code: 'ERR_SOCKKIT_UNSUPPORTED' })
+  // TCP alone cannot be degraded to nothing: the error stands too.
+  const tcpOnly = makeCompareConfig({ port: local.port, local: true, count: 5, transports: ['tcp'] })
+  await t.rejects(runCompareDetailed(tcpOnly, { impairment: { impairment: { loss: 30 }, support } }), { code: 'ERR_SOCKKIT_UNSUPPORTED' })
+})
+
+t.test('automatic Tmax is frozen at the last send: a probe back after it is late', async t => {
+  // A slow reflector built from a real socket: every probe echoed at once except seq 0,
+  // echoed 1150 ms later. 100 probes at 100/s: the last goes out at 990 ms, when the RTTs
+  // seen are ~1 ms, so Tmax freezes at 1000 ms and the wait runs to ~1990 ms; probe 0
+  // arrives at ~1150 ms, inside the wait but past its Tmax. (With a Tmax recomputed from
+  // every RTT, probe 0 would have stretched Tmax to 3450 ms and never counted as late.)
+  const stub = createSocket('udp4')
+  const timers: NodeJS.Timeout[] = []
+  t.teardown(() => { timers.forEach(clearTimeout); stub.close() })
+  stub.on('message', (data, from) => {
+    const header = decodeProbe(data)
+    const echo = () => stub.send(data, from.port, from.address)
+    if (header?.seq === 0) timers.push(setTimeout(echo, 1150))
+    else echo()
+  })
+  await new Promise<void>(resolve => stub.bind(0, '127.0.0.1', resolve))
+  const config = makeCompareConfig({ port: stub.address().port, count: 100, ratePerSecond: 100, transports: ['udp'] })
+  const { result } = await runCompareDetailed(config)
+  const udp = result.results.udp!
+  t.equal(udp.tmaxMs, 1000, 'Tmax frozen at 1 s from the RTTs seen before the last send')
+  t.equal(udp.late, 1, 'probe 0 came back after Tmax: late')
+  t.equal(udp.lost, 1, 'a late probe counts as lost (RFC 7680)')
+})
+
+t.test('CLI: --loss 20 --transports udp --emulator userspace --json', async t => {
+  const run = await runCli(['compare', '--loss', '20', '--transports', 'udp', '--count', '200', '--rate', '1000', '--emulator', 'userspace', '--json'])
+  t.equal(run.code, 0, run.stderr)
+  const json = JSON.parse(run.stdout.toString())
+  t.match(json.config.impairment, { emulator: 'userspace', loss: 20, delay: 0, jitter: 0, reorder: 0, duplicate: 0, appliedBy: { loss: 'userspace' } })
+  t.type(json.config.impairment.seed, 'number')
+  t.equal(json.results.udp.impairment.expected.lossPercent, 36)
+  // n = 200, p = 0.36: mean 72, sd 6.8, accept 38–106.
+  const bound = binomialBounds(200, 0.36)
+  t.ok(json.results.udp.lost >= bound.low && json.results.udp.lost <= bound.high,
+    `seed ${json.config.impairment.seed}: lost ${json.results.udp.lost}/200, expected ${bound.low}–${bound.high}`)
+  t.ok(json.impairmentCounters.udp, 'relay counters in the JSON')
+
+  const human = await runCli(['compare', '--delay', '5', '--transports', 'udp', '--count', '20', '--rate', '500', '--emulator', 'userspace'])
+  t.equal(human.code, 0, human.stderr)
+  t.match(human.stdout.toString(), /impairment \(userspace\): delay 5 ms each way/)
+  t.match(human.stdout.toString(), /UDP: delay → expected RTT ≥ 10 ms, measured min/)
+
+  const plain = await runCli(['compare', '--transports', 'udp', '--count', '5', '--json'])
+  t.equal(plain.code, 0, plain.stderr)
+  t.notOk('impairment' in JSON.parse(plain.stdout.toString()).config, 'no impairment flag: no relay, no config.impairment')
+
+  const seedAlone = await runCli(['compare', '--seed', '3', '--count', '5'])
+  t.equal(seedAlone.code, 2, 'a seed without an impairment is a usage error')
+  t.match(seedAlone.stderr, /--seed needs an impairment/)
+  const badLoss = await runCli(['compare', '--loss', '120'])
+  t.equal(badLoss.code, 2)
+  t.match(badLoss.stderr, /loss/)
+})
+
+const has = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
+const sh = (args: string[]) => spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' })
+const kernelSkip = process.platform !== 'linux' ? 'not Linux'
+  : process.getuid?.() !== 0 ? 'needs root (network namespaces and nftables)'
+    : !has('ip') ? 'the `ip` command (iproute2) is missing'
+      : !has('nft') ? 'the `nft` command (nftables) is missing'
+        : undefined
+
+t.test('kernel emulator in a private netns: TCP loses nothing, retransmits, table removed', { skip: kernelSkip, timeout: 30_000 }, async t => {
+  const ns = `sockkit-imp-${process.pid}-${randomBytes(3).toString('hex')}`
+  const added = sh(['ip', 'netns', 'add', ns])
+  if (added.status !== 0) { t.skip(`cannot create a network namespace here: ${added.stderr.trim()}`); return }
+  t.teardown(() => { sh(['ip', 'netns', 'del', ns]) })
+  t.equal(sh(['ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']).status, 0, 'loopback up')
+  // 5 % each way: a SYN or SYN-ACK is lost 9.75 % of the time, and the connect (5 s timeout,
+  // SYN retried at 1 s and 3 s) fails only if three attempts in a row do: about 1 in 1000.
+  // 300 probes cross as ~600 data segments plus ACKs: no retransmission at all is ~0.95^600.
+  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, 'compare', '--loss', '5', '--emulator', 'kernel',
+      '--transports', 'tcp', '--count', '300', '--rate', '500', '--tmax', '20000', '--json'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', d => { stdout += d })
+    child.stderr.on('data', d => { stderr += d })
+    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
+    child.on('error', reject)
+    child.on('close', code => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+  })
+  t.equal(run.code, 0, run.stderr)
+  const json = JSON.parse(run.stdout)
+  t.match(json.config.impairment, { emulator: 'kernel', loss: 5, appliedBy: { loss: 'kernel' }, kernelTable: /^sockkit_\d+_\d+$/ })
+  t.match(json.results.tcp, { sent: 300, received: 300, lost: 0 }, 'TCP delivered every probe')
+  t.ok(json.kernel.tcp.tcp.retransSegs > 0, `the kernel retransmitted (RetransSegs +${json.kernel.tcp.tcp.retransSegs})`)
+  t.ok(json.impairmentCounters.kernel.tcp.clientToServer.dropped + json.impairmentCounters.kernel.tcp.serverToClient.dropped > 0, 'the table dropped packets')
+  const tables = sh(['ip', 'netns', 'exec', ns, 'nft', 'list', 'tables'])
+  t.notMatch(tables.stdout, /sockkit_/, 'the nftables table is gone after the run')
+})
