@@ -5,7 +5,7 @@
  * whole screen can be snapshot-tested.
  */
 import type { ChalkInstance } from 'chalk'
-import type { CompareResult, KernelReport, Transport } from '../compare-types.js'
+import type { CompareResult, CompareTransportResult, KernelReport, Transport } from '../compare-types.js'
 import { minSamplesFor, probeOutcomes, type HistogramBucket, type LatencySummary, type TransportResult, type TransportRun } from '../compare-stats.js'
 import { formatBytes, plural } from './format.js'
 
@@ -155,7 +155,7 @@ function describeKind (kind: typeof IMPAIRMENT_NAMES[number], config: NonNullabl
 
 // ——— verdict sentences ———
 
-function udpVerdict (result: CompareResult, r: TransportResult, kernel: KernelReport | undefined): string {
+function udpVerdict (result: CompareResult, r: CompareTransportResult, kernel: KernelReport | undefined): string {
   if (r.lost === 0) {
     const hint = result.config.local && !result.config.blast && result.config.impairment === undefined
       ? ': an idle loopback has room for everything; --blast sends as fast as possible and shows the receive buffer overflowing'
@@ -179,6 +179,14 @@ function udpVerdict (result: CompareResult, r: TransportResult, kernel: KernelRe
     return `${head}: the kernel's drop counters are not available here${why}, so where they were lost cannot be told${refusedNote}${lateNote}.`
   }
   const { rcvbufErrors, inErrors } = udpCounters
+  const impairment = result.config.impairment
+  const impairedLoss = r.impairment !== undefined && impairment !== undefined && impairment.loss > 0 && !r.impairment.notApplied.includes('loss')
+  if (impairedLoss) {
+    // The emulator's drops are the expected cause; the kernel counter is machine-wide, so it is only a side note.
+    const by = r.impairment!.appliedBy.loss ?? impairment!.emulator
+    const also = rcvbufErrors > 0 ? `; RcvbufErrors +${rcvbufErrors} during the run (machine-wide: some may be real buffer overflows)` : ''
+    return `${head}: the ${by} emulator dropped ${impairment!.loss}% each way, so ${percent(r.impairment!.expected.lossPercent)} of round trips were expected to fail${also}${refusedNote}${lateNote}.`
+  }
   const buffer = kernel?.socketBuffers?.receiveBytes !== undefined ? `; receive buffer ${formatBytes(kernel.socketBuffers.receiveBytes)}` : ''
   const counted = `RcvbufErrors +${rcvbufErrors}${inErrors !== rcvbufErrors ? `, InErrors +${inErrors}` : ''}`
   if (rcvbufErrors === 0 && inErrors === 0) {
