@@ -184,7 +184,7 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: Addr
           const host = e.reachable[0] ?? e.address
           log(`join with: nc ${host} ${e.port}   (or telnet ${host} ${e.port}, or sockkit tcp-client ${host} ${e.port})`)
           log(`you are "${flags.name}": type a line to talk to everyone; /who, /kick <name>, /help`)
-          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; other peers are closed at once`)
+          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; filtered peers are closed at once`)
           break
         }
         case 'connected':

@@ -93,7 +93,7 @@ const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) =
             log(`from this machine: sockkit compare ${e.address} --port ${e.port}`)
             log(`${e.address} accepts only this machine; to measure from another one, run \`sockkit serve ${e.port} --host 0.0.0.0\``)
           }
-          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; other peers are closed at once (TCP) or get no reply (UDP)`)
+          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; filtered peers are closed at once (TCP) or get no reply (UDP)`)
           break
         }
         case 'tcp': {

@@ -147,7 +147,7 @@ const printHuman = (ctx: CliContext, greeting: string | undefined, addressFilter
           log(`${style.green('listening')} on ${bound} (TCP)` + (reach !== bound ? ` — clients can use ${reach}` : ''))
           log(`try: sockkit tcp-client ${e.reachable[0] ?? e.address} ${e.port}`)
           if (greeting !== undefined) log(`greeting each client with ${JSON.stringify(greeting)}`)
-          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; other peers are closed at once`)
+          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; filtered peers are closed at once`)
           break
         }
         case 'accepted':

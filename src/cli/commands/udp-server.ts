@@ -134,7 +134,7 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
             (e.kernelDropCounter
               ? '; datagrams the kernel drops when it is full are counted (/proc/net/snmp) and reported'
               : '; the kernel\'s drop counter is unavailable on this system (Linux /proc/net/snmp), so drops cannot be reported'))
-          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; datagrams from other peers get no reply`)
+          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; datagrams from filtered peers get no reply`)
           log(`try: sockkit udp-send ${e.reachable[0] ?? e.address} ${e.port} hola --seq`)
           break
         }
