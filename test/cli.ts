@@ -87,6 +87,14 @@ t.test('`help` alone shows the root help, exit 0', async t => {
   t.match(run.stdout.toString(), /^Usage: sockkit /)
 })
 
+t.test('a bare `sockkit` (no command) is a usage error: the help on stderr, exit 2', async t => {
+  const run = await runCli([])
+  t.equal(run.code, 2)
+  t.match(run.stderr, /^Usage: sockkit /)
+  t.match(run.stderr, /compare/, 'the help lists the commands')
+  t.equal(run.stdout.length, 0, 'nothing on stdout: a script piping it gets no help text as data')
+})
+
 t.test('`help <unknown>` is a usage error, one line', async t => {
   const run = await runCli(['help', 'no-such-command'])
   t.equal(run.code, 2)

@@ -145,10 +145,12 @@ t.test('--json: NDJSON on stdout with stable field names; --quiet drops read eve
   }
 })
 
-t.test('colour: FORCE_COLOR gives ANSI on stderr; NO_COLOR and --no-color turn it off', async t => {
+t.test('colour: FORCE_COLOR gives ANSI on stderr; a non-empty NO_COLOR and --no-color turn it off', async t => {
   const cases: Array<[string, string[], Record<string, string | undefined>, boolean]> = [
     ['FORCE_COLOR=1', [], { FORCE_COLOR: '1', NO_COLOR: undefined }, true],
     ['FORCE_COLOR=1 NO_COLOR=1', [], { FORCE_COLOR: '1', NO_COLOR: '1' }, false],
+    // no-color.org: only a non-empty NO_COLOR disables colour.
+    ['FORCE_COLOR=1 NO_COLOR= (empty)', [], { FORCE_COLOR: '1', NO_COLOR: '' }, true],
     ['FORCE_COLOR=1 --no-color', ['--no-color'], { FORCE_COLOR: '1', NO_COLOR: undefined }, false],
   ]
   for (const [name, args, env, coloured] of cases) {

@@ -28,13 +28,15 @@ export interface CliContext {
 
 /**
  * A chalk instance for one stream: colour only when that stream is a terminal,
- * `NO_COLOR` is unset (any value disables, per no-color.org) and `--no-color` was not
- * given. `FORCE_COLOR` (non-zero) turns it on regardless, for tests and pagers.
+ * `NO_COLOR` is unset or empty (per no-color.org, only a non-empty value disables) and
+ * `--no-color` was not given. `FORCE_COLOR` (non-zero) turns it on regardless, for tests
+ * and pagers — but never against `NO_COLOR` or `--no-color`.
  */
 export const styleFor = (ctx: CliContext, stream: { isTTY?: boolean }): ChalkInstance => {
   const { env } = ctx.io
-  let on = Boolean(stream.isTTY) && ctx.colorFlag && env.NO_COLOR === undefined
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && ctx.colorFlag && env.NO_COLOR === undefined) on = true
+  const allowed = ctx.colorFlag && !env.NO_COLOR
+  let on = Boolean(stream.isTTY) && allowed
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && allowed) on = true
   return new Chalk({ level: on ? 1 : 0 })
 }
 

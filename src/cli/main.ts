@@ -20,6 +20,9 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
     .showSuggestionAfterError(true)
+    // List commands as `name <args>` without "[options]": the narrower column leaves room
+    // for commander to wrap the summaries inside 80 columns (a projector, a split terminal).
+    .configureHelp({ subcommandTerm: cmd => [cmd.name(), ...cmd.registeredArguments.map(a => a.required ? `<${a.name()}>` : `[${a.name()}]`)].join(' ') })
     .exitOverride()
     .configureOutput({
       writeOut: s => io.stdout.write(s),
@@ -54,9 +57,9 @@ Exit codes: 0 done, 1 network or runtime failure, 2 bad command line, 130 Ctrl-C
     await program.parseAsync(argv, { from: 'user' })
   } catch (e) {
     if (e instanceof CommanderError) {
-      // help and --version "fail" with exit code 0
+      // help and --version "fail" with exit code 0; a bare `sockkit` (no command) shows
+      // the help on stderr with a non-zero code — a missing command is a usage error.
       if (e.exitCode === 0) return EXIT_OK
-      if (e.code === 'commander.help') return EXIT_OK
       return EXIT_USAGE
     }
     return reportError(ctx, e)
