@@ -52,8 +52,6 @@ export interface TransportRun {
   tmaxMs: number
   /** Probe size in bytes, header included. */
   sizeBytes: number
-  /** ms from the first scheduled send to the end of the final wait. */
-  durationMs: number
   /** Datagrams/frames that were not this run's probes (ignored). */
   foreign?: number
   /**
@@ -72,6 +70,23 @@ export interface LatencySummary {
   p99: number | null
   p999: number | null
   max: number | null
+}
+
+/**
+ * Throughput over the measured interval: from the first scheduled send to the last
+ * in-time arrival, or to the last send when that came later (the tail was lost, or nothing
+ * came back). Never the run's whole duration, which includes the Tmax wait for probes that
+ * never return: with that, every lost probe would cut the figure by up to Tmax.
+ */
+export interface Throughput {
+  /** `received` / `durationMs`, per second; 0 when the interval is empty. */
+  probesPerSecond: number
+  /** `received` × probe size × 8 bits / `durationMs`, in 10⁶ bit/s; 0 when the interval is empty. */
+  mbitPerSecond: number
+  /** ms, the measured interval: first scheduled send → `endsAt`. */
+  durationMs: number
+  /** What closed the interval: the last in-time arrival, or the last send (if later). */
+  endsAt: 'last-arrival' | 'last-send'
 }
 
 /** One histogram bucket: values v with fromMs ≤ v < toMs. */
@@ -106,8 +121,8 @@ export interface TransportResult {
   pdvMs: LatencySummary
   /** ms the sender ran behind its schedule (actual − scheduled), over every send. */
   sendLagMs: { mean: number | null; p99: number | null; max: number | null }
-  /** Received probes (and their payload bytes, counted once) per second of durationMs. */
-  throughput: { probesPerSecond: number; mbitPerSecond: number }
+  /** Received probes (and their bytes, counted once) per second of the measured interval. */
+  throughput: Throughput
   /** ms, the Tmax used. */
   tmaxMs: number
   /** RTT samples (= received). */
@@ -178,7 +193,7 @@ export function probeOutcomes (run: TransportRun): ProbeOutcome[] {
 
 /** Turn one transport's raw sends and arrivals into its figures. */
 export function analyzeRun (run: TransportRun): TransportResult {
-  const { sendsBySeq, firstCopies, late, duplicates, unknown, reordered, maxReorderExtent } = classify(run)
+  const { sendsBySeq, firstCopies, lastInTimeArrivalMs, late, duplicates, unknown, reordered, maxReorderExtent } = classify(run)
 
   const rtts = firstCopies.map(copy => copy.rttMs)
   const sent = sendsBySeq.size
@@ -210,9 +225,7 @@ export function analyzeRun (run: TransportRun): TransportResult {
   const lags = [...sendsBySeq.values()].map(send => send.actualMs - send.scheduledMs)
   const lagSummary = summarizeLatency(lags)
 
-  const seconds = run.durationMs / 1000
-  const probesPerSecond = seconds > 0 ? received / seconds : 0
-  const mbitPerSecond = seconds > 0 ? (received * run.sizeBytes * 8) / seconds / 1e6 : 0
+  const throughput = measuredThroughput(run, sendsBySeq, lastInTimeArrivalMs, received)
 
   return {
     transport: run.transport,
@@ -229,12 +242,32 @@ export function analyzeRun (run: TransportRun): TransportResult {
     ipdvMs: summarizeLatency(ipdv),
     pdvMs: summarizeLatency(pdv),
     sendLagMs: { mean: lagSummary.mean, p99: lagSummary.p99, max: lagSummary.max },
-    throughput: { probesPerSecond, mbitPerSecond },
+    throughput,
     tmaxMs: run.tmaxMs,
     samples: received,
     histogram: logHistogram(rtts),
     foreign: (run.foreign ?? 0) + unknown,
     sendFailures: run.sendFailures ?? 0,
+  }
+}
+
+/** See {@link Throughput}: the interval runs from the first scheduled send to the last in-time arrival or send. */
+function measuredThroughput (run: TransportRun, sendsBySeq: Map<number, ProbeSend>, lastInTimeArrivalMs: number | null, received: number): Throughput {
+  if (sendsBySeq.size === 0) return { probesPerSecond: 0, mbitPerSecond: 0, durationMs: 0, endsAt: 'last-send' }
+  let firstScheduledMs = Infinity
+  let lastSentMs = -Infinity
+  for (const send of sendsBySeq.values()) {
+    firstScheduledMs = Math.min(firstScheduledMs, send.scheduledMs)
+    lastSentMs = Math.max(lastSentMs, send.actualMs)
+  }
+  const endsAt = lastInTimeArrivalMs !== null && lastInTimeArrivalMs >= lastSentMs ? 'last-arrival' : 'last-send'
+  const durationMs = (endsAt === 'last-arrival' ? lastInTimeArrivalMs! : lastSentMs) - firstScheduledMs
+  const seconds = durationMs / 1000
+  return {
+    probesPerSecond: seconds > 0 ? received / seconds : 0,
+    mbitPerSecond: seconds > 0 ? (received * run.sizeBytes * 8) / seconds / 1e6 : 0,
+    durationMs: Math.max(0, durationMs),
+    endsAt,
   }
 }
 
@@ -293,6 +326,7 @@ function classify (run: TransportRun) {
   let late = 0
   let duplicates = 0
   let unknown = 0
+  let lastInTimeArrivalMs: number | null = null
 
   for (const arrival of run.arrivals) {
     const send = sendsBySeq.get(arrival.seq)
@@ -320,6 +354,7 @@ function classify (run: TransportRun) {
       outcome.status = 'late'
     } else {
       firstCopies.push({ seq: arrival.seq, rttMs })
+      lastInTimeArrivalMs = Math.max(lastInTimeArrivalMs ?? -Infinity, arrival.receivedMs)
       if (tracker.observe(arrival.seq).kind === 'reordered') outcome.status = 'reordered'
     }
     outcomeBySeq.set(arrival.seq, outcome)
@@ -338,6 +373,7 @@ function classify (run: TransportRun) {
   return {
     sendsBySeq,
     firstCopies,
+    lastInTimeArrivalMs,
     late,
     duplicates,
     unknown,

@@ -494,14 +494,13 @@ class ProbeRun {
     while (!isStopped() && (remaining = scheduledMs - this.now()) > 0) await yieldToLoop()
   }
 
-  result (durationMs: number): TransportRun {
+  result (): TransportRun {
     return {
       transport: this.transport,
       sends: this.sends,
       arrivals: this.arrivals,
       tmaxMs: this.tmaxMs(),
       sizeBytes: this.config.sizeBytes,
-      durationMs,
       foreign: this.foreign,
       sendFailures: this.sendFailures,
     }
@@ -551,7 +550,7 @@ const measureUdp = async (
     }
     const completed = await probeRun.run(send)
     return {
-      run: probeRun.result(probeRun.now()),
+      run: probeRun.result(),
       interrupted: !completed,
       socketBuffers,
       ...(probeRun.failure ? { error: probeRun.failure } : {}),
@@ -594,7 +593,7 @@ const measureTcp = async (
       })
     }
     const completed = await probeRun.run(send)
-    return { run: probeRun.result(probeRun.now()), interrupted: !completed, ...(probeRun.failure ? { error: probeRun.failure } : {}) }
+    return { run: probeRun.result(), interrupted: !completed, ...(probeRun.failure ? { error: probeRun.failure } : {}) }
   } finally {
     socket.removeAllListeners('data')
     socket.on('error', () => { /* closing; nothing left to report */ })

@@ -9,7 +9,7 @@ const schedule = (count: number, intervalMs = 10, lagMs = 0): ProbeSend[] =>
   Array.from({ length: count }, (_, seq) => ({ seq, scheduledMs: seq * intervalMs, actualMs: seq * intervalMs + lagMs }))
 
 const makeRun = (sends: ProbeSend[], arrivals: ProbeArrival[], extra: Partial<TransportRun> = {}): TransportRun => ({
-  transport: 'udp', sends, arrivals, tmaxMs: 1000, sizeBytes: 64, durationMs: 1000, ...extra,
+  transport: 'udp', sends, arrivals, tmaxMs: 1000, sizeBytes: 64, ...extra,
 })
 
 const sumCounts = (buckets: Array<{ count: number }>) => buckets.reduce((sum, b) => sum + b.count, 0)
@@ -68,7 +68,7 @@ t.test('a crafted run: loss with a late probe, duplicates, reordering, jitter, I
     { seq: 6, receivedMs: 62 }, { seq: 7, receivedMs: 71 }, { seq: 4, receivedMs: 72 },
     { seq: 8, receivedMs: 81 }, { seq: 5, receivedMs: 190 }, { seq: 5, receivedMs: 191 },
   ]
-  const result = analyzeRun(makeRun(sends, arrivals, { tmaxMs: 100, durationMs: 250, foreign: 3 }))
+  const result = analyzeRun(makeRun(sends, arrivals, { tmaxMs: 100, foreign: 3 }))
 
   t.equal(result.sent, 10)
   t.equal(result.received, 8, 'seqs 0,1,2,3,4,6,7,8')
@@ -103,8 +103,10 @@ t.test('a crafted run: loss with a late probe, duplicates, reordering, jitter, I
   // Lag: nine 0.25 ms and one 2 ms → mean 4.25/10; p99 needs 100 sends.
   t.same(result.sendLagMs, { mean: 0.425, p99: null, max: 2 })
 
-  // 8 probes × 64 bytes × 8 bits over 0.25 s: 32 probes/s, 16384 bit/s.
-  t.same(result.throughput, { probesPerSecond: 32, mbitPerSecond: 0.016384 })
+  // The measured interval: first scheduled send (0) to the last send (seq 9 at 90.25 ms),
+  // which is later than the last in-time arrival (seq 8 at 81; late seq 5 does not count).
+  // 8 probes × 64 bytes × 8 bits over 0.09025 s.
+  t.same(result.throughput, { probesPerSecond: 8 / 0.09025, mbitPerSecond: (8 * 64 * 8) / 0.09025 / 1e6, durationMs: 90.25, endsAt: 'last-send' })
 
   t.same(result.histogram, [
     { fromMs: 1, toMs: 1.5, count: 2 },
@@ -125,6 +127,34 @@ t.test('a crafted run: loss with a late probe, duplicates, reordering, jitter, I
     '0:ok', '1:reordered', '2:ok', '2:duplicate', '3:ok', '4:reordered', '5:late', '5:duplicate',
     '6:ok', '7:ok', '8:ok', '9:lost',
   ])
+})
+
+t.test('throughput: over first scheduled send → last in-time arrival, not the Tmax wait for lost probes', async t => {
+  // 100 probes, one every 10 ms (last send at 990 ms), each back after 1 ms — except seq 99,
+  // which never comes back. The runner then waits Tmax (1000 ms) for it, to ~1990 ms; that
+  // wait is not traffic. Interval: 0 → last send (990, later than the last arrival at 981).
+  const sends = schedule(100, 10)
+  const arrivals = sends.slice(0, 99).map(s => ({ seq: s.seq, receivedMs: s.scheduledMs + 1 }))
+  const lostTail = analyzeRun(makeRun(sends, arrivals))
+  t.same(lostTail.throughput, { probesPerSecond: 99 / 0.99, mbitPerSecond: (99 * 64 * 8) / 0.99 / 1e6, durationMs: 990, endsAt: 'last-send' })
+
+  // All back: the interval closes at the last arrival (seq 99 at 991 ms).
+  const allBack = analyzeRun(makeRun(sends, sends.map(s => ({ seq: s.seq, receivedMs: s.scheduledMs + 1 }))))
+  t.same(allBack.throughput, { probesPerSecond: 100 / 0.991, mbitPerSecond: (100 * 64 * 8) / 0.991 / 1e6, durationMs: 991, endsAt: 'last-arrival' })
+
+  // A lost probe in the middle changes the count, not the interval: 99 over the same 991 ms.
+  const lostMiddle = analyzeRun(makeRun(sends, arrivals.filter(a => a.seq !== 50).concat({ seq: 99, receivedMs: 991 })))
+  t.match(lostMiddle.throughput, { probesPerSecond: 99 / 0.991, durationMs: 991, endsAt: 'last-arrival' })
+
+  // A late copy (after Tmax) and a duplicate do not stretch the interval.
+  const withLate = analyzeRun(makeRun(sends, [...arrivals, { seq: 99, receivedMs: 2500 }, { seq: 98, receivedMs: 2600 }]))
+  t.match(withLate, { late: 1, duplicates: 1 })
+  t.match(withLate.throughput, { durationMs: 990, endsAt: 'last-send' })
+
+  // --blast: the schedule is the send time, so the interval starts at the first actual send.
+  const blast = [{ seq: 0, scheduledMs: 0.5, actualMs: 0.5 }, { seq: 1, scheduledMs: 0.6, actualMs: 0.6 }]
+  const blasted = analyzeRun(makeRun(blast, [{ seq: 0, receivedMs: 0.7 }, { seq: 1, receivedMs: 0.9 }]))
+  t.match(blasted.throughput, { durationMs: 0.9 - 0.5, endsAt: 'last-arrival' })
 })
 
 t.test('jitter on a short sequence, by hand', async t => {
@@ -191,7 +221,7 @@ t.test('zero arrivals: everything lost, RTT figures null, 100%', async t => {
   t.equal(result.ipdvMs.min, null)
   t.equal(result.pdvMs.min, null)
   t.same(result.histogram, [])
-  t.same(result.throughput, { probesPerSecond: 0, mbitPerSecond: 0 })
+  t.same(result.throughput, { probesPerSecond: 0, mbitPerSecond: 0, durationMs: 40, endsAt: 'last-send' }, 'the interval still covers the sends')
 })
 
 t.test('an interrupted run (fewer sends) never gives negative or >100% loss', async t => {
@@ -208,9 +238,9 @@ t.test('an interrupted run (fewer sends) never gives negative or >100% loss', as
   t.match(refused, { sent: 4, received: 1, lost: 3, lossPercent: 75, sendFailures: 3 })
 
   // Nothing sent at all: 0%, not NaN.
-  const empty = analyzeRun(makeRun([], [{ seq: 0, receivedMs: 1 }], { durationMs: 0 }))
+  const empty = analyzeRun(makeRun([], [{ seq: 0, receivedMs: 1 }]))
   t.match(empty, { sent: 0, received: 0, lost: 0, lossPercent: 0, foreign: 1 })
-  t.same(empty.throughput, { probesPerSecond: 0, mbitPerSecond: 0 })
+  t.same(empty.throughput, { probesPerSecond: 0, mbitPerSecond: 0, durationMs: 0, endsAt: 'last-send' })
 })
 
 t.test('random runs: loss within 0–100%, counts consistent, histogram sums to received', async t => {

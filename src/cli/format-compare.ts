@@ -125,7 +125,7 @@ export function impairmentLines (result: CompareResult): string[] {
       else {
         const retrans = result.kernel.tcp?.tcp?.retransSegs
         parts.push(`loss ${config.loss}% each way (${outcome.appliedBy.loss ?? 'kernel'}) → expected 0% lost (TCP retransmits), measured ${percent(m.lossPercent)}` +
-          (retrans !== undefined ? `, RetransSegs +${retrans}` : ''))
+          (retrans !== undefined ? `, RetransSegs +${retrans} (machine-wide)` : ''))
       }
     }
     if (config.delay > 0 || config.jitter > 0) {
@@ -203,21 +203,38 @@ function udpVerdict (result: CompareResult, r: CompareTransportResult, kernel: K
 }
 
 function tcpVerdict (r: TransportResult, kernel: KernelReport | undefined): string {
+  // Tcp RetransSegs is machine-wide: other connections on this machine count too. So it is
+  // reported as what the kernel counted, and a tail is only called "consistent with"
+  // retransmissions when the count is above 0 — never blamed on them when it is 0.
   const retrans = kernel?.available === true ? kernel.tcp?.retransSegs : undefined
-  const counter = retrans === undefined ? '' : ` (RetransSegs +${retrans})`
+  const counted = retrans === undefined
+    ? ''
+    : retrans === 0
+      ? 'the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0)'
+      : `the kernel counted ${plural(retrans, 'retransmitted segment')} on this machine during the run (RetransSegs +${retrans}, machine-wide)`
   if (r.lost > 0) {
     const late = r.late > 0 ? `; ${r.late} of them came back later` : ''
-    return `TCP: ${plural(r.lost, 'probe')} (${percent(r.lossPercent)}) did not come back within Tmax (${ms(r.tmaxMs)}). TCP does not drop data, so they were still queued or being retransmitted when the wait ended${counter}${late}.`
+    const head = `TCP: ${plural(r.lost, 'probe')} (${percent(r.lossPercent)}) did not come back within Tmax (${ms(r.tmaxMs)}). TCP does not drop data, so they were still on their way when the wait ended`
+    if (retrans !== undefined && retrans > 0) return `${head}, consistent with retransmissions: ${counted}${late}.`
+    return `${head}${counted === '' ? '' : `; ${counted}`}${late}.`
   }
   const tail = r.rttMs.p99 ?? r.rttMs.max
   const tailName = r.rttMs.p99 !== null ? 'p99' : 'worst RTT'
   const median = r.rttMs.p50 ?? r.rttMs.min
   const tailGrew = tail !== null && median !== null && tail >= 1 && tail >= 4 * median
-  if (retrans !== undefined && retrans > 0) {
-    if (tailGrew) return `TCP lost nothing but its ${tailName} grew to ${ms(tail!)}: retransmissions${counter}.`
-    return `TCP lost nothing; the kernel retransmitted ${plural(retrans, 'segment')}${counter} without a visible cost to the tail (${tailName} ${tail === null ? 'n/a' : ms(tail)}).`
+  if (tailGrew) {
+    const head = `TCP lost nothing but its ${tailName} grew to ${ms(tail!)}`
+    if (retrans !== undefined && retrans > 0) return `${head}: consistent with retransmissions — ${counted}.`
+    // No count above 0: state the facts, name no cause (with a remote reflector its own
+    // kernel's retransmissions are not in this machine's counter anyway).
+    const medianText = `median ${ms(median!)}`
+    if (retrans === 0) return `${head} (${medianText}); ${counted}.`
+    return `${head} (${medianText}); the kernel's retransmission counter is not available here.`
   }
-  const note = retrans === undefined ? '' : ' (RetransSegs +0: nothing had to be resent)'
+  if (retrans !== undefined && retrans > 0) {
+    return `TCP delivered all ${plural(r.sent, 'probe')}, in order, with no visible cost to the tail (${tailName} ${tail === null ? 'n/a' : ms(tail)}); ${counted}.`
+  }
+  const note = retrans === undefined ? '' : ' (RetransSegs +0: nothing on this machine had to be resent)'
   return `TCP delivered all ${plural(r.sent, 'probe')}, in order, as expected${note}.`
 }
 
@@ -246,12 +263,14 @@ function table (result: CompareResult, transports: Transport[], style: ChalkInst
     row('send lag mean / max', r => (r.sendLagMs.max === null ? 'n/a' : `${ms(r.sendLagMs.mean!)} / ${ms(r.sendLagMs.max)}`)),
     row('throughput probes/s', r => r.throughput.probesPerSecond.toFixed(1)),
     row('throughput Mbit/s', r => mbit(r.throughput.mbitPerSecond)),
+    // Over the measured interval only, never the Tmax wait for probes that did not come back.
+    row('throughput over', r => `${ms(r.throughput.durationMs)} to last ${r.throughput.endsAt === 'last-arrival' ? 'echo' : 'send'}`),
     row('Tmax', r => ms(r.tmaxMs)),
   ]
   if (results.some(r => r.sendFailures > 0)) rows.push(row('sends refused (local)', r => String(r.sendFailures)))
   const kernels = transports.map(transport => result.kernel[transport])
   if (kernels.some(k => k !== undefined)) {
-    rows.push({ label: 'kernel counters', cells: transports.map((transport, i) => kernelCell(transport, kernels[i])) })
+    rows.push({ label: 'kernel (machine-wide)', cells: transports.map((transport, i) => kernelCell(transport, kernels[i])) })
   }
   if (kernels.some(k => k?.socketBuffers?.receiveBytes !== undefined)) {
     rows.push({ label: 'socket receive buffer', cells: kernels.map(k => (k?.socketBuffers?.receiveBytes === undefined ? 'n/a' : formatBytes(k.socketBuffers.receiveBytes))) })
