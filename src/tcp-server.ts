@@ -21,6 +21,14 @@ export interface TcpServerOptions {
   echo?: boolean
   /** Emit a `read` event per read (default true). Off makes the server cheaper under load. */
   readEvents?: boolean
+  /**
+   * At most this many `read` events per connection per second; 0 = every read (default).
+   * The reads beyond it are only counted — no event object, no preview is built for them —
+   * and reported as one `reads-hidden` event when the second is over, or before that
+   * connection's `half-close`, `idle-timeout` or `closed`. A printer that shows 20 lines a
+   * second passes 20, so a fast stream costs what `readEvents: false` costs.
+   */
+  readEventsPerSecond?: number
   /** Bytes of each read shown in its preview. Default 48. */
   previewBytes?: number
   /** Receives every event, in order. Must not throw. */
@@ -54,6 +62,8 @@ export type TcpServerEvent =
   /** Turned away by {@link TcpServerOptions.addressFilter}: destroyed at once, nothing read or sent. */
   | { type: 'denied'; remoteAddress: string; remotePort: number; denied: number }
   | { type: 'read'; id: number; bytes: number; preview: string }
+  /** Reads beyond {@link TcpServerOptions.readEventsPerSecond}, counted not reported, since the last `read`. */
+  | { type: 'reads-hidden'; id: number; reads: number; bytes: number; limit: number }
   | { type: 'half-close'; id: number; bytesIn: number }
   | { type: 'backpressure'; id: number; bufferedBytes: number }
   | { type: 'resumed'; id: number }
@@ -110,6 +120,11 @@ interface Connection {
   halfClosed: boolean
   /** Bytes whose write completed (handed to the kernel); see TcpServerSummary.bytesOut. */
   bytesOut: number
+  /** The readEventsPerSecond window: when it began, reads reported in it, reads and bytes only counted. */
+  readWindowStart: number
+  readsShown: number
+  hiddenReads: number
+  hiddenBytes: number
   reason?: CloseReason
   error?: Error & { code?: string }
 }
@@ -147,6 +162,7 @@ export class TcpEchoServer {
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       echo: options.echo ?? true,
       readEvents: options.readEvents ?? true,
+      readEventsPerSecond: options.readEventsPerSecond ?? 0,
       previewBytes: options.previewBytes ?? DEFAULT_PREVIEW_BYTES,
       closeGraceMs: options.closeGraceMs ?? 1000,
       greeting: options.greeting,
@@ -261,6 +277,7 @@ export class TcpEchoServer {
     const conn: Connection = {
       id: this.nextId++, socket, remoteAddress, remotePort, startedAt: Date.now(),
       paused: false, halfClosed: false, bytesOut: 0,
+      readWindowStart: 0, readsShown: 0, hiddenReads: 0, hiddenBytes: 0,
     }
     this.connections.set(conn.id, conn)
     this.totals.accepted++
@@ -274,6 +291,7 @@ export class TcpEchoServer {
     socket.on('data', chunk => this.onData(conn, chunk))
     socket.on('end', () => {
       conn.halfClosed = true
+      this.reportHiddenReads(conn)
       this.emit({ type: 'half-close', id: conn.id, bytesIn: socket.bytesRead })
       // end() is queued behind pending echo writes, so everything is echoed first.
       socket.end()
@@ -290,6 +308,7 @@ export class TcpEchoServer {
         if (conn.reason !== undefined) return
         conn.reason = 'idle-timeout'
         this.totals.idleTimeouts++
+        this.reportHiddenReads(conn)
         this.emit({ type: 'idle-timeout', id: conn.id, idleMs: this.options.idleTimeoutMs })
         void this.endGracefully(conn)
       })
@@ -308,7 +327,7 @@ export class TcpEchoServer {
   private onData (conn: Connection, chunk: Buffer): void {
     // Report, then echo. Echoing first was tried (so the round trip would not wait for the
     // printer) and measured ~5 % slower in ping-pong, every round (docs/bench.md): keep this order.
-    if (this.options.readEvents) {
+    if (this.options.readEvents && this.readEventWanted(conn, chunk.length)) {
       this.emit({ type: 'read', id: conn.id, bytes: chunk.length, preview: preview(chunk, this.options.previewBytes) })
     }
     const queued = this.options.echo ? this.send(conn, chunk) : true
@@ -343,8 +362,35 @@ export class TcpEchoServer {
     return done
   }
 
+  /** True when this read gets its own event; otherwise it is counted for `reads-hidden`. */
+  private readEventWanted (conn: Connection, bytes: number): boolean {
+    const limit = this.options.readEventsPerSecond
+    if (limit <= 0) return true
+    const now = Date.now()
+    if (now - conn.readWindowStart >= 1000) {
+      this.reportHiddenReads(conn)
+      conn.readWindowStart = now
+      conn.readsShown = 0
+    }
+    if (conn.readsShown < limit) {
+      conn.readsShown++
+      return true
+    }
+    conn.hiddenReads++
+    conn.hiddenBytes += bytes
+    return false
+  }
+
+  private reportHiddenReads (conn: Connection): void {
+    if (conn.hiddenReads === 0) return
+    this.emit({ type: 'reads-hidden', id: conn.id, reads: conn.hiddenReads, bytes: conn.hiddenBytes, limit: this.options.readEventsPerSecond })
+    conn.hiddenReads = 0
+    conn.hiddenBytes = 0
+  }
+
   private onClose (conn: Connection): void {
     this.connections.delete(conn.id)
+    this.reportHiddenReads(conn)
     const { socket } = conn
     const reason = conn.reason ?? 'normal'
     if (reason === 'reset') this.totals.resets++

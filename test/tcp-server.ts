@@ -293,3 +293,49 @@ t.test('close() releases every socket, resolves with exact totals, and reports n
   await again.listen()
   await again.close()
 })
+
+t.test('readEventsPerSecond: reads beyond the limit are counted, not built, and reported before the close', async t => {
+  const limit = 3
+  const { port, events, waitForEvent } = await startServer(t, { readEventsPerSecond: limit })
+  const socket = await client(t, port)
+  // 30 ping-pongs: each write waits for its echo, so each is its own read on the server.
+  const reads = 30
+  const started = Date.now()
+  for (let i = 0; i < reads; i++) {
+    const echoed = once(socket, 'data')
+    socket.write(`m${i}`)
+    await echoed
+  }
+  const elapsedMs = Date.now() - started
+  socket.end()
+  await waitForEvent('closed')
+  const readEvents = events.filter(e => e.type === 'read')
+  const hidden = events.filter((e): e is Extract<TcpServerEvent, { type: 'reads-hidden' }> => e.type === 'reads-hidden')
+  const hiddenReads = hidden.reduce((n, e) => n + e.reads, 0)
+  const bytes = readEvents.reduce((n, e) => n + e.bytes, 0) + hidden.reduce((n, e) => n + e.bytes, 0)
+  t.equal(readEvents.length + hiddenReads, reads, 'every read is either reported or counted')
+  t.equal(bytes, Array.from({ length: reads }, (_, i) => `m${i}`.length).reduce((a, b) => a + b), 'and so is every byte')
+  t.ok(hidden.every(e => e.limit === limit && e.id === 1))
+  // Each window of one second shows at most `limit` reads.
+  const windows = Math.ceil((elapsedMs + 1) / 1000) + 1
+  t.ok(readEvents.length <= limit * windows, `${readEvents.length} read events over ${elapsedMs} ms`)
+  t.ok(readEvents.slice(0, limit).every((e, i) => e.preview === `m${i}`), 'the first reads of a window are the ones shown')
+  // The roll-up comes before the half-close that ends the connection's reads.
+  const lastHidden = events.lastIndexOf(hidden.at(-1)!)
+  const halfClose = events.findIndex(e => e.type === 'half-close')
+  t.ok(lastHidden >= 0 && lastHidden < halfClose, 'reads-hidden is reported before the half-close')
+})
+
+t.test('readEventsPerSecond 0 (the default) reports every read', async t => {
+  const { port, events, waitForEvent } = await startServer(t)
+  const socket = await client(t, port)
+  for (let i = 0; i < 30; i++) {
+    const echoed = once(socket, 'data')
+    socket.write(`m${i}`)
+    await echoed
+  }
+  socket.end()
+  await waitForEvent('closed')
+  t.equal(events.filter(e => e.type === 'read').length, 30)
+  t.equal(events.filter(e => e.type === 'reads-hidden').length, 0)
+})
