@@ -8,6 +8,7 @@ import { invalidArg, sockkitError } from './errors.js'
 import { preview } from './preview.js'
 import { encodeSeq, parseSeq, seqPrefixBytes } from './seq-prefix.js'
 import { SequenceTracker } from './sequence-tracker.js'
+import { diffSnmp, readSnmp, type SnmpCounters } from './snmp.js'
 
 /**
  * Stands in for a message too long to keep in memory: only its length is known, and it
@@ -43,6 +44,15 @@ export interface UdpSendOptions {
   waitMs?: number
   /** Bytes of each datagram shown in its preview. Default 48. */
   previewBytes?: number
+  /**
+   * Use an unconnected socket that accepts replies from any address and port (a server
+   * that answers from another socket, such as Java's `new DatagramSocket()`). The price:
+   * an ICMP "port unreachable" is not reported, so "nothing is listening" cannot be told
+   * from "no reply". Default false: a connected socket, which hears only HOST:PORT.
+   */
+  anySource?: boolean
+  /** Socket receive buffer to ask the kernel for, bytes (SO_RCVBUF). Default: the system's. */
+  recvBufferSize?: number
   /** Stops sending and waiting; the result so far is returned with `aborted: true`. */
   signal?: AbortSignal
   /** Receives every event, in order. Must not throw. */
@@ -57,10 +67,19 @@ export type NotSentReason =
   | 'over-size'
 
 export type UdpSendEvent =
-  | { type: 'ready'; localAddress: string; localPort: number; remoteAddress: string; remotePort: number; family: 'IPv4' | 'IPv6'; maxDatagramBytes: number }
+  /**
+   * The socket is ready. `connected`: false with `anySource`. `recvBufferSize`: bytes the
+   * kernel granted (Linux reports double what was asked for). `kernelDropCounter`: whether
+   * the kernel's drop counter can be read here (Linux /proc/net/snmp).
+   */
+  | {
+    type: 'ready'; localAddress: string; localPort: number; remoteAddress: string; remotePort: number; family: 'IPv4' | 'IPv6'; maxDatagramBytes: number
+    connected: boolean; recvBufferSize: number; requestedRecvBufferSize?: number; kernelDropCounter: boolean
+  }
   | { type: 'sent'; messageIndex: number; seq?: number; bytes: number; preview: string }
   | { type: 'not-sent'; messageIndex: number; bytes: number; datagramBytes: number; limitBytes: number; reason: NotSentReason }
-  | { type: 'reply'; remoteAddress: string; remotePort: number; bytes: number; preview: string; data: Buffer; seq?: number }
+  /** `fromTarget`: false when the reply came from another address or port (only with `anySource`). */
+  | { type: 'reply'; remoteAddress: string; remotePort: number; fromTarget: boolean; bytes: number; preview: string; data: Buffer; seq?: number }
   | { type: 'waiting'; waitMs: number }
 
 /** What `--seq` found in the replies (RFC 4737 reordering, via SequenceTracker). */
@@ -69,9 +88,14 @@ export interface UdpSeqReport {
   sent: number
   /** Sent numbers that came back at least once. */
   matched: number
-  /** Sent numbers with no reply within the wait. */
-  lost: number
-  /** The first 100 lost numbers. */
+  /**
+   * Sent numbers with no numbered reply within the wait. `null` when replies came back but
+   * none carried a number (the server answered in its own words): loss cannot be told from
+   * them. With some numbered and some unnumbered replies, loss is judged from the numbered
+   * ones (an unnumbered reply may answer a number counted here as lost).
+   */
+  lost: number | null
+  /** The first 100 lost numbers (empty when `lost` is null). */
   lostSeqs: number[]
   /** Replies that repeated a number already answered. */
   duplicates: number
@@ -99,6 +123,20 @@ export interface UdpSendResult {
   bytesReceived: number
   /** Present when `seq` was on. */
   seq?: UdpSeqReport
+  /** False with `anySource` (an unconnected socket). */
+  connected: boolean
+  /** Replies from an address or port other than the target (only with `anySource`). */
+  repliesFromOthers: number
+  /** Receive buffer the kernel granted, bytes. */
+  recvBufferSize: number
+  /**
+   * Rise in the kernel's `Udp RcvbufErrors` during the run: datagrams dropped because a
+   * receive buffer was full. A machine-wide counter (any socket on this machine, ours
+   * included); null where it cannot be read (not Linux).
+   */
+  kernelDrops: number | null
+  /** Rise in `Udp InErrors` (which includes RcvbufErrors, and checksum and memory errors); null off Linux. */
+  kernelInErrors: number | null
   /** From the first send to the end of the wait, ms. */
   durationMs: number
   /** Stopped through the signal. */
@@ -113,24 +151,31 @@ const PAD = 0x2e // '.'
 
 /**
  * Send each message as one UDP datagram to host:port, then keep collecting replies for
- * `waitMs`. Uses a connected socket: it only hears the peer it sends to, and the kernel
- * turns an ICMP "port unreachable" into ECONNREFUSED, which rejects the promise (with
- * `host` and `port` on the error) so "nothing is listening" can be said plainly.
+ * `waitMs`. By default over a connected socket: it only hears the peer it sends to, and
+ * the kernel turns an ICMP "port unreachable" into ECONNREFUSED, which rejects the promise
+ * (with `host` and `port` on the error) so "nothing is listening" can be said plainly.
+ * With `anySource`, an unconnected socket hears replies from anywhere and no refusal is seen.
  * Rejects with ERR_SOCKKIT_INVALID_ARG for bad options (a size over the datagram limit),
  * ERR_SOCKKIT_DATAGRAM_TOO_BIG when the kernel refuses a datagram (EMSGSIZE), or Node's
- * lookup error for an unknown host.
+ * lookup error for an unknown host. An error after the socket was ready carries `result`:
+ * the {@link UdpSendResult} so far (what was sent and received before it).
  */
 export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> => {
   const { host, port, signal, onEvent } = options
   const count = options.count ?? 1
   const waitMs = options.waitMs ?? DEFAULT_UDP_WAIT_MS
   const previewBytes = options.previewBytes ?? DEFAULT_PREVIEW_BYTES
+  const anySource = options.anySource ?? false
+  const requestedRecvBufferSize = options.recvBufferSize
   if (options.intervalMs !== undefined && options.ratePerSecond !== undefined) {
     throw invalidArg('give an interval or a rate, not both')
   }
   const intervalMs = options.ratePerSecond !== undefined ? 1000 / options.ratePerSecond : options.intervalMs ?? 0
   if (!Number.isSafeInteger(count) || count < 1) throw invalidArg(`count must be a whole number of at least 1, not ${count}`)
   if (!Number.isSafeInteger(port) || port < 1 || port > 65535) throw invalidArg(`port must be a whole number from 1 to 65535, not ${port}`)
+  if (requestedRecvBufferSize !== undefined && (!Number.isSafeInteger(requestedRecvBufferSize) || requestedRecvBufferSize < 1)) {
+    throw invalidArg(`the receive buffer size must be a whole number of bytes, at least 1, not ${requestedRecvBufferSize}`)
+  }
 
   const resolved = await lookup(host, { verbatim: true })
   const family = resolved.family === 6 ? 'IPv6' : 'IPv4'
@@ -141,10 +186,15 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
       { value: sizeBytes, limitBytes: limit })
   }
 
-  const socket = createSocket(family === 'IPv6' ? 'udp6' : 'udp4')
+  // Read before the socket exists, so every drop in its receive buffer is after the baseline.
+  const snmpAtStart = await readSnmp()
+  const socket = createSocket({
+    type: family === 'IPv6' ? 'udp6' : 'udp4',
+    ...(requestedRecvBufferSize !== undefined ? { recvBufferSize: requestedRecvBufferSize } : {}),
+  })
   const tracker = options.seq ? new SequenceTracker() : undefined
   let seqAssigned = 0
-  const totals = { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0 }
+  const totals = { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0, fromOthers: 0 }
   let failure: Error | undefined
   // Settles when the run must stop early: aborted, or the socket failed (ICMP refused…).
   let stopNow!: () => void
@@ -166,6 +216,8 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
   socket.on('message', (data, rinfo) => {
     totals.replies++
     totals.bytesReceived += data.length
+    const fromTarget = rinfo.address === resolved.address && rinfo.port === port
+    if (!fromTarget) totals.fromOthers++
     const numbered = tracker ? parseSeq(data) : undefined
     if (tracker) {
       if (!numbered) totals.unnumbered++
@@ -174,7 +226,7 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
       else tracker.observe(numbered.seq)
     }
     onEvent?.({
-      type: 'reply', remoteAddress: rinfo.address, remotePort: rinfo.port, bytes: data.length,
+      type: 'reply', remoteAddress: rinfo.address, remotePort: rinfo.port, fromTarget, bytes: data.length,
       preview: preview(data, previewBytes), data, ...(numbered ? { seq: numbered.seq } : {}),
     })
   })
@@ -183,8 +235,18 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
   let startedAt = 0
   let localAddress = ''
   let localPort = 0
+  let recvBufferSize = 0
+  let ready = false
+  let snmpAtEnd: SnmpCounters | undefined
   try {
     await new Promise<void>((resolve, reject) => {
+      if (anySource) {
+        const onBindError = (err: Error) => reject(Object.assign(err, { host, port }))
+        socket.once('error', onBindError)
+        // Every local address: a reply may come from, and to, any of them.
+        socket.bind(0, family === 'IPv6' ? '::' : '0.0.0.0', () => { socket.off('error', onBindError); resolve() })
+        return
+      }
       // Node passes a connect error to the callback, though its types do not say so.
       const onConnect = (err?: Error) => err ? reject(Object.assign(err, { host, port })) : resolve()
       socket.connect(port, resolved.address, onConnect as () => void)
@@ -192,9 +254,14 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
     const local = socket.address()
     localAddress = local.address
     localPort = local.port
+    recvBufferSize = socket.getRecvBufferSize()
+    ready = true
     onEvent?.({
       type: 'ready', localAddress: local.address, localPort: local.port,
       remoteAddress: resolved.address, remotePort: port, family, maxDatagramBytes: limit,
+      connected: !anySource, recvBufferSize,
+      ...(requestedRecvBufferSize !== undefined ? { requestedRecvBufferSize } : {}),
+      kernelDropCounter: snmpAtStart !== undefined,
     })
 
     startedAt = performance.now()
@@ -237,10 +304,12 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
         }
         const seq = tracker ? ++seqAssigned : undefined
         const datagram = pad(seq === undefined ? payload : encodeSeq(seq, payload), sizeBytes)
-        await new Promise<void>(resolve => socket.send(datagram, err => {
-          if (err) fail(explainSendError(err, datagram.length, host, port))
-          resolve()
-        }))
+        const onSent = (err: Error | null) => { if (err) fail(explainSendError(err, datagram.length, host, port)) }
+        await new Promise<void>(resolve => {
+          const done = (err: Error | null) => { onSent(err); resolve() }
+          if (anySource) socket.send(datagram, port, resolved.address, done)
+          else socket.send(datagram, done)
+        })
         if (failure) break
         totals.sent++
         totals.bytesSent += datagram.length
@@ -251,23 +320,31 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
       onEvent?.({ type: 'waiting', waitMs })
       await pause(waitMs)
     }
-    if (failure) throw failure
   } finally {
     signal?.removeEventListener('abort', onAbort)
     socket.removeAllListeners('message')
+    // Read while the socket is still open: its drops are counted when they happen, but a
+    // closed socket's queue would be discarded without counting.
+    if (snmpAtStart !== undefined) snmpAtEnd = await readSnmp()
     // An ICMP error can still arrive while closing; it must not become an uncaught error.
     socket.on('error', () => {})
     try { socket.close() } catch { /* already closed */ }
   }
 
-  return {
+  const kernel = snmpAtStart !== undefined && snmpAtEnd !== undefined ? diffSnmp(snmpAtStart, snmpAtEnd).udp : undefined
+  const result: UdpSendResult = {
     remoteAddress: resolved.address, remotePort: port, localAddress, localPort,
     sent: totals.sent, bytesSent: totals.bytesSent, notSent: totals.notSent,
     replies: totals.replies, bytesReceived: totals.bytesReceived,
-    ...(tracker ? { seq: seqReport(tracker, totals.sent, totals.unnumbered, totals.unknown) } : {}),
+    ...(tracker ? { seq: seqReport(tracker, totals.sent, totals.replies, totals.unnumbered, totals.unknown) } : {}),
+    connected: !anySource, repliesFromOthers: totals.fromOthers, recvBufferSize,
+    kernelDrops: kernel ? kernel.RcvbufErrors ?? 0 : null,
+    kernelInErrors: kernel ? kernel.InErrors ?? 0 : null,
     durationMs: startedAt ? performance.now() - startedAt : 0,
     aborted: Boolean(signal?.aborted),
   }
+  if (failure) throw ready ? Object.assign(failure, { result }) : failure
+  return result
 }
 
 const pad = (datagram: Uint8Array, sizeBytes: number | undefined): Buffer => {
@@ -277,7 +354,7 @@ const pad = (datagram: Uint8Array, sizeBytes: number | undefined): Buffer => {
   return padded
 }
 
-const seqReport = (tracker: SequenceTracker, sent: number, unnumbered: number, unknown: number): UdpSeqReport => {
+const seqReport = (tracker: SequenceTracker, sent: number, replies: number, unnumbered: number, unknown: number): UdpSeqReport => {
   const totals = tracker.totals()
   const lostSeqs: number[] = []
   let lost = 0
@@ -286,8 +363,10 @@ const seqReport = (tracker: SequenceTracker, sent: number, unnumbered: number, u
     lost++
     if (lostSeqs.length < 100) lostSeqs.push(seq)
   }
+  // Replies came back, but none carried a number: they cannot say which datagrams were lost.
+  const lossUnknown = replies > 0 && unnumbered === replies
   return {
-    sent, matched: sent - lost, lost, lostSeqs,
+    sent, matched: sent - lost, lost: lossUnknown ? null : lost, lostSeqs: lossUnknown ? [] : lostSeqs,
     duplicates: totals.duplicates, reordered: totals.reordered, maxReorderExtent: totals.maxReorderExtent,
     unnumbered, unknown,
   }

@@ -3,6 +3,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { Readable } from 'node:stream'
 import { encodeSeq, parseSeq, seqPrefixBytes } from '../src/seq-prefix.js'
 import { datagramLines, udpSend, type UdpSendEvent } from '../src/udp-send.js'
+import { readSnmp } from '../src/snmp.js'
 
 /** A raw UDP server on a free loopback port whose replies the test decides. */
 const rawServer = async (t: Test, onMessage: (data: Buffer, from: RemoteInfo, socket: Socket) => void) => {
@@ -148,4 +149,91 @@ t.test('an AbortSignal also ends a wait for more input', async t => {
 t.test('bad options are refused with a code', async t => {
   await t.rejects(udpSend({ host: '127.0.0.1', port: 0, messages: [] }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
   await t.rejects(udpSend({ host: '127.0.0.1', port: 9, messages: [], intervalMs: 5, ratePerSecond: 5 }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+})
+
+t.test('replies the kernel dropped in our own receive buffer are counted (Linux RcvbufErrors)', async t => {
+  if ((await readSnmp()) === undefined) return t.skip('no /proc/net/snmp here')
+  const server = await rawServer(t, (data, from, socket) => socket.send(data, from.port, from.address))
+  // 2000 datagrams sent back to back: udpSend reads no reply until the burst is out, and an
+  // 8 KiB buffer holds a handful of echoes, so the kernel must drop most of them.
+  const result = await udpSend({
+    host: '127.0.0.1', port: server.port, messages: [Buffer.from('x')], count: 2000, seq: true, waitMs: 500, recvBufferSize: 4096,
+  })
+  t.ok(result.recvBufferSize >= 4096, `granted ${result.recvBufferSize}`)
+  t.ok(result.seq!.lost! > 0, `lost ${result.seq!.lost}`)
+  // Machine-wide, so at least our own drops; loopback loses nothing else.
+  t.ok(result.kernelDrops! >= result.seq!.lost!, `kernelDrops ${result.kernelDrops} >= lost ${result.seq!.lost}`)
+  t.ok(result.kernelInErrors! >= result.kernelDrops!, 'InErrors includes RcvbufErrors')
+})
+
+/** A server in the style of Java's `new DatagramSocket()`: it answers from a second socket. */
+const answersFromAnotherPort = async (t: Test) => {
+  const replier = createSocket('udp4')
+  await new Promise<void>(resolve => replier.bind(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>(resolve => replier.close(() => resolve())))
+  const server = await rawServer(t, (data, from) => replier.send(Buffer.concat([Buffer.from('recibido: '), data]), from.port, from.address))
+  return { port: server.port, replierPort: replier.address().port }
+}
+
+t.test('a reply from another port: not heard by default, heard and flagged with anySource', async t => {
+  const { port, replierPort } = await answersFromAnotherPort(t)
+  const connected = await udpSend({ host: '127.0.0.1', port, messages: [Buffer.from('hola')], waitMs: 300 })
+  t.match(connected, { connected: true, sent: 1, replies: 0, repliesFromOthers: 0 })
+  const replies: UdpSendEvent[] = []
+  const events: UdpSendEvent[] = []
+  const any = await udpSend({
+    host: '127.0.0.1', port, messages: [Buffer.from('hola')], waitMs: 1000, anySource: true,
+    onEvent: e => { events.push(e); if (e.type === 'reply') replies.push(e) },
+  })
+  t.match(any, { connected: false, sent: 1, replies: 1, repliesFromOthers: 1 })
+  t.match(replies[0], { remotePort: replierPort, fromTarget: false })
+  t.equal(replies[0]!.type === 'reply' && replies[0]!.data.toString(), 'recibido: hola')
+  t.match(events[0], { type: 'ready', connected: false, remotePort: port })
+})
+
+t.test('anySource: a reply from the target itself is fromTarget', async t => {
+  const server = await rawServer(t, (data, from, socket) => socket.send(data, from.port, from.address))
+  const replies: UdpSendEvent[] = []
+  const result = await udpSend({
+    host: '127.0.0.1', port: server.port, messages: [Buffer.from('hola')], waitMs: 1000, anySource: true,
+    onEvent: e => { if (e.type === 'reply') replies.push(e) },
+  })
+  t.match(result, { replies: 1, repliesFromOthers: 0 })
+  t.match(replies[0], { fromTarget: true })
+})
+
+t.test('--seq: replies without numbers cannot tell loss (lost is null, not 100 %)', async t => {
+  const server = await rawServer(t, (_data, from, socket) => socket.send('ok', from.port, from.address))
+  const result = await udpSend({ host: '127.0.0.1', port: server.port, messages: [Buffer.from('x')], count: 3, seq: true, waitMs: 1000 })
+  t.equal(result.replies, 3)
+  t.match(result.seq, { sent: 3, matched: 0, lost: null, lostSeqs: [], unnumbered: 3 })
+})
+
+t.test('--seq: some numbered, some not — loss is judged from the numbered replies', async t => {
+  const server = await rawServer(t, (data, from, socket) => {
+    const seq = parseSeq(data)!.seq
+    if (seq === 1) socket.send(data, from.port, from.address)
+    if (seq === 2) socket.send('ok', from.port, from.address)
+  })
+  const result = await udpSend({ host: '127.0.0.1', port: server.port, messages: [Buffer.from('x')], count: 3, seq: true, waitMs: 500 })
+  t.match(result.seq, { sent: 3, matched: 1, lost: 2, lostSeqs: [2, 3], unnumbered: 1 })
+})
+
+t.test('--seq: no reply at all is loss of every number', async t => {
+  const server = await rawServer(t, () => {})
+  const result = await udpSend({ host: '127.0.0.1', port: server.port, messages: [Buffer.from('x')], count: 2, seq: true, waitMs: 100 })
+  t.match(result.seq, { sent: 2, matched: 0, lost: 2, lostSeqs: [1, 2] })
+})
+
+t.test('port unreachable: the error carries the result so far', async t => {
+  const probe = createSocket('udp4')
+  await new Promise<void>(resolve => probe.bind(0, '127.0.0.1', resolve))
+  const port = probe.address().port
+  await new Promise<void>(resolve => probe.close(() => resolve()))
+  const err = await udpSend({ host: '127.0.0.1', port, messages: [Buffer.from('anyone?')], waitMs: 5000 }).catch((e: unknown) => e)
+  t.match(err, { code: 'ECONNREFUSED', result: { sent: 1, replies: 0, remotePort: port, connected: true } })
+})
+
+t.test('a bad receive buffer size is refused with a code', async t => {
+  await t.rejects(udpSend({ host: '127.0.0.1', port: 9, messages: [], recvBufferSize: 0 }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
 })
