@@ -32,8 +32,13 @@ const HOST = '127.0.0.1'
  * One figure. `ratio` is value / baseline (null without a baseline); `target` says which
  * way is good, e.g. { max: 1.5 } or { min: 0.9 }, and `met` whether the ratio is inside it.
  */
-export const row = ({ name, value, unit, baseline = null, baselineName = null, note = '', target = null }) => {
-  const ratio = typeof value === 'number' && typeof baseline === 'number' && baseline > 0 ? value / baseline : null
+/**
+ * One figure. `ratio` defaults to value / baseline; a bench with interleaved rounds passes
+ * the median of its per-round ratios instead, which cancels a noisy moment that hits one
+ * round of every server alike (a ratio of medians does not).
+ */
+export const row = ({ name, value, unit, baseline = null, baselineName = null, note = '', target = null, ratio: givenRatio = null }) => {
+  const ratio = givenRatio ?? (typeof value === 'number' && typeof baseline === 'number' && baseline > 0 ? value / baseline : null)
   let met = null
   if (target && ratio !== null) met = (target.max === undefined || ratio <= target.max) && (target.min === undefined || ratio >= target.min)
   return { name, value, unit, baseline, baselineName, ratio, note, ...(target ? { target, met } : {}) }
