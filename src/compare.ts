@@ -490,7 +490,12 @@ class ProbeRun {
       if (seq % 8 === 7) await yieldToLoop()
       return
     }
-    if (remaining > COARSE_MARGIN_MS) await sleep(remaining - COARSE_MARGIN_MS)
+    // Slept in slices so a stop (Ctrl-C) is noticed within one, and so a slow --rate never
+    // asks setTimeout for more than it can take (2^31−1 ms, after which it fires at once).
+    while (!isStopped() && remaining > COARSE_MARGIN_MS) {
+      await sleep(Math.min(remaining - COARSE_MARGIN_MS, MAX_SLEEP_SLICE_MS))
+      remaining = scheduledMs - this.now()
+    }
     while (!isStopped() && (remaining = scheduledMs - this.now()) > 0) await yieldToLoop()
   }
 
@@ -509,6 +514,8 @@ class ProbeRun {
 
 /** How early (ms) the coarse timer wakes before a scheduled send; the rest is polled. */
 const COARSE_MARGIN_MS = 1.5
+/** Longest single sleep while waiting for a scheduled send, ms. */
+const MAX_SLEEP_SLICE_MS = 200
 
 const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms))
 const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve))

@@ -1,10 +1,10 @@
 import t from 'tap'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli, startCli } from './fixtures/cli.js'
-import { encodeProbe } from '../src/probe.js'
+import { decodeProbe, encodeProbe } from '../src/probe.js'
 
 const closedPort = async (): Promise<number> => {
   const server = createServer()
@@ -180,4 +180,111 @@ t.test('serve: a taken port exits 1 with a sentence', async t => {
   const run = await runCli(['serve', String(port)])
   t.equal(run.code, 1)
   t.match(run.stderr, new RegExp(`port ${port} is already in use`))
+})
+
+t.test('throughput covers first scheduled send → last echo, not the Tmax wait for a lost probe', async t => {
+  // A UDP reflector that never answers probe 10: the run then waits Tmax (3 s) for it.
+  const reflector = createSocket('udp4')
+  t.teardown(() => reflector.close())
+  reflector.on('message', (data, from) => {
+    if (decodeProbe(data)?.seq !== 10) reflector.send(data, from.port, from.address)
+  })
+  await new Promise<void>(resolve => reflector.bind(0, '127.0.0.1', () => resolve()))
+  const port = reflector.address().port
+  const csv = join(t.testdir({}), 'probes.csv')
+  const run = await runCli(['compare', '127.0.0.1', '--port', String(port), '--transports', 'udp', '--count', '50', '--rate', '1000',
+    '--tmax', '3000', '--json', '--csv', csv], { timeoutMs: 30_000 })
+  t.equal(run.code, 0, run.stderr)
+  const udp = JSON.parse(run.stdout.toString()).results.udp
+  t.match(udp, { sent: 50, received: 49, lost: 1, tmaxMs: 3000 })
+
+  // The interval, recomputed from the per-probe rows: first scheduled send to the later of
+  // the last in-time echo and the last send.
+  const rows = readFileSync(csv, 'utf8').trim().split('\n').slice(1).map(line => line.split(','))
+  const start = Math.min(...rows.map(r => Number(r[2])))
+  const lastEcho = Math.max(...rows.filter(r => r[6] === 'ok' || r[6] === 'reordered').map(r => Number(r[4])))
+  const lastSend = Math.max(...rows.map(r => Number(r[3])))
+  t.ok(Math.abs(udp.throughput.durationMs - (Math.max(lastEcho, lastSend) - start)) < 1e-3,
+    `durationMs ${udp.throughput.durationMs} = ${Math.max(lastEcho, lastSend) - start} from the CSV`)
+  t.equal(udp.throughput.endsAt, lastEcho >= lastSend ? 'last-arrival' : 'last-send')
+  t.ok(udp.throughput.durationMs < udp.tmaxMs, 'the 3 s wait for probe 10 is not in the interval')
+  t.ok(Math.abs(udp.throughput.probesPerSecond - 49 / (udp.throughput.durationMs / 1000)) < 1e-6, 'received over the interval')
+})
+
+t.test('--csv: a path that cannot be written fails at once (exit 2), before any probe', async t => {
+  const dir = t.testdir({ 'a-file': 'x' })
+  const cases: Array<[string, RegExp]> = [
+    [join(dir, 'no-such-dir', 'p.csv'), /cannot write the CSV file .*p\.csv: the directory .*no-such-dir does not exist/],
+    [dir, /cannot write the CSV file .*: that is a directory/],
+    [join(dir, 'a-file', 'p.csv'), /cannot write the CSV file .*: a part of that path is a file/],
+  ]
+  if (process.getuid?.() !== 0) {
+    // Root ignores permission bits, so this case only means something for a normal user.
+    const locked = join(dir, 'locked')
+    writeFileSync(locked, '')
+    chmodSync(locked, 0o444)
+    cases.push([locked, /cannot write the CSV file .*locked: permission denied/])
+  }
+  for (const [path, pattern] of cases) {
+    const run = await runCli(['compare', '--count', '100000', '--rate', '100', '--csv', path], { timeoutMs: 10_000 })
+    t.equal(run.code, 2, path)
+    t.match(run.stderr, pattern)
+    t.equal(run.stderr.trim().split('\n').length, 1, 'one sentence, no stack')
+    t.notMatch(run.stderr, /sending|→/, 'no probe was sent')
+    t.equal(run.stdout.length, 0)
+  }
+})
+
+t.test('--csv -: rows on stdout, the table on stderr; with --json it is a usage error', async t => {
+  const run = await runCli(['compare', '--count', '20', '--rate', '1000', '--transports', 'udp', '--csv', '-'], { timeoutMs: 30_000 })
+  t.equal(run.code, 0, run.stderr)
+  const lines = run.stdout.toString().trim().split('\n')
+  t.equal(lines[0], 'transport,seq,scheduled_ms,sent_ms,received_ms,rtt_ms,status')
+  t.equal(lines.length, 21, 'header + 20 rows, nothing else on stdout')
+  t.ok(lines.slice(1).every(l => /^udp,\d+,/.test(l)))
+  t.match(run.stderr, /^RTT p50 /m, 'the table went to stderr')
+
+  const both = await runCli(['compare', '--csv', '-', '--json'])
+  t.equal(both.code, 2)
+  t.match(both.stderr, /--csv - and --json both write to stdout/)
+  t.equal(both.stdout.length, 0)
+})
+
+t.test('numbers as people type them: 1e3, 6.4e1; any rate above 0, a sender that cannot keep up shows lag', async t => {
+  const run = await runCli(['compare', '--count', '4e1', '--rate', '1e9', '--size', '6.4e1', '--warmup', '1e1', '--tmax', '2e3',
+    '--transports', 'udp', '--json'], { timeoutMs: 30_000 })
+  t.equal(run.code, 0, run.stderr)
+  const result = JSON.parse(run.stdout.toString())
+  t.match(result.config, { count: 40, ratePerSecond: 1e9, sizeBytes: 64, warmup: 10, tmaxMs: 2000 })
+  t.match(result.results.udp, { sent: 40 })
+  t.ok(result.results.udp.sendLagMs.max > 0, 'the schedule could not be kept: send lag reported')
+
+  for (const args of [['--count', '1.5'], ['--count', '1e-3'], ['--count', '0x10'], ['--rate', '1e400'], ['--rate', '-1e3'], ['--size', '2e1'], ['--warmup', '-1']]) {
+    const bad = await runCli(['compare', ...args])
+    t.equal(bad.code, 2, args.join(' '))
+    t.match(bad.stderr, new RegExp(args[0]!.slice(2)))
+    t.equal(bad.stderr.trim().split('\n').length, 1)
+  }
+})
+
+t.test('compare --help and serve --help read well at 80 columns', async t => {
+  const columns = (line: string) => [...line].length
+  for (const command of ['compare', 'serve']) {
+    const run = await runCli([command, '--help'])
+    t.equal(run.code, 0)
+    const lines = run.stdout.toString().split('\n')
+    for (const line of lines) t.ok(columns(line) <= 80, `${command}: ${columns(line)} columns: ${line}`)
+    // Prose paragraphs (unindented lines between blank lines) wrap evenly: no short line
+    // in the middle of a paragraph, as a hard-coded line break inside commander's own
+    // wrapping would leave.
+    const paragraphs = lines.join('\n').split(/\n\s*\n/).map(p => p.split('\n').filter(l => l !== '' && !l.startsWith(' ') && !l.endsWith(':')))
+    for (const paragraph of paragraphs) {
+      for (const line of paragraph.slice(0, -1)) t.ok(columns(line) >= 50, `${command}: ragged line (${columns(line)}): ${line}`)
+    }
+    t.match(run.stdout.toString(), /Examples:/)
+  }
+  const help = (await runCli(['compare', '--help'])).stdout.toString()
+  t.match(help, /--transports <list>.*\(default: tcp,udp\)/)
+  t.notMatch(help, /\["tcp","udp"\]/)
+  t.match(help, /throughput +probes back in time over the measured interval/)
 })

@@ -321,6 +321,12 @@ t.test('verdict sentences', async t => {
   t.test('the sender fell behind its schedule', async t => {
     const result = compareResult({ results: { tcp: tcpResult({ sendLagMs: { mean: 2, p99: 40, max: 48 } }) }, config: { ...compareResult().config, transports: ['tcp'] } })
     t.ok(verdict(result).includes('TCP: the sender fell behind its schedule by up to 48.0 ms: this machine was busy; RTTs are measured from the schedule so the stall is included.'))
+    // A --rate beyond what the machine can send: behind by many intervals on average.
+    const tooFast = compareResult({
+      results: { tcp: tcpResult({ sendLagMs: { mean: 21, p99: 38, max: 38.3 } }) },
+      config: { ...compareResult().config, transports: ['tcp'], ratePerSecond: 1e9, intervalMs: 1e-6 },
+    })
+    t.ok(verdict(tooFast).includes('TCP: the sender fell behind its schedule by up to 38.3 ms: this machine could not send 1000000000 probes/s (--rate); RTTs are measured from the schedule so the wait is included.'))
   })
 
   t.test('UDP with nothing lost on an idle loopback suggests --blast', async t => {

@@ -77,7 +77,11 @@ export function verdict (result: CompareResult): string[] {
     }
     const lag = r.sendLagMs.max
     if (!result.config.blast && lag !== null && lag >= Math.max(5, result.config.intervalMs)) {
-      sentences.push(`${NAMES[transport]}: the sender fell behind its schedule by up to ${ms(lag)}: this machine was busy; RTTs are measured from the schedule so the stall is included.`)
+      // Behind on average by many intervals: the schedule itself was more than could be sent.
+      const mean = r.sendLagMs.mean ?? 0
+      const rateTooHigh = mean >= 1 && mean >= 10 * result.config.intervalMs
+      const why = rateTooHigh ? `this machine could not send ${result.config.ratePerSecond} probes/s (--rate)` : 'this machine was busy'
+      sentences.push(`${NAMES[transport]}: the sender fell behind its schedule by up to ${ms(lag)}: ${why}; RTTs are measured from the schedule so the ${rateTooHigh ? 'wait' : 'stall'} is included.`)
     }
   }
   return sentences

@@ -1,11 +1,13 @@
+import type { FileHandle } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_PORT, MAX_UDP_PAYLOAD_IPV4 } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
-import { parseNonNegativeInt, parsePercent, parsePort, parsePositiveInt, parsePositiveNumber } from '../../parse.js'
+import { parseNonNegativeInt, parsePercent, parsePort } from '../../parse.js'
 import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment } from '../../impairment.js'
 import type { CompareEvent } from '../../compare.js'
-import type { Transport } from '../../compare-types.js'
+import type { CompareConfig, Transport } from '../../compare-types.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { jsonReplacer, styleFor, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
@@ -60,67 +62,147 @@ const parseTransports = (value: string): Transport[] => {
   return names as Transport[]
 }
 
-/** Probe header (24 bytes) as the floor; the UDP ceiling is checked once transports are known. */
-const parseSize = (value: string): number => {
-  const n = parsePositiveInt(value, 'size')
-  if (n < 24) throw invalidArg(`size must be at least 24 bytes (the probe header), not "${value}"`, { value })
+/**
+ * A number as people type it on a command line: 200, 0.5, .5, 1e3, 2.5e4, 5e-1. No sign,
+ * no hex, no underscores: `Number()` alone would take "0x10", "" and " ".
+ */
+const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i
+
+const parseNumber = (value: string): number => (NUMBER.test(value.trim()) ? Number(value.trim()) : NaN)
+
+/** A whole number of at least `min`, in any form that means one: 1000, 1e3, 1000.0. */
+const parseWhole = (name: string, min: number, unit = '') => (value: string): number => {
+  const n = parseNumber(value)
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw invalidArg(`${name} must be a whole number${unit} of at least ${min} (like 1000 or 1e3), not "${value}"`, { value })
+  }
   return n
 }
+
+/**
+ * Probes per second: any finite number above 0. There is no upper bound on purpose: a
+ * schedule faster than this machine can send is still measured honestly — probes leave as
+ * fast as they can, RTTs run from the schedule, and the send lag says how far behind it fell.
+ */
+const parseRate = (value: string): number => {
+  const n = parseNumber(value)
+  if (!Number.isFinite(n) || n <= 0) throw invalidArg(`rate must be a number of probes per second above 0 (like 200, 0.5 or 1e4), not "${value}"`, { value })
+  return n
+}
+
+/** Probe header (24 bytes) as the floor; the UDP ceiling is checked once transports are known. */
+const parseSize = (value: string): number => {
+  const n = parseNumber(value)
+  if (!Number.isSafeInteger(n) || n < 24) throw invalidArg(`size must be a whole number of bytes, at least 24 (the probe header), not "${value}"`, { value })
+  return n
+}
+
+/** Where `--csv` rows go: a file opened before the run, or stdout (`-`). */
+type CsvSink = { kind: 'stdout' } | { kind: 'file'; path: string; handle: FileHandle }
+
+/**
+ * Open the `--csv` file before any probe is sent, so a path that cannot be written fails
+ * at once (exit 2: the user typed it) instead of after the whole measurement. Like a shell
+ * redirection, an existing file is emptied now.
+ */
+const openCsv = async (path: string): Promise<CsvSink> => {
+  if (path === '-') return { kind: 'stdout' }
+  const { open } = await import('node:fs/promises')
+  try {
+    return { kind: 'file', path, handle: await open(path, 'w') }
+  } catch (e) {
+    throw invalidArg(`cannot write the CSV file ${path}: ${fileProblem(e, path)}`, { value: path })
+  }
+}
+
+/** Node's file error, as the few words a user needs. */
+const fileProblem = (e: unknown, path: string): string => {
+  switch ((e as { code?: string }).code) {
+    case 'ENOENT': return `the directory ${dirname(resolve(path))} does not exist`
+    case 'ENOTDIR': return 'a part of that path is a file, not a directory'
+    case 'EISDIR': return 'that is a directory; give a file name'
+    case 'EACCES':
+    case 'EPERM': return 'permission denied'
+    case 'EROFS': return 'the file system is read-only'
+    case 'ENOSPC': return 'the disk is full'
+    default: return (e as Error).message
+  }
+}
+
+const TRANSPORTS_OPTION = new Option('--transports <list>', 'tcp, udp or both, in that order')
+  .argParser(argParser(parseTransports))
+  .default(['tcp', 'udp'], 'tcp,udp')
+
+/** compare --help after the options: examples, definitions, exit codes; wrapped for 80 columns. */
+const COMPARE_HELP_AFTER = `
+Examples:
+  $ sockkit compare                      TCP versus UDP on this machine
+  $ sockkit compare --loss 5 --delay 20  a lossy, slow network (classroom)
+  $ sockkit compare 192.168.1.20 --json  against \`sockkit serve\` there
+
+What each figure means:
+  RTT         from each probe's SCHEDULED send time (open loop: a stalled
+              sender shows up, it is not hidden); send lag = actual −
+              scheduled. A --rate faster than this machine can send is
+              allowed: probes leave as fast as they can, the lag shows it.
+  lost        not back within Tmax (RFC 7680/6673), which is reported; late
+              echoes count as lost, duplicates once. Automatic Tmax: the
+              larger of 1 s (+ any added delay) and 3 × the largest RTT,
+              frozen at the last send.
+  reordered   below the highest number seen + 1 (RFC 4737).
+  jitter      RFC 3550 A.8; IPDV and PDV: RFC 5481. A percentile needs
+              enough samples (p99: 100, p99.9: 1000), else it reads n/a.
+  throughput  probes back in time over the measured interval: from the
+              first scheduled send to the last echo (or the last send, if
+              later); the wait for lost probes is not counted.
+  kernel      /proc/net/snmp deltas (Udp RcvbufErrors, Tcp RetransSegs),
+              read around each transport; they count the whole machine.
+
+Impairments act on each direction: 20% loss each way is 36% round trip.
+auto uses the kernel (nftables, root) when it can do all that is asked,
+else a userspace relay; a relay cannot drop, reorder or duplicate TCP
+segments, so TCP then gets only delay and jitter (the output says so).
+
+--csv - writes the rows to stdout and the table to stderr (not with --json).
+Exit codes: 0 done, 1 no answer or a runtime failure, 2 bad option or a
+--csv file that cannot be opened, 130 Ctrl-C (partial result printed).`
 
 export const makeCompareCommand = (ctx: CliContext): Command =>
   new Command('compare')
     .summary('TCP versus UDP side by side: loss, ordering, latency, with the same traffic')
-    .description('Sends the same open-loop, fixed-interval stream of numbered probes over TCP and then UDP to a\n' +
-      'reflector and shows, in one table, what each transport did with it. Without a host it starts its own\n' +
-      'reflector in a separate process on 127.0.0.1; with a host it measures `sockkit serve` running there.')
-    .argument('[host]', 'machine running `sockkit serve` (default: start a local reflector)')
-    .option('--port <port>', 'port of `sockkit serve` on that host (TCP and UDP)', argParser(v => parsePort(v)), DEFAULT_PORT)
-    .option('--count <n>', 'probes per transport', argParser(v => parsePositiveInt(v, 'count')), 1000)
-    .option('--rate <per-second>', 'probes per second, on a fixed schedule', argParser(v => parsePositiveNumber(v, 'rate')), 200)
-    .option('--size <bytes>', `probe size, 24 (the header) to ${MAX_UDP_PAYLOAD_IPV4} with UDP`, argParser(parseSize), 64)
-    .option('--transports <list>', 'tcp, udp or tcp,udp (in that order)', argParser(parseTransports), ['tcp', 'udp'])
-    .option('--blast', 'send back-to-back as fast as the sockets accept (shows buffer-overflow loss)')
-    .option('--warmup <n>', 'probes sent and discarded before measuring', argParser(v => parseNonNegativeInt(v, 'warmup')), 0)
-    .option('--nagle', "leave Nagle's algorithm on for TCP (default off: setNoDelay(true))")
-    .option('--tmax <ms>', 'a probe not back this long after its scheduled send is lost (default: max(1000, 3 × largest RTT))',
-      argParser(v => parsePositiveInt(v, 'tmax')))
-    .option('--loss <percent>', 'impair: drop this share of packets, each way (UDP; TCP only with the kernel emulator)', argParser(v => parsePercent(v, 'loss')))
-    .option('--delay <ms>', 'impair: add this one-way delay, each way', argParser(parseDelayMs('delay')))
-    .option('--jitter <ms>', 'impair: vary the delay uniformly by ± this much, each way', argParser(parseDelayMs('jitter')))
-    .option('--reorder <percent>', 'impair: hold this share of datagrams until the next has passed, each way (UDP)', argParser(v => parsePercent(v, 'reorder')))
-    .option('--duplicate <percent>', 'impair: send this share of datagrams twice, each way (UDP)', argParser(v => parsePercent(v, 'duplicate')))
-    .option('--emulator <kind>', 'who applies the impairment: auto (most real available), kernel (root + nft: loss only) or userspace (a relay)', argParser(parseEmulator), 'auto')
-    .option('--seed <n>', 'impairment PRNG seed: same seed, same drop decisions (default random, reported)', argParser(parseSeed))
-    .addOption(new Option('--json', 'print the result as one JSON document on stdout (schema sockkit.compare/v1)'))
-    .option('--csv <file>', 'write one row per probe: transport, seq, scheduled/sent/received ms, RTT, status')
-    .addHelpText('after', `
-Examples:
-  $ sockkit compare                                  on this machine, own reflector
-  $ sockkit compare --blast --count 20000            as fast as possible: real buffer-overflow loss
-  $ sockkit compare 192.168.1.20 --port 9000 --json  against \`sockkit serve\` on another machine
-  $ sockkit compare --loss 5 --delay 20              a lossy, slow network on one laptop (classroom)
-  $ sudo sockkit compare --loss 5 --emulator kernel  real kernel loss: TCP retransmits (RetransSegs)
-
-Impairments (--loss, --delay, --jitter, --reorder, --duplicate) apply to each direction independently:
-a probe and its echo each face them, so 20% loss each way is 36% round-trip loss. auto picks the kernel
-(nftables, root) for loss when it can do all that is asked, else a userspace relay. The relay cannot drop,
-reorder or duplicate TCP segments: with auto and both transports, UDP gets every impairment and TCP the
-ones a stream can take (the output says which); with --emulator userspace that is an error.
-
-Definitions: RTT runs from each probe's SCHEDULED send time (open loop; no coordinated omission), and
-the send lag (actual − scheduled) is shown. Lost (RFC 7680/6673): not back within Tmax, which is reported;
-late arrivals count as lost; duplicates count once. Reordered (RFC 4737): below the highest number seen
-+ 1; extent as in the RFC. Jitter: RFC 3550 A.8 over RTTs in arrival order. IPDV and PDV: RFC 5481.
-A percentile needs enough samples (p99: 100, p99.9: 1000); otherwise it is shown as unavailable.
-On Linux the kernel's own counters (/proc/net/snmp: Udp RcvbufErrors, InErrors; Tcp RetransSegs)
-are read before and after each transport; they count the whole machine, not only this run.
-Exit codes: 0 done, 1 the reflector did not answer, 2 bad option, 130 Ctrl-C (partial result printed).`)
+    .description('Sends the same stream of numbered probes, on a fixed schedule, over TCP and then UDP ' +
+      'to a reflector, and shows in one table what each transport did with it. Without a host it ' +
+      'starts its own reflector in a separate process on 127.0.0.1; with a host it measures ' +
+      '`sockkit serve` running there.')
+    .argument('[host]', 'where `sockkit serve` runs (default: own reflector)')
+    .option('--port <port>', "`sockkit serve`'s port on that host", argParser(v => parsePort(v)), DEFAULT_PORT)
+    .option('--count <n>', 'probes per transport', argParser(parseWhole('count', 1)), 1000)
+    .option('--rate <per-second>', 'probes per second, on a fixed schedule', argParser(parseRate), 200)
+    .option('--size <bytes>', `probe size, 24 to ${MAX_UDP_PAYLOAD_IPV4} with UDP`, argParser(parseSize), 64)
+    .addOption(TRANSPORTS_OPTION)
+    .option('--blast', 'send as fast as the sockets accept (buffer overflow)')
+    .option('--warmup <n>', 'probes sent and discarded first', argParser(parseWhole('warmup', 0)), 0)
+    .option('--nagle', "leave Nagle's algorithm on for TCP (default: off)")
+    .option('--tmax <ms>', 'loss waiting time (default: automatic, see below)', argParser(parseWhole('tmax', 1, ' of ms')))
+    .option('--loss <percent>', 'impair: drop this share of packets', argParser(v => parsePercent(v, 'loss')))
+    .option('--delay <ms>', 'impair: add this one-way delay', argParser(parseDelayMs('delay')))
+    .option('--jitter <ms>', 'impair: vary the delay by ± this much', argParser(parseDelayMs('jitter')))
+    .option('--reorder <percent>', 'impair: hold back this share of datagrams', argParser(v => parsePercent(v, 'reorder')))
+    .option('--duplicate <percent>', 'impair: send this share of datagrams twice', argParser(v => parsePercent(v, 'duplicate')))
+    .option('--emulator <kind>', 'auto, kernel (nft) or userspace', argParser(parseEmulator), 'auto')
+    .option('--seed <n>', 'impairment random seed (default: random, reported)', argParser(parseSeed))
+    .addOption(new Option('--json', 'the result as one JSON document on stdout'))
+    .option('--csv <file>', 'one row per probe into <file>; - for stdout')
+    .addHelpText('after', COMPARE_HELP_AFTER)
     .action((host: string | undefined, flags: CompareFlags, command: Command) => runAction(ctx, async () => {
       if (host === undefined && command.getOptionValueSource('port') === 'cli') {
         throw invalidArg(`--port ${flags.port} needs a host: without one compare starts its own reflector (to measure a local \`sockkit serve\`, give 127.0.0.1)`)
       }
       if (flags.transports.includes('udp') && flags.size > MAX_UDP_PAYLOAD_IPV4) {
         throw invalidArg(`size must be at most ${MAX_UDP_PAYLOAD_IPV4} bytes with UDP (the largest datagram), not ${flags.size}`)
+      }
+      if (flags.csv === '-' && flags.json) {
+        throw invalidArg('--csv - and --json both write to stdout: give --csv a file name')
       }
       const { makeCompareConfig, runCompareDetailed } = await import('../../compare.js')
       // Validate everything before starting a reflector process.
@@ -144,68 +226,91 @@ Exit codes: 0 done, 1 the reflector did not answer, 2 bad option, 130 Ctrl-C (pa
       const impairment: Impairment | undefined = impairmentGiven
         ? Object.fromEntries(IMPAIRMENT_FLAGS.filter(name => flags[name] !== undefined).map(name => [name, flags[name]]))
         : undefined
-      const progress = progressLine(ctx)
-      const { startLocalReflector } = await import('../../local-reflector.js')
-      const local = host === undefined ? await startLocalReflector() : undefined
-      if (local) config.port = local.port
-      let detail
+      // Last of the checks, first of the effects: the file is opened before any probe is sent.
+      const csv = flags.csv === undefined ? undefined : await openCsv(flags.csv)
       try {
-        detail = await runCompareDetailed(config, {
-          signal: ctx.io.signal,
-          onEvent: progress.event,
-          ...(impairment ? { impairment: { impairment, emulator: flags.emulator, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) } } : {}),
-        })
-      } catch (err) {
-        progress.clear()
-        const tcpError = (err as { tcpError?: unknown }).tcpError
-        if (tcpError !== undefined) {
-          // Both transports failed: say why TCP failed, then the UDP sentence.
-          const explain = { host: config.host, port: config.port, serverCommand: 'serve' }
-          const tcpSentence = explainError(tcpError, explain) ?? (tcpError as Error).message
-          const udpSentence = explainError(err, explain) ?? (err as Error).message
-          throw Object.assign(new Error(tcpSentence === udpSentence ? tcpSentence : `${tcpSentence}; and ${udpSentence}`),
-            { code: 'ERR_SOCKKIT_NO_ANSWER' })
-        }
-        throw err
+        return await measureAndReport(ctx, { host, flags, config, impairment, csv, runCompareDetailed })
       } finally {
-        await local?.close()
+        if (csv?.kind === 'file') await csv.handle.close()
       }
-      progress.clear()
-      const { result, runs } = detail
-      const { formatCompare, formatCsvRows } = await import('../format-compare.js')
-
-      if (flags.csv !== undefined) {
-        const { writeFile } = await import('node:fs/promises')
-        let csv = ''
-        for (const transport of config.transports) {
-          const run = runs[transport]
-          const measured = result.results[transport]
-          if (run === undefined || measured === undefined) continue
-          // One header for the whole file.
-          csv += formatCsvRows(run, measured, { header: csv === '' })
-        }
-        try {
-          await writeFile(flags.csv, csv)
-        } catch (e) {
-          throw Object.assign(new Error(`cannot write the CSV file ${flags.csv}: ${(e as Error).message}`), { code: 'ERR_SOCKKIT_UNSUPPORTED' })
-        }
-      }
-
-      if (flags.json) ctx.io.stdout.write(`${JSON.stringify(result, jsonReplacer, 2)}\n`)
-      else ctx.io.stdout.write(formatCompare(result, styleFor(ctx, ctx.io.stdout), { width: (ctx.io.stdout as { columns?: number }).columns }))
-
-      const err = styleFor(ctx, ctx.io.stderr)
-      for (const [transport, failure] of Object.entries(result.errors ?? {})) {
-        const sentence = explainError(Object.assign(new Error(failure.message), { code: failure.code }),
-          { host: config.host, port: config.port, serverCommand: 'serve' }) ?? failure.message
-        ctx.io.stderr.write(`${err.red('sockkit:')} ${transport.toUpperCase()}: ${sentence}\n`)
-      }
-      if (result.interrupted) {
-        ctx.io.stderr.write('sockkit: stopped by Ctrl-C; the result covers the probes sent so far\n')
-        return EXIT_INTERRUPTED
-      }
-      return result.errors ? EXIT_FAILURE : EXIT_OK
     }, { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }))
+
+const measureAndReport = async (ctx: CliContext, { host, flags, config, impairment, csv, runCompareDetailed }: {
+  host: string | undefined
+  flags: CompareFlags
+  config: CompareConfig
+  impairment: Impairment | undefined
+  csv: CsvSink | undefined
+  runCompareDetailed: typeof import('../../compare.js').runCompareDetailed
+}): Promise<number> => {
+  const progress = progressLine(ctx)
+  const { startLocalReflector } = await import('../../local-reflector.js')
+  const local = host === undefined ? await startLocalReflector() : undefined
+  if (local) config.port = local.port
+  let detail
+  try {
+    detail = await runCompareDetailed(config, {
+      signal: ctx.io.signal,
+      onEvent: progress.event,
+      ...(impairment ? { impairment: { impairment, emulator: flags.emulator, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) } } : {}),
+    })
+  } catch (err) {
+    progress.clear()
+    const tcpError = (err as { tcpError?: unknown }).tcpError
+    if (tcpError !== undefined) {
+      // Both transports failed: say why TCP failed, then the UDP sentence.
+      const explain = { host: config.host, port: config.port, serverCommand: 'serve' }
+      const tcpSentence = explainError(tcpError, explain) ?? (tcpError as Error).message
+      const udpSentence = explainError(err, explain) ?? (err as Error).message
+      throw Object.assign(new Error(tcpSentence === udpSentence ? tcpSentence : `${tcpSentence}; and ${udpSentence}`),
+        { code: 'ERR_SOCKKIT_NO_ANSWER' })
+    }
+    throw err
+  } finally {
+    await local?.close()
+  }
+  progress.clear()
+  const { result, runs } = detail
+  const { formatCompare, formatCsvRows } = await import('../format-compare.js')
+
+  // stdout carries one kind of data: the JSON, the CSV (--csv -) or else the table. With
+  // --csv - the table moves to stderr, as irtt moves its text when JSON takes stdout.
+  const tableStream = csv?.kind === 'stdout' ? ctx.io.stderr : ctx.io.stdout
+  if (flags.json) ctx.io.stdout.write(`${JSON.stringify(result, jsonReplacer, 2)}\n`)
+  else tableStream.write(formatCompare(result, styleFor(ctx, tableStream), { width: (tableStream as { columns?: number }).columns }))
+
+  if (csv !== undefined) {
+    let rows = ''
+    for (const transport of config.transports) {
+      const run = runs[transport]
+      const measured = result.results[transport]
+      if (run === undefined || measured === undefined) continue
+      // One header for the whole file.
+      rows += formatCsvRows(run, measured, { header: rows === '' })
+    }
+    if (csv.kind === 'stdout') ctx.io.stdout.write(rows)
+    else {
+      try {
+        await csv.handle.writeFile(rows)
+      } catch (e) {
+        // Opened fine but the write failed (a full disk): a runtime failure, after the result was shown.
+        throw new Error(`could not finish writing the CSV file ${csv.path}: ${fileProblem(e, csv.path)}`)
+      }
+    }
+  }
+
+  const err = styleFor(ctx, ctx.io.stderr)
+  for (const [transport, failure] of Object.entries(result.errors ?? {})) {
+    const sentence = explainError(Object.assign(new Error(failure.message), { code: failure.code }),
+      { host: config.host, port: config.port, serverCommand: 'serve' }) ?? failure.message
+    ctx.io.stderr.write(`${err.red('sockkit:')} ${transport.toUpperCase()}: ${sentence}\n`)
+  }
+  if (result.interrupted) {
+    ctx.io.stderr.write('sockkit: stopped by Ctrl-C; the result covers the probes sent so far\n')
+    return EXIT_INTERRUPTED
+  }
+  return result.errors ? EXIT_FAILURE : EXIT_OK
+}
 
 /**
  * One line on stderr, rewritten in place, while a terminal is watching; otherwise one
