@@ -23,25 +23,27 @@ const IGNORED_REPORT_INTERVAL_MS = 1000
 export const makeServeCommand = (ctx: CliContext): Command =>
   addAddressFilterOptions(new Command('serve')
     .summary('the far end for `sockkit compare`: TCP and UDP echo on one port')
-    .description('The reflector `sockkit compare <host>` measures against: a TCP echo and a UDP echo on the same\n' +
-      'port number. UDP echoes only compare probes, each exactly as received (never larger, so it cannot\n' +
-      'be used to amplify traffic); any other datagram is counted and ignored.')
-    .argument('[port]', 'port for TCP and UDP (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
-    .option('--host <address>', 'address to bind; 0.0.0.0 or :: to accept compare from other machines', DEFAULT_HOST)
+    .description('The reflector `sockkit compare <host>` measures against: a TCP echo and a UDP echo ' +
+      'on the same port number. UDP echoes only compare probes, each exactly as received (never ' +
+      'larger, so it cannot be used to amplify traffic); any other datagram is counted and ignored.')
+    .argument('[port]', 'TCP and UDP port, 0 = any free one', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
+    .option('--host <address>', 'bind address (0.0.0.0: all)', DEFAULT_HOST)
     .option('--max-connections <n>', 'TCP clients served at once',
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
-    .option('--idle-timeout <ms>', 'close a TCP connection idle this long (0 = never)',
+    .option('--idle-timeout <ms>', 'close TCP idle this long; 0 = never',
       argParser(v => parseNonNegativeInt(v, 'idle-timeout')), DEFAULT_IDLE_TIMEOUT_MS)
     .option('--json', 'NDJSON events on stdout instead of text on stderr'))
     .addHelpText('after', `
 Examples:
   $ sockkit serve                       on 127.0.0.1:9000 (this machine only)
   $ sockkit serve 9000 --host 0.0.0.0   reachable from other machines
-  (then, on another machine)  $ sockkit compare 192.168.1.20 --port 9000
+  then, on another machine:
+  $ sockkit compare 192.168.1.20 --port 9000
 
-Event lines (stderr): "listening", "[#1] tcp connection from A", "udp probes from A",
-"ignored N-byte datagram from A: not a compare probe", "denied A (not in --allow)", "[#1] closed". Ctrl-C prints a summary
-and exits 130.`)
+Events (stderr), one line each: listening; a TCP connection accepted and
+closed, with the bytes echoed; the first UDP probe from each peer; ignored
+datagrams (not compare probes) and denied peers, at most one line a second.
+Ctrl-C prints a summary and exits 130.`)
     .action((port: number, flags: ServeFlags) => runAction(ctx, async () => {
       const { Reflector } = await import('../../reflector.js')
       const addressFilter = addressFilterFrom(flags)
