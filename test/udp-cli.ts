@@ -40,8 +40,8 @@ t.test('two udp-send at once against one udp-server: both get every echo; Ctrl-C
   ])
   t.equal(a.code, 0, a.stderr)
   t.equal(b.code, 0, b.stderr)
-  t.equal(a.stdout.toString(), [1, 2, 3, 4, 5].map(n => `seq=${n} alfa`).join(''))
-  t.equal(b.stdout.toString(), [1, 2, 3, 4, 5].map(n => `seq=${n} bravo`).join(''))
+  t.equal(a.stdout.toString(), [1, 2, 3, 4, 5].map(n => `seq=${n} alfa\n`).join(''))
+  t.equal(b.stdout.toString(), [1, 2, 3, 4, 5].map(n => `seq=${n} bravo\n`).join(''))
   t.match(a.stderr, /5 of 5 answered, 0 lost/)
   const portA = Number(/from 127\.0\.0\.1:(\d+)/.exec(a.stderr)![1])
   const portB = Number(/from 127\.0\.0\.1:(\d+)/.exec(b.stderr)![1])
@@ -112,11 +112,15 @@ t.test('stdin: one datagram per line; an over-long line is reported, not sent, a
   t.same(server.received.map(d => d.toString()), ['a', 'b'])
 })
 
-t.test('nothing listening: exit 1 with the port unreachable sentence', async t => {
+t.test('nothing listening: the summary of what was sent, then the port unreachable sentence, exit 1', async t => {
   const port = await freePort()
   const run = await runCli(['udp-send', '127.0.0.1', String(port), 'anyone?', '--wait', '5000'])
   t.equal(run.code, 1)
-  t.match(run.stderr, `nothing is listening on 127.0.0.1:${port} (the host answered 'port unreachable')`)
+  const summary = run.stderr.search(new RegExp(`sent 1 datagram \\(7 bytes\\) to 127\\.0\\.0\\.1:${port}, received 0 replies`))
+  const sentence = run.stderr.indexOf(`sockkit: nothing is listening on 127.0.0.1:${port} (the host answered 'port unreachable')`)
+  t.ok(summary >= 0, `a summary: ${run.stderr}`)
+  t.ok(sentence > summary, 'the sentence comes after the summary')
+  t.notMatch(run.stderr, /--any-source/, 'no --any-source hint: nothing listens on that port at all')
   t.notMatch(run.stderr, /\n\s+at /, 'no stack trace')
 })
 
@@ -173,7 +177,101 @@ t.test('udp-send Ctrl-C while waiting for more stdin: summary so far and 130', a
   cli.child.stdin!.write('primera\n') // and stdin stays open, like a terminal
   await cli.waitFor(/reply from/)
   t.equal(await cli.interrupt(), 130)
-  t.equal(cli.stdout().toString(), 'seq=1 primera')
+  t.equal(cli.stdout().toString(), 'seq=1 primera\n')
   t.match(cli.stderr(), /interrupted: sent 1 datagram .* received 1 reply/)
   t.match(cli.stderr(), /seq: 1 of 1 answered, 0 lost/)
+})
+
+t.test('replies print one datagram per line; --raw writes them exactly as received', async t => {
+  const server = await rawServer(t, (_data, from, socket) => {
+    // Sent in order on loopback: they arrive in order.
+    for (const text of ['hola', 'mundo', 'ya\n']) socket.send(text, from.port, from.address)
+  })
+  const lines = await runCli(['udp-send', '127.0.0.1', String(server.port), 'x', '--wait', '1000'])
+  t.equal(lines.code, 0, lines.stderr)
+  t.equal(lines.stdout.toString(), 'hola\nmundo\nya\n', 'a newline after each reply that lacks one, none doubled')
+  const raw = await runCli(['udp-send', '127.0.0.1', String(server.port), 'x', '--wait', '1000', '--raw'])
+  t.equal(raw.code, 0, raw.stderr)
+  t.equal(raw.stdout.toString(), 'holamundoya\n')
+})
+
+/** A server in the style of Java's `new DatagramSocket()`: it answers from a second socket. */
+const answersFromAnotherPort = async (t: Test) => {
+  const replier = createSocket('udp4')
+  await new Promise<void>(resolve => replier.bind(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>(resolve => replier.close(() => resolve())))
+  const server = await rawServer(t, (data, from) => replier.send(Buffer.concat([Buffer.from('recibido: '), data]), from.port, from.address))
+  return { port: server.port, replierPort: replier.address().port }
+}
+
+t.test('a server answering from another port: 0 replies and the --any-source hint; with --any-source the reply and its source', async t => {
+  const { port, replierPort } = await answersFromAnotherPort(t)
+  const plain = await runCli(['udp-send', '127.0.0.1', String(port), 'hola', '--wait', '300'])
+  t.equal(plain.code, 0, plain.stderr)
+  t.equal(plain.stdout.length, 0)
+  t.match(plain.stderr, /received 0 replies/)
+  t.match(plain.stderr, `no reply from 127.0.0.1:${port}: if the server answers from another port`)
+  t.match(plain.stderr, /use --any-source/)
+
+  const any = await runCli(['udp-send', '127.0.0.1', String(port), 'hola', '--wait', '1000', '--any-source'])
+  t.equal(any.code, 0, any.stderr)
+  t.equal(any.stdout.toString(), 'recibido: hola\n')
+  t.match(any.stderr, /'port unreachable' cannot be detected/)
+  t.match(any.stderr, `reply from 127.0.0.1:${replierPort} (not the target)`)
+  t.match(any.stderr, `1 reply came from another address or port than the target 127.0.0.1:${port}: 127.0.0.1:${replierPort} (1)`)
+  t.notMatch(any.stderr, /no reply from/)
+})
+
+t.test('--any-source and nothing listening: no refusal can be seen, and the summary says so', async t => {
+  const port = await freePort()
+  const run = await runCli(['udp-send', '127.0.0.1', String(port), 'hola', '--wait', '300', '--any-source'])
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, /received 0 replies/)
+  t.match(run.stderr, /no reply from any address \(with --any-source a 'port unreachable' cannot be detected/)
+})
+
+t.test('--seq against a server that answers in its own words: no loss claimed', async t => {
+  const server = await rawServer(t, (_data, from, socket) => socket.send('ok', from.port, from.address))
+  const run = await runCli(['udp-send', '127.0.0.1', String(server.port), 'hola', '--count', '3', '--seq', '--wait', '1000'])
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, /seq: the replies carried no seq= prefix \(the server answered in its own words\), so loss cannot be told from them: sent 3, received 3 replies/)
+  t.notMatch(run.stderr, /lost/)
+})
+
+t.test('--seq with some replies unnumbered: loss from the numbered ones, and the caveat', async t => {
+  const server = await rawServer(t, (data, from, socket) => {
+    if (data.toString().startsWith('seq=1 ')) socket.send(data, from.port, from.address)
+    else socket.send('ok', from.port, from.address)
+  })
+  const run = await runCli(['udp-send', '127.0.0.1', String(server.port), 'hola', '--count', '2', '--seq', '--wait', '1000'])
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, /seq: 1 of 2 answered, 1 lost, .*1 without a seq= prefix/)
+  t.match(run.stderr, /lost \(no reply within the wait\): 2 — judged from the numbered replies; the 1 without a prefix may answer some of these/)
+})
+
+t.test('replies dropped in udp-send\'s own receive buffer: the kernel\'s count, in plain words', async t => {
+  if (process.platform !== 'linux') return t.skip('the kernel drop counter is Linux only')
+  const server = await rawServer(t, (data, from, socket) => socket.send(data, from.port, from.address))
+  // udp-send sends the burst before reading; an 8 KiB buffer holds a handful of echoes.
+  const run = await runCli(['udp-send', '127.0.0.1', String(server.port), 'x', '--count', '2000', '--seq', '--quiet', '--rcvbuf', '4096', '--wait', '500'])
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, /receive buffer: asked for 4096 bytes, the kernel granted \d+ bytes/)
+  const lost = Number(/seq: \d+ of 2000 answered, (\d+) lost/.exec(run.stderr)?.[1])
+  t.ok(lost > 0, `lost ${lost}`)
+  const m = /(\d+) replies missing, and this machine's kernel dropped up to (\d+) datagrams during the run because a receive buffer was full \(Udp RcvbufErrors \+\d+; a machine-wide counter/.exec(run.stderr)
+  t.ok(m, run.stderr)
+  t.equal(Number(m?.[1]), lost)
+  t.ok(Number(m?.[2]) >= lost, 'the counter covers at least our own drops')
+  t.equal(run.stdout.toString().split('\n').length - 1, 2000 - lost, 'one stdout line per reply received')
+})
+
+t.test('udp-send --help: the new options, defaults, examples, and no line over 80 columns', async t => {
+  const run = await runCli(['udp-send', '--help'])
+  t.equal(run.code, 0)
+  const help = run.stdout.toString()
+  const flat = help.replace(/\s+/g, ' ') // commander wraps anywhere
+  for (const text of ['--any-source', '--raw', '--rcvbuf <bytes>', '(default: 1000)', '(default: 1)', 'one datagram per line', 'Examples:']) {
+    t.match(flat, text)
+  }
+  t.equal(help.split('\n').filter(line => line.length > 80).length, 0, 'wrapped to 80 columns')
 })

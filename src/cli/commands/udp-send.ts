@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6 } from '../../constants.js'
@@ -17,6 +18,9 @@ interface UdpSendFlags {
   seq?: boolean
   wait: number
   quiet?: boolean
+  anySource?: boolean
+  rcvbuf?: number
+  raw?: boolean
 }
 
 const parseSize = (value: string): number => {
@@ -34,10 +38,16 @@ export const makeUdpSendCommand = (ctx: CliContext): Command =>
       'Each message is one datagram. With no message, each line of stdin is one datagram: the newline ' +
       'itself is not sent (a \\r before it is kept), and binary input is split on \\n too.\n\n' +
       'UDP has no end-of-stream, so after the last send it waits --wait ms and collects every reply: ' +
-      'a server may answer one datagram with several. Replies go to stdout as raw bytes; events and ' +
-      'the summary go to stderr.\n\n' +
+      'a server may answer one datagram with several. Replies go to stdout, one datagram per line: a ' +
+      'newline is added after a reply that does not end with one, so two datagrams "hola" and "mundo" ' +
+      'never print as "holamundo" (--raw writes the bytes exactly as received). Events and the summary ' +
+      'go to stderr.\n\n' +
+      'Only replies from HOST:PORT itself are heard (a connected socket, which is also how "nothing is ' +
+      'listening" is detected). A server that answers from another port — Java\'s new DatagramSocket(), ' +
+      'for one — needs --any-source.\n\n' +
       'With --seq each datagram starts with "seq=<n> " (from 1) and the summary says which came back: ' +
-      'matched, lost (no reply within the wait, RFC 7680), duplicated, reordered (RFC 4737).')
+      'matched, lost (no reply within the wait, RFC 7680), duplicated, reordered (RFC 4737). Replies ' +
+      'without the prefix cannot tell loss; the summary says so instead of guessing.')
     .argument('<host>', 'host name or address to send to')
     .argument('<port>', 'port to send to', argParser(v => parsePort(v)))
     .argument('[message]', 'text to send (\\n, \\r, \\t escapes understood); stdin lines when omitted')
@@ -50,17 +60,28 @@ export const makeUdpSendCommand = (ctx: CliContext): Command =>
       argParser(parseSize))
     .option('--seq', 'prefix each datagram with "seq=<n> " and report lost, duplicated and reordered replies')
     .option('--wait <ms>', 'after the last send, collect replies this long', argParser(v => parseNonNegativeInt(v, 'wait')), DEFAULT_UDP_WAIT_MS)
+    .option('--any-source', 'accept replies from any address and port (an unconnected socket); ' +
+      'a \'port unreachable\' cannot be detected in this mode (default: only HOST:PORT is heard)')
+    .option('--rcvbuf <bytes>', 'ask the kernel for this socket receive buffer (SO_RCVBUF) and report what it granted ' +
+      '(default: the system\'s)', argParser(v => parsePositiveInt(v, 'rcvbuf')))
+    .option('--raw', 'write reply bytes to stdout exactly as received (default: a newline after each reply that lacks one)')
     .option('--quiet', 'no per-datagram lines on stderr (the summary still)')
     .addHelpText('after', `
 Examples:
-  $ sockkit udp-send 127.0.0.1 9000 hola                  one datagram, print the echo
-  $ sockkit udp-send 127.0.0.1 9000 hola --count 100 --rate 50 --seq
-  $ printf 'uno\\ndos\\ntres\\n' | sockkit udp-send 127.0.0.1 9000   three datagrams
+  # one datagram; each reply printed on its own line
+  $ sockkit udp-send 127.0.0.1 9000 hola
+  # two datagrams, one per stdin line
+  $ printf 'hola\\nmundo\\n' | sockkit udp-send 127.0.0.1 9000
+  # 100 numbered datagrams; a server answering from another port is heard
+  $ sockkit udp-send 127.0.0.1 9000 hola --count 100 --seq --any-source
 
-Event lines (stderr): "sent N bytes: preview", "reply from A, N bytes: preview", "waiting …",
-then the summary. A line too long for one datagram is reported and not sent (exit 1).
-Exit codes: 0 done, 1 nothing listening (ICMP port unreachable) or a message not sent,
-2 bad command line, 130 Ctrl-C (after the summary).`)
+Event lines (stderr): "sent N bytes: preview", "reply from A, N bytes: preview",
+"waiting …", then the summary. On Linux the summary also says when this
+machine's kernel dropped datagrams because a receive buffer was full
+(/proc/net/snmp Udp RcvbufErrors, a machine-wide counter); --rcvbuf helps.
+Exit codes: 0 done (lost replies included), 1 nothing listening (ICMP port
+unreachable; the summary is printed first) or a message not sent, 2 bad
+command line, 130 Ctrl-C (after the summary).`)
     .action((host: string, port: number, message: string | undefined, flags: UdpSendFlags) => runAction(ctx, async () => {
       const { udpSend, datagramLines } = await import('../../udp-send.js')
       const { seqPrefixBytes } = await import('../../seq-prefix.js')
@@ -79,33 +100,93 @@ Exit codes: 0 done, 1 nothing listening (ICMP port unreachable) or a message not
         messages = datagramLines(ctx.io.stdin)
       }
       const print = printHuman(ctx, flags, message === undefined)
-      const result = await udpSend({
-        host, port, messages,
-        count: flags.count,
-        ...(flags.interval !== undefined ? { intervalMs: flags.interval } : {}),
-        ...(flags.rate !== undefined ? { ratePerSecond: flags.rate } : {}),
-        ...(flags.size !== undefined ? { sizeBytes: flags.size } : {}),
-        seq: Boolean(flags.seq),
-        waitMs: flags.wait,
-        signal: ctx.io.signal,
-        onEvent: print.event,
-      })
+      let result: UdpSendResult
+      try {
+        result = await udpSend({
+          host, port, messages,
+          count: flags.count,
+          ...(flags.interval !== undefined ? { intervalMs: flags.interval } : {}),
+          ...(flags.rate !== undefined ? { ratePerSecond: flags.rate } : {}),
+          ...(flags.size !== undefined ? { sizeBytes: flags.size } : {}),
+          ...(flags.rcvbuf !== undefined ? { recvBufferSize: flags.rcvbuf } : {}),
+          seq: Boolean(flags.seq),
+          anySource: Boolean(flags.anySource),
+          waitMs: flags.wait,
+          signal: ctx.io.signal,
+          onEvent: print.event,
+        })
+      } catch (e) {
+        // Failed after sending began (port unreachable…): what was sent and received first,
+        // then runAction's one sentence.
+        const partial = (e as { result?: UdpSendResult }).result
+        if (partial) print.summary(partial, { failed: true })
+        throw e
+      }
       print.summary(result)
       if (result.aborted) return EXIT_INTERRUPTED
       return result.notSent > 0 ? EXIT_FAILURE : EXIT_OK
     }, { host, port, serverCommand: 'udp-server', transport: 'udp' }))
+
+/** net.core.rmem_max on Linux (the cap on SO_RCVBUF for a normal user), if readable. */
+const linuxRmemMax = (): number | undefined => {
+  try {
+    return Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()) || undefined
+  } catch {
+    return undefined
+  }
+}
+
+const describeRecvBuffer = (granted: number, requested: number): string => {
+  if (process.platform !== 'linux') return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes`
+  const rmemMax = linuxRmemMax()
+  const capped = granted < requested * 2 && rmemMax !== undefined
+    ? `; it was capped by net.core.rmem_max = ${rmemMax} bytes — raise it with \`sysctl -w net.core.rmem_max=${requested}\``
+    : ''
+  return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes ` +
+    `(Linux doubles the request to leave room for its own bookkeeping)${capped}`
+}
+
+/**
+ * Replies the run can show were missing: numbers without a numbered reply with --seq,
+ * otherwise fewer replies than datagrams sent (a server may answer one datagram with
+ * several, so this is a lower bound, 0 when replies outnumber datagrams).
+ */
+const missingReplies = (r: UdpSendResult): number =>
+  r.seq ? r.seq.lost ?? 0 : Math.max(0, r.sent - r.replies)
+
+/** Ascending numbers as runs: `2, 5–9, 12`. */
+const formatRuns = (numbers: number[]): string => {
+  const runs: string[] = []
+  for (let i = 0; i < numbers.length;) {
+    let j = i
+    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++
+    runs.push(j === i ? String(numbers[i]) : `${numbers[i]}–${numbers[j]}`)
+    i = j + 1
+  }
+  return runs.join(', ')
+}
 
 const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) => {
   const style = styleFor(ctx, ctx.io.stderr)
   const log = lineWriter(ctx.io.stderr, style)
   const { stdout } = ctx.io
   const what = (index: number) => fromStdin ? `line ${index}` : 'the message'
+  /** Replies from somewhere other than the target (--any-source), by address, with counts. */
+  const otherSources = new Map<string, number>()
   return {
     event: (e: UdpSendEvent): void => {
       switch (e.type) {
         case 'ready':
-          log(`sending to ${formatAddress(e.remoteAddress, e.remotePort)} from ${formatAddress(e.localAddress, e.localPort)} ` +
-            `(UDP over ${e.family}, at most ${e.maxDatagramBytes} bytes per datagram)`)
+          if (e.connected) {
+            log(`sending to ${formatAddress(e.remoteAddress, e.remotePort)} from ${formatAddress(e.localAddress, e.localPort)} ` +
+              `(UDP over ${e.family}, at most ${e.maxDatagramBytes} bytes per datagram)`)
+          } else {
+            log(`sending to ${formatAddress(e.remoteAddress, e.remotePort)} from port ${e.localPort} on every local address ` +
+              `(UDP over ${e.family}, at most ${e.maxDatagramBytes} bytes per datagram)`)
+            log('--any-source: replies from any address and port are accepted; a \'port unreachable\' cannot be detected ' +
+              'in this mode, so "nothing is listening" looks the same as "no reply"')
+          }
+          if (e.requestedRecvBufferSize !== undefined) log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize))
           if (fromStdin && ctx.io.stdin.isTTY) log('type lines: each one is sent as one datagram (the newline is not sent); Ctrl-D to finish')
           break
         case 'sent':
@@ -119,32 +200,70 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
           log(style.red(`${what(e.messageIndex)} is ${e.bytes} bytes${prefixNote}, ${why}; not sent`))
           break
         }
-        case 'reply':
+        case 'reply': {
           stdout.write(e.data)
-          // For display only: a reply without a newline would run into the prompt or the next one.
-          if (stdout.isTTY && e.data[e.data.length - 1] !== 0x0a) stdout.write('\n')
+          // One datagram per line, so datagram boundaries stay visible ("hola", "mundo", not
+          // "holamundo"); --raw keeps the bytes exactly as they came.
+          if (!flags.raw && e.data[e.data.length - 1] !== 0x0a) stdout.write('\n')
+          const source = formatAddress(e.remoteAddress, e.remotePort)
+          if (!e.fromTarget) otherSources.set(source, (otherSources.get(source) ?? 0) + 1)
           if (!flags.quiet) {
-            log(`${style.green('←')} reply from ${formatAddress(e.remoteAddress, e.remotePort)}, ${plural(e.bytes, 'byte')}: ${style.bold(e.preview)}`)
+            log(`${style.green('←')} reply from ${source}${e.fromTarget ? '' : style.yellow(' (not the target)')}, ` +
+              `${plural(e.bytes, 'byte')}: ${style.bold(e.preview)}`)
           }
           break
+        }
         case 'waiting':
           log(`last datagram sent; collecting replies for ${formatDuration(e.waitMs)} (UDP has no end-of-stream; --wait changes this)`)
           break
       }
     },
-    summary: (r: UdpSendResult): void => {
+    summary: (r: UdpSendResult, opts: { failed?: boolean } = {}): void => {
+      const target = formatAddress(r.remoteAddress, r.remotePort)
       const stopped = r.aborted ? `${style.yellow('interrupted')}: ` : ''
-      log(`${stopped}sent ${plural(r.sent, 'datagram')} (${formatBytes(r.bytesSent)}) to ${formatAddress(r.remoteAddress, r.remotePort)}, ` +
+      log(`${stopped}sent ${plural(r.sent, 'datagram')} (${formatBytes(r.bytesSent)}) to ${target}, ` +
         `received ${plural(r.replies, 'reply', 'replies')} (${formatBytes(r.bytesReceived)})` +
         (r.notSent ? `; ${style.red(`${r.notSent} not sent`)} (too long)` : ''))
+      if (otherSources.size > 0) {
+        const sources = [...otherSources].slice(0, 5).map(([source, n]) => `${source} (${n})`).join(', ')
+        log(`${plural(r.repliesFromOthers, 'reply', 'replies')} came from another address or port than the target ${target}: ` +
+          `${sources}${otherSources.size > 5 ? ', …' : ''}`)
+      }
       if (r.seq) {
         const s = r.seq
-        log(`seq: ${s.matched} of ${s.sent} answered, ${style[s.lost ? 'red' : 'green'](`${s.lost} lost`)}, ` +
-          `${plural(s.duplicates, 'duplicate')}, ${s.reordered} reordered` +
-          (s.reordered ? ` (largest extent ${s.maxReorderExtent})` : '') +
-          (s.unnumbered ? `, ${s.unnumbered} without a seq= prefix` : '') +
-          (s.unknown ? `, ${s.unknown} with a number we never sent` : ''))
-        if (s.lost) log(`lost (no reply within the wait): ${s.lostSeqs.join(', ')}${s.lost > s.lostSeqs.length ? ', …' : ''}`)
+        if (s.lost === null) {
+          log(`seq: the replies carried no seq= prefix (the server answered in its own words), so loss cannot be told ` +
+            `from them: sent ${s.sent}, received ${plural(r.replies, 'reply', 'replies')}`)
+        } else {
+          log(`seq: ${s.matched} of ${s.sent} answered, ${style[s.lost ? 'red' : 'green'](`${s.lost} lost`)}, ` +
+            `${plural(s.duplicates, 'duplicate')}, ${s.reordered} reordered` +
+            (s.reordered ? ` (largest extent ${s.maxReorderExtent})` : '') +
+            (s.unnumbered ? `, ${s.unnumbered} without a seq= prefix` : '') +
+            (s.unknown ? `, ${s.unknown} with a number we never sent` : ''))
+          if (s.lost) {
+            log(`lost (no reply within the wait): ${formatRuns(s.lostSeqs)}${s.lost > s.lostSeqs.length ? ', …' : ''}` +
+              (s.unnumbered ? ` — judged from the numbered replies; the ${s.unnumbered} without a prefix may answer some of these` : ''))
+          }
+        }
+      }
+      if (r.kernelDrops) {
+        const counter = `Udp RcvbufErrors +${r.kernelDrops}; a machine-wide counter: udp-send's own buffer, ` +
+          'the server\'s if it runs on this machine, or any other program\'s'
+        const missing = missingReplies(r)
+        if (missing > 0) {
+          log(style.yellow(`${plural(missing, 'reply', 'replies')} missing, and this machine's kernel dropped up to ` +
+            `${plural(r.kernelDrops, 'datagram')} during the run because a receive buffer was full (${counter}) — ` +
+            '--rcvbuf <bytes> gives udp-send a bigger buffer; --rate sends slower'))
+        } else {
+          log(`this machine's kernel dropped ${plural(r.kernelDrops, 'datagram')} during the run because a receive buffer was full ` +
+            `(${counter}); if you expected more replies, some may be among them — --rcvbuf <bytes> gives udp-send a bigger buffer`)
+        }
+      }
+      // Not with --wait 0: replies were not waited for.
+      if (r.replies === 0 && r.sent > 0 && !opts.failed && flags.wait > 0) {
+        log(r.connected
+          ? `no reply from ${target}: if the server answers from another port (Java's new DatagramSocket() does), use --any-source`
+          : 'no reply from any address (with --any-source a \'port unreachable\' cannot be detected: nothing listening looks the same)')
       }
     },
   }
