@@ -174,6 +174,25 @@ interface RelayConnection {
   startedAt: number
   reason?: TcpRelayCloseReason
   closedSockets: number
+  /** Resolves once both sockets have emitted 'close' (their handles are released). */
+  released: Promise<void>
+}
+
+/**
+ * Reset `socket` (RST), or close it plainly when a reset cannot work.
+ *
+ * On Node 20, resetAndDestroy() while a shutdown is in flight — after our end() has handed
+ * its data to the kernel, before 'finish' — fails: libuv refuses SO_LINGER 0 during a
+ * shutdown (EINVAL), Node emits that as an 'error' and never closes the handle, so the
+ * socket never emits 'close' and its peer never hears from us again. In that window a
+ * plain destroy() closes it (the peer sees our FIN, already on its way, then the close).
+ * Before end() has flushed (data still queued) no shutdown has started, so a reset is safe.
+ */
+export const resetOrDestroy = (socket: Socket): void => {
+  if (socket.destroyed) return
+  const shutdownMayBeInFlight = socket.writableEnded && !socket.writableFinished && socket.writableLength === 0
+  if (shutdownMayBeInFlight) socket.destroy()
+  else socket.resetAndDestroy()
 }
 
 /**
@@ -248,18 +267,15 @@ export class TcpRelay {
       if (!this.server.listening) resolve()
       else this.server.close(() => resolve())
     })
-    const closes = [...this.connections.values()].map(conn => new Promise<void>(resolve => {
+    // Wait for every socket's 'close', not just for destroy(): a socket already torn down
+    // by a reset may still be releasing its handle.
+    const closes = [...this.connections.values()].map(conn => {
       conn.reason ??= 'relay-stopped'
       for (const pipe of conn.pipes) pipe.kill()
-      let open = 0
-      for (const s of [conn.client, conn.upstream]) {
-        if (s.destroyed) continue
-        open++
-        s.once('close', () => { if (--open === 0) resolve() })
-        s.destroy()
-      }
-      if (open === 0) resolve()
-    }))
+      conn.client.destroy()
+      conn.upstream.destroy()
+      return conn.released
+    })
     await Promise.all([serverClosed, ...closes])
     return this.summary()
   }
@@ -279,12 +295,15 @@ export class TcpRelay {
     if (this.connections.size >= limit) {
       this.emitEvent({ type: 'refused', remoteAddress, remotePort, limit })
       client.on('error', () => { /* it may reset first */ })
-      client.resetAndDestroy()
+      resetOrDestroy(client)
       return
     }
     const id = this.nextId++
     const upstream = connect({ host: this.options.target.host, port: this.options.target.port, allowHalfOpen: true, noDelay: true })
-    const conn: RelayConnection = { id, client, upstream, pipes: [], startedAt: Date.now(), closedSockets: 0 }
+    let released!: () => void
+    const conn: RelayConnection = {
+      id, client, upstream, pipes: [], startedAt: Date.now(), closedSockets: 0, released: new Promise<void>(resolve => { released = resolve }),
+    }
     this.connections.set(id, conn)
     this.emitEvent({ type: 'accepted', id, remoteAddress, remotePort, active: this.connections.size })
     conn.pipes.push(
@@ -310,7 +329,7 @@ export class TcpRelay {
       }
       for (const pipe of conn.pipes) pipe.kill()
       // A reset on one side becomes a reset on the other: queued data is discarded, as TCP does.
-      if (!other.destroyed) other.resetAndDestroy()
+      resetOrDestroy(other)
     }
     client.on('error', onError(client, upstream, 'client-to-server'))
     upstream.on('error', onError(upstream, client, 'server-to-client'))
@@ -318,6 +337,7 @@ export class TcpRelay {
       // Done once both sockets have closed (both FINs relayed, or a reset tore both down).
       if (++conn.closedSockets < 2) return
       this.connections.delete(id)
+      released()
       this.emitEvent({
         type: 'closed', id, bytesToServer: upstream.bytesWritten, bytesToClient: client.bytesWritten,
         durationMs: Date.now() - conn.startedAt, reason: conn.reason ?? 'normal',

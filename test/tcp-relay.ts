@@ -142,3 +142,44 @@ t.test('backpressure: a client that does not read makes the relay stop reading t
   t.ok(serverWrote - wroteWhenBlocked <= 8 * 1024 * 1024, 'and stays stalled while nobody reads')
   client.destroy()
 })
+
+t.test('a client that half-closes and then resets: every relay socket is released, close() resolves', async t => {
+  // The race behind it (Node 20): the relay calls end() on the upstream (the client's FIN,
+  // relayed after the delayed data), and in the same loop turn learns of the client's reset
+  // and resets the upstream while that shutdown is in flight. resetAndDestroy() then fails
+  // with EINVAL and the upstream handle is never closed: no 'closed' event, and the server
+  // never hears that the client is gone. Ten rounds, so a lucky ordering cannot hide it.
+  const ROUNDS = 10
+  let serverSocket: Socket | undefined
+  let serverClosed = 0
+  const { port } = await listen(t, s => {
+    serverSocket = s
+    s.resume()
+    s.on('end', () => s.end())
+    s.on('close', () => serverClosed++)
+  })
+  const events: TcpRelayEvent[] = []
+  const relay = await relayTo(t, port, { impairment: { delay: 20 } }, events)
+  const waitFor = (what: string, predicate: () => boolean) => new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + 5000
+    const check = () => predicate() ? resolve() : Date.now() > deadline ? reject(new Error(`timed out waiting for ${what}`)) : setTimeout(check, 5)
+    check()
+  })
+  for (let round = 1; round <= ROUNDS; round++) {
+    const client = await dial(t, relay.address().port)
+    client.on('error', () => {})
+    await waitFor(`upstream ${round}`, () => events.some(e => e.type === 'upstream-connected' && e.id === round))
+    // Data both ways at the same instant, so both delayed writes fall due in the same timer turn.
+    client.write('x')
+    client.end()
+    serverSocket!.write('y')
+    client.once('finish', () => client.resetAndDestroy())
+    await once(client, 'close')
+  }
+  await waitFor('a closed event for every connection', () => events.filter(e => e.type === 'closed').length === ROUNDS)
+  t.equal(relay.activeConnections, 0)
+  await waitFor('the server to see every connection end', () => serverClosed === ROUNDS)
+  t.notOk(events.some(e => e.type === 'reset' && e.code === 'EINVAL'), 'no EINVAL from a reset during shutdown')
+  const summary = await relay.close()
+  t.equal(summary.connections, ROUNDS)
+})
