@@ -2,7 +2,8 @@ import t from 'tap'
 import { createSocket } from 'node:dgram'
 import { connect, createServer } from 'node:net'
 import { once } from 'node:events'
-import { runCli, startCli } from './fixtures/cli.js'
+import { spawn } from 'node:child_process'
+import { BIN, runCli, startCli } from './fixtures/cli.js'
 
 // These tests run on the host: every run that asks for loss names --emulator userspace, so
 // that a root test run never installs an nftables table outside a namespace.
@@ -60,12 +61,65 @@ t.test('TCP with delay: data flows both ways; --json events on stdout', async t 
   t.match(events.at(-1), { event: 'summary', counters: { tcp: { clientToServer: { bytesForwarded: 10 } } } })
 })
 
-t.test('TCP loss in user space is refused with a clear sentence, exit 1', async t => {
-  const r = await runCli(['link', '0', '127.0.0.1:9', '--loss', '5', '--emulator', 'userspace'])
-  t.equal(r.code, 1)
-  t.match(r.stderr, /cannot lose TCP segments/)
-  t.match(r.stderr, /--udp|kernel/)
-  t.notMatch(r.stderr, /    at /, 'no stack trace')
+t.test('every impairment the TCP relay cannot do is a usage error: exit 2, one sentence, nothing faked', async t => {
+  for (const [args, sentence] of [
+    [['--tcp', '--reorder', '5'], /^sockkit: the TCP relay cannot reorder: TCP delivers bytes in order.*use --udp/],
+    [['--reorder', '5'], /cannot reorder/], // TCP is the default
+    [['--tcp', '--duplicate', '5'], /^sockkit: the TCP relay cannot duplicate: .*use --udp/],
+    [['--tcp', '--loss', '5', '--emulator', 'userspace'], /^sockkit: the TCP relay cannot lose packets: .*use --udp, or --emulator kernel/],
+    [['--tcp', '--loss', '5', '--reorder', '5'], /cannot reorder/],
+    [['--tcp', '--max-clients', '3'], /--max-clients limits UDP client mappings/],
+    [['--udp', '--pace', '1000'], /^sockkit: --pace limits a TCP byte stream/],
+    [['--udp', '--delay', '5', '--emulator', 'kernel'], /^sockkit: --emulator kernel only drops packets .*cannot add delay; use --emulator auto/],
+    [['--tcp', '--jitter', '5', '--emulator', 'kernel'], /cannot add jitter/],
+  ] as Array<[string[], RegExp]>) {
+    const r = await runCli(['link', '0', '127.0.0.1:9', ...args], { timeoutMs: 5000 })
+    t.equal(r.code, 2, args.join(' '))
+    t.match(r.stderr, sentence, args.join(' '))
+    t.equal(r.stderr.trim().split('\n').length, 1, 'one line')
+    t.notMatch(r.stderr, /not needed|    at /, 'no garbled clause, no stack trace')
+  }
+})
+
+t.test('what each transport can do still starts (spot checks)', async t => {
+  for (const args of [
+    ['--udp', '--loss', '5', '--reorder', '5', '--duplicate', '5', '--delay', '1', '--jitter', '1', '--emulator', 'userspace'],
+    ['--tcp', '--delay', '1', '--jitter', '1', '--pace', '100000'],
+    ['--udp', '--max-clients', '3'],
+  ]) {
+    const cli = startCli(['link', '0', '127.0.0.1:9', ...args])
+    t.teardown(() => { cli.child.kill('SIGKILL') })
+    await cli.waitFor(/point your client at/)
+    t.equal(await cli.interrupt(), 130, args.join(' '))
+  }
+})
+
+// TCP loss under auto needs the kernel emulator; without root it is refused, never faked. As
+// root the test drops to 'nobody' so that the refusal is what runs (and no table is installed).
+t.test('TCP loss without a usable kernel emulator: exit 2, says why, suggests --udp', async t => {
+  const asNobody = typeof process.getuid === 'function' && process.getuid() === 0
+  const child = spawn(process.execPath, [BIN, 'link', '0', '127.0.0.1:9', '--loss', '5'], {
+    env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
+  })
+  let stderr = ''
+  child.stderr.on('data', d => { stderr += d })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  const [code] = await once(child, 'close') as [number | null]
+  clearTimeout(timer)
+  t.equal(code, 2, stderr)
+  t.match(stderr, /^sockkit: the TCP relay cannot lose packets .*needs the kernel emulator, which cannot run here: it needs (root|Linux|the nft)/)
+  t.match(stderr, /use --udp/)
+})
+
+t.test('linkFlagsProblem: the machine-dependent case, for every reason', async t => {
+  const { linkFlagsProblem } = await import('../src/cli/commands/link.js')
+  const base = { transport: 'tcp', impairment: { loss: 5, delay: 0, jitter: 0, reorder: 0, duplicate: 0 }, emulator: 'auto', pace: 0, maxClientsGiven: false } as const
+  t.equal(linkFlagsProblem(base), undefined, 'undecided until the kernel is checked')
+  t.equal(linkFlagsProblem(base, { available: true, linux: true, root: true, nft: '/usr/sbin/nft' }), undefined, 'kernel loss is real loss')
+  t.match(linkFlagsProblem(base, { available: false, linux: true, root: false }), /it needs root \(run with sudo\)/)
+  t.match(linkFlagsProblem(base, { available: false, linux: true, root: true }), /it needs the nft command/)
+  t.match(linkFlagsProblem(base, { available: false, linux: false, root: false }), /it needs Linux/)
+  t.equal(linkFlagsProblem({ ...base, transport: 'udp' }, { available: false, linux: true, root: false }), undefined, 'UDP loss is done by the relay')
 })
 
 t.test('bad values exit 2 naming the value', async t => {

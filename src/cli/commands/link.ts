@@ -39,6 +39,58 @@ export const parseTarget = (value: string): { host: string; port: number } => {
   throw invalidArg(`target must be host:port (for example 127.0.0.1:9000), not "${value}"`, { value })
 }
 
+/** What {@link linkFlagsProblem} needs to know about the kernel emulator (see `detectKernelSupport()`). */
+export interface KernelAvailability {
+  available: boolean
+  linux: boolean
+  root: boolean
+  nft?: string
+}
+
+/**
+ * The one sentence that explains why these flags cannot run together, or undefined when they
+ * can. Pure. Every refusal is a usage error (exit 2): the command line asks for something
+ * the relay cannot do honestly, and nothing is faked instead.
+ *
+ * `kernel` is only consulted for TCP loss under `--emulator auto`: the one case where
+ * whether it can run depends on this machine (an explicit `--emulator kernel` without root
+ * stays a runtime failure, exit 1, like any other missing privilege).
+ */
+export const linkFlagsProblem = (flags: {
+  transport: 'tcp' | 'udp'
+  impairment: { loss: number; delay: number; jitter: number; reorder: number; duplicate: number }
+  emulator: 'auto' | 'kernel' | 'userspace'
+  pace: number
+  maxClientsGiven: boolean
+}, kernel?: KernelAvailability): string | undefined => {
+  const { transport, impairment: imp, emulator } = flags
+  if (transport === 'tcp') {
+    if (imp.reorder > 0) return 'the TCP relay cannot reorder: TCP delivers bytes in order, so a program never sees reordered segments; use --udp to watch reordering'
+    if (imp.duplicate > 0) return 'the TCP relay cannot duplicate: TCP discards duplicate segments, and copying bytes in the stream would corrupt it; use --udp to watch duplicates'
+    if (imp.loss > 0 && emulator === 'userspace') {
+      return 'the TCP relay cannot lose packets: it sees a byte stream, and dropping bytes would corrupt it rather than make TCP retransmit; ' +
+        'use --udp, or --emulator kernel (Linux, root, nft) for real TCP loss'
+    }
+    if (imp.loss > 0 && emulator === 'auto' && kernel && !kernel.available) {
+      const why = !kernel.linux ? `it needs Linux, and this is ${process.platform}` : !kernel.root ? 'it needs root (run with sudo)' : 'it needs the nft command (the nftables package)'
+      return 'the TCP relay cannot lose packets (dropping bytes would corrupt the stream, not make TCP retransmit), and real TCP loss ' +
+        `needs the kernel emulator, which cannot run here: ${why}; or use --udp`
+    }
+    if (flags.maxClientsGiven) return '--max-clients limits UDP client mappings; the TCP relay takes up to 1000 connections at once (use it with --udp)'
+  } else if (flags.pace > 0) {
+    return '--pace limits a TCP byte stream; a UDP relay forwards whole datagrams, so pace the sender instead, or use --delay'
+  }
+  if (emulator === 'kernel') {
+    const nouns = { delay: 'delay', jitter: 'jitter', reorder: 'reordering', duplicate: 'duplication' } as const
+    const others = (['delay', 'jitter', 'reorder', 'duplicate'] as const).filter(kind => imp[kind] > 0).map(kind => nouns[kind])
+    if (others.length > 0) {
+      return `--emulator kernel only drops packets (an nftables table) and cannot add ${others.join(' or ')}; ` +
+        'use --emulator auto: the kernel drops, the userspace relay adds the rest'
+    }
+  }
+  return undefined
+}
+
 const parseEmulator = (v: string): 'auto' | 'kernel' | 'userspace' => {
   if (v === 'auto' || v === 'kernel' || v === 'userspace') return v
   throw invalidArg(`emulator must be auto, kernel or userspace, not "${v}"`, { value: v })
@@ -87,14 +139,22 @@ Examples:
 Expected round trip is printed: loss p each way loses 1 − (1 − p)² of request/reply pairs (20% → 36%),
 delay d each way adds 2d to the RTT. Ctrl-C prints the totals per direction and exits 130.`)
     .action((listenPort: number, target: { host: string; port: number }, flags: LinkFlags) => runAction(ctx, async () => {
-      const { startImpairment, describeImpairment } = await import('../../impairment.js')
       const transport = flags.udp ? 'udp' : 'tcp'
       const impairment = { loss: flags.loss, delay: flags.delay, jitter: flags.jitter, reorder: flags.reorder, duplicate: flags.duplicate }
+      const check = { transport, impairment, emulator: flags.emulator, pace: flags.pace, maxClientsGiven: flags.maxClients !== undefined } as const
+      let problem = linkFlagsProblem(check)
+      // TCP loss under auto: only the kernel can do it, so whether it can run depends on this machine.
+      const support = problem === undefined && transport === 'tcp' && impairment.loss > 0 && flags.emulator === 'auto'
+        ? await (await import('../../nft-emulator.js')).detectKernelSupport()
+        : undefined
+      if (support) problem = linkFlagsProblem(check, support)
+      if (problem !== undefined) throw invalidArg(problem)
+      const { startImpairment, describeImpairment } = await import('../../impairment.js')
       const print = flags.json ? printJson(ctx) : printHuman(ctx, flags)
       const running = await startImpairment({
         impairment, emulator: flags.emulator, transports: [transport], target, listenHost: flags.host, listenPort,
         pacingBytesPerSecond: flags.pace, maxClients: flags.maxClients, packetEvents: !flags.quiet,
-        onEvent: print.event, ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        onEvent: print.event, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(support ? { support } : {}),
       })
       print.started(running, transport, target, describeImpairment(impairment))
       let last = ''
