@@ -352,6 +352,12 @@ export interface StartImpairmentOptions {
   pacingBytesPerSecond?: number
   /** UDP client mappings kept at once. Default 256. */
   maxClients?: number
+  /**
+   * Which client addresses the relays serve (TCP: destroyed at once; UDP: not forwarded).
+   * Applied by the relays, so a kernel-only run without `listenPort` (no relay) ignores it.
+   * Default: everyone.
+   */
+  addressFilter?: (address: string | undefined) => boolean
   /** Per-datagram / per-chunk events (default true); totals are kept either way. */
   packetEvents?: boolean
   /** Stops everything when aborted (stop() still resolves with the report). */
@@ -441,11 +447,11 @@ export const startImpairment = async (options: StartImpairmentOptions): Promise<
   const { TcpRelay } = needRelay && transports.includes('tcp') ? await import('./tcp-relay.js') : { TcpRelay: undefined }
   const udp = UdpRelay && new UdpRelay({
     target: options.target, host: listenHost, port: options.listenPort ?? 0, impairment: relayImpairment, seed,
-    maxClients: options.maxClients, datagramEvents: options.packetEvents ?? true, onEvent: e => emit({ transport: 'udp', ...e }),
+    maxClients: options.maxClients, addressFilter: options.addressFilter, datagramEvents: options.packetEvents ?? true, onEvent: e => emit({ transport: 'udp', ...e }),
   })
   const tcp = TcpRelay && new TcpRelay({
     target: options.target, host: listenHost, port: options.listenPort ?? 0, impairment: relayImpairment, seed,
-    pacingBytesPerSecond: options.pacingBytesPerSecond, chunkEvents: options.packetEvents ?? true, onEvent: e => emit({ transport: 'tcp', ...e }),
+    pacingBytesPerSecond: options.pacingBytesPerSecond, addressFilter: options.addressFilter, chunkEvents: options.packetEvents ?? true, onEvent: e => emit({ transport: 'tcp', ...e }),
   })
   const endpoints: RunningImpairment['endpoints'] = {}
   let kernel: import('./nft-emulator.js').NftLoss | undefined

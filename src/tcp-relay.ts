@@ -30,6 +30,12 @@ export interface TcpRelayOptions {
   seed?: number
   /** Connections relayed at once; more are reset. Default 1000. */
   maxConnections?: number
+  /**
+   * Which client addresses may use the relay (see `createAddressFilter()` in cidr). A client it
+   * rejects is destroyed at once — no connection to the target is made, nothing is read — and
+   * reported as `denied`. Default: everyone.
+   */
+  addressFilter?: (address: string | undefined) => boolean
   /** Bytes queued per direction before the relay stops reading that side (backpressure). Default 1 MiB. */
   queueBytes?: number
   /** Emit one event per chunk forwarded (default true). */
@@ -44,6 +50,8 @@ export type TcpRelayEvent =
   | { type: 'listening'; address: string; port: number; family: string; target: { host: string; port: number }; seed: number }
   | { type: 'accepted'; id: number; remoteAddress: string; remotePort: number; active: number }
   | { type: 'refused'; remoteAddress: string; remotePort: number; limit: number }
+  /** Turned away by {@link TcpRelayOptions.addressFilter}; `denied` counts them all so far. */
+  | { type: 'denied'; remoteAddress: string; remotePort: number; denied: number }
   | { type: 'upstream-connected'; id: number; localPort: number }
   | { type: 'upstream-failed'; id: number; code: string; message: string }
   | { type: 'chunk'; id: number; direction: Direction; bytes: number; delayMs: number }
@@ -56,6 +64,8 @@ export interface TcpRelaySummary {
   counters: ImpairmentCounters
   connections: number
   resets: number
+  /** Clients turned away by the address filter. */
+  denied: number
   seed: number
   durationMs: number
 }
@@ -211,6 +221,7 @@ export class TcpRelay {
   private readonly totals: ImpairmentCounters = emptyCounters()
   private nextId = 1
   private resets = 0
+  private denied = 0
   private startedAt = 0
 
   constructor (options: TcpRelayOptions) {
@@ -281,7 +292,7 @@ export class TcpRelay {
   }
 
   summary (): TcpRelaySummary {
-    return { counters: this.counters(), connections: this.nextId - 1, resets: this.resets, seed: this.seed, durationMs: this.startedAt ? Date.now() - this.startedAt : 0 }
+    return { counters: this.counters(), connections: this.nextId - 1, resets: this.resets, denied: this.denied, seed: this.seed, durationMs: this.startedAt ? Date.now() - this.startedAt : 0 }
   }
 
   /** @internal */ emitEvent (event: TcpRelayEvent): void {
@@ -291,6 +302,14 @@ export class TcpRelay {
   private accept (client: Socket): void {
     const remoteAddress = client.remoteAddress ?? '?'
     const remotePort = client.remotePort ?? 0
+    if (this.options.addressFilter !== undefined && !this.options.addressFilter(client.remoteAddress)) {
+      // Destroy, not reset-after-connecting: a filtered client gets nothing, and the target never hears of it.
+      client.on('error', () => { /* nothing to do for a client we are dropping */ })
+      client.destroy()
+      this.denied++
+      this.emitEvent({ type: 'denied', remoteAddress, remotePort, denied: this.denied })
+      return
+    }
     const limit = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
     if (this.connections.size >= limit) {
       this.emitEvent({ type: 'refused', remoteAddress, remotePort, limit })

@@ -30,6 +30,12 @@ export interface UdpRelayOptions {
   seed?: number
   /** Client address:port mappings kept at once; datagrams from further clients are dropped and reported. Default 256. */
   maxClients?: number
+  /**
+   * Which client addresses may use the relay (see `createAddressFilter()` in cidr). A datagram
+   * from one it rejects is not forwarded and creates no mapping; it is counted and reported as
+   * `denied`. Default: everyone.
+   */
+  addressFilter?: (address: string | undefined) => boolean
   /** A mapping with no traffic either way for this long is removed, ms. Default 60000. */
   idleTimeoutMs?: number
   /** Longest a datagram held for reordering waits for a successor before going out in order, ms. Default 100. */
@@ -51,6 +57,8 @@ export type UdpRelayEvent =
   | { type: 'client'; clientId: number; address: string; port: number; upstreamPort: number; active: number }
   | { type: 'client-expired'; clientId: number; address: string; port: number; idleMs: number }
   | { type: 'client-refused'; address: string; port: number; limit: number }
+  /** A datagram from a client the address filter rejects, not forwarded; `denied` counts them all so far. */
+  | { type: 'denied'; address: string; port: number; bytes: number; denied: number }
   | { type: 'dropped'; direction: Direction; clientId: number; index: number; bytes: number }
   | { type: 'overflow'; direction: Direction; clientId: number; index: number; bytes: number; queuedBytes: number }
   | { type: 'held'; direction: Direction; clientId: number; index: number }
@@ -65,6 +73,8 @@ export interface UdpRelaySummary {
   overflow: number
   clients: number
   refusedDatagrams: number
+  /** Datagrams from clients the address filter rejects. */
+  deniedDatagrams: number
   seed: number
   durationMs: number
 }
@@ -201,6 +211,7 @@ export class UdpRelay {
   private queuedBytes = 0
   private overflow = 0
   private refusedDatagrams = 0
+  private deniedDatagrams = 0
   private startedAt = 0
   private sweepTimer: NodeJS.Timeout | undefined
   private closed = false
@@ -277,7 +288,7 @@ export class UdpRelay {
   summary (): UdpRelaySummary {
     return {
       counters: this.counters(), overflow: this.overflow, clients: this.nextClientId - 1,
-      refusedDatagrams: this.refusedDatagrams, seed: this.seed,
+      refusedDatagrams: this.refusedDatagrams, deniedDatagrams: this.deniedDatagrams, seed: this.seed,
       durationMs: this.startedAt ? Date.now() - this.startedAt : 0,
     }
   }
@@ -320,6 +331,11 @@ export class UdpRelay {
 
   private fromClient (data: Buffer, rinfo: RemoteInfo): void {
     if (this.closed) return
+    if (this.options.addressFilter !== undefined && !this.options.addressFilter(rinfo.address)) {
+      this.deniedDatagrams++
+      this.emit({ type: 'denied', address: rinfo.address, port: rinfo.port, bytes: data.length, denied: this.deniedDatagrams })
+      return
+    }
     const key = `${rinfo.address}|${rinfo.port}`
     let client = this.clients.get(key)
     if (!client) {

@@ -143,3 +143,59 @@ t.test('a port already in use is one sentence, exit 1', async t => {
   t.equal(r.code, 1)
   t.match(r.stderr, /already in use/)
 })
+
+t.test('--deny / --allow on link, from 127.0.0.1 and 127.0.0.2: same words as the other servers', async t => {
+  t.test('TCP --deny 127.0.0.1: closed at once, reported; 127.0.0.2 is relayed', async t => {
+    const target = await tcpEcho(t)
+    const cli = startCli(['link', '0', `127.0.0.1:${target}`, '--deny', '127.0.0.1'])
+    t.teardown(() => { cli.child.kill('SIGKILL') })
+    const [, port] = await cli.waitFor(/linking 127\.0\.0\.1:(\d+)/)
+    await cli.waitFor(/denying 127\.0\.0\.1\/32; filtered clients are closed at once/)
+    const exchange = async (localAddress: string) => {
+      const s = connect({ host: '127.0.0.1', port: Number(port), localAddress })
+      t.teardown(() => { s.destroy() })
+      s.on('error', () => {})
+      let back = ''
+      s.on('data', d => { back += d })
+      s.once('connect', () => s.end('hola'))
+      await new Promise(resolve => s.once('close', resolve))
+      return back
+    }
+    t.equal(await exchange('127.0.0.1'), '')
+    await cli.waitFor(/denied 127\.0\.0\.1:\d+ \(in --deny 127\.0\.0\.1\/32\); closed at once/)
+    t.equal(await exchange('127.0.0.2'), 'hola')
+    await cli.waitFor(/\[#1\] accepted 127\.0\.0\.2:/)
+    t.equal(await cli.interrupt(), 130)
+    t.match(cli.stderr(), /denied 1 connection from filtered clients \(--allow\/--deny\)/)
+  })
+
+  t.test('UDP --allow 127.0.0.2: 127.0.0.1 gets no reply; --json reports the denied datagram', async t => {
+    const target = await udpEcho(t)
+    const cli = startCli(['link', '0', `127.0.0.1:${target}`, '--udp', '--allow', '127.0.0.2', '--json'])
+    t.teardown(() => { cli.child.kill('SIGKILL') })
+    const [, port] = await cli.waitFor(/"event":"listening".*?"port":(\d+)/, { from: 'stdout' })
+    const exchange = async (localAddress: string) => {
+      const s = createSocket('udp4')
+      t.teardown(() => { try { s.close() } catch { /* closed */ } })
+      await new Promise<void>(r => s.bind(0, localAddress, r))
+      const reply = new Promise<string | undefined>(resolve => {
+        const timer = setTimeout(() => resolve(undefined), 300)
+        s.once('message', d => { clearTimeout(timer); resolve(d.toString()) })
+      })
+      s.send('hola', Number(port), '127.0.0.1')
+      return reply
+    }
+    t.equal(await exchange('127.0.0.1'), undefined)
+    t.equal(await exchange('127.0.0.2'), 'hola')
+    t.equal(await cli.interrupt(), 130)
+    const events = cli.stdout().toString().trim().split('\n').map(l => JSON.parse(l))
+    t.match(events.find(e => e.event === 'denied'), { transport: 'udp', address: '127.0.0.1', denied: 1 })
+    t.match(events.find(e => e.event === 'client'), { address: '127.0.0.2' })
+  })
+
+  t.test('a bad CIDR is a usage error naming it', async t => {
+    const r = await runCli(['link', '0', '127.0.0.1:9', '--allow', '10.0.0.0/33'])
+    t.equal(r.code, 2)
+    t.match(r.stderr, /10\.0\.0\.0\/33/)
+  })
+})

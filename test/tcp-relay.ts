@@ -183,3 +183,27 @@ t.test('a client that half-closes and then resets: every relay socket is release
   const summary = await relay.close()
   t.equal(summary.connections, ROUNDS)
 })
+
+t.test('addressFilter: a denied client is closed at once and the target never hears of it', async t => {
+  const { createAddressFilter } = await import('../src/cidr.js')
+  let targetConnections = 0
+  const { port } = await listen(t, s => { targetConnections++; s.pipe(s) })
+  const events: TcpRelayEvent[] = []
+  const relay = await relayTo(t, port, { addressFilter: createAddressFilter({ deny: ['127.0.0.1'] }) }, events)
+  const exchange = async (localAddress: string) => {
+    const s = connect({ host: '127.0.0.1', port: relay.address().port, localAddress })
+    t.teardown(() => { s.destroy() })
+    s.on('error', () => { /* a denied client may see a reset */ })
+    let back = ''
+    s.on('data', d => { back += d })
+    s.once('connect', () => s.end('hola'))
+    await new Promise(resolve => s.once('close', resolve))
+    return back
+  }
+  t.equal(await exchange('127.0.0.1'), '', 'nothing for 127.0.0.1')
+  t.equal(await exchange('127.0.0.2'), 'hola', 'relayed for 127.0.0.2')
+  t.equal(targetConnections, 1, 'the target saw only the allowed client')
+  t.match(events.find(e => e.type === 'denied'), { remoteAddress: '127.0.0.1', denied: 1 })
+  t.match(events.find(e => e.type === 'accepted'), { remoteAddress: '127.0.0.2' })
+  t.equal((await relay.close()).denied, 1)
+})

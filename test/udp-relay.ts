@@ -197,3 +197,29 @@ t.test('client mappings are capped and expire when idle', async t => {
   t.equal(reply.readUInt32BE(0), 3, 'after expiry there is room for the next client')
   t.equal(relay.summary().refusedDatagrams, 1)
 })
+
+t.test('addressFilter: a denied client gets nothing forwarded and no mapping; an allowed one is relayed', async t => {
+  const { createAddressFilter } = await import('../src/cidr.js')
+  const echo = await server(t, true)
+  const events: UdpRelayEvent[] = []
+  const relay = await relayTo(t, echo.port, { addressFilter: createAddressFilter({ allow: ['127.0.0.2/32'] }) }, events)
+  const exchange = async (localAddress: string, seq: number) => {
+    const s = createSocket('udp4')
+    t.teardown(() => new Promise<void>(r => { try { s.close(() => r()) } catch { r() } }))
+    await new Promise<void>(r => s.bind(0, localAddress, r))
+    const reply = new Promise<number | undefined>(resolve => {
+      const timer = setTimeout(() => resolve(undefined), 300)
+      s.once('message', d => { clearTimeout(timer); resolve(d.readUInt32BE(0)) })
+    })
+    s.send(datagram(seq), relay.address().port, '127.0.0.1')
+    return reply
+  }
+  t.equal(await exchange('127.0.0.1', 1), undefined, 'nothing back to 127.0.0.1')
+  t.equal(await exchange('127.0.0.2', 2), 2, 'relayed for 127.0.0.2')
+  t.same(echo.seqs, [2], 'the server never saw the denied datagram')
+  t.match(events.find(e => e.type === 'denied'), { address: '127.0.0.1', bytes: 32, denied: 1 })
+  t.equal(events.filter(e => e.type === 'client').length, 1, 'one mapping: the allowed client')
+  const summary = await relay.close()
+  t.equal(summary.deniedDatagrams, 1)
+  t.equal(summary.counters.clientToServer.received, 1, 'a denied datagram is not counted as traffic')
+})

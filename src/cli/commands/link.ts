@@ -7,12 +7,16 @@ import type { DirectionCounters, ImpairmentCountersReport, ImpairmentEvent, Impa
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
-import { formatBytes, formatDuration } from '../format.js'
+import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
+import type { AddressFilter } from '../../cidr.js'
+import { formatBytes, formatDuration, plural } from '../format.js'
 
 /** How often totals are printed while the relay runs, ms. */
 const TOTALS_EVERY_MS = 5000
+/** Lines about denied UDP datagrams are at most this often (as in udp-server), so a flood cannot flood the terminal. */
+const DENIED_REPORT_INTERVAL_MS = 1000
 
-interface LinkFlags {
+interface LinkFlags extends AddressFilterFlags {
   tcp?: boolean
   udp?: boolean
   loss: number
@@ -103,7 +107,7 @@ const parseMs = (name: string) => (v: string): number => {
 }
 
 export const makeLinkCommand = (ctx: CliContext): Command =>
-  new Command('link')
+  addAddressFilterOptions(new Command('link')
     .summary('relay that adds loss, delay, jitter, reordering or duplication between any client and server')
     .description('A relay between any client and any server (your own Python or Java programs too) that impairs\n' +
       'the traffic on purpose: loss, delay, jitter, reordering, duplication — each direction independently.\n' +
@@ -129,7 +133,7 @@ export const makeLinkCommand = (ctx: CliContext): Command =>
     .option('--pace <bytes-per-second>', 'TCP: limit each direction to this rate (0 = off)', argParser(v => parseNonNegativeInt(v, 'pace')), 0)
     .option('--max-clients <n>', 'UDP: client address:port mappings kept at once (default 256)', argParser(v => parseNonNegativeInt(v, 'max-clients')))
     .addOption(new Option('--quiet', 'no per-packet lines; totals only').conflicts('json'))
-    .option('--json', 'NDJSON events on stdout instead of text on stderr')
+    .option('--json', 'NDJSON events on stdout instead of text on stderr'))
     .addHelpText('after', `
 Examples:
   $ sockkit link 9001 127.0.0.1:9000 --udp --loss 20        UDP server behind a 20%-each-way lossy link
@@ -150,9 +154,10 @@ delay d each way adds 2d to the RTT. Ctrl-C prints the totals per direction and 
       if (support) problem = linkFlagsProblem(check, support)
       if (problem !== undefined) throw invalidArg(problem)
       const { startImpairment, describeImpairment } = await import('../../impairment.js')
-      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags)
+      const addressFilter = addressFilterFrom(flags)
+      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter)
       const running = await startImpairment({
-        impairment, emulator: flags.emulator, transports: [transport], target, listenHost: flags.host, listenPort,
+        addressFilter, impairment, emulator: flags.emulator, transports: [transport], target, listenHost: flags.host, listenPort,
         pacingBytesPerSecond: flags.pace, maxClients: flags.maxClients, packetEvents: !flags.quiet,
         onEvent: print.event, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(support ? { support } : {}),
       })
@@ -186,9 +191,12 @@ const printJson = (ctx: CliContext) => {
   }
 }
 
-const printHuman = (ctx: CliContext, flags: LinkFlags) => {
+const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFilter | undefined) => {
   const style = styleFor(ctx, ctx.io.stderr)
   const log = lineWriter(ctx.io.stderr, style)
+  let deniedTotal = 0
+  let deniedReportedAt = -Infinity
+  let deniedSinceReport = 0
   const direction = (name: string, d: DirectionCounters) => {
     const pct = d.received ? ` (${((d.dropped / d.received) * 100).toFixed(1)}%)` : ''
     return `${name} ${d.received} in, ${style.red(`${d.dropped} dropped`)}${pct}, ${d.forwarded} out` +
@@ -212,6 +220,10 @@ const printHuman = (ctx: CliContext, flags: LinkFlags) => {
       if (r.config.expected.summary !== 'no impairment') log(r.config.expected.summary)
       if (r.config.kernelTable) log(`kernel table inet ${r.config.kernelTable} (removed on exit; a watchdog removes it if this process is killed)`)
       if (r.emulator !== 'kernel') log(`seed ${r.seed} (repeat the same decisions with --seed ${r.seed})`)
+      if (addressFilter) {
+        log(`${describeAddressFilter(addressFilter)}; ` +
+          (transport === 'udp' ? 'datagrams from filtered clients are not forwarded' : 'filtered clients are closed at once'))
+      }
       log(`point your client at ${formatAddress(at.host, at.port)} instead of ${formatAddress(target.host, target.port)}`)
     },
     event: (e: ImpairmentEvent) => {
@@ -235,6 +247,22 @@ const printHuman = (ctx: CliContext, flags: LinkFlags) => {
         case 'upstream-error': log(`client ${e.clientId}: ${style.red('upstream error')} ${e.code}: ${e.message}`); break
         case 'relay-error': log(`${style.red('relay error')} ${e.code}: ${e.message}`); break
         case 'accepted': log(`[#${e.id}] ${style.green('accepted')} ${formatAddress(e.remoteAddress, e.remotePort)} (${e.active} open)`); break
+        case 'denied':
+          deniedTotal = e.denied
+          if (e.transport === 'tcp') {
+            log(`${style.yellow('denied')} ${e.remoteAddress === '' ? 'a client that had already left' : formatAddress(e.remoteAddress, e.remotePort)} ` +
+              `(${deniedBecause(addressFilter, e.remoteAddress)}); closed at once`)
+          } else {
+            deniedSinceReport++
+            const now = Date.now()
+            if (now - deniedReportedAt >= DENIED_REPORT_INTERVAL_MS) {
+              log(`${style.yellow('denied')} ${plural(deniedSinceReport, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
+                `${formatAddress(e.address, e.port)}, ${deniedBecause(addressFilter, e.address)}): not forwarded; ${e.denied} denied in all`)
+              deniedReportedAt = now
+              deniedSinceReport = 0
+            }
+          }
+          break
         case 'refused': log(`${style.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: ${e.limit} connections open`); break
         case 'upstream-connected': log(`[#${e.id}] connected to the target from port ${e.localPort}`); break
         case 'upstream-failed': log(`[#${e.id}] ${style.red('target failed')} ${e.code}: ${e.message} — reset the client`); break
@@ -251,6 +279,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags) => {
     totals: (c: ImpairmentCountersReport) => totals(c, 'totals:'),
     summary: (report: ImpairmentReport) => {
       totals(report.counters, `stopped after ${formatDuration(report.durationMs)}:`)
+      if (deniedTotal > 0) log(`denied ${flags.udp ? plural(deniedTotal, 'datagram') : plural(deniedTotal, 'connection')} from filtered clients (--allow/--deny)`)
       if (report.config.kernelTable) log(`kernel table inet ${report.config.kernelTable} removed`)
     },
   }
