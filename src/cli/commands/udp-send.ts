@@ -246,6 +246,8 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
           }
         }
       }
+      // Only when replies are (or may be) missing: the counter is machine-wide, and on a busy
+      // machine it rises for other programs too.
       if (r.kernelDrops) {
         const counter = `Udp RcvbufErrors +${r.kernelDrops}; a machine-wide counter: udp-send's own buffer, ` +
           'the server\'s if it runs on this machine, or any other program\'s'
@@ -254,7 +256,8 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
           log(style.yellow(`${plural(missing, 'reply', 'replies')} missing, and this machine's kernel dropped up to ` +
             `${plural(r.kernelDrops, 'datagram')} during the run because a receive buffer was full (${counter}) — ` +
             '--rcvbuf <bytes> gives udp-send a bigger buffer; --rate sends slower'))
-        } else {
+        } else if (!r.seq && r.replies > r.sent) {
+          // More replies than datagrams: how many were due cannot be told, so some may be missing.
           log(`this machine's kernel dropped ${plural(r.kernelDrops, 'datagram')} during the run because a receive buffer was full ` +
             `(${counter}); if you expected more replies, some may be among them — --rcvbuf <bytes> gives udp-send a bigger buffer`)
         }
