@@ -7,6 +7,16 @@ import { invalidArg } from './errors.js'
 
 const WHOLE = /^\s*\d+\s*$/
 
+/**
+ * A number as people type it on a command line: 200, 0.5, .5, 1e3, 2.5e4, 5e-1. No sign,
+ * no hex, no underscores: `Number()` alone would take "0x10", "" and " ". NaN otherwise.
+ */
+const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i
+export const parseNumberText = (value: string | number): number => {
+  const text = String(value).trim()
+  return NUMBER.test(text) ? Number(text) : NaN
+}
+
 /** A TCP/UDP port, 1–65535 (0 too when `allowZero`: "let the OS pick"). */
 export const parsePort = (value: string | number, opts: { allowZero?: boolean } = {}): number => {
   const text = String(value)
@@ -21,20 +31,20 @@ export const parsePort = (value: string | number, opts: { allowZero?: boolean } 
   return port
 }
 
-/** A whole number ≥ 1 (counts, rates, sizes). */
+/** A whole number ≥ 1 (counts, rates, sizes), in any form that means one: 1000, 1e3, 1000.0. */
 export const parsePositiveInt = (value: string | number, name: string): number => {
   const text = String(value)
-  const n = WHOLE.test(text) ? Number(text) : NaN
+  const n = parseNumberText(text)
   if (!Number.isSafeInteger(n) || n < 1) {
     throw invalidArg(`${name} must be a whole number of at least 1, not "${text}"`, { value: text })
   }
   return n
 }
 
-/** A whole number ≥ 0 (timeouts in ms where 0 means "off"). */
+/** A whole number ≥ 0 (timeouts in ms where 0 means "off"): 5000, 5e3. */
 export const parseNonNegativeInt = (value: string | number, name: string): number => {
   const text = String(value)
-  const n = WHOLE.test(text) ? Number(text) : NaN
+  const n = parseNumberText(text)
   if (!Number.isSafeInteger(n) || n < 0) {
     throw invalidArg(`${name} must be a whole number of 0 or more, not "${text}"`, { value: text })
   }
@@ -44,7 +54,7 @@ export const parseNonNegativeInt = (value: string | number, name: string): numbe
 /** A positive number, fractions allowed (rates per second). */
 export const parsePositiveNumber = (value: string | number, name: string): number => {
   const text = String(value).trim()
-  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN
+  const n = parseNumberText(text)
   if (!Number.isFinite(n) || n <= 0) {
     throw invalidArg(`${name} must be a number greater than 0, not "${text}"`, { value: text })
   }
@@ -54,7 +64,7 @@ export const parsePositiveNumber = (value: string | number, name: string): numbe
 /** A percentage, 0–100, fractions allowed. */
 export const parsePercent = (value: string | number, name: string): number => {
   const text = String(value).trim().replace(/%$/, '')
-  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN
+  const n = parseNumberText(text)
   if (!Number.isFinite(n) || n < 0 || n > 100) {
     throw invalidArg(`${name} must be a percentage from 0 to 100, not "${value}"`, { value })
   }

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_PORT, MAX_UDP_PAYLOAD_IPV4 } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
-import { parseNonNegativeInt, parsePercent, parsePort } from '../../parse.js'
+import { parseNonNegativeInt, parseNumberText, parsePercent, parsePort } from '../../parse.js'
 import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment } from '../../impairment.js'
 import type { CompareEvent } from '../../compare.js'
 import type { CompareConfig, Transport } from '../../compare-types.js'
@@ -62,13 +62,7 @@ const parseTransports = (value: string): Transport[] => {
   return names as Transport[]
 }
 
-/**
- * A number as people type it on a command line: 200, 0.5, .5, 1e3, 2.5e4, 5e-1. No sign,
- * no hex, no underscores: `Number()` alone would take "0x10", "" and " ".
- */
-const NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i
-
-const parseNumber = (value: string): number => (NUMBER.test(value.trim()) ? Number(value.trim()) : NaN)
+const parseNumber = parseNumberText
 
 /** A whole number of at least `min`, in any form that means one: 1000, 1e3, 1000.0. */
 const parseWhole = (name: string, min: number, unit = '') => (value: string): number => {

@@ -1,0 +1,35 @@
+import t from 'tap'
+import { parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parsePositiveInt, parsePositiveNumber } from '../src/parse.js'
+
+t.test('numbers as people type them on a command line', async t => {
+  const good: Array<[string, number]> = [['200', 200], ['0.5', 0.5], ['.5', 0.5], ['1e3', 1000], ['2.5E4', 25000], ['5e-1', 0.5], [' 7 ', 7], ['10.', 10]]
+  for (const [text, value] of good) t.equal(parseNumberText(text), value, text)
+  for (const text of ['', ' ', '0x10', '-1', '+1', '1_000', 'e3', '1e', 'NaN', 'Infinity', '1,5']) t.ok(Number.isNaN(parseNumberText(text)), `"${text}" is not a number`)
+})
+
+t.test('whole numbers accept any form that means one; fractions and junk are usage errors naming the value', async t => {
+  t.equal(parsePositiveInt('1e3', 'count'), 1000)
+  t.equal(parsePositiveInt('1000.0', 'count'), 1000)
+  t.equal(parseNonNegativeInt('0', 'wait'), 0)
+  t.equal(parseNonNegativeInt('5e3', 'wait'), 5000)
+  for (const bad of ['1.5', '0', '1e-3', '1e400', 'abc', '']) {
+    t.throws(() => parsePositiveInt(bad, 'count'), { code: 'ERR_SOCKKIT_INVALID_ARG', message: new RegExp(`count must be .*"${bad}"`) }, `count "${bad}"`)
+  }
+  t.throws(() => parseNonNegativeInt('-1', 'wait'), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+})
+
+t.test('positive numbers and percentages take the same forms', async t => {
+  t.equal(parsePositiveNumber('1e4', 'rate'), 10000)
+  t.equal(parsePositiveNumber('.25', 'rate'), 0.25)
+  t.throws(() => parsePositiveNumber('0', 'rate'), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+  t.throws(() => parsePositiveNumber('1e400', 'rate'), { code: 'ERR_SOCKKIT_INVALID_ARG' }, 'infinite is not a rate')
+  t.equal(parsePercent('5%', 'loss'), 5)
+  t.equal(parsePercent('2.5e1', 'loss'), 25)
+  t.throws(() => parsePercent('101', 'loss'), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+})
+
+t.test('ports stay plain whole numbers: 9e3 is not a port anyone types', async t => {
+  t.equal(parsePort('9000'), 9000)
+  t.equal(parsePort('0', { allowZero: true }), 0)
+  for (const bad of ['9e3', '0', '65536', '80.0', 'http']) t.throws(() => parsePort(bad), { code: 'ERR_SOCKKIT_INVALID_ARG' }, bad)
+})
