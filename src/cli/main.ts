@@ -27,6 +27,10 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
     .configureOutput({
       writeOut: s => io.stdout.write(s),
       writeErr: s => io.stderr.write(s),
+      // At most 80 columns even on a wide terminal: the examples under each command's
+      // options are written for 80, and a projector shows 80 best.
+      getOutHelpWidth: () => Math.min((io.stdout as { columns?: number }).columns ?? 80, 80),
+      getErrHelpWidth: () => Math.min((io.stderr as { columns?: number }).columns ?? 80, 80),
       // Commander's own usage errors: one line, our prefix, a pointer to --help.
       outputError: (s, write) => write(`${err.red('sockkit:')} ${usageSentence(s)}\n`),
     })
