@@ -318,6 +318,17 @@ t.test('verdict sentences', async t => {
     t.match(formatCompare(result, plain), /^sends refused \(local\) {3}31$/m)
   })
 
+  t.test("a TCP tail the sender's own lag explains is blamed on the stall, not on a machine-wide retransmission count", async t => {
+    const tcpOnly = { ...compareResult().config, transports: ['tcp' as const] }
+    const kernel = { tcp: { available: true, tcp: { retransSegs: 1 } } }
+    // p99 RTT 210 ms, send lag p99 150 ms: most of the rise is the sender's.
+    const [stalled] = verdict(compareResult({ config: tcpOnly, results: { tcp: tcpResult({ sendLagMs: { mean: 3, p99: 150, max: 200 } }) }, kernel }))
+    t.equal(stalled, "TCP lost nothing but its p99 grew to 210 ms, mostly this machine's own stall: the sender fell behind its schedule by 150 ms at p99, and RTTs run from the schedule; the kernel counted 1 retransmitted segment on this machine during the run (RetransSegs +1, machine-wide).")
+    // Lag p99 10 ms against a 210 ms tail: not the stall; the count above 0 is named as consistent.
+    const [retrans] = verdict(compareResult({ config: tcpOnly, results: { tcp: tcpResult({ sendLagMs: { mean: 0.5, p99: 10, max: 12 } }) }, kernel }))
+    t.match(retrans, /: consistent with retransmissions — /)
+  })
+
   t.test('the sender fell behind its schedule', async t => {
     const result = compareResult({ results: { tcp: tcpResult({ sendLagMs: { mean: 2, p99: 40, max: 48 } }) }, config: { ...compareResult().config, transports: ['tcp'] } })
     t.ok(verdict(result).includes('TCP: the sender fell behind its schedule by up to 48.0 ms: this machine was busy; RTTs are measured from the schedule so the stall is included.'))

@@ -228,6 +228,13 @@ function tcpVerdict (r: TransportResult, kernel: KernelReport | undefined): stri
   const tailGrew = tail !== null && median !== null && tail >= 1 && tail >= 4 * median
   if (tailGrew) {
     const head = `TCP lost nothing but its ${tailName} grew to ${ms(tail!)}`
+    // RTTs run from the schedule, so a sender that fell behind puts its own lag into the
+    // tail. When the lag's p99 covers half the tail's rise or more, that is the likelier
+    // cause than a (machine-wide) retransmission count — say so, and report the count.
+    const lagP99 = r.sendLagMs.p99
+    if (lagP99 !== null && tail! > median! && lagP99 >= 0.5 * (tail! - median!)) {
+      return `${head}, mostly this machine's own stall: the sender fell behind its schedule by ${ms(lagP99)} at p99, and RTTs run from the schedule${counted === '' ? '' : `; ${counted}`}.`
+    }
     if (retrans !== undefined && retrans > 0) return `${head}: consistent with retransmissions — ${counted}.`
     // No count above 0: state the facts, name no cause (with a remote reflector its own
     // kernel's retransmissions are not in this machine's counter anyway).
