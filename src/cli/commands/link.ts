@@ -13,6 +13,15 @@ import { formatBytes, formatDuration, plural } from '../format.js'
 
 /** How often totals are printed while the relay runs, ms. */
 const TOTALS_EVERY_MS = 5000
+/**
+ * Per-packet lines (TCP chunks; UDP forwarded, dropped, held, overflow) shown per connection or
+ * client per second, as tcp-server does for reads. A person watching a classroom exchange
+ * never reaches it; a bulk transfer would otherwise print thousands of lines a second, and a
+ * terminal slower than the relay would then become the link's bottleneck. The rest are summed
+ * in one "… N more" line; totals stay exact and --json reports every event.
+ */
+export const PACKET_LINES_PER_SECOND = 20
+
 /** Lines about denied UDP datagrams are at most this often (as in udp-server), so a flood cannot flood the terminal. */
 const DENIED_REPORT_INTERVAL_MS = 1000
 
@@ -170,12 +179,16 @@ delay d each way adds 2d to the RTT. Ctrl-C prints the totals per direction and 
         })
       }, TOTALS_EVERY_MS)
       try {
-        await aborted(ctx.io.signal)
+        try {
+          await aborted(ctx.io.signal)
+        } finally {
+          clearInterval(ticker)
+        }
+        print.summary(await running.stop())
+        return EXIT_INTERRUPTED
       } finally {
-        clearInterval(ticker)
+        print.flush()
       }
-      print.summary(await running.stop())
-      return EXIT_INTERRUPTED
     }, { host: flags.host, port: listenPort, serverCommand: flags.udp ? 'udp-server' : 'tcp-server' }))
 
 const arrow = (direction: string) => direction === 'client-to-server' ? 'c→s' : 's→c'
@@ -188,12 +201,69 @@ const printJson = (ctx: CliContext) => {
       write({ event: 'started', transport, target, endpoints: r.endpoints, impairment: r.config }),
     totals: (c: ImpairmentCountersReport) => write({ event: 'totals', counters: c }),
     summary: (report: ImpairmentReport) => write({ event: 'summary', ...report }),
+    flush: (): void => {},
   }
+}
+
+/** What the human printer holds back for one connection (TCP) or client (UDP) in the current second. */
+interface PacketWindow {
+  label: string
+  unit: 'connection' | 'client'
+  startedAt: number
+  shown: number
+  hidden: number
+  hiddenBytes: number
+  /** Hidden lines by what they said: forwarded, dropped, … */
+  hiddenKinds: Map<string, number>
+  timer?: NodeJS.Timeout
 }
 
 const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFilter | undefined) => {
   const style = styleFor(ctx, ctx.io.stderr)
-  const log = lineWriter(ctx.io.stderr, style)
+  // Batched: the lines of one event-loop turn go out in one write.
+  const log = lineWriter(ctx.io.stderr, style, { batch: true })
+  const windows = new Map<string, PacketWindow>()
+  const flushHidden = (key: string): void => {
+    const w = windows.get(key)
+    if (!w) return
+    clearTimeout(w.timer)
+    w.timer = undefined
+    if (w.hidden === 0) return
+    const kinds = [...w.hiddenKinds].map(([kind, n]) => `${n} ${kind}`).join(', ')
+    log(`${w.label} … ${w.hidden} more packet line${w.hidden === 1 ? '' : 's'} not shown (${kinds}` +
+      (w.hiddenBytes ? `; ${formatBytes(w.hiddenBytes)}` : '') +
+      `): at most ${PACKET_LINES_PER_SECOND} a second per ${w.unit}; the totals count everything, --json shows every one`)
+    w.hidden = 0
+    w.hiddenBytes = 0
+    w.hiddenKinds.clear()
+  }
+  const forget = (key: string): void => {
+    flushHidden(key)
+    windows.delete(key)
+  }
+  /** Print a per-packet line unless this connection or client already had its share this second. */
+  const packetLine = (key: string, label: string, unit: PacketWindow['unit'], kind: string, bytes: number, text: () => string): void => {
+    let w = windows.get(key)
+    if (!w) windows.set(key, w = { label, unit, startedAt: 0, shown: 0, hidden: 0, hiddenBytes: 0, hiddenKinds: new Map() })
+    const now = Date.now()
+    if (now - w.startedAt >= 1000) {
+      flushHidden(key)
+      w.startedAt = now
+      w.shown = 0
+    }
+    if (w.shown < PACKET_LINES_PER_SECOND) {
+      w.shown++
+      log(text(), now)
+      return
+    }
+    w.hidden++
+    w.hiddenBytes += bytes
+    w.hiddenKinds.set(kind, (w.hiddenKinds.get(kind) ?? 0) + 1)
+    // Say what was hidden when the second is over, even if the traffic stops now.
+    w.timer ??= setTimeout(() => flushHidden(key), Math.max(1, w.startedAt + 1000 - now)).unref()
+  }
+  const udpPacket = (e: { clientId: number }, kind: string, bytes: number, text: () => string) =>
+    packetLine(`udp:${e.clientId}`, `client ${e.clientId}`, 'client', kind, bytes, text)
   let deniedTotal = 0
   let deniedReportedAt = -Infinity
   let deniedSinceReport = 0
@@ -228,21 +298,20 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
     },
     event: (e: ImpairmentEvent) => {
       switch (e.type) {
-        case 'dropped': log(`client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.red('dropped')} (${formatBytes(e.bytes)})`); break
-        case 'held': log(`client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.yellow('held back')} for reordering`); break
-        case 'forwarded': {
+        case 'dropped': udpPacket(e, 'dropped', e.bytes, () => `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.red('dropped')} (${formatBytes(e.bytes)})`); break
+        case 'held': udpPacket(e, 'held back', 0, () => `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.yellow('held back')} for reordering`); break
+        case 'forwarded': udpPacket(e, 'forwarded', e.bytes, () => {
           const notes = [
             e.delayMs > 0 ? `after ${e.delayMs.toFixed(1)} ms` : '',
             e.copy ? style.yellow('duplicate copy') : '',
             e.reordered ? style.yellow(`reordered: sent after #${e.passedBy}`) : '',
             e.heldTimedOut ? 'held, no successor came: sent in order' : '',
           ].filter(Boolean)
-          log(`client ${e.clientId} ${arrow(e.direction)} #${e.index} forwarded ${formatBytes(e.bytes)}` + (notes.length ? ` ${notes.join(', ')}` : ''))
-          break
-        }
-        case 'overflow': log(`client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.red('dropped: delay queue full')} (${formatBytes(e.queuedBytes)} waiting) — not part of --loss`); break
+          return `client ${e.clientId} ${arrow(e.direction)} #${e.index} forwarded ${formatBytes(e.bytes)}` + (notes.length ? ` ${notes.join(', ')}` : '')
+        }); break
+        case 'overflow': udpPacket(e, 'dropped: delay queue full', e.bytes, () => `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.red('dropped: delay queue full')} (${formatBytes(e.queuedBytes)} waiting) — not part of --loss`); break
         case 'client': log(`client ${e.clientId}: ${formatAddress(e.address, e.port)} (upstream port ${e.upstreamPort}, ${e.active} active)`); break
-        case 'client-expired': log(`client ${e.clientId}: ${formatAddress(e.address, e.port)} idle for ${formatDuration(e.idleMs)}; mapping removed`); break
+        case 'client-expired': forget(`udp:${e.clientId}`); log(`client ${e.clientId}: ${formatAddress(e.address, e.port)} idle for ${formatDuration(e.idleMs)}; mapping removed`); break
         case 'client-refused': log(`${style.yellow('ignored')} a datagram from ${formatAddress(e.address, e.port)}: ${e.limit} clients already mapped (--max-clients)`); break
         case 'upstream-error': log(`client ${e.clientId}: ${style.red('upstream error')} ${e.code}: ${e.message}`); break
         case 'relay-error': log(`${style.red('relay error')} ${e.code}: ${e.message}`); break
@@ -266,11 +335,14 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
         case 'refused': log(`${style.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: ${e.limit} connections open`); break
         case 'upstream-connected': log(`[#${e.id}] connected to the target from port ${e.localPort}`); break
         case 'upstream-failed': log(`[#${e.id}] ${style.red('target failed')} ${e.code}: ${e.message} — reset the client`); break
-        case 'chunk': log(`[#${e.id}] ${arrow(e.direction)} ${formatBytes(e.bytes)}` + (e.delayMs > 0 ? ` delayed ${e.delayMs.toFixed(1)} ms` : '')); break
+        case 'chunk':
+          packetLine(`tcp:${e.id}`, `[#${e.id}]`, 'connection', 'chunks', e.bytes,
+            () => `[#${e.id}] ${arrow(e.direction)} ${formatBytes(e.bytes)}` + (e.delayMs > 0 ? ` delayed ${e.delayMs.toFixed(1)} ms` : ''))
+          break
         case 'backpressure': log(`[#${e.id}] ${arrow(e.direction)} ${formatBytes(e.queuedBytes)} queued: paused reading until it drains`); break
-        case 'half-close': log(`[#${e.id}] ${arrow(e.direction)} ${style.yellow('half-close')} (FIN) received; passed on after the data before it`); break
-        case 'reset': log(`[#${e.id}] ${style.red('reset')} ${e.code} on the ${e.direction === 'client-to-server' ? 'client' : 'server'} side — reset the other side too`); break
-        case 'closed': log(`[#${e.id}] closed after ${formatDuration(e.durationMs)}: ${formatBytes(e.bytesToServer)} to server, ${formatBytes(e.bytesToClient)} to client` + (e.reason === 'normal' ? '' : ` (${e.reason})`)); break
+        case 'half-close': flushHidden(`tcp:${e.id}`); log(`[#${e.id}] ${arrow(e.direction)} ${style.yellow('half-close')} (FIN) received; passed on after the data before it`); break
+        case 'reset': flushHidden(`tcp:${e.id}`); log(`[#${e.id}] ${style.red('reset')} ${e.code} on the ${e.direction === 'client-to-server' ? 'client' : 'server'} side — reset the other side too`); break
+        case 'closed': forget(`tcp:${e.id}`); log(`[#${e.id}] closed after ${formatDuration(e.durationMs)}: ${formatBytes(e.bytesToServer)} to server, ${formatBytes(e.bytesToClient)} to client` + (e.reason === 'normal' ? '' : ` (${e.reason})`)); break
         case 'kernel-table': log(`kernel: nftables table inet ${e.table} drops ${e.loss}% of ${e.protocols.join('/')} packets to and from port ${e.ports.join(', ')}` + (e.watchdogPid ? ` (watchdog pid ${e.watchdogPid})` : '')); break
         case 'stale-tables-removed': log(`kernel: removed ${e.tables.length} table(s) left by runs that died: ${e.tables.join(', ')}`); break
         default: break
@@ -278,9 +350,14 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
     },
     totals: (c: ImpairmentCountersReport) => totals(c, 'totals:'),
     summary: (report: ImpairmentReport) => {
+      for (const key of [...windows.keys()]) forget(key)
       totals(report.counters, `stopped after ${formatDuration(report.durationMs)}:`)
       if (deniedTotal > 0) log(`denied ${flags.udp ? plural(deniedTotal, 'datagram') : plural(deniedTotal, 'connection')} from filtered clients (--allow/--deny)`)
       if (report.config.kernelTable) log(`kernel table inet ${report.config.kernelTable} removed`)
+    },
+    flush: (): void => {
+      for (const w of windows.values()) clearTimeout(w.timer)
+      log.flush()
     },
   }
 }
