@@ -102,18 +102,32 @@ t.test('--json: NDJSON events on stdout and nothing else', async t => {
   t.match(events.at(-1), { event: 'summary', messages: 1, participants: [{ name: 'ana' }, { name: 'ana-2' }] })
 })
 
-t.test('--max-clients refuses politely', async t => {
-  const { cli, port } = await startChat(t, ['--max-clients', '1'])
-  await join(t, port, 'ana')
-  const extra = connect(port, '127.0.0.1')
-  t.teardown(() => { extra.destroy() })
-  extra.on('error', () => {})
-  let said = ''
-  extra.on('data', d => { said += d.toString() })
-  await new Promise(resolve => extra.on('close', resolve))
-  t.match(said, /sorry, the chat is full \(1 people\)/)
-  await cli.waitFor(/refused .*the chat is full/)
-  t.equal(await cli.interrupt(), 130)
+for (const option of ['--max-connections', '--max-clients']) {
+  t.test(`${option} 1 refuses the second person politely${option === '--max-clients' ? ' (the old name, still accepted)' : ''}`, async t => {
+    const { cli, port } = await startChat(t, [option, '1'])
+    await join(t, port, 'ana')
+    const extra = connect(port, '127.0.0.1')
+    t.teardown(() => { extra.destroy() })
+    extra.on('error', () => {})
+    let said = ''
+    extra.on('data', d => { said += d.toString() })
+    await new Promise(resolve => extra.on('close', resolve))
+    t.match(said, /sorry, the chat is full \(1 people\)/)
+    await cli.waitFor(/refused .*the chat is full \(1 people\)/)
+    t.equal(await cli.interrupt(), 130)
+  })
+}
+
+t.test('--max-clients is hidden from --help, takes the same values, and cannot be mixed with --max-connections', async t => {
+  const help = (await runCli(['chat-server', '--help'])).stdout.toString()
+  t.match(help, /--max-connections <n>/)
+  t.notMatch(help, /--max-clients/)
+  const bad = await runCli(['chat-server', '0', '--max-clients', '0'])
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, /max-clients must be a whole number of at least 1, not "0"/)
+  const both = await runCli(['chat-server', '0', '--max-clients', '2', '--max-connections', '3'])
+  t.equal(both.code, 2)
+  t.match(both.stderr, /--max-clients.*--max-connections|--max-connections.*--max-clients/)
 })
 
 t.test('bad input exits 2 with one sentence naming the value', async t => {
@@ -147,7 +161,7 @@ t.test('--help shows the library defaults and examples', async t => {
   const help = run.stdout.toString()
   for (const [option, value] of [
     ['--name', `"${DEFAULT_OPERATOR_NAME}"`], ['--history', DEFAULT_CHAT_HISTORY], ['--max-line', DEFAULT_MAX_LINE_BYTES],
-    ['--max-clients', DEFAULT_CHAT_MAX_CLIENTS], ['--flood-rate', DEFAULT_FLOOD_LINES_PER_SECOND],
+    ['--max-connections', DEFAULT_CHAT_MAX_CLIENTS], ['--flood-rate', DEFAULT_FLOOD_LINES_PER_SECOND],
     ['--flood-burst', DEFAULT_FLOOD_BURST_LINES], ['--flood-timeout', DEFAULT_FLOOD_TIMEOUT_MS],
     ['--max-output', DEFAULT_CHAT_MAX_OUTPUT_BYTES],
   ] as Array<[string, string | number]>) {

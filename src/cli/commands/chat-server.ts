@@ -1,4 +1,4 @@
-import { Command } from 'commander'
+import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
@@ -24,7 +24,9 @@ interface ChatServerFlags extends AddressFilterFlags {
   name: string
   history: number
   maxLine: number
-  maxClients: number
+  maxConnections: number
+  /** The old name of --max-connections, still accepted (hidden from --help). */
+  maxClients?: number
   idleTimeout: number
   floodRate: number
   floodBurst: number
@@ -56,8 +58,11 @@ export const makeChatServerCommand = (ctx: CliContext): Command =>
     .option('--history <n>', 'messages a newcomer receives (0 = none)', argParser(v => parseNonNegativeInt(v, 'history')), DEFAULTS.history)
     .option('--max-line <bytes>', 'longest line; longer ones are cut and the sender told',
       argParser(v => parsePositiveInt(v, 'max-line')), DEFAULTS.maxLine)
-    .option('--max-clients <n>', 'people connected at once; more are refused politely',
-      argParser(v => parsePositiveInt(v, 'max-clients')), DEFAULTS.maxClients)
+    .option('--max-connections <n>', 'people connected at once; more are refused politely',
+      argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULTS.maxClients)
+    // The name this option had before it matched tcp-server's; kept so old scripts still run.
+    .addOption(new Option('--max-clients <n>').argParser(argParser(v => parsePositiveInt(v, 'max-clients')))
+      .conflicts('maxConnections').hideHelp())
     .option('--idle-timeout <ms>', 'disconnect a client silent this long (0 = never)',
       argParser(v => parseNonNegativeInt(v, 'idle-timeout')), 0)
     .option('--flood-rate <lines-per-second>', 'sustained lines per second per client; faster lines are held back',
@@ -95,7 +100,7 @@ Ctrl-C says goodbye to everyone, prints who took part and how many messages, and
         name: flags.name,
         historySize: flags.history,
         maxLineBytes: flags.maxLine,
-        maxClients: flags.maxClients,
+        maxClients: flags.maxClients ?? flags.maxConnections,
         idleTimeoutMs: flags.idleTimeout,
         floodLinesPerSecond: flags.floodRate,
         floodBurstLines: flags.floodBurst,
