@@ -48,46 +48,50 @@ const parseName = (value: string): string => {
 export const makeChatServerCommand = (ctx: CliContext): Command =>
   addAddressFilterOptions(new Command('chat-server')
     .summary('line-based chat room that nc, telnet and classroom clients can join')
-    .description('A chat room over TCP, one line per message. Each client is asked for a name, then every line\n' +
-      'it sends goes to everyone else as "name: text"; a newcomer gets the recent history. Lines you type\n' +
-      'here go to everyone as the operator. The transcript goes to stdout, joins and leaves to stderr.\n' +
-      'Names and messages are cleaned of terminal escape sequences and control characters first.')
+    .description('A chat room over TCP, one line per message. Each client is asked for a name; then every ' +
+      'line it sends goes to everyone else as "name: text", and a newcomer gets the recent history. Lines ' +
+      'you type here go to everyone, from you as the operator.\n\n' +
+      'The transcript goes to stdout; joins, leaves and refusals to stderr. Names and messages are cleaned ' +
+      'of terminal escape sequences and control characters first.')
     .argument('[port]', 'port to listen on (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
-    .option('--host <address>', 'address to bind; 0.0.0.0 or :: to accept from other machines', DEFAULT_HOST)
-    .option('--name <name>', 'your name in the chat, as the operator', argParser(parseName), DEFAULTS.name)
+    .option('--host <address>', 'address to bind; 0.0.0.0 or :: lets others join', DEFAULT_HOST)
+    .option('--name <name>', 'your name in the chat', argParser(parseName), DEFAULTS.name)
     .option('--history <n>', 'messages a newcomer receives (0 = none)', argParser(v => parseNonNegativeInt(v, 'history')), DEFAULTS.history)
-    .option('--max-line <bytes>', 'longest line; longer ones are cut and the sender told',
+    .option('--max-line <bytes>', 'cut longer lines and tell the sender',
       argParser(v => parsePositiveInt(v, 'max-line')), DEFAULTS.maxLine)
-    .option('--max-connections <n>', 'people connected at once; more are refused politely',
+    .option('--max-connections <n>', 'clients at once; more refused politely',
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULTS.maxClients)
     // The name this option had before it matched tcp-server's; kept so old scripts still run.
     .addOption(new Option('--max-clients <n>').argParser(argParser(v => parsePositiveInt(v, 'max-clients')))
       .conflicts('maxConnections').hideHelp())
-    .option('--idle-timeout <ms>', 'disconnect a client silent this long (0 = never)',
+    .option('--idle-timeout <ms>', 'idle time before a disconnect (0 = never)',
       argParser(v => parseNonNegativeInt(v, 'idle-timeout')), 0)
-    .option('--flood-rate <lines-per-second>', 'sustained lines per second per client; faster lines are held back',
+    .option('--flood-rate <lines/s>', 'lines/s a client may keep up',
       argParser(v => parsePositiveNumber(v, 'flood-rate')), DEFAULTS.floodRate)
-    .option('--flood-burst <lines>', 'lines a client may send at once before the rate applies',
+    .option('--flood-burst <lines>', 'lines a client may send at once',
       argParser(v => parsePositiveInt(v, 'flood-burst')), DEFAULTS.floodBurst)
-    .option('--flood-timeout <ms>', 'a client held back this long without a break is disconnected',
+    .option('--flood-timeout <ms>', 'cut off a flooder held back this long',
       argParser(v => parsePositiveInt(v, 'flood-timeout')), DEFAULTS.floodTimeout)
-    .option('--max-output <bytes>', 'bytes waiting for a client that does not read before it is disconnected',
+    .option('--max-output <bytes>', 'unread bytes before a cut-off',
       argParser(v => parsePositiveInt(v, 'max-output')), DEFAULTS.maxOutput)
-    .option('--color-clients', 'send ANSI colour to clients (off by default: many clients print it as garbage)')
-    .option('--timestamps', 'prefix every line, to clients and on stdout, with [HH:MM]')
-    .option('--json', 'NDJSON events on stdout (joined, message, nick, left, refused, …) instead of the transcript'))
+    .option('--color-clients', 'ANSI colour to clients (many show garbage)')
+    .option('--timestamps', 'prefix every line with [HH:MM]')
+    .option('--json', 'NDJSON events on stdout instead of the transcript'))
     .addHelpText('after', `
 Examples:
-  $ sockkit chat-server                      chat on 127.0.0.1:9000; join with: nc 127.0.0.1 9000
-  $ sockkit chat-server 5000 --host 0.0.0.0 --name profe --history 20
-  $ sockkit chat-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24   only the classroom network
-  $ sockkit chat-server 0 --json > chat.ndjson   every event, machine-readable, for grading
+  $ sockkit chat-server
+      chat on 127.0.0.1:9000; join with: nc 127.0.0.1 9000
+  $ sockkit chat-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24
+      a classroom chat, open to that network only
+  $ sockkit chat-server 0 --json > chat.ndjson
+      any free port; every event as NDJSON, for grading
 
-Clients type a name first, then lines; commands: /who, /nick <name>, /me <action>, /quit, /help.
-As the operator, type lines to talk; /who lists people, /kick <name> removes one, /me <action>.
-stdout: the transcript ("ana: hola", "~ ana waves"). stderr: "[#3] connected", "* ana joined",
-"* ana is now anita", "* ana left (reset)", refusals, cut lines, floods.
-Ctrl-C says goodbye to everyone, prints who took part and how many messages, and exits 130.`)
+Clients type a name, then lines; they have /who, /nick <name>, /me <action>,
+/quit and /help. You type lines to talk to everyone; /who lists people,
+/kick <name> removes one, /me <action>. stdout: the transcript ("ana: hola",
+"~ ana waves"); stderr: "[#3] connected", "* ana joined", "* ana left",
+refusals, cut lines, floods. Ctrl-C says goodbye to everyone, prints who
+took part and how many messages, and exits 130.`)
     .action((port: number, flags: ChatServerFlags) => runAction(ctx, async () => {
       const { ChatServer } = await import('../../chat-server.js')
       const { LineSplitter } = await import('../../line-splitter.js')

@@ -118,39 +118,44 @@ const parseMs = (name: string) => (v: string): number => {
 export const makeLinkCommand = (ctx: CliContext): Command =>
   addAddressFilterOptions(new Command('link')
     .summary('relay that adds loss, delay, jitter, reordering or duplication between any client and server')
-    .description('A relay between any client and any server (your own Python or Java programs too) that impairs\n' +
-      'the traffic on purpose: loss, delay, jitter, reordering, duplication — each direction independently.\n' +
-      'Clients connect to <listen-port>; the relay forwards to <target>. Every drop, delay, reordering and\n' +
-      'copy is logged on stderr, with totals per direction.\n\n' +
-      'Emulators: userspace (a relay; everywhere; UDP: everything; TCP: delay and jitter only — a relay sees\n' +
-      'a byte stream, so it cannot lose TCP segments without corrupting it) and kernel (Linux + root + nft:\n' +
-      'real packet loss by a temporary nftables table on the listen port, so TCP really retransmits).\n' +
-      'auto picks the most real one that can do everything asked, and says why.')
+    .description('A relay that impairs traffic on purpose, between any client and any server (your own ' +
+      'Python or Java programs too): loss, delay, jitter, reordering, duplication, each direction on its own. ' +
+      'Clients connect to <listen-port>; the relay forwards to <target> and logs every drop, delay, ' +
+      'reordering and copy on stderr.\n\n' +
+      'UDP: the relay does every impairment, per datagram. TCP: it delays, jitters and paces the byte ' +
+      'stream, but cannot lose, reorder or duplicate segments without corrupting the stream, so it refuses ' +
+      'to. Real TCP loss comes from the kernel emulator (Linux, root, nft), which auto picks when it can.')
     .argument('<listen-port>', 'port clients connect to (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })))
     .argument('<target>', 'the real server, host:port', argParser(parseTarget))
     .addOption(new Option('--tcp', 'relay TCP (the default)').conflicts('udp'))
     .addOption(new Option('--udp', 'relay UDP datagrams'))
     .option('--loss <percent>', 'drop this share of packets, each way', argParser(v => parsePercent(v, 'loss')), 0)
     .option('--delay <ms>', 'add this one-way delay, each way', argParser(parseMs('delay')), 0)
-    .option('--jitter <ms>', 'vary the delay uniformly by ± this much (a TCP stream stays in order)', argParser(parseMs('jitter')), 0)
-    .option('--reorder <percent>', 'hold this share of datagrams back until the next one has passed (UDP)', argParser(v => parsePercent(v, 'reorder')), 0)
-    .option('--duplicate <percent>', 'send this share of datagrams twice (UDP)', argParser(v => parsePercent(v, 'duplicate')), 0)
-    .option('--emulator <kind>', 'who applies the impairments: auto, kernel or userspace', argParser(parseEmulator), 'auto')
-    .option('--seed <n>', 'PRNG seed: the same seed and traffic give the same drops (default random, printed)',
+    .option('--jitter <ms>', 'vary the delay by up to ± this much', argParser(parseMs('jitter')), 0)
+    .option('--reorder <percent>', 'UDP: hold this share back behind the next', argParser(v => parsePercent(v, 'reorder')), 0)
+    .option('--duplicate <percent>', 'UDP: send this share of datagrams twice', argParser(v => parsePercent(v, 'duplicate')), 0)
+    .option('--emulator <kind>', 'auto, kernel (loss) or userspace', argParser(parseEmulator), 'auto')
+    .option('--seed <n>', 'repeat a run: same seed, same drops (default: random)',
       argParser(v => { const n = parseNonNegativeInt(v, 'seed'); if (n >= 2 ** 32) throw invalidArg(`seed must be below 4294967296, not "${v}"`); return n }))
     .option('--host <address>', 'address to listen on', DEFAULT_HOST)
-    .option('--pace <bytes-per-second>', 'TCP: limit each direction to this rate (0 = off)', argParser(v => parseNonNegativeInt(v, 'pace')), 0)
-    .option('--max-clients <n>', 'UDP: client address:port mappings kept at once (default 256)', argParser(v => parseNonNegativeInt(v, 'max-clients')))
+    .option('--pace <bytes/s>', 'TCP: rate cap per direction (0 = off)', argParser(v => parseNonNegativeInt(v, 'pace')), 0)
+    .option('--max-clients <n>', 'UDP: client mappings kept at once (default: 256)', argParser(v => parseNonNegativeInt(v, 'max-clients')))
     .addOption(new Option('--quiet', 'no per-packet lines; totals only').conflicts('json'))
     .option('--json', 'NDJSON events on stdout instead of text on stderr'))
     .addHelpText('after', `
 Examples:
-  $ sockkit link 9001 127.0.0.1:9000 --udp --loss 20        UDP server behind a 20%-each-way lossy link
-  $ sockkit link 9001 127.0.0.1:9000 --delay 100 --jitter 30  TCP with 100 ± 30 ms each way
-  $ sudo sockkit link 9001 127.0.0.1:9000 --loss 5 --emulator kernel   real TCP loss and retransmission
+  $ sockkit link 9001 127.0.0.1:9000 --udp --loss 20
+      a UDP server behind a link that loses 20% each way
+  $ sockkit link 9001 127.0.0.1:9000 --delay 100 --jitter 30
+      TCP with 100 ± 30 ms each way
+  $ sudo sockkit link 9001 127.0.0.1:9000 --loss 5
+      real TCP loss: the kernel drops packets, TCP retransmits
 
-Expected round trip is printed: loss p each way loses 1 − (1 − p)² of request/reply pairs (20% → 36%),
-delay d each way adds 2d to the RTT. Ctrl-C prints the totals per direction and exits 130.`)
+Each direction is impaired on its own: 20% loss each way loses 36% of
+request/reply pairs (1 − 0.8²), and 100 ms each way adds 200 ms to the RTT;
+the expected round trip is printed at the start. Per-packet lines are capped
+at 20 a second per connection or client (--json has every one). Ctrl-C
+prints the totals per direction and exits 130.`)
     .action((listenPort: number, target: { host: string; port: number }, flags: LinkFlags) => runAction(ctx, async () => {
       const transport = flags.udp ? 'udp' : 'tcp'
       const impairment = { loss: flags.loss, delay: flags.delay, jitter: flags.jitter, reorder: flags.reorder, duplicate: flags.duplicate }
