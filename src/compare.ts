@@ -18,7 +18,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_UDP_PAYLOAD_IPV4 } from './constants.js
 import { formatAddress } from './addresses.js'
 import { invalidArg, sockkitError } from './errors.js'
 import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from './probe.js'
-import { analyzeRun, type ProbeArrival, type ProbeSend, type TransportResult, type TransportRun } from './compare-stats.js'
+import { analyzeRun, type ProbeArrival, type ProbeSend, type TransportRun } from './compare-stats.js'
 import { diffSnmp, readSnmp, type SnmpCounters } from './snmp.js'
 import type { CompareConfig, CompareImpairmentConfig, CompareResult, CompareTransportResult, ImpairmentOutcome, KernelReport, Transport, TransportError } from './compare-types.js'
 import {

@@ -149,6 +149,9 @@ export const maxDatagramBytes = (family: 'IPv4' | 'IPv6'): number =>
 
 const PAD = 0x2e // '.'
 
+/** Datagrams a burst sends before it lets the event loop read replies (see the send loop). */
+const BURST_YIELD_EVERY = 16
+
 /**
  * Send each message as one UDP datagram to host:port, then keep collecting replies for
  * `waitMs`. By default over a connected socket: it only hears the peer it sends to, and
@@ -313,6 +316,10 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
         if (failure) break
         totals.sent++
         totals.bytesSent += datagram.length
+        // A burst (no interval) completes every send without ever polling for input, so
+        // replies would pile up in our receive buffer until the kernel dropped them: let
+        // the event loop read them every BURST_YIELD_EVERY datagrams.
+        if (intervalMs === 0 && totals.sent % BURST_YIELD_EVERY === 0) await new Promise(resolve => setImmediate(resolve))
         onEvent?.({ type: 'sent', messageIndex, bytes: datagram.length, preview: preview(datagram, previewBytes), ...(seq === undefined ? {} : { seq }) })
       }
     }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6 } from '../../constants.js'
@@ -9,6 +8,7 @@ import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { lineWriter, styleFor, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
+import { describeRecvBuffer } from '../recv-buffer.js'
 
 interface UdpSendFlags {
   count: number
@@ -127,24 +127,6 @@ command line, 130 Ctrl-C (after the summary).`)
       return result.notSent > 0 ? EXIT_FAILURE : EXIT_OK
     }, { host, port, serverCommand: 'udp-server', transport: 'udp' }))
 
-/** net.core.rmem_max on Linux (the cap on SO_RCVBUF for a normal user), if readable. */
-const linuxRmemMax = (): number | undefined => {
-  try {
-    return Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()) || undefined
-  } catch {
-    return undefined
-  }
-}
-
-const describeRecvBuffer = (granted: number, requested: number): string => {
-  if (process.platform !== 'linux') return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes`
-  const rmemMax = linuxRmemMax()
-  const capped = granted < requested * 2 && rmemMax !== undefined
-    ? `; it was capped by net.core.rmem_max = ${rmemMax} bytes — raise it with \`sysctl -w net.core.rmem_max=${requested}\``
-    : ''
-  return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes ` +
-    `(Linux doubles the request to leave room for its own bookkeeping)${capped}`
-}
 
 /**
  * Replies the run can show were missing: numbers without a numbered reply with --seq,

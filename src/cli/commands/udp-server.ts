@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
@@ -10,6 +9,7 @@ import { argParser, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
+import { describeRecvBuffer } from '../recv-buffer.js'
 
 interface UdpServerFlags extends AddressFilterFlags {
   host: string
@@ -90,25 +90,6 @@ const printJson = (ctx: CliContext) => {
   }
 }
 
-/** net.core.rmem_max on Linux (the cap on SO_RCVBUF for a normal user), if readable. */
-const linuxRmemMax = (): number | undefined => {
-  try {
-    return Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()) || undefined
-  } catch {
-    return undefined
-  }
-}
-
-const describeRecvBuffer = (granted: number, requested: number | undefined): string => {
-  if (requested === undefined) return `receive buffer ${formatBytes(granted)} (the system default; --rcvbuf changes it)`
-  if (process.platform !== 'linux') return `receive buffer: asked for ${formatBytes(requested)}, the kernel granted ${formatBytes(granted)}`
-  const rmemMax = linuxRmemMax()
-  const capped = granted < requested * 2 && rmemMax !== undefined
-    ? `; it was capped by net.core.rmem_max = ${rmemMax} bytes — raise it with \`sysctl -w net.core.rmem_max=${requested}\``
-    : ''
-  return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes ` +
-    `(Linux doubles the request to leave room for its own bookkeeping)${capped}`
-}
 
 /** The words every kernel-drop line uses, so a reader (or grep) finds them all. */
 const kernelDropText = (n: number): string =>

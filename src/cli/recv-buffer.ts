@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs'
+import { formatBytes } from './format.js'
+
+/** net.core.rmem_max on Linux (the cap on SO_RCVBUF for a normal user), if readable. */
+const linuxRmemMax = (): number | undefined => {
+  try {
+    return Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()) || undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * One sentence on a UDP socket's receive buffer: the system default, or what `--rcvbuf`
+ * asked for against what the kernel granted — with the sysctl to raise a Linux cap.
+ */
+export const describeRecvBuffer = (granted: number, requested: number | undefined): string => {
+  if (requested === undefined) return `receive buffer ${formatBytes(granted)} (the system default; --rcvbuf changes it)`
+  if (process.platform !== 'linux') return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes`
+  const rmemMax = linuxRmemMax()
+  const capped = granted < requested * 2 && rmemMax !== undefined
+    ? `; it was capped by net.core.rmem_max = ${rmemMax} bytes — raise it with \`sysctl -w net.core.rmem_max=${requested}\``
+    : ''
+  return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes ` +
+    `(Linux doubles the request to leave room for its own bookkeeping)${capped}`
+}
