@@ -1,12 +1,10 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import { createSocket } from 'node:dgram'
 import { createAddressFilter } from '../src/cidr.js'
 import { TcpEchoServer, type TcpServerEvent } from '../src/tcp-server.js'
 import { UdpServer, type UdpServerEvent } from '../src/udp-server.js'
 import { runCli, startCli } from './fixtures/cli.js'
-
-type Test = typeof t
 
 /**
  * Connect from `localAddress` (127.0.0.1 or 127.0.0.2: all of 127/8 is loopback on Linux),

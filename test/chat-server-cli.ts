@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { connect, type Socket } from 'node:net'
 import { runCli, startCli, until, type CliProcess } from './fixtures/cli.js'
 import {
@@ -6,8 +6,6 @@ import {
   DEFAULT_FLOOD_LINES_PER_SECOND, DEFAULT_FLOOD_TIMEOUT_MS, DEFAULT_OPERATOR_NAME,
 } from '../src/chat-server.js'
 import { DEFAULT_MAX_LINE_BYTES } from '../src/line-splitter.js'
-
-type Test = typeof t
 
 const startChat = async (t: Test, args: string[] = []): Promise<{ cli: CliProcess; port: number }> => {
   const cli = startCli(['chat-server', '0', ...args])
@@ -174,7 +172,7 @@ t.test('--help shows the library defaults and examples', async t => {
  * `--help` at 80 columns: no line wider than 80, and no ragged wrap in the description (a line
  * that continues a paragraph is nearly full); `(default: …)` and 2–3 examples shown.
  */
-const checkHelpReadsWell = (t: Tap.Test, help: string, defaults: Array<[string, string]>) => {
+const checkHelpReadsWell = (t: Test, help: string, defaults: Array<[string, string]>) => {
   const lines = help.split('\n')
   for (const line of lines) t.ok([...line].length <= 80, `at most 80 columns: ${JSON.stringify(line)}`)
   const description = lines.slice(2, lines.findIndex(l => l === 'Arguments:' || l === 'Options:'))

@@ -1,8 +1,6 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { connect, type Socket } from 'node:net'
 import { ChatServer, NAME_PROMPT, type ChatServerEvent, type ChatServerOptions } from '../src/chat-server.js'
-
-type Test = typeof t
 
 /** A raw TCP chat client that records every byte and line it receives. */
 interface ChatClient {

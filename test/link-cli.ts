@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
 import { connect, createServer } from 'node:net'
 import { once } from 'node:events'
@@ -8,7 +8,7 @@ import { BIN, runCli, startCli } from './fixtures/cli.js'
 // These tests run on the host: every run that asks for loss names --emulator userspace, so
 // that a root test run never installs an nftables table outside a namespace.
 
-const udpEcho = async (t: Tap.Test) => {
+const udpEcho = async (t: Test) => {
   const s = createSocket('udp4')
   s.on('message', (d, r) => s.send(d, r.port, r.address))
   s.bind(0, '127.0.0.1')
@@ -17,7 +17,7 @@ const udpEcho = async (t: Tap.Test) => {
   return s.address().port
 }
 
-const tcpEcho = async (t: Tap.Test) => {
+const tcpEcho = async (t: Test) => {
   const server = createServer({ allowHalfOpen: true }, s => { s.on('error', () => {}); s.pipe(s) })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -280,7 +280,7 @@ t.test('a UDP burst: at most 20 datagram lines a second per client; drops and fo
  * `--help` at 80 columns: no line wider than 80, and no ragged wrap in the description (a line
  * that continues a paragraph is nearly full); `(default: …)` and 2–3 examples shown.
  */
-const checkHelpReadsWell = (t: Tap.Test, help: string, defaults: Array<[string, string]>) => {
+const checkHelpReadsWell = (t: Test, help: string, defaults: Array<[string, string]>) => {
   const lines = help.split('\n')
   for (const line of lines) t.ok([...line].length <= 80, `at most 80 columns: ${JSON.stringify(line)}`)
   const description = lines.slice(2, lines.findIndex(l => l === 'Arguments:' || l === 'Options:'))

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { buildRuleset, parseNftCounters, parseTableName, tableNameFor } from '../src/nft-emulator.js'
@@ -46,7 +46,7 @@ const skip = process.platform !== 'linux' ? 'not Linux'
     : !has('nft', ['--version']) ? 'nft is not installed'
       : !has('ip', ['-V']) ? 'ip (iproute2) is not installed' : false
 
-const netns = (t: Tap.Test): string => {
+const netns = (t: Test): string => {
   const name = `sockkit-test-${process.pid}-${Math.floor(Math.random() * 1e6)}`
   execFileSync('ip', ['netns', 'add', name])
   execFileSync('ip', ['netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up'])

@@ -1,10 +1,10 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { createHash, randomBytes } from 'node:crypto'
 import { TcpRelay, type TcpRelayEvent } from '../src/tcp-relay.js'
 
-const listen = async (t: Tap.Test, handler: (s: Socket) => void): Promise<{ server: Server; port: number }> => {
+const listen = async (t: Test, handler: (s: Socket) => void): Promise<{ server: Server; port: number }> => {
   const server = createServer({ allowHalfOpen: true }, handler)
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -14,14 +14,14 @@ const listen = async (t: Tap.Test, handler: (s: Socket) => void): Promise<{ serv
   return { server, port: (server.address() as { port: number }).port }
 }
 
-const relayTo = async (t: Tap.Test, port: number, options: Partial<ConstructorParameters<typeof TcpRelay>[0]> = {}, events: TcpRelayEvent[] = []) => {
+const relayTo = async (t: Test, port: number, options: Partial<ConstructorParameters<typeof TcpRelay>[0]> = {}, events: TcpRelayEvent[] = []) => {
   const relay = new TcpRelay({ target: { host: '127.0.0.1', port }, chunkEvents: false, onEvent: e => events.push(e), ...options })
   await relay.listen()
   t.teardown(() => relay.close())
   return relay
 }
 
-const dial = async (t: Tap.Test, port: number): Promise<Socket> => {
+const dial = async (t: Test, port: number): Promise<Socket> => {
   const s = connect({ host: '127.0.0.1', port, allowHalfOpen: true })
   t.teardown(() => { s.destroy() })
   await once(s, 'connect')

@@ -1,11 +1,9 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { connect, createServer, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { runCli, startCli, type CliProcess } from './fixtures/cli.js'
 
 // These spawn the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
-
-type Test = typeof t
 
 /** `sockkit tcp-server 0 …args`, stopped at teardown; resolves with its port. */
 const startServer = async (t: Test, args: string[] = [], env: Record<string, string | undefined> = {}) => {

@@ -1,11 +1,9 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { connect, type Socket } from 'node:net'
 import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { execFileSync } from 'node:child_process'
 import { TcpEchoServer, type TcpServerEvent, type TcpServerOptions } from '../src/tcp-server.js'
-
-type Test = typeof t
 
 /** A server on 127.0.0.1, port 0, that records its events; closed at teardown. */
 const startServer = async (t: Test, options: TcpServerOptions = {}) => {

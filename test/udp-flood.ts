@@ -1,11 +1,9 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { readSnmp } from '../src/snmp.js'
 import { UdpServer, type UdpServerEvent } from '../src/udp-server.js'
 import { startCli } from './fixtures/cli.js'
-
-type Test = typeof t
 
 /** Datagrams in the flood, and how long the sender may take at most (ms). */
 const FLOOD_DATAGRAMS = 200_000

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createSocket, type Socket } from 'node:dgram'
 import { once } from 'node:events'
 import { SequenceTracker } from '../src/sequence-tracker.js'
@@ -6,7 +6,7 @@ import { createRandom, deriveSeed } from '../src/impairment.js'
 import { UdpRelay, type UdpRelayEvent, type UdpRelayOptions } from '../src/udp-relay.js'
 
 /** A UDP socket on loopback, closed at teardown. */
-const udpSocket = async (t: Tap.Test, port = 0): Promise<Socket> => {
+const udpSocket = async (t: Test, port = 0): Promise<Socket> => {
   const s = createSocket('udp4')
   s.bind(port, '127.0.0.1')
   await once(s, 'listening')
@@ -15,7 +15,7 @@ const udpSocket = async (t: Tap.Test, port = 0): Promise<Socket> => {
 }
 
 /** An echo server, or a sink that only records the sequence numbers it receives. */
-const server = async (t: Tap.Test, echo: boolean) => {
+const server = async (t: Test, echo: boolean) => {
   const s = await udpSocket(t)
   const seqs: number[] = []
   s.on('message', (data, rinfo) => {
@@ -25,7 +25,7 @@ const server = async (t: Tap.Test, echo: boolean) => {
   return { socket: s, port: s.address().port, seqs }
 }
 
-const relayTo = async (t: Tap.Test, port: number, options: Partial<UdpRelayOptions>, events: UdpRelayEvent[] = []) => {
+const relayTo = async (t: Test, port: number, options: Partial<UdpRelayOptions>, events: UdpRelayEvent[] = []) => {
   const relay = new UdpRelay({ target: { host: '127.0.0.1', port }, datagramEvents: true, onEvent: e => events.push(e), ...options })
   await relay.listen()
   t.teardown(() => relay.close())
