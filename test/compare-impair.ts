@@ -188,7 +188,7 @@ const kernelSkip = process.platform !== 'linux' ? 'not Linux'
 t.test('kernel emulator in a private netns: TCP loses nothing, retransmits, table removed', { skip: kernelSkip, timeout: 30_000 }, async t => {
   const ns = `sockkit-imp-${process.pid}-${randomBytes(3).toString('hex')}`
   const added = sh(['ip', 'netns', 'add', ns])
-  if (added.status !== 0) { t.skip(`cannot create a network namespace here: ${added.stderr.trim()}`); return }
+  if (added.status !== 0) { t.plan(0, `cannot create a network namespace here: ${added.stderr.trim()}`); return }
   t.teardown(() => { sh(['ip', 'netns', 'del', ns]) })
   t.equal(sh(['ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']).status, 0, 'loopback up')
   // 5 % each way: a SYN or SYN-ACK is lost 9.75 % of the time, and the connect (5 s timeout,

@@ -54,7 +54,7 @@ t.test('compare under real kernel packet loss in a private network namespace', {
   const ns = `sockkit-cmp-${process.pid}-${randomBytes(3).toString('hex')}`
   const added = run(['ip', 'netns', 'add', ns])
   if (added.status !== 0) {
-    t.skip(`cannot create a network namespace here: ${added.stderr.trim()}`)
+    t.plan(0, `cannot create a network namespace here: ${added.stderr.trim()}`)
     return
   }
   t.teardown(() => { run(['ip', 'netns', 'del', ns]) })

@@ -152,7 +152,7 @@ t.test('bad options are refused with a code', async t => {
 })
 
 t.test('replies the kernel dropped in our own receive buffer are counted (Linux RcvbufErrors)', async t => {
-  if ((await readSnmp()) === undefined) return t.skip('no /proc/net/snmp here')
+  if ((await readSnmp()) === undefined) return t.plan(0, 'no /proc/net/snmp here')
   const server = await rawServer(t, (data, from, socket) => socket.send(data, from.port, from.address))
   // 2000 datagrams sent back to back: udpSend reads no reply until the burst is out, and an
   // 8 KiB buffer holds a handful of echoes, so the kernel must drop most of them.
