@@ -429,7 +429,11 @@ export const startImpairment = async (options: StartImpairmentOptions): Promise<
   const transports = [...new Set(options.transports)]
   if (transports.length === 0) throw invalidArg('at least one transport (tcp or udp) is needed')
   const choice = options.emulator ?? 'auto'
-  const needsKernelCheck = choice === 'kernel' || (choice === 'auto' && imp.loss > 0)
+  // Check the kernel whenever the plan may need it or name it: loss, and for TCP also
+  // reorder/duplicate (only the kernel could do those to a stream) — else a refusal would
+  // cite a placeholder reason instead of this machine's.
+  const tcpStreamImpossible = transports.includes('tcp') && (imp.reorder > 0 || imp.duplicate > 0)
+  const needsKernelCheck = choice === 'kernel' || (choice === 'auto' && (imp.loss > 0 || tcpStreamImpossible))
   const support = options.support ?? (needsKernelCheck
     ? await (await import('./nft-emulator.js')).detectKernelSupport()
     : { available: false, reason: 'the kernel emulator was not needed', netemReason: 'not checked' })

@@ -80,3 +80,13 @@ t.test('startImpairment refuses TCP loss in userspace before binding anything', 
     impairment: { loss: 10 }, emulator: 'userspace', transports: ['tcp'], target: { host: '127.0.0.1', port: 9 },
   }), { code: 'ERR_SOCKKIT_UNSUPPORTED' })
 })
+
+t.test('startImpairment: TCP reorder/duplicate is refused with this machine\'s reason, not a placeholder', async t => {
+  for (const impairment of [{ reorder: 5 }, { duplicate: 5 }]) {
+    await t.rejects(
+      startImpairment({ impairment, transports: ['tcp'], target: { host: '127.0.0.1', port: 9 } }),
+      { code: 'ERR_SOCKKIT_UNSUPPORTED', message: /^(?![\s\S]*(not needed|not checked))[\s\S]*cannot (reorder|duplicate) TCP segments/ },
+      JSON.stringify(impairment),
+    )
+  }
+})
