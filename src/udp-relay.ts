@@ -89,7 +89,7 @@ interface Packet { data: Buffer; index: number; delayMs: number; copy: boolean }
  * `reorderHoldMs` goes out in order, and is not counted as reordered.
  */
 class DirectionPipe {
-  private held: { packet: Packet; timer: NodeJS.Timeout } | undefined
+  private held: { packet: Packet; timer: DelayTimer } | undefined
   private nextIndex = 1
 
   constructor (
@@ -204,7 +204,7 @@ export class UdpRelay {
   private readonly options: UdpRelayOptions
   private readonly socket: Socket
   private readonly clients = new Map<string, ClientMapping>()
-  private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly timers = new Set<DelayTimer>()
   private targetAddress = ''
   private targetFamily: 4 | 6 = 4
   private nextClientId = 1
@@ -275,7 +275,7 @@ export class UdpRelay {
       this.closed = true
       if (this.sweepTimer) clearInterval(this.sweepTimer)
       for (const client of this.clients.values()) { client.toServer.flush(); client.toClient.flush() }
-      for (const timer of this.timers) clearTimeout(timer)
+      for (const timer of this.timers) timer.cancel()
       this.timers.clear()
       await Promise.all([...this.clients.values()].map(c => closeSocket(c.upstream)))
       this.clients.clear()
@@ -297,15 +297,15 @@ export class UdpRelay {
     if (this.options.datagramEvents ?? true) this.emit(event)
   }
 
-  /** @internal Run `fn` after `ms`, cancelled by close(). */
-  later (ms: number, fn: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => { this.timers.delete(timer); if (!this.closed) fn() }, ms)
+  /** @internal Run `fn` after `ms` (never before), cancelled by close(). */
+  later (ms: number, fn: () => void): DelayTimer {
+    const timer = new DelayTimer(ms, () => { this.timers.delete(timer); if (!this.closed) fn() })
     this.timers.add(timer)
     return timer
   }
 
-  /** @internal */ cancel (timer: NodeJS.Timeout): void {
-    clearTimeout(timer)
+  /** @internal */ cancel (timer: DelayTimer): void {
+    timer.cancel()
     this.timers.delete(timer)
   }
 
@@ -399,4 +399,37 @@ export const startUdpRelay = async (options: UdpRelayOptions): Promise<UdpRelay>
   const relay = new UdpRelay(options)
   await relay.listen()
   return relay
+}
+
+/**
+ * A timer that never fires early. setTimeout counts from the event loop's cached time,
+ * which is already stale when a datagram is handled late in a loop turn, so a 20 ms delay
+ * could fire after 19.4 ms by the real clock — and a student would read "expected ≥ 40 ms,
+ * measured 39.6 ms". This one checks performance.now() when it fires, sleeps again for
+ * whole milliseconds left, and polls the loop (setImmediate) for the last fraction.
+ */
+export class DelayTimer {
+  private readonly dueAt: number
+  private handle: NodeJS.Timeout | NodeJS.Immediate | undefined
+  private cancelled = false
+
+  constructor (ms: number, private readonly fn: () => void) {
+    this.dueAt = performance.now() + ms
+    this.arm()
+  }
+
+  private arm (): void {
+    if (this.cancelled) return
+    const remaining = this.dueAt - performance.now()
+    if (remaining <= 0) { this.handle = undefined; this.fn(); return }
+    this.handle = remaining >= 1
+      ? setTimeout(() => this.arm(), Math.floor(remaining))
+      : setImmediate(() => this.arm())
+  }
+
+  cancel (): void {
+    this.cancelled = true
+    if (this.handle !== undefined) { clearTimeout(this.handle as NodeJS.Timeout); clearImmediate(this.handle as NodeJS.Immediate) }
+    this.handle = undefined
+  }
 }
