@@ -109,3 +109,12 @@ t.test('a near-miss command gets its suggestion on the same line', async t => {
   t.match(run.stderr, /unknown command 'tcp-sever'.*Did you mean tcp-server\?/)
   t.equal(run.stderr.trimEnd().split('\n').length, 1)
 })
+
+t.test('every help page fits 80 columns (a projector, a split terminal)', async t => {
+  for (const args of [[], ['compare'], ['serve'], ['tcp-server'], ['tcp-client'], ['udp-send'], ['udp-server'], ['link'], ['chat-server']]) {
+    const run = await runCli([...args, '--help'])
+    t.equal(run.code, 0)
+    const long = run.stdout.toString().split('\n').filter(line => [...line].length > 80)
+    t.same(long, [], `sockkit ${args.join(' ')} --help: no line over 80 columns`)
+  }
+})

@@ -39,14 +39,16 @@ export const makeTcpClientCommand = (ctx: CliContext): Command =>
     .addOption(new Option('--quiet', 'only errors and warnings on stderr'))
     .addHelpText('after', `
 Examples:
-  $ sockkit tcp-client 127.0.0.1 9000                          type lines, see the echo; Ctrl-D to finish
-  $ sockkit tcp-client 127.0.0.1 9000 < photo.jpg > back.jpg   binary-safe round trip
+  $ sockkit tcp-client 127.0.0.1 9000    type lines, see the echo; Ctrl-D ends
+  $ sockkit tcp-client 127.0.0.1 9000 < photo.jpg > back.jpg
+                                         binary-safe round trip
   $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
-                                         two writes, one read at the server ("holamundo")
+                                         two writes; one read: "holamundo"
 
-Event lines (stderr): "connecting", "connected from local A → B", "wrote N bytes",
-"sent EOF (half-close)", "server finished sending", "closed after T: N bytes sent, N received",
-"reset by the server". Exit codes: 0 the server closed (or --wait passed), 1 network failure,
+Event lines (stderr): "connecting", "connected from local A → B",
+"wrote N bytes", "sent EOF (half-close)", "server finished sending",
+"closed after T: N bytes sent, N received", "reset by the server".
+Exit codes: 0 the server closed (or --wait passed), 1 network failure,
 2 bad command line, 130 Ctrl-C.`)
     .action((host: string, port: number, flags: TcpClientFlags) => runAction(ctx, async () => {
       const { runTcpClient } = await import('../../tcp-client.js')

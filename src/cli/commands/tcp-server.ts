@@ -38,16 +38,21 @@ export const makeTcpServerCommand = (ctx: CliContext): Command =>
     .option('--json', 'NDJSON events on stdout instead of text on stderr'))
     .addHelpText('after', `
 Examples:
-  $ sockkit tcp-server                         echo on 127.0.0.1:9000
-  $ sockkit tcp-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24 --deny 192.168.1.66
-  $ sockkit tcp-server 5000 --host 0.0.0.0 --greeting 'Bienvenido al servidor!\\n'
-  $ sockkit tcp-server 0 --json --quiet > events.ndjson   any free port; connection events as NDJSON
+  $ sockkit tcp-server                   echo on 127.0.0.1:9000
+  $ sockkit tcp-server 5000 --greeting 'Bienvenido al servidor!\\n'
+  $ sockkit tcp-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24
+  $ sockkit tcp-server 0 --json --quiet > events.ndjson
+                                         any free port; events as NDJSON
 
-Event lines (stderr): "listening", "[#3] accepted A → B", "[#3] read N bytes: preview",
-"[#3] half-close received", "[#3] closed after T: N bytes in, N bytes out", "[#3] reset by peer",
-"refused A: …", "denied A (not in --allow)", "[#3] client is not reading", "[#3] idle for T; closing".
-With --json each event is one object on stdout: {"time","event","id",…}; the last is "summary".
-Ctrl-C stops accepting, closes every connection, prints a summary and exits 130.`)
+Event lines (stderr): "listening", "[#3] accepted A → B",
+"[#3] read N bytes: preview", "[#3] half-close received",
+"[#3] closed after T: N bytes in, N bytes out", "[#3] reset by peer",
+"refused A: …", "denied A (not in --allow)", "[#3] client is not reading",
+"[#3] idle for T; closing". At most 20 read lines a second per connection;
+the rest are summed in one "… K more reads" line.
+With --json each event is one object on stdout: {"time","event","id",…};
+the last is "summary". Ctrl-C stops accepting, closes every connection,
+prints a summary and exits 130.`)
     .action((port: number, flags: TcpServerFlags) => runAction(ctx, async () => {
       const { TcpEchoServer } = await import('../../tcp-server.js')
       const greeting = flags.greeting === undefined ? undefined : unescapeText(flags.greeting)

@@ -47,16 +47,19 @@ export const makeUdpServerCommand = (ctx: CliContext): Command =>
     .option('--json', 'NDJSON events on stdout instead of text on stderr'))
     .addHelpText('after', `
 Examples:
-  $ sockkit udp-server                         echo on 127.0.0.1:9000
+  $ sockkit udp-server                   echo on 127.0.0.1:9000
   $ sockkit udp-server 5000 --host 0.0.0.0 --no-echo
-  $ sockkit udp-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24 --rcvbuf 4194304
-  $ sockkit udp-server 0 --json > events.ndjson   any free port, machine-readable events
+  $ sockkit udp-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24 --rcvbuf 4e6
+  $ sockkit udp-server 0 --json > events.ndjson
+                                         any free port; events as NDJSON
 
-Event lines (stderr): "listening", "[A:P] N bytes: preview", "[A:P] seq gap: got 7, expected 5",
-"[A:P] seq 5 arrived late (reordered …)", "[A:P] seq 5 again (duplicate)",
-"denied N datagrams from A (not in --allow)", "kernel dropped N datagrams: receive buffer full (…)".
-On Linux the kernel's drop counter (/proc/net/snmp Udp RcvbufErrors) is read every 2 s while
-datagrams arrive and at Ctrl-C. Ctrl-C prints datagrams, bytes and seq statistics per peer and exits 130.`)
+Event lines (stderr): "listening", "[A:P] N bytes: preview",
+"[A:P] seq gap: got 7, expected 5", "[A:P] seq 5 arrived late (reordered …)",
+"[A:P] seq 5 again (duplicate)", "denied N datagrams from A (not in --allow)",
+"kernel dropped N datagrams: receive buffer full (…)". On Linux the kernel's
+drop counter (/proc/net/snmp Udp RcvbufErrors) is read every 2 s while
+datagrams arrive and at Ctrl-C. Ctrl-C prints datagrams, bytes and seq
+statistics per peer and exits 130.`)
     .action((port: number, flags: UdpServerFlags) => runAction(ctx, async () => {
       const { UdpServer } = await import('../../udp-server.js')
       const addressFilter = addressFilterFrom(flags)
