@@ -36,12 +36,13 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
     })
     .addHelpText('after', `
 Examples:
-  $ sockkit compare                      TCP versus UDP on this machine (starts its own reflector)
+  $ sockkit compare                      TCP versus UDP here (its own reflector)
   $ sockkit tcp-server 9000              echo server; every event on stderr
   $ sockkit tcp-client 127.0.0.1 9000    type lines, see the echo
   $ sockkit udp-send 127.0.0.1 9000 hola --count 5 --seq
 
-Exit codes: 0 done, 1 network or runtime failure, 2 bad command line, 130 Ctrl-C.`)
+Exit codes: 0 done, 1 network or runtime failure, 2 bad command line,
+130 Ctrl-C.`)
 
   for (const factory of commandFactories) {
     const cmd = factory(ctx)
