@@ -246,8 +246,11 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
       if (anySource) {
         const onBindError = (err: Error) => reject(Object.assign(err, { host, port }))
         socket.once('error', onBindError)
-        // Every local address: a reply may come from, and to, any of them.
-        socket.bind(0, family === 'IPv6' ? '::' : '0.0.0.0', () => { socket.off('error', onBindError); resolve() })
+        // A loopback target is answered from loopback: bind there, so nothing off this
+        // machine can reach the socket. Otherwise every local address: a reply may come
+        // from, and to, any of them.
+        const bindAddress = isLoopbackAddress(resolved.address) ? resolved.address : family === 'IPv6' ? '::' : '0.0.0.0'
+        socket.bind(0, bindAddress, () => { socket.off('error', onBindError); resolve() })
         return
       }
       // Node passes a connect error to the callback, though its types do not say so.
@@ -427,3 +430,7 @@ export async function * datagramLines (stream: Readable | AsyncIterable<Uint8Arr
   }
   if (kept > 0 || discarded > 0) yield take()
 }
+
+/** 127.0.0.0/8, ::1 and ::ffff:127.x — addresses that never leave this machine. */
+const isLoopbackAddress = (address: string): boolean =>
+  /^127\./.test(address) || address === '::1' || /^::ffff:127\./i.test(address)

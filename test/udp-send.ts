@@ -260,3 +260,22 @@ t.test('a burst reads replies as it goes: its own receive buffer does not overfl
   // machine. The bound sits between the two.
   t.ok(result.replies >= 2000, `${result.replies} of ${sent} replies came back (kernel drops ${result.kernelDrops})`)
 })
+
+t.test('anySource to a loopback target binds loopback, not every address', async t => {
+  const server = createSocket('udp4')
+  await new Promise<void>(resolve => server.bind(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  server.on('message', (data, from) => {
+    // Answer from a new socket, as the classroom Java server does.
+    const other = createSocket('udp4')
+    other.send(data, from.port, from.address, () => other.close())
+  })
+  let ready: Extract<UdpSendEvent, { type: 'ready' }> | undefined
+  const result = await udpSend({
+    host: '127.0.0.1', port: server.address().port, messages: [Buffer.from('hola')], anySource: true, waitMs: 300,
+    onEvent: e => { if (e.type === 'ready') ready = e },
+  })
+  t.equal(ready?.localAddress, '127.0.0.1', 'bound to loopback: nothing off this machine can reach it')
+  t.equal(result.replies, 1, 'the reply from another port is still heard')
+  t.equal(result.repliesFromOthers, 1)
+})

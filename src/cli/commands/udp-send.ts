@@ -163,7 +163,8 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
             log(`sending to ${formatAddress(e.remoteAddress, e.remotePort)} from ${formatAddress(e.localAddress, e.localPort)} ` +
               `(UDP over ${e.family}, at most ${e.maxDatagramBytes} bytes per datagram)`)
           } else {
-            log(`sending to ${formatAddress(e.remoteAddress, e.remotePort)} from port ${e.localPort} on every local address ` +
+            const where = e.localAddress === '0.0.0.0' || e.localAddress === '::' ? 'every local address' : e.localAddress
+            log(`sending to ${formatAddress(e.remoteAddress, e.remotePort)} from port ${e.localPort} on ${where} ` +
               `(UDP over ${e.family}, at most ${e.maxDatagramBytes} bytes per datagram)`)
             log('--any-source: replies from any address and port are accepted; a \'port unreachable\' cannot be detected ' +
               'in this mode, so "nothing is listening" looks the same as "no reply"')
