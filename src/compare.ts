@@ -320,6 +320,8 @@ class ProbeRun {
   sendFailures = 0
   uniqueReceived = 0
   maxRttMs = 0
+  /** A first copy came back after Tmax (only possible with a fixed --tmax or a frozen one). */
+  lateSeen = false
   /** performance.now() of the first scheduled measured send. */
   origin = 0
   private readonly seen: Uint8Array
@@ -373,6 +375,7 @@ class ProbeRun {
       this.seen[header.seq] = 1
       this.uniqueReceived++
       this.maxRttMs = Math.max(this.maxRttMs, receivedMs - send.scheduledMs)
+      if (receivedMs - send.scheduledMs > this.tmaxMs()) this.lateSeen = true
     }
     this.progress(false)
     if (this.uniqueReceived === this.sends.length && this.allBack) this.allBack()
@@ -396,6 +399,30 @@ class ProbeRun {
   }
 
   private frozenTmaxMs: number | undefined
+
+  /**
+   * How long after a send compare listens for any sign of life: Tmax, but never less than
+   * the automatic floor (1 s + the impairment's added RTT). Tmax decides what counts as
+   * lost (RFC 7680); it is not the patience for deciding that nothing answers at all — a
+   * --tmax below the RTT makes every probe late (lost), not the reflector absent.
+   */
+  noAnswerWaitMs (): number {
+    return Math.max(this.tmaxMs(), MIN_AUTO_TMAX_MS + this.extraWaitMs)
+  }
+
+  /** Wait until every probe sent is back, `deadlineMs` passes, the transport fails or `keepWaiting` says no. */
+  private async waitForEchoes (deadlineMs: number, keepWaiting: () => boolean = () => true): Promise<void> {
+    while (this.uniqueReceived < this.sends.length && !this.failure && keepWaiting()) {
+      const remaining = deadlineMs - this.now()
+      if (remaining <= 0) break
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(done, Math.min(remaining, 250) + 1)
+        function done (): void { clearTimeout(timer); resolve() }
+        this.allBack = done
+      })
+      this.allBack = undefined
+    }
+  }
 
   fail (error: Error & { code?: string }): void {
     this.failure ??= error
@@ -443,7 +470,7 @@ class ProbeRun {
         this.sends.push({ seq, scheduledMs, actualMs })
         const pending = send(this.probe(seq, scheduledMs, false))
         if (pending) await pending
-        if (seq === 0) firstAnswerDeadline = actualMs + this.tmaxMs()
+        if (seq === 0) firstAnswerDeadline = actualMs + this.noAnswerWaitMs()
         if (this.uniqueReceived === 0 && this.now() > firstAnswerDeadline) throw this.noAnswer()
         this.progress(false)
       }
@@ -453,16 +480,12 @@ class ProbeRun {
 
       // The final wait: until everything sent is back, or Tmax after the last scheduled send.
       const lastScheduled = this.sends.at(-1)?.scheduledMs ?? 0
-      while (this.uniqueReceived < this.sends.length && !this.failure) {
-        const remaining = lastScheduled + this.tmaxMs() - this.now()
-        if (remaining <= 0) break
-        await new Promise<void>(resolve => {
-          const timer = setTimeout(done, Math.min(remaining, 250) + 1)
-          function done (): void { clearTimeout(timer); resolve() }
-          this.allBack = done
-        })
-        this.allBack = undefined
-      }
+      await this.waitForEchoes(lastScheduled + this.tmaxMs())
+      // Nothing back within Tmax, or echoes coming back after it: the RTT may just be longer
+      // than a --tmax given too small. Keep listening up to the no-answer wait, so those
+      // probes are reported as late (still lost, RFC 7680) and "nothing answers" is only
+      // said when nothing did.
+      await this.waitForEchoes(lastScheduled + this.noAnswerWaitMs(), () => this.uniqueReceived === 0 || this.lateSeen)
       if (this.sends.length > 0 && this.uniqueReceived === 0) throw this.failure ?? this.noAnswer()
       if (this.lingerMs > 0 && !this.failure) await sleep(Math.min(this.lingerMs, Math.max(0, lastScheduled + this.tmaxMs() - this.now())))
       this.progress(true)

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import { makeCompareConfig, runCompare, runCompareDetailed, type CompareEvent } from '../src/compare.js'
@@ -113,6 +113,30 @@ t.test('a UDP peer that never answers: ERR_SOCKKIT_NO_ANSWER after Tmax', async 
   t.teardown(() => new Promise<void>(resolve => silent.close(() => resolve())))
   await t.rejects(runCompare(makeCompareConfig({ port: silent.address().port, count: 5, ratePerSecond: 100, transports: ['udp'], tmaxMs: 200 })),
     { code: 'ERR_SOCKKIT_NO_ANSWER' })
+})
+
+/** A UDP reflector that echoes every datagram after `delayMs`: the round trip is longer than a small --tmax. */
+const slowUdpReflector = async (t: Test, delayMs: number): Promise<number> => {
+  const slow = createSocket('udp4')
+  const timers = new Set<NodeJS.Timeout>()
+  slow.on('message', (data, peer) => {
+    const timer = setTimeout(() => { timers.delete(timer); slow.send(data, peer.port, peer.address) }, delayMs)
+    timers.add(timer)
+  })
+  await new Promise<void>(resolve => slow.bind(0, '127.0.0.1', () => resolve()))
+  t.teardown(() => new Promise<void>(resolve => { for (const timer of timers) clearTimeout(timer); slow.close(() => resolve()) }))
+  return slow.address().port
+}
+
+t.test('--tmax below the RTT: every probe late (lost), Tmax reported, not "nothing answers"', async t => {
+  const port = await slowUdpReflector(t, 60)
+  // Tmax 20 ms, RTT ≥ 60 ms: RFC 7680 says 100% lost, all of it late — the run stands.
+  const result = await runCompare(makeCompareConfig({ port, count: 5, ratePerSecond: 100, transports: ['udp'], tmaxMs: 20 }))
+  t.match(result.results.udp, { sent: 5, received: 0, lost: 5, lossPercent: 100, late: 5, tmaxMs: 20 })
+  t.notOk(result.errors, 'no error: the reflector answered, just after Tmax')
+  // One probe, so nothing is back when the Tmax wait after the last send ends.
+  const single = await runCompare(makeCompareConfig({ port, count: 1, transports: ['udp'], tmaxMs: 20 }))
+  t.match(single.results.udp, { sent: 1, received: 0, late: 1 })
 })
 
 t.test('bad configuration is ERR_SOCKKIT_INVALID_ARG', async t => {

@@ -309,6 +309,20 @@ t.test('verdict sentences', async t => {
     t.ok(verdict(someLate).includes("UDP lost 3.1%: the receiver's buffer overflowed — the kernel counted the same drops (RcvbufErrors +30); 1 probe came back after Tmax (1000 ms) and count as lost."))
   })
 
+  t.test('a --tmax below the RTT: every probe late, the verdict says so and suggests a larger --tmax', async t => {
+    const udpOnly = { ...compareResult().config, transports: ['udp' as const], tmaxMs: 20 }
+    const tooShort = udpResult({ received: 0, samples: 0, lost: 50, lossPercent: 100, late: 50, reordered: 0, maxReorderExtent: 0, tmaxMs: 20 })
+    t.same(verdict(compareResult({ config: udpOnly, results: { udp: tooShort } })), [
+      'UDP lost 100%: all 50 came back, but after Tmax (20.0 ms), so they count as lost (RFC 7680): the round trip took longer than --tmax 20; give a larger --tmax, or leave it out for the automatic one (at least 1 s).',
+    ])
+    // Some never came back at all, none in time: still "late", not "nothing answers" or "the network".
+    const [partly] = verdict(compareResult({ config: udpOnly, results: { udp: udpResult({ ...tooShort, late: 45 }) } }))
+    t.equal(partly, 'UDP lost 100%: none came back within Tmax (20.0 ms); 45 probes came back later (late, counted as lost, RFC 7680): the round trip took longer than --tmax 20; give a larger --tmax, or leave it out for the automatic one (at least 1 s).')
+    // The automatic Tmax: late probes are a stall, not a wrong option; no suggestion.
+    const [auto] = verdict(compareResult({ results: { udp: udpResult({ late: 31 }) }, config: { ...udpOnly, tmaxMs: null } }))
+    t.notMatch(auto, /--tmax/)
+  })
+
   t.test('sends the local kernel refused', async t => {
     const result = compareResult({
       results: { udp: udpResult({ sendFailures: 31 }) },

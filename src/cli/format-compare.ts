@@ -68,7 +68,7 @@ export function verdict (result: CompareResult): string[] {
       sentences.push(`${NAMES[transport]}: nothing was sent before the run stopped.`)
       continue
     }
-    sentences.push(transport === 'udp' ? udpVerdict(result, r, kernel) : tcpVerdict(r, kernel))
+    sentences.push(transport === 'udp' ? udpVerdict(result, r, kernel) : tcpVerdict(result, r, kernel))
     if (r.duplicates > 0) {
       sentences.push(`${NAMES[transport]} delivered ${plural(r.duplicates, 'duplicate copy', 'duplicate copies')}${transport === 'udp' ? ': UDP does not remove duplicates, the application must' : ''}.`)
     }
@@ -167,9 +167,14 @@ function udpVerdict (result: CompareResult, r: CompareTransportResult, kernel: K
     return `UDP delivered all ${plural(r.sent, 'probe')}${hint}.`
   }
   const head = `UDP lost ${percent(r.lossPercent)}`
-  const lateNote = r.late > 0 ? `; ${plural(r.late, 'probe')} came back after Tmax (${ms(r.tmaxMs)}) and count as lost` : ''
+  const hint = tmaxHint(result, r)
+  const lateNote = r.late > 0 ? `; ${plural(r.late, 'probe')} came back after Tmax (${ms(r.tmaxMs)}) and count as lost${hint}` : ''
   if (r.late === r.lost) {
-    return `UDP lost ${percent(r.lossPercent)}: all ${r.lost} came back, but after Tmax (${ms(r.tmaxMs)}), so they count as lost (RFC 7680).`
+    return `UDP lost ${percent(r.lossPercent)}: all ${r.lost} came back, but after Tmax (${ms(r.tmaxMs)}), so they count as lost (RFC 7680)${hint}.`
+  }
+  if (r.received === 0 && r.late > 0) {
+    // Nothing in time, but the reflector answered: the round trip is longer than Tmax.
+    return `${head}: none came back within Tmax (${ms(r.tmaxMs)}); ${plural(r.late, 'probe')} came back later (late, counted as lost, RFC 7680)${hint}.`
   }
   // Probes the local kernel refused to send never reached the network or a buffer.
   const refused = Math.min(r.sendFailures, r.lost - r.late)
@@ -206,7 +211,16 @@ function udpVerdict (result: CompareResult, r: CompareTransportResult, kernel: K
   return `${head}: the receiver's buffer overflowed for ${rcvbufErrors} of them (${counted}${buffer}); the other ${dropped - rcvbufErrors} were lost in the network or dropped by a firewall${refusedNote}${lateNote}.`
 }
 
-function tcpVerdict (r: TransportResult, kernel: KernelReport | undefined): string {
+/**
+ * When a --tmax was given and probes came back after it: the round trip is longer than
+ * the waiting time the user chose, which is worth one suggestion.
+ */
+function tmaxHint (result: CompareResult, r: TransportResult): string {
+  if (result.config.tmaxMs === null || r.late === 0) return ''
+  return `: the round trip took longer than --tmax ${result.config.tmaxMs}; give a larger --tmax, or leave it out for the automatic one (at least 1 s)`
+}
+
+function tcpVerdict (result: CompareResult, r: TransportResult, kernel: KernelReport | undefined): string {
   // Tcp RetransSegs is machine-wide: other connections on this machine count too. So it is
   // reported as what the kernel counted, and a tail is only called "consistent with"
   // retransmissions when the count is above 0 — never blamed on them when it is 0.
@@ -217,7 +231,7 @@ function tcpVerdict (r: TransportResult, kernel: KernelReport | undefined): stri
       ? 'the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0)'
       : `the kernel counted ${plural(retrans, 'retransmitted segment')} on this machine during the run (RetransSegs +${retrans}, machine-wide)`
   if (r.lost > 0) {
-    const late = r.late > 0 ? `; ${r.late} of them came back later` : ''
+    const late = r.late > 0 ? `; ${r.late} of them came back later${tmaxHint(result, r)}` : ''
     const head = `TCP: ${plural(r.lost, 'probe')} (${percent(r.lossPercent)}) did not come back within Tmax (${ms(r.tmaxMs)}). TCP does not drop data, so they were still on their way when the wait ended`
     if (retrans !== undefined && retrans > 0) return `${head}, consistent with retransmissions: ${counted}${late}.`
     return `${head}${counted === '' ? '' : `; ${counted}`}${late}.`
