@@ -46,6 +46,13 @@ export interface ChatServerOptions {
   idleTimeoutMs?: number
   /** Ms a connection has to give its name before it is closed. Default 120000. */
   nameTimeoutMs?: number
+  /**
+   * Ms a partial line may wait for its newline before it is taken as a whole line; 0 =
+   * wait forever. Default 1000. Classroom clients often `send(name.encode())` with no
+   * `\n` and then wait for an answer: without this they get silence, with it their line
+   * is taken and they are told once to end lines with Enter.
+   */
+  unterminatedLineMs?: number
   /** Sustained lines per second per client; faster lines are held back. Default 10. */
   floodLinesPerSecond?: number
   /** Lines a client may send at once before the rate applies. Default 20. */
@@ -88,6 +95,8 @@ export type ChatServerEvent =
   | { type: 'message'; id: number; from: string; text: string; action: boolean }
   | { type: 'nick'; id: number; from: string; to: string }
   | { type: 'line-truncated'; id: number; name?: string; limitBytes: number }
+  /** A partial line waited {@link ChatServerOptions.unterminatedLineMs} for its newline and was taken as it was. */
+  | { type: 'unterminated-line'; id: number; name?: string; bytes: number; waitedMs: number }
   | { type: 'flood-throttled'; id: number; name?: string; linesPerSecond: number }
   | { type: 'left'; id: number; name: string; reason: ChatLeaveReason; messages: number; durationMs: number; code?: string }
   | { type: 'disconnected'; id: number; remoteAddress: string; remotePort: number; reason: ChatLeaveReason; code?: string }
@@ -142,6 +151,10 @@ interface ChatClient {
   refilledAt: number
   drainTimer?: NodeJS.Timeout
   nameTimer?: NodeJS.Timeout
+  /** Waits for the newline of a partial line (unterminatedLineMs). */
+  partialTimer?: NodeJS.Timeout
+  /** Told once that lines should end with a newline. */
+  toldAboutNewline?: boolean
   /** When the client went over its line rate and stayed there; unset while it behaves. */
   throttledSince?: number
   participant?: ChatParticipant
@@ -191,6 +204,7 @@ export class ChatServer {
       maxClients: options.maxClients ?? DEFAULT_CHAT_MAX_CLIENTS,
       idleTimeoutMs: options.idleTimeoutMs ?? 0,
       nameTimeoutMs: options.nameTimeoutMs ?? DEFAULT_NAME_TIMEOUT_MS,
+      unterminatedLineMs: options.unterminatedLineMs ?? 1000,
       floodLinesPerSecond: options.floodLinesPerSecond ?? DEFAULT_FLOOD_LINES_PER_SECOND,
       floodBurstLines: options.floodBurstLines ?? DEFAULT_FLOOD_BURST_LINES,
       floodTimeoutMs: options.floodTimeoutMs ?? DEFAULT_FLOOD_TIMEOUT_MS,
@@ -464,12 +478,36 @@ export class ChatServer {
       if (client.participant && line.bytes.length === 0 && !line.truncated) continue
       client.queue.push(line)
     }
+    this.watchPartialLine(client)
     if (idle && client.throttledSince !== undefined) {
       // Back under the rate: the new line found a token waiting for it.
       this.refill(client)
       if (client.tokens >= 1) client.throttledSince = undefined
     }
     this.drain(client)
+  }
+
+  /** (Re)start the wait for a partial line's newline; take the line as it is when it runs out. */
+  private watchPartialLine (client: ChatClient): void {
+    clearTimeout(client.partialTimer)
+    client.partialTimer = undefined
+    const waitMs = this.options.unterminatedLineMs
+    if (waitMs <= 0 || client.splitter.bufferedBytes === 0) return
+    client.partialTimer = setTimeout(() => {
+      client.partialTimer = undefined
+      if (client.closing || client.ended || client.splitter.bufferedBytes === 0) return
+      const lines = client.splitter.end()
+      if (lines.length === 0) return
+      this.emit({ type: 'unterminated-line', id: client.id, ...(client.participant ? { name: client.participant.name } : {}), bytes: lines[0]!.bytes.length, waitedMs: waitMs })
+      if (!client.toldAboutNewline) {
+        client.toldAboutNewline = true
+        this.notice(client, `your line had no newline; it was taken after ${waitMs >= 1000 ? `${waitMs / 1000} s` : `${waitMs} ms`} — end each line with Enter ("\\n")`)
+      }
+      const idle = client.queue.length === 0 && client.drainTimer === undefined
+      client.queue.push(...lines)
+      if (idle) this.drain(client)
+    }, waitMs)
+    client.partialTimer.unref()
   }
 
   private refill (client: ChatClient): void {
@@ -632,6 +670,7 @@ export class ChatServer {
     this.clients.delete(client.id)
     clearTimeout(client.drainTimer)
     clearTimeout(client.nameTimer)
+    clearTimeout(client.partialTimer)
     client.queue = []
     const reason = client.reason ?? 'closed'
     const code = client.error ? { code: client.error.code ?? 'ERROR' } : {}

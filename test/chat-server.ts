@@ -367,3 +367,32 @@ t.test('idle clients and clients that never give a name are closed when those ti
   t.match(await idle.waitEvent('left', e => e.name === 'quiet'), { reason: 'idle-timeout' })
   await quiet.waitLine(/you were idle/)
 })
+
+t.test('a line without a newline is taken after unterminatedLineMs, and the sender is told once', async t => {
+  const { port, waitEvent } = await startServer(t, { unterminatedLineMs: 150 })
+  const ana = await client(t, port)
+  await ana.waitLine(/^Your name\?/)
+  ana.send('ana')
+  await ana.waitLine(/^\* welcome, ana/)
+  const event = await waitEvent('unterminated-line')
+  t.match(event, { id: 1, bytes: 3, waitedMs: 150 })
+  t.equal(ana.lines().filter(l => /end each line with Enter/.test(l)).length, 1, 'told once')
+  const bea = await join(t, port, 'bea')
+  ana.send('hola')
+  await bea.waitLine(/^ana: hola$/)
+  t.equal(ana.lines().filter(l => /end each line with Enter/.test(l)).length, 1, 'still told only once')
+  // A line that does end with a newline goes at once, never waiting.
+  ana.send('adiós\n')
+  await bea.waitLine(/^ana: adiós$/)
+})
+
+t.test('unterminatedLineMs 0 waits for the newline forever (the old behaviour, on request)', async t => {
+  const { port, events } = await startServer(t, { unterminatedLineMs: 0 })
+  const ana = await client(t, port)
+  await ana.waitLine(/^Your name\?/)
+  ana.send('ana')
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.notOk(events.some(e => e.type === 'joined'), 'no name yet')
+  ana.send('\n')
+  await ana.waitLine(/^\* welcome, ana/)
+})

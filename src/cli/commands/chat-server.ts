@@ -226,6 +226,9 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: Addr
         case 'line-truncated':
           log(`${tag(e.id)} ${err.yellow('line cut')}: ${e.name ?? 'a client'} sent more than ${e.limitBytes} bytes in one line; told them`)
           break
+        case 'unterminated-line':
+          log(`${tag(e.id)} ${err.yellow('no newline')}: ${e.name ?? 'a client'} sent a line without "\\n"; taken after ${e.waitedMs} ms`)
+          break
         case 'flood-throttled':
           log(`${tag(e.id)} ${err.yellow('flood')}: ${e.name ?? 'a client'} is sending more than ${e.linesPerSecond} lines/s; holding their lines back`)
           break
