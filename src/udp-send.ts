@@ -195,7 +195,9 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
     type: family === 'IPv6' ? 'udp6' : 'udp4',
     ...(requestedRecvBufferSize !== undefined ? { recvBufferSize: requestedRecvBufferSize } : {}),
   })
-  const tracker = options.seq ? new SequenceTracker() : undefined
+  // An unbounded window: the replies counted are numbers we assigned (1…seqAssigned), so the
+  // bitmap is bounded by what we sent, and seqReport's has() must answer for all of them.
+  const tracker = options.seq ? new SequenceTracker({ window: Infinity }) : undefined
   let seqAssigned = 0
   const totals = { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0, fromOthers: 0 }
   let failure: Error | undefined
