@@ -50,6 +50,11 @@ export interface TransportRun {
   arrivals: ProbeArrival[]
   /** ms: a probe whose first copy is not back within this of its scheduled send is lost. */
   tmaxMs: number
+  /**
+   * ms between scheduled sends; 0 or absent with --blast (no schedule). Each probe owns one
+   * interval, so the measured interval for throughput lasts at least count × interval.
+   */
+  intervalMs?: number
   /** Probe size in bytes, header included. */
   sizeBytes: number
   /** Datagrams/frames that were not this run's probes (ignored). */
@@ -73,19 +78,29 @@ export interface LatencySummary {
 }
 
 /**
- * Throughput over the measured interval: from the first scheduled send to the last
- * in-time arrival, or to the last send when that came later (the tail was lost, or nothing
- * came back). Never the run's whole duration, which includes the Tmax wait for probes that
+ * Throughput over the measured interval: from the first scheduled send to the later of
+ * the last in-time arrival and the end of sending — the last scheduled send plus one
+ * interval (each probe owns its interval, so N probes span N intervals, not N − 1), or the
+ * last actual send if the sender ran later than that. With --blast the interval is 0, so it
+ * runs from the first send to the last in-time arrival (or the last send). Because the
+ * interval is never shorter than count × interval, the delivered rate never exceeds the
+ * offered one. Never the run's whole duration, which includes the Tmax wait for probes that
  * never return: with that, every lost probe would cut the figure by up to Tmax.
  */
 export interface Throughput {
-  /** `received` / `durationMs`, per second; 0 when the interval is empty. */
-  probesPerSecond: number
-  /** `received` × probe size × 8 bits / `durationMs`, in 10⁶ bit/s; 0 when the interval is empty. */
-  mbitPerSecond: number
+  /**
+   * `received` / `durationMs`, per second; 0 when nothing came back in time; null when only
+   * one probe was sent (one probe's round trip is not a rate).
+   */
+  probesPerSecond: number | null
+  /** `received` × probe size × 8 bits / `durationMs`, in 10⁶ bit/s; 0 or null as `probesPerSecond`. */
+  mbitPerSecond: number | null
   /** ms, the measured interval: first scheduled send → `endsAt`. */
   durationMs: number
-  /** What closed the interval: the last in-time arrival, or the last send (if later). */
+  /**
+   * What closed the interval: the last in-time arrival, or the end of sending (last
+   * scheduled send + one interval, or the last actual send if later; with --blast the last send).
+   */
   endsAt: 'last-arrival' | 'last-send'
 }
 
@@ -251,22 +266,27 @@ export function analyzeRun (run: TransportRun): TransportResult {
   }
 }
 
-/** See {@link Throughput}: the interval runs from the first scheduled send to the last in-time arrival or send. */
+/**
+ * See {@link Throughput}: first scheduled send → the later of the last in-time arrival and
+ * the end of sending (last scheduled send + one interval, or the last actual send).
+ */
 function measuredThroughput (run: TransportRun, sendsBySeq: Map<number, ProbeSend>, lastInTimeArrivalMs: number | null, received: number): Throughput {
   if (sendsBySeq.size === 0) return { probesPerSecond: 0, mbitPerSecond: 0, durationMs: 0, endsAt: 'last-send' }
   let firstScheduledMs = Infinity
-  let lastSentMs = -Infinity
+  let sendingEndsMs = -Infinity
+  const intervalMs = run.intervalMs ?? 0
   for (const send of sendsBySeq.values()) {
     firstScheduledMs = Math.min(firstScheduledMs, send.scheduledMs)
-    lastSentMs = Math.max(lastSentMs, send.actualMs)
+    sendingEndsMs = Math.max(sendingEndsMs, send.actualMs, send.scheduledMs + intervalMs)
   }
-  const endsAt = lastInTimeArrivalMs !== null && lastInTimeArrivalMs >= lastSentMs ? 'last-arrival' : 'last-send'
-  const durationMs = (endsAt === 'last-arrival' ? lastInTimeArrivalMs! : lastSentMs) - firstScheduledMs
+  const endsAt = lastInTimeArrivalMs !== null && lastInTimeArrivalMs >= sendingEndsMs ? 'last-arrival' : 'last-send'
+  const durationMs = Math.max(0, (endsAt === 'last-arrival' ? lastInTimeArrivalMs! : sendingEndsMs) - firstScheduledMs)
   const seconds = durationMs / 1000
+  if (sendsBySeq.size < 2) return { probesPerSecond: null, mbitPerSecond: null, durationMs, endsAt }
   return {
     probesPerSecond: seconds > 0 ? received / seconds : 0,
     mbitPerSecond: seconds > 0 ? (received * run.sizeBytes * 8) / seconds / 1e6 : 0,
-    durationMs: Math.max(0, durationMs),
+    durationMs,
     endsAt,
   }
 }

@@ -528,6 +528,7 @@ class ProbeRun {
       sends: this.sends,
       arrivals: this.arrivals,
       tmaxMs: this.tmaxMs(),
+      intervalMs: this.config.intervalMs,
       sizeBytes: this.config.sizeBytes,
       foreign: this.foreign,
       sendFailures: this.sendFailures,

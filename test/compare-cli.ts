@@ -199,16 +199,19 @@ t.test('throughput covers first scheduled send → last echo, not the Tmax wait 
   t.match(udp, { sent: 50, received: 49, lost: 1, tmaxMs: 3000 })
 
   // The interval, recomputed from the per-probe rows: first scheduled send to the later of
-  // the last in-time echo and the last send.
+  // the last in-time echo and the end of sending (last scheduled send + 1 ms at 1000/s, or
+  // the last actual send if later).
   const rows = readFileSync(csv, 'utf8').trim().split('\n').slice(1).map(line => line.split(','))
   const start = Math.min(...rows.map(r => Number(r[2])))
   const lastEcho = Math.max(...rows.filter(r => r[6] === 'ok' || r[6] === 'reordered').map(r => Number(r[4])))
-  const lastSend = Math.max(...rows.map(r => Number(r[3])))
-  t.ok(Math.abs(udp.throughput.durationMs - (Math.max(lastEcho, lastSend) - start)) < 1e-3,
-    `durationMs ${udp.throughput.durationMs} = ${Math.max(lastEcho, lastSend) - start} from the CSV`)
-  t.equal(udp.throughput.endsAt, lastEcho >= lastSend ? 'last-arrival' : 'last-send')
+  const sendingEnds = Math.max(...rows.map(r => Number(r[3])), ...rows.map(r => Number(r[2]) + 1))
+  t.ok(Math.abs(udp.throughput.durationMs - (Math.max(lastEcho, sendingEnds) - start)) < 1e-3,
+    `durationMs ${udp.throughput.durationMs} = ${Math.max(lastEcho, sendingEnds) - start} from the CSV`)
+  t.equal(udp.throughput.endsAt, lastEcho >= sendingEnds ? 'last-arrival' : 'last-send')
+  t.ok(udp.throughput.durationMs >= 50, '50 probes at 1000/s own at least 50 ms')
   t.ok(udp.throughput.durationMs < udp.tmaxMs, 'the 3 s wait for probe 10 is not in the interval')
   t.ok(Math.abs(udp.throughput.probesPerSecond - 49 / (udp.throughput.durationMs / 1000)) < 1e-6, 'received over the interval')
+  t.ok(udp.throughput.probesPerSecond <= 1000, 'never above the offered 1000/s')
 })
 
 t.test('--csv: a path that cannot be written fails at once (exit 2), before any probe', async t => {

@@ -130,31 +130,64 @@ t.test('a crafted run: loss with a late probe, duplicates, reordering, jitter, I
 })
 
 t.test('throughput: over first scheduled send → last in-time arrival, not the Tmax wait for lost probes', async t => {
-  // 100 probes, one every 10 ms (last send at 990 ms), each back after 1 ms — except seq 99,
-  // which never comes back. The runner then waits Tmax (1000 ms) for it, to ~1990 ms; that
-  // wait is not traffic. Interval: 0 → last send (990, later than the last arrival at 981).
+  // 100 probes, one every 10 ms (last send at 990 ms, its interval ends at 1000), each back
+  // after 1 ms — except seq 99, which never comes back. The runner then waits Tmax
+  // (1000 ms) for it, to ~1990 ms; that wait is not traffic. Interval: 0 → end of sending
+  // (1000, later than the last arrival at 981).
   const sends = schedule(100, 10)
+  const paced = { intervalMs: 10 }
   const arrivals = sends.slice(0, 99).map(s => ({ seq: s.seq, receivedMs: s.scheduledMs + 1 }))
-  const lostTail = analyzeRun(makeRun(sends, arrivals))
-  t.same(lostTail.throughput, { probesPerSecond: 99 / 0.99, mbitPerSecond: (99 * 64 * 8) / 0.99 / 1e6, durationMs: 990, endsAt: 'last-send' })
+  const lostTail = analyzeRun(makeRun(sends, arrivals, paced))
+  t.same(lostTail.throughput, { probesPerSecond: 99, mbitPerSecond: (99 * 64 * 8) / 1e6, durationMs: 1000, endsAt: 'last-send' })
 
-  // All back: the interval closes at the last arrival (seq 99 at 991 ms).
-  const allBack = analyzeRun(makeRun(sends, sends.map(s => ({ seq: s.seq, receivedMs: s.scheduledMs + 1 }))))
-  t.same(allBack.throughput, { probesPerSecond: 100 / 0.991, mbitPerSecond: (100 * 64 * 8) / 0.991 / 1e6, durationMs: 991, endsAt: 'last-arrival' })
+  // All back, the last at 991 ms: 100 probes own 100 intervals, so 100/s, the offered rate.
+  const allBack = analyzeRun(makeRun(sends, sends.map(s => ({ seq: s.seq, receivedMs: s.scheduledMs + 1 })), paced))
+  t.same(allBack.throughput, { probesPerSecond: 100, mbitPerSecond: (100 * 64 * 8) / 1e6, durationMs: 1000, endsAt: 'last-send' })
 
-  // A lost probe in the middle changes the count, not the interval: 99 over the same 991 ms.
-  const lostMiddle = analyzeRun(makeRun(sends, arrivals.filter(a => a.seq !== 50).concat({ seq: 99, receivedMs: 991 })))
-  t.match(lostMiddle.throughput, { probesPerSecond: 99 / 0.991, durationMs: 991, endsAt: 'last-arrival' })
+  // An echo later than the end of sending closes the interval instead (seq 99 at 1015 ms).
+  const slowLast = analyzeRun(makeRun(sends, arrivals.concat({ seq: 99, receivedMs: 1015 }), paced))
+  t.match(slowLast.throughput, { probesPerSecond: 100 / 1.015, durationMs: 1015, endsAt: 'last-arrival' })
+
+  // A lost probe in the middle changes the count, not the interval: 99 over the same 1015 ms.
+  const lostMiddle = analyzeRun(makeRun(sends, arrivals.filter(a => a.seq !== 50).concat({ seq: 99, receivedMs: 1015 }), paced))
+  t.match(lostMiddle.throughput, { probesPerSecond: 99 / 1.015, durationMs: 1015, endsAt: 'last-arrival' })
 
   // A late copy (after Tmax) and a duplicate do not stretch the interval.
-  const withLate = analyzeRun(makeRun(sends, [...arrivals, { seq: 99, receivedMs: 2500 }, { seq: 98, receivedMs: 2600 }]))
+  const withLate = analyzeRun(makeRun(sends, [...arrivals, { seq: 99, receivedMs: 2500 }, { seq: 98, receivedMs: 2600 }], paced))
   t.match(withLate, { late: 1, duplicates: 1 })
-  t.match(withLate.throughput, { durationMs: 990, endsAt: 'last-send' })
+  t.match(withLate.throughput, { durationMs: 1000, endsAt: 'last-send' })
+
+  // A sender that ran late past the end of its schedule: the interval runs to its last actual send.
+  const lagging = analyzeRun(makeRun(schedule(100, 10, 30), arrivals, paced))
+  t.match(lagging.throughput, { durationMs: 1020, endsAt: 'last-send' })
 
   // --blast: the schedule is the send time, so the interval starts at the first actual send.
   const blast = [{ seq: 0, scheduledMs: 0.5, actualMs: 0.5 }, { seq: 1, scheduledMs: 0.6, actualMs: 0.6 }]
   const blasted = analyzeRun(makeRun(blast, [{ seq: 0, receivedMs: 0.7 }, { seq: 1, receivedMs: 0.9 }]))
   t.match(blasted.throughput, { durationMs: 0.9 - 0.5, endsAt: 'last-arrival' })
+})
+
+t.test('throughput never exceeds the offered rate, even for a handful of probes', async t => {
+  // Before: received / (last echo − first scheduled send), N probes over N − 1 intervals
+  // plus one RTT — 1 probe at RTT 0.1 ms read 10000 probes/s, 10 at 10/s read 11.1/s.
+  const one = analyzeRun(makeRun(schedule(1, 5), [{ seq: 0, receivedMs: 0.1 }], { intervalMs: 5 }))
+  t.same(one.throughput, { probesPerSecond: null, mbitPerSecond: null, durationMs: 5, endsAt: 'last-send' }, 'one probe: no rate')
+  const two = analyzeRun(makeRun(schedule(2, 5), [{ seq: 0, receivedMs: 0.1 }, { seq: 1, receivedMs: 5.1 }], { intervalMs: 5 }))
+  t.same(two.throughput, { probesPerSecond: 200, mbitPerSecond: (2 * 64 * 8) / 0.01 / 1e6, durationMs: 10, endsAt: 'last-send' }, '2 probes at 200/s: 200/s')
+  // 10 probes at 10/s, each back after 11 ms: 10 / max(911 ms, 1000 ms) = 10/s, not 11.1.
+  const ten = analyzeRun(makeRun(schedule(10, 100), schedule(10, 100).map(s => ({ seq: s.seq, receivedMs: s.scheduledMs + 11 })), { intervalMs: 100 }))
+  t.equal(ten.throughput.probesPerSecond, 10)
+  // Random runs: delivered ≤ offered whatever the RTTs.
+  for (const rtt of [0.01, 0.3, 4.9, 5, 60]) {
+    for (const count of [2, 3, 7, 50]) {
+      const sends = schedule(count, 5)
+      const r = analyzeRun(makeRun(sends, sends.map(s => ({ seq: s.seq, receivedMs: s.scheduledMs + rtt })), { intervalMs: 5 }))
+      t.ok(r.throughput.probesPerSecond! <= 200 + 1e-9, `count ${count}, RTT ${rtt} ms: ${r.throughput.probesPerSecond}/s ≤ 200/s`)
+    }
+  }
+  // --blast (interval 0): first send → last in-time arrival.
+  const blast = analyzeRun(makeRun(schedule(3, 0), [0.2, 0.3, 0.4].map((receivedMs, seq) => ({ seq, receivedMs })), { intervalMs: 0 }))
+  t.match(blast.throughput, { probesPerSecond: 3 / 0.0004, durationMs: 0.4, endsAt: 'last-arrival' })
 })
 
 t.test('jitter on a short sequence, by hand', async t => {

@@ -128,7 +128,7 @@ IPDV p99                210 ms                      0.090 ms
 send lag mean / max     0.012 ms / 0.500 ms         0.011 ms / 0.400 ms
 throughput probes/s     196.1                       190.0
 throughput Mbit/s       0.100                       0.097
-throughput over         5100 ms to last echo        5100 ms to last send
+throughput over         5100 ms to last echo        5100 ms to end of sending
 Tmax                    1000 ms                     1000 ms
 kernel (machine-wide)   RetransSegs +12             RcvbufErrors +31
 socket receive buffer   n/a                         208.0 KiB

@@ -286,10 +286,11 @@ function table (result: CompareResult, transports: Transport[], style: ChalkInst
     row('jitter (RFC 3550)', r => (r.jitterMs === null ? `n/a (needs ≥2 samples)` : ms(r.jitterMs))),
     ...latencyRows('IPDV', r => r.ipdvMs, ['p50', 'p99']),
     row('send lag mean / max', r => (r.sendLagMs.max === null ? 'n/a' : `${ms(r.sendLagMs.mean!)} / ${ms(r.sendLagMs.max)}`)),
-    row('throughput probes/s', r => r.throughput.probesPerSecond.toFixed(1)),
-    row('throughput Mbit/s', r => mbit(r.throughput.mbitPerSecond)),
-    // Over the measured interval only, never the Tmax wait for probes that did not come back.
-    row('throughput over', r => `${ms(r.throughput.durationMs)} to last ${r.throughput.endsAt === 'last-arrival' ? 'echo' : 'send'}`),
+    row('throughput probes/s', r => (r.throughput.probesPerSecond === null ? 'n/a (needs ≥2 probes)' : r.throughput.probesPerSecond.toFixed(1))),
+    row('throughput Mbit/s', r => (r.throughput.mbitPerSecond === null ? 'n/a (needs ≥2 probes)' : mbit(r.throughput.mbitPerSecond))),
+    // Over the measured interval only, never the Tmax wait for probes that did not come back;
+    // "end of sending" is the last scheduled send + one interval (or the last actual send).
+    row('throughput over', r => `${ms(r.throughput.durationMs)} to ${r.throughput.endsAt === 'last-arrival' ? 'last echo' : 'end of sending'}`),
     row('Tmax', r => ms(r.tmaxMs)),
   ]
   if (results.some(r => r.sendFailures > 0)) rows.push(row('sends refused (local)', r => String(r.sendFailures)))

@@ -147,8 +147,10 @@ What each figure means:
   jitter      RFC 3550 A.8; IPDV and PDV: RFC 5481. A percentile needs
               enough samples (p99: 100, p99.9: 1000), else it reads n/a.
   throughput  probes back in time over the measured interval: from the
-              first scheduled send to the last echo (or the last send, if
-              later); the wait for lost probes is not counted.
+              first scheduled send to the last echo, or to the end of
+              sending if later (last send + one interval: N probes own N
+              intervals, so it never exceeds --rate); n/a for one probe.
+              The wait for lost probes is not counted.
   kernel      /proc/net/snmp deltas (Udp RcvbufErrors, Tcp RetransSegs),
               read around each transport; they count the whole machine.
 
