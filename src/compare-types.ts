@@ -19,9 +19,9 @@ export interface CompareConfig {
   local: boolean
   /** Probes per transport. */
   count: number
-  /** Probes per second on the fixed schedule. */
-  ratePerSecond: number
-  /** ms between scheduled sends (1000 / ratePerSecond; 0 with blast). */
+  /** Probes per second on the fixed schedule; null with blast (no schedule, no rate). */
+  ratePerSecond: number | null
+  /** ms between scheduled sends (1000 / ratePerSecond; 0 with blast: back to back). */
   intervalMs: number
   /** Probe size in bytes, header included. */
   sizeBytes: number

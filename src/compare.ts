@@ -106,7 +106,8 @@ export const makeCompareConfig = (options: CompareOptions = {}): CompareConfig =
     port,
     local: options.local ?? false,
     count,
-    ratePerSecond,
+    // --blast has no schedule: a rate here would be read as the rate used.
+    ratePerSecond: blast ? null : ratePerSecond,
     intervalMs: blast ? 0 : 1000 / ratePerSecond,
     sizeBytes,
     transports: [...transports],

@@ -55,6 +55,9 @@ t.test('only the transports asked for; blast sends at the actual time; bigger TC
   t.match(result.results.tcp, { sent: 200, received: 200, lost: 0, foreign: 0 }, 'warm-up echoes are not counted, not even as foreign')
   t.ok(runs.tcp!.sends.every(s => s.scheduledMs === s.actualMs), 'with --blast the schedule is the send time')
   t.equal(result.config.intervalMs, 0)
+  t.equal(result.config.ratePerSecond, null, 'no rate with --blast: the default 200/s was never used')
+  t.equal(makeCompareConfig({ blast: true, ratePerSecond: 50 }).ratePerSecond, null)
+  t.equal(makeCompareConfig({ ratePerSecond: 50 }).ratePerSecond, 50)
 })
 
 t.test('arrivals from another run and garbage are ignored and counted as foreign', async t => {
