@@ -290,4 +290,8 @@ t.test('compare --help and serve --help read well at 80 columns', async t => {
   t.match(help, /--transports <list>.*\(default: tcp,udp\)/)
   t.notMatch(help, /\["tcp","udp"\]/)
   t.match(help, /throughput +probes back in time over the measured interval/)
+  t.match(help, /never exceeds --rate/, 'the throughput interval: N probes own N intervals')
+  // Honest labels: |IPDV| is an absolute value; jitter is round trip and includes sender stalls.
+  t.match(help, /\|IPDV\| \(the\s+size of the change/)
+  t.match(help, /round trip \(RFC\s+3550's is one-way\), and a sender stall is in it/)
 })

@@ -123,8 +123,9 @@ RTT p99                 210 ms                      0.120 ms
 RTT p99.9               212 ms                      n/a (needs ≥1000 samples)
 RTT max                 212 ms                      0.310 ms
 jitter (RFC 3550)       1.25 ms                     0.015 ms
-IPDV p50                0.010 ms                    0.008 ms
-IPDV p99                210 ms                      0.090 ms
+|IPDV| p50              0.010 ms                    0.008 ms
+|IPDV| p99              210 ms                      0.090 ms
+PDV p99                 210 ms                      0.091 ms
 send lag mean / max     0.012 ms / 0.500 ms         0.011 ms / 0.400 ms
 throughput probes/s     196.1                       190.0
 throughput Mbit/s       0.100                       0.097
@@ -203,11 +204,15 @@ t.test('unavailable percentiles say why instead of inventing a number', async t 
     received: 99, samples: 99, lost: 901, lossPercent: 90.1,
     rttMs: latency({ min: 0.03, mean: 0.05, p50: 0.05, p90: 0.07, max: 0.3 }),
     ipdvMs: latency({ min: 0, mean: 0.01, p50: 0.01, p90: 0.02, max: 0.2 }),
+    pdvMs: latency({ min: 0, mean: 0.02, p50: 0.02, p90: 0.04, max: 0.27 }),
   })
   const text = formatCompare(compareResult({ results: { udp: few }, config: { ...compareResult().config, transports: ['udp'] } }), plain)
   t.match(text, /^RTT p99 {17}n\/a \(needs ≥100 samples\)$/m)
   t.match(text, /^RTT p99\.9 {15}n\/a \(needs ≥1000 samples\)$/m)
-  t.match(text, /^IPDV p99 {16}n\/a \(needs ≥100 samples\)$/m)
+  // Labelled |IPDV|: these are absolute differences, not RFC 5481's signed IPDV.
+  t.match(text, /^\|IPDV\| p99 {14}n\/a \(needs ≥100 samples\)$/m)
+  t.match(text, /^PDV p99 {17}n\/a \(needs ≥100 samples\)$/m)
+  t.notMatch(text, /^IPDV/m)
 })
 
 t.test('zero arrivals: 100% lost, no RTT figures, nothing to plot', async t => {

@@ -284,7 +284,10 @@ function table (result: CompareResult, transports: Transport[], style: ChalkInst
     row('reordered (max extent)', r => `${r.reordered} (${r.maxReorderExtent})`),
     ...latencyRows('RTT', r => r.rttMs, ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max']),
     row('jitter (RFC 3550)', r => (r.jitterMs === null ? `n/a (needs ≥2 samples)` : ms(r.jitterMs))),
-    ...latencyRows('IPDV', r => r.ipdvMs, ['p50', 'p99']),
+    // |IPDV|: the size of the change from the previous probe (RFC 5481's IPDV is signed and
+    // centred on 0); PDV p99 is RFC 5481's recommended summary (how much buffer smooths it).
+    ...latencyRows('|IPDV|', r => r.ipdvMs, ['p50', 'p99']),
+    ...latencyRows('PDV', r => r.pdvMs, ['p99']),
     row('send lag mean / max', r => (r.sendLagMs.max === null ? 'n/a' : `${ms(r.sendLagMs.mean!)} / ${ms(r.sendLagMs.max)}`)),
     row('throughput probes/s', r => (r.throughput.probesPerSecond === null ? 'n/a (needs ≥2 probes)' : r.throughput.probesPerSecond.toFixed(1))),
     row('throughput Mbit/s', r => (r.throughput.mbitPerSecond === null ? 'n/a (needs ≥2 probes)' : mbit(r.throughput.mbitPerSecond))),

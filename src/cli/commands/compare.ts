@@ -144,8 +144,11 @@ What each figure means:
               larger of 1 s (+ any added delay) and 3 × the largest RTT,
               frozen at the last send.
   reordered   below the highest number seen + 1 (RFC 4737).
-  jitter      RFC 3550 A.8; IPDV and PDV: RFC 5481. A percentile needs
-              enough samples (p99: 100, p99.9: 1000), else it reads n/a.
+  jitter      RFC 3550 A.8, on RTTs from the schedule: round trip (RFC
+              3550's is one-way), and a sender stall is in it. |IPDV| (the
+              size of the change from the previous probe) and PDV (RTT −
+              min): RFC 5481. A percentile needs enough samples (p99: 100,
+              p99.9: 1000), else it reads n/a.
   throughput  probes back in time over the measured interval: from the
               first scheduled send to the last echo, or to the end of
               sending if later (last send + one interval: N probes own N
