@@ -3,7 +3,7 @@ import { isIPv6 } from 'node:net'
 import { reachableAddresses } from './addresses.js'
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES } from './constants.js'
 import { invalidArg } from './errors.js'
-import { diffSnmp, readSnmp, type SnmpCounters } from './snmp.js'
+import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from './snmp.js'
 import { preview } from './preview.js'
 import { parseSeq } from './seq-prefix.js'
 import { SequenceTracker, type SequenceObservation } from './sequence-tracker.js'
@@ -12,6 +12,13 @@ import { SequenceTracker, type SequenceObservation } from './sequence-tracker.js
 export const DEFAULT_MAX_UDP_PEERS = 10_000
 /** Echo datagrams waiting in Node for the kernel before further echoes are skipped. */
 export const DEFAULT_MAX_PENDING_ECHOES = 1024
+/**
+ * A peer's `seq=1` after its run reached this number starts a new run (the client was
+ * restarted from the same port): udp-send --seq numbers from 1. A copy of seq 1, or a
+ * seq 1 reordered behind 3 or more later ones, is read as a restart too — rarer in a
+ * classroom than a rerun, whose losses would otherwise hide behind "duplicates".
+ */
+export const SEQ_RESTART_AFTER = 4
 /** How often the kernel's drop counter is read while datagrams arrive, ms. */
 export const DEFAULT_KERNEL_DROP_CHECK_MS = 2000
 
@@ -43,7 +50,8 @@ export interface UdpServerOptions {
    */
   addressFilter?: (address: string | undefined) => boolean
   /**
-   * On Linux, read the kernel's `Udp RcvbufErrors` (/proc/net/snmp) this often while
+   * On Linux, read the kernel's `RcvbufErrors` for the socket's family (`Udp` in
+   * /proc/net/snmp for IPv4, `Udp6` in /proc/net/snmp6 for IPv6, both for `::`) this often while
    * datagrams arrive, and at close, and report datagrams the kernel dropped because the
    * receive buffer was full (`kernel-drops`). 0 = only at close. Default 2000 ms.
    */
@@ -52,17 +60,30 @@ export interface UdpServerOptions {
   onEvent?: (event: UdpServerEvent) => void
 }
 
-/** Sequence statistics for one peer's `seq=` datagrams. */
+/**
+ * Sequence statistics for one run of a peer's `seq=` datagrams. Numbers start at 1 (the
+ * udp-send --seq convention), so a run whose first arrival is 5 has 1–4 missing.
+ */
 export interface PeerSeqStats {
   /** Numbered datagrams, duplicates included. */
   received: number
   lowest: number
   highest: number
-  /** Numbers between the lowest and highest that never arrived. */
+  /** Numbers from 1 (or the lowest, if lower) to the highest that never arrived. */
   missing: number
   duplicates: number
   reordered: number
   maxReorderExtent: number
+  /** Arrivals too far (over 65,536) below the highest to tell late from duplicate. */
+  tooOld: number
+}
+
+/** A peer's sequence statistics: the current run, and the runs before its restarts. */
+export interface PeerSeqSummary extends PeerSeqStats {
+  /** Times the peer started again at seq 1 (see {@link SEQ_RESTART_AFTER}). */
+  restarts: number
+  /** The earlier runs added up (absent without restarts). */
+  earlierRuns?: { runs: number; received: number; missing: number; duplicates: number; reordered: number }
 }
 
 /** One peer's totals. */
@@ -72,12 +93,16 @@ export interface UdpPeerSummary {
   datagrams: number
   bytes: number
   /** Present when the peer sent `seq=` datagrams. */
-  seq?: PeerSeqStats
+  seq?: PeerSeqSummary
 }
 
 export type UdpServerEvent =
-  /** `kernelDropCounter`: whether the kernel's drop counter can be read here (Linux /proc/net/snmp). */
-  | { type: 'listening'; address: string; port: number; family: string; reachable: string[]; recvBufferSize: number; requestedRecvBufferSize?: number; kernelDropCounter: boolean }
+  /**
+   * `kernelDropCounter`: whether the kernel's drop counter for this socket's family can be
+   * read here (Linux /proc/net/snmp, /proc/net/snmp6); `kernelDropFamily` says which
+   * counters: ipv4 `Udp`, ipv6 `Udp6`, both for a dual-stack `::` socket.
+   */
+  | { type: 'listening'; address: string; port: number; family: string; reachable: string[]; recvBufferSize: number; requestedRecvBufferSize?: number; kernelDropCounter: boolean; kernelDropFamily: UdpFamily }
   /** A datagram from a peer the address filter rejects: not echoed, not tracked. `denied` counts them all so far. */
   | { type: 'denied'; address: string; port: number; bytes: number; denied: number }
   /**
@@ -87,8 +112,14 @@ export type UdpServerEvent =
    */
   | { type: 'kernel-drops'; dropped: number; total: number }
   | { type: 'datagram'; address: string; port: number; bytes: number; preview: string; seq?: number; newPeer: boolean }
-  /** A `seq=` datagram that was not simply the next one: a gap, a late (reordered) one, or a duplicate. */
-  | ({ type: 'sequence'; address: string; port: number } & SequenceObservation)
+  /**
+   * A `seq=` datagram that was not simply the next one: a gap, a late (reordered) one, a
+   * duplicate or a too-old one. `missingSoFar`: the run's running total of missing numbers
+   * (a gap's `missing` is only the numbers this arrival skipped).
+   */
+  | ({ type: 'sequence'; address: string; port: number; missingSoFar: number } & SequenceObservation)
+  /** The peer started again at seq 1 after reaching {@link SEQ_RESTART_AFTER} or more: a new run; `previous` is the run that ended. */
+  | { type: 'sequence-restart'; address: string; port: number; previous: PeerSeqStats; restarts: number }
   | { type: 'peer-evicted'; address: string; port: number; datagrams: number; maxPeers: number }
   | { type: 'echo-skipped'; address: string; port: number; pendingEchoes: number }
   | { type: 'echo-error'; address: string; port: number; code: string; message: string }
@@ -104,10 +135,13 @@ export interface UdpServerSummary {
   /** Datagrams from peers the address filter rejected: not echoed, not in `datagrams`. */
   denied: number
   /**
-   * Rise in the kernel's `Udp RcvbufErrors` while listening (machine-wide counter);
-   * null where it cannot be read (not Linux).
+   * Rise in the kernel's `RcvbufErrors` for the socket's family while listening
+   * (machine-wide counter); null where it cannot be told: not Linux, no IPv6 counters, or
+   * the counter went backwards (reset). Never 0 for unknown.
    */
   kernelDrops: number | null
+  /** Which counters `kernelDrops` adds up: ipv4 `Udp`, ipv6 `Udp6`, both for `::`. */
+  kernelDropFamily: UdpFamily
   /** Distinct peers seen (evicted ones included). */
   peersSeen: number
   /** Peers forgotten to stay within `maxPeers`; their stats are not in `peers`. */
@@ -123,6 +157,8 @@ interface PeerState {
   datagrams: number
   bytes: number
   tracker?: SequenceTracker
+  restarts: number
+  earlierRuns?: NonNullable<PeerSeqSummary['earlierRuns']>
 }
 
 /**
@@ -143,6 +179,9 @@ export class UdpServer {
   /** /proc/net/snmp at listen time; undefined off Linux. */
   private snmpAtStart: SnmpCounters | undefined
   private kernelDropsReported = 0
+  /** Set once the counter could not be told (gone backwards, missing): drops are unknown from then on. */
+  private kernelDropsUnknown = false
+  private udpFamily: UdpFamily = 'ipv4'
   private datagramsAtLastCheck = 0
   private dropTimer: NodeJS.Timeout | undefined
   private dropCheck: Promise<void> | undefined
@@ -200,13 +239,15 @@ export class UdpServer {
         this.listening = true
         this.startedAt = Date.now()
         const a = this.address()
+        this.udpFamily = udpFamilyOf(a.address)
         this.emit({
           type: 'listening', address: a.address, port: a.port, family: a.family, reachable: reachableAddresses(a.address),
           recvBufferSize: this.recvBufferSize(),
           ...(this.options.recvBufferSize !== undefined ? { requestedRecvBufferSize: this.options.recvBufferSize } : {}),
-          kernelDropCounter: this.snmpAtStart !== undefined,
+          kernelDropCounter: this.kernelCounterReadable(),
+          kernelDropFamily: this.udpFamily,
         })
-        if (this.snmpAtStart !== undefined && this.options.kernelDropCheckMs > 0) {
+        if (this.kernelCounterReadable() && this.options.kernelDropCheckMs > 0) {
           this.dropTimer = setInterval(() => {
             // Only while datagrams arrive: a quiet server has nothing to lose.
             if (this.totals.datagrams + this.totals.denied === this.datagramsAtLastCheck) return
@@ -236,16 +277,20 @@ export class UdpServer {
   }
 
   /**
-   * Read `Udp RcvbufErrors` now and emit `kernel-drops` if it rose since the last report.
-   * Resolves with the total since listening (null off Linux). Concurrent calls share one read.
+   * Read `RcvbufErrors` for the socket's family now and emit `kernel-drops` if it rose
+   * since the last report. Resolves with the total since listening; null where it cannot
+   * be told (off Linux, no counter for the family, counter went backwards).
+   * Concurrent calls share one read.
    */
   async checkKernelDrops (): Promise<number | null> {
-    if (this.snmpAtStart === undefined) return null
+    if (!this.kernelCounterReadable()) return null
     this.dropCheck ??= (async () => {
       const now = await readSnmp()
       if (now !== undefined && this.snmpAtStart !== undefined && this.listening) {
-        const total = diffSnmp(this.snmpAtStart, now).udp.RcvbufErrors ?? 0
-        if (total > this.kernelDropsReported) {
+        const total = udpCounterDelta(diffSnmp(this.snmpAtStart, now), 'RcvbufErrors', this.udpFamily)
+        if (total === null) {
+          this.kernelDropsUnknown = true
+        } else if (total > this.kernelDropsReported) {
           const dropped = total - this.kernelDropsReported
           this.kernelDropsReported = total
           this.emit({ type: 'kernel-drops', dropped, total })
@@ -253,14 +298,21 @@ export class UdpServer {
       }
     })().finally(() => { this.dropCheck = undefined })
     await this.dropCheck
-    return this.kernelDropsReported
+    return this.kernelDropsUnknown ? null : this.kernelDropsReported
+  }
+
+  /** Whether the drop counters of the socket's family were there at listen time. */
+  private kernelCounterReadable (): boolean {
+    if (this.snmpAtStart === undefined) return false
+    return this.udpFamily === 'ipv4' || this.snmpAtStart.udp6 !== undefined
   }
 
   /** Totals so far (`kernelDrops` as of the last check). */
   summary (): UdpServerSummary {
     return {
       ...this.totals,
-      kernelDrops: this.snmpAtStart === undefined ? null : this.kernelDropsReported,
+      kernelDrops: !this.kernelCounterReadable() || this.kernelDropsUnknown ? null : this.kernelDropsReported,
+      kernelDropFamily: this.udpFamily,
       peers: [...this.peers.values()].map(peerSummary),
       durationMs: this.startedAt ? Date.now() - this.startedAt : 0,
     }
@@ -283,7 +335,7 @@ export class UdpServer {
     if (peer) {
       this.peers.delete(key)
     } else {
-      peer = { address, port, datagrams: 0, bytes: 0 }
+      peer = { address, port, datagrams: 0, bytes: 0, restarts: 0 }
       this.totals.peersSeen++
       if (this.peers.size >= this.options.maxPeers) this.evictOldest()
     }
@@ -300,12 +352,36 @@ export class UdpServer {
         ...(numbered ? { seq: numbered.seq } : {}),
       })
     }
-    if (numbered) {
-      peer.tracker ??= new SequenceTracker()
-      const observation = peer.tracker.observe(numbered.seq)
-      if (observation.kind !== 'in-order') this.emit({ type: 'sequence', address, port, ...observation })
-    }
+    if (numbered) this.trackSeq(peer, numbered.seq)
     if (this.options.echo) this.echo(data, address, port)
+  }
+
+  private trackSeq (peer: PeerState, seq: number): void {
+    const { address, port } = peer
+    if (seq === 1 && peer.tracker !== undefined) {
+      const previous = peer.tracker.totals()
+      if (previous.highest !== undefined && previous.highest >= SEQ_RESTART_AFTER) {
+        // A rerun from the same port: a new run, so its losses are not hidden as duplicates.
+        const stats = seqStats(peer.tracker)
+        const earlier = peer.earlierRuns ?? { runs: 0, received: 0, missing: 0, duplicates: 0, reordered: 0 }
+        peer.earlierRuns = {
+          runs: earlier.runs + 1,
+          received: earlier.received + stats.received,
+          missing: earlier.missing + stats.missing,
+          duplicates: earlier.duplicates + stats.duplicates,
+          reordered: earlier.reordered + stats.reordered,
+        }
+        peer.restarts++
+        peer.tracker = undefined
+        this.emit({ type: 'sequence-restart', address, port, previous: stats, restarts: peer.restarts })
+      }
+    }
+    // udp-send --seq numbers from 1: a run whose first arrival is k > 1 lost 1…k−1.
+    peer.tracker ??= new SequenceTracker({ firstExpected: 1 })
+    const observation = peer.tracker.observe(seq)
+    if (observation.kind !== 'in-order') {
+      this.emit({ type: 'sequence', address, port, missingSoFar: peer.tracker.totals().missing, ...observation })
+    }
   }
 
   private echo (data: Buffer, address: string, port: number): void {
@@ -340,13 +416,17 @@ export class UdpServer {
 const peerSummary = (peer: PeerState): UdpPeerSummary => {
   const summary: UdpPeerSummary = { address: peer.address, port: peer.port, datagrams: peer.datagrams, bytes: peer.bytes }
   if (peer.tracker) {
-    const t = peer.tracker.totals()
-    summary.seq = {
-      received: t.arrivals, lowest: t.lowest ?? 0, highest: t.highest ?? 0, missing: t.missing,
-      duplicates: t.duplicates, reordered: t.reordered, maxReorderExtent: t.maxReorderExtent,
-    }
+    summary.seq = { ...seqStats(peer.tracker), restarts: peer.restarts, ...(peer.earlierRuns ? { earlierRuns: peer.earlierRuns } : {}) }
   }
   return summary
+}
+
+const seqStats = (tracker: SequenceTracker): PeerSeqStats => {
+  const t = tracker.totals()
+  return {
+    received: t.arrivals, lowest: t.lowest ?? 0, highest: t.highest ?? 0, missing: t.missing,
+    duplicates: t.duplicates, reordered: t.reordered, maxReorderExtent: t.maxReorderExtent, tooOld: t.tooOld,
+  }
 }
 
 /** Create and start a {@link UdpServer}; resolves once it is listening. */

@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap'
 import { createSocket, type Socket } from 'node:dgram'
+import { existsSync } from 'node:fs'
 import { UdpServer, startUdpServer, type UdpServerEvent, type UdpServerOptions } from '../src/udp-server.js'
 
 const start = async (t: Test, options: UdpServerOptions = {}) => {
@@ -111,4 +112,93 @@ t.test('a port in use is refused with EADDRINUSE', async t => {
   const second = new UdpServer({ port })
   await t.rejects(second.listen(), { code: 'EADDRINUSE', port })
   t.match(await second.close(), { datagrams: 0 })
+})
+
+/** Send `texts` one at a time from `who`, each confirmed by its echo. */
+const sendAll = async (who: Awaited<ReturnType<typeof client>>, port: number, texts: string[]) => {
+  for (const text of texts) {
+    const before = who.received.length
+    await who.send(port, text)
+    await who.receivedCount(before + 1)
+  }
+}
+
+t.test('a peer that starts again at seq 1 begins a new run: its losses are not hidden as duplicates', async t => {
+  const { port, events, close } = await start(t)
+  const a = await client(t)
+  // run 1: 1..5; run 2 (same port): 1, 2, 4, 5, 6 — 3 lost in the second run
+  await sendAll(a, port, [1, 2, 3, 4, 5, 1, 2, 4, 5, 6].map(n => `seq=${n} x`))
+  const restarts = events.filter(e => e.type === 'sequence-restart')
+  t.match(restarts, [{ port: a.port, restarts: 1, previous: { received: 5, lowest: 1, highest: 5, missing: 0, duplicates: 0 } }])
+  const sequence = events.filter(e => e.type === 'sequence')
+  t.same(sequence.map(e => e.type === 'sequence' && [e.kind, e.seq]), [['gap', 4]], 'no duplicates: only the gap at 3')
+  const summary = await close()
+  t.match(summary.peers[0], {
+    seq: { received: 5, lowest: 1, highest: 6, missing: 1, duplicates: 0, restarts: 1, earlierRuns: { runs: 1, received: 5, missing: 0 } },
+  })
+})
+
+t.test('a copy of seq 1 early in a run is a duplicate, not a restart', async t => {
+  const { events, port, close } = await start(t)
+  const a = await client(t)
+  await sendAll(a, port, [1, 2, 1, 3].map(n => `seq=${n} x`))
+  t.notOk(events.some(e => e.type === 'sequence-restart'))
+  t.match((await close()).peers[0], { seq: { duplicates: 1, restarts: 0, missing: 0 } })
+})
+
+t.test('seq numbers start at 1: losses at the start are missing; the live count is the running total', async t => {
+  const { port, events, close } = await start(t)
+  const a = await client(t)
+  await sendAll(a, port, [3, 4, 6, 8].map(n => `seq=${n} x`))
+  const gaps = events.filter(e => e.type === 'sequence')
+  t.match(gaps, [
+    { kind: 'gap', seq: 3, expected: 1, missing: 2, missingSoFar: 2 },
+    { kind: 'gap', seq: 6, expected: 5, missing: 1, missingSoFar: 3 },
+    { kind: 'gap', seq: 8, expected: 7, missing: 1, missingSoFar: 4 },
+  ])
+  t.match((await close()).peers[0], { seq: { lowest: 3, highest: 8, missing: 4 } })
+})
+
+t.test('huge peer-chosen numbers are gaps, not allocations', async t => {
+  const { port, events, close } = await start(t)
+  const a = await client(t)
+  const before = process.memoryUsage().arrayBuffers
+  await sendAll(a, port, ['seq=1 x', 'seq=1073741000 x', 'seq=2147483000 x', 'seq=999999999999999 x', 'seq=999999999999999 x'])
+  // The old bitmap reserved ~250 MB for seq 2147483000 alone; allow generous noise.
+  t.ok(process.memoryUsage().arrayBuffers - before < 16 * 1024 * 1024, 'no bitmap up to the highest number')
+  t.match(events.filter(e => e.type === 'sequence'), [
+    { kind: 'gap', seq: 1073741000, jump: true },
+    { kind: 'gap', seq: 2147483000, jump: true },
+    { kind: 'gap', seq: 999999999999999, jump: true },
+    { kind: 'duplicate', seq: 999999999999999 },
+  ])
+  t.match((await close()).peers[0], { seq: { highest: 999999999999999, missing: 999999999999999 - 4, duplicates: 1 } })
+})
+
+// The review's repro: over IPv6 the kernel counts drops in /proc/net/snmp6 (Udp6RcvbufErrors),
+// which was never read, so a flood on ::1 reported "kernel dropped no datagrams".
+t.test('IPv6: a flood into a tiny receive buffer on ::1 shows up as Udp6 kernel drops', async t => {
+  if (process.platform !== 'linux' || !existsSync('/proc/net/snmp6')) return t.plan(0, 'the Udp6 counters are in Linux /proc/net/snmp6')
+  const sender = createSocket('udp6')
+  const bound = await new Promise<boolean>(resolve => {
+    sender.once('error', () => resolve(false))
+    sender.bind(0, '::1', () => resolve(true))
+  })
+  if (!bound) return t.plan(0, '::1 is not available here')
+  t.teardown(() => new Promise<void>(resolve => sender.close(() => resolve())))
+  const { port, events, close } = await start(t, { host: '::1', recvBufferSize: 4096, echo: false, datagramEvents: false, kernelDropCheckMs: 0 })
+  t.match(events.find(e => e.type === 'listening'), { kernelDropCounter: true, kernelDropFamily: 'ipv6' })
+  const payload = Buffer.alloc(1000, 0x61)
+  // Sends complete without the event loop polling, so the server cannot read in between:
+  // its 4 KiB buffer (8 KiB granted) holds a handful of the 2000.
+  let sent = 0
+  await new Promise<void>(resolve => {
+    for (let i = 0; i < 2000; i++) sender.send(payload, port, '::1', () => { if (++sent === 2000) resolve() })
+  })
+  const summary = await close()
+  t.equal(summary.kernelDropFamily, 'ipv6')
+  t.ok(summary.kernelDrops !== null && summary.kernelDrops > 0, `kernel drops reported: ${summary.kernelDrops}`)
+  // On a quiet machine the machine-wide counter is ours alone: drops + received = sent.
+  t.ok(summary.kernelDrops! + summary.datagrams >= 2000, `${summary.kernelDrops} dropped + ${summary.datagrams} received cover the 2000 sent`)
+  t.match(events.filter(e => e.type === 'kernel-drops'), [{ total: summary.kernelDrops }])
 })

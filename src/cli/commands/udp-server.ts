@@ -3,6 +3,7 @@ import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
 import { parsePort, parsePositiveInt } from '../../parse.js'
 import type { UdpPeerSummary, UdpServerEvent, UdpServerSummary } from '../../udp-server.js'
+import type { UdpFamily } from '../../snmp.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
@@ -55,11 +56,13 @@ Examples:
 
 Event lines (stderr): "listening", "[A:P] N bytes: preview",
 "[A:P] seq gap: got 7, expected 5", "[A:P] seq 5 arrived late (reordered …)",
-"[A:P] seq 5 again (duplicate)", "denied N datagrams from A (not in --allow)",
+"[A:P] seq 5 again (duplicate)", "[A:P] seq restarted at 1 (…)",
+"denied N datagrams from A (not in --allow)",
 "kernel dropped N datagrams: receive buffer full (…)". On Linux the kernel's
-drop counter (/proc/net/snmp Udp RcvbufErrors) is read every 2 s while
-datagrams arrive and at Ctrl-C. Ctrl-C prints datagrams, bytes and seq
-statistics per peer and exits 130.`)
+drop counter (RcvbufErrors: Udp in /proc/net/snmp for IPv4, Udp6 in
+/proc/net/snmp6 for IPv6, both for ::) is read every 2 s while datagrams
+arrive and at Ctrl-C. Numbers start at 1 (udp-send --seq). Ctrl-C prints
+datagrams, bytes and seq statistics per peer and exits 130.`)
     .action((port: number, flags: UdpServerFlags) => runAction(ctx, async () => {
       const { UdpServer } = await import('../../udp-server.js')
       const addressFilter = addressFilterFrom(flags)
@@ -94,9 +97,13 @@ const printJson = (ctx: CliContext) => {
 }
 
 
+/** The kernel's name for the drop counter of a family: Udp (IPv4), Udp6 (IPv6), both for `::`. */
+const counterName = (family: UdpFamily): string =>
+  family === 'ipv4' ? 'Udp RcvbufErrors' : family === 'ipv6' ? 'Udp6RcvbufErrors' : 'Udp RcvbufErrors + Udp6RcvbufErrors'
+
 /** The words every kernel-drop line uses, so a reader (or grep) finds them all. */
-const kernelDropText = (n: number): string =>
-  `kernel dropped ${plural(n, 'datagram')}: receive buffer full (Udp RcvbufErrors +${n}; machine-wide counter)`
+const kernelDropText = (n: number, family: UdpFamily): string =>
+  `kernel dropped ${plural(n, 'datagram')}: receive buffer full (${counterName(family)} +${n}; machine-wide counter)`
 
 const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: AddressFilter | undefined) => {
   const style = styleFor(ctx, ctx.io.stderr)
@@ -104,20 +111,22 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
   const log = lineWriter(ctx.io.stderr, style, { batch: true })
   const tag = (address: string, port: number) => style.cyan(`[${formatAddress(address, port)}]`)
   let evictionReported = false
+  let family: UdpFamily = 'ipv4'
   let deniedReportedAt = -Infinity
   let deniedSinceReport = 0
   return {
     event: (e: UdpServerEvent): void => {
       switch (e.type) {
         case 'listening': {
+          family = e.kernelDropFamily
           const here = formatAddress(e.address, e.port)
           const reach = e.reachable.map(a => formatAddress(a, e.port)).join(', ')
           log(`${style.green('listening')} on ${here} (UDP)` + (reach !== here ? ` — peers can use ${reach}` : '') +
             (flags.echo ? '; echoing every datagram to its sender' : '; not echoing (--no-echo)'))
           log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize) +
             (e.kernelDropCounter
-              ? '; datagrams the kernel drops when it is full are counted (/proc/net/snmp) and reported'
-              : '; the kernel\'s drop counter is unavailable on this system (Linux /proc/net/snmp), so drops cannot be reported'))
+              ? `; datagrams the kernel drops when it is full are counted (${counterName(family)}) and reported`
+              : `; the kernel's drop counter (${counterName(family)}) is not available on this system, so drops cannot be reported`))
           if (addressFilter) log(`${describeAddressFilter(addressFilter)}; datagrams from filtered peers get no reply`)
           log(`try: sockkit udp-send ${e.reachable[0] ?? e.address} ${e.port} hola --seq`)
           break
@@ -127,13 +136,23 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
           break
         case 'sequence':
           if (e.kind === 'gap') {
-            log(`${tag(e.address, e.port)} ${style.yellow('seq gap')}: got ${e.seq}, expected ${e.expected} — ${e.missing} missing so far`)
+            log(`${tag(e.address, e.port)} ${style.yellow('seq gap')}: got ${e.seq}, expected ${e.expected} — ${e.missingSoFar} missing so far` +
+              (e.missing !== e.missingSoFar ? ` (${e.missing} skipped here)` : '') +
+              (e.jump ? '; a jump wider than the 65,536-number window' : ''))
           } else if (e.kind === 'reordered') {
             log(`${tag(e.address, e.port)} ${style.yellow(`seq ${e.seq} arrived late`)} (reordered: ${e.expected} was expected next; extent ${e.extent})`)
           } else if (e.kind === 'duplicate') {
             log(`${tag(e.address, e.port)} ${style.yellow(`seq ${e.seq} again`)} (duplicate)`)
+          } else if (e.kind === 'too-old') {
+            log(`${tag(e.address, e.port)} ${style.yellow(`seq ${e.seq} too old to tell`)} (over 65,536 below the highest, ${e.highest}: late or a copy)`)
           }
           break
+        case 'sequence-restart': {
+          const p = e.previous
+          log(`${tag(e.address, e.port)} ${style.yellow('seq restarted at 1')} (a new run; previous run: seq ${p.lowest}–${p.highest}, ` +
+            `${p.missing} missing, ${plural(p.duplicates, 'duplicate')}, ${p.reordered} reordered)`)
+          break
+        }
         case 'peer-evicted':
           // Under a spoofed flood this happens per datagram: say it once; the summary counts them.
           if (!evictionReported) {
@@ -157,7 +176,7 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
           break
         }
         case 'kernel-drops':
-          log(`${style.red(kernelDropText(e.dropped))}, ${e.total} since start`)
+          log(`${style.red(kernelDropText(e.dropped, family))}, ${e.total} since start`)
           break
         case 'echo-error':
           log(`${tag(e.address, e.port)} ${style.red('echo failed')} ${e.code}: ${e.message}`)
@@ -174,8 +193,10 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
         (s.peersEvicted ? `, ${s.peersEvicted} peers forgotten (over --max-peers)` : '') +
         (s.denied ? `, ${s.denied} denied (no reply)` : ''))
       log(s.kernelDrops === null
-        ? 'kernel drops: unavailable on this system (no /proc/net/snmp)'
-        : s.kernelDrops > 0 ? kernelDropText(s.kernelDrops) : 'kernel dropped no datagrams (Udp RcvbufErrors unchanged; machine-wide counter)')
+        ? `kernel drops: not available (${counterName(s.kernelDropFamily)} cannot be read here, or went backwards)`
+        : s.kernelDrops > 0
+          ? kernelDropText(s.kernelDrops, s.kernelDropFamily)
+          : `kernel dropped no datagrams (${counterName(s.kernelDropFamily)} unchanged; machine-wide counter)`)
       // Most active first: with thousands of peers the top of the list is what matters.
       const peers = [...s.peers].sort((a, b) => b.datagrams - a.datagrams)
       for (const peer of peers.slice(0, SUMMARY_PEER_LINES)) log(`  ${formatPeer(peer)}`)
@@ -190,5 +211,7 @@ const formatPeer = (peer: UdpPeerSummary): string => {
   if (!peer.seq) return base
   const q = peer.seq
   return `${base}; seq ${q.lowest}–${q.highest}: ${q.missing} missing, ${plural(q.duplicates, 'duplicate')}, ${q.reordered} reordered` +
-    (q.reordered ? ` (largest extent ${q.maxReorderExtent})` : '')
+    (q.reordered ? ` (largest extent ${q.maxReorderExtent})` : '') +
+    (q.tooOld ? `, ${q.tooOld} too old to tell` : '') +
+    (q.earlierRuns ? `; restarted ${plural(q.restarts, 'time')}, earlier runs: ${q.earlierRuns.received} received, ${q.earlierRuns.missing} missing` : '')
 }
