@@ -19,7 +19,7 @@ import { formatAddress } from './addresses.js'
 import { invalidArg, sockkitError } from './errors.js'
 import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from './probe.js'
 import { analyzeRun, type ProbeArrival, type ProbeSend, type TransportRun } from './compare-stats.js'
-import { diffSnmp, readSnmp, type SnmpCounters } from './snmp.js'
+import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from './snmp.js'
 import type { CompareConfig, CompareImpairmentConfig, CompareResult, CompareTransportResult, ImpairmentOutcome, KernelReport, Transport, TransportError } from './compare-types.js'
 import {
   activeImpairments, expectedRoundTrip, normalizeImpairment, startImpairment,
@@ -239,7 +239,7 @@ const measureAll = async (config: CompareConfig, options: MeasureOptions): Promi
       const after = await readSnmp()
       runs[transport] = measured.run
       results[transport] = analyzeRun(measured.run)
-      kernel[transport] = kernelReport(transport, before, after, measured.socketBuffers)
+      kernel[transport] = kernelReport(transport, before, after, measured.socketBuffers, udpFamilyOf(isIPv6(target.host) ? target.host : '0.0.0.0'))
       if (measured.interrupted) interrupted = true
       // Measured, but cut short by a socket error: the result stands, the error is reported.
       if (measured.error) failures[transport] = measured.error
@@ -282,18 +282,34 @@ const kernelReport = (
   before: SnmpCounters | undefined,
   after: SnmpCounters | undefined,
   socketBuffers: KernelReport['socketBuffers'],
+  // The probes' family (the socket is udp6 only for an IPv6 target): its drops are
+  // counted in Udp6 (/proc/net/snmp6), an IPv4 one's in Udp.
+  family: UdpFamily,
 ): KernelReport => {
+  const buffers = socketBuffers ? { socketBuffers } : {}
   if (before === undefined || after === undefined) {
-    return { available: false, reason: 'not Linux: /proc/net/snmp is missing', ...(socketBuffers ? { socketBuffers } : {}) }
+    return { available: false, reason: '/proc/net/snmp cannot be read (not Linux, or /proc is not mounted)', ...buffers }
   }
   const delta = diffSnmp(before, after)
-  return transport === 'udp'
-    ? {
-        available: true,
-        udp: { rcvbufErrors: delta.udp.RcvbufErrors ?? 0, inErrors: delta.udp.InErrors ?? 0, sndbufErrors: delta.udp.SndbufErrors ?? 0 },
-        ...(socketBuffers ? { socketBuffers } : {}),
-      }
-    : { available: true, tcp: { retransSegs: delta.tcp.RetransSegs ?? 0 } }
+  if (transport === 'tcp') {
+    // Tcp: in /proc/net/snmp covers both IP families.
+    const retransSegs = delta.tcp.RetransSegs ?? null
+    return retransSegs === null
+      ? { available: false, reason: 'Tcp RetransSegs is missing or went backwards (a reset): its rise is unknown' }
+      : { available: true, tcp: { retransSegs } }
+  }
+  const prefix = family === 'ipv6' ? 'Udp6' : 'Udp '
+  const rcvbufErrors = udpCounterDelta(delta, 'RcvbufErrors', family)
+  const inErrors = udpCounterDelta(delta, 'InErrors', family)
+  const sndbufErrors = udpCounterDelta(delta, 'SndbufErrors', family)
+  // Unknown is never reported as +0: the verdict would blame the network for our drops.
+  const unknown = [['RcvbufErrors', rcvbufErrors], ['InErrors', inErrors], ['SndbufErrors', sndbufErrors]]
+    .filter(([, value]) => value === null).map(([name]) => `${prefix}${name}`.replace(' ', ' '))
+  if (rcvbufErrors === null || inErrors === null || sndbufErrors === null) {
+    const why = family !== 'ipv4' && after.udp6 === undefined ? ' (/proc/net/snmp6 cannot be read: no IPv6 counters)' : ' (missing, or went backwards: a reset)'
+    return { available: false, reason: `the kernel's ${unknown.join(', ')} rise is unknown${why}`, ...buffers }
+  }
+  return { available: true, udp: { rcvbufErrors, inErrors, sndbufErrors }, ...buffers }
 }
 
 interface Measured {
@@ -450,14 +466,19 @@ class ProbeRun {
     this.onFailure = () => { stopped = true; this.allBack?.() }
     try {
       // Warm-up: the same pace, its own clock; its echoes are ignored.
-      this.origin = performance.now()
+      const warmupOrigin = performance.now()
+      this.origin = warmupOrigin
       for (let seq = 0; seq < config.warmup && !stopped && !signal?.aborted; seq++) {
         const scheduledMs = seq * config.intervalMs
         await this.waitUntil(scheduledMs, seq, () => stopped)
         await send(this.probe(seq, scheduledMs, true))
       }
 
-      this.origin = performance.now()
+      // The measured schedule continues the warm-up's: probe 0 goes one interval after the
+      // last warm-up probe, not back to back with it (it would queue behind that echo, the
+      // very artefact a warm-up is there to remove). A warm-up that ran late does not put
+      // the measured probes behind their schedule.
+      this.origin = Math.max(performance.now(), warmupOrigin + config.warmup * config.intervalMs)
       this.progress(true)
       let firstAnswerDeadline = Infinity
       for (let seq = 0; seq < config.count; seq++) {

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
+import { performance } from 'node:perf_hooks'
 import { makeCompareConfig, runCompare, runCompareDetailed, type CompareEvent } from '../src/compare.js'
 import { startLocalReflector, type LocalReflector } from '../src/local-reflector.js'
 import { decodeProbe, encodeProbe } from '../src/probe.js'
@@ -140,6 +141,27 @@ t.test('--tmax below the RTT: every probe late (lost), Tmax reported, not "nothi
   // One probe, so nothing is back when the Tmax wait after the last send ends.
   const single = await runCompare(makeCompareConfig({ port, count: 1, transports: ['udp'], tmaxMs: 20 }))
   t.match(single.results.udp, { sent: 1, received: 0, late: 1 })
+})
+
+t.test('after the warm-up the schedule goes on: the first measured probe leaves one interval after the last warm-up probe', async t => {
+  // A reflector that notes when each datagram arrives (warm-up and measured probes carry different run ids).
+  const arrivals: Array<{ runId: number; atMs: number }> = []
+  const echo = createSocket('udp4')
+  echo.on('message', (data, peer) => {
+    const header = decodeProbe(data)
+    if (header) arrivals.push({ runId: header.runId, atMs: performance.now() })
+    echo.send(data, peer.port, peer.address)
+  })
+  await new Promise<void>(resolve => echo.bind(0, '127.0.0.1', () => resolve()))
+  t.teardown(() => new Promise<void>(resolve => echo.close(() => resolve())))
+  // 5 probes/s: one interval is 200 ms. Before, the measured probe left at once after the warm-up one.
+  const result = await runCompare(makeCompareConfig({ port: echo.address().port, count: 1, ratePerSecond: 5, warmup: 1, transports: ['udp'] }))
+  t.match(result.results.udp, { sent: 1, received: 1 })
+  t.equal(arrivals.length, 2)
+  t.not(arrivals[0]!.runId, arrivals[1]!.runId, 'one warm-up probe, then one measured')
+  const gap = arrivals[1]!.atMs - arrivals[0]!.atMs
+  // A lower bound only: the schedule waits at least until then (the warm-up probe is due at once).
+  t.ok(gap >= 100, `measured probe ${gap.toFixed(1)} ms after the warm-up probe (interval 200 ms)`)
 })
 
 t.test('bad configuration is ERR_SOCKKIT_INVALID_ARG', async t => {
