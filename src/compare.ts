@@ -298,13 +298,13 @@ const kernelReport = (
       ? { available: false, reason: 'Tcp RetransSegs is missing or went backwards (a reset): its rise is unknown' }
       : { available: true, tcp: { retransSegs } }
   }
-  const prefix = family === 'ipv6' ? 'Udp6' : 'Udp '
+  const counter = (name: string) => family === 'ipv4' ? `Udp ${name}` : family === 'ipv6' ? `Udp6${name}` : `Udp/Udp6 ${name}`
   const rcvbufErrors = udpCounterDelta(delta, 'RcvbufErrors', family)
   const inErrors = udpCounterDelta(delta, 'InErrors', family)
   const sndbufErrors = udpCounterDelta(delta, 'SndbufErrors', family)
   // Unknown is never reported as +0: the verdict would blame the network for our drops.
   const unknown = [['RcvbufErrors', rcvbufErrors], ['InErrors', inErrors], ['SndbufErrors', sndbufErrors]]
-    .filter(([, value]) => value === null).map(([name]) => `${prefix}${name}`.replace(' ', ' '))
+    .filter(([, value]) => value === null).map(([name]) => counter(name as string))
   if (rcvbufErrors === null || inErrors === null || sndbufErrors === null) {
     const why = family !== 'ipv4' && after.udp6 === undefined ? ' (/proc/net/snmp6 cannot be read: no IPv6 counters)' : ' (missing, or went backwards: a reset)'
     return { available: false, reason: `the kernel's ${unknown.join(', ')} rise is unknown${why}`, ...buffers }

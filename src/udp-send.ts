@@ -8,7 +8,7 @@ import { invalidArg, sockkitError } from './errors.js'
 import { preview } from './preview.js'
 import { encodeSeq, parseSeq, seqPrefixBytes } from './seq-prefix.js'
 import { SequenceTracker } from './sequence-tracker.js'
-import { diffSnmp, readSnmp, type SnmpCounters } from './snmp.js'
+import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters } from './snmp.js'
 
 /**
  * Stands in for a message too long to keep in memory: only its length is known, and it
@@ -130,12 +130,13 @@ export interface UdpSendResult {
   /** Receive buffer the kernel granted, bytes. */
   recvBufferSize: number
   /**
-   * Rise in the kernel's `Udp RcvbufErrors` during the run: datagrams dropped because a
-   * receive buffer was full. A machine-wide counter (any socket on this machine, ours
-   * included); null where it cannot be read (not Linux).
+   * Rise in the kernel's `RcvbufErrors` for the target's family during the run (`Udp` for
+   * IPv4, `Udp6` from /proc/net/snmp6 for IPv6): datagrams dropped because a receive
+   * buffer was full. A machine-wide counter (any socket on this machine, ours included);
+   * null where it cannot be told (not Linux, no IPv6 counters, counter went backwards).
    */
   kernelDrops: number | null
-  /** Rise in `Udp InErrors` (which includes RcvbufErrors, and checksum and memory errors); null off Linux. */
+  /** Rise in `InErrors` for the same family (includes RcvbufErrors, and checksum and memory errors); null when unknown. */
   kernelInErrors: number | null
   /** From the first send to the end of the wait, ms. */
   durationMs: number
@@ -343,15 +344,18 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
     try { socket.close() } catch { /* already closed */ }
   }
 
-  const kernel = snmpAtStart !== undefined && snmpAtEnd !== undefined ? diffSnmp(snmpAtStart, snmpAtEnd).udp : undefined
+  // Our datagrams' family: IPv6 drops are counted in Udp6 (/proc/net/snmp6), IPv4 in Udp.
+  const kernel = snmpAtStart !== undefined && snmpAtEnd !== undefined ? diffSnmp(snmpAtStart, snmpAtEnd) : undefined
+  const udpFamily = udpFamilyOf(resolved.address)
   const result: UdpSendResult = {
     remoteAddress: resolved.address, remotePort: port, localAddress, localPort,
     sent: totals.sent, bytesSent: totals.bytesSent, notSent: totals.notSent,
     replies: totals.replies, bytesReceived: totals.bytesReceived,
     ...(tracker ? { seq: seqReport(tracker, totals.sent, totals.replies, totals.unnumbered, totals.unknown) } : {}),
     connected: !anySource, repliesFromOthers: totals.fromOthers, recvBufferSize,
-    kernelDrops: kernel ? kernel.RcvbufErrors ?? 0 : null,
-    kernelInErrors: kernel ? kernel.InErrors ?? 0 : null,
+    // null (unknown) where a counter is missing or went backwards — never 0.
+    kernelDrops: kernel ? udpCounterDelta(kernel, 'RcvbufErrors', udpFamily) : null,
+    kernelInErrors: kernel ? udpCounterDelta(kernel, 'InErrors', udpFamily) : null,
     durationMs: startedAt ? performance.now() - startedAt : 0,
     aborted: Boolean(signal?.aborted),
   }

@@ -1,3 +1,4 @@
+import { udpFamilyOf } from '../../snmp.js'
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6 } from '../../constants.js'
@@ -78,7 +79,8 @@ Examples:
 Event lines (stderr): "sent N bytes: preview", "reply from A, N bytes: preview",
 "waiting …", then the summary. On Linux the summary also says when this
 machine's kernel dropped datagrams because a receive buffer was full
-(/proc/net/snmp Udp RcvbufErrors, a machine-wide counter); --rcvbuf helps.
+(Udp RcvbufErrors in /proc/net/snmp, Udp6RcvbufErrors in /proc/net/snmp6
+for IPv6; a machine-wide counter); --rcvbuf helps.
 Exit codes: 0 done (lost replies included), 1 nothing listening (ICMP port
 unreachable; the summary is printed first) or a message not sent, 2 bad
 command line, 130 Ctrl-C (after the summary).`)
@@ -232,7 +234,9 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
       // Only when replies are (or may be) missing: the counter is machine-wide, and on a busy
       // machine it rises for other programs too.
       if (r.kernelDrops) {
-        const counter = `Udp RcvbufErrors +${r.kernelDrops}; a machine-wide counter: udp-send's own buffer, ` +
+        // The counter of our datagrams' family: Udp6 for an IPv6 target.
+        const counterName = udpFamilyOf(r.remoteAddress) === 'ipv6' ? 'Udp6RcvbufErrors' : 'Udp RcvbufErrors'
+        const counter = `${counterName} +${r.kernelDrops}; a machine-wide counter: udp-send's own buffer, ` +
           'the server\'s if it runs on this machine, or any other program\'s'
         const missing = missingReplies(r)
         if (missing > 0) {
