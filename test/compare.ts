@@ -164,6 +164,32 @@ t.test('after the warm-up the schedule goes on: the first measured probe leaves 
   t.ok(gap >= 100, `measured probe ${gap.toFixed(1)} ms after the warm-up probe (interval 200 ms)`)
 })
 
+t.test('a TCP reflector that resets the connection mid-run: partial result, the error, and a verdict from it', async t => {
+  // Echoes the first 10 probes (64 bytes each), then resets the connection.
+  const server = createServer(socket => {
+    let echoed = 0
+    socket.on('error', () => {})
+    socket.on('data', chunk => {
+      if (echoed >= 640) return
+      const part = chunk.subarray(0, 640 - echoed)
+      echoed += part.length
+      socket.write(part)
+      if (echoed >= 640) setTimeout(() => socket.resetAndDestroy(), 20)
+    })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
+  t.teardown(() => new Promise<void>(resolve => server.close(() => resolve())))
+  const result = await runCompare(makeCompareConfig({ port: (server.address() as { port: number }).port, count: 200, ratePerSecond: 500, transports: ['tcp'] }))
+  const tcp = result.results.tcp!
+  t.equal(tcp.received, 10, 'the 10 echoed probes count')
+  t.ok(tcp.lost > 0 && tcp.sent < 200, `sending stopped at the reset (sent ${tcp.sent}, lost ${tcp.lost})`)
+  t.match(result.errors?.tcp?.code, /^(ECONNRESET|EPIPE)$/)
+  const { verdict } = await import('../src/cli/format-compare.js')
+  const sentence = verdict(result).find(s => s.startsWith('TCP: the '))
+  t.match(sentence, /after 10 probes had come back; the other \d+ probes? \(.*\) were lost with the connection/)
+  t.notMatch(verdict(result).join(' '), /still on their way/)
+})
+
 t.test('bad configuration is ERR_SOCKKIT_INVALID_ARG', async t => {
   const bad = [
     { count: 0 }, { count: 1.5 }, { ratePerSecond: 0 }, { ratePerSecond: -3 }, { sizeBytes: 23 }, { sizeBytes: 65508 },

@@ -289,6 +289,27 @@ t.test('verdict sentences', async t => {
     t.equal(stuckQuiet, 'TCP: 10 probes (1%) did not come back within Tmax (1000 ms). TCP does not drop data, so they were still on their way when the wait ended; the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0); 4 of them came back later.')
   })
 
+  t.test('a TCP connection that died mid-run: the lost probes went with it, they were not on their way', async t => {
+    const tcpOnly = { ...compareResult().config, transports: ['tcp' as const] }
+    const cut = tcpResult({ sent: 300, received: 120, lost: 180, lossPercent: 60 })
+    const reset = verdict(compareResult({
+      config: tcpOnly, results: { tcp: cut }, kernel: { tcp: { available: true, tcp: { retransSegs: 0 } } },
+      errors: { tcp: { code: 'ECONNRESET', message: 'the connection was reset by 127.0.0.1:40123' } },
+    }))
+    t.same(reset, [
+      'TCP stopped mid-run (the connection was reset by 127.0.0.1:40123): its figures cover the probes sent before that.',
+      'TCP: the reflector reset the connection (ECONNRESET) after 120 probes had come back; the other 180 probes (60%) were lost with the connection — TCP delivers only while its connection lasts; the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0).',
+    ])
+    t.notMatch(reset.join(' '), /still on their way/)
+    const closed = verdict(compareResult({
+      config: tcpOnly, results: { tcp: cut }, kernel: {},
+      errors: { tcp: { code: 'ERR_SOCKKIT_NO_ANSWER', message: '127.0.0.1:40123 closed the TCP connection during the run' } },
+    }))
+    t.match(closed[1], /^TCP: the reflector closed the connection after 120 probes had come back; the other 180 probes \(60%\) were lost with the connection/)
+    const other = verdict(compareResult({ config: tcpOnly, results: { tcp: cut }, kernel: {}, errors: { tcp: { code: 'ETIMEDOUT', message: 'timed out' } } }))
+    t.match(other[1], /the connection failed \(ETIMEDOUT\)/)
+  })
+
   t.test('UDP loss with no kernel drops: the network or a firewall', async t => {
     const result = compareResult({ kernel: { udp: { available: true, udp: { rcvbufErrors: 0, inErrors: 0, sndbufErrors: 0 } } } })
     t.ok(verdict(result).includes("UDP lost 3.1%: lost in the network or dropped by a firewall, not by this machine's buffers (RcvbufErrors +0)."))

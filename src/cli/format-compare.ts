@@ -230,6 +230,13 @@ function tcpVerdict (result: CompareResult, r: TransportResult, kernel: KernelRe
     : retrans === 0
       ? 'the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0)'
       : `the kernel counted ${plural(retrans, 'retransmitted segment')} on this machine during the run (RetransSegs +${retrans}, machine-wide)`
+  const died = result.errors?.tcp
+  if (r.lost > 0 && died !== undefined) {
+    // The connection is gone: what was not back was lost with it, not "still on its way".
+    return `TCP: ${connectionEnd(died.code)} after ${plural(r.received, 'probe')} had come back; ` +
+      `the other ${plural(r.lost, 'probe')} (${percent(r.lossPercent)}) were lost with the connection — ` +
+      `TCP delivers only while its connection lasts${counted === '' ? '' : `; ${counted}`}.`
+  }
   if (r.lost > 0) {
     const late = r.late > 0 ? `; ${r.late} of them came back later${tmaxHint(result, r)}` : ''
     const head = `TCP: ${plural(r.lost, 'probe')} (${percent(r.lossPercent)}) did not come back within Tmax (${ms(r.tmaxMs)}). TCP does not drop data, so they were still on their way when the wait ended`
@@ -261,6 +268,17 @@ function tcpVerdict (result: CompareResult, r: TransportResult, kernel: KernelRe
   }
   const note = retrans === undefined ? '' : ' (RetransSegs +0: nothing on this machine had to be resent)'
   return `TCP delivered all ${plural(r.sent, 'probe')}, in order, as expected${note}.`
+}
+
+/** How a TCP connection ended mid-run, from the error's code. */
+function connectionEnd (code: string): string {
+  switch (code) {
+    case 'ECONNRESET': return 'the reflector reset the connection (ECONNRESET)'
+    case 'EPIPE': return 'the connection broke (EPIPE: the reflector had closed it)'
+    // compare's own code when the reflector ended the stream (FIN) during the run.
+    case 'ERR_SOCKKIT_NO_ANSWER': return 'the reflector closed the connection'
+    default: return `the connection failed (${code})`
+  }
 }
 
 // ——— table ———
