@@ -70,6 +70,22 @@ t.test('udp-server reports gaps, reordering and duplicates of crafted seq= datag
   t.match(cli.stderr(), /seq 1–4: 1 missing, 1 duplicate, 1 reordered/)
 })
 
+t.test('udp-server: running missing total, and a rerun from the same port is a new run', async t => {
+  const { cli, port } = await startServer(t)
+  const socket = createSocket('udp4')
+  t.teardown(() => socket.close())
+  for (const text of ['seq=1 a', 'seq=3 a', 'seq=5 a', 'seq=1 b', 'seq=3 b']) {
+    await new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
+  }
+  await cli.waitFor(/seq restarted at 1/)
+  await cli.waitFor(/got 3, expected 2 — 1 missing so far\n[^]*got 3, expected 2/)
+  t.match(cli.stderr(), /seq gap: got 5, expected 4 — 2 missing so far \(1 skipped here\)/)
+  t.match(cli.stderr(), /seq restarted at 1 \(a new run; previous run: seq 1–5, 2 missing, 0 duplicates, 0 reordered\)/)
+  t.notMatch(cli.stderr(), /again \(duplicate\)/)
+  t.equal(await cli.interrupt(), 130)
+  t.match(cli.stderr(), /seq 1–3: 1 missing, 0 duplicates, 0 reordered; restarted 1 time, earlier runs: 3 received, 2 missing/)
+})
+
 t.test('udp-send collects both replies when a server answers each datagram twice', async t => {
   const server = await rawServer(t, (data, from, socket) => {
     socket.send(data, from.port, from.address)
