@@ -35,6 +35,13 @@ export interface TcpClientOptions {
   waitMs?: number
   /** Turn LF into CRLF in what we send (an existing CRLF is left alone). Default false. */
   crlf?: boolean
+  /**
+   * When the server finishes (FIN) while we are still sending, keep sending until `input`
+   * ends — TCP allows it, and a server that half-closed may still be reading. Default
+   * false: stop sending and close, as ncat does (the `server-finished` event then says
+   * how much of the input was sent, so the rest is not lost silently).
+   */
+  keepSending?: boolean
   /** Disable Nagle's algorithm (send small writes at once). Default true. */
   noDelay?: boolean
   /** Receives every event, in order. Must not throw. */
@@ -69,7 +76,12 @@ export type TcpClientEvent =
   /** Our FIN is queued behind everything we sent: we will send nothing more. */
   | { type: 'sent-eof'; bytesSent: number; waitMs: number }
   /** The server's FIN arrived; `weWereSending` says we had not finished, and stopped. */
-  | { type: 'server-finished'; bytesReceived: number; weWereSending: boolean }
+  /**
+   * The server sent FIN. `weWereSending`: our input had not ended; `inputBytesSent` is
+   * how much of it was handed to the socket; `stoppedSending`: we stop now (the rest of
+   * the input is not read), false with `keepSending`.
+   */
+  | { type: 'server-finished'; bytesReceived: number; weWereSending: boolean; inputBytesSent: number; stoppedSending: boolean }
   | { type: 'wait-elapsed'; waitMs: number }
   /**
    * The connection broke after it was made — ECONNRESET (the server reset it) or another
@@ -123,7 +135,7 @@ const isBreak = (code: string | undefined) => code === 'ECONNRESET' || code === 
  * Connect to `host:port`, send `input` (or `messages`) and copy every received byte to
  * `output` unchanged, with backpressure both ways. When we finish sending we half-close
  * and keep reading until the server closes (or `waitMs` passes); when the server closes
- * first we stop sending and close too, as ncat does.
+ * first we stop sending and close too, as ncat does — unless `keepSending`.
  *
  * Rejects with Node's error (ECONNREFUSED, ENOTFOUND, ECONNRESET…), or a sockkit error
  * (ERR_SOCKKIT_CONNECT_TIMEOUT; ABORT_ERR when aborted before connecting). Every listener
@@ -189,8 +201,10 @@ export const runTcpClient = (options: TcpClientOptions): Promise<TcpClientResult
 
     // input → socket, paused while the socket's send buffer is full.
     const resumeInput = () => input?.resume()
+    let inputBytesSent = 0
     const onInputData = (chunk: Buffer | string) => {
       const data = toWire(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+      inputBytesSent += data.length
       if (!socket.write(data)) {
         input?.pause()
         socket.once('drain', resumeInput)
@@ -288,8 +302,9 @@ export const runTcpClient = (options: TcpClientOptions): Promise<TcpClientResult
     socket.on('end', () => {
       serverFinished = true
       clearTimeout(waitTimer)
-      emit({ type: 'server-finished', bytesReceived: socket.bytesRead, weWereSending: !doneSending })
-      if (!doneSending) {
+      const stopping = !doneSending && !options.keepSending
+      emit({ type: 'server-finished', bytesReceived: socket.bytesRead, weWereSending: !doneSending, inputBytesSent, stoppedSending: stopping })
+      if (stopping) {
         // ncat's behaviour: the server is done with us, so stop sending and close.
         doneSending = true
         stopInput()

@@ -121,7 +121,7 @@ t.test('a server that closes first stops our sending, and we close cleanly', asy
     5000, 'client to close after the server')
   t.equal(result.end, 'server-closed')
   t.equal(output.text(), 'bye\n')
-  t.match(events.find(e => e.type === 'server-finished'), { weWereSending: true })
+  t.match(events.find(e => e.type === 'server-finished'), { weWereSending: true, stoppedSending: true, inputBytesSent: 0 })
   t.notOk(events.some(e => e.type === 'sent-eof'), 'no half-close of ours is reported')
   t.same(getEventListeners(input, 'data'), [], 'input released')
   t.same(getEventListeners(input, 'end'), [], 'input released')
@@ -322,4 +322,35 @@ t.test('backpressure both ways: a stalled output stops the input from being read
   t.equal(receivedHash.digest('hex'), sentHash.digest('hex'), 'bytes came back unchanged')
   t.equal(result.bytesSent, chunks * chunk.length)
   t.ok(maxBuffered <= 16 * 1024 + 2 * 65536, `output never buffered much (max ${maxBuffered} bytes)`)
+})
+
+t.test('keepSending: after the server half-closes, the rest of the input still reaches it', async t => {
+  // A server that says goodbye and half-closes at once, but keeps reading until our FIN.
+  let received = ''
+  const serverDone = new Promise<void>(resolve => {
+    void rawServer(t, socket => {
+      socket.setEncoding('utf8')
+      socket.on('data', (d: string) => { received += d })
+      socket.on('end', () => { socket.destroy(); resolve() })
+      socket.end('bye\n')
+    }).then(({ port }) => started(port))
+  })
+  let started!: (port: number) => void
+  const port = await new Promise<number>(resolve => { started = resolve })
+  const input = new PassThrough()
+  const events: TcpClientEvent[] = []
+  const output = collector()
+  const run = runTcpClient({ host: HOST, port, input, output: output.stream, keepSending: true, onEvent: e => events.push(e) })
+  // Write only after the server's FIN has arrived, so this is input sent after it.
+  await new Promise<void>(resolve => {
+    const check = setInterval(() => { if (events.some(e => e.type === 'server-finished')) { clearInterval(check); resolve() } }, 5)
+  })
+  input.end('late data\n')
+  const result = await within(run, 5000, 'client to finish after sending the rest')
+  await serverDone
+  t.equal(received, 'late data\n', 'the server got what we sent after its FIN')
+  t.equal(result.end, 'server-closed')
+  t.equal(output.text(), 'bye\n')
+  t.match(events.find(e => e.type === 'server-finished'), { weWereSending: true, stoppedSending: false })
+  t.ok(events.some(e => e.type === 'sent-eof'), 'our own half-close followed')
 })

@@ -16,6 +16,7 @@ interface TcpClientFlags {
   timeout: number
   crlf?: boolean
   nagle?: boolean
+  keepSending?: boolean
   quiet?: boolean
 }
 
@@ -36,6 +37,7 @@ export const makeTcpClientCommand = (ctx: CliContext): Command =>
     .option('--timeout <ms>', 'connect timeout', argParser(v => parsePositiveInt(v, 'timeout')), DEFAULT_CONNECT_TIMEOUT_MS)
     .option('--crlf', 'send each LF newline as CRLF (for servers that read lines the Windows/HTTP way)')
     .option('--nagle', "leave Nagle's algorithm on (default off: small writes go out at once)")
+    .option('--keep-sending', 'if the server half-closes first, keep sending stdin until it ends (default: stop, as ncat does, and say how much was sent)')
     .addOption(new Option('--quiet', 'only errors and warnings on stderr'))
     .addHelpText('after', `
 Examples:
@@ -83,8 +85,12 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
               `reading until the server closes${e.waitMs > 0 ? ` or ${formatDuration(e.waitMs)} pass` : ''}`)
             break
           case 'server-finished':
-            if (e.weWereSending) {
-              log(`${style.yellow('server closed its side')} after ${formatBytes(e.bytesReceived)} received; we stop sending and close`)
+            if (e.weWereSending && e.stoppedSending) {
+              log(`${style.yellow('server closed its side')} (FIN) after ${formatBytes(e.bytesReceived)} received, while we were still sending: ` +
+                `stopped after ${formatBytes(e.inputBytesSent)} of input; the rest was not sent (--keep-sending sends it)`)
+            } else if (e.weWereSending) {
+              log(`${style.yellow('server closed its side')} (FIN) after ${formatBytes(e.bytesReceived)} received; it may still read: ` +
+                `still sending (--keep-sending) until the input ends`)
             } else {
               info(`server finished sending (FIN) after ${formatBytes(e.bytesReceived)} received`)
             }
@@ -114,6 +120,7 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
           connectTimeoutMs: flags.timeout,
           waitMs: flags.wait,
           crlf: Boolean(flags.crlf),
+          keepSending: Boolean(flags.keepSending),
           noDelay: !flags.nagle,
           onEvent,
           signal: ctx.io.signal,
