@@ -33,7 +33,7 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
     case 'EPERM':
       return e.syscall === 'bind' || e.syscall === 'listen'
         ? `permission denied to use port ${port ?? '?'} on ${host} (ports below 1024 need administrator rights)`
-        : `permission denied for ${where} (${e.code}): a firewall or a broadcast address without --broadcast can cause this`
+        : `permission denied for ${where} (${e.code}): a firewall rule, or a broadcast address (sockkit does not send broadcasts), can cause this`
     case 'ENOTFOUND':
     case 'EAI_NONAME':
     case 'EAI_FAIL':
@@ -53,6 +53,12 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
       return `the connection to ${where} was reset by the other side`
     case 'EPIPE':
       return `the other side of ${where} closed the connection while we were still sending`
+    case 'EINVAL':
+      // A link-local IPv6 address (fe80::/10) means nothing without the interface it is on.
+      if (/^fe[89ab][0-9a-f]:/i.test(host) && !host.includes('%')) {
+        return `${host} is a link-local IPv6 address: add the interface it is on, like ${host}%eth0 (see \`ip addr\`)`
+      }
+      return `invalid address or port for ${where} (${e.syscall ?? 'socket'} said EINVAL)`
     case 'EMSGSIZE':
     case 'ERR_SOCKKIT_DATAGRAM_TOO_BIG':
       return e.message

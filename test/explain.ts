@@ -1,0 +1,28 @@
+import t from 'tap'
+import { explainError } from '../src/cli/explain.js'
+
+const nodeError = (code: string, fields: Record<string, unknown> = {}) => Object.assign(new Error(`${code} raw`), { code, ...fields })
+
+t.test('every expected failure is one plain sentence; unknown errors are left to the caller', async t => {
+  t.match(explainError(nodeError('ECONNREFUSED'), { host: '127.0.0.1', port: 9001 }), /^nothing is listening on 127\.0\.0\.1:9001 — start one with `sockkit tcp-server 9001`$/)
+  t.match(explainError(nodeError('ECONNREFUSED'), { host: '127.0.0.1', port: 9001, transport: 'udp', serverCommand: 'udp-server' }), /port unreachable.*sockkit udp-server 9001/)
+  t.match(explainError(nodeError('EADDRINUSE'), { host: '127.0.0.1', port: 9000 }), /^port 9000 is already in use on 127\.0\.0\.1/)
+  t.match(explainError(nodeError('ENOTFOUND'), { host: 'nohost' }), /^cannot resolve host "nohost"/)
+  t.equal(explainError(nodeError('EWHATEVER')), undefined)
+  t.equal(explainError(new Error('no code')), undefined)
+})
+
+t.test('a permission error names no option sockkit does not have', async t => {
+  const text = explainError(nodeError('EACCES', { syscall: 'send' }), { host: '127.255.255.255', port: 9 })!
+  t.notMatch(text, /--broadcast/)
+  t.match(text, /firewall/)
+})
+
+t.test('EINVAL on a link-local IPv6 address asks for the interface, not a raw Node message', async t => {
+  for (const host of ['fe80::1', 'FE80::abcd:1', 'febf::1']) {
+    t.match(explainError(nodeError('EINVAL', { syscall: 'connect' }), { host, port: 9000 }), new RegExp(`^${host} is a link-local IPv6 address: add the interface it is on, like ${host}%eth0`))
+  }
+  // With a zone, or any other address, EINVAL is still one plain sentence.
+  t.match(explainError(nodeError('EINVAL', { syscall: 'bind' }), { host: 'fe80::1%eth0', port: 9000 }), /^invalid address or port for .* \(bind said EINVAL\)$/)
+  t.match(explainError(nodeError('EINVAL', { syscall: 'connect' }), { host: '127.0.0.1', port: 9000 }), /^invalid address or port for 127\.0\.0\.1:9000/)
+})
