@@ -147,11 +147,6 @@ export function udpFamilyOf (address: string): UdpFamily {
   return 'ipv6'
 }
 
-/** The counter names a family's report is about, spelled as the kernel spells them. */
-export function udpCounterName (name: string, family: UdpFamily): string {
-  return family === 'ipv4' ? name : family === 'ipv6' ? `Udp6${name}` : `${name}+Udp6${name}`
-}
-
 function diffSection (before: Record<string, number>, after: Record<string, number>): Record<string, number | null> {
   const delta: Record<string, number | null> = {}
   for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
