@@ -186,7 +186,12 @@ export const runCompare = async (config: CompareConfig, options: RunCompareOptio
 /** {@link runCompare}, also returning the raw per-probe runs (for `--csv`). */
 export const runCompareDetailed = async (config: CompareConfig, options: RunCompareOptions = {}): Promise<CompareDetail> => {
   if (options.impairment === undefined) return measureAll(config, options)
-  const impaired = await startCompareImpairment(config, options.impairment, options.signal)
+  // The impairment does NOT get the signal: on Ctrl-C compare stops sending but still waits
+  // (up to Tmax) for the probes already sent, and those may be held in a delay relay. Stopping
+  // the relay at the same moment would throw them away and report them as lost (RFC 6673: a
+  // probe is lost only once Tmax has passed). It is stopped below, once the wait is over; a
+  // second Ctrl-C exits the process at once (bin/sockkit.js), the kernel table's watchdog cleans up.
+  const impaired = await startCompareImpairment(config, options.impairment)
   let detail: CompareDetail | undefined
   try {
     detail = await measureAll({ ...config, impairment: impaired.config }, {
@@ -707,7 +712,7 @@ const tcpDegradedReason = (notApplied: ImpairmentKind[]): string => {
  * `compare --loss 5` still shows UDP losing and TCP's delay, and the output says why TCP did
  * not lose. With an explicit emulator, or one transport, the library's error stands.
  */
-const startCompareImpairment = async (config: CompareConfig, request: CompareImpairmentRequest, signal?: AbortSignal): Promise<CompareImpairment> => {
+const startCompareImpairment = async (config: CompareConfig, request: CompareImpairmentRequest): Promise<CompareImpairment> => {
   const imp = normalizeImpairment(request.impairment)
   const common = {
     emulator: request.emulator ?? 'auto',
@@ -715,7 +720,6 @@ const startCompareImpairment = async (config: CompareConfig, request: CompareImp
     packetEvents: false,
     ...(request.seed !== undefined ? { seed: request.seed } : {}),
     ...(request.support ? { support: request.support } : {}),
-    ...(signal ? { signal } : {}),
     ...(request.onEvent ? { onEvent: request.onEvent } : {}),
   } as const
   const extraWaitMs = 2 * (imp.delay + imp.jitter)

@@ -18,7 +18,7 @@ import { makeCompareConfig, runCompareDetailed } from '../src/compare.js'
 import { startLocalReflector, type LocalReflector } from '../src/local-reflector.js'
 import { createRandom, deriveSeed, randomSeed } from '../src/impairment.js'
 import { decodeProbe } from '../src/probe.js'
-import { BIN, runCli } from './fixtures/cli.js'
+import { BIN, runCli, startCli } from './fixtures/cli.js'
 
 let local: LocalReflector
 t.before(async () => { local = await startLocalReflector() })
@@ -175,6 +175,36 @@ t.test('CLI: --loss 20 --transports udp --emulator userspace --json', async t =>
   const badLoss = await runCli(['compare', '--loss', '120'])
   t.equal(badLoss.code, 2)
   t.match(badLoss.stderr, /loss/)
+})
+
+t.test('Ctrl-C during a delayed run: the relay keeps forwarding until the probes in flight are back, none counted lost', async t => {
+  // 300 ms each way at 50/s: ~30 probes are inside the relay at any moment. The old code
+  // stopped the relay on the same abort and counted every one of them as lost.
+  const config = makeCompareConfig({ port: local.port, local: true, count: 200, ratePerSecond: 50, transports: ['udp'] })
+  const controller = new AbortController()
+  const { result } = await runCompareDetailed(config, {
+    signal: controller.signal,
+    impairment: { impairment: { delay: 300 }, emulator: 'userspace' },
+    onEvent: e => { if (e.type === 'progress' && e.received >= 5) controller.abort() },
+  })
+  const udp = result.results.udp!
+  t.equal(result.interrupted, true)
+  t.ok(udp.sent > 5 && udp.sent < 200, `stopped early: ${udp.sent} sent`)
+  t.equal(udp.lost, 0, `no loss was configured: ${udp.received} of ${udp.sent} back`)
+  t.equal(udp.received, udp.sent)
+})
+
+t.test('CLI: SIGINT during compare --delay 300 reports no invented loss, exit 130', async t => {
+  const cli = startCli(['compare', '--delay', '300', '--count', '200', '--rate', '50', '--transports', 'udp', '--emulator', 'userspace', '--json'])
+  await cli.waitFor(/sending 200 probes/)
+  // Stop once probes are on their way through the relay (sending takes 4 s).
+  await new Promise(resolve => setTimeout(resolve, 1500))
+  const code = await cli.interrupt()
+  t.equal(code, 130, cli.stderr())
+  const json = JSON.parse(cli.stdout().toString())
+  t.equal(json.interrupted, true)
+  t.ok(json.results.udp.sent < 200, `stopped early: ${json.results.udp.sent} sent`)
+  t.match(json.results.udp, { lost: 0, received: json.results.udp.sent }, 'every probe sent came back through the relay')
 })
 
 const has = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
