@@ -338,7 +338,9 @@ function classify (run: TransportRun) {
   const sendsBySeq = new Map<number, ProbeSend>()
   for (const send of run.sends) if (!sendsBySeq.has(send.seq)) sendsBySeq.set(send.seq, send)
 
-  const tracker = new SequenceTracker()
+  // compare numbers its own probes from 0: remember them all, or with --count above the
+  // default window (65,536) a very late first copy would be "too old" instead of reordered.
+  const tracker = new SequenceTracker({ window: Infinity })
   const arrived = new Set<number>()
   const firstCopies: FirstCopy[] = []
   const outcomeBySeq = new Map<number, ProbeOutcome>()

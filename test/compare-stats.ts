@@ -316,3 +316,15 @@ t.test('logHistogram: log-spaced round edges, every value in exactly one bucket'
     { fromMs: 0.0015, toMs: 0.002, count: 1 },
   ])
 })
+
+t.test('a probe overtaken by more than 65,536 others is still reordered: compare remembers all its own numbers', async t => {
+  const count = 70_000
+  // Blast-like timing: every probe back 1 ms after its send, except probe 0, which comes last (still within Tmax).
+  const sends = schedule(count, 0.001)
+  const arrivals: ProbeArrival[] = sends.slice(1).map(s => ({ seq: s.seq, receivedMs: s.scheduledMs + 1 }))
+  arrivals.push({ seq: 0, receivedMs: 500 })
+  const result = analyzeRun(makeRun(sends, arrivals, { tmaxMs: 1000 }))
+  t.equal(result.lost, 0)
+  t.equal(result.reordered, 1, 'probe 0 came after 69,999 higher numbers: reordered, not "too old"')
+  t.equal(result.maxReorderExtent, count - 1, "RFC 4737 extent: every other probe arrived before it")
+})
