@@ -3,15 +3,20 @@
 import { main } from '../dist/cli/main.js'
 
 const controller = new AbortController()
+// Every stop signal ends the run cleanly (summary, partial result); the exit code then says
+// which one it was, by the shell's convention 128 + signal number: 130 Ctrl-C (SIGINT),
+// 143 SIGTERM (kill, timeout), 129 SIGHUP (the terminal closed).
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }
+let stoppedBy
 let interrupts = 0
-const onSignal = () => {
+const onSignal = signal => {
   interrupts++
-  // A second Ctrl-C means "stop now", without waiting for a clean shutdown.
-  if (interrupts > 1) process.exit(130)
+  stoppedBy ??= signal
+  // A second signal means "stop now", without waiting for a clean shutdown.
+  if (interrupts > 1) process.exit(SIGNAL_EXIT[stoppedBy])
   controller.abort()
 }
-process.on('SIGINT', onSignal)
-process.on('SIGTERM', onSignal)
+for (const signal of Object.keys(SIGNAL_EXIT)) process.on(signal, onSignal)
 // A closed stdout (`sockkit … | head`) is not an error worth a stack trace.
 process.stdout.on('error', err => { if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw err })
 
@@ -22,6 +27,8 @@ const code = await main(process.argv.slice(2), {
   env: process.env,
   signal: controller.signal,
 })
+// The commands report a stop as 130 (Ctrl-C); another signal keeps its own code.
+const exitCode = code === 130 && stoppedBy !== undefined ? SIGNAL_EXIT[stoppedBy] : code
 // Flush what is written, then exit: a command that returned is done, and a terminal
 // stdin we once read from must not keep the process alive.
-process.stdout.write('', () => process.stderr.write('', () => process.exit(code)))
+process.stdout.write('', () => process.stderr.write('', () => process.exit(exitCode)))

@@ -195,3 +195,14 @@ t.test('--help reads well at 80 columns', async t => {
     ['--flood-rate <lines/s>', '10'], ['--max-output <bytes>', '1048576'],
   ])
 })
+
+t.test('leave reasons are words, not identifiers: Ctrl-C says the chat was closed', async t => {
+  const { cli, port } = await startChat(t)
+  const socket = connect(port, '127.0.0.1')
+  t.teardown(() => { socket.destroy() })
+  socket.write('luis\n')
+  await cli.waitFor(/\* luis joined/)
+  t.equal(await cli.interrupt(), 130)
+  t.match(cli.stderr(), /\* luis left \(the chat was closed\) after/)
+  t.notMatch(cli.stderr(), /server-stopped/)
+})

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { runCli } from './fixtures/cli.js'
+import { runCli, startCli } from './fixtures/cli.js'
 import { commandFactories } from '../src/cli/commands/index.js'
 import type { CliContext } from '../src/cli/io.js'
 
@@ -117,4 +117,32 @@ t.test('every help page fits 80 columns (a projector, a split terminal)', async 
     const long = run.stdout.toString().split('\n').filter(line => [...line].length > 80)
     t.same(long, [], `sockkit ${args.join(' ')} --help: no line over 80 columns`)
   }
+})
+
+t.test('a stop signal ends the run cleanly with the shell\'s code: SIGINT 130, SIGTERM 143, SIGHUP 129', async t => {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    const cli = startCli(['tcp-server', '0'])
+    await cli.waitFor(/listening on/)
+    cli.child.kill(signal)
+    t.equal(await cli.exited, code, `${signal} → ${code}`)
+    t.match(cli.stderr(), /stopped after/, `${signal}: the summary is still printed`)
+  }
+})
+
+t.test('styleFor: colour on a terminal unless NO_COLOR (non-empty), --no-color or FORCE_COLOR=0', async t => {
+  const { styleFor } = await import('../src/cli/io.js')
+  const tty = { isTTY: true }
+  const pipe = { isTTY: false }
+  const ctx = (env: Record<string, string | undefined>, colorFlag = true) =>
+    ({ io: { env }, exitCode: 0, colorFlag }) as unknown as CliContext
+  const level = (env: Record<string, string | undefined>, stream: { isTTY: boolean }, colorFlag = true) => styleFor(ctx(env, colorFlag), stream).level
+  t.equal(level({}, tty), 1, 'a terminal gets colour')
+  t.equal(level({}, pipe), 0, 'a pipe does not')
+  t.equal(level({ NO_COLOR: '1' }, tty), 0)
+  t.equal(level({ NO_COLOR: '' }, tty), 1, 'an empty NO_COLOR does not count (no-color.org)')
+  t.equal(level({}, tty, false), 0, '--no-color')
+  t.equal(level({ FORCE_COLOR: '0' }, tty), 0, 'FORCE_COLOR=0 turns it off on a terminal')
+  t.equal(level({ FORCE_COLOR: 'false' }, tty), 0)
+  t.equal(level({ FORCE_COLOR: '1' }, pipe), 1, 'FORCE_COLOR=1 turns it on for a pipe')
+  t.equal(level({ FORCE_COLOR: '1', NO_COLOR: '1' }, pipe), 0, 'but never against NO_COLOR')
 })

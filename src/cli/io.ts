@@ -30,13 +30,17 @@ export interface CliContext {
  * A chalk instance for one stream: colour only when that stream is a terminal,
  * `NO_COLOR` is unset or empty (per no-color.org, only a non-empty value disables) and
  * `--no-color` was not given. `FORCE_COLOR` (non-zero) turns it on regardless, for tests
- * and pagers — but never against `NO_COLOR` or `--no-color`.
+ * and pagers — but never against `NO_COLOR` or `--no-color`; `FORCE_COLOR=0` turns it off.
  */
 export const styleFor = (ctx: CliContext, stream: { isTTY?: boolean }): ChalkInstance => {
   const { env } = ctx.io
   const allowed = ctx.colorFlag && !env.NO_COLOR
   let on = Boolean(stream.isTTY) && allowed
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && allowed) on = true
+  // FORCE_COLOR as chalk and supports-color read it: 0 or false turns colour off even on a
+  // terminal; any other value turns it on where it is allowed.
+  const force = env.FORCE_COLOR
+  if (force === '0' || force === 'false') on = false
+  else if (force !== undefined && allowed) on = true
   return new Chalk({ level: on ? 1 : 0 })
 }
 

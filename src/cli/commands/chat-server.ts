@@ -4,7 +4,7 @@ import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
 import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from '../../parse.js'
 import { checkName } from '../../sanitize.js'
-import type { ChatServer, ChatServerEvent, ChatSummary } from '../../chat-server.js'
+import type { ChatLeaveReason, ChatServer, ChatServerEvent, ChatSummary } from '../../chat-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
@@ -233,13 +233,13 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: Addr
           log(`${tag(e.id)} ${err.yellow('flood')}: ${e.name ?? 'a client'} is sending more than ${e.linesPerSecond} lines/s; holding their lines back`)
           break
         case 'left': {
-          const why = e.reason === 'closed' || e.reason === 'quit' ? '' : ` (${e.reason === 'reset' ? 'connection reset' : e.reason})`
+          const why = e.reason === 'closed' || e.reason === 'quit' ? '' : ` (${LEAVE_REASON_TEXT[e.reason]})`
           const line = `* ${e.name} left${why} after ${formatDuration(e.durationMs)}, ${plural(e.messages, 'message')}`
           log(`${tag(e.id)} ${e.reason === 'reset' || e.reason === 'error' || e.reason === 'flood' || e.reason === 'slow-reader' ? err.red(line) : line}`)
           break
         }
         case 'disconnected':
-          log(`${tag(e.id)} ${formatAddress(e.remoteAddress, e.remotePort)} left before giving a name (${e.reason})`)
+          log(`${tag(e.id)} ${formatAddress(e.remoteAddress, e.remotePort)} left before giving a name (${LEAVE_REASON_TEXT[e.reason]})`)
           break
         case 'server-error':
           log(`${err.red('server error')} ${e.code}: ${e.message} (still listening)`)
@@ -255,4 +255,18 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: Addr
     },
     note: (text: string) => log(text),
   }
+}
+
+/** Why someone left, in the words the event lines use (not the library's identifiers). */
+const LEAVE_REASON_TEXT: Record<ChatLeaveReason, string> = {
+  'quit': 'said /quit',
+  'closed': 'closed the connection',
+  'reset': 'connection reset',
+  'error': 'connection error',
+  'idle-timeout': 'idle too long',
+  'name-timeout': 'gave no name in time',
+  'flood': 'sent too fast for too long',
+  'slow-reader': 'was not reading',
+  'kicked': 'removed by the operator',
+  'server-stopped': 'the chat was closed',
 }
