@@ -69,7 +69,7 @@ t.test('only the asked transports appear; --csv writes one row per probe', async
   t.equal(rows.filter(r => r.startsWith('transport,')).length, 1)
   // Human output: the table on stdout, phase lines on stderr.
   t.match(run2.stdout.toString(), /TCP[\s\S]*UDP/)
-  t.match(run2.stderr, /TCP → 127\.0\.0\.1:\d+: sending 20 probes/)
+  t.match(run2.stderr, /^\d\d:\d\d:\d\d\.\d{3} TCP → 127\.0\.0\.1:\d+: sending 20 probes$/m, 'phase lines carry the clock like every event line')
 })
 
 t.test('Ctrl-C prints the partial result, exits 130, and the reflector child is gone', async t => {
@@ -103,7 +103,7 @@ t.test('bad input exits 2 with one sentence', async t => {
     [['--rate', '0'], /rate/],
     [['--rate', '-5'], /rate|unknown option/],
     [['--size', '10'], /size/],
-    [['--size', '70000'], /size/],
+    [['--size', '70000'], /^sockkit: --size: size must be at most 65507 bytes with UDP/],
     [['--transports', 'tcp,sctp'], /transports/],
     [['--warmup', 'x'], /warmup/],
     [['--tmax', '0'], /tmax/],

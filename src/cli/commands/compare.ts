@@ -9,7 +9,7 @@ import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment } from '.
 import type { CompareEvent } from '../../compare.js'
 import type { CompareConfig, Transport } from '../../compare-types.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
-import { jsonReplacer, styleFor, type CliContext } from '../io.js'
+import { clock, jsonReplacer, styleFor, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
 import { explainError } from '../explain.js'
 
@@ -198,7 +198,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
         throw invalidArg(`--port ${flags.port} needs a host: without one compare starts its own reflector (to measure a local \`sockkit serve\`, give 127.0.0.1)`)
       }
       if (flags.transports.includes('udp') && flags.size > MAX_UDP_PAYLOAD_IPV4) {
-        throw invalidArg(`size must be at most ${MAX_UDP_PAYLOAD_IPV4} bytes with UDP (the largest datagram), not ${flags.size}`)
+        throw invalidArg(`--size: size must be at most ${MAX_UDP_PAYLOAD_IPV4} bytes with UDP (the largest datagram), not ${flags.size}`)
       }
       if (flags.csv === '-' && flags.json) {
         throw invalidArg('--csv - and --json both write to stdout: give --csv a file name')
@@ -318,6 +318,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
 const progressLine = (ctx: CliContext) => {
   const stream = ctx.io.stderr
   const live = Boolean(stream.isTTY)
+  const style = styleFor(ctx, stream)
   let shown = false
   let target = ''
   const write = (text: string) => {
@@ -330,7 +331,8 @@ const progressLine = (ctx: CliContext) => {
       if (e.type === 'phase') {
         target = formatAddress(e.host, e.port)
         // Without a terminal, one plain line per transport instead of a live counter.
-        if (!live) stream.write(`${e.transport.toUpperCase()} → ${target}: sending ${e.total} probes${e.warmup ? ` after ${e.warmup} warm-up probes` : ''}\n`)
+        // Prefixed with the clock, like every other event line.
+        if (!live) stream.write(`${style.dim(clock())} ${e.transport.toUpperCase()} → ${target}: sending ${e.total} probes${e.warmup ? ` after ${e.warmup} warm-up probes` : ''}\n`)
         write(`${e.transport.toUpperCase()} → ${target}: ${e.warmup ? `warming up with ${e.warmup} probes, then ` : ''}sending ${e.total} probes…`)
       } else if (e.type === 'progress') {
         const percent = Math.floor((100 * e.sent) / e.total)
