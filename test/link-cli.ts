@@ -314,3 +314,42 @@ t.test('--help reads well at 80 columns', async t => {
     ['--pace <bytes/s>', '0'], ['--max-clients <n>', '256'],
   ])
 })
+
+const kernelSupport = await (await import('../src/nft-emulator.js')).detectKernelSupport()
+
+t.test('--help: --seed says the kernel emulator\'s drops are not seeded', async t => {
+  for (const command of ['link', 'compare']) {
+    const run = await runCli([command, '--help'])
+    t.equal(run.code, 0)
+    t.match(run.stdout.toString().replace(/\s+/g, ' '), /--seed <n> .*the kernel(?: emulator)?'s drops are random, --emulator userspace \(UDP\) repeats them too/, command)
+  }
+})
+
+t.test('--seed with the kernel doing the drops: one line on stderr says the drops are random', { skip: kernelSupport.available ? false : kernelSupport.reason }, async t => {
+  const note = /--seed repeats the relay's choices \(delay, jitter, reorder, duplicate\); the kernel's drops are random — --emulator userspace \(UDP\) makes drops repeatable/
+  const kernel = startCli(['link', '0', '127.0.0.1:9', '--udp', '--loss', '30', '--seed', '7'])
+  await kernel.waitFor(/point your client at/)
+  t.equal(await kernel.interrupt(), 130)
+  t.match(kernel.stderr(), /emulator: kernel/)
+  t.match(kernel.stderr(), note)
+  t.equal(kernel.stderr().split('\n').filter(l => note.test(l)).length, 1, 'said once')
+
+  const json = startCli(['link', '0', '127.0.0.1:9', '--udp', '--loss', '30', '--seed', '7', '--json'])
+  await json.waitFor(/"event":"started"/, { from: 'stdout' })
+  await json.waitFor(note)
+  t.equal(await json.interrupt(), 130)
+
+  const userspace = startCli(['link', '0', '127.0.0.1:9', '--udp', '--loss', '30', '--seed', '7', '--emulator', 'userspace'])
+  await userspace.waitFor(/point your client at/)
+  t.equal(await userspace.interrupt(), 130)
+  t.notMatch(userspace.stderr(), /kernel's drops are random/, 'the relay drops by the seed: nothing to warn about')
+
+  const unseeded = startCli(['link', '0', '127.0.0.1:9', '--udp', '--loss', '30'])
+  await unseeded.waitFor(/point your client at/)
+  t.equal(await unseeded.interrupt(), 130)
+  t.notMatch(unseeded.stderr(), /kernel's drops are random/, 'no --seed, no promise to qualify')
+
+  const compare = await runCli(['compare', '--loss', '5', '--seed', '7', '--transports', 'udp', '--count', '20', '--rate', '500'], { timeoutMs: 30_000 })
+  t.equal(compare.code, 0, compare.stderr)
+  t.match(compare.stderr, note)
+})

@@ -5,11 +5,12 @@ import { formatAddress } from '../../addresses.js'
 import { DEFAULT_PORT, MAX_UDP_PAYLOAD_IPV4 } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
 import { parseNonNegativeInt, parseNumberText, parsePercent, parsePort } from '../../parse.js'
-import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment } from '../../impairment.js'
+import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment, type ImpairmentEvent } from '../../impairment.js'
 import type { CompareEvent } from '../../compare.js'
 import type { CompareConfig, Transport } from '../../compare-types.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
-import { clock, jsonReplacer, styleFor, type CliContext } from '../io.js'
+import { clock, jsonReplacer, lineWriter, styleFor, type CliContext } from '../io.js'
+import { KERNEL_SEED_NOTE } from './link.js'
 import { argParser, runAction } from '../action.js'
 import { explainError } from '../explain.js'
 
@@ -189,7 +190,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
     .option('--reorder <percent>', 'impair: hold back this share of datagrams', argParser(v => parsePercent(v, 'reorder')))
     .option('--duplicate <percent>', 'impair: send this share of datagrams twice', argParser(v => parsePercent(v, 'duplicate')))
     .option('--emulator <kind>', 'auto, kernel (nft) or userspace', argParser(parseEmulator), 'auto')
-    .option('--seed <n>', 'impairment random seed (default: random, reported)', argParser(parseSeed))
+    .option('--seed <n>', "the relay's random seed (default: random, reported); the kernel's drops are random, --emulator userspace (UDP) repeats them too", argParser(parseSeed))
     .addOption(new Option('--json', 'the result as one JSON document on stdout'))
     .option('--csv <file>', 'one row per probe into <file>; - for stdout')
     .addHelpText('after', COMPARE_HELP_AFTER)
@@ -251,7 +252,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
     detail = await runCompareDetailed(config, {
       signal: ctx.io.signal,
       onEvent: progress.event,
-      ...(impairment ? { impairment: { impairment, emulator: flags.emulator, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) } } : {}),
+      ...(impairment ? { impairment: { impairment, emulator: flags.emulator, ...(flags.seed !== undefined ? { seed: flags.seed, onEvent: seedNote(ctx) } : {}) } } : {}),
     })
   } catch (err) {
     progress.clear()
@@ -309,6 +310,16 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
     return EXIT_INTERRUPTED
   }
   return result.errors ? EXIT_FAILURE : EXIT_OK
+}
+
+/** With --seed: when the kernel table is made (the kernel drops, unseeded), say so once at the start. */
+const seedNote = (ctx: CliContext) => {
+  let said = false
+  return (e: ImpairmentEvent): void => {
+    if (e.type !== 'kernel-table' || said) return
+    said = true
+    lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(KERNEL_SEED_NOTE)
+  }
 }
 
 /**

@@ -42,6 +42,13 @@ interface LinkFlags extends AddressFilterFlags {
   json?: boolean
 }
 
+/**
+ * Printed at the start when --seed is given and the kernel does the dropping: nft's
+ * `numgen random` cannot be seeded, so "same seed, same drops" holds only for the relay.
+ */
+export const KERNEL_SEED_NOTE = "--seed repeats the relay's choices (delay, jitter, reorder, duplicate); " +
+  "the kernel's drops are random — --emulator userspace (UDP) makes drops repeatable"
+
 /** `host:port`, `[v6]:port` or a bare port (meaning 127.0.0.1). */
 export const parseTarget = (value: string): { host: string; port: number } => {
   const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(value)
@@ -135,7 +142,8 @@ export const makeLinkCommand = (ctx: CliContext): Command =>
     .option('--reorder <percent>', 'UDP: hold this share back behind the next', argParser(v => parsePercent(v, 'reorder')), 0)
     .option('--duplicate <percent>', 'UDP: send this share of datagrams twice', argParser(v => parsePercent(v, 'duplicate')), 0)
     .option('--emulator <kind>', 'auto, kernel (loss) or userspace', argParser(parseEmulator), 'auto')
-    .option('--seed <n>', 'repeat a run: same seed, same drops (default: random)',
+    .option('--seed <n>', "repeat the relay's decisions: same seed and traffic, same drops, delays, copies " +
+      "(default: random); the kernel emulator's drops are random, --emulator userspace (UDP) repeats them too",
       argParser(v => { const n = parseNonNegativeInt(v, 'seed'); if (n >= 2 ** 32) throw invalidArg(`seed must be below 4294967296, not "${v}"`); return n }))
     .option('--host <address>', 'address to listen on', DEFAULT_HOST)
     .option('--pace <bytes/s>', 'TCP: rate cap per direction (0 = off)', argParser(v => parseNonNegativeInt(v, 'pace')), 0)
@@ -176,6 +184,9 @@ prints the totals per direction and exits 130.`)
         onEvent: print.event, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(support ? { support } : {}),
       })
       print.started(running, transport, target, describeImpairment(impairment))
+      if (flags.json && flags.seed !== undefined && running.appliedBy.loss === 'kernel') {
+        lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(KERNEL_SEED_NOTE)
+      }
       let last = ''
       const ticker = setInterval(() => {
         void running.counters().then(c => {
@@ -295,6 +306,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
       if (r.config.expected.summary !== 'no impairment') log(r.config.expected.summary)
       if (r.config.kernelTable) log(`kernel table inet ${r.config.kernelTable} (removed on exit; a watchdog removes it if this process is killed)`)
       if (r.emulator !== 'kernel') log(`seed ${r.seed} (repeat the same decisions with --seed ${r.seed})`)
+      if (flags.seed !== undefined && r.appliedBy.loss === 'kernel') log(KERNEL_SEED_NOTE)
       if (addressFilter) {
         log(`${describeAddressFilter(addressFilter)}; ` +
           (transport === 'udp' ? 'datagrams from filtered clients are not forwarded' : 'filtered clients are closed at once'))
