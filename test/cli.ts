@@ -146,3 +146,14 @@ t.test('styleFor: colour on a terminal unless NO_COLOR (non-empty), --no-color o
   t.equal(level({ FORCE_COLOR: '1' }, pipe), 1, 'FORCE_COLOR=1 turns it on for a pipe')
   t.equal(level({ FORCE_COLOR: '1', NO_COLOR: '1' }, pipe), 0, 'but never against NO_COLOR')
 })
+
+t.test('host:port in one argument gets a hint; a bracketed IPv6 host is accepted', async t => {
+  const joined = await runCli(['tcp-client', '127.0.0.1:19999'])
+  t.equal(joined.code, 2)
+  t.match(joined.stderr, /missing required argument 'port' — give the host and the port as two arguments: `sockkit tcp-client 127\.0\.0\.1 19999`/)
+  // [::1] is how sockkit prints the address; pasted back it must mean ::1, not a name to resolve.
+  const bracketed = await runCli(['tcp-client', '[::1]', '1', '--message', 'x', '--timeout', '2000'])
+  t.equal(bracketed.code, 1)
+  t.notMatch(bracketed.stderr, /cannot resolve/)
+  t.match(bracketed.stderr, /\[::1\]:1/)
+})

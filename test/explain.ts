@@ -26,3 +26,8 @@ t.test('EINVAL on a link-local IPv6 address asks for the interface, not a raw No
   t.match(explainError(nodeError('EINVAL', { syscall: 'bind' }), { host: 'fe80::1%eth0', port: 9000 }), /^invalid address or port for .* \(bind said EINVAL\)$/)
   t.match(explainError(nodeError('EINVAL', { syscall: 'connect' }), { host: '127.0.0.1', port: 9000 }), /^invalid address or port for 127\.0\.0\.1:9000/)
 })
+
+t.test('the "start one with" hint adds --host where the default bind (127.0.0.1) would not be heard', async t => {
+  t.match(explainError(nodeError('ECONNREFUSED'), { host: 'localhost', port: 9000 }), /`sockkit tcp-server 9000`$/)
+  t.match(explainError(nodeError('ECONNREFUSED'), { host: '::1', port: 9000 }), /`sockkit tcp-server 9000 --host ::1`$/)
+})

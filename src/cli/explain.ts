@@ -24,7 +24,7 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
     case 'ECONNREFUSED':
       return `nothing is listening on ${where}` +
         (ctx.transport === 'udp' ? ' (the host answered \'port unreachable\')' : '') +
-        (port !== undefined ? ` — start one with \`sockkit ${ctx.serverCommand ?? 'tcp-server'} ${port}\`` : '')
+        (port !== undefined ? ` — start one with \`sockkit ${ctx.serverCommand ?? 'tcp-server'} ${port}${hostFlag(host)}\`` : '')
     case 'EADDRINUSE':
       return `port ${port ?? '?'} is already in use on ${host} — pick another port or stop the program using it`
     case 'EADDRNOTAVAIL':
@@ -70,3 +70,7 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
       return undefined
   }
 }
+
+/** Servers bind 127.0.0.1 by default: any other address needs --host to be heard on it. */
+const hostFlag = (host: string): string =>
+  host === '127.0.0.1' || host === 'localhost' || host === 'the host' ? '' : ` --host ${host}`

@@ -9,7 +9,10 @@ import { VERSION } from './version.js'
  * Run the sockkit CLI with `argv` (without node and script) and return the exit code.
  * Never calls process.exit; the bin does that with the returned code.
  */
-export const main = async (argv: string[], io: CliIo): Promise<number> => {
+export const main = async (rawArgv: string[], io: CliIo): Promise<number> => {
+  // sockkit prints IPv6 addresses as [::1]:9000, so people paste [::1] back as a host:
+  // accept the bracketed form anywhere an argument is exactly one bracketed address.
+  const argv = rawArgv.map(unbracketIpv6)
   const ctx: CliContext = { io, exitCode: EXIT_OK, colorFlag: !argv.includes('--no-color') }
   const err = styleFor(ctx, io.stderr)
   const program = new Command('sockkit')
@@ -32,7 +35,7 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
       getOutHelpWidth: () => Math.min((io.stdout as { columns?: number }).columns ?? 80, 80),
       getErrHelpWidth: () => Math.min((io.stderr as { columns?: number }).columns ?? 80, 80),
       // Commander's own usage errors: one line, our prefix, a pointer to --help.
-      outputError: (s, write) => write(`${err.red('sockkit:')} ${usageSentence(s)}\n`),
+      outputError: (s, write) => write(`${err.red('sockkit:')} ${usageSentence(s)}${hostPortHint(s, argv)}\n`),
     })
     .addHelpText('after', `
 Examples:
@@ -86,4 +89,21 @@ const usageSentence = (message: string): string => {
   const argument = /^command-argument value '.*' is invalid for argument '([^']+)'\. ([\s\S]+)$/.exec(text)
   if (argument) return `<${argument[1]}>: ${argument[2]}`
   return text
+}
+
+/** `[::1]` → `::1`, `--host=[::1]` → `--host=::1`; anything else unchanged. */
+const unbracketIpv6 = (arg: string): string =>
+  arg.replace(/^(--[a-z-]+=)?\[([0-9a-fA-F:.]+(?:%[\w.-]+)?)\]$/, (_, option: string | undefined, address: string) => `${option ?? ''}${address}`)
+
+/**
+ * `sockkit tcp-client 127.0.0.1:9000` — the nc habit of host:port in one argument — gets
+ * commander's "missing required argument 'port'"; say how to write it instead.
+ */
+const hostPortHint = (message: string, argv: string[]): string => {
+  if (!/missing required argument 'port'/.test(message)) return ''
+  for (const arg of argv) {
+    const m = /^\[?([^\s\[\]]+?)\]?:(\d{1,5})$/.exec(arg)
+    if (m && !arg.startsWith('-')) return ` — give the host and the port as two arguments: \`sockkit ${argv[0]} ${m[1]} ${m[2]}\``
+  }
+  return ''
 }
