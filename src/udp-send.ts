@@ -40,7 +40,10 @@ export interface UdpSendOptions {
   sizeBytes?: number
   /** Prefix each datagram with `seq=<n> ` (from 1) and analyse the replies' numbers. */
   seq?: boolean
-  /** Ms to keep collecting replies after the last send (UDP has no end-of-stream). Default 1000. */
+  /**
+   * Ms to keep collecting replies after the last send (UDP has no end-of-stream). Default
+   * 1000. Not waited when nothing was sent (empty input, or every message too long).
+   */
   waitMs?: number
   /** Bytes of each datagram shown in its preview. Default 48. */
   previewBytes?: number
@@ -89,13 +92,15 @@ export interface UdpSeqReport {
   /** Sent numbers that came back at least once. */
   matched: number
   /**
-   * Sent numbers with no numbered reply within the wait. `null` when replies came back but
+   * Sent numbers with no numbered reply within the wait — or, when the run was stopped
+   * (`aborted`), no reply yet when it stopped: the wait was cut short, so these are
+   * unanswered, not known to be lost. `null` when replies came back but
    * none carried a number (the server answered in its own words): loss cannot be told from
    * them. With some numbered and some unnumbered replies, loss is judged from the numbered
    * ones (an unnumbered reply may answer a number counted here as lost).
    */
   lost: number | null
-  /** The first 100 lost numbers (empty when `lost` is null). */
+  /** The first 100 numbers counted in `lost` (empty when `lost` is null). */
   lostSeqs: number[]
   /** Replies that repeated a number already answered. */
   duplicates: number
@@ -329,7 +334,8 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
         onEvent?.({ type: 'sent', messageIndex, bytes: datagram.length, preview: preview(datagram, previewBytes), ...(seq === undefined ? {} : { seq }) })
       }
     }
-    if (!stopped()) {
+    // Nothing sent (empty input, or every message too long): no reply can come, nothing to wait for.
+    if (!stopped() && totals.sent > 0) {
       onEvent?.({ type: 'waiting', waitMs })
       await pause(waitMs)
     }
@@ -398,17 +404,22 @@ const explainSendError = (err: Error & { code?: string }, bytes: number, host: s
 }
 
 /**
- * Split a byte stream into lines for {@link udpSend}: each `\n` ends a message and is not
- * part of it (a `\r` before it is kept, bytes are otherwise unchanged); a last line
- * without `\n` is a message too. A line longer than `keepAtMostBytes` is not kept in
- * memory: it is yielded as a {@link DiscardedMessage} with its full length.
+ * Split a byte stream into lines for {@link udpSend}: each line is one message, without
+ * its line ending — `\n`, or `\r\n` as Windows writes it (one `\r` right before the `\n`
+ * is dropped; any other `\r` is kept, and bytes are otherwise unchanged). A last line
+ * without `\n` is a message too, its bytes as they are. A line longer than
+ * `keepAtMostBytes` (line ending not counted) is not kept in memory: it is yielded as a
+ * {@link DiscardedMessage} with its full length.
  */
 export async function * datagramLines (stream: Readable | AsyncIterable<Uint8Array | string>, keepAtMostBytes = MAX_UDP_PAYLOAD_IPV6): AsyncGenerator<UdpMessage> {
   let parts: Buffer[] = []
   let kept = 0
   let discarded = 0
+  let lastByte = -1
   const add = (piece: Buffer) => {
-    if (discarded > 0 || kept + piece.length > keepAtMostBytes) {
+    if (piece.length > 0) lastByte = piece[piece.length - 1]!
+    // One byte of slack: a \r that turns out to be part of \r\n is not part of the line.
+    if (discarded > 0 || kept + piece.length > keepAtMostBytes + 1) {
       discarded = (discarded || kept) + piece.length
       parts = []
       kept = 0
@@ -417,11 +428,18 @@ export async function * datagramLines (stream: Readable | AsyncIterable<Uint8Arr
       kept += piece.length
     }
   }
-  const take = (): UdpMessage => {
-    const line: UdpMessage = discarded > 0 ? { discardedBytes: discarded } : Buffer.concat(parts, kept)
+  const take = (endedByNewline: boolean): UdpMessage => {
+    const cr = endedByNewline && lastByte === 0x0d ? 1 : 0
+    let line: UdpMessage
+    if (discarded > 0) line = { discardedBytes: discarded - cr }
+    else {
+      const bytes = Buffer.concat(parts, kept).subarray(0, kept - cr)
+      line = bytes.length > keepAtMostBytes ? { discardedBytes: bytes.length } : bytes
+    }
     parts = []
     kept = 0
     discarded = 0
+    lastByte = -1
     return line
   }
   for await (const chunk of stream) {
@@ -429,12 +447,12 @@ export async function * datagramLines (stream: Readable | AsyncIterable<Uint8Arr
     let newline: number
     while ((newline = data.indexOf(0x0a)) !== -1) {
       add(data.subarray(0, newline))
-      yield take()
+      yield take(true)
       data = data.subarray(newline + 1)
     }
     add(data)
   }
-  if (kept > 0 || discarded > 0) yield take()
+  if (kept > 0 || discarded > 0) yield take(false)
 }
 
 /** 127.0.0.0/8, ::1 and ::ffff:127.x — addresses that never leave this machine. */

@@ -42,8 +42,32 @@ t.test('seq prefix: anything else is not numbered', async t => {
 
 t.test('datagramLines: one message per line, newline not included', async t => {
   const lines = await collect(datagramLines(Readable.from([Buffer.from('uno\ndo'), Buffer.from('s\n\ntres\r\n'), Buffer.from('cuatro')])))
-  t.same(lines.map(l => Buffer.from(l as Uint8Array).toString()), ['uno', 'dos', '', 'tres\r', 'cuatro'])
+  t.same(lines.map(l => Buffer.from(l as Uint8Array).toString()), ['uno', 'dos', '', 'tres', 'cuatro'])
   t.same(await collect(datagramLines(Readable.from([Buffer.from('a\n')]))), [Buffer.from('a')], 'no empty message after a final newline')
+})
+
+t.test('datagramLines: CRLF ends a line like LF (the \\r is not sent); any other \\r is kept', async t => {
+  const text = (chunks: string[]) => collect(datagramLines(Readable.from(chunks.map(c => Buffer.from(c)))))
+    .then(lines => lines.map(l => Buffer.from(l as Uint8Array).toString()))
+  t.same(await text(['hola\r\nmundo\r\n']), ['hola', 'mundo'], 'Windows line endings')
+  t.same(await text(['hola\r', '\nmundo\r', '\n']), ['hola', 'mundo'], 'a \\r\\n split across chunks')
+  t.same(await text(['\r\n']), [''], 'an empty CRLF line is an empty datagram')
+  t.same(await text(['a\r\r\n']), ['a\r'], 'only one \\r is part of the line ending')
+  t.same(await text(['a\rb\n', 'c\r']), ['a\rb', 'c\r'], 'a \\r not before \\n is data, at the end of input too')
+})
+
+t.test('datagramLines: the limit counts the line without its \\r\\n', async t => {
+  const x = (n: number) => 'x'.repeat(n)
+  const lines = await collect(datagramLines(Readable.from([Buffer.from(`${x(150)}\r\n${x(151)}\r\n${x(150)}\r`), Buffer.from(`${x(1)}\n`)]), 150))
+  t.same(lines, [Buffer.from(x(150)), { discardedBytes: 151 }, { discardedBytes: 152 }])
+})
+
+t.test('nothing to send: no wait, and nothing sent', async t => {
+  const server = await rawServer(t, () => {})
+  const events: UdpSendEvent[] = []
+  const result = await udpSend({ host: '127.0.0.1', port: server.port, messages: datagramLines(Readable.from([])), waitMs: 2000, onEvent: e => events.push(e) })
+  t.equal(result.sent, 0)
+  t.notOk(events.some(e => e.type === 'waiting'), 'no reply can come, so there is nothing to wait for')
 })
 
 t.test('datagramLines: a line over the limit is replaced by its length', async t => {
