@@ -199,6 +199,49 @@ t.test('udp-send Ctrl-C while waiting for more stdin: summary so far and 130', a
   t.match(cli.stderr(), /seq: 1 of 1 answered, 0 lost/)
 })
 
+t.test('udp-send Ctrl-C during the wait: the unanswered are not called lost', async t => {
+  const server = await rawServer(t) // never answers
+  const cli = startCli(['udp-send', '127.0.0.1', String(server.port), 'hola', '--seq', '--count', '3', '--wait', '30000'])
+  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  await cli.waitFor(/collecting replies/)
+  t.equal(await cli.interrupt(), 130)
+  const err = cli.stderr()
+  t.match(err, /seq: 0 of 3 answered, 3 unanswered when stopped, 0 duplicates/)
+  t.match(err, /no reply yet when stopped: 1–3/)
+  t.notMatch(err, /lost/, 'the wait was cut short: nothing is known to be lost')
+})
+
+t.test('udp-send with empty stdin: nothing sent, the reason, exit 2', async t => {
+  const server = await rawServer(t)
+  const run = await runCli(['udp-send', '127.0.0.1', String(server.port), '--seq', '--count', '3', '--wait', '100'], { input: '' })
+  t.equal(run.code, 2, run.stderr)
+  t.match(run.stderr, 'sockkit: stdin was empty: nothing was sent (give a message, or pipe lines in)')
+  t.notMatch(run.stderr, /sent 0 datagrams/)
+  t.equal(run.stdout.length, 0)
+  t.equal(server.received.length, 0)
+})
+
+t.test('an empty datagram is shown as such in udp-send and udp-server, not as a bare "0 bytes: "', async t => {
+  const { cli, port } = await startServer(t)
+  const run = await runCli(['udp-send', '127.0.0.1', String(port), '--wait', '1000'], { input: '\n' })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, /→ sent 0 bytes \(empty datagram\)\n/)
+  t.match(run.stderr, /← reply from 127\.0\.0\.1:\d+, 0 bytes \(empty datagram\)\n/)
+  await cli.waitFor(/\] 0 bytes \(empty datagram\) \(new peer\)\n/)
+  t.notMatch(run.stderr + cli.stderr(), /0 bytes: /)
+})
+
+t.test('stdin with Windows line endings: each datagram is the line without \\r\\n; a message argument is sent exactly', async t => {
+  const server = await rawServer(t)
+  const lines = await runCli(['udp-send', '127.0.0.1', String(server.port), '--wait', '0'], { input: 'hola\r\nmundo\r\n' })
+  t.equal(lines.code, 0, lines.stderr)
+  t.same(server.received.map(d => d.toString()), ['hola', 'mundo'], 'what a Python data.decode() == "hola" server expects')
+  server.received.length = 0
+  const exact = await runCli(['udp-send', '127.0.0.1', String(server.port), 'hola\\r\\n', '--wait', '0'])
+  t.equal(exact.code, 0, exact.stderr)
+  t.same(server.received, [Buffer.from('hola\r\n')], 'binary-exact with a message argument')
+})
+
 t.test('replies print one datagram per line; --raw writes them exactly as received', async t => {
   const server = await rawServer(t, (_data, from, socket) => {
     // Sent in order on loopback: they arrive in order.

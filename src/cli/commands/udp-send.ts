@@ -36,8 +36,10 @@ export const makeUdpSendCommand = (ctx: CliContext): Command =>
   new Command('udp-send')
     .summary('send datagrams and collect every reply within a wait')
     .description('Send UDP datagrams to HOST:PORT and print every reply that arrives.\n\n' +
-      'Each message is one datagram. With no message, each line of stdin is one datagram: the newline ' +
-      'itself is not sent (a \\r before it is kept), and binary input is split on \\n too.\n\n' +
+      'Each message is one datagram. With no message, each line of stdin is one datagram, without its line ' +
+      'ending: \\n, or \\r\\n as Windows writes it, is not sent (any other \\r is). Binary input is split the ' +
+      'same way. To send bytes exactly, line endings included, give the message as an argument ' +
+      '("hola\\r\\n" sends all 6 bytes). Empty stdin is a usage error (exit 2): nothing to send.\n\n' +
       'UDP has no end-of-stream, so after the last send it waits --wait ms and collects every reply: ' +
       'a server may answer one datagram with several. Replies go to stdout, one datagram per line: a ' +
       'newline is added after a reply that does not end with one, so two datagrams "hola" and "mundo" ' +
@@ -47,7 +49,8 @@ export const makeUdpSendCommand = (ctx: CliContext): Command =>
       'listening" is detected). A server that answers from another port — Java\'s new DatagramSocket(), ' +
       'for one — needs --any-source.\n\n' +
       'With --seq each datagram starts with "seq=<n> " (from 1) and the summary says which came back: ' +
-      'matched, lost (no reply within the wait, RFC 7680), duplicated, reordered (RFC 4737). Replies ' +
+      'matched, lost (no reply within the wait, RFC 7680; "unanswered when stopped" if Ctrl-C cut the run short), ' +
+      'duplicated, reordered (RFC 4737). Replies ' +
       'without the prefix cannot tell loss; the summary says so instead of guessing.')
     .argument('<host>', 'host name or address to send to')
     .argument('<port>', 'port to send to', argParser(v => parsePort(v)))
@@ -83,7 +86,7 @@ machine's kernel dropped datagrams because a receive buffer was full
 for IPv6; a machine-wide counter); --rcvbuf helps.
 Exit codes: 0 done (lost replies included), 1 nothing listening (ICMP port
 unreachable; the summary is printed first) or a message not sent, 2 bad
-command line, 130 Ctrl-C (after the summary).`)
+command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`)
     .action((host: string, port: number, message: string | undefined, flags: UdpSendFlags) => runAction(ctx, async () => {
       const { udpSend, datagramLines } = await import('../../udp-send.js')
       const { seqPrefixBytes } = await import('../../seq-prefix.js')
@@ -124,6 +127,10 @@ command line, 130 Ctrl-C (after the summary).`)
         if (partial) print.summary(partial, { failed: true })
         throw e
       }
+      if (message === undefined && result.sent === 0 && result.notSent === 0 && !result.aborted) {
+        // A forgotten message argument in a script must not pass for a successful run.
+        throw invalidArg('stdin was empty: nothing was sent (give a message, or pipe lines in)')
+      }
       print.summary(result)
       if (result.aborted) return EXIT_INTERRUPTED
       return result.notSent > 0 ? EXIT_FAILURE : EXIT_OK
@@ -137,6 +144,13 @@ command line, 130 Ctrl-C (after the summary).`)
  */
 const missingReplies = (r: UdpSendResult): number =>
   r.seq ? r.seq.lost ?? 0 : Math.max(0, r.sent - r.replies)
+
+/**
+ * After "N bytes": the preview, or words for an empty datagram — a bare "0 bytes: " looks
+ * like something broke, though an empty datagram is valid UDP.
+ */
+const shown = (bytes: number, preview: string, style: ReturnType<typeof styleFor>): string =>
+  bytes === 0 ? ` ${style.dim('(empty datagram)')}` : `: ${style.bold(preview)}`
 
 /** Ascending numbers as runs: `2, 5–9, 12`. */
 const formatRuns = (numbers: number[]): string => {
@@ -172,10 +186,10 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
               'in this mode, so "nothing is listening" looks the same as "no reply"')
           }
           if (e.requestedRecvBufferSize !== undefined) log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize))
-          if (fromStdin && ctx.io.stdin.isTTY) log('type lines: each one is sent as one datagram (the newline is not sent); Ctrl-D to finish')
+          if (fromStdin && ctx.io.stdin.isTTY) log('type lines: each one is sent as one datagram (the line ending is not sent); Ctrl-D to finish')
           break
         case 'sent':
-          if (!flags.quiet) log(`${style.cyan('→')} sent ${e.seq !== undefined ? `seq ${e.seq}, ` : ''}${plural(e.bytes, 'byte')}: ${style.bold(e.preview)}`)
+          if (!flags.quiet) log(`${style.cyan('→')} sent ${e.seq !== undefined ? `seq ${e.seq}, ` : ''}${plural(e.bytes, 'byte')}${shown(e.bytes, e.preview, style)}`)
           break
         case 'not-sent': {
           const prefixNote = e.datagramBytes !== e.bytes ? ` (${e.datagramBytes} with its seq= prefix)` : ''
@@ -194,7 +208,7 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
           if (!e.fromTarget) otherSources.set(source, (otherSources.get(source) ?? 0) + 1)
           if (!flags.quiet) {
             log(`${style.green('←')} reply from ${source}${e.fromTarget ? '' : style.yellow(' (not the target)')}, ` +
-              `${plural(e.bytes, 'byte')}: ${style.bold(e.preview)}`)
+              `${plural(e.bytes, 'byte')}${shown(e.bytes, e.preview, style)}`)
           }
           break
         }
@@ -220,13 +234,15 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
           log(`seq: the replies carried no seq= prefix (the server answered in its own words), so loss cannot be told ` +
             `from them: sent ${s.sent}, received ${plural(r.replies, 'reply', 'replies')}`)
         } else {
-          log(`seq: ${s.matched} of ${s.sent} answered, ${style[s.lost ? 'red' : 'green'](`${s.lost} lost`)}, ` +
+          // Stopped early, the wait did not run its course: unanswered is all that can be said.
+          const missing = r.aborted && s.lost ? `${s.lost} unanswered when stopped` : `${s.lost} lost`
+          log(`seq: ${s.matched} of ${s.sent} answered, ${style[s.lost ? (r.aborted ? 'yellow' : 'red') : 'green'](missing)}, ` +
             `${plural(s.duplicates, 'duplicate')}, ${s.reordered} reordered` +
             (s.reordered ? ` (largest extent ${s.maxReorderExtent})` : '') +
             (s.unnumbered ? `, ${s.unnumbered} without a seq= prefix` : '') +
             (s.unknown ? `, ${s.unknown} with a number we never sent` : ''))
           if (s.lost) {
-            log(`lost (no reply within the wait): ${formatRuns(s.lostSeqs)}${s.lost > s.lostSeqs.length ? ', …' : ''}` +
+            log(`${r.aborted ? 'no reply yet when stopped' : 'lost (no reply within the wait)'}: ${formatRuns(s.lostSeqs)}${s.lost > s.lostSeqs.length ? ', …' : ''}` +
               (s.unnumbered ? ` — judged from the numbered replies; the ${s.unnumbered} without a prefix may answer some of these` : ''))
           }
         }
@@ -252,7 +268,7 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
       // Not with --wait 0: replies were not waited for.
       if (r.replies === 0 && r.sent > 0 && !opts.failed && flags.wait > 0) {
         log(r.connected
-          ? `no reply from ${target}: if the server answers from another port (Java's new DatagramSocket() does), use --any-source`
+          ? `no reply from ${target}${r.aborted ? ' before the stop' : ''}: if the server answers from another port (Java's new DatagramSocket() does), use --any-source`
           : 'no reply from any address (with --any-source a \'port unreachable\' cannot be detected: nothing listening looks the same)')
       }
     },

@@ -132,7 +132,9 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
           break
         }
         case 'datagram':
-          log(`${tag(e.address, e.port)} ${plural(e.bytes, 'byte')}: ${style.bold(e.preview)}${e.newPeer ? style.dim(' (new peer)') : ''}`)
+          // An empty datagram is valid UDP; a bare "0 bytes: " would look like something broke.
+          log(`${tag(e.address, e.port)} ${plural(e.bytes, 'byte')}${e.bytes === 0 ? ` ${style.dim('(empty datagram)')}` : `: ${style.bold(e.preview)}`}` +
+            (e.newPeer ? style.dim(' (new peer)') : ''))
           break
         case 'sequence':
           if (e.kind === 'gap') {
