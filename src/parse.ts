@@ -71,18 +71,43 @@ export const parsePercent = (value: string | number, name: string): number => {
   return n
 }
 
+/** The escapes {@link unescapeBytes} understands, for help texts. */
+export const ESCAPES_HELP = '\\n \\r \\t \\0 \\\\ \\xHH (one byte) \\uHHHH \\u{H…} (a character, as UTF-8)'
+
+const ESCAPE = /\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|[nrt0\\])/g
+
 /**
- * Turn the escapes a teacher types on a command line into bytes:
- * `\n`, `\r`, `\t`, `\\`, `\0` and `\xHH`. Anything else after a backslash stays as typed.
+ * Turn the escapes a teacher types on a command line into bytes: `\n`, `\r`, `\t`, `\0`,
+ * `\\`, `\xHH` (that one byte, so `\xff` sends 0xFF, not its UTF-8 form), and `\uHHHH` or
+ * `\u{H…}` (that character in UTF-8, so `\u00e9` sends é). The rest is UTF-8 text; a
+ * backslash before anything else stays as typed (see {@link unknownEscapes} to warn).
  */
-export const unescapeText = (text: string): string =>
-  text.replace(/\\(x[0-9a-fA-F]{2}|[nrt0\\])/g, (_, esc: string) => {
-    switch (esc) {
-      case 'n': return '\n'
-      case 'r': return '\r'
-      case 't': return '\t'
-      case '0': return '\0'
-      case '\\': return '\\'
-      default: return String.fromCharCode(parseInt(esc.slice(1), 16))
-    }
-  })
+export const unescapeBytes = (text: string): Buffer => {
+  const parts: Buffer[] = []
+  let last = 0
+  for (const m of text.matchAll(ESCAPE)) {
+    parts.push(Buffer.from(text.slice(last, m.index), 'utf8'))
+    const esc = m[1]!
+    if (esc.startsWith('x')) parts.push(Buffer.from([parseInt(esc.slice(1), 16)]))
+    else if (esc.startsWith('u')) {
+      const code = parseInt(esc.replace(/^u\{?|\}$/g, ''), 16)
+      parts.push(Buffer.from(code <= 0x10ffff ? String.fromCodePoint(code) : m[0], 'utf8'))
+    } else parts.push(Buffer.from(({ n: '\n', r: '\r', t: '\t', '0': '\0', '\\': '\\' } as Record<string, string>)[esc]!, 'utf8'))
+    last = m.index + m[0].length
+  }
+  parts.push(Buffer.from(text.slice(last), 'utf8'))
+  return Buffer.concat(parts)
+}
+
+/** Backslash sequences in `text` that {@link unescapeBytes} leaves as typed (`\q`, `\x4`…). */
+export const unknownEscapes = (text: string): string[] => {
+  const unknown: string[] = []
+  for (const m of text.matchAll(/\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|[nrt0\\]|.?)/g)) {
+    if (!/^(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|[nrt0\\])$/.test(m[1]!)) unknown.push(m[0])
+  }
+  return unknown
+}
+
+/** {@link unescapeBytes} as a string (for text-only uses). */
+export const unescapeText = (text: string): string => unescapeBytes(text).toString('utf8')
+

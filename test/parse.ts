@@ -33,3 +33,18 @@ t.test('ports stay plain whole numbers: 9e3 is not a port anyone types', async t
   t.equal(parsePort('0', { allowZero: true }), 0)
   for (const bad of ['9e3', '0', '65536', '80.0', 'http']) t.throws(() => parsePort(bad), { code: 'ERR_SOCKKIT_INVALID_ARG' }, bad)
 })
+
+t.test('escapes typed on a command line: \\xHH is one byte, \\u a character in UTF-8, unknown ones stay and are reported', async t => {
+  const { unescapeBytes, unknownEscapes, unescapeText } = await import('../src/parse.js')
+  t.same([...unescapeBytes('hola\\n')], [...Buffer.from('hola\n')])
+  t.same([...unescapeBytes('\\xff')], [0xff], '\\xff is the byte 0xFF, not its UTF-8 form')
+  t.same([...unescapeBytes('\\u00e9')], [0xc3, 0xa9], '\\u00e9 is é in UTF-8')
+  t.same([...unescapeBytes('\\u{1F600}')], [0xf0, 0x9f, 0x98, 0x80])
+  t.same([...unescapeBytes('a\\\\nb')], [...Buffer.from('a\\nb')], '\\\\ is one backslash, so \\\\n is not a newline')
+  t.same([...unescapeBytes('\\r\\t\\0')], [13, 9, 0])
+  t.same([...unescapeBytes('ñandú\\n')], [...Buffer.from('ñandú\n')], 'text stays UTF-8')
+  t.same([...unescapeBytes('\\q')], [...Buffer.from('\\q')], 'an unknown escape is sent as typed')
+  t.same(unknownEscapes('a\\qb\\n\\xZZ'), ['\\q', '\\x'])
+  t.same(unknownEscapes('ok\\n\\t\\x41\\u00e9\\\\'), [])
+  t.equal(unescapeText('Bienvenido\\n'), 'Bienvenido\n')
+})

@@ -207,3 +207,13 @@ t.test('a fast client: read lines are capped per second, every read is still acc
   // Showing all 200 would need 10 one-second windows; the ping-pongs take far less.
   t.ok(hidden > 0, 'a roll-up line replaced most of them')
 })
+
+t.test('--greeting: \\xHH is one byte, and a backslash that is not an escape is sent as typed with a warning', async t => {
+  const { cli, port } = await startServer(t, ['--greeting', 'hola\\q\\xff\\n'])
+  const socket = connect(port, '127.0.0.1')
+  t.teardown(() => { socket.destroy() })
+  const [greeting] = await once(socket, 'data') as [Buffer]
+  t.same([...greeting], [...Buffer.from('hola\\q'), 0xff, 0x0a])
+  t.match(cli.stderr(), /--greeting: \\q is not an escape; sent as typed/)
+  await stop(t, cli)
+})

@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk'
 import type { Readable, Writable } from 'node:stream'
+import { ESCAPES_HELP, unknownEscapes } from '../parse.js'
 
 /**
  * Everything a command touches outside itself. `main()` gets the real process
@@ -121,3 +122,15 @@ export const aborted = (signal: AbortSignal): Promise<void> =>
     if (signal.aborted) resolve()
     else signal.addEventListener('abort', () => resolve(), { once: true })
   })
+
+/**
+ * One warning line on stderr for backslash sequences in a typed option that are not escapes
+ * (`\q` is sent as the two characters `\q`): a typo there would otherwise go unnoticed.
+ */
+export const warnUnknownEscapes = (ctx: CliContext, option: string, text: string | undefined): void => {
+  if (text === undefined) return
+  const unknown = unknownEscapes(text)
+  if (unknown.length === 0) return
+  const style = styleFor(ctx, ctx.io.stderr)
+  ctx.io.stderr.write(`${style.yellow('sockkit:')} ${option}: ${[...new Set(unknown)].join(' ')} ${unknown.length === 1 ? 'is not an escape' : 'are not escapes'}; sent as typed (escapes: ${ESCAPES_HELP})\n`)
+}

@@ -2,10 +2,10 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../constants.js'
 import { hasCode } from '../../errors.js'
-import { parseNonNegativeInt, parsePort, parsePositiveInt, unescapeText } from '../../parse.js'
+import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, unescapeBytes } from '../../parse.js'
 import type { TcpClientEvent, TcpClientTotals } from '../../tcp-client.js'
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
-import { lineWriter, styleFor, type CliContext } from '../io.js'
+import { lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
 import { formatBytes, formatDuration } from '../format.js'
 
@@ -29,7 +29,7 @@ export const makeTcpClientCommand = (ctx: CliContext): Command =>
     .argument('<host>', 'server name or address')
     .argument('<port>', 'server port', argParser(v => parsePort(v)))
     .option('--message <text>', 'send this instead of stdin, then half-close; repeat for several writes ' +
-      '(\\n, \\r, \\t escapes understood)', (value: string, previous?: string[]) => [...(previous ?? []), value])
+      `(escapes: ${ESCAPES_HELP})`, (value: string, previous?: string[]) => [...(previous ?? []), value])
     .option('--write-interval <ms>', 'pause between --message writes (0 = back to back, so TCP may merge them)',
       argParser(v => parseNonNegativeInt(v, 'write-interval')), 0)
     .option('--wait <ms>', 'after our half-close, close anyway if the server has not closed within this time (0 = wait for it)',
@@ -56,7 +56,8 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
       const { runTcpClient } = await import('../../tcp-client.js')
       const style = styleFor(ctx, ctx.io.stderr)
       const log = lineWriter(ctx.io.stderr, style)
-      const messages = flags.message?.map(unescapeText)
+      const messages = flags.message?.map(unescapeBytes)
+      for (const message of flags.message ?? []) warnUnknownEscapes(ctx, '--message', message)
       const typing = messages === undefined && Boolean(ctx.io.stdin.isTTY)
       const totalsText = (t: TcpClientTotals) =>
         `${formatBytes(t.bytesSent)} sent, ${formatBytes(t.bytesReceived)} received`

@@ -1,10 +1,11 @@
 import { Command } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
-import { parseNonNegativeInt, parsePort, parsePositiveInt, unescapeText } from '../../parse.js'
+import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, unescapeBytes } from '../../parse.js'
 import type { CloseReason, TcpServerEvent, TcpServerSummary } from '../../tcp-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
+import { aborted, jsonWriter, lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
+import { preview } from '../../preview.js'
 import { argParser, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
@@ -28,7 +29,7 @@ export const makeTcpServerCommand = (ctx: CliContext): Command =>
       'A client that does not read its echoes is paused, not buffered for.')
     .argument('[port]', 'port to listen on (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
     .option('--host <address>', 'address to bind; 0.0.0.0 or :: to accept from other machines', DEFAULT_HOST)
-    .option('--greeting <text>', 'send this to each client on accept (\\n, \\r, \\t escapes understood)')
+    .option('--greeting <text>', `send this to each client on accept (escapes: ${ESCAPES_HELP})`)
     .option('--max-connections <n>', 'clients served at once; more are refused politely',
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
     .option('--idle-timeout <ms>', 'close a connection idle this long (0 = never)',
@@ -55,7 +56,8 @@ the last is "summary". Ctrl-C stops accepting, closes every connection,
 prints a summary and exits 130.`)
     .action((port: number, flags: TcpServerFlags) => runAction(ctx, async () => {
       const { TcpEchoServer } = await import('../../tcp-server.js')
-      const greeting = flags.greeting === undefined ? undefined : unescapeText(flags.greeting)
+      const greeting = flags.greeting === undefined ? undefined : unescapeBytes(flags.greeting)
+      warnUnknownEscapes(ctx, '--greeting', flags.greeting)
       const addressFilter = addressFilterFrom(flags)
       const print = flags.json ? printJson(ctx) : printHuman(ctx, greeting, addressFilter)
       const server = new TcpEchoServer({
@@ -123,7 +125,7 @@ interface ConnectionView {
   stallShown: boolean
 }
 
-const printHuman = (ctx: CliContext, greeting: string | undefined, addressFilter: AddressFilter | undefined) => {
+const printHuman = (ctx: CliContext, greeting: Buffer | undefined, addressFilter: AddressFilter | undefined) => {
   const style = styleFor(ctx, ctx.io.stderr)
   // Batched: the lines of one event-loop turn go out in one write (a line per read is the load).
   const log = lineWriter(ctx.io.stderr, style, { batch: true })
@@ -142,7 +144,7 @@ const printHuman = (ctx: CliContext, greeting: string | undefined, addressFilter
           const reach = e.reachable.map(a => formatAddress(a, e.port)).join(', ')
           log(`${style.green('listening')} on ${bound} (TCP)` + (reach !== bound ? ` — clients can use ${reach}` : ''))
           log(`try: sockkit tcp-client ${e.reachable[0] ?? e.address} ${e.port}`)
-          if (greeting !== undefined) log(`greeting each client with ${JSON.stringify(greeting)}`)
+          if (greeting !== undefined) log(`greeting each client with "${preview(greeting, 200)}"`)
           if (addressFilter) log(`${describeAddressFilter(addressFilter)}; filtered peers are closed at once`)
           break
         }
