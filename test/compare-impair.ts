@@ -244,3 +244,19 @@ t.test('kernel emulator in a private netns: TCP loses nothing, retransmits, tabl
   const tables = sh(['ip', 'netns', 'exec', ns, 'nft', 'list', 'tables'])
   t.notMatch(tables.stdout, /sockkit_/, 'the nftables table is gone after the run')
 })
+
+const kernelSupport = await (await import('../src/nft-emulator.js')).detectKernelSupport()
+
+t.test('CLI, kernel emulator: the impairment block says how many TCP packets the kernel table dropped, each way', { skip: kernelSupport.available ? false : kernelSupport.reason, timeout: 30_000 }, async t => {
+  // 5 % each way over ~200 probes (data segments and ACKs both ways): a run with no drop is ~0.95^800.
+  const run = await runCli(['compare', '--loss', '5', '--transports', 'tcp', '--count', '200', '--rate', '500', '--tmax', '20000'], { timeoutMs: 25_000 })
+  t.equal(run.code, 0, run.stderr)
+  const text = run.stdout.toString().replace(/\n {2}(?=\S)/g, ' ')
+  t.match(text, /impairment \(kernel\): loss 5% each way/)
+  const m = /TCP: the kernel dropped ([\d,]+) of ([\d,]+) packets \(c→s ([\d,]+), s→c ([\d,]+)\)/.exec(text)
+  t.ok(m, `the kernel's drops are shown:\n${run.stdout}`)
+  if (!m) return
+  const n = (s: string) => Number(s.replace(/,/g, ''))
+  t.equal(n(m[3]!) + n(m[4]!), n(m[1]!), 'the directions add up')
+  t.ok(n(m[1]!) > 0 && n(m[1]!) < n(m[2]!), `some of the packets seen were dropped (${m[1]} of ${m[2]})`)
+})

@@ -433,3 +433,62 @@ t.test('formatCsvRows: one row per probe, duplicates after their probe, statuses
   t.equal(formatCsvRows(run, result), expected)
   t.equal(formatCsvRows(run, result, { header: false }), expected.split('\n').slice(1).join('\n'))
 })
+
+/** The classroom run: --loss 5 (kernel) --delay 20 (relay), TCP only, with the kernel table's counters. */
+const classroomResult = (rtt: Partial<LatencySummary>, withCounters = true): CompareResult => {
+  const base = compareResult()
+  const dir = (received: number, dropped: number) =>
+    ({ received, dropped, forwarded: received - dropped, delayed: 0, reordered: 0, duplicated: 0, bytesForwarded: 0 })
+  const empty = dir(0, 0)
+  return compareResult({
+    config: {
+      ...base.config,
+      transports: ['tcp'],
+      impairment: {
+        loss: 5, delay: 20, jitter: 0, reorder: 0, duplicate: 0,
+        emulator: 'kernel+userspace', reason: 'loss by the kernel, delay by the relay', appliedBy: { loss: 'kernel', delay: 'userspace' },
+        seed: 7, kernelTable: 'sockkit_1_1',
+        expected: { lossPercent: 9.75, duplicatePercent: 0, addedRttMs: 40, addedRttRangeMs: { min: 40, max: 40 }, reorderPercentApprox: 0, summary: '' },
+      },
+    },
+    results: {
+      tcp: tcpResult({
+        rttMs: latency({ min: 40.2, mean: 44, p50: 41.3, p90: 52.3, ...rtt }),
+        impairment: {
+          appliedBy: { loss: 'kernel', delay: 'userspace' }, notApplied: [],
+          expected: { lossPercent: 0, duplicatePercent: 0, reorderPercentApprox: 0, addedRttMs: 40, addedRttRangeMs: { min: 40, max: 40 } },
+          measured: { lossPercent: 0, duplicatePercent: 0, reorderedPercent: 0, minRttMs: 40.2, p50RttMs: 41.3 },
+        },
+      }),
+    },
+    kernel: { tcp: { available: true, tcp: { retransSegs: 79 } } },
+    ...(withCounters ? { impairmentCounters: { kernel: { tcp: { clientToServer: dir(1215, 12), serverToClient: dir(1216, 11) }, udp: { clientToServer: empty, serverToClient: empty } } } } : {}),
+  })
+}
+
+t.test('the impairment block shows what the kernel table dropped, per direction', async t => {
+  const text = formatCompare(classroomResult({ p99: 65.5, p999: 200, max: 245 }), plain, { width: 200 })
+  t.match(text, /^ {2}TCP: the kernel dropped 23 of 2,431 packets \(c→s 12, s→c 11\)$/m)
+  const none = formatCompare(classroomResult({ p99: 65.5, p999: 200, max: 245 }, false), plain, { width: 200 })
+  t.notMatch(none, /the kernel dropped/, 'no counters, no invented figure')
+  // A transport whose loss was the relay's gets no kernel line even if a table existed.
+  const relayLoss = classroomResult({ p99: 65.5, max: 245 })
+  relayLoss.results.tcp!.impairment!.appliedBy = { delay: 'userspace' }
+  t.notMatch(formatCompare(relayLoss, plain, { width: 200 }), /the kernel dropped/)
+})
+
+t.test('TCP verdict: p99 barely moved but the worst RTT did — the rare tail is named', async t => {
+  t.same(verdict(classroomResult({ p99: 65.5, p999: 200, max: 245 })), [
+    'TCP lost nothing; its worst RTT was 245 ms (p99.9 200 ms, p99 65.5 ms): a few probes waited for a retransmission (the kernel dropped 23 TCP packets; RetransSegs +79).',
+  ])
+  // Without the kernel table's counters (a remote or userspace run), only the machine-wide count.
+  t.same(verdict(classroomResult({ p99: 65.5, max: 245 }, false)), [
+    'TCP lost nothing; its worst RTT was 245 ms (p99 65.5 ms): a few probes waited, consistent with retransmissions — the kernel counted 79 retransmitted segments on this machine during the run (RetransSegs +79, machine-wide).',
+  ])
+  // A worst RTT within 4× the median: nothing rare to explain.
+  t.match(verdict(classroomResult({ p99: 65.5, max: 120 }))[0], /^TCP delivered all 1000 probes, in order, with no visible cost to the tail \(p99 65\.5 ms\)/)
+  // p99 grew 4×: the existing sentence, now with the table's drops.
+  t.same(verdict(classroomResult({ p99: 248, max: 460 })), [
+    'TCP lost nothing but its p99 grew to 248 ms: consistent with retransmissions — the kernel dropped 23 TCP packets; the kernel counted 79 retransmitted segments on this machine during the run (RetransSegs +79, machine-wide).',
+  ])
+})
