@@ -452,14 +452,14 @@ const classroomResult = (rtt: Partial<LatencySummary>, withCounters = true): Com
       },
     },
     results: {
-      tcp: tcpResult({
-        rttMs: latency({ min: 40.2, mean: 44, p50: 41.3, p90: 52.3, ...rtt }),
+      tcp: {
+        ...tcpResult({ rttMs: latency({ min: 40.2, mean: 44, p50: 41.3, p90: 52.3, ...rtt }) }),
         impairment: {
           appliedBy: { loss: 'kernel', delay: 'userspace' }, notApplied: [],
           expected: { lossPercent: 0, duplicatePercent: 0, reorderPercentApprox: 0, addedRttMs: 40, addedRttRangeMs: { min: 40, max: 40 } },
           measured: { lossPercent: 0, duplicatePercent: 0, reorderedPercent: 0, minRttMs: 40.2, p50RttMs: 41.3 },
         },
-      }),
+      },
     },
     kernel: { tcp: { available: true, tcp: { retransSegs: 79 } } },
     ...(withCounters ? { impairmentCounters: { kernel: { tcp: { clientToServer: dir(1215, 12), serverToClient: dir(1216, 11) }, udp: { clientToServer: empty, serverToClient: empty } } } } : {}),
