@@ -374,3 +374,13 @@ t.test('more replies than datagrams and the counter rose: a plain "may be among 
   t.match(cli.stderr(), /this machine's kernel dropped \d+ datagrams during the run because a receive buffer was full \(Udp RcvbufErrors \+\d+; a machine-wide counter.*\); if you expected more replies, some may be among them/)
   t.notMatch(cli.stderr(), /replies missing/)
 })
+
+t.test('udp-send [message]: \\xHH is one byte, and a backslash that is not an escape is sent as typed with a warning', async t => {
+  const server = createSocket('udp4')
+  await new Promise<void>(resolve => server.bind(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  const got = new Promise<Buffer>(resolve => server.once('message', d => resolve(d)))
+  const run = await runCli(['udp-send', '127.0.0.1', String(server.address().port), 'a\\xffb\\q', '--wait', '0'])
+  t.same([...await got], [0x61, 0xff, 0x62, 0x5c, 0x71])
+  t.match(run.stderr, /\[message\]: \\q is not an escape; sent as typed/)
+})

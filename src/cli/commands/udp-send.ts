@@ -3,10 +3,10 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6 } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
-import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, unescapeText } from '../../parse.js'
+import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, unescapeBytes } from '../../parse.js'
 import type { UdpSendEvent, UdpSendResult } from '../../udp-send.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
-import { lineWriter, styleFor, type CliContext } from '../io.js'
+import { lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
 import { describeRecvBuffer } from '../recv-buffer.js'
@@ -54,7 +54,7 @@ export const makeUdpSendCommand = (ctx: CliContext): Command =>
       'without the prefix cannot tell loss; the summary says so instead of guessing.')
     .argument('<host>', 'host name or address to send to')
     .argument('<port>', 'port to send to', argParser(v => parsePort(v)))
-    .argument('[message]', 'text to send (\\n, \\r, \\t escapes understood); stdin lines when omitted')
+    .argument('[message]', `text to send (escapes: ${ESCAPES_HELP}); stdin lines when omitted`)
     .option('--count <n>', 'send every message this many times', argParser(v => parsePositiveInt(v, 'count')), 1)
     .addOption(new Option('--interval <ms>', 'ms between datagrams (default: as fast as possible)')
       .argParser(argParser(v => parseNonNegativeInt(v, 'interval'))).conflicts('rate'))
@@ -92,7 +92,8 @@ command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`)
       const { seqPrefixBytes } = await import('../../seq-prefix.js')
       let messages: Iterable<Uint8Array> | ReturnType<typeof datagramLines>
       if (message !== undefined) {
-        const bytes = Buffer.from(unescapeText(message))
+        const bytes = unescapeBytes(message)
+        warnUnknownEscapes(ctx, '[message]', message)
         const datagramBytes = bytes.length + (flags.seq ? seqPrefixBytes(flags.count) : 0)
         if (flags.size !== undefined && datagramBytes > flags.size) {
           throw invalidArg(`the message is ${datagramBytes} bytes${flags.seq ? ' with its seq= prefix' : ''}, longer than --size ${flags.size}`)
