@@ -6,6 +6,7 @@ import {
   DEFAULT_FLOOD_LINES_PER_SECOND, DEFAULT_FLOOD_TIMEOUT_MS, DEFAULT_OPERATOR_NAME,
 } from '../src/chat-server.js'
 import { DEFAULT_MAX_LINE_BYTES } from '../src/line-splitter.js'
+import { checkHelpReadsWell } from './fixtures/help.js'
 
 const startChat = async (t: Test, args: string[] = []): Promise<{ cli: CliProcess; port: number }> => {
   const cli = startCli(['chat-server', '0', ...args])
@@ -168,24 +169,6 @@ t.test('--help shows the library defaults and examples', async t => {
   t.match(help, /nc 127\.0\.0\.1 9000/)
 })
 
-/**
- * `--help` at 80 columns: no line wider than 80, and no ragged wrap in the description (a line
- * that continues a paragraph is nearly full); `(default: …)` and 2–3 examples shown.
- */
-const checkHelpReadsWell = (t: Test, help: string, defaults: Array<[string, string]>) => {
-  const lines = help.split('\n')
-  for (const line of lines) t.ok([...line].length <= 80, `at most 80 columns: ${JSON.stringify(line)}`)
-  const description = lines.slice(2, lines.findIndex(l => l === 'Arguments:' || l === 'Options:'))
-  description.forEach((line, i) => {
-    const next = description[i + 1]
-    if (line !== '' && next !== undefined && next !== '') t.ok(line.length >= 60, `a wrapped description line is nearly full: ${JSON.stringify(line)}`)
-  })
-  for (const [option, value] of defaults) {
-    t.match(help, new RegExp(`\\n  ${option} [^\\n]*(\\n {10,}[^\\n]*)?\\(default: ${value}\\)`), `${option} shows its default ${value}`)
-  }
-  const examples = lines.filter(l => /^  \$ (sudo )?sockkit /.test(l))
-  t.ok(examples.length >= 2 && examples.length <= 3, `2–3 examples (${examples.length})`)
-}
 
 t.test('--help reads well at 80 columns', async t => {
   const r = await runCli(['chat-server', '--help'])

@@ -4,6 +4,7 @@ import { connect, createServer } from 'node:net'
 import { once } from 'node:events'
 import { spawn, spawnSync } from 'node:child_process'
 import { BIN, runCli, startCli } from './fixtures/cli.js'
+import { checkHelpReadsWell } from './fixtures/help.js'
 
 // These tests run on the host: every run that asks for loss names --emulator userspace, so
 // that a root test run never installs an nftables table outside a namespace.
@@ -286,24 +287,6 @@ t.test('a UDP burst: at most 20 datagram lines a second per client; drops and fo
   t.match(stderr, /… \d+ more packet lines not shown \(.*\d+ dropped.*\): at most 20 a second per client/)
 })
 
-/**
- * `--help` at 80 columns: no line wider than 80, and no ragged wrap in the description (a line
- * that continues a paragraph is nearly full); `(default: …)` and 2–3 examples shown.
- */
-const checkHelpReadsWell = (t: Test, help: string, defaults: Array<[string, string]>) => {
-  const lines = help.split('\n')
-  for (const line of lines) t.ok([...line].length <= 80, `at most 80 columns: ${JSON.stringify(line)}`)
-  const description = lines.slice(2, lines.findIndex(l => l === 'Arguments:' || l === 'Options:'))
-  description.forEach((line, i) => {
-    const next = description[i + 1]
-    if (line !== '' && next !== undefined && next !== '') t.ok(line.length >= 60, `a wrapped description line is nearly full: ${JSON.stringify(line)}`)
-  })
-  for (const [option, value] of defaults) {
-    t.match(help, new RegExp(`\\n  ${option} [^\\n]*(\\n {10,}[^\\n]*)?\\(default: ${value}\\)`), `${option} shows its default ${value}`)
-  }
-  const examples = lines.filter(l => /^  \$ (sudo )?sockkit /.test(l))
-  t.ok(examples.length >= 2 && examples.length <= 3, `2–3 examples (${examples.length})`)
-}
 
 t.test('--help reads well at 80 columns', async t => {
   const r = await runCli(['link', '--help'])

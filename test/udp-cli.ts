@@ -1,19 +1,12 @@
 import t, { type Test } from 'tap'
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
+import { createSocket } from 'node:dgram'
 import { runCli, startCli, type CliProcess } from './fixtures/cli.js'
 import { readSnmp } from '../src/snmp.js'
+import { answersFromAnotherPort, rawServer } from './fixtures/udp.js'
 
 // Spawns the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
 
 /** A raw UDP server on a free loopback port whose replies the test decides. */
-const rawServer = async (t: Test, reply: (data: Buffer, from: RemoteInfo, socket: Socket) => void = () => {}) => {
-  const socket = createSocket('udp4')
-  const received: Buffer[] = []
-  socket.on('message', (data, from) => { received.push(data); reply(data, from, socket) })
-  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>(resolve => socket.close(() => resolve())))
-  return { port: socket.address().port, received }
-}
 
 /** `sockkit udp-server 0 …`, resolved once it says which port it got. */
 const startServer = async (t: Test, args: string[] = []): Promise<{ cli: CliProcess; port: number }> => {
@@ -255,14 +248,6 @@ t.test('replies print one datagram per line; --raw writes them exactly as receiv
   t.equal(raw.stdout.toString(), 'holamundoya\n')
 })
 
-/** A server in the style of Java's `new DatagramSocket()`: it answers from a second socket. */
-const answersFromAnotherPort = async (t: Test) => {
-  const replier = createSocket('udp4')
-  await new Promise<void>(resolve => replier.bind(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>(resolve => replier.close(() => resolve())))
-  const server = await rawServer(t, (data, from) => replier.send(Buffer.concat([Buffer.from('recibido: '), data]), from.port, from.address))
-  return { port: server.port, replierPort: replier.address().port }
-}
 
 t.test('a server answering from another port: 0 replies and the --any-source hint; with --any-source the reply and its source', async t => {
   const { port, replierPort } = await answersFromAnotherPort(t)

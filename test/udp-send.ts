@@ -1,19 +1,12 @@
-import t, { type Test } from 'tap'
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
+import t from 'tap'
+import { createSocket } from 'node:dgram'
 import { Readable } from 'node:stream'
 import { encodeSeq, parseSeq, seqPrefixBytes } from '../src/seq-prefix.js'
 import { datagramLines, udpSend, type UdpSendEvent } from '../src/udp-send.js'
 import { readSnmp } from '../src/snmp.js'
+import { answersFromAnotherPort, rawServer } from './fixtures/udp.js'
 
 /** A raw UDP server on a free loopback port whose replies the test decides. */
-const rawServer = async (t: Test, onMessage: (data: Buffer, from: RemoteInfo, socket: Socket) => void) => {
-  const socket = createSocket('udp4')
-  const received: Buffer[] = []
-  socket.on('message', (data, from) => { received.push(data); onMessage(data, from, socket) })
-  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>(resolve => socket.close(() => resolve())))
-  return { port: socket.address().port, received }
-}
 
 const collect = async <T>(source: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = []
@@ -190,14 +183,6 @@ t.test('replies the kernel dropped in our own receive buffer are counted (Linux 
   t.ok(result.kernelInErrors! >= result.kernelDrops!, 'InErrors includes RcvbufErrors')
 })
 
-/** A server in the style of Java's `new DatagramSocket()`: it answers from a second socket. */
-const answersFromAnotherPort = async (t: Test) => {
-  const replier = createSocket('udp4')
-  await new Promise<void>(resolve => replier.bind(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise<void>(resolve => replier.close(() => resolve())))
-  const server = await rawServer(t, (data, from) => replier.send(Buffer.concat([Buffer.from('recibido: '), data]), from.port, from.address))
-  return { port: server.port, replierPort: replier.address().port }
-}
 
 t.test('a reply from another port: not heard by default, heard and flagged with anySource', async t => {
   const { port, replierPort } = await answersFromAnotherPort(t)
