@@ -134,3 +134,24 @@ export const warnUnknownEscapes = (ctx: CliContext, option: string, text: string
   const style = styleFor(ctx, ctx.io.stderr)
   ctx.io.stderr.write(`${style.yellow('sockkit:')} ${option}: ${[...new Set(unknown)].join(' ')} ${unknown.length === 1 ? 'is not an escape' : 'are not escapes'}; sent as typed (escapes: ${ESCAPES_HELP})\n`)
 }
+
+/** Datagram-level lines (denied, ignored) are shown at most this often, ms; the rest are counted into the next. */
+export const DATAGRAM_REPORT_INTERVAL_MS = 1000
+
+/**
+ * For events that can come thousands a second (a denied or foreign datagram each): call
+ * the returned function once per event; it calls `report(count)` — the events since the
+ * last report, this one included — at most once per `intervalMs`, and otherwise only counts.
+ */
+export const throttledReport = (intervalMs: number = DATAGRAM_REPORT_INTERVAL_MS) => {
+  let reportedAt = -Infinity
+  let sinceReport = 0
+  return (report: (count: number) => void): void => {
+    sinceReport++
+    const now = Date.now()
+    if (now - reportedAt < intervalMs) return
+    report(sinceReport)
+    reportedAt = now
+    sinceReport = 0
+  }
+}

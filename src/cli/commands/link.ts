@@ -5,7 +5,7 @@ import { invalidArg } from '../../errors.js'
 import { parseNonNegativeInt, parsePercent, parsePort } from '../../parse.js'
 import type { DirectionCounters, ImpairmentCountersReport, ImpairmentEvent, ImpairmentReport, RunningImpairment } from '../../impairment.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
+import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
@@ -23,7 +23,6 @@ const TOTALS_EVERY_MS = 5000
 export const PACKET_LINES_PER_SECOND = 20
 
 /** Lines about denied UDP datagrams are at most this often (as in udp-server), so a flood cannot flood the terminal. */
-const DENIED_REPORT_INTERVAL_MS = 1000
 
 interface LinkFlags extends AddressFilterFlags {
   tcp?: boolean
@@ -281,8 +280,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
   const udpPacket = (e: { clientId: number }, kind: string, bytes: number, text: () => string) =>
     packetLine(`udp:${e.clientId}`, `client ${e.clientId}`, 'client', kind, bytes, text)
   let deniedTotal = 0
-  let deniedReportedAt = -Infinity
-  let deniedSinceReport = 0
+  const reportDenied = throttledReport()
   const direction = (name: string, d: DirectionCounters) => {
     const pct = d.received ? ` (${((d.dropped / d.received) * 100).toFixed(1)}%)` : ''
     return `${name} ${d.received} in, ${style.red(`${d.dropped} dropped`)}${pct}, ${d.forwarded} out` +
@@ -339,14 +337,8 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
             log(`${style.yellow('denied')} ${e.remoteAddress === '' ? 'a client that had already left' : formatAddress(e.remoteAddress, e.remotePort)} ` +
               `(${deniedBecause(addressFilter, e.remoteAddress)}); closed at once`)
           } else {
-            deniedSinceReport++
-            const now = Date.now()
-            if (now - deniedReportedAt >= DENIED_REPORT_INTERVAL_MS) {
-              log(`${style.yellow('denied')} ${plural(deniedSinceReport, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
-                `${formatAddress(e.address, e.port)}, ${deniedBecause(addressFilter, e.address)}): not forwarded; ${e.denied} denied in all`)
-              deniedReportedAt = now
-              deniedSinceReport = 0
-            }
+            reportDenied(count => log(`${style.yellow('denied')} ${plural(count, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
+              `${formatAddress(e.address, e.port)}, ${deniedBecause(addressFilter, e.address)}): not forwarded; ${e.denied} denied in all`))
           }
           break
         case 'refused': log(`${style.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: ${e.limit} connections open`); break

@@ -4,7 +4,7 @@ import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT
 import { parseNonNegativeInt, parsePort, parsePositiveInt } from '../../parse.js'
 import type { ReflectorEvent, ReflectorSummary } from '../../reflector.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
+import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
@@ -18,7 +18,6 @@ interface ServeFlags extends AddressFilterFlags {
 }
 
 /** Ignored-datagram lines are at most this often, so a flood of junk cannot flood the terminal. */
-const IGNORED_REPORT_INTERVAL_MS = 1000
 
 export const makeServeCommand = (ctx: CliContext): Command =>
   addAddressFilterOptions(new Command('serve')
@@ -78,10 +77,8 @@ const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) =
   const style = styleFor(ctx, ctx.io.stderr)
   const log = lineWriter(ctx.io.stderr, style)
   const tag = (id: number) => style.cyan(`[#${id}]`)
-  let ignoredReportedAt = -Infinity
-  let ignoredSinceReport = 0
-  let deniedReportedAt = -Infinity
-  let deniedSinceReport = 0
+  const reportIgnored = throttledReport()
+  const reportDenied = throttledReport()
   return {
     event: (e: ReflectorEvent): void => {
       switch (e.type) {
@@ -112,28 +109,14 @@ const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) =
         case 'udp-peer':
           log(`${style.green('udp probes')} from ${formatAddress(e.remoteAddress, e.remotePort)}`)
           break
-        case 'udp-ignored': {
-          ignoredSinceReport++
-          const now = Date.now()
-          if (now - ignoredReportedAt >= IGNORED_REPORT_INTERVAL_MS) {
-            log(`${style.yellow('ignored')} ${plural(ignoredSinceReport, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
-              `${formatAddress(e.remoteAddress, e.remotePort)}): not a compare probe, not echoed; ${e.total} ignored in all`)
-            ignoredReportedAt = now
-            ignoredSinceReport = 0
-          }
+        case 'udp-ignored':
+          reportIgnored(count => log(`${style.yellow('ignored')} ${plural(count, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
+            `${formatAddress(e.remoteAddress, e.remotePort)}): not a compare probe, not echoed; ${e.total} ignored in all`))
           break
-        }
-        case 'udp-denied': {
-          deniedSinceReport++
-          const now = Date.now()
-          if (now - deniedReportedAt >= IGNORED_REPORT_INTERVAL_MS) {
-            log(`${style.yellow('denied')} ${plural(deniedSinceReport, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
-              `${formatAddress(e.remoteAddress, e.remotePort)}, ${deniedBecause(addressFilter, e.remoteAddress)}): no reply; ${e.total} denied in all`)
-            deniedReportedAt = now
-            deniedSinceReport = 0
-          }
+        case 'udp-denied':
+          reportDenied(count => log(`${style.yellow('denied')} ${plural(count, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
+            `${formatAddress(e.remoteAddress, e.remotePort)}, ${deniedBecause(addressFilter, e.remoteAddress)}): no reply; ${e.total} denied in all`))
           break
-        }
         case 'udp-send-error':
           log(`${style.red('udp echo failed')} to ${formatAddress(e.remoteAddress, e.remotePort)}: ${e.code} (that probe is lost)`)
           break

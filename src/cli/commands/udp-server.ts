@@ -5,7 +5,7 @@ import { parsePort, parsePositiveInt } from '../../parse.js'
 import type { UdpPeerSummary, UdpServerEvent, UdpServerSummary } from '../../udp-server.js'
 import type { UdpFamily } from '../../snmp.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
+import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
@@ -24,7 +24,6 @@ interface UdpServerFlags extends AddressFilterFlags {
 /** Peers listed one per line in the Ctrl-C summary; the rest are counted. */
 const SUMMARY_PEER_LINES = 50
 /** Lines about denied datagrams are at most this often, so a flood cannot flood the terminal. */
-const DENIED_REPORT_INTERVAL_MS = 1000
 /** Same as DEFAULT_MAX_UDP_PEERS, repeated so --help does not load the server module. */
 const DEFAULT_MAX_PEERS = 10_000
 
@@ -112,8 +111,7 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
   const tag = (address: string, port: number) => style.cyan(`[${formatAddress(address, port)}]`)
   let evictionReported = false
   let family: UdpFamily = 'ipv4'
-  let deniedReportedAt = -Infinity
-  let deniedSinceReport = 0
+  const reportDenied = throttledReport()
   return {
     event: (e: UdpServerEvent): void => {
       switch (e.type) {
@@ -166,17 +164,10 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
         case 'echo-skipped':
           log(`${style.yellow('echo skipped')}: ${e.pendingEchoes} echoes already waiting for the kernel (a flood); further skips are counted in the summary`)
           break
-        case 'denied': {
-          deniedSinceReport++
-          const now = Date.now()
-          if (now - deniedReportedAt >= DENIED_REPORT_INTERVAL_MS) {
-            log(`${style.yellow('denied')} ${plural(deniedSinceReport, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
-              `${formatAddress(e.address, e.port)}, ${deniedBecause(addressFilter, e.address)}): no reply; ${e.denied} denied in all`)
-            deniedReportedAt = now
-            deniedSinceReport = 0
-          }
+        case 'denied':
+          reportDenied(count => log(`${style.yellow('denied')} ${plural(count, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
+            `${formatAddress(e.address, e.port)}, ${deniedBecause(addressFilter, e.address)}): no reply; ${e.denied} denied in all`))
           break
-        }
         case 'kernel-drops':
           log(`${style.red(kernelDropText(e.dropped, family))}, ${e.total} since start`)
           break
