@@ -1,6 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS } from './constants.js'
 import { sockkitError } from './errors.js'
+import { DelayTimer } from './delay-timer.js'
 import {
   activeImpairments, createRandom, deriveSeed, drawDelayMs, emptyCounters, normalizeImpairment, randomSeed,
   type Direction, type DirectionCounters, type FullImpairment, type Impairment, type ImpairmentCounters, type Random,
@@ -83,7 +84,7 @@ class StreamPipe {
   private queuedBytes = 0
   private lastDueAt = 0
   private paceFreeAt = 0
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined
+  private timer: DelayTimer | undefined
   private waitingDrain = false
   private pausedByUs = false
   private sourceEnded = false
@@ -129,19 +130,15 @@ class StreamPipe {
   /** Write every chunk that is due, then sleep until the next one is. */
   private pump (): void {
     if (this.dead || this.waitingDrain) return
-    if (this.timer) { clearPumpTimer(this.timer); this.timer = undefined }
+    if (this.timer) { this.timer.cancel(); this.timer = undefined }
     const rate = this.relay.pacingBytesPerSecond
     while (this.queue.length > 0) {
       const now = performance.now()
       const head = this.queue[0]!
       const readyAt = Math.max(head.dueAt, rate > 0 ? this.paceFreeAt : 0)
       if (readyAt > now) {
-        // Never early (setTimeout counts from the loop's cached, possibly stale, time):
-        // whole milliseconds by timer, the last fraction by polling the loop.
-        const remaining = readyAt - now
-        this.timer = remaining >= 1
-          ? setTimeout(() => { this.timer = undefined; this.pump() }, Math.floor(remaining))
-          : setImmediate(() => { this.timer = undefined; this.pump() })
+        // Never early by the real clock (see DelayTimer).
+        this.timer = new DelayTimer(readyAt - now, () => { this.timer = undefined; this.pump() })
         break
       }
       let piece = head.data
@@ -175,7 +172,7 @@ class StreamPipe {
   /** Stop forwarding (the connection was reset or is being torn down). */
   kill (): void {
     this.dead = true
-    if (this.timer) clearPumpTimer(this.timer)
+    this.timer?.cancel()
     this.timer = undefined
     this.queue.length = 0
   }
@@ -380,10 +377,4 @@ export const startTcpRelay = async (options: TcpRelayOptions): Promise<TcpRelay>
   const relay = new TcpRelay(options)
   await relay.listen()
   return relay
-}
-
-/** The pump waits on a timer (whole milliseconds) or an immediate (the last fraction). */
-const clearPumpTimer = (timer: NodeJS.Timeout | NodeJS.Immediate): void => {
-  clearTimeout(timer as NodeJS.Timeout)
-  clearImmediate(timer as NodeJS.Immediate)
 }

@@ -2,6 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { lookup } from 'node:dns/promises'
 import { isIPv6 } from 'node:net'
 import { DEFAULT_HOST } from './constants.js'
+import { DelayTimer } from './delay-timer.js'
 import {
   createRandom, deriveSeed, drawDelayMs, emptyCounters, normalizeImpairment, randomSeed,
   type Direction, type DirectionCounters, type FullImpairment, type Impairment, type ImpairmentCounters, type Random,
@@ -399,37 +400,4 @@ export const startUdpRelay = async (options: UdpRelayOptions): Promise<UdpRelay>
   const relay = new UdpRelay(options)
   await relay.listen()
   return relay
-}
-
-/**
- * A timer that never fires early. setTimeout counts from the event loop's cached time,
- * which is already stale when a datagram is handled late in a loop turn, so a 20 ms delay
- * could fire after 19.4 ms by the real clock — and a student would read "expected ≥ 40 ms,
- * measured 39.6 ms". This one checks performance.now() when it fires, sleeps again for
- * whole milliseconds left, and polls the loop (setImmediate) for the last fraction.
- */
-export class DelayTimer {
-  private readonly dueAt: number
-  private handle: NodeJS.Timeout | NodeJS.Immediate | undefined
-  private cancelled = false
-
-  constructor (ms: number, private readonly fn: () => void) {
-    this.dueAt = performance.now() + ms
-    this.arm()
-  }
-
-  private arm (): void {
-    if (this.cancelled) return
-    const remaining = this.dueAt - performance.now()
-    if (remaining <= 0) { this.handle = undefined; this.fn(); return }
-    this.handle = remaining >= 1
-      ? setTimeout(() => this.arm(), Math.floor(remaining))
-      : setImmediate(() => this.arm())
-  }
-
-  cancel (): void {
-    this.cancelled = true
-    if (this.handle !== undefined) { clearTimeout(this.handle as NodeJS.Timeout); clearImmediate(this.handle as NodeJS.Immediate) }
-    this.handle = undefined
-  }
 }
