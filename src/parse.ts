@@ -74,7 +74,8 @@ export const parsePercent = (value: string | number, name: string): number => {
 /** The escapes {@link unescapeBytes} understands, for help texts. */
 export const ESCAPES_HELP = '\\n \\r \\t \\0 \\\\ \\xHH (one byte) \\uHHHH \\u{H…} (a character, as UTF-8)'
 
-const ESCAPE = /\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|[nrt0\\])/g
+/** A known escape (group 1), or a backslash before anything else (group 2, left as typed). */
+const ESCAPE = /\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|[nrt0\\])|\\(.?)/g
 
 /**
  * Turn the escapes a teacher types on a command line into bytes: `\n`, `\r`, `\t`, `\0`,
@@ -87,8 +88,9 @@ export const unescapeBytes = (text: string): Buffer => {
   let last = 0
   for (const m of text.matchAll(ESCAPE)) {
     parts.push(Buffer.from(text.slice(last, m.index), 'utf8'))
-    const esc = m[1]!
-    if (esc.startsWith('x')) parts.push(Buffer.from([parseInt(esc.slice(1), 16)]))
+    const esc = m[1]
+    if (esc === undefined) parts.push(Buffer.from(m[0], 'utf8'))
+    else if (esc.startsWith('x')) parts.push(Buffer.from([parseInt(esc.slice(1), 16)]))
     else if (esc.startsWith('u')) {
       const code = parseInt(esc.replace(/^u\{?|\}$/g, ''), 16)
       parts.push(Buffer.from(code <= 0x10ffff ? String.fromCodePoint(code) : m[0], 'utf8'))
@@ -101,11 +103,7 @@ export const unescapeBytes = (text: string): Buffer => {
 
 /** Backslash sequences in `text` that {@link unescapeBytes} leaves as typed (`\q`, `\x4`…). */
 export const unknownEscapes = (text: string): string[] => {
-  const unknown: string[] = []
-  for (const m of text.matchAll(/\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|[nrt0\\]|.?)/g)) {
-    if (!/^(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|[nrt0\\])$/.test(m[1]!)) unknown.push(m[0])
-  }
-  return unknown
+  return [...text.matchAll(ESCAPE)].filter(m => m[1] === undefined).map(m => m[0])
 }
 
 /** {@link unescapeBytes} as a string (for text-only uses). */
