@@ -98,15 +98,19 @@ const sockperfP50 = async (tcp, seconds) => {
 export default async function compareFloorBench ({ quick = false, log = () => {} } = {}) {
   const count = quick ? 2000 : 4000
   const rounds = quick ? 1 : 5
+  const sockperfSeconds = quick ? 1 : 2
+  const withSockperf = hasSockperf()
+  if (!withSockperf) log('compare-floor: sockperf is not on PATH; its comparison is skipped')
   const rows = []
 
-  // compare as a user runs it (its own reflector process, 64-byte probes) and the bare
-  // ping-pong, in interleaved rounds: on this shared VM one compare run's p50 moved from
-  // 0.09 ms to 10 ms between back-to-back runs of the same build (CPU stolen for seconds),
-  // so one run of each is not a figure. Each round gives a ratio; the row is their median.
+  // compare as a user runs it (its own reflector process, 64-byte probes), the bare
+  // ping-pong and sockperf, in interleaved rounds: on this shared VM one compare run's p50
+  // moved from 0.09 ms to 10 ms between back-to-back runs of the same build (CPU stolen for
+  // seconds), so one run of each — or sockperf measured a minute after compare — is not a
+  // figure. Each round gives a ratio; the row is the median of those ratios.
   const reflector = await startLocalReflector()
   const bare = await startBareEcho()
-  const samples = { compareUdp: [], compareTcp: [], bareUdp: [], bareTcp: [] }
+  const samples = { compareUdp: [], compareTcp: [], bareUdp: [], bareTcp: [], sockperfUdp: [], sockperfTcp: [] }
   try {
     await runCompare(makeCompareConfig({ port: reflector.port, count: 500, ratePerSecond: 5000, sizeBytes: SIZE }))
     await udpPingPong(bare.port, 500)
@@ -117,8 +121,14 @@ export default async function compareFloorBench ({ quick = false, log = () => {}
       samples.compareTcp.push(result.results.tcp.rttMs.p50)
       samples.bareUdp.push(p50(await udpPingPong(bare.port, count)))
       samples.bareTcp.push(p50(await tcpPingPong(bare.port, count)))
-      log(`compare-floor: round ${round + 1}: compare p50 UDP ${(samples.compareUdp[round] * 1000).toFixed(1)} µs, TCP ${(samples.compareTcp[round] * 1000).toFixed(1)} µs; ` +
-        `bare UDP ${(samples.bareUdp[round] * 1000).toFixed(1)} µs, TCP ${(samples.bareTcp[round] * 1000).toFixed(1)} µs`)
+      if (withSockperf) {
+        samples.sockperfUdp.push(await sockperfP50(false, sockperfSeconds))
+        samples.sockperfTcp.push(await sockperfP50(true, sockperfSeconds))
+      }
+      const us1 = ms => ms === null || ms === undefined ? 'n/a' : (ms * 1000).toFixed(1)
+      log(`compare-floor: round ${round + 1}: p50 UDP compare ${us1(samples.compareUdp[round])} µs, bare ${us1(samples.bareUdp[round])} µs` +
+        `${withSockperf ? `, sockperf ${us1(samples.sockperfUdp[round])} µs` : ''}; TCP compare ${us1(samples.compareTcp[round])} µs, ` +
+        `bare ${us1(samples.bareTcp[round])} µs${withSockperf ? `, sockperf ${us1(samples.sockperfTcp[round])} µs` : ''}`)
     }
   } finally {
     bare.stop()
@@ -126,26 +136,31 @@ export default async function compareFloorBench ({ quick = false, log = () => {}
   }
 
   const median = values => p50(values)
-  const ratio = (a, b) => median(samples[a].map((v, i) => v / samples[b][i]))
-  const compareUdp = median(samples.compareUdp)
-  const compareTcp = median(samples.compareTcp)
-  const bareUdp = median(samples.bareUdp)
-  const bareTcp = median(samples.bareTcp)
+  // Rounds where a baseline could not run (sockperf failed to start) are left out of that ratio.
+  const ratio = (a, b) => {
+    const ratios = samples[a].map((v, i) => samples[b][i] === null ? null : v / samples[b][i]).filter(r => r !== null)
+    return ratios.length === 0 ? null : median(ratios)
+  }
   const us = ms => +(ms * 1000).toFixed(1)
   const note = `${rounds} × ${count} probes, 64 bytes, loopback; compare at 5000/s open loop, RTT from the scheduled send; ratio = median of per-round ratios`
-  rows.push(row({ name: 'compare UDP RTT p50', value: us(compareUdp), unit: 'µs', baseline: us(bareUdp), baselineName: 'bare Node ping-pong', ratio: ratio('compareUdp', 'bareUdp'), note }))
-  rows.push(row({ name: 'compare TCP RTT p50', value: us(compareTcp), unit: 'µs', baseline: us(bareTcp), baselineName: 'bare Node ping-pong', ratio: ratio('compareTcp', 'bareTcp'), note }))
+  rows.push(row({ name: 'compare UDP RTT p50', value: us(median(samples.compareUdp)), unit: 'µs', baseline: us(median(samples.bareUdp)), baselineName: 'bare Node ping-pong', ratio: ratio('compareUdp', 'bareUdp'), note }))
+  rows.push(row({ name: 'compare TCP RTT p50', value: us(median(samples.compareTcp)), unit: 'µs', baseline: us(median(samples.bareTcp)), baselineName: 'bare Node ping-pong', ratio: ratio('compareTcp', 'bareTcp'), note }))
 
-  if (hasSockperf()) {
-    const seconds = quick ? 1 : 3
-    const spUdp = await sockperfP50(false, seconds)
-    const spTcp = await sockperfP50(true, seconds)
-    log(`compare-floor: sockperf --full-rtt p50 UDP ${spUdp === null ? 'n/a' : us(spUdp)} µs, TCP ${spTcp === null ? 'n/a' : us(spTcp)} µs`)
-    if (spUdp !== null) rows.push(row({ name: 'compare UDP RTT p50 vs sockperf', value: us(compareUdp), unit: 'µs', baseline: us(spUdp), baselineName: 'sockperf pp --full-rtt', target: { max: 1.5 } }))
-    if (spTcp !== null) rows.push(row({ name: 'compare TCP RTT p50 vs sockperf', value: us(compareTcp), unit: 'µs', baseline: us(spTcp), baselineName: 'sockperf pp --tcp --full-rtt', target: { max: 1.5 } }))
-    if (spUdp !== null) rows.push(row({ name: 'bare Node UDP ping-pong p50 vs sockperf', value: us(bareUdp), unit: 'µs', baseline: us(spUdp), baselineName: 'sockperf pp --full-rtt', note: 'what Node itself costs' }))
-  } else {
-    log('compare-floor: sockperf is not on PATH; its comparison is skipped')
+  if (withSockperf) {
+    const spNote = `sockperf ${sockperfSeconds} s per round, interleaved with compare; ratio = median of per-round ratios`
+    const ran = name => samples[name].filter(v => v !== null)
+    for (const [label, key, flag] of [['UDP', 'Udp', ''], ['TCP', 'Tcp', ' --tcp']]) {
+      const r = ratio(`compare${key}`, `sockperf${key}`)
+      if (r === null) continue
+      rows.push(row({
+        name: `compare ${label} RTT p50 vs sockperf`, value: us(median(samples[`compare${key}`])), unit: 'µs',
+        baseline: us(median(ran(`sockperf${key}`))), baselineName: `sockperf pp${flag} --full-rtt`, ratio: r, note: spNote, target: { max: 1.5 },
+      }))
+    }
+    const bareVsSockperf = ratio('bareUdp', 'sockperfUdp')
+    if (bareVsSockperf !== null) {
+      rows.push(row({ name: 'bare Node UDP ping-pong p50 vs sockperf', value: us(median(samples.bareUdp)), unit: 'µs', baseline: us(median(ran('sockperfUdp'))), baselineName: 'sockperf pp --full-rtt', ratio: bareVsSockperf, note: 'what Node itself costs' }))
+    }
   }
   return rows
 }

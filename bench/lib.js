@@ -29,13 +29,11 @@ const HOST = '127.0.0.1'
 // Rows and formatting
 
 /**
- * One figure. `ratio` is value / baseline (null without a baseline); `target` says which
- * way is good, e.g. { max: 1.5 } or { min: 0.9 }, and `met` whether the ratio is inside it.
- */
-/**
- * One figure. `ratio` defaults to value / baseline; a bench with interleaved rounds passes
- * the median of its per-round ratios instead, which cancels a noisy moment that hits one
- * round of every server alike (a ratio of medians does not).
+ * One figure. `ratio` defaults to value / baseline (null without a baseline); a bench with
+ * interleaved rounds passes the median of its per-round ratios instead, which cancels a noisy
+ * moment that hits one round of every server alike (a ratio of medians does not). `target`
+ * says which way is good, e.g. { max: 1.5 } or { min: 0.9 }, and `met` whether the ratio is
+ * inside it.
  */
 export const row = ({ name, value, unit, baseline = null, baselineName = null, note = '', target = null, ratio: givenRatio = null }) => {
   const ratio = givenRatio ?? (typeof value === 'number' && typeof baseline === 'number' && baseline > 0 ? value / baseline : null)
