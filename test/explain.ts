@@ -1,5 +1,6 @@
 import t from 'tap'
 import { explainError } from '../src/cli/explain.js'
+import { connect, createServer, type AddressInfo, type LookupFunction, type NetConnectOpts } from 'node:net'
 
 const nodeError = (code: string, fields: Record<string, unknown> = {}) => Object.assign(new Error(`${code} raw`), { code, ...fields })
 
@@ -30,4 +31,38 @@ t.test('EINVAL on a link-local IPv6 address asks for the interface, not a raw No
 t.test('the "start one with" hint adds --host where the default bind (127.0.0.1) would not be heard', async t => {
   t.match(explainError(nodeError('ECONNREFUSED'), { host: 'localhost', port: 9000 }), /`sockkit tcp-server 9000`$/)
   t.match(explainError(nodeError('ECONNREFUSED'), { host: '::1', port: 9000 }), /`sockkit tcp-server 9000 --host ::1`$/)
+})
+
+/** A loopback port nothing listens on: bound by the OS, then closed. */
+const closedPort = async (): Promise<number> => {
+  const server = createServer()
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>(resolve => server.close(() => resolve()))
+  return port
+}
+
+const refusal = (options: NetConnectOpts): Promise<Error> => new Promise((resolve, reject) => {
+  const socket = connect(options)
+  socket.once('connect', () => { socket.destroy(); reject(new Error('connected: the port was not closed')) })
+  socket.once('error', resolve)
+})
+
+/** A resolver that answers every name with these (loopback) addresses, as /etc/hosts would. */
+const resolvesTo = (...addresses: string[]): LookupFunction => (_hostname, options, callback) => {
+  if (options.all) callback(null, addresses.map(address => ({ address, family: 4 })))
+  else callback(null, addresses[0]!, 4)
+}
+
+t.test('a refused connection to a name says which addresses were tried (localhost may not be the one the server is on)', async t => {
+  const port = await closedPort()
+  // One address: Node puts it on the error.
+  const one = await refusal({ host: 'named.test', port, lookup: resolvesTo('127.0.0.1') })
+  t.match(explainError(one, { host: 'named.test', port }), new RegExp(`^nothing is listening on named\\.test:${port} \\(tried 127\\.0\\.0\\.1\\) — start one with`))
+  // Two addresses (Node 20's happy eyeballs): an AggregateError, the addresses on its errors.
+  const both = await refusal({ host: 'both.test', port, autoSelectFamily: true, lookup: resolvesTo('127.0.0.1', '127.0.0.2') })
+  t.match(explainError(both, { host: 'both.test', port }), /\(tried 127\.0\.0\.1 and 127\.0\.0\.2\)/)
+  // An address given as the host is not repeated.
+  const direct = await refusal({ host: '127.0.0.1', port })
+  t.match(explainError(direct, { host: '127.0.0.1', port }), new RegExp(`^nothing is listening on 127\\.0\\.0\\.1:${port} — `))
 })

@@ -22,7 +22,7 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
   const where = port !== undefined ? formatAddress(host, port) : host
   switch (e.code) {
     case 'ECONNREFUSED':
-      return `nothing is listening on ${where}` +
+      return `nothing is listening on ${where}${triedAddresses(e, host)}` +
         (ctx.transport === 'udp' ? ' (the host answered \'port unreachable\')' : '') +
         (port !== undefined ? ` — start one with \`sockkit ${ctx.serverCommand ?? 'tcp-server'} ${port}${hostFlag(host)}\`` : '')
     case 'EADDRINUSE':
@@ -69,6 +69,18 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
     default:
       return undefined
   }
+}
+
+/**
+ * For a name, the addresses actually tried — "localhost" may be 127.0.0.1, ::1 or both, and a
+ * server on the other one looks the same as no server: ` (tried ::1 and 127.0.0.1)`. Node
+ * puts the address on the error, or on each error of an AggregateError when it tried several
+ * (happy eyeballs). Empty when the host is already that address.
+ */
+const triedAddresses = (e: { address?: unknown; errors?: unknown }, host: string): string => {
+  const inner = Array.isArray(e.errors) ? e.errors.map(x => (x as { address?: unknown }).address) : []
+  const addresses = [...new Set([e.address, ...inner])].filter((a): a is string => typeof a === 'string' && a !== '' && a !== host)
+  return addresses.length === 0 ? '' : ` (tried ${addresses.join(' and ')})`
 }
 
 /** Servers bind 127.0.0.1 by default: any other address needs --host to be heard on it. */
