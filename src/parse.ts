@@ -31,6 +31,19 @@ export const parsePort = (value: string | number, opts: { allowZero?: boolean } 
   return port
 }
 
+/**
+ * A host name or address as typed or pasted (from slides, from our own output): spaces
+ * around it dropped, `[::1]` unbracketed. Empty, or a space inside, is a bad value here
+ * rather than a failed name lookup later ("cannot resolve host").
+ */
+export const parseHost = (value: string, name = 'host'): string => {
+  const text = value.trim()
+  const host = /^\[([^\]]*)\]$/.exec(text)?.[1] ?? text
+  if (host === '') throw invalidArg(`${name} must be a name or an address, not empty`, { value })
+  if (/\s/.test(host)) throw invalidArg(`${name} "${value}" has a space inside; give one name or address`, { value })
+  return host
+}
+
 /** A whole number ≥ 1 (counts, rates, sizes), in any form that means one: 1000, 1e3, 1000.0. */
 export const parsePositiveInt = (value: string | number, name: string): number => {
   const text = String(value)

@@ -157,3 +157,31 @@ t.test('host:port in one argument gets a hint; a bracketed IPv6 host is accepted
   t.notMatch(bracketed.stderr, /cannot resolve/)
   t.match(bracketed.stderr, /\[::1\]:1/)
 })
+
+t.test('a host pasted with spaces around it works; an empty host or one with a space inside is a usage error', async t => {
+  // Copied out of slides: '127.0.0.1 ' must not become "cannot resolve host".
+  const padded = await runCli(['tcp-client', ' 127.0.0.1 ', '1', '--message', 'x', '--timeout', '2000'])
+  t.equal(padded.code, 1)
+  t.notMatch(padded.stderr, /cannot resolve/)
+  t.match(padded.stderr, /nothing is listening on 127\.0\.0\.1:1 —/)
+  const bracketedPadded = await runCli(['udp-send', ' [::1] ', '1', 'x', '--wait', '100'])
+  t.notMatch(bracketedPadded.stderr, /cannot resolve/)
+  t.match(bracketedPadded.stderr, /\[::1\]:1/)
+  for (const [argv, sentence] of [
+    [['tcp-client', '', '9000'], /^sockkit: <host>: host must be a name or an address, not empty\n$/],
+    [['udp-send', 'a b', '9000', 'x'], /^sockkit: <host>: host "a b" has a space inside; give one name or address\n$/],
+    [['tcp-server', '0', '--host', ' '], /^sockkit: --host: host must be a name or an address, not empty\n$/],
+    [['link', '0', 'a b:9000'], /^sockkit: <target>: the target's host "a b" has a space inside/],
+  ] as const) {
+    const r = await runCli([...argv])
+    t.equal(r.code, 2, argv.join(' '))
+    t.match(r.stderr, sentence, argv.join(' '))
+  }
+})
+
+t.test('a refused connection to a name says which address it tried', async t => {
+  // localhost is 127.0.0.1, ::1 or both depending on /etc/hosts: whichever it was is named.
+  const r = await runCli(['tcp-client', 'localhost', '1', '--message', 'x', '--timeout', '2000'])
+  t.equal(r.code, 1)
+  t.match(r.stderr, /nothing is listening on localhost:1 \(tried (127\.0\.0\.1|::1)( and (127\.0\.0\.1|::1))?\) —/)
+})

@@ -182,6 +182,19 @@ t.test('serve: a taken port exits 1 with a sentence', async t => {
   t.match(run.stderr, new RegExp(`port ${port} is already in use`))
 })
 
+t.test('--json: when nothing answers, stdout holds one document with the error instead of results', async t => {
+  const blocker = createServer()
+  await new Promise<void>(resolve => blocker.listen(0, '127.0.0.1', () => resolve()))
+  const port = (blocker.address() as { port: number }).port
+  await new Promise<void>(resolve => blocker.close(() => resolve()))
+  const run = await runCli(['compare', '127.0.0.1', '--port', String(port), '--count', '3', '--json'])
+  t.equal(run.code, 1)
+  const doc = JSON.parse(run.stdout.toString())
+  t.match(doc, { schema: 'sockkit.compare/v1', error: { exitCode: 1, message: new RegExp(`nothing is listening on 127\\.0\\.0\\.1:${port}`) } })
+  t.notOk('results' in doc)
+  t.match(run.stderr, /^sockkit: nothing is listening/m)
+})
+
 t.test('throughput covers first scheduled send → last echo, not the Tmax wait for a lost probe', async t => {
   // A UDP reflector that never answers probe 10: the run then waits Tmax (3 s) for it.
   const reflector = createSocket('udp4')

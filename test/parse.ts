@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parsePositiveInt, parsePositiveNumber } from '../src/parse.js'
+import { parseHost, parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parsePositiveInt, parsePositiveNumber } from '../src/parse.js'
 
 t.test('numbers as people type them on a command line', async t => {
   const good: Array<[string, number]> = [['200', 200], ['0.5', 0.5], ['.5', 0.5], ['1e3', 1000], ['2.5E4', 25000], ['5e-1', 0.5], [' 7 ', 7], ['10.', 10]]
@@ -47,4 +47,15 @@ t.test('escapes typed on a command line: \\xHH is one byte, \\u a character in U
   t.same(unknownEscapes('a\\qb\\n\\xZZ'), ['\\q', '\\x'])
   t.same(unknownEscapes('ok\\n\\t\\x41\\u00e9\\\\'), [])
   t.equal(unescapeText('Bienvenido\\n'), 'Bienvenido\n')
+})
+
+t.test('hosts as pasted: spaces around dropped, [::1] unbracketed; empty or a space inside is a usage error', async t => {
+  t.equal(parseHost(' 127.0.0.1 '), '127.0.0.1')
+  t.equal(parseHost('[::1]'), '::1')
+  t.equal(parseHost(' [fe80::1%eth0]\t'), 'fe80::1%eth0')
+  t.equal(parseHost('localhost'), 'localhost')
+  t.throws(() => parseHost(''), { code: 'ERR_SOCKKIT_INVALID_ARG', message: 'host must be a name or an address, not empty' })
+  t.throws(() => parseHost('  '), { message: /not empty/ })
+  t.throws(() => parseHost('[]'), { message: /not empty/ })
+  t.throws(() => parseHost('127.0.0.1 9000'), { message: 'host "127.0.0.1 9000" has a space inside; give one name or address' })
 })

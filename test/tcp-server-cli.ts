@@ -170,6 +170,24 @@ t.test('a port in use: exit 1, one plain sentence', async t => {
   t.equal(run.stderr.trimEnd().split('\n').length, 1, 'one line, no stack trace')
 })
 
+t.test('--json: a fatal error is also one JSON event on stdout, so a script reading only stdout sees why it ended', async t => {
+  const taken = createServer()
+  await new Promise<void>(resolve => taken.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => taken.close())
+  const port = (taken.address() as { port: number }).port
+  const run = await runCli(['tcp-server', String(port), '--json'])
+  t.equal(run.code, 1)
+  const lines = run.stdout.toString().trim().split('\n')
+  t.equal(lines.length, 1)
+  const event = JSON.parse(lines[0]!)
+  t.match(event, { event: 'error', code: 'EADDRINUSE', exitCode: 1, message: new RegExp(`^port ${port} is already in use on 127\\.0\\.0\\.1`) })
+  t.ok(!Number.isNaN(Date.parse(event.time)), 'timestamped like every event')
+  t.match(run.stderr, new RegExp(`^sockkit: port ${port} is already in use`), 'the sentence is on stderr as always')
+  // Without --json stdout stays empty: it is for data.
+  const plain = await runCli(['tcp-server', String(port)])
+  t.equal(plain.stdout.length, 0)
+})
+
 t.test('bad command lines: exit 2, one line naming the bad value', async t => {
   const cases: Array<[string[], RegExp]> = [
     [['tcp-server', 'abc'], /port .*"abc"/],

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_PORT, MAX_UDP_PAYLOAD_IPV4 } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
-import { parseNonNegativeInt, parseNumberText, parsePercent, parsePort } from '../../parse.js'
+import { parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parseHost } from '../../parse.js'
 import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment, type ImpairmentEvent } from '../../impairment.js'
 import type { CompareEvent } from '../../compare.js'
 import type { CompareConfig, Transport } from '../../compare-types.js'
@@ -163,9 +163,11 @@ auto uses the kernel (nftables, root) when it can do all that is asked,
 else a userspace relay; a relay cannot drop, reorder or duplicate TCP
 segments, so TCP then gets only delay and jitter (the output says so).
 
---csv - writes the rows to stdout and the table to stderr (not with --json).
-Exit codes: 0 done, 1 no answer or a runtime failure, 2 bad option or a
---csv file that cannot be opened, 130 Ctrl-C (partial result printed).`
+--csv - writes the rows to stdout and the table to stderr (not with --json);
+its seq is the probe header's, from 0 as on the wire.
+Exit codes: 0 done, 1 no answer or a runtime failure (with --json, stdout
+then holds {"schema", "error"}), 2 bad option or a --csv file that cannot
+be opened, 130 Ctrl-C (partial result printed).`
 
 export const makeCompareCommand = (ctx: CliContext): Command =>
   new Command('compare')
@@ -174,7 +176,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
       'to a reflector, and shows in one table what each transport did with it. Without a host it ' +
       'starts its own reflector in a separate process on 127.0.0.1; with a host it measures ' +
       '`sockkit serve` running there.')
-    .argument('[host]', 'where `sockkit serve` runs (default: own reflector)')
+    .argument('[host]', 'where `sockkit serve` runs (default: own reflector)', argParser(v => parseHost(v)))
     .option('--port <port>', "`sockkit serve`'s port on that host", argParser(v => parsePort(v)), DEFAULT_PORT)
     .option('--count <n>', 'probes per transport', argParser(parseWhole('count', 1)), 1000)
     .option('--rate <per-second>', 'probes per second, on a fixed schedule', argParser(parseRate), 200)
@@ -233,7 +235,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
       } finally {
         if (csv?.kind === 'file') await csv.handle.close()
       }
-    }, { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }))
+    }, { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }, flags.json ? { kind: 'document', schema: 'sockkit.compare/v1' } : undefined))
 
 const measureAndReport = async (ctx: CliContext, { host, flags, config, impairment, csv, runCompareDetailed }: {
   host: string | undefined

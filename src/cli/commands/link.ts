@@ -2,11 +2,11 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
-import { parseNonNegativeInt, parsePercent, parsePort } from '../../parse.js'
+import { parseNonNegativeInt, parsePercent, parsePort, parseHost } from '../../parse.js'
 import type { DirectionCounters, ImpairmentCountersReport, ImpairmentEvent, ImpairmentReport, RunningImpairment } from '../../impairment.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
-import { argParser, runAction } from '../action.js'
+import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
@@ -50,11 +50,12 @@ export const KERNEL_SEED_NOTE = "--seed repeats the relay's choices (delay, jitt
 
 /** `host:port`, `[v6]:port` or a bare port (meaning 127.0.0.1). */
 export const parseTarget = (value: string): { host: string; port: number } => {
-  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(value)
-  const plain = /^([^:]+):(\d+)$/.exec(value)
+  const text = value.trim()
+  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(text)
+  const plain = /^([^:]+):(\d+)$/.exec(text)
   const m = bracketed ?? plain
-  if (m) return { host: m[1]!, port: parsePort(m[2]!) }
-  if (/^\d+$/.test(value)) return { host: '127.0.0.1', port: parsePort(value) }
+  if (m) return { host: parseHost(m[1]!, 'the target\'s host'), port: parsePort(m[2]!) }
+  if (/^\d+$/.test(text)) return { host: '127.0.0.1', port: parsePort(text) }
   throw invalidArg(`target must be host:port (for example 127.0.0.1:9000), not "${value}"`, { value })
 }
 
@@ -144,7 +145,7 @@ export const makeLinkCommand = (ctx: CliContext): Command =>
     .option('--seed <n>', "repeat the relay's decisions: same seed and traffic, same drops, delays, copies " +
       "(default: random); the kernel emulator's drops are random, --emulator userspace (UDP) repeats them too",
       argParser(v => { const n = parseNonNegativeInt(v, 'seed'); if (n >= 2 ** 32) throw invalidArg(`seed must be below 4294967296, not "${v}"`); return n }))
-    .option('--host <address>', 'address to listen on', DEFAULT_HOST)
+    .option('--host <address>', 'address to listen on', argParser(v => parseHost(v)), DEFAULT_HOST)
     .option('--pace <bytes/s>', 'TCP: rate cap per direction (0 = off)', argParser(v => parseNonNegativeInt(v, 'pace')), 0)
     .option('--max-clients <n>', 'UDP: client mappings kept at once (default: 256)', argParser(v => parseNonNegativeInt(v, 'max-clients')))
     .addOption(new Option('--quiet', 'no per-packet lines; totals only').conflicts('json'))
@@ -204,7 +205,7 @@ prints the totals per direction and exits 130.`)
       } finally {
         print.flush()
       }
-    }, { host: flags.host, port: listenPort, serverCommand: flags.udp ? 'udp-server' : 'tcp-server' }))
+    }, { host: flags.host, port: listenPort, serverCommand: flags.udp ? 'udp-server' : 'tcp-server' }, flags.json ? JSON_ERROR_EVENT : undefined))
 
 const arrow = (direction: string) => direction === 'client-to-server' ? 'c→s' : 's→c'
 

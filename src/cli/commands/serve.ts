@@ -1,11 +1,11 @@
 import { Command } from 'commander'
 import { formatAddress, isLoopback, isWildcard } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
-import { parseNonNegativeInt, parsePort, parsePositiveInt } from '../../parse.js'
+import { parseNonNegativeInt, parsePort, parsePositiveInt, parseHost } from '../../parse.js'
 import type { ReflectorEvent, ReflectorSummary } from '../../reflector.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
-import { argParser, runAction } from '../action.js'
+import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
@@ -26,7 +26,7 @@ export const makeServeCommand = (ctx: CliContext): Command =>
       'on the same port number. UDP echoes only compare probes, each exactly as received (never ' +
       'larger, so it cannot be used to amplify traffic); any other datagram is counted and ignored.')
     .argument('[port]', 'TCP and UDP port, 0 = any free one', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
-    .option('--host <address>', 'bind address (0.0.0.0: all)', DEFAULT_HOST)
+    .option('--host <address>', 'bind address (0.0.0.0: all)', argParser(v => parseHost(v)), DEFAULT_HOST)
     .option('--max-connections <n>', 'TCP clients served at once',
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
     .option('--idle-timeout <ms>', 'close TCP idle this long; 0 = never',
@@ -59,7 +59,7 @@ Ctrl-C prints a summary and exits 130.`)
       await aborted(ctx.io.signal)
       print.summary(await reflector.close())
       return EXIT_INTERRUPTED
-    }, { host: flags.host, port, serverCommand: 'serve' }))
+    }, { host: flags.host, port, serverCommand: 'serve' }, flags.json ? JSON_ERROR_EVENT : undefined))
 
 const printJson = (ctx: CliContext) => {
   const write = jsonWriter(ctx.io.stdout)

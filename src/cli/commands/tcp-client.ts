@@ -2,7 +2,7 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../constants.js'
 import { hasCode } from '../../errors.js'
-import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, unescapeBytes } from '../../parse.js'
+import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, unescapeBytes, parseHost } from '../../parse.js'
 import type { TcpClientEvent, TcpClientTotals } from '../../tcp-client.js'
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
@@ -26,7 +26,7 @@ export const makeTcpClientCommand = (ctx: CliContext): Command =>
     .description('Connect to a TCP server. Bytes typed or piped on stdin are sent unchanged, and every byte the ' +
       'server sends is written to stdout as it arrives (a greeting shows at once). On stdin EOF the ' +
       'client half-closes and keeps reading until the server closes. Events go to stderr.')
-    .argument('<host>', 'server name or address')
+    .argument('<host>', 'server name or address', argParser(v => parseHost(v)))
     .argument('<port>', 'server port', argParser(v => parsePort(v)))
     .option('--message <text>', 'send this instead of stdin, then half-close; repeat for several writes ' +
       `(escapes: ${ESCAPES_HELP})`, (value: string, previous?: string[]) => [...(previous ?? []), value])

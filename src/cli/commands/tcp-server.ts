@@ -1,12 +1,12 @@
 import { Command } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
-import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, unescapeBytes } from '../../parse.js'
+import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, unescapeBytes, parseHost } from '../../parse.js'
 import type { CloseReason, TcpServerEvent, TcpServerSummary } from '../../tcp-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
 import { preview } from '../../preview.js'
-import { argParser, runAction } from '../action.js'
+import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
@@ -28,7 +28,7 @@ export const makeTcpServerCommand = (ctx: CliContext): Command =>
       'and prints one line per event on stderr: listening, accepted, each read, half-close, closed, reset. ' +
       'A client that does not read its echoes is paused, not buffered for.')
     .argument('[port]', 'port to listen on (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
-    .option('--host <address>', 'address to bind; 0.0.0.0 or :: to accept from other machines', DEFAULT_HOST)
+    .option('--host <address>', 'address to bind; 0.0.0.0 or :: to accept from other machines', argParser(v => parseHost(v)), DEFAULT_HOST)
     .option('--greeting <text>', `send this to each client on accept (escapes: ${ESCAPES_HELP})`)
     .option('--max-connections <n>', 'clients served at once; more are refused politely',
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
@@ -82,7 +82,7 @@ prints a summary and exits 130.`)
       } finally {
         print.flush()
       }
-    }, { host: flags.host, port }))
+    }, { host: flags.host, port }, flags.json ? JSON_ERROR_EVENT : undefined))
 
 /**
  * NDJSON: `{"time", "event", …the event's own fields}` per line, the library's `type`

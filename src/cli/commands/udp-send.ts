@@ -3,7 +3,7 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6 } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
-import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, unescapeBytes } from '../../parse.js'
+import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, unescapeBytes, parseHost } from '../../parse.js'
 import type { UdpSendEvent, UdpSendResult } from '../../udp-send.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
@@ -52,7 +52,7 @@ export const makeUdpSendCommand = (ctx: CliContext): Command =>
       'matched, lost (no reply within the wait, RFC 7680; "unanswered when stopped" if Ctrl-C cut the run short), ' +
       'duplicated, reordered (RFC 4737). Replies ' +
       'without the prefix cannot tell loss; the summary says so instead of guessing.')
-    .argument('<host>', 'host name or address to send to')
+    .argument('<host>', 'host name or address to send to', argParser(v => parseHost(v)))
     .argument('<port>', 'port to send to', argParser(v => parsePort(v)))
     .argument('[message]', `text to send (escapes: ${ESCAPES_HELP}); stdin lines when omitted`)
     .option('--count <n>', 'send every message this many times', argParser(v => parsePositiveInt(v, 'count')), 1)

@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
-import { parsePort, parsePositiveInt } from '../../parse.js'
+import { parsePort, parsePositiveInt, parseHost } from '../../parse.js'
 import type { UdpPeerSummary, UdpServerEvent, UdpServerSummary } from '../../udp-server.js'
 import type { UdpFamily } from '../../snmp.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
-import { argParser, runAction } from '../action.js'
+import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
@@ -37,7 +37,7 @@ export const makeUdpServerCommand = (ctx: CliContext): Command =>
       'gaps, duplicates and reordering (RFC 4737) are reported as they happen. Ctrl-C prints a summary per ' +
       'peer and exits 130.')
     .argument('[port]', 'port to listen on (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
-    .option('--host <address>', 'address to bind; 0.0.0.0 or :: to accept from other machines', DEFAULT_HOST)
+    .option('--host <address>', 'address to bind; 0.0.0.0 or :: to accept from other machines', argParser(v => parseHost(v)), DEFAULT_HOST)
     .option('--no-echo', 'receive and report only; send nothing back')
     .option('--rcvbuf <bytes>', 'ask the kernel for this socket receive buffer (SO_RCVBUF) and report what it granted',
       argParser(v => parsePositiveInt(v, 'rcvbuf')))
@@ -84,7 +84,7 @@ datagrams, bytes and seq statistics per peer and exits 130.`)
       } finally {
         print.flush()
       }
-    }, { host: flags.host, port }))
+    }, { host: flags.host, port }, flags.json ? JSON_ERROR_EVENT : undefined))
 
 const printJson = (ctx: CliContext) => {
   const write = jsonWriter(ctx.io.stdout)
