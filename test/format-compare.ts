@@ -122,7 +122,7 @@ RTT p90                 0.094 ms                    0.071 ms
 RTT p99                 210 ms                      0.120 ms
 RTT p99.9               212 ms                      n/a (needs ≥1000 samples)
 RTT max                 212 ms                      0.310 ms
-jitter (RFC 3550)       1.25 ms                     0.015 ms
+RTT jitter (RFC 3550)   1.25 ms                     0.015 ms
 |IPDV| p50              0.010 ms                    0.008 ms
 |IPDV| p99              210 ms                      0.090 ms
 PDV p99                 210 ms                      0.091 ms
@@ -230,7 +230,7 @@ t.test('zero arrivals: 100% lost, no RTT figures, nothing to plot', async t => {
   t.match(text, /^lost \(%\) {16}1000 \(100%\)$/m)
   t.match(text, /^RTT min {17}n\/a \(no samples\)$/m)
   t.match(text, /^RTT p50 {17}n\/a \(no samples\)$/m)
-  t.match(text, /^jitter \(RFC 3550\) {7}n\/a \(needs ≥2 samples\)$/m)
+  t.match(text, /^RTT jitter \(RFC 3550\) {3}n\/a \(needs ≥2 samples\)$/m)
   t.match(text, /nothing came back in time, nothing to plot/)
   t.same(verdict(result), [
     "UDP lost 100%: lost in the network or dropped by a firewall, not by this machine's buffers (RcvbufErrors +0).",

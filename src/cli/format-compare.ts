@@ -339,7 +339,7 @@ function table (result: CompareResult, transports: Transport[], style: ChalkInst
     row('duplicates', r => String(r.duplicates)),
     row('reordered (max extent)', r => `${r.reordered} (${r.maxReorderExtent})`),
     ...latencyRows('RTT', r => r.rttMs, ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max']),
-    row('jitter (RFC 3550)', r => (r.jitterMs === null ? `n/a (needs ≥2 samples)` : ms(r.jitterMs))),
+    row('RTT jitter (RFC 3550)', r => (r.jitterMs === null ? `n/a (needs ≥2 samples)` : ms(r.jitterMs))),
     // |IPDV|: the size of the change from the previous probe (RFC 5481's IPDV is signed and
     // centred on 0); PDV p99 is RFC 5481's recommended summary (how much buffer smooths it).
     ...latencyRows('|IPDV|', r => r.ipdvMs, ['p50', 'p99']),

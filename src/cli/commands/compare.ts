@@ -184,7 +184,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
     .addOption(TRANSPORTS_OPTION)
     .option('--blast', 'send as fast as the sockets accept (buffer overflow)')
     .option('--warmup <n>', 'probes sent and discarded first', argParser(parseWhole('warmup', 0)), 0)
-    .option('--nagle', "leave Nagle's algorithm on for TCP (default: off)")
+    .option('--nagle', "leave Nagle's algorithm on for the probes sent (default: off; the reflector's echo is always without it)")
     .option('--tmax <ms>', 'loss waiting time (default: automatic, see below)', argParser(parseWhole('tmax', 1, ' of ms')))
     .option('--loss <percent>', 'impair: drop this share of packets', argParser(v => parsePercent(v, 'loss')))
     .option('--delay <ms>', 'impair: add this one-way delay', argParser(parseDelayMs('delay')))
