@@ -4,6 +4,9 @@ import { reachableAddresses } from './addresses.js'
 import { invalidArg } from './errors.js'
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type SplitLine } from './line-splitter.js'
 import { checkName, MAX_NAME_LENGTH, sanitizeText, type NameProblem } from './sanitize.js'
+import { CHAT_LANGUAGES, CHAT_MESSAGES, isChatLanguage, type ChatLanguage, type ChatMessages } from './chat-messages.js'
+
+export { CHAT_LANGUAGES, CHAT_MESSAGES, parseChatLanguage, type ChatLanguage, type ChatMessages } from './chat-messages.js'
 
 /** Messages a newcomer receives right after naming itself. */
 export const DEFAULT_CHAT_HISTORY = 50
@@ -22,11 +25,13 @@ export const DEFAULT_NAME_TIMEOUT_MS = 120_000
 /** Name the operator's lines appear under. */
 export const DEFAULT_OPERATOR_NAME = 'server'
 /**
- * What a new client is asked first. English and Spanish, because the course this chat is
- * built for is taught in Spanish and students meet it with `nc`, which shows this line and
- * nothing else: it has to be understood without any documentation.
+ * What a new client is asked first with the default `lang: 'en'`. English and Spanish, because
+ * the course this chat is built for is taught in Spanish and students meet it with `nc`, which
+ * shows this line and nothing else: it has to be understood without any documentation.
  */
-export const NAME_PROMPT = 'Your name? / ¿Tu nombre?'
+export const NAME_PROMPT = CHAT_MESSAGES.en.namePrompt
+/** Language of the lines the server sends to clients. */
+export const DEFAULT_CHAT_LANGUAGE: ChatLanguage = 'en'
 
 /** Options for {@link ChatServer}. */
 export interface ChatServerOptions {
@@ -66,6 +71,13 @@ export interface ChatServerOptions {
   colorClients?: boolean
   /** Prefix each line sent to clients with `[HH:MM] ` (server's local time). Default false. */
   timestamps?: boolean
+  /**
+   * Language of every line the server itself sends to clients (prompt, notices, /help…):
+   * `en`, `es` or `pt` (Brazilian). Default `en`, whose prompt is bilingual. Events, and so the
+   * operator's log, are not affected; command names (/who, /nick…) are the same in every
+   * language. Never taken from the environment: the server's locale is not its clients'.
+   */
+  lang?: ChatLanguage
   /** Ms a closing connection gets to flush before it is destroyed. Default 1000. */
   closeGraceMs?: number
   /**
@@ -185,6 +197,8 @@ const NAME_COLOURS = [31, 32, 33, 34, 35, 36]
 export class ChatServer {
   readonly options: Required<Omit<ChatServerOptions, 'onEvent' | 'addressFilter'>> & Pick<ChatServerOptions, 'onEvent' | 'addressFilter'>
   private readonly server: Server
+  /** What clients are told, in the chosen language. */
+  private readonly text: ChatMessages
   private readonly clients = new Map<number, ChatClient>()
   private readonly history: HistoryEntry[] = []
   private readonly participants: ChatParticipant[] = []
@@ -211,10 +225,15 @@ export class ChatServer {
       maxOutputBytes: options.maxOutputBytes ?? DEFAULT_CHAT_MAX_OUTPUT_BYTES,
       colorClients: options.colorClients ?? false,
       timestamps: options.timestamps ?? false,
+      lang: options.lang ?? DEFAULT_CHAT_LANGUAGE,
       closeGraceMs: options.closeGraceMs ?? 1000,
       addressFilter: options.addressFilter,
       onEvent: options.onEvent,
     }
+    if (!isChatLanguage(this.options.lang)) {
+      throw invalidArg(`lang must be ${CHAT_LANGUAGES.slice(0, -1).join(', ')} or ${CHAT_LANGUAGES.at(-1)}, not "${String(this.options.lang)}"`, { value: this.options.lang })
+    }
+    this.text = CHAT_MESSAGES[this.options.lang]
     const checked = checkName(this.options.name)
     if (!checked.ok || checked.name !== this.options.name) {
       throw invalidArg(`the operator's name must be 1–${MAX_NAME_LENGTH} letters, digits, "-", "_" or ".", not "${this.options.name}"`, { value: this.options.name })
@@ -273,7 +292,7 @@ export class ChatServer {
   kick (name: string): boolean {
     const client = this.findByName(name)
     if (!client) return false
-    this.dismiss(client, 'kicked', `you were removed from the chat by ${this.options.name}`)
+    this.dismiss(client, 'kicked', this.text.kicked(this.options.name))
     return true
   }
 
@@ -289,7 +308,7 @@ export class ChatServer {
     })
     const closes = [...this.clients.values()].map(client => new Promise<void>(resolve => {
       client.socket.once('close', () => resolve())
-      this.dismiss(client, 'server-stopped', 'the chat is closing. Bye!')
+      this.dismiss(client, 'server-stopped', this.text.closing)
     }))
     await Promise.all([serverClosed, ...closes])
     return this.summary()
@@ -414,8 +433,8 @@ export class ChatServer {
     if (this.closing || this.clients.size >= this.options.maxClients) {
       this.totals.refused++
       this.emit({ type: 'refused', remoteAddress, remotePort, active: this.clients.size, limit: this.options.maxClients })
-      const why = this.closing ? 'the chat is closing' : `the chat is full (${this.options.maxClients} people)`
-      socket.end(`* sorry, ${why}; try again later${CRLF}`)
+      const why = this.closing ? this.text.refusedClosing : this.text.refusedFull(this.options.maxClients)
+      socket.end(`* ${why}${CRLF}`)
       setTimeout(() => socket.destroy(), this.options.closeGraceMs).unref()
       return
     }
@@ -444,16 +463,16 @@ export class ChatServer {
 
     if (this.options.idleTimeoutMs > 0) {
       socket.setTimeout(this.options.idleTimeoutMs, () => {
-        this.dismiss(client, 'idle-timeout', `you were idle for ${Math.round(this.options.idleTimeoutMs / 1000)} s. Bye!`)
+        this.dismiss(client, 'idle-timeout', this.text.idleDisconnected(Math.round(this.options.idleTimeoutMs / 1000)))
       })
     }
     if (this.options.nameTimeoutMs > 0) {
       client.nameTimer = setTimeout(() => {
-        if (!client.participant) this.dismiss(client, 'name-timeout', 'no name given in time. Bye!')
+        if (!client.participant) this.dismiss(client, 'name-timeout', this.text.nameTimeout)
       }, this.options.nameTimeoutMs)
       client.nameTimer.unref()
     }
-    this.send(client, NAME_PROMPT)
+    this.send(client, this.text.namePrompt)
   }
 
   /** Say why, close our side, and destroy the socket if it has not gone within the grace period. */
@@ -501,7 +520,7 @@ export class ChatServer {
       this.emit({ type: 'unterminated-line', id: client.id, ...(client.participant ? { name: client.participant.name } : {}), bytes: lines[0]!.bytes.length, waitedMs: waitMs })
       if (!client.toldAboutNewline) {
         client.toldAboutNewline = true
-        this.notice(client, `your line had no newline; it was taken after ${waitMs >= 1000 ? `${waitMs / 1000} s` : `${waitMs} ms`} — end each line with Enter ("\\n")`)
+        this.notice(client, this.text.noNewline(waitMs))
       }
       const idle = client.queue.length === 0 && client.drainTimer === undefined
       client.queue.push(...lines)
@@ -528,10 +547,9 @@ export class ChatServer {
           client.throttledSince = now
           const rate = this.options.floodLinesPerSecond
           this.emit({ type: 'flood-throttled', id: client.id, name: client.participant?.name, linesPerSecond: rate })
-          this.notice(client, `slow down: more than ${rate} lines a second. Your lines are held back; ` +
-            `keep this up for ${Math.round(this.options.floodTimeoutMs / 1000)} s and you will be disconnected`)
+          this.notice(client, this.text.slowDown(rate, Math.round(this.options.floodTimeoutMs / 1000)))
         } else if (now - client.throttledSince >= this.options.floodTimeoutMs) {
-          this.dismiss(client, 'flood', 'disconnected for flooding the chat')
+          this.dismiss(client, 'flood', this.text.floodDisconnected)
           return
         }
         // Stop reading it: its lines wait in the kernel, and TCP slows the sender down.
@@ -558,7 +576,7 @@ export class ChatServer {
   private handleLine (client: ChatClient, line: SplitLine): void {
     if (line.truncated) {
       this.emit({ type: 'line-truncated', id: client.id, name: client.participant?.name, limitBytes: this.options.maxLineBytes })
-      this.notice(client, `your line was longer than ${this.options.maxLineBytes} bytes; only the first part was kept`)
+      this.notice(client, this.text.lineTruncated(this.options.maxLineBytes))
     }
     const text = sanitizeText(line.bytes)
     if (!client.participant) {
@@ -576,16 +594,16 @@ export class ChatServer {
 
   private handleName (client: ChatClient, text: string): void {
     if (text.trim().toLowerCase() === '/quit') {
-      this.dismiss(client, 'quit', 'bye!')
+      this.dismiss(client, 'quit', this.text.byeBeforeName)
       return
     }
     const checked = checkName(text)
     if (!checked.ok) {
       this.emit({ type: 'name-rejected', id: client.id, attempt: text.slice(0, 64), problem: checked.problem })
-      const why = checked.problem === 'empty' ? 'a name cannot be empty'
-        : checked.problem === 'too-long' ? `a name can have at most ${MAX_NAME_LENGTH} characters`
-          : 'a name is letters, digits, "-", "_" or ".", with no spaces'
-      this.send(client, this.renderNotice(why), NAME_PROMPT)
+      const why = checked.problem === 'empty' ? this.text.nameEmpty
+        : checked.problem === 'too-long' ? this.text.nameTooLong(MAX_NAME_LENGTH)
+          : this.text.nameInvalid
+      this.send(client, this.renderNotice(why), this.text.namePrompt)
       return
     }
     this.join(client, checked.name)
@@ -600,16 +618,16 @@ export class ChatServer {
     }
     this.participants.push(client.participant)
     const lines: string[] = []
-    if (name !== requestedName) lines.push(this.renderNotice(`${requestedName} is taken, so you are ${name}`))
-    lines.push(this.renderNotice(`welcome, ${name}! Here now: ${others.join(', ')}. Type /help for commands`))
+    if (name !== requestedName) lines.push(this.renderNotice(this.text.nameTaken(requestedName, name)))
+    lines.push(this.renderNotice(this.text.welcome(name, others)))
     const history = this.history.slice(-this.options.historySize)
     if (history.length > 0) {
-      lines.push(this.renderNotice(`the last ${history.length === 1 ? 'message' : `${history.length} messages`}:`))
+      lines.push(this.renderNotice(this.text.historyStart(history.length)))
       for (const entry of history) lines.push(this.renderMessage(entry))
-      lines.push(this.renderNotice('end of history'))
+      lines.push(this.renderNotice(this.text.historyEnd))
     }
     this.send(client, ...lines)
-    this.broadcast(this.renderNotice(`${name} joined`), client)
+    this.broadcast(this.renderNotice(this.text.joined(name)), client)
     this.emit({
       type: 'joined', id: client.id, name, requestedName, remoteAddress: client.remoteAddress, remotePort: client.remotePort,
       present: this.namedClients().length, historySent: history.length,
@@ -623,46 +641,39 @@ export class ChatServer {
     const me = client.participant!
     switch (command) {
       case 'who': {
-        const names = this.who().map((n, i) => i === 0 ? `${n} (operator)` : n === me.name ? `${n} (you)` : n)
-        this.notice(client, `here now (${names.length}): ${names.join(', ')}`)
+        const names = this.who().map((n, i) => i === 0 ? this.text.operatorTag(n) : n === me.name ? this.text.youTag(n) : n)
+        this.notice(client, this.text.who(names))
         break
       }
       case 'nick': {
         const checked = checkName(argument)
         if (!checked.ok) {
-          this.notice(client, `usage: /nick <name> — letters, digits, "-", "_" or ".", at most ${MAX_NAME_LENGTH}`)
+          this.notice(client, this.text.nickUsage(MAX_NAME_LENGTH))
         } else if (checked.name === me.name) {
-          this.notice(client, `you are already ${me.name}`)
+          this.notice(client, this.text.nickSame(me.name))
         } else if (this.isTaken(checked.name, client)) {
-          this.notice(client, `the name ${checked.name} is taken; try another`)
+          this.notice(client, this.text.nickTaken(checked.name))
         } else {
           const from = me.name
           me.name = checked.name
-          const line = this.renderNotice(`${from} is now ${me.name}`)
+          const line = this.renderNotice(this.text.nickChanged(from, me.name))
           this.broadcast(line)
           this.emit({ type: 'nick', id: client.id, from, to: me.name })
         }
         break
       }
       case 'me':
-        if (argument === '') this.notice(client, 'usage: /me <action>, e.g. /me waves')
+        if (argument === '') this.notice(client, this.text.meUsage)
         else this.relay(client, argument, true)
         break
       case 'quit':
-        this.dismiss(client, 'quit', `bye, ${me.name}!`)
+        this.dismiss(client, 'quit', this.text.byeQuit(me.name))
         break
       case 'help':
-        this.send(client,
-          this.renderNotice('commands:'),
-          this.renderNotice('  /who           who is here'),
-          this.renderNotice('  /nick <name>   change your name'),
-          this.renderNotice('  /me <action>   "/me waves" shows as "~ ' + me.name + ' waves"'),
-          this.renderNotice('  /quit          leave the chat'),
-          this.renderNotice('  //text         send a line that starts with "/"'),
-          this.renderNotice('anything else goes to everyone as "' + me.name + ': text"'))
+        this.send(client, ...this.text.help(me.name).map(line => this.renderNotice(line)))
         break
       default:
-        this.notice(client, `unknown command /${command}; type /help (start a line with // to send "/" as text)`)
+        this.notice(client, this.text.unknownCommand(command))
     }
   }
 
@@ -688,13 +699,13 @@ export class ChatServer {
 
   private leaveNotice (name: string, reason: ChatLeaveReason, client: ChatClient): string {
     switch (reason) {
-      case 'reset': return `${name} left (connection reset)`
-      case 'error': return `${name} left (connection error)`
-      case 'idle-timeout': return `${name} left (idle)`
-      case 'flood': return `${name} was disconnected for flooding`
-      case 'slow-reader': return `${name} was disconnected: not reading (${client.waitingBytes ?? 0} bytes waiting for them)`
-      case 'kicked': return `${name} was removed by ${this.options.name}`
-      default: return `${name} left`
+      case 'reset': return this.text.leftReset(name)
+      case 'error': return this.text.leftError(name)
+      case 'idle-timeout': return this.text.leftIdle(name)
+      case 'flood': return this.text.leftFlood(name)
+      case 'slow-reader': return this.text.leftSlowReader(name, client.waitingBytes ?? 0)
+      case 'kicked': return this.text.leftKicked(name, this.options.name)
+      default: return this.text.left(name)
     }
   }
 }

@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net'
 import { runCli, startCli, until, type CliProcess } from './fixtures/cli.js'
 import {
   DEFAULT_CHAT_HISTORY, DEFAULT_CHAT_MAX_CLIENTS, DEFAULT_CHAT_MAX_OUTPUT_BYTES, DEFAULT_FLOOD_BURST_LINES,
-  DEFAULT_FLOOD_LINES_PER_SECOND, DEFAULT_FLOOD_TIMEOUT_MS, DEFAULT_OPERATOR_NAME,
+  DEFAULT_FLOOD_LINES_PER_SECOND, DEFAULT_FLOOD_TIMEOUT_MS, DEFAULT_OPERATOR_NAME, DEFAULT_CHAT_LANGUAGE,
 } from '../src/chat-server.js'
 import { DEFAULT_MAX_LINE_BYTES } from '../src/line-splitter.js'
 import { checkHelpReadsWell } from './fixtures/help.js'
@@ -17,8 +17,8 @@ const startChat = async (t: Test, args: string[] = []): Promise<{ cli: CliProces
   return { cli, port: Number(m[1]) }
 }
 
-/** Join as `name` over a raw socket; resolves once the welcome line has arrived. */
-const join = async (t: Test, port: number, name: string) => {
+/** Join as `name` over a raw socket; resolves once the welcome line has arrived (in English unless told). */
+const join = async (t: Test, port: number, name: string, says: { prompt: RegExp; welcome: RegExp } = { prompt: /Your name\?/, welcome: /\* welcome, / }) => {
   const socket: Socket = connect(port, '127.0.0.1')
   t.teardown(() => { socket.destroy() })
   let received = ''
@@ -33,9 +33,9 @@ const join = async (t: Test, port: number, name: string) => {
     waiters.add(check)
     check()
   })
-  await waitFor(/Your name\?/)
+  await waitFor(says.prompt)
   socket.write(`${name}\r\n`)
-  await waitFor(/\* welcome, /)
+  await waitFor(says.welcome)
   return { socket, waitFor, received: () => received }
 }
 
@@ -137,6 +137,8 @@ t.test('bad input exits 2 with one sentence naming the value', async t => {
     [['chat-server', '0', '--history', '-1'], /history/],
     [['chat-server', '0', '--max-line', '0'], /max-line must be a whole number of at least 1, not "0"/],
     [['chat-server', '0', '--flood-rate', 'fast'], /flood-rate/],
+    [['chat-server', '0', '--lang', 'fr'], /^sockkit: --lang: lang must be en, es or pt \(a region such as es-AR or pt-BR is accepted\), not "fr"\n$/],
+    [['chat-server', '0', '--lang', 'español'], /not "español"/],
   ] as Array<[string[], RegExp]>) {
     const run = await runCli(args)
     t.equal(run.code, 2, args.join(' '))
@@ -162,7 +164,7 @@ t.test('--help shows the library defaults and examples', async t => {
     ['--name', `"${DEFAULT_OPERATOR_NAME}"`], ['--history', DEFAULT_CHAT_HISTORY], ['--max-line', DEFAULT_MAX_LINE_BYTES],
     ['--max-connections', DEFAULT_CHAT_MAX_CLIENTS], ['--flood-rate', DEFAULT_FLOOD_LINES_PER_SECOND],
     ['--flood-burst', DEFAULT_FLOOD_BURST_LINES], ['--flood-timeout', DEFAULT_FLOOD_TIMEOUT_MS],
-    ['--max-output', DEFAULT_CHAT_MAX_OUTPUT_BYTES],
+    ['--max-output', DEFAULT_CHAT_MAX_OUTPUT_BYTES], ['--lang', `"${DEFAULT_CHAT_LANGUAGE}"`],
   ] as Array<[string, string | number]>) {
     t.match(help, new RegExp(`${option} [\\s\\S]*?\\(default: ${value}\\)`), `${option} defaults to ${value}`)
   }
@@ -188,4 +190,36 @@ t.test('leave reasons are words, not identifiers: Ctrl-C says the chat was close
   t.equal(await cli.interrupt(), 130)
   t.match(cli.stderr(), /\* luis left \(the chat was closed\) after/)
   t.notMatch(cli.stderr(), /server-stopped/)
+})
+
+t.test('--lang es: clients read Spanish; the operator\'s log stays English', async t => {
+  const { cli, port } = await startChat(t, ['--lang', 'ES-es', '--name', 'profe'])
+  await cli.waitFor(/clients are told things in Spanish \(--lang es\); these lines stay in English/)
+  const ana = await join(t, port, 'ana', { prompt: /^¿Tu nombre\?\r\n$/, welcome: /\* ¡hola, ana! En el chat: profe\. Escribe \/help para ver los comandos\r\n/ })
+  const bea = await join(t, port, 'bea', { prompt: /¿Tu nombre\?/, welcome: /\* ¡hola, bea! / })
+  await ana.waitFor(/\* bea entró al chat\r\n/)
+  await cli.waitFor(/\[#2\] \* bea joined — 2 people here/)
+  bea.socket.write('/quit\n')
+  await ana.waitFor(/\* bea salió del chat\r\n/)
+  await cli.waitFor(/\* bea left after/)
+  t.equal(await cli.interrupt(), 130)
+  t.match(ana.received(), /\* el chat se cierra\. ¡Adiós!\r\n$/)
+  t.notMatch(cli.stderr(), /entró|salió|se cierra/, 'nothing Spanish in the operator\'s log')
+})
+
+t.test('--lang pt-BR: /help and the full-chat refusal are in Portuguese', async t => {
+  const { cli, port } = await startChat(t, ['--lang', 'pt-BR', '--max-connections', '1'])
+  const ana = await join(t, port, 'ana', { prompt: /^Seu nome\?\r\n$/, welcome: /\* olá, ana! / })
+  ana.socket.write('/help\n')
+  await ana.waitFor(/\* qualquer outra linha vai para todos como "ana: texto"\r\n/)
+  t.match(ana.received(), /\* comandos:\r\n\*   \/who           quem está no chat\r\n\*   \/nick <nome>   mudar seu nome\r\n/)
+  const extra = connect(port, '127.0.0.1')
+  t.teardown(() => { extra.destroy() })
+  extra.on('error', () => {})
+  let said = ''
+  extra.on('data', d => { said += d.toString() })
+  await new Promise(resolve => extra.on('close', resolve))
+  t.equal(said, '* desculpe, o chat está cheio (1 pessoa); tente de novo mais tarde\r\n')
+  await cli.waitFor(/refused .*the chat is full \(1 people\)/)
+  t.equal(await cli.interrupt(), 130)
 })

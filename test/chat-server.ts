@@ -59,12 +59,12 @@ const client = (t: Test, port: number): Promise<ChatClient> => new Promise((reso
   socket.once('error', reject)
 })
 
-/** Connect, answer the name prompt and wait until the welcome arrives. */
-const join = async (t: Test, port: number, name: string): Promise<ChatClient> => {
+/** Connect, answer the name prompt and wait until the welcome arrives (in English unless told). */
+const join = async (t: Test, port: number, name: string, says: { prompt: RegExp; welcome: RegExp } = { prompt: /^Your name\?/, welcome: /^\* welcome, / }): Promise<ChatClient> => {
   const c = await client(t, port)
-  await c.waitLine(/^Your name\?/)
+  await c.waitLine(says.prompt)
   c.send(`${name}\n`)
-  await c.waitLine(/^\* welcome, /)
+  await c.waitLine(says.welcome)
   return c
 }
 
@@ -395,4 +395,101 @@ t.test('unterminatedLineMs 0 waits for the newline forever (the old behaviour, o
   t.notOk(events.some(e => e.type === 'joined'), 'no name yet')
   ana.send('\n')
   await ana.waitLine(/^\* welcome, ana/)
+})
+
+const SPANISH = { prompt: /^¿Tu nombre\?$/, welcome: /^\* ¡hola, / }
+const PORTUGUESE = { prompt: /^Seu nome\?$/, welcome: /^\* olá, / }
+
+t.test("lang 'es': the prompt, notices, history, commands and goodbye are in Spanish", async t => {
+  const { server, port, waitEvent } = await startServer(t, { lang: 'es', name: 'profe' })
+  const ana = await join(t, port, 'ana', SPANISH)
+  t.same(ana.lines(), ['¿Tu nombre?', '* ¡hola, ana! En el chat: profe. Escribe /help para ver los comandos'])
+  server.say('bienvenidos')
+  await ana.waitLine(/^profe: bienvenidos$/)
+
+  const bea = await client(t, port)
+  await bea.waitLine(SPANISH.prompt)
+  bea.send('dos palabras\n')
+  await bea.waitLine(/^\* un nombre solo puede tener letras, dígitos/)
+  bea.send('ANA\n')
+  await bea.waitLine(/^\* end|^\* fin del historial$/)
+  t.same(bea.lines().slice(2), [
+    '¿Tu nombre?',
+    '* ANA ya está en uso, así que eres ANA-2',
+    '* ¡hola, ANA-2! En el chat: profe, ana. Escribe /help para ver los comandos',
+    '* el último mensaje:',
+    'profe: bienvenidos',
+    '* fin del historial',
+  ])
+  await ana.waitLine(/^\* ANA-2 entró al chat$/)
+  // The events, and so the operator's log, do not change with the language.
+  t.match(await waitEvent('joined', e => e.name === 'ANA-2'), { requestedName: 'ANA', historySent: 1 })
+
+  bea.send('/nick bea\n')
+  await ana.waitLine(/^\* ANA-2 ahora se llama bea$/)
+  bea.send('/who\n')
+  t.equal(await bea.waitLine(/^\* en el chat/), '* en el chat (3): profe (operador), ana, bea (tú)')
+  bea.send('/bailar\n')
+  t.match(await bea.waitLine(/^\* comando desconocido/), /^\* comando desconocido \/bailar; escribe \/help/)
+  bea.send('/quit\n')
+  t.equal(await bea.waitLine(/adiós/), '* ¡adiós, bea!')
+  await ana.waitLine(/^\* bea salió del chat$/)
+  await server.close()
+  await ana.closed
+  t.equal(ana.lines().at(-1), '* el chat se cierra. ¡Adiós!')
+  for (const english of [/welcome/, /joined/, /Here now/, /\bleft\b/, /closing/, /Bye/]) {
+    t.notOk([...ana.lines(), ...bea.lines()].some(l => english.test(l)), `no English line like ${english}`)
+  }
+})
+
+t.test("lang 'pt': /help, /me usage, a cut line and the full-chat refusal are in Portuguese", async t => {
+  const { port } = await startServer(t, { lang: 'pt', maxClients: 1, maxLineBytes: 10 })
+  const ana = await join(t, port, 'ana', PORTUGUESE)
+  ana.send('/help\n')
+  await ana.waitLine(/^\* qualquer outra linha/)
+  const help = ana.lines().slice(ana.lines().indexOf('* comandos:'))
+  t.same(help, [
+    '* comandos:',
+    '*   /who           quem está no chat',
+    '*   /nick <nome>   mudar seu nome',
+    '*   /me <ação>     "/me acena" aparece como "~ ana acena"',
+    '*   /quit          sair do chat',
+    '*   //texto        enviar uma linha que começa com "/"',
+    '* qualquer outra linha vai para todos como "ana: texto"',
+  ])
+  ana.send('/me\n')
+  await ana.waitLine(/^\* uso: \/me <ação>, por exemplo \/me acena$/)
+  ana.send('0123456789abc\n')
+  await ana.waitLine(/^\* sua linha tinha mais de 10 bytes; só a primeira parte foi mantida$/)
+
+  const extra = await client(t, port)
+  await extra.closed
+  t.equal(extra.raw().toString('utf8'), '* desculpe, o chat está cheio (1 pessoa); tente de novo mais tarde\r\n')
+})
+
+t.test("lang 'es': the no-newline, flood and kick notices, and what the others see", async t => {
+  const { server, port, waitEvent } = await startServer(t, {
+    lang: 'es', name: 'profe', unterminatedLineMs: 150, floodLinesPerSecond: 20, floodBurstLines: 5, floodTimeoutMs: 300,
+  })
+  const ana = await join(t, port, 'ana', SPANISH)
+  const luis = await client(t, port)
+  await luis.waitLine(SPANISH.prompt)
+  luis.send('luis') // no newline
+  await luis.waitLine(SPANISH.welcome)
+  t.ok(luis.lines().includes('* tu línea no tenía salto de línea; se aceptó tal cual después de 150 ms — termina cada línea con Enter ("\\n")'))
+  const flood = await join(t, port, 'flood', SPANISH)
+  flood.send(Array.from({ length: 500 }, (_, n) => `spam ${n}\n`).join(''))
+  await flood.waitLine(/^\* más despacio: más de 20 líneas por segundo\. Tus líneas quedan en espera; si sigues así durante \d+ s, se cerrará tu conexión$/)
+  t.match(await waitEvent('left', e => e.name === 'flood'), { reason: 'flood' })
+  await flood.waitLine(/^\* se cerró tu conexión por enviar demasiados mensajes$/)
+  await ana.waitLine(/^\* flood salió del chat \(conexión cerrada por exceso de mensajes\)$/)
+  t.ok(server.kick('luis'))
+  await luis.waitLine(/^\* profe te sacó del chat$/)
+  await ana.waitLine(/^\* profe sacó a luis del chat$/)
+})
+
+t.test('a language the server does not speak is refused with ERR_SOCKKIT_INVALID_ARG', async t => {
+  t.throws(() => new ChatServer({ lang: 'fr' as never }), { code: 'ERR_SOCKKIT_INVALID_ARG', message: /lang must be en, es or pt, not "fr"/ })
+  // The library takes codes only; "pt-BR" is the CLI's to read (parseChatLanguage).
+  t.throws(() => new ChatServer({ lang: 'pt-BR' as never }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
 })

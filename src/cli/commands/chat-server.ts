@@ -4,6 +4,8 @@ import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
 import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from '../../parse.js'
 import { checkName } from '../../sanitize.js'
+// Only the language list and its parser (no sockets): --help stays as light as before.
+import { parseChatLanguage, type ChatLanguage } from '../../chat-messages.js'
 import type { ChatLeaveReason, ChatServer, ChatServerEvent, ChatSummary } from '../../chat-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
@@ -16,7 +18,7 @@ import { formatDuration, plural } from '../format.js'
 // test/chat-server-cli.ts checks they match the library's.
 const DEFAULTS = {
   name: 'server', history: 50, maxLine: 4096, maxClients: 100,
-  floodRate: 10, floodBurst: 20, floodTimeout: 10_000, maxOutput: 1024 * 1024,
+  floodRate: 10, floodBurst: 20, floodTimeout: 10_000, maxOutput: 1024 * 1024, lang: 'en' as ChatLanguage,
 }
 
 interface ChatServerFlags extends AddressFilterFlags {
@@ -34,6 +36,7 @@ interface ChatServerFlags extends AddressFilterFlags {
   maxOutput: number
   colorClients?: boolean
   timestamps?: boolean
+  lang: ChatLanguage
   json?: boolean
 }
 
@@ -52,7 +55,9 @@ export const makeChatServerCommand = (ctx: CliContext): Command =>
       'line it sends goes to everyone else as "name: text", and a newcomer gets the recent history. Lines ' +
       'you type here go to everyone, from you as the operator.\n\n' +
       'The transcript goes to stdout; joins, leaves and refusals to stderr. Names and messages are cleaned ' +
-      'of terminal escape sequences and control characters first.')
+      'of terminal escape sequences and control characters first.\n\n' +
+      '--lang chooses the language of what clients are told (prompt, notices, /help); your own ' +
+      'event lines stay in English, and the commands keep their names.')
     .argument('[port]', 'port to listen on (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
     .option('--host <address>', 'address to bind; 0.0.0.0 or :: lets others join', DEFAULT_HOST)
     .option('--name <name>', 'your name in the chat', argParser(parseName), DEFAULTS.name)
@@ -76,13 +81,15 @@ export const makeChatServerCommand = (ctx: CliContext): Command =>
       argParser(v => parsePositiveInt(v, 'max-output')), DEFAULTS.maxOutput)
     .option('--color-clients', 'ANSI colour to clients (many show garbage)')
     .option('--timestamps', 'prefix every line with [HH:MM]')
+    .option('--lang <en|es|pt>', 'language of what clients are told; es-AR, pt-BR… accepted',
+      argParser(parseChatLanguage), DEFAULTS.lang)
     .option('--json', 'NDJSON events on stdout instead of the transcript'))
     .addHelpText('after', `
 Examples:
   $ sockkit chat-server
       chat on 127.0.0.1:9000; join with: nc 127.0.0.1 9000
-  $ sockkit chat-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24
-      a classroom chat, open to that network only
+  $ sockkit chat-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24 --lang es
+      a classroom chat in Spanish, open to that network only
   $ sockkit chat-server 0 --json > chat.ndjson
       any free port; every event as NDJSON, for grading
 
@@ -112,6 +119,7 @@ took part and how many messages, and exits 130.`)
         maxOutputBytes: flags.maxOutput,
         colorClients: Boolean(flags.colorClients),
         timestamps: Boolean(flags.timestamps),
+        lang: flags.lang,
         onEvent: print.event,
       })
       await server.listen()
@@ -193,6 +201,7 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: Addr
           const host = e.reachable[0] ?? e.address
           log(`join with: nc ${host} ${e.port}   (or telnet ${host} ${e.port}, or sockkit tcp-client ${host} ${e.port})`)
           log(`you are "${flags.name}": type a line to talk to everyone; /who, /kick <name>, /help`)
+          if (flags.lang !== 'en') log(`clients are told things in ${LANGUAGE_NAMES[flags.lang]} (--lang ${flags.lang}); these lines stay in English`)
           if (addressFilter) log(`${describeAddressFilter(addressFilter)}; filtered peers are closed at once`)
           break
         }
@@ -256,6 +265,9 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: Addr
     note: (text: string) => log(text),
   }
 }
+
+/** For the operator's "clients are told things in …" line. */
+const LANGUAGE_NAMES: Record<ChatLanguage, string> = { en: 'English', es: 'Spanish', pt: 'Portuguese' }
 
 /** Why someone left, in the words the event lines use (not the library's identifiers). */
 const LEAVE_REASON_TEXT: Record<ChatLeaveReason, string> = {

@@ -1,0 +1,61 @@
+import t from 'tap'
+import { CHAT_LANGUAGES, CHAT_MESSAGES, parseChatLanguage, type ChatMessages } from '../src/chat-messages.js'
+
+/** Sample values for every entry; typed, so a new entry without a sample does not compile. */
+const SAMPLES: { [K in keyof ChatMessages]: ChatMessages[K] extends (...args: infer A) => unknown ? A : [] } = {
+  namePrompt: [], nameEmpty: [], nameTooLong: [24], nameInvalid: [], byeBeforeName: [], nameTaken: ['ana', 'ana-2'],
+  welcome: ['ana', ['server', 'bob']], historyStart: [3], historyEnd: [], joined: ['ana'], who: [['server', 'ana']],
+  operatorTag: ['server'], youTag: ['ana'], nickUsage: [24], nickSame: ['ana'], nickTaken: ['bob'],
+  nickChanged: ['ana', 'anita'], meUsage: [], byeQuit: ['ana'], help: ['ana'], unknownCommand: ['dance'],
+  lineTruncated: [4096], noNewline: [1000], slowDown: [10, 10], floodDisconnected: [], idleDisconnected: [60],
+  nameTimeout: [], kicked: ['profe'], closing: [], refusedFull: [100], refusedClosing: [], left: ['ana'],
+  leftReset: ['ana'], leftError: ['ana'], leftIdle: ['ana'], leftFlood: ['ana'], leftSlowReader: ['ana', 70000],
+  leftKicked: ['ana', 'profe'],
+}
+
+/** Every entry as text, so catalogues can be compared line by line. */
+const render = (messages: ChatMessages): Record<string, string> =>
+  Object.fromEntries(Object.entries(messages).map(([key, value]) => {
+    const out: unknown = typeof value === 'function' ? (value as (...a: unknown[]) => unknown)(...SAMPLES[key as keyof ChatMessages]) : value
+    return [key, Array.isArray(out) ? out.join('\n') : String(out)]
+  }))
+
+t.test('es and pt translate every line: none is left in English', async t => {
+  const en = render(CHAT_MESSAGES.en)
+  for (const lang of ['es', 'pt'] as const) {
+    const other = render(CHAT_MESSAGES[lang])
+    t.same(Object.keys(other).sort(), Object.keys(en).sort(), `${lang} has exactly the English keys`)
+    t.same(Object.keys(en).sort(), Object.keys(SAMPLES).sort(), 'every entry has a sample')
+    for (const key of Object.keys(en)) t.not(other[key], en[key], `${lang}.${key} is translated`)
+  }
+})
+
+t.test('the English lines and prompts are the documented ones', async t => {
+  t.equal(CHAT_MESSAGES.en.namePrompt, 'Your name? / ¿Tu nombre?', 'en keeps the bilingual prompt')
+  t.equal(CHAT_MESSAGES.es.namePrompt, '¿Tu nombre?')
+  t.equal(CHAT_MESSAGES.pt.namePrompt, 'Seu nome?')
+  t.equal(CHAT_MESSAGES.en.welcome('ana', ['server', 'bob']), 'welcome, ana! Here now: server, bob. Type /help for commands')
+  t.equal(CHAT_MESSAGES.en.refusedFull(1), 'sorry, the chat is full (1 people); try again later', 'unchanged, byte for byte')
+})
+
+t.test('Spanish and Portuguese write a decimal comma and the right plural', async t => {
+  t.match(CHAT_MESSAGES.en.noNewline(1500), /after 1\.5 s/)
+  t.match(CHAT_MESSAGES.es.noNewline(1500), /después de 1,5 s/)
+  t.match(CHAT_MESSAGES.pt.noNewline(250), /depois de 250 ms/)
+  t.match(CHAT_MESSAGES.pt.slowDown(0.5, 10), /mais de 0,5 linhas por segundo/)
+  t.equal(CHAT_MESSAGES.es.historyStart(1), 'el último mensaje:')
+  t.equal(CHAT_MESSAGES.es.historyStart(5), 'los últimos 5 mensajes:')
+  t.match(CHAT_MESSAGES.es.refusedFull(1), /\(1 persona\)/)
+  t.match(CHAT_MESSAGES.pt.refusedFull(30), /\(30 pessoas\)/)
+})
+
+t.test('parseChatLanguage: the code in any case, with or without a region', async t => {
+  for (const [input, lang] of [
+    ['en', 'en'], ['es', 'es'], ['pt', 'pt'], ['PT', 'pt'], ['Es', 'es'], ['es-ES', 'es'], ['es-419', 'es'],
+    ['pt-BR', 'pt'], ['pt_BR', 'pt'], ['pt-PT', 'pt'], ['EN-us', 'en'], [' es ', 'es'],
+  ] as const) t.equal(parseChatLanguage(input), lang, JSON.stringify(input))
+  for (const input of ['fr', 'de-DE', 'esperanto', 'español', 'e', 'es-', 'pt--BR', '']) {
+    t.throws(() => parseChatLanguage(input), { code: 'ERR_SOCKKIT_INVALID_ARG', message: /must be en, es or pt/ }, JSON.stringify(input))
+  }
+  t.same([...CHAT_LANGUAGES], ['en', 'es', 'pt'])
+})
