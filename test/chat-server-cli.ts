@@ -111,8 +111,8 @@ for (const option of ['--max-connections', '--max-clients']) {
     let said = ''
     extra.on('data', d => { said += d.toString() })
     await new Promise(resolve => extra.on('close', resolve))
-    t.match(said, /sorry, the chat is full \(1 people\)/)
-    await cli.waitFor(/refused .*the chat is full \(1 people\)/)
+    t.match(said, /sorry, the chat is full \(1 person\)/)
+    await cli.waitFor(/refused .*the chat is full \(1 person\)/)
     t.equal(await cli.interrupt(), 130)
   })
 }
@@ -153,6 +153,10 @@ t.test('a port in use exits 1 with a plain sentence', async t => {
   const run = await runCli(['chat-server', String(port)])
   t.equal(run.code, 1)
   t.match(run.stderr, new RegExp(`port ${port} is already in use`))
+  // With --json (a grading script reads stdout only) the failure is the stream's last event.
+  const json = await runCli(['chat-server', String(port), '--json', '--host', ' 127.0.0.1 '])
+  t.equal(json.code, 1)
+  t.match(JSON.parse(json.stdout.toString().trim().split('\n').at(-1)!), { event: 'error', code: 'EADDRINUSE', exitCode: 1, message: new RegExp(`port ${port} is already in use`) })
   t.equal(await cli.interrupt(), 130)
 })
 
@@ -220,6 +224,6 @@ t.test('--lang pt-BR: /help and the full-chat refusal are in Portuguese', async 
   extra.on('data', d => { said += d.toString() })
   await new Promise(resolve => extra.on('close', resolve))
   t.equal(said, '* desculpe, o chat está cheio (1 pessoa); tente de novo mais tarde\r\n')
-  await cli.waitFor(/refused .*the chat is full \(1 people\)/)
+  await cli.waitFor(/refused .*the chat is full \(1 person\)/)
   t.equal(await cli.interrupt(), 130)
 })

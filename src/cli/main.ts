@@ -9,10 +9,9 @@ import { VERSION } from './version.js'
  * Run the sockkit CLI with `argv` (without node and script) and return the exit code.
  * Never calls process.exit; the bin does that with the returned code.
  */
-export const main = async (rawArgv: string[], io: CliIo): Promise<number> => {
-  // sockkit prints IPv6 addresses as [::1]:9000, so people paste [::1] back as a host:
-  // accept the bracketed form anywhere an argument is exactly one bracketed address.
-  const argv = rawArgv.map(unbracketIpv6)
+export const main = async (argv: string[], io: CliIo): Promise<number> => {
+  // Host arguments and --host values go through parseHost(), which accepts [::1] as
+  // sockkit prints it and drops spaces pasted around it.
   const ctx: CliContext = { io, exitCode: EXIT_OK, colorFlag: !argv.includes('--no-color') }
   const err = styleFor(ctx, io.stderr)
   const program = new Command('sockkit')
@@ -90,10 +89,6 @@ const usageSentence = (message: string): string => {
   if (argument) return `<${argument[1]}>: ${argument[2]}`
   return text
 }
-
-/** `[::1]` → `::1`, `--host=[::1]` → `--host=::1`; anything else unchanged. */
-const unbracketIpv6 = (arg: string): string =>
-  arg.replace(/^(--[a-z-]+=)?\[([0-9a-fA-F:.]+(?:%[\w.-]+)?)\]$/, (_, option: string | undefined, address: string) => `${option ?? ''}${address}`)
 
 /**
  * `sockkit tcp-client 127.0.0.1:9000` — the nc habit of host:port in one argument — gets

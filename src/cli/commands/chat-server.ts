@@ -2,7 +2,7 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
-import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from '../../parse.js'
+import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from '../../parse.js'
 import { checkName } from '../../sanitize.js'
 // Only the language list and its parser (no sockets): --help stays as light as before.
 import { parseChatLanguage, type ChatLanguage } from '../../chat-messages.js'
@@ -11,7 +11,7 @@ import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
-import { argParser, runAction } from '../action.js'
+import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { formatDuration, plural } from '../format.js'
 
 // Defaults repeated here (not imported) so `sockkit --help` does not load the chat library;
@@ -59,7 +59,7 @@ export const makeChatServerCommand = (ctx: CliContext): Command =>
       '--lang chooses the language of what clients are told (prompt, notices, /help); your own ' +
       'event lines stay in English, and the commands keep their names.')
     .argument('[port]', 'port to listen on (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
-    .option('--host <address>', 'address to bind; 0.0.0.0 or :: lets others join', DEFAULT_HOST)
+    .option('--host <address>', 'address to bind; 0.0.0.0 or :: lets others join', argParser(v => parseHost(v)), DEFAULT_HOST)
     .option('--name <name>', 'your name in the chat', argParser(parseName), DEFAULTS.name)
     .option('--history <n>', 'messages a newcomer receives (0 = none)', argParser(v => parseNonNegativeInt(v, 'history')), DEFAULTS.history)
     .option('--max-line <bytes>', 'cut longer lines and tell the sender',
@@ -144,7 +144,7 @@ took part and how many messages, and exits 130.`)
       stdin.pause()
       print.summary(await server.close())
       return EXIT_INTERRUPTED
-    }, { host: flags.host, port, serverCommand: 'chat-server' }))
+    }, { host: flags.host, port, serverCommand: 'chat-server' }, flags.json ? JSON_ERROR_EVENT : undefined))
 
 /** One line the operator typed: a command of theirs, or something to say. */
 const operatorLine = (server: ChatServer, text: string, note: (text: string) => void): void => {
@@ -209,7 +209,7 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: Addr
           log(`${tag(e.id)} connected from ${formatAddress(e.remoteAddress, e.remotePort)}; asked for a name (${e.active} connected)`)
           break
         case 'refused':
-          log(`${err.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: the chat is full (${e.limit} people); told them politely`)
+          log(`${err.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: the chat is full (${e.limit} ${e.limit === 1 ? 'person' : 'people'}); told them politely`)
           break
         case 'denied':
           log(`${err.yellow('denied')} ${e.remoteAddress === '' ? 'a client that had already left' : formatAddress(e.remoteAddress, e.remotePort)} ` +
