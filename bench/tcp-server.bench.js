@@ -89,6 +89,12 @@ export default async function tcpServerBench ({ quick = false, log = () => {} } 
     note: `idle: sockkit ${(sockkit.idleKiB / MiB).toFixed(1)} MiB, bare ${(bare.idleKiB / MiB).toFixed(1)} MiB`,
   }))
   rows.push(row({
+    name: `tcp-server time to open ${count} connections`,
+    value: sockkit.openMs, unit: 'ms',
+    baseline: bare.openMs, baselineName: 'bare node:net',
+    note: 'bursts of 500 connects; bare listens with Node\'s default backlog (511), sockkit with 4096: a SYN dropped from a full accept queue costs its client a 1 s retransmit',
+  }))
+  rows.push(row({
     name: 'tcp-server memory per connection (RSS above idle)',
     value: +((sockkit.heldKiB - sockkit.idleKiB) * 1024 / count / 1024).toFixed(2), unit: 'KiB',
     baseline: +((bare.heldKiB - bare.idleKiB) * 1024 / count / 1024).toFixed(2), baselineName: 'bare node:net',

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net'
-import { DEFAULT_HOST, DEFAULT_PORT } from './constants.js'
+import { DEFAULT_HOST, DEFAULT_PORT, LISTEN_BACKLOG } from './constants.js'
 import { reachableAddresses } from './addresses.js'
 import { invalidArg } from './errors.js'
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type SplitLine } from './line-splitter.js'
@@ -259,7 +259,7 @@ export class ChatServer {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(Object.assign(err, { host: this.options.host, port: this.options.port }))
       this.server.once('error', onError)
-      this.server.listen(this.options.port, this.options.host, () => {
+      this.server.listen({ port: this.options.port, host: this.options.host, backlog: LISTEN_BACKLOG }, () => {
         this.server.off('error', onError)
         this.startedAt = Date.now()
         const a = this.address()

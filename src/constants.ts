@@ -16,3 +16,11 @@ export const DEFAULT_PREVIEW_BYTES = 48
 export const DEFAULT_MAX_CONNECTIONS = 1000
 /** Default idle timeout for server connections, ms (5 minutes; 0 disables). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
+
+/**
+ * Connections the kernel may queue before we accept them. Node's default is 511; a burst
+ * larger than that (a load generator, a class connecting at once) overflows the queue and
+ * each dropped SYN costs its client a 1 s retransmit. The kernel caps the value at its own
+ * limit (Linux net.core.somaxconn, 4096 on current kernels; macOS kern.ipc.somaxconn).
+ */
+export const LISTEN_BACKLOG = 4096

@@ -1,5 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net'
-import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS } from './constants.js'
+import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, LISTEN_BACKLOG } from './constants.js'
 import { sockkitError } from './errors.js'
 import { DelayTimer } from './delay-timer.js'
 import {
@@ -264,7 +264,7 @@ export class TcpRelay {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(Object.assign(err, { host, port }))
       this.server.once('error', onError)
-      this.server.listen(port, host, () => {
+      this.server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         this.server.off('error', onError)
         this.startedAt = Date.now()
         const a = this.address()

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import {
-  DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES,
+  DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES, LISTEN_BACKLOG,
 } from './constants.js'
 import { reachableAddresses } from './addresses.js'
 import { preview } from './preview.js'
@@ -132,6 +132,7 @@ interface Connection {
 /** Error codes that mean "the peer is gone without a clean close". */
 const PEER_RESET_CODES = new Set(['ECONNRESET', 'EPIPE'])
 
+
 /**
  * A TCP echo server that reports every connection event. Echoes each byte back as it
  * arrives; when a client half-closes it finishes echoing and then closes its side.
@@ -213,7 +214,7 @@ export class TcpEchoServer {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(Object.assign(err, { host: this.options.host, port: this.options.port }))
       this.server.once('error', onError)
-      this.server.listen(this.options.port, this.options.host, () => {
+      this.server.listen({ port: this.options.port, host: this.options.host, backlog: LISTEN_BACKLOG }, () => {
         this.server.off('error', onError)
         this.startedAt = Date.now()
         const a = this.address()

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net'
 import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { TcpEchoServer, type TcpServerEvent, type TcpServerOptions } from '../src/tcp-server.js'
 
 /** A server on 127.0.0.1, port 0, that records its events; closed at teardown. */
@@ -336,4 +337,20 @@ t.test('readEventsPerSecond 0 (the default) reports every read', async t => {
   await waitForEvent('closed')
   t.equal(events.filter(e => e.type === 'read').length, 30)
   t.equal(events.filter(e => e.type === 'reads-hidden').length, 0)
+})
+
+/** Linux's ss shows a listening socket's backlog in Send-Q; elsewhere there is no portable way to read it. */
+const ssSkip = (() => {
+  if (process.platform !== 'linux') return 'needs Linux to read a listening socket\'s backlog'
+  try { execFileSync('ss', ['-V'], { stdio: 'ignore' }); return false } catch { return 'needs `ss` (iproute2) to read a listening socket\'s backlog' }
+})()
+
+t.test('the listen backlog is 4096 (capped by the kernel), not Node\'s 511: a burst of connects is queued, not dropped', { skip: ssSkip }, async t => {
+  const server = new TcpEchoServer({ port: 0 })
+  const { port } = await server.listen()
+  t.teardown(() => server.close())
+  const line = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim()
+  const sendQ = Number(line.split(/\s+/)[2])
+  const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'))
+  t.equal(sendQ, Math.min(4096, somaxconn), `ss: ${line}`)
 })
