@@ -1,5 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk'
-import type { Readable, Writable } from 'node:stream'
+import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { ESCAPES_HELP, unknownEscapes } from '../parse.js'
 
 /**
@@ -155,3 +155,43 @@ export const throttledReport = (intervalMs: number = DATAGRAM_REPORT_INTERVAL_MS
     sinceReport = 0
   }
 }
+
+/** The key that ends typed input: Ctrl-D on a POSIX terminal; Ctrl-Z then Enter on a Windows console. */
+export const eofKey = (platform: NodeJS.Platform = process.platform): string =>
+  platform === 'win32' ? 'Ctrl-Z then Enter' : 'Ctrl-D'
+
+/** A typed line that is only Ctrl-Z or Ctrl-D, at the end of a chunk (a Windows console sends one line per chunk). */
+const CONSOLE_EOF = /(?:^|\n)[\x04\x1a]\r?\n?$/
+
+/**
+ * stdin as the commands read it. On a Windows console Node never sees an end of input:
+ * Ctrl-Z (or Ctrl-D) then Enter arrives as the bytes 1a 0d 0a (nodejs/node#61397), so
+ * tcp-client could never half-close and udp-send would send them as a datagram. There, a
+ * line that is only that ends the input, as Ctrl-D does on a POSIX terminal. Pipes, files
+ * and other systems get stdin itself, byte for byte.
+ */
+export const typedInput = (stdin: CliIo['stdin'], platform: NodeJS.Platform = process.platform): Readable => {
+  if (platform !== 'win32' || !stdin.isTTY) return stdin
+  const typed = new PassThrough()
+  const finish = (): void => {
+    stdin.off('data', onData)
+    stdin.off('end', finish)
+    stdin.pause()
+    typed.end()
+  }
+  const onData = (chunk: Buffer | string): void => {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)
+    const eof = CONSOLE_EOF.exec(bytes.toString('latin1'))
+    const data = eof ? bytes.subarray(0, eof.index + (eof[0].startsWith('\n') ? 1 : 0)) : bytes
+    if (data.length > 0 && !typed.write(data)) {
+      stdin.pause()
+      typed.once('drain', () => stdin.resume())
+    }
+    if (eof) finish()
+  }
+  stdin.on('data', onData)
+  stdin.once('end', finish)
+  stdin.once('error', err => typed.destroy(err))
+  return typed
+}
+

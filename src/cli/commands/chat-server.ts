@@ -8,7 +8,7 @@ import { checkName } from '../../sanitize.js'
 import { parseChatLanguage, type ChatLanguage } from '../../chat-messages.js'
 import type { ChatLeaveReason, ChatServer, ChatServerEvent, ChatSummary } from '../../chat-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import { aborted, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
+import { aborted, jsonWriter, lineWriter, styleFor, typedInput, type CliContext } from '../io.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
@@ -125,13 +125,13 @@ took part and how many messages, and exits 130.`)
       await server.listen()
 
       // The operator's keyboard (or a pipe): each line is said to everyone or is a command.
-      const stdin = ctx.io.stdin
+      const stdin = typedInput(ctx.io.stdin)
       const splitter = new LineSplitter(flags.maxLine)
       const onLine = (bytes: Buffer) => operatorLine(server, bytes.toString('utf8'), print.note)
       const onData = (chunk: Buffer) => { for (const line of splitter.push(chunk)) onLine(line.bytes) }
       const onEnd = () => {
         for (const line of splitter.end()) onLine(line.bytes)
-        // A pipe that ran out (or Ctrl-D) ends the operator's input, not the chat.
+        // A pipe that ran out (or Ctrl-D; Ctrl-Z, Enter on Windows) ends the operator's input, not the chat.
         print.note('stdin closed: you can no longer type, but the chat goes on — Ctrl-C to stop it')
       }
       stdin.on('data', onData)

@@ -5,7 +5,7 @@ import { hasCode } from '../../errors.js'
 import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, unescapeBytes, parseHost } from '../../parse.js'
 import type { TcpClientEvent, TcpClientTotals } from '../../tcp-client.js'
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
-import { lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
+import { eofKey, lineWriter, styleFor, typedInput, warnUnknownEscapes, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
 import { formatBytes, formatDuration } from '../format.js'
 
@@ -42,6 +42,7 @@ export const makeTcpClientCommand = (ctx: CliContext): Command =>
     .addHelpText('after', `
 Examples:
   $ sockkit tcp-client 127.0.0.1 9000    type lines, see the echo; Ctrl-D ends
+                                         (Windows: Ctrl-Z, Enter)
   $ sockkit tcp-client 127.0.0.1 9000 < photo.jpg > back.jpg
                                          binary-safe round trip
   $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
@@ -71,7 +72,7 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
           case 'connected':
             info(`${style.green('connected')} from local ${formatAddress(e.localAddress, e.localPort)} → ` +
               `${formatAddress(e.remoteAddress, e.remotePort)} (Nagle ${e.noDelay ? 'off' : 'on'})`)
-            if (typing) info('type lines to send them; Ctrl-D finishes sending (half-close), Ctrl-C quits')
+            if (typing) info(`type lines to send them; ${eofKey()} finishes sending (half-close), Ctrl-C quits`)
             if (messages && messages.length > 1) {
               info(flags.writeInterval === 0
                 ? `${messages.length} writes back to back, handed to the kernel together: TCP keeps bytes, not writes, so the server may read them as one`
@@ -115,7 +116,7 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
         const result = await runTcpClient({
           host,
           port,
-          ...(messages ? { messages } : { input: ctx.io.stdin }),
+          ...(messages ? { messages } : { input: typedInput(ctx.io.stdin) }),
           writeIntervalMs: flags.writeInterval,
           output: ctx.io.stdout,
           connectTimeoutMs: flags.timeout,
