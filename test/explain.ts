@@ -21,7 +21,7 @@ t.test('a permission error names no option sockkit does not have', async t => {
 
 t.test('EINVAL on a link-local IPv6 address asks for the interface, not a raw Node message', async t => {
   for (const host of ['fe80::1', 'FE80::abcd:1', 'febf::1']) {
-    t.match(explainError(nodeError('EINVAL', { syscall: 'connect' }), { host, port: 9000 }), new RegExp(`^${host} is a link-local IPv6 address: add the interface it is on, like ${host}%eth0`))
+    t.match(explainError(nodeError('EINVAL', { syscall: 'connect' }), { host, port: 9000, platform: 'linux' }), new RegExp(`^${host} is a link-local IPv6 address: add the interface it is on, like ${host}%eth0`))
   }
   // With a zone, or any other address, EINVAL is still one plain sentence.
   t.match(explainError(nodeError('EINVAL', { syscall: 'bind' }), { host: 'fe80::1%eth0', port: 9000 }), /^invalid address or port for .* \(bind said EINVAL\)$/)
@@ -65,4 +65,17 @@ t.test('a refused connection to a name says which addresses were tried (localhos
   // An address given as the host is not repeated.
   const direct = await refusal({ host: '127.0.0.1', port })
   t.match(explainError(direct, { host: '127.0.0.1', port }), new RegExp(`^nothing is listening on 127\\.0\\.0\\.1:${port} — `))
+})
+
+t.test('advice fits the system: privileged ports on POSIX, reserved ranges on Windows; the link-local zone as each system writes it', async t => {
+  const denied = nodeError('EACCES', { syscall: 'listen' })
+  t.match(explainError(denied, { host: '127.0.0.1', port: 80, platform: 'linux' }), /^permission denied to use port 80 on 127\.0\.0\.1 \(ports below 1024 need administrator rights\)$/)
+  t.match(explainError(denied, { host: '127.0.0.1', port: 5037, platform: 'win32' }), /^permission denied to use port 5037 on 127\.0\.0\.1 \(Windows reserves some port ranges: see `netsh interface ipv4 show excludedportrange protocol=tcp` \(or protocol=udp\), and pick a port outside them\)$/)
+  t.match(explainError(nodeError('EACCES', { syscall: 'bind' }), { host: '127.0.0.1', port: 5037, platform: 'win32', transport: 'udp' }), /protocol=udp`, and pick/)
+  t.notMatch(explainError(denied, { host: '127.0.0.1', port: 5037, platform: 'win32' }), /below 1024/)
+  const linkLocal = nodeError('EINVAL', { syscall: 'connect' })
+  t.match(explainError(linkLocal, { host: 'fe80::1', port: 9000, platform: 'linux' }), /like fe80::1%eth0 \(see `ip addr`\)$/)
+  t.match(explainError(linkLocal, { host: 'fe80::1', port: 9000, platform: 'darwin' }), /like fe80::1%en0 \(see `ifconfig`\)$/)
+  t.match(explainError(linkLocal, { host: 'fe80::1', port: 9000, platform: 'win32' }), /like fe80::1%12 \(see `ipconfig`\)$/)
+  t.match(explainError(linkLocal, { host: 'fe80::1', port: 9000, platform: 'aix' }), /like fe80::1%eth0/, 'an unlisted system gets the Linux form')
 })

@@ -8,6 +8,8 @@ export interface ExplainContext {
   serverCommand?: string
   /** 'udp': a refusal came back as an ICMP "port unreachable" to a connected UDP socket. */
   transport?: 'tcp' | 'udp'
+  /** The system the advice is for (interface names, reserved ports). Default: this one. */
+  platform?: NodeJS.Platform
 }
 
 /**
@@ -20,6 +22,7 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
   const host = ctx.host ?? e.address ?? e.hostname ?? 'the host'
   const port = ctx.port ?? e.port
   const where = port !== undefined ? formatAddress(host, port) : host
+  const platform = ctx.platform ?? process.platform
   switch (e.code) {
     case 'ECONNREFUSED':
       return `nothing is listening on ${where}${triedAddresses(e, host)}` +
@@ -32,7 +35,7 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
     case 'EACCES':
     case 'EPERM':
       return e.syscall === 'bind' || e.syscall === 'listen'
-        ? `permission denied to use port ${port ?? '?'} on ${host} (ports below 1024 need administrator rights)`
+        ? `permission denied to use port ${port ?? '?'} on ${host} ${bindDeniedWhy(platform, ctx.transport)}`
         : `permission denied for ${where} (${e.code}): a firewall rule, or a broadcast address (sockkit does not send broadcasts), can cause this`
     case 'ENOTFOUND':
     case 'EAI_NONAME':
@@ -56,7 +59,8 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
     case 'EINVAL':
       // A link-local IPv6 address (fe80::/10) means nothing without the interface it is on.
       if (/^fe[89ab][0-9a-f]:/i.test(host) && !host.includes('%')) {
-        return `${host} is a link-local IPv6 address: add the interface it is on, like ${host}%eth0 (see \`ip addr\`)`
+        const [zone, list] = LINK_LOCAL_ZONE[platform] ?? LINK_LOCAL_ZONE.linux!
+        return `${host} is a link-local IPv6 address: add the interface it is on, like ${host}%${zone} (see \`${list}\`)`
       }
       return `invalid address or port for ${where} (${e.syscall ?? 'socket'} said EINVAL)`
     case 'EMSGSIZE':
@@ -86,3 +90,23 @@ const triedAddresses = (e: { address?: unknown; errors?: unknown }, host: string
 /** Servers bind 127.0.0.1 by default: any other address needs --host to be heard on it. */
 const hostFlag = (host: string): string =>
   host === '127.0.0.1' || host === 'localhost' || host === 'the host' ? '' : ` --host ${host}`
+
+/**
+ * Why a bind is refused. Linux and the BSDs keep ports below 1024 for administrators (macOS
+ * no longer does since 10.14, but EACCES there still means a privileged or a filtered port);
+ * Windows has no privileged ports, and EACCES there is a port range reserved by Hyper-V, WSL
+ * or Docker (`netsh … show excludedportrange`).
+ */
+const bindDeniedWhy = (platform: NodeJS.Platform, transport: 'tcp' | 'udp' | undefined): string =>
+  platform === 'win32'
+    ? `(Windows reserves some port ranges: see \`netsh interface ipv4 show excludedportrange protocol=${transport ?? 'tcp'}\`${transport === undefined ? ' (or protocol=udp)' : ''}, and pick a port outside them)`
+    : '(ports below 1024 need administrator rights)'
+
+/** How a link-local zone is written on each system, and the command that lists the interfaces. */
+const LINK_LOCAL_ZONE: Partial<Record<NodeJS.Platform, [string, string]>> = {
+  linux: ['eth0', 'ip addr'],
+  darwin: ['en0', 'ifconfig'],
+  freebsd: ['em0', 'ifconfig'],
+  win32: ['12', 'ipconfig'],
+}
+
