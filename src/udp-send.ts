@@ -7,6 +7,7 @@ import {
 import { invalidArg, sockkitError } from './errors.js'
 import { preview } from './preview.js'
 import { encodeSeq, parseSeq, seqPrefixBytes } from './seq-prefix.js'
+import { requestRecvBufferSize } from './socket-buffer.js'
 import { SequenceTracker } from './sequence-tracker.js'
 import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters } from './snmp.js'
 
@@ -54,7 +55,11 @@ export interface UdpSendOptions {
    * from "no reply". Default false: a connected socket, which hears only HOST:PORT.
    */
   anySource?: boolean
-  /** Socket receive buffer to ask the kernel for, bytes (SO_RCVBUF). Default: the system's. */
+  /**
+   * Socket receive buffer to ask the kernel for, bytes (SO_RCVBUF). Default: the system's.
+   * If the kernel refuses it (macOS, above kern.ipc.maxsockbuf), the run goes on with the
+   * default, and `ready` says so in `recvBufferRefused`.
+   */
   recvBufferSize?: number
   /** Stops sending and waiting; the result so far is returned with `aborted: true`. */
   signal?: AbortSignal
@@ -73,11 +78,13 @@ export type UdpSendEvent =
   /**
    * The socket is ready. `connected`: false with `anySource`. `recvBufferSize`: bytes the
    * kernel granted (Linux reports double what was asked for). `kernelDropCounter`: whether
-   * the kernel's drop counter can be read here (Linux /proc/net/snmp).
+   * the kernel's drop counter can be read here (Linux /proc/net/snmp). `recvBufferRefused`:
+   * the system's error code (ENOBUFS…) when the kernel refused `requestedRecvBufferSize`;
+   * `recvBufferSize` is then its default.
    */
   | {
     type: 'ready'; localAddress: string; localPort: number; remoteAddress: string; remotePort: number; family: 'IPv4' | 'IPv6'; maxDatagramBytes: number
-    connected: boolean; recvBufferSize: number; requestedRecvBufferSize?: number; kernelDropCounter: boolean
+    connected: boolean; recvBufferSize: number; requestedRecvBufferSize?: number; recvBufferRefused?: string; kernelDropCounter: boolean
   }
   | { type: 'sent'; messageIndex: number; seq?: number; bytes: number; preview: string }
   | { type: 'not-sent'; messageIndex: number; bytes: number; datagramBytes: number; limitBytes: number; reason: NotSentReason }
@@ -197,10 +204,8 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
 
   // Read before the socket exists, so every drop in its receive buffer is after the baseline.
   const snmpAtStart = await readSnmp()
-  const socket = createSocket({
-    type: family === 'IPv6' ? 'udp6' : 'udp4',
-    ...(requestedRecvBufferSize !== undefined ? { recvBufferSize: requestedRecvBufferSize } : {}),
-  })
+  // The receive buffer is asked for once bound (see requestRecvBufferSize), not here.
+  const socket = createSocket({ type: family === 'IPv6' ? 'udp6' : 'udp4' })
   // An unbounded window: the replies counted are numbers we assigned (1…seqAssigned), so the
   // bitmap is bounded by what we sent, and seqReport's has() must answer for all of them.
   const tracker = options.seq ? new SequenceTracker({ window: Infinity }) : undefined
@@ -265,6 +270,9 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
       const onConnect = (err?: Error) => err ? reject(Object.assign(err, { host, port })) : resolve()
       socket.connect(port, resolved.address, onConnect as () => void)
     })
+    const recvBufferRefused = requestedRecvBufferSize !== undefined
+      ? requestRecvBufferSize(socket, requestedRecvBufferSize)
+      : undefined
     const local = socket.address()
     localAddress = local.address
     localPort = local.port
@@ -275,6 +283,7 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
       remoteAddress: resolved.address, remotePort: port, family, maxDatagramBytes: limit,
       connected: !anySource, recvBufferSize,
       ...(requestedRecvBufferSize !== undefined ? { requestedRecvBufferSize } : {}),
+      ...(recvBufferRefused !== undefined ? { recvBufferRefused } : {}),
       kernelDropCounter: snmpAtStart !== undefined,
     })
 

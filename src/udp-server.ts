@@ -5,6 +5,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES } from './constants.j
 import { invalidArg } from './errors.js'
 import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from './snmp.js'
 import { preview } from './preview.js'
+import { requestRecvBufferSize } from './socket-buffer.js'
 import { parseSeq } from './seq-prefix.js'
 import { SequenceTracker, type SequenceObservation } from './sequence-tracker.js'
 
@@ -39,7 +40,11 @@ export interface UdpServerOptions {
    * arrives beyond it, the one heard from least recently is forgotten. Default 10,000.
    */
   maxPeers?: number
-  /** Socket receive buffer to ask the kernel for, bytes (SO_RCVBUF). Default: the system's. */
+  /**
+   * Socket receive buffer to ask the kernel for, bytes (SO_RCVBUF). Default: the system's.
+   * If the kernel refuses it (macOS, above kern.ipc.maxsockbuf), the server still listens
+   * with the default, and `listening` says so in `recvBufferRefused`.
+   */
   recvBufferSize?: number
   /** Echoes queued in Node beyond which further echoes are skipped and counted. Default 1024. */
   maxPendingEchoes?: number
@@ -101,8 +106,10 @@ export type UdpServerEvent =
    * `kernelDropCounter`: whether the kernel's drop counter for this socket's family can be
    * read here (Linux /proc/net/snmp, /proc/net/snmp6); `kernelDropFamily` says which
    * counters: ipv4 `Udp`, ipv6 `Udp6`, both for a dual-stack `::` socket.
+   * `recvBufferRefused`: the system's error code (ENOBUFS…) when the kernel refused
+   * `requestedRecvBufferSize`; `recvBufferSize` is then its default.
    */
-  | { type: 'listening'; address: string; port: number; family: string; reachable: string[]; recvBufferSize: number; requestedRecvBufferSize?: number; kernelDropCounter: boolean; kernelDropFamily: UdpFamily }
+  | { type: 'listening'; address: string; port: number; family: string; reachable: string[]; recvBufferSize: number; requestedRecvBufferSize?: number; recvBufferRefused?: string; kernelDropCounter: boolean; kernelDropFamily: UdpFamily }
   /** A datagram from a peer the address filter rejects: not echoed, not tracked. `denied` counts them all so far. */
   | { type: 'denied'; address: string; port: number; bytes: number; denied: number }
   /**
@@ -205,10 +212,8 @@ export class UdpServer {
     if (!Number.isSafeInteger(this.options.maxPeers) || this.options.maxPeers < 1) {
       throw invalidArg(`maxPeers must be a whole number of at least 1, not ${this.options.maxPeers}`)
     }
-    this.socket = createSocket({
-      type: isIPv6(this.options.host) ? 'udp6' : 'udp4',
-      ...(this.options.recvBufferSize !== undefined ? { recvBufferSize: this.options.recvBufferSize } : {}),
-    })
+    // The receive buffer is asked for after bind (see requestRecvBufferSize), not here.
+    this.socket = createSocket({ type: isIPv6(this.options.host) ? 'udp6' : 'udp4' })
     this.socket.on('message', (data, rinfo) => this.onMessage(data, rinfo))
   }
 
@@ -234,6 +239,9 @@ export class UdpServer {
       this.socket.once('error', onError)
       this.socket.bind(this.options.port, this.options.host, () => {
         this.socket.off('error', onError)
+        const recvBufferRefused = this.options.recvBufferSize !== undefined
+          ? requestRecvBufferSize(this.socket, this.options.recvBufferSize)
+          : undefined
         // After listening, a socket error (rare for an unconnected UDP socket) is reported, not fatal.
         this.socket.on('error', err => this.emit({ type: 'server-error', code: (err as { code?: string }).code ?? 'ERROR', message: err.message }))
         this.listening = true
@@ -244,6 +252,7 @@ export class UdpServer {
           type: 'listening', address: a.address, port: a.port, family: a.family, reachable: reachableAddresses(a.address),
           recvBufferSize: this.recvBufferSize(),
           ...(this.options.recvBufferSize !== undefined ? { requestedRecvBufferSize: this.options.recvBufferSize } : {}),
+          ...(recvBufferRefused !== undefined ? { recvBufferRefused } : {}),
           kernelDropCounter: this.kernelCounterReadable(),
           kernelDropFamily: this.udpFamily,
         })

@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
+import { fileURLToPath } from 'node:url'
 import { runCli, startCli, type CliProcess } from './fixtures/cli.js'
 import { readSnmp } from '../src/snmp.js'
 import { answersFromAnotherPort, rawServer } from './fixtures/udp.js'
@@ -171,6 +172,25 @@ t.test('--rcvbuf reports the size the kernel granted', async t => {
   t.ok(Number(m[1]) > 0)
   if (process.platform === 'linux') t.match(cli.stderr(), /Linux doubles/)
   t.equal(await cli.interrupt(), 130)
+})
+
+// As macOS refuses a buffer over kern.ipc.maxsockbuf: the fixture makes Linux refuse it too.
+const refuseRcvbuf = {
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${fileURLToPath(new URL('./fixtures/refuse-rcvbuf.cjs', import.meta.url))}`,
+  SOCKKIT_TEST_REFUSE_RCVBUF_ABOVE: '1000000',
+}
+
+t.test('--rcvbuf the kernel refuses: one sentence, the default kept, no stack trace; udp-server listens, udp-send exits 0', async t => {
+  const server = startCli(['udp-server', '0', '--rcvbuf', '8000000'], { env: refuseRcvbuf })
+  t.teardown(() => { if (server.child.exitCode === null) server.child.kill('SIGKILL') })
+  await server.waitFor(/receive buffer: the kernel refused 8000000 bytes \(ENOBUFS\); using its default of \d+ bytes/)
+  const port = Number((await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1])
+  const send = await runCli(['udp-send', '127.0.0.1', String(port), 'hola', '--rcvbuf', '8000000', '--wait', '300'], { env: refuseRcvbuf })
+  t.equal(send.code, 0, send.stderr)
+  t.match(send.stderr, /receive buffer: the kernel refused 8000000 bytes \(ENOBUFS\); using its default of \d+ bytes/)
+  t.equal(send.stdout.toString(), 'hola\n')
+  t.equal(await server.interrupt(), 130)
+  t.notMatch(server.stderr() + send.stderr, /ERR_SOCKET_BUFFER_SIZE|    at /)
 })
 
 t.test('a port in use: exit 1 saying so', async t => {

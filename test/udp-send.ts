@@ -1,5 +1,6 @@
 import t from 'tap'
 import { createSocket } from 'node:dgram'
+import { createRequire } from 'node:module'
 import { Readable } from 'node:stream'
 import { encodeSeq, parseSeq, seqPrefixBytes } from '../src/seq-prefix.js'
 import { datagramLines, udpSend, type UdpSendEvent } from '../src/udp-send.js'
@@ -183,6 +184,22 @@ t.test('replies the kernel dropped in our own receive buffer are counted (Linux 
   t.ok(result.kernelInErrors! >= result.kernelDrops!, 'InErrors includes RcvbufErrors')
 })
 
+t.test('a receive buffer the kernel refuses (macOS over kern.ipc.maxsockbuf): the run goes on with the default, and ready says why', async t => {
+  const probe = createSocket('udp4')
+  await new Promise<void>(resolve => probe.bind(0, '127.0.0.1', resolve))
+  const defaultBytes = probe.getRecvBufferSize()
+  await new Promise<void>(resolve => probe.close(() => resolve()))
+  const { install } = createRequire(import.meta.url)('./fixtures/refuse-rcvbuf.cjs') as { install: (limitBytes: number) => () => void }
+  t.teardown(install(1_000_000))
+  const server = await rawServer(t, (data, from, socket) => socket.send(data, from.port, from.address))
+  const events: UdpSendEvent[] = []
+  const result = await udpSend({
+    host: '127.0.0.1', port: server.port, messages: [Buffer.from('hola')], waitMs: 300, recvBufferSize: 8_000_000,
+    onEvent: e => events.push(e),
+  })
+  t.match(events[0], { type: 'ready', requestedRecvBufferSize: 8_000_000, recvBufferRefused: 'ENOBUFS', recvBufferSize: defaultBytes })
+  t.match(result, { sent: 1, replies: 1, recvBufferSize: defaultBytes })
+})
 
 t.test('a reply from another port: not heard by default, heard and flagged with anySource', async t => {
   const { port, replierPort } = await answersFromAnotherPort(t)

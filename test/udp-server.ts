@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { createSocket, type Socket } from 'node:dgram'
 import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { UdpServer, startUdpServer, type UdpServerEvent, type UdpServerOptions } from '../src/udp-server.js'
 
 const start = async (t: Test, options: UdpServerOptions = {}) => {
@@ -28,6 +29,15 @@ const client = async (t: Test) => {
     check()
   })
   return { socket: socket as Socket, received, send, receivedCount, port: socket.address().port }
+}
+
+/** What a fresh loopback socket gets when it asks for nothing. */
+const defaultRecvBufferSize = async (): Promise<number> => {
+  const socket = createSocket('udp4')
+  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+  const bytes = socket.getRecvBufferSize()
+  await new Promise<void>(resolve => socket.close(() => resolve()))
+  return bytes
 }
 
 t.test('two peers at once: each gets every one of its own echoes, byte for byte', async t => {
@@ -105,6 +115,19 @@ t.test('recvBufferSize: the size the kernel granted is reported', async t => {
   // Linux doubles the request (for its own bookkeeping); elsewhere it is at least close to it.
   if (process.platform === 'linux') t.equal(granted, requested * 2)
   else t.ok(granted > 0)
+})
+
+t.test('recvBufferSize the kernel refuses (macOS over kern.ipc.maxsockbuf): still listening, on the default, and listening says why', async t => {
+  const defaultBytes = await defaultRecvBufferSize()
+  const { install } = createRequire(import.meta.url)('./fixtures/refuse-rcvbuf.cjs') as { install: (limitBytes: number) => () => void }
+  t.teardown(install(1_000_000))
+  const { events, port, server } = await start(t, { recvBufferSize: 8_000_000 })
+  t.match(events.find(e => e.type === 'listening'), { requestedRecvBufferSize: 8_000_000, recvBufferRefused: 'ENOBUFS', recvBufferSize: defaultBytes })
+  t.equal(server.recvBufferSize(), defaultBytes)
+  const peer = await client(t)
+  await peer.send(port, 'hola')
+  await peer.receivedCount(1)
+  t.equal(peer.received[0]!.toString(), 'hola', 'it echoes as usual')
 })
 
 t.test('a port in use is refused with EADDRINUSE', async t => {

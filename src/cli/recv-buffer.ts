@@ -12,11 +12,22 @@ const linuxRmemMax = (): number | undefined => {
 
 /**
  * One sentence on a UDP socket's receive buffer: the system default, or what `--rcvbuf`
- * asked for against what the kernel granted — with the sysctl to raise a Linux cap.
+ * asked for against what the kernel granted — with the sysctl to raise a Linux cap —
+ * or, when the kernel refused the request (`refused`: its error code), that the default
+ * is kept. `platform` is process.platform unless a test says otherwise.
  */
-export const describeRecvBuffer = (granted: number, requested: number | undefined): string => {
+export const describeRecvBuffer = (
+  granted: number, requested: number | undefined, refused?: string, platform: NodeJS.Platform = process.platform,
+): string => {
   if (requested === undefined) return `receive buffer ${formatBytes(granted)} (the system default; --rcvbuf changes it)`
-  if (process.platform !== 'linux') return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes`
+  if (refused !== undefined) {
+    // macOS refuses anything over kern.ipc.maxsockbuf (8 MiB by default) instead of clamping it as Linux does.
+    const why = platform === 'darwin' && refused === 'ENOBUFS'
+      ? `${refused} — macOS caps it at kern.ipc.maxsockbuf, see \`sysctl kern.ipc.maxsockbuf\``
+      : refused
+    return `receive buffer: the kernel refused ${requested} bytes (${why}); using its default of ${granted} bytes`
+  }
+  if (platform !== 'linux') return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes`
   const rmemMax = linuxRmemMax()
   const capped = granted < requested * 2 && rmemMax !== undefined
     ? `; it was capped by net.core.rmem_max = ${rmemMax} bytes — raise it with \`sysctl -w net.core.rmem_max=${requested}\``

@@ -6,7 +6,7 @@ import { invalidArg } from '../../errors.js'
 import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, unescapeBytes, parseHost } from '../../parse.js'
 import type { UdpSendEvent, UdpSendResult } from '../../udp-send.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
-import { lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
+import { eofKey, lineWriter, styleFor, typedInput, warnUnknownEscapes, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
 import { describeRecvBuffer } from '../recv-buffer.js'
@@ -103,7 +103,7 @@ command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`)
         }
         messages = [bytes]
       } else {
-        messages = datagramLines(ctx.io.stdin)
+        messages = datagramLines(typedInput(ctx.io.stdin))
       }
       const print = printHuman(ctx, flags, message === undefined)
       let result: UdpSendResult
@@ -186,8 +186,8 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
             log('--any-source: replies from any address and port are accepted; a \'port unreachable\' cannot be detected ' +
               'in this mode, so "nothing is listening" looks the same as "no reply"')
           }
-          if (e.requestedRecvBufferSize !== undefined) log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize))
-          if (fromStdin && ctx.io.stdin.isTTY) log('type lines: each one is sent as one datagram (the line ending is not sent); Ctrl-D to finish')
+          if (e.requestedRecvBufferSize !== undefined) log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize, e.recvBufferRefused))
+          if (fromStdin && ctx.io.stdin.isTTY) log(`type lines: each one is sent as one datagram (the line ending is not sent); ${eofKey()} to finish`)
           break
         case 'sent':
           if (!flags.quiet) log(`${style.cyan('→')} sent ${e.seq !== undefined ? `seq ${e.seq}, ` : ''}${plural(e.bytes, 'byte')}${shown(e.bytes, e.preview, style)}`)

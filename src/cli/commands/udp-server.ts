@@ -121,7 +121,7 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
           const reach = e.reachable.map(a => formatAddress(a, e.port)).join(', ')
           log(`${style.green('listening')} on ${here} (UDP)` + (reach !== here ? ` — peers can use ${reach}` : '') +
             (flags.echo ? '; echoing every datagram to its sender' : '; not echoing (--no-echo)'))
-          log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize) +
+          log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize, e.recvBufferRefused) +
             (e.kernelDropCounter
               ? `; datagrams the kernel drops when it is full are counted (${counterName(family)}) and reported`
               : `; the kernel's drop counter (${counterName(family)}) is not available on this system, so drops cannot be reported`))
