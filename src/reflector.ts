@@ -100,7 +100,7 @@ export class Reflector {
 
   /**
    * Bind TCP, then UDP on the same port number. With port 0 the OS picks the TCP port;
-   * if that number happens to be taken for UDP, another is tried (a few times).
+   * if that number happens to be taken or reserved for UDP, another is tried (a few times).
    * Rejects with Node's error (EADDRINUSE, EACCES, EADDRNOTAVAIL…).
    */
   async listen (): Promise<{ address: string; port: number; family: string }> {
@@ -114,8 +114,11 @@ export class Reflector {
         return address
       } catch (err) {
         await this.tcp.close()
-        const inUse = (err as { code?: string }).code === 'EADDRINUSE'
-        if (this.options.port !== 0 || !inUse || attempt >= 4) throw err
+        // The TCP port the OS picked may be taken for UDP (EADDRINUSE) or, on Windows, inside
+        // a UDP range reserved by Hyper-V/WSL (EACCES): with port 0, pick another.
+        const code = (err as { code?: string }).code
+        const retry = code === 'EADDRINUSE' || code === 'EACCES'
+        if (this.options.port !== 0 || !retry || attempt >= 4) throw err
         this.tcp = this.makeTcpServer(0)
       }
     }
