@@ -600,7 +600,13 @@ const measureUdp = async (
       inFlight++
       socket.send(probe, err => {
         inFlight--
-        if (err) probeRun.sendFailures++
+        if (err) {
+          probeRun.sendFailures++
+          // Over this system's datagram limit: every probe would fail the same way. Say so,
+          // rather than report 100% loss as a full send buffer.
+          const tooBig = datagramTooBig(err, probe.length, target)
+          if (tooBig) probeRun.fail(tooBig)
+        }
         slotFree?.()
       })
       if (inFlight < maxInFlight) return
@@ -617,6 +623,20 @@ const measureUdp = async (
     await new Promise<void>(resolve => socket.close(() => resolve()))
   }
 }
+
+/**
+ * A probe the system refused to send because of its size (EMSGSIZE) as the sentence to end
+ * the UDP run with; undefined for any other send error (ENOBUFS, EAGAIN: that probe is lost).
+ * Linux sends any probe compare allows (≤ 65507 bytes); macOS refuses datagrams over
+ * net.inet.udp.maxdgram, 9216 bytes by default.
+ */
+export const datagramTooBig = (err: Error & { code?: string }, bytes: number, target: CompareTarget): Error | undefined =>
+  err.code !== 'EMSGSIZE'
+    ? undefined
+    : sockkitError('ERR_SOCKKIT_DATAGRAM_TOO_BIG',
+      `the system refused to send a ${bytes}-byte UDP probe to ${formatAddress(target.host, target.port)} (EMSGSIZE): it is over this system's ` +
+      'datagram limit (macOS allows 9216 bytes unless `sysctl net.inet.udp.maxdgram` is raised) — try a smaller --size',
+      { bytes, host: target.host, port: target.port, cause: err })
 
 const measureTcp = async (
   config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number, lingerMs: number,

@@ -3,6 +3,7 @@ import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { runCli, startCli } from './fixtures/cli.js'
 import { decodeProbe, encodeProbe } from '../src/probe.js'
 
@@ -307,4 +308,27 @@ t.test('compare --help and serve --help read well at 80 columns', async t => {
   // Honest labels: |IPDV| is an absolute value; jitter is round trip and includes sender stalls.
   t.match(help, /\|IPDV\| \(the\s+size of the change/)
   t.match(help, /round trip \(RFC\s+3550's is one-way\), and a sender stall is in it/)
+})
+
+t.test('a probe over the system\'s datagram limit (EMSGSIZE, macOS above 9216 bytes) ends the UDP run with that sentence, not 100% loss', async t => {
+  // Linux sends any probe compare allows; the fixture makes the native send refuse over 9216
+  // bytes, as macOS does, in both compare and its reflector child.
+  const env = {
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${fileURLToPath(new URL('./fixtures/refuse-big-datagrams.cjs', import.meta.url))}`,
+    SOCKKIT_TEST_REFUSE_DATAGRAMS_ABOVE: '9216',
+  }
+  const udpOnly = await runCli(['compare', '--size', '10000', '--count', '20', '--rate', '1000', '--transports', 'udp'], { env, timeoutMs: 30_000 })
+  t.equal(udpOnly.code, 1)
+  t.match(udpOnly.stderr, /^sockkit: the system refused to send a 10000-byte UDP probe to 127\.0\.0\.1:\d+ \(EMSGSIZE\): it is over this system's datagram limit .* try a smaller --size$/m)
+  t.notMatch(udpOnly.stderr, /send buffer/)
+  // Both transports: TCP is measured and shown, UDP says why it was not.
+  const both = await runCli(['compare', '--size', '10000', '--count', '20', '--rate', '1000', '--json'], { env, timeoutMs: 30_000 })
+  t.equal(both.code, 1)
+  const result = JSON.parse(both.stdout.toString())
+  t.equal(result.results.tcp.received, 20)
+  t.match(both.stderr, /UDP: the system refused to send a 10000-byte UDP probe .*EMSGSIZE/)
+  // Under the limit nothing changes.
+  const small = await runCli(['compare', '--size', '9000', '--count', '20', '--rate', '1000', '--transports', 'udp', '--json'], { env, timeoutMs: 30_000 })
+  t.equal(small.code, 0, small.stderr)
+  t.equal(JSON.parse(small.stdout.toString()).results.udp.received, 20)
 })
