@@ -470,6 +470,8 @@ class ProbeRun {
     signal?.addEventListener('abort', onAbort, { once: true })
     this.onFailure = () => { stopped = true; this.allBack?.() }
     try {
+      // How late this system's timers wake, measured before the schedule's clock starts.
+      await coarseMarginMs()
       // Warm-up: the same pace, its own clock; its echoes are ignored.
       const warmupOrigin = performance.now()
       this.origin = warmupOrigin
@@ -524,10 +526,10 @@ class ProbeRun {
   }
 
   /**
-   * Wait until `scheduledMs` on this run's clock. A timer brings us to about a millisecond
-   * before (Node's timers have 1 ms granularity and wake late), then the event loop is
-   * polled with setImmediate until the moment, so echoes are still read and timestamped
-   * while we wait. A sender that is behind sends at once — but yields every few probes so
+   * Wait until `scheduledMs` on this run's clock. A timer brings us to a margin before it
+   * (1.5 ms where timers have 1 ms granularity; more where they wake later — see
+   * {@link coarseMarginMs}), then the event loop is polled with setImmediate until the
+   * moment, so echoes are still read and timestamped while we wait. A sender that is behind sends at once — but yields every few probes so
    * arrivals keep being timestamped when they come, not after the whole backlog.
    */
   private async waitUntil (scheduledMs: number, seq: number, isStopped: () => boolean): Promise<void> {
@@ -542,8 +544,9 @@ class ProbeRun {
     }
     // Slept in slices so a stop (Ctrl-C) is noticed within one, and so a slow --rate never
     // asks setTimeout for more than it can take (2^31−1 ms, after which it fires at once).
-    while (!isStopped() && remaining > COARSE_MARGIN_MS) {
-      await sleep(Math.min(remaining - COARSE_MARGIN_MS, MAX_SLEEP_SLICE_MS))
+    const margin = await coarseMarginMs()
+    while (!isStopped() && remaining > margin) {
+      await sleep(Math.min(remaining - margin, MAX_SLEEP_SLICE_MS))
       remaining = scheduledMs - this.now()
     }
     while (!isStopped() && (remaining = scheduledMs - this.now()) > 0) await yieldToLoop()
@@ -563,8 +566,38 @@ class ProbeRun {
   }
 }
 
-/** How early (ms) the coarse timer wakes before a scheduled send; the rest is polled. */
-const COARSE_MARGIN_MS = 1.5
+/** How early (ms) the coarse timer wakes before a scheduled send, at least; the rest is polled. */
+const MIN_COARSE_MARGIN_MS = 1.5
+/** Never poll for longer than this before a send (ms), however coarse the timers. */
+const MAX_COARSE_MARGIN_MS = 20
+
+/**
+ * The margin for the measured timer lateness: the median of a few `setTimeout(1)` overshoots
+ * plus half a millisecond, between 1.5 and 20 ms. Linux and macOS timers wake within about a
+ * millisecond, so it stays 1.5 ms; where a timer rounds up to the system tick (Windows has
+ * long used a 15.6 ms one), a sleep would wake up to a tick after a probe's time, and every
+ * probe would be sent late — so the sender polls for that tick instead.
+ */
+export const marginFromOvershoots = (overshootsMs: number[]): number => {
+  const sorted = [...overshootsMs].sort((a, b) => a - b)
+  const median = sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!
+  return Math.min(MAX_COARSE_MARGIN_MS, Math.max(MIN_COARSE_MARGIN_MS, median + 0.5))
+}
+
+let marginOnce: Promise<number> | undefined
+/** {@link marginFromOvershoots} of five 1 ms sleeps, measured once per process (≈ 5–80 ms). */
+const coarseMarginMs = (): Promise<number> => {
+  marginOnce ??= (async () => {
+    const overshoots: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now()
+      await sleep(1)
+      overshoots.push(performance.now() - start - 1)
+    }
+    return marginFromOvershoots(overshoots)
+  })()
+  return marginOnce
+}
 /** Longest single sleep while waiting for a scheduled send, ms. */
 const MAX_SLEEP_SLICE_MS = 200
 

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { makeCompareConfig, runCompare, runCompareDetailed, type CompareEvent } from '../src/compare.js'
+import { makeCompareConfig, marginFromOvershoots, runCompare, runCompareDetailed, type CompareEvent } from '../src/compare.js'
 import { startLocalReflector, type LocalReflector } from '../src/local-reflector.js'
 import { decodeProbe, encodeProbe } from '../src/probe.js'
 
@@ -198,4 +198,16 @@ t.test('bad configuration is ERR_SOCKKIT_INVALID_ARG', async t => {
   for (const options of bad) t.throws(() => makeCompareConfig(options as never), { code: 'ERR_SOCKKIT_INVALID_ARG' }, JSON.stringify(options))
   t.equal(makeCompareConfig({ sizeBytes: 100_000, transports: ['tcp'] }).sizeBytes, 100_000, 'TCP alone may send larger probes')
   t.match(makeCompareConfig(), { count: 1000, ratePerSecond: 200, intervalMs: 5, sizeBytes: 64, transports: ['tcp', 'udp'], nagle: false, tmaxMs: null })
+})
+
+t.test('the sender polls for as long as this system\'s timers can be late: 1.5 ms here, a tick where timers round up to one', async t => {
+  // Overshoots of setTimeout(1), ms: a Linux or macOS machine…
+  t.equal(marginFromOvershoots([0.08, 0.12, 0.1, 0.3, 0.09]), 1.5)
+  // …a busy VM (median, not max: one stall is not the timer's granularity)…
+  t.equal(marginFromOvershoots([0.2, 3, 0.4, 40, 1.6]), 2.1)
+  // …a 15.6 ms system tick, as Windows has long had…
+  t.equal(marginFromOvershoots([14.6, 15.1, 14.9, 15.0, 14.8]), 15.4)
+  // …and never more than 20 ms of polling, however coarse.
+  t.equal(marginFromOvershoots([60, 61, 59]), 20)
+  t.equal(marginFromOvershoots([]), 1.5)
 })
