@@ -14,7 +14,8 @@ const onSignal = signal => {
   stoppedBy ??= signal
   // A second signal means "stop now", without waiting for a clean shutdown.
   if (interrupts > 1) process.exit(SIGNAL_EXIT[stoppedBy])
-  controller.abort()
+  // The reason names the signal, so a command can say what stopped it.
+  controller.abort(signal)
 }
 for (const signal of Object.keys(SIGNAL_EXIT)) process.on(signal, onSignal)
 // A closed stdout (`sockkit … | head`) is not an error worth a stack trace.

@@ -97,6 +97,18 @@ t.test('Ctrl-C prints the partial result, exits 130, and the reflector child is 
   }
 })
 
+t.test('stopped by SIGTERM (kill, timeout): the partial result, exit 143, and the stop named for what it was', async t => {
+  const cli = startCli(['compare', '--count', '100000', '--rate', '2000', '--transports', 'tcp'])
+  t.teardown(() => { cli.child.kill('SIGKILL') })
+  await cli.waitFor(/TCP → /)
+  await new Promise(r => setTimeout(r, 300))
+  cli.child.kill('SIGTERM')
+  t.equal(await cli.exited, 143)
+  t.match(cli.stderr(), /sockkit: stopped by SIGTERM \(kill or timeout\); the result covers the probes sent so far/)
+  t.notMatch(cli.stderr(), /Ctrl-C;/)
+  t.match(cli.stdout().toString(), /TCP/)
+})
+
 t.test('bad input exits 2 with one sentence', async t => {
   const cases: Array<[string[], RegExp]> = [
     [['--count', '0'], /count/],

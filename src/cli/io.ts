@@ -116,6 +116,15 @@ export const jsonReplacer = (_key: string, value: unknown): unknown => {
   return value
 }
 
+/**
+ * What stopped the run, in words: the bin aborts with the signal's name as the reason.
+ * Ctrl-C (SIGINT) is also the answer for an abort without one (tests, the library).
+ */
+export const stopCause = (signal: AbortSignal): string =>
+  signal.reason === 'SIGTERM' ? 'SIGTERM (kill or timeout)'
+    : signal.reason === 'SIGHUP' ? 'SIGHUP (the terminal closed)'
+      : 'Ctrl-C'
+
 /** Resolves once `signal` aborts (immediately if it already has). */
 export const aborted = (signal: AbortSignal): Promise<void> =>
   new Promise(resolve => {

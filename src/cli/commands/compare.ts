@@ -9,7 +9,7 @@ import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment, type Imp
 import type { CompareEvent } from '../../compare.js'
 import type { CompareConfig, Transport } from '../../compare-types.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
-import { clock, jsonReplacer, lineWriter, styleFor, type CliContext } from '../io.js'
+import { clock, jsonReplacer, lineWriter, stopCause, styleFor, type CliContext } from '../io.js'
 import { KERNEL_SEED_NOTE } from './link.js'
 import { argParser, runAction } from '../action.js'
 import { explainError } from '../explain.js'
@@ -308,7 +308,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
     ctx.io.stderr.write(`${err.red('sockkit:')} ${transport.toUpperCase()}: ${sentence}\n`)
   }
   if (result.interrupted) {
-    ctx.io.stderr.write('sockkit: stopped by Ctrl-C; the result covers the probes sent so far\n')
+    ctx.io.stderr.write(`sockkit: stopped by ${stopCause(ctx.io.signal)}; the result covers the probes sent so far\n`)
     return EXIT_INTERRUPTED
   }
   return result.errors ? EXIT_FAILURE : EXIT_OK
