@@ -53,6 +53,7 @@ export interface UdpSendOptions {
    * that answers from another socket, such as Java's `new DatagramSocket()`). The price:
    * an ICMP "port unreachable" is not reported, so "nothing is listening" cannot be told
    * from "no reply". Default false: a connected socket, which hears only HOST:PORT.
+   * (On Windows no mode reports it: see {@link udpSend}.)
    */
   anySource?: boolean
   /**
@@ -171,6 +172,8 @@ const BURST_YIELD_EVERY = 16
  * the kernel turns an ICMP "port unreachable" into ECONNREFUSED, which rejects the promise
  * (with `host` and `port` on the error) so "nothing is listening" can be said plainly.
  * With `anySource`, an unconnected socket hears replies from anywhere and no refusal is seen.
+ * On Windows no refusal is ever seen: libuv ignores the WSAECONNRESET that stands for it on
+ * a UDP receive, so there a closed port ends like a silent one (no replies, no error).
  * Rejects with ERR_SOCKKIT_INVALID_ARG for bad options (a size over the datagram limit),
  * ERR_SOCKKIT_DATAGRAM_TOO_BIG when the kernel refuses a datagram (EMSGSIZE), or Node's
  * lookup error for an unknown host. An error after the socket was ready carries `result`:

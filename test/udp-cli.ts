@@ -1,6 +1,9 @@
 import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
+import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { makeUdpSendCommand, noReplySentence } from '../src/cli/commands/udp-send.js'
+import type { CliContext } from '../src/cli/io.js'
 import { runCli, startCli, type CliProcess } from './fixtures/cli.js'
 import { readSnmp } from '../src/snmp.js'
 import { answersFromAnotherPort, rawServer } from './fixtures/udp.js'
@@ -339,6 +342,41 @@ t.test('udp-send --help: the new options, defaults, examples, and no line over 8
     t.match(flat, text)
   }
   t.equal(help.split('\n').filter(line => line.length > 80).length, 0, 'wrapped to 80 columns')
+})
+
+/** udp-send as a given platform would run it, in-process, its stderr collected. */
+const udpSendAs = async (platform: NodeJS.Platform, args: string[]): Promise<{ exitCode: number; stderr: string; help: string }> => {
+  const stdin = new PassThrough()
+  stdin.end()
+  const stderr = new PassThrough()
+  let text = ''
+  stderr.on('data', (d: Buffer) => { text += d.toString() })
+  const ctx: CliContext = { io: { stdin, stdout: new PassThrough().resume(), stderr, env: { NO_COLOR: '1' }, signal: new AbortController().signal }, exitCode: 0, colorFlag: false }
+  const command = makeUdpSendCommand(ctx, platform).exitOverride()
+  await command.parseAsync(args, { from: 'user' })
+  return { exitCode: ctx.exitCode, stderr: text, help: command.helpInformation() }
+}
+
+t.test('udp-send on Windows, where a \'port unreachable\' never reaches the program: no reply is not blamed on the port, and --any-source is not suggested', async t => {
+  // A real server that never answers: on Linux and macOS the absence of a refusal is why --any-source is suggested.
+  const silent = await rawServer(t)
+  const args = ['127.0.0.1', String(silent.port), 'hola', '--wait', '100']
+  const windows = await udpSendAs('win32', args)
+  t.equal(windows.exitCode, 0)
+  t.match(windows.stderr, `no reply from 127.0.0.1:${silent.port}: Windows does not tell programs about 'port unreachable', so "nothing is listening" and "no reply" look the same here`)
+  t.notMatch(windows.stderr, '--any-source')
+  const flatHelp = windows.help.replace(/\s+/g, ' ')
+  t.match(flatHelp, 'Windows does not tell programs about \'port unreachable\'')
+  t.notMatch(flatHelp, /how "nothing is listening" is detected|1 nothing listening|cannot be detected in this mode/)
+  t.equal(windows.help.split('\n').filter(line => line.length > 80).length, 0, 'wrapped to 80 columns')
+  const linux = await udpSendAs('linux', args)
+  t.match(linux.stderr, `no reply from 127.0.0.1:${silent.port}: if the server answers from another port (Java's new DatagramSocket() does), use --any-source`)
+  t.match(linux.help.replace(/\s+/g, ' '), 'which is also how "nothing is listening" is detected')
+  const anySource = await udpSendAs('win32', [...args, '--any-source'])
+  t.match(anySource.stderr, `--any-source: replies from any address and port are accepted; Windows does not tell programs about 'port unreachable'`)
+  t.match(anySource.stderr, 'no reply from any address: Windows does not tell programs')
+  t.equal(noReplySentence({ remoteAddress: '::1', remotePort: 9, connected: true, aborted: true }, 'win32'),
+    'no reply from [::1]:9 before the stop: Windows does not tell programs about \'port unreachable\', so "nothing is listening" and "no reply" look the same here')
 })
 
 /** Overflow another socket's receive buffer on this machine: a 4 KiB buffer, 300 datagrams sent before anything reads. */

@@ -32,7 +32,14 @@ const parseSize = (value: string): number => {
   return size
 }
 
-export const makeUdpSendCommand = (ctx: CliContext): Command =>
+/**
+ * Windows never passes an ICMP "port unreachable" to a program (libuv ignores WSAECONNRESET
+ * on UDP receives), so a closed port cannot be told from a silent server there.
+ */
+const WINDOWS_NO_REFUSAL = 'Windows does not tell programs about \'port unreachable\', so "nothing is listening" and "no reply" look the same here'
+
+/** `platform`: process.platform unless a test says otherwise; it decides the 'port unreachable' wording. */
+export const makeUdpSendCommand = (ctx: CliContext, platform: NodeJS.Platform = process.platform): Command =>
   new Command('udp-send')
     .summary('send datagrams and collect every reply within a wait')
     .description('Send UDP datagrams to HOST:PORT and print every reply that arrives.\n\n' +
@@ -45,9 +52,12 @@ export const makeUdpSendCommand = (ctx: CliContext): Command =>
       'newline is added after a reply that does not end with one, so two datagrams "hola" and "mundo" ' +
       'never print as "holamundo" (--raw writes the bytes exactly as received). Events and the summary ' +
       'go to stderr.\n\n' +
-      'Only replies from HOST:PORT itself are heard (a connected socket, which is also how "nothing is ' +
-      'listening" is detected). A server that answers from another port — Java\'s new DatagramSocket(), ' +
-      'for one — needs --any-source.\n\n' +
+      (platform === 'win32'
+        ? `Only replies from HOST:PORT itself are heard (a connected socket). ${WINDOWS_NO_REFUSAL}. ` +
+          'A server that answers from another port — Java\'s new DatagramSocket(), for one — needs --any-source.\n\n'
+        : 'Only replies from HOST:PORT itself are heard (a connected socket, which is also how "nothing is ' +
+          'listening" is detected). A server that answers from another port — Java\'s new DatagramSocket(), ' +
+          'for one — needs --any-source.\n\n') +
       'With --seq each datagram starts with "seq=<n> " (from 1) and the summary says which came back: ' +
       'matched, lost (no reply within the wait, RFC 7680; "unanswered when stopped" if Ctrl-C cut the run short), ' +
       'duplicated, reordered (RFC 4737). Replies ' +
@@ -64,8 +74,10 @@ export const makeUdpSendCommand = (ctx: CliContext): Command =>
       argParser(parseSize))
     .option('--seq', 'prefix each datagram with "seq=<n> " and report lost, duplicated and reordered replies')
     .option('--wait <ms>', 'after the last send, collect replies this long', argParser(v => parseNonNegativeInt(v, 'wait')), DEFAULT_UDP_WAIT_MS)
-    .option('--any-source', 'accept replies from any address and port (an unconnected socket); ' +
-      'a \'port unreachable\' cannot be detected in this mode (default: only HOST:PORT is heard)')
+    .option('--any-source', platform === 'win32'
+      ? 'accept replies from any address and port, with an unconnected socket (default: only HOST:PORT is heard)'
+      : 'accept replies from any address and port (an unconnected socket); ' +
+        'a \'port unreachable\' cannot be detected in this mode (default: only HOST:PORT is heard)')
     .option('--rcvbuf <bytes>', 'ask the kernel for this socket receive buffer (SO_RCVBUF) and report what it granted ' +
       '(default: the system\'s)', argParser(v => parsePositiveInt(v, 'rcvbuf')))
     .option('--raw', 'write reply bytes to stdout exactly as received (default: a newline after each reply that lacks one)')
@@ -84,9 +96,13 @@ Event lines (stderr): "sent N bytes: preview", "reply from A, N bytes: preview",
 machine's kernel dropped datagrams because a receive buffer was full
 (Udp RcvbufErrors in /proc/net/snmp, Udp6RcvbufErrors in /proc/net/snmp6
 for IPv6; a machine-wide counter); --rcvbuf helps.
-Exit codes: 0 done (lost replies included), 1 nothing listening (ICMP port
+${platform === 'win32'
+  ? `Exit codes: 0 done (lost replies included, and nothing listening: Windows
+does not report a 'port unreachable'), 1 a message not sent, 2 bad command
+line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`
+  : `Exit codes: 0 done (lost replies included), 1 nothing listening (ICMP port
 unreachable; the summary is printed first) or a message not sent, 2 bad
-command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`)
+command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`}`)
     .action((host: string, port: number, message: string | undefined, flags: UdpSendFlags) => runAction(ctx, async () => {
       const { udpSend, datagramLines } = await import('../../udp-send.js')
       const { seqPrefixBytes } = await import('../../seq-prefix.js')
@@ -105,7 +121,7 @@ command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`)
       } else {
         messages = datagramLines(typedInput(ctx.io.stdin))
       }
-      const print = printHuman(ctx, flags, message === undefined)
+      const print = printHuman(ctx, flags, message === undefined, platform)
       let result: UdpSendResult
       try {
         result = await udpSend({
@@ -165,7 +181,21 @@ const formatRuns = (numbers: number[]): string => {
   return runs.join(', ')
 }
 
-const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) => {
+/**
+ * The summary line when nothing came back. On a connected socket outside Windows no
+ * 'port unreachable' came either, which is the evidence something may be listening and
+ * answering from another port: --any-source is suggested. Windows hides refusals, so
+ * there that evidence does not exist.
+ */
+export const noReplySentence = (r: Pick<UdpSendResult, 'remoteAddress' | 'remotePort' | 'connected' | 'aborted'>, platform: NodeJS.Platform): string => {
+  const target = formatAddress(r.remoteAddress, r.remotePort)
+  if (platform === 'win32') return `no reply from ${r.connected ? target : 'any address'}${r.aborted ? ' before the stop' : ''}: ${WINDOWS_NO_REFUSAL}`
+  return r.connected
+    ? `no reply from ${target}${r.aborted ? ' before the stop' : ''}: if the server answers from another port (Java's new DatagramSocket() does), use --any-source`
+    : 'no reply from any address (with --any-source a \'port unreachable\' cannot be detected: nothing listening looks the same)'
+}
+
+const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean, platform: NodeJS.Platform) => {
   const style = styleFor(ctx, ctx.io.stderr)
   const log = lineWriter(ctx.io.stderr, style)
   const { stdout } = ctx.io
@@ -183,8 +213,10 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
             const where = e.localAddress === '0.0.0.0' || e.localAddress === '::' ? 'every local address' : e.localAddress
             log(`sending to ${formatAddress(e.remoteAddress, e.remotePort)} from port ${e.localPort} on ${where} ` +
               `(UDP over ${e.family}, at most ${e.maxDatagramBytes} bytes per datagram)`)
-            log('--any-source: replies from any address and port are accepted; a \'port unreachable\' cannot be detected ' +
-              'in this mode, so "nothing is listening" looks the same as "no reply"')
+            log(platform === 'win32'
+              ? `--any-source: replies from any address and port are accepted; ${WINDOWS_NO_REFUSAL}`
+              : '--any-source: replies from any address and port are accepted; a \'port unreachable\' cannot be detected ' +
+                'in this mode, so "nothing is listening" looks the same as "no reply"')
           }
           if (e.requestedRecvBufferSize !== undefined) log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize, e.recvBufferRefused))
           if (fromStdin && ctx.io.stdin.isTTY) log(`type lines: each one is sent as one datagram (the line ending is not sent); ${eofKey()} to finish`)
@@ -268,9 +300,7 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean) =>
       }
       // Not with --wait 0: replies were not waited for.
       if (r.replies === 0 && r.sent > 0 && !opts.failed && flags.wait > 0) {
-        log(r.connected
-          ? `no reply from ${target}${r.aborted ? ' before the stop' : ''}: if the server answers from another port (Java's new DatagramSocket() does), use --any-source`
-          : 'no reply from any address (with --any-source a \'port unreachable\' cannot be detected: nothing listening looks the same)')
+        log(noReplySentence(r, platform))
       }
     },
   }
