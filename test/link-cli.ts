@@ -62,6 +62,25 @@ t.test('TCP with delay: data flows both ways; --json events on stdout', async t 
   t.match(events.at(-1), { event: 'summary', counters: { tcp: { clientToServer: { bytesForwarded: 10 } } } })
 })
 
+t.test('TCP: a target nobody listens on is named in plain words, and the client is reset', async t => {
+  // A port that was just free: bound by the OS, then closed.
+  const probe = createServer()
+  await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
+  const closed = (probe.address() as { port: number }).port
+  await new Promise<void>(resolve => probe.close(() => resolve()))
+  const cli = startCli(['link', '0', `127.0.0.1:${closed}`])
+  t.teardown(() => { cli.child.kill('SIGKILL') })
+  const [, port] = await cli.waitFor(/linking 127\.0\.0\.1:(\d+)/)
+  const socket = connect({ host: '127.0.0.1', port: Number(port) })
+  const [err] = await once(socket, 'error') as [Error & { code?: string }]
+  t.equal(err.code, 'ECONNRESET', 'the client sees a reset')
+  await cli.waitFor(/closed after/)
+  t.match(cli.stderr(), new RegExp(`\\[#1\\] could not reach the target: nothing is listening on 127\\.0\\.0\\.1:${closed} — start one with \`sockkit tcp-server ${closed}\`; the client's connection is reset so it sees the failure`))
+  t.match(cli.stderr(), /\[#1\] closed after .* \(the target could not be reached\)/)
+  t.notMatch(cli.stderr(), /upstream-failed|connect ECONNREFUSED/)
+  t.equal(await cli.interrupt(), 130)
+})
+
 t.test('every impairment the TCP relay cannot do is a usage error: exit 2, one sentence, nothing faked', async t => {
   for (const [args, sentence] of [
     [['--tcp', '--reorder', '5'], /^sockkit: the TCP relay cannot reorder: TCP delivers bytes in order.*use --udp/],

@@ -10,6 +10,8 @@ import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
+import { explainError } from '../explain.js'
+import type { TcpRelayCloseReason } from '../../tcp-relay.js'
 
 /** How often totals are printed while the relay runs, ms. */
 const TOTALS_EVERY_MS = 5000
@@ -288,6 +290,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
       (d.delayed ? `, ${d.delayed} delayed` : '') + (d.reordered ? `, ${d.reordered} reordered` : '') +
       (d.duplicated ? `, ${d.duplicated} duplicated` : '') + (d.bytesForwarded ? `, ${formatBytes(d.bytesForwarded)}` : '')
   }
+  let linkTarget: { host?: string; port?: number } = {}
   const totals = (c: ImpairmentCountersReport, prefix: string) => {
     const relay = c.udp ?? c.tcp
     const unit = c.udp ? 'datagrams' : 'chunks'
@@ -299,6 +302,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
   }
   return {
     started: (r: RunningImpairment, transport: string, target: { host: string; port: number }, description: string) => {
+      linkTarget = target
       const at = r.endpoints.tcp ?? r.endpoints.udp!
       log(`${style.green('linking')} ${formatAddress(at.host, at.port)} → ${formatAddress(target.host, target.port)} (${transport.toUpperCase()}): ${description}`)
       log(`emulator: ${style.bold(r.emulator)} — ${r.reason}`)
@@ -344,7 +348,12 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
           break
         case 'refused': log(`${style.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: ${e.limit} connections open`); break
         case 'upstream-connected': log(`[#${e.id}] connected to the target from port ${e.localPort}`); break
-        case 'upstream-failed': log(`[#${e.id}] ${style.red('target failed')} ${e.code}: ${e.message} — reset the client`); break
+        case 'upstream-failed': {
+          // In plain words, as tcp-client would say it ("nothing is listening on …").
+          const why = explainError(Object.assign(new Error(e.message), { code: e.code }), { ...linkTarget, serverCommand: 'tcp-server' }) ?? `${e.code}: ${e.message}`
+          log(`[#${e.id}] ${style.red('could not reach the target')}: ${why}; the client's connection is reset so it sees the failure`)
+          break
+        }
         case 'chunk':
           packetLine(`tcp:${e.id}`, `[#${e.id}]`, 'connection', 'chunks', e.bytes,
             () => `[#${e.id}] ${arrow(e.direction)} ${formatBytes(e.bytes)}` + (e.delayMs > 0 ? ` delayed ${e.delayMs.toFixed(1)} ms` : ''))
@@ -352,7 +361,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
         case 'backpressure': log(`[#${e.id}] ${arrow(e.direction)} ${formatBytes(e.queuedBytes)} queued: paused reading until it drains`); break
         case 'half-close': flushHidden(`tcp:${e.id}`); log(`[#${e.id}] ${arrow(e.direction)} ${style.yellow('half-close')} (FIN) received; passed on after the data before it`); break
         case 'reset': flushHidden(`tcp:${e.id}`); log(`[#${e.id}] ${style.red('reset')} ${e.code} on the ${e.direction === 'client-to-server' ? 'client' : 'server'} side — reset the other side too`); break
-        case 'closed': forget(`tcp:${e.id}`); log(`[#${e.id}] closed after ${formatDuration(e.durationMs)}: ${formatBytes(e.bytesToServer)} to server, ${formatBytes(e.bytesToClient)} to client` + (e.reason === 'normal' ? '' : ` (${e.reason})`)); break
+        case 'closed': forget(`tcp:${e.id}`); log(`[#${e.id}] closed after ${formatDuration(e.durationMs)}: ${formatBytes(e.bytesToServer)} to server, ${formatBytes(e.bytesToClient)} to client` + (e.reason === 'normal' ? '' : ` (${CLOSE_REASONS[e.reason]})`)); break
         case 'kernel-table': log(`kernel: nftables table inet ${e.table} drops ${e.loss}% of ${e.protocols.join('/')} packets to and from port ${e.ports.join(', ')}` + (e.watchdogPid ? ` (watchdog pid ${e.watchdogPid})` : '')); break
         case 'stale-tables-removed': log(`kernel: removed ${e.tables.length} table(s) left by runs that died: ${e.tables.join(', ')}`); break
         default: break
@@ -371,3 +380,13 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
     },
   }
 }
+
+/** Why a relayed TCP connection ended, in words (the JSON keeps the code). */
+const CLOSE_REASONS: Record<TcpRelayCloseReason, string> = {
+  normal: 'closed normally',
+  reset: 'reset',
+  'upstream-failed': 'the target could not be reached',
+  'relay-stopped': 'the link was stopped',
+  error: 'a socket error',
+}
+
