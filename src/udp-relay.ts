@@ -356,23 +356,35 @@ export class UdpRelay {
     const id = this.nextClientId++
     const upstream = createSocket(this.targetFamily === 6 ? 'udp6' : 'udp4')
     const seed = this.seed
+    // Connected to the target: the kernel passes on only its replies, and an ICMP "port
+    // unreachable" comes back as ECONNREFUSED (upstream-error) instead of silence. Datagrams
+    // due before the connect completes (microseconds) wait for it, in order.
+    let waiting: Buffer[] | undefined = []
+    const toTarget = (data: Buffer): void => {
+      if (waiting) waiting.push(data)
+      else upstream.send(data)
+    }
     const client: ClientMapping = {
       id, key, address: rinfo.address, port: rinfo.port, upstream, lastActivity: Date.now(),
-      toServer: new DirectionPipe(this, id, 'client-to-server', createRandom(deriveSeed(seed, id, 0)),
-        data => upstream.send(data, this.options.target.port, this.targetAddress)),
+      toServer: new DirectionPipe(this, id, 'client-to-server', createRandom(deriveSeed(seed, id, 0)), toTarget),
       toClient: new DirectionPipe(this, id, 'server-to-client', createRandom(deriveSeed(seed, id, 1)),
         data => { if (!this.closed) this.socket.send(data, rinfo.port, rinfo.address) }),
     }
-    upstream.on('message', (data, from) => {
-      // Only the target's replies go back; anything else reaching this port is not ours to relay.
-      if (from.port !== this.options.target.port || from.address !== this.targetAddress) return
+    upstream.on('message', data => {
+      // Only the target's replies reach a connected socket; they go back to the client.
       client.lastActivity = Date.now()
       client.toClient.receive(data)
     })
     upstream.on('error', err => this.emit({ type: 'upstream-error', clientId: id, code: (err as { code?: string }).code ?? 'ERROR', message: err.message }))
     // Bind now (to the wildcard of the target's family) so the event can name the upstream port.
     upstream.bind(0, () => {
-      if (!this.closed) this.emit({ type: 'client', clientId: id, address: rinfo.address, port: rinfo.port, upstreamPort: upstream.address().port, active: this.clients.size })
+      if (this.closed) return
+      this.emit({ type: 'client', clientId: id, address: rinfo.address, port: rinfo.port, upstreamPort: upstream.address().port, active: this.clients.size })
+      upstream.connect(this.options.target.port, this.targetAddress, () => {
+        const due = waiting ?? []
+        waiting = undefined
+        if (!this.closed) for (const data of due) upstream.send(data)
+      })
     })
     this.clients.set(key, client)
     return client

@@ -81,6 +81,22 @@ t.test('TCP: a target nobody listens on is named in plain words, and the client 
   t.equal(await cli.interrupt(), 130)
 })
 
+t.test('UDP: a target port nobody listens on is reported (ICMP port unreachable), not silence', { skip: process.platform === 'win32' ? 'Windows does not pass port unreachable on to Node' : false }, async t => {
+  const probe = createSocket('udp4')
+  await new Promise<void>(resolve => probe.bind(0, '127.0.0.1', () => resolve()))
+  const closed = probe.address().port
+  await new Promise<void>(resolve => probe.close(() => resolve()))
+  const cli = startCli(['link', '0', `127.0.0.1:${closed}`, '--udp'])
+  t.teardown(() => { cli.child.kill('SIGKILL') })
+  const [, port] = await cli.waitFor(/linking 127\.0\.0\.1:(\d+)/)
+  const client = createSocket('udp4')
+  t.teardown(() => client.close())
+  client.send('hola', Number(port), '127.0.0.1')
+  await cli.waitFor(/could not reach the target/)
+  t.match(cli.stderr(), new RegExp(`client 1: could not reach the target: nothing is listening on 127\\.0\\.0\\.1:${closed} \\(the host answered 'port unreachable'\\) — start one with \`sockkit udp-server ${closed}\``))
+  t.equal(await cli.interrupt(), 130)
+})
+
 t.test('every impairment the TCP relay cannot do is a usage error: exit 2, one sentence, nothing faked', async t => {
   for (const [args, sentence] of [
     [['--tcp', '--reorder', '5'], /^sockkit: the TCP relay cannot reorder: TCP delivers bytes in order.*use --udp/],

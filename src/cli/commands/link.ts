@@ -284,6 +284,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
     packetLine(`udp:${e.clientId}`, `client ${e.clientId}`, 'client', kind, bytes, text)
   let deniedTotal = 0
   const reportDenied = throttledReport()
+  const reportUnreachable = throttledReport()
   const direction = (name: string, d: DirectionCounters) => {
     const pct = d.received ? ` (${((d.dropped / d.received) * 100).toFixed(1)}%)` : ''
     return `${name} ${d.received} in, ${style.red(`${d.dropped} dropped`)}${pct}, ${d.forwarded} out` +
@@ -333,7 +334,15 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
         case 'client': log(`client ${e.clientId}: ${formatAddress(e.address, e.port)} (upstream port ${e.upstreamPort}, ${e.active} active)`); break
         case 'client-expired': forget(`udp:${e.clientId}`); log(`client ${e.clientId}: ${formatAddress(e.address, e.port)} idle for ${formatDuration(e.idleMs)}; mapping removed`); break
         case 'client-refused': log(`${style.yellow('ignored')} a datagram from ${formatAddress(e.address, e.port)}: ${e.limit} clients already mapped (--max-clients)`); break
-        case 'upstream-error': log(`client ${e.clientId}: ${style.red('upstream error')} ${e.code}: ${e.message}`); break
+        case 'upstream-error':
+          if (e.code === 'ECONNREFUSED') {
+            // The target's host answered "port unreachable" (at most one line a second).
+            const why = explainError(Object.assign(new Error(e.message), { code: e.code }), { ...linkTarget, transport: 'udp', serverCommand: 'udp-server' })
+            reportUnreachable(count => log(`client ${e.clientId}: ${style.red('could not reach the target')}: ${why}` + (count > 1 ? ` (${count} times since the last such line)` : '')))
+          } else {
+            log(`client ${e.clientId}: ${style.red('error toward the target')} ${e.code}: ${e.message}`)
+          }
+          break
         case 'relay-error': log(`${style.red('relay error')} ${e.code}: ${e.message}`); break
         case 'accepted': log(`[#${e.id}] ${style.green('accepted')} ${formatAddress(e.remoteAddress, e.remotePort)} (${e.active} open)`); break
         case 'denied':
