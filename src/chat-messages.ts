@@ -44,7 +44,8 @@ export interface ChatMessages {
   noNewline: (waitedMs: number) => string
   slowDown: (linesPerSecond: number, timeoutSeconds: number) => string
   floodDisconnected: string
-  idleDisconnected: (seconds: number) => string
+  /** `ms`: the idle timeout. */
+  idleDisconnected: (ms: number) => string
   nameTimeout: string
   kicked: (operator: string) => string
   closing: string
@@ -83,7 +84,7 @@ const en: ChatMessages = {
   who: names => `here now (${names.length}): ${names.join(', ')}`,
   operatorTag: name => `${name} (operator)`,
   youTag: name => `${name} (you)`,
-  nickUsage: max => `usage: /nick <name> — letters, digits, "-", "_" or ".", at most ${max}`,
+  nickUsage: max => `usage: /nick <name> — letters, digits, "-", "_" or ".", at most ${max} characters`,
   nickSame: name => `you are already ${name}`,
   nickTaken: name => `the name ${name} is taken; try another`,
   nickChanged: (from, to) => `${from} is now ${to}`,
@@ -104,7 +105,7 @@ const en: ChatMessages = {
   slowDown: (rate, seconds) => `slow down: more than ${rate} lines a second. Your lines are held back; ` +
     `keep this up for ${seconds} s and you will be disconnected`,
   floodDisconnected: 'disconnected for flooding the chat',
-  idleDisconnected: seconds => `you were idle for ${seconds} s. Bye!`,
+  idleDisconnected: ms => `you were idle for ${waitText(ms)}. Bye!`,
   nameTimeout: 'no name given in time. Bye!',
   kicked: operator => `you were removed from the chat by ${operator}`,
   closing: 'the chat is closing. Bye!',
@@ -136,7 +137,7 @@ const es: ChatMessages = {
   who: names => `en el chat (${names.length}): ${names.join(', ')}`,
   operatorTag: name => `${name} (operador)`,
   youTag: name => `${name} (tú)`,
-  nickUsage: max => `uso: /nick <nombre> — letras, dígitos, "-", "_" o ".", como máximo ${max}`,
+  nickUsage: max => `uso: /nick <nombre> — letras, dígitos, "-", "_" o ".", como máximo ${max} caracteres`,
   nickSame: name => `ya te llamas ${name}`,
   nickTaken: name => `el nombre ${name} ya está en uso; prueba otro`,
   nickChanged: (from, to) => `${from} ahora se llama ${to}`,
@@ -157,7 +158,7 @@ const es: ChatMessages = {
   slowDown: (rate, seconds) => `más despacio: más de ${decimalComma(rate)} líneas por segundo. Tus líneas quedan en espera; ` +
     `si sigues así durante ${decimalComma(seconds)} s, se cerrará tu conexión`,
   floodDisconnected: 'se cerró tu conexión por enviar demasiados mensajes',
-  idleDisconnected: seconds => `${seconds} s sin actividad. ¡Adiós!`,
+  idleDisconnected: ms => `${waitText(ms, decimalComma)} sin actividad. ¡Adiós!`,
   nameTimeout: 'no diste tu nombre a tiempo. ¡Adiós!',
   kicked: operator => `${operator} te sacó del chat`,
   closing: 'el chat se cierra. ¡Adiós!',
@@ -186,7 +187,7 @@ const pt: ChatMessages = {
   who: names => `no chat (${names.length}): ${names.join(', ')}`,
   operatorTag: name => `${name} (operador)`,
   youTag: name => `${name} (você)`,
-  nickUsage: max => `uso: /nick <nome> — letras, dígitos, "-", "_" ou ".", no máximo ${max}`,
+  nickUsage: max => `uso: /nick <nome> — letras, dígitos, "-", "_" ou ".", no máximo ${max} caracteres`,
   nickSame: name => `você já se chama ${name}`,
   nickTaken: name => `o nome ${name} já está em uso; tente outro`,
   nickChanged: (from, to) => `${from} agora se chama ${to}`,
@@ -207,7 +208,7 @@ const pt: ChatMessages = {
   slowDown: (rate, seconds) => `mais devagar: mais de ${decimalComma(rate)} linhas por segundo. Suas linhas estão em espera; ` +
     `se continuar assim por ${decimalComma(seconds)} s, sua conexão será encerrada`,
   floodDisconnected: 'sua conexão foi encerrada por excesso de mensagens',
-  idleDisconnected: seconds => `${seconds} s sem atividade. Tchau!`,
+  idleDisconnected: ms => `${waitText(ms, decimalComma)} sem atividade. Tchau!`,
   nameTimeout: 'você não informou seu nome a tempo. Tchau!',
   kicked: operator => `${operator} removeu você do chat`,
   closing: 'o chat está sendo encerrado. Tchau!',

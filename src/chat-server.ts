@@ -163,6 +163,8 @@ interface ChatClient {
   refilledAt: number
   drainTimer?: NodeJS.Timeout
   nameTimer?: NodeJS.Timeout
+  /** Fires after idleTimeoutMs without a byte from the client (what others say does not count). */
+  idleTimer?: NodeJS.Timeout
   /** Waits for the newline of a partial line (unterminatedLineMs). */
   partialTimer?: NodeJS.Timeout
   /** Told once that lines should end with a newline. */
@@ -462,9 +464,12 @@ export class ChatServer {
     socket.on('close', () => this.onClose(client))
 
     if (this.options.idleTimeoutMs > 0) {
-      socket.setTimeout(this.options.idleTimeoutMs, () => {
-        this.dismiss(client, 'idle-timeout', this.text.idleDisconnected(Math.round(this.options.idleTimeoutMs / 1000)))
-      })
+      // Idle means the client sent nothing: a socket timeout would also count the lines
+      // the chat writes to it, so a lurker in a busy room would never time out.
+      client.idleTimer = setTimeout(() => {
+        this.dismiss(client, 'idle-timeout', this.text.idleDisconnected(this.options.idleTimeoutMs))
+      }, this.options.idleTimeoutMs)
+      client.idleTimer.unref()
     }
     if (this.options.nameTimeoutMs > 0) {
       client.nameTimer = setTimeout(() => {
@@ -491,6 +496,7 @@ export class ChatServer {
 
   private onData (client: ChatClient, chunk: Buffer): void {
     if (client.closing) return
+    client.idleTimer?.refresh()
     const idle = client.queue.length === 0 && client.drainTimer === undefined
     for (const line of client.splitter.push(chunk)) {
       // A blank line from someone already named says nothing; it does not even cost a token.
@@ -682,6 +688,7 @@ export class ChatServer {
     clearTimeout(client.drainTimer)
     clearTimeout(client.nameTimer)
     clearTimeout(client.partialTimer)
+    clearTimeout(client.idleTimer)
     client.queue = []
     const reason = client.reason ?? 'closed'
     const code = client.error ? { code: client.error.code ?? 'ERROR' } : {}

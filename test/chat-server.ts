@@ -365,7 +365,25 @@ t.test('idle clients and clients that never give a name are closed when those ti
   const idle = await startServer(t, { idleTimeoutMs: 200 })
   const quiet = await join(t, idle.port, 'quiet')
   t.match(await idle.waitEvent('left', e => e.name === 'quiet'), { reason: 'idle-timeout' })
-  await quiet.waitLine(/you were idle/)
+  await quiet.waitLine(/^\* you were idle for 200 ms\. Bye!$/)
+})
+
+t.test('idle means the client sent nothing: a lurker in a busy room is still timed out, a talker is not', async t => {
+  // Before: a socket timeout, which the room's own lines to the lurker kept resetting.
+  const room = await startServer(t, { idleTimeoutMs: 1500, lang: 'es' })
+  const says = { prompt: /^¿Tu nombre\?/, welcome: /^\* ¡hola, / }
+  const lurker = await join(t, room.port, 'lurker', says)
+  const talker = await join(t, room.port, 'talker', says)
+  // The talker speaks every 100 ms (bounded: at most 60 lines) until the lurker is dismissed.
+  let left = false
+  const gone = room.waitEvent('left', e => e.name === 'lurker').then(e => { left = true; return e })
+  for (let i = 0; i < 60 && !left; i++) {
+    talker.send(`line ${i}\n`)
+    await new Promise(r => setTimeout(r, 100))
+  }
+  t.match(await gone, { reason: 'idle-timeout' })
+  await lurker.waitLine(/^\* 1,5 s sin actividad\. ¡Adiós!$/)
+  t.notOk(room.events.some(e => e.type === 'left' && e.name === 'talker'), 'the talker, who kept sending, is still there')
 })
 
 t.test('a line without a newline is taken after unterminatedLineMs, and the sender is told once', async t => {

@@ -69,7 +69,7 @@ export const makeChatServerCommand = (ctx: CliContext): Command =>
     // The name this option had before it matched tcp-server's; kept so old scripts still run.
     .addOption(new Option('--max-clients <n>').argParser(argParser(v => parsePositiveInt(v, 'max-clients')))
       .conflicts('maxConnections').hideHelp())
-    .option('--idle-timeout <ms>', 'idle time before a disconnect (0 = never)',
+    .option('--idle-timeout <ms>', 'disconnect a client silent this long (0 = never)',
       argParser(v => parseNonNegativeInt(v, 'idle-timeout')), 0)
     .option('--flood-rate <lines/s>', 'lines/s a client may keep up',
       argParser(v => parsePositiveNumber(v, 'flood-rate')), DEFAULTS.floodRate)
