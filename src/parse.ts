@@ -38,6 +38,11 @@ export const parsePort = (value: string | number, opts: { allowZero?: boolean } 
  */
 export const parseHost = (value: string, name = 'host'): string => {
   const text = value.trim()
+  // 127.0.0.1:9000 or [::1]:9000, as sockkit prints addresses: the port does not belong here.
+  const withPort = /^([^:\s[\]]+):(\d{1,5})$/.exec(text) ?? /^\[([^\]]+)\]:(\d{1,5})$/.exec(text)
+  if (withPort) {
+    throw invalidArg(`${name} "${value}" includes a port: give the host alone (${withPort[1]}) and the port ${withPort[2]} as its own argument`, { value })
+  }
   const host = /^\[([^\]]*)\]$/.exec(text)?.[1] ?? text
   if (host === '') throw invalidArg(`${name} must be a name or an address, not empty`, { value })
   if (/\s/.test(host)) throw invalidArg(`${name} "${value}" has a space inside; give one name or address`, { value })

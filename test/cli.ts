@@ -172,6 +172,7 @@ t.test('a host pasted with spaces around it works; an empty host or one with a s
     [['udp-send', 'a b', '9000', 'x'], /^sockkit: <host>: host "a b" has a space inside; give one name or address\n$/],
     [['tcp-server', '0', '--host', ' '], /^sockkit: --host: host must be a name or an address, not empty\n$/],
     [['link', '0', 'a b:9000'], /^sockkit: <target>: the target's host "a b" has a space inside/],
+    [['tcp-client', '127.0.0.1:9000', '9000'], /^sockkit: <host>: host "127\.0\.0\.1:9000" includes a port: give the host alone \(127\.0\.0\.1\) and the port 9000 as its own argument\n$/],
   ] as const) {
     const r = await runCli([...argv])
     t.equal(r.code, 2, argv.join(' '))

@@ -58,4 +58,10 @@ t.test('hosts as pasted: spaces around dropped, [::1] unbracketed; empty or a sp
   t.throws(() => parseHost('  '), { message: /not empty/ })
   t.throws(() => parseHost('[]'), { message: /not empty/ })
   t.throws(() => parseHost('127.0.0.1 9000'), { message: 'host "127.0.0.1 9000" has a space inside; give one name or address' })
+  // Pasted as sockkit prints an address: the port is its own argument.
+  t.throws(() => parseHost('127.0.0.1:9000'), { message: 'host "127.0.0.1:9000" includes a port: give the host alone (127.0.0.1) and the port 9000 as its own argument' })
+  t.throws(() => parseHost('[::1]:9000'), { message: /^host "\[::1\]:9000" includes a port: give the host alone \(::1\)/ })
+  t.throws(() => parseHost('localhost:80'), { message: /includes a port/ })
+  // IPv6 addresses are colons all the way: not a port.
+  for (const v6 of ['::1', 'fe80::1', '2001:db8::9000', '::ffff:127.0.0.1']) t.equal(parseHost(v6), v6)
 })
