@@ -75,13 +75,13 @@ export type TcpClientEvent =
   | { type: 'wrote'; index: number; count: number; bytes: number; preview: string }
   /** Our FIN is queued behind everything we sent: we will send nothing more. */
   | { type: 'sent-eof'; bytesSent: number; waitMs: number }
-  /** The server's FIN arrived; `weWereSending` says we had not finished, and stopped. */
   /**
    * The server sent FIN. `weWereSending`: our input had not ended; `inputBytesSent` is
    * how much of it was handed to the socket; `stoppedSending`: we stop now (the rest of
-   * the input is not read), false with `keepSending`.
+   * the input is not read), false with `keepSending`; `inputBytesWaiting`: input already
+   * read but not sent (what would have come after it is unknown).
    */
-  | { type: 'server-finished'; bytesReceived: number; weWereSending: boolean; inputBytesSent: number; stoppedSending: boolean }
+  | { type: 'server-finished'; bytesReceived: number; weWereSending: boolean; inputBytesSent: number; stoppedSending: boolean; inputBytesWaiting: number }
   | { type: 'wait-elapsed'; waitMs: number }
   /**
    * The connection broke after it was made — ECONNRESET (the server reset it) or another
@@ -303,7 +303,10 @@ export const runTcpClient = (options: TcpClientOptions): Promise<TcpClientResult
       serverFinished = true
       clearTimeout(waitTimer)
       const stopping = !doneSending && !options.keepSending
-      emit({ type: 'server-finished', bytesReceived: socket.bytesRead, weWereSending: !doneSending, inputBytesSent, stoppedSending: stopping })
+      // Input already read from stdin but not yet sent (what comes after is unknown: a pipe
+      // may have ended a microsecond later, or hold gigabytes).
+      const inputBytesWaiting = input && !options.messages ? input.readableLength : 0
+      emit({ type: 'server-finished', bytesReceived: socket.bytesRead, weWereSending: !doneSending, inputBytesSent, stoppedSending: stopping, inputBytesWaiting })
       if (stopping) {
         // ncat's behaviour: the server is done with us, so stop sending and close.
         doneSending = true

@@ -121,7 +121,7 @@ t.test('a server that closes first stops our sending, and we close cleanly', asy
     5000, 'client to close after the server')
   t.equal(result.end, 'server-closed')
   t.equal(output.text(), 'bye\n')
-  t.match(events.find(e => e.type === 'server-finished'), { weWereSending: true, stoppedSending: true, inputBytesSent: 0 })
+  t.match(events.find(e => e.type === 'server-finished'), { weWereSending: true, stoppedSending: true, inputBytesSent: 0, inputBytesWaiting: 0 })
   t.notOk(events.some(e => e.type === 'sent-eof'), 'no half-close of ours is reported')
   t.same(getEventListeners(input, 'data'), [], 'input released')
   t.same(getEventListeners(input, 'end'), [], 'input released')

@@ -88,8 +88,12 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
             break
           case 'server-finished':
             if (e.weWereSending && e.stoppedSending) {
-              log(`${style.yellow('server closed its side')} (FIN) after ${formatBytes(e.bytesReceived)} received, while we were still sending: ` +
-                `stopped after ${formatBytes(e.inputBytesSent)} of input; the rest was not sent (--keep-sending sends it)`)
+              // Whether more input was coming is unknown (stdin had not ended yet): say what
+              // was sent, and what was already waiting, not "the rest".
+              log(`${style.yellow('server closed its side')} (FIN) after ${formatBytes(e.bytesReceived)} received, before our input ended: ` +
+                `stopped reading it after ${formatBytes(e.inputBytesSent)} sent` +
+                (e.inputBytesWaiting > 0 ? `; ${formatBytes(e.inputBytesWaiting)} read and waiting were not sent` : '') +
+                ` — any more input is not sent (--keep-sending sends it)`)
             } else if (e.weWereSending) {
               log(`${style.yellow('server closed its side')} (FIN) after ${formatBytes(e.bytesReceived)} received; it may still read: ` +
                 `still sending (--keep-sending) until the input ends`)
