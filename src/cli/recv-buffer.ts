@@ -29,9 +29,12 @@ export const describeRecvBuffer = (
   }
   if (platform !== 'linux') return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes`
   const rmemMax = linuxRmemMax()
-  const capped = granted < requested * 2 && rmemMax !== undefined
-    ? `; it was capped by net.core.rmem_max = ${rmemMax} bytes — raise it with \`sysctl -w net.core.rmem_max=${requested}\``
-    : ''
+  // Linux grants twice what it keeps for data (the other half is its bookkeeping): twice the
+  // request, or twice net.core.rmem_max when the request is over that cap.
+  if (granted < requested * 2 && rmemMax !== undefined) {
+    return `receive buffer: asked for ${requested} bytes, capped at net.core.rmem_max = ${rmemMax} bytes, which Linux ` +
+      `doubles to ${granted} for its bookkeeping — raise the cap with \`sysctl -w net.core.rmem_max=${requested}\``
+  }
   return `receive buffer: asked for ${requested} bytes, the kernel granted ${granted} bytes ` +
-    `(Linux doubles the request to leave room for its own bookkeeping)${capped}`
+    `(Linux doubles the request to leave room for its own bookkeeping)`
 }
