@@ -101,17 +101,21 @@ t.test('--json: NDJSON events on stdout and nothing else', async t => {
   t.match(events.at(-1), { event: 'summary', messages: 1, participants: [{ name: 'ana' }, { name: 'ana-2' }] })
 })
 
+/** Connect one more client and return everything the server says before it closes the connection. */
+const turnedAway = (t: Test, port: number): Promise<string> => new Promise(resolve => {
+  const extra = connect(port, '127.0.0.1')
+  t.teardown(() => { extra.destroy() })
+  extra.on('error', () => {})
+  let said = ''
+  extra.on('data', d => { said += d.toString() })
+  extra.on('close', () => resolve(said))
+})
+
 for (const option of ['--max-connections', '--max-clients']) {
   t.test(`${option} 1 refuses the second person politely${option === '--max-clients' ? ' (the old name, still accepted)' : ''}`, async t => {
     const { cli, port } = await startChat(t, [option, '1'])
     await join(t, port, 'ana')
-    const extra = connect(port, '127.0.0.1')
-    t.teardown(() => { extra.destroy() })
-    extra.on('error', () => {})
-    let said = ''
-    extra.on('data', d => { said += d.toString() })
-    await new Promise(resolve => extra.on('close', resolve))
-    t.match(said, /sorry, the chat is full \(1 person\)/)
+    t.match(await turnedAway(t, port), /sorry, the chat is full \(1 person\)/)
     await cli.waitFor(/refused .*the chat is full \(1 person\)/)
     t.equal(await cli.interrupt(), 130)
   })
@@ -217,13 +221,7 @@ t.test('--lang pt-BR: /help and the full-chat refusal are in Portuguese', async 
   ana.socket.write('/help\n')
   await ana.waitFor(/\* qualquer outra linha vai para todos como "ana: texto"\r\n/)
   t.match(ana.received(), /\* comandos:\r\n\*   \/who           quem está no chat\r\n\*   \/nick <nome>   mudar seu nome\r\n/)
-  const extra = connect(port, '127.0.0.1')
-  t.teardown(() => { extra.destroy() })
-  extra.on('error', () => {})
-  let said = ''
-  extra.on('data', d => { said += d.toString() })
-  await new Promise(resolve => extra.on('close', resolve))
-  t.equal(said, '* desculpe, o chat está cheio (1 pessoa); tente de novo mais tarde\r\n')
+  t.equal(await turnedAway(t, port), '* desculpe, o chat está cheio (1 pessoa); tente de novo mais tarde\r\n')
   await cli.waitFor(/refused .*the chat is full \(1 person\)/)
   t.equal(await cli.interrupt(), 130)
 })
