@@ -358,11 +358,12 @@ export class UdpRelay {
     const seed = this.seed
     // Connected to the target: the kernel passes on only its replies, and an ICMP "port
     // unreachable" comes back as ECONNREFUSED (upstream-error) instead of silence. Datagrams
-    // due before the connect completes (microseconds) wait for it, in order.
+    // due before the connect completes (microseconds) wait for it, in order — a bounded few:
+    // a connect that never completes must not hold a client's flood in memory.
     let waiting: Buffer[] | undefined = []
     const toTarget = (data: Buffer): void => {
-      if (waiting) waiting.push(data)
-      else upstream.send(data)
+      if (waiting === undefined) upstream.send(data)
+      else if (waiting.length < MAX_WAITING_FOR_CONNECT) waiting.push(data)
     }
     const client: ClientMapping = {
       id, key, address: rinfo.address, port: rinfo.port, upstream, lastActivity: Date.now(),
@@ -402,6 +403,9 @@ export class UdpRelay {
     }
   }
 }
+
+/** Datagrams kept per client while its upstream socket connects; more are dropped (UDP may). */
+const MAX_WAITING_FOR_CONNECT = 64
 
 const closeSocket = (socket: Socket): Promise<void> => new Promise(resolve => {
   try { socket.close(() => resolve()) } catch { resolve() }
