@@ -346,6 +346,8 @@ class ProbeRun {
   lateSeen = false
   /** performance.now() of the first scheduled measured send. */
   origin = 0
+  /** How long before a send the sender stops sleeping and polls, ms (set by run()). */
+  private marginMs = MIN_COARSE_MARGIN_MS
   private readonly seen: Uint8Array
   private lastProgress = -Infinity
   private allBack: (() => void) | undefined
@@ -471,7 +473,7 @@ class ProbeRun {
     this.onFailure = () => { stopped = true; this.allBack?.() }
     try {
       // How late this system's timers wake, measured before the schedule's clock starts.
-      await coarseMarginMs()
+      this.marginMs = await coarseMarginMs()
       // Warm-up: the same pace, its own clock; its echoes are ignored.
       const warmupOrigin = performance.now()
       this.origin = warmupOrigin
@@ -529,8 +531,9 @@ class ProbeRun {
    * Wait until `scheduledMs` on this run's clock. A timer brings us to a margin before it
    * (1.5 ms where timers have 1 ms granularity; more where they wake later — see
    * {@link coarseMarginMs}), then the event loop is polled with setImmediate until the
-   * moment, so echoes are still read and timestamped while we wait. A sender that is behind sends at once — but yields every few probes so
-   * arrivals keep being timestamped when they come, not after the whole backlog.
+   * moment, so echoes are still read and timestamped while we wait. A sender that is
+   * behind sends at once — but yields every few probes so arrivals keep being timestamped
+   * when they come, not after the whole backlog.
    */
   private async waitUntil (scheduledMs: number, seq: number, isStopped: () => boolean): Promise<void> {
     if (this.config.blast) {
@@ -544,9 +547,8 @@ class ProbeRun {
     }
     // Slept in slices so a stop (Ctrl-C) is noticed within one, and so a slow --rate never
     // asks setTimeout for more than it can take (2^31−1 ms, after which it fires at once).
-    const margin = await coarseMarginMs()
-    while (!isStopped() && remaining > margin) {
-      await sleep(Math.min(remaining - margin, MAX_SLEEP_SLICE_MS))
+    while (!isStopped() && remaining > this.marginMs) {
+      await sleep(Math.min(remaining - this.marginMs, MAX_SLEEP_SLICE_MS))
       remaining = scheduledMs - this.now()
     }
     while (!isStopped() && (remaining = scheduledMs - this.now()) > 0) await yieldToLoop()
