@@ -87,6 +87,13 @@ const triedAddresses = (e: { address?: unknown; errors?: unknown }, host: string
   return addresses.length === 0 ? '' : ` (tried ${addresses.join(' and ')})`
 }
 
+/**
+ * The same sentence for an error that arrived as data — a `{ code, message }` in an event or
+ * a result — rather than as an Error; its own message when the code is not one we explain.
+ */
+export const explainReported = (reported: { code: string; message: string }, ctx: ExplainContext = {}): string =>
+  explainError(Object.assign(new Error(reported.message), { code: reported.code }), ctx) ?? reported.message
+
 /** Servers bind 127.0.0.1 by default: any other address needs --host to be heard on it. */
 const hostFlag = (host: string): string =>
   host === '127.0.0.1' || host === 'localhost' || host === 'the host' ? '' : ` --host ${host}`

@@ -12,7 +12,7 @@ import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { clock, jsonReplacer, lineWriter, stopCause, styleFor, type CliContext } from '../io.js'
 import { KERNEL_SEED_NOTE } from './link.js'
 import { argParser, runAction } from '../action.js'
-import { explainError } from '../explain.js'
+import { explainError, explainReported } from '../explain.js'
 
 interface CompareFlags {
   port: number
@@ -303,8 +303,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
 
   const err = styleFor(ctx, ctx.io.stderr)
   for (const [transport, failure] of Object.entries(result.errors ?? {})) {
-    const sentence = explainError(Object.assign(new Error(failure.message), { code: failure.code }),
-      { host: config.host, port: config.port, serverCommand: 'serve' }) ?? failure.message
+    const sentence = explainReported(failure, { host: config.host, port: config.port, serverCommand: 'serve' })
     ctx.io.stderr.write(`${err.red('sockkit:')} ${transport.toUpperCase()}: ${sentence}\n`)
   }
   if (result.interrupted) {

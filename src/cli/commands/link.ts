@@ -10,7 +10,7 @@ import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
-import { explainError } from '../explain.js'
+import { explainReported } from '../explain.js'
 import type { TcpRelayCloseReason } from '../../tcp-relay.js'
 
 /** How often totals are printed while the relay runs, ms. */
@@ -337,7 +337,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
         case 'upstream-error':
           if (e.code === 'ECONNREFUSED') {
             // The target's host answered "port unreachable" (at most one line a second).
-            const why = explainError(Object.assign(new Error(e.message), { code: e.code }), { ...linkTarget, transport: 'udp', serverCommand: 'udp-server' })
+            const why = explainReported(e, { ...linkTarget, transport: 'udp', serverCommand: 'udp-server' })
             reportUnreachable(count => log(`client ${e.clientId}: ${style.red('could not reach the target')}: ${why}` + (count > 1 ? ` (${count} times since the last such line)` : '')))
           } else {
             log(`client ${e.clientId}: ${style.red('error toward the target')} ${e.code}: ${e.message}`)
@@ -359,7 +359,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
         case 'upstream-connected': log(`[#${e.id}] connected to the target from port ${e.localPort}`); break
         case 'upstream-failed': {
           // In plain words, as tcp-client would say it ("nothing is listening on …").
-          const why = explainError(Object.assign(new Error(e.message), { code: e.code }), { ...linkTarget, serverCommand: 'tcp-server' }) ?? `${e.code}: ${e.message}`
+          const why = explainReported(e, { ...linkTarget, serverCommand: 'tcp-server' })
           log(`[#${e.id}] ${style.red('could not reach the target')}: ${why}; the client's connection is reset so it sees the failure`)
           break
         }
