@@ -5,8 +5,9 @@ import { main } from '../dist/cli/main.js'
 const controller = new AbortController()
 // Every stop signal ends the run cleanly (summary, partial result); the exit code then says
 // which one it was, by the shell's convention 128 + signal number: 130 Ctrl-C (SIGINT),
-// 143 SIGTERM (kill, timeout), 129 SIGHUP (the terminal closed).
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }
+// 143 SIGTERM (kill, timeout), 129 SIGHUP (the terminal closed), 149 Ctrl-Break (SIGBREAK,
+// Windows only; elsewhere it can be listened for but never arrives).
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGBREAK: 149 }
 let stoppedBy
 let interrupts = 0
 const onSignal = signal => {

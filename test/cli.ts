@@ -2,7 +2,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { runCli, startCli } from './fixtures/cli.js'
 import { commandFactories } from '../src/cli/commands/index.js'
-import type { CliContext } from '../src/cli/io.js'
+import { stopCause, type CliContext } from '../src/cli/io.js'
 
 // The root program as a user meets it: help, version, unknown commands. Spawns the built
 // CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
@@ -185,4 +185,12 @@ t.test('a refused connection to a name says which address it tried', async t => 
   const r = await runCli(['tcp-client', 'localhost', '1', '--message', 'x', '--timeout', '2000'])
   t.equal(r.code, 1)
   t.match(r.stderr, /nothing is listening on localhost:1 \(tried (127\.0\.0\.1|::1)( and (127\.0\.0\.1|::1))?\) —/)
+})
+
+t.test('what stopped a run, in words, from the signal name the bin aborts with', async t => {
+  t.equal(stopCause(AbortSignal.abort('SIGINT')), 'Ctrl-C')
+  t.equal(stopCause(AbortSignal.abort('SIGTERM')), 'SIGTERM (kill or timeout)')
+  t.equal(stopCause(AbortSignal.abort('SIGHUP')), 'SIGHUP (the terminal closed)')
+  t.equal(stopCause(AbortSignal.abort('SIGBREAK')), 'Ctrl-Break')
+  t.equal(stopCause(AbortSignal.abort()), 'Ctrl-C', 'an abort without a reason (the library, tests)')
 })

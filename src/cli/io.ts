@@ -123,7 +123,8 @@ export const jsonReplacer = (_key: string, value: unknown): unknown => {
 export const stopCause = (signal: AbortSignal): string =>
   signal.reason === 'SIGTERM' ? 'SIGTERM (kill or timeout)'
     : signal.reason === 'SIGHUP' ? 'SIGHUP (the terminal closed)'
-      : 'Ctrl-C'
+      : signal.reason === 'SIGBREAK' ? 'Ctrl-Break'
+        : 'Ctrl-C'
 
 /** Resolves once `signal` aborts (immediately if it already has). */
 export const aborted = (signal: AbortSignal): Promise<void> =>
