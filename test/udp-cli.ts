@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
 import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { makeUdpSendCommand, noReplySentence } from '../src/cli/commands/udp-send.js'
+import { datagramLimit, makeUdpSendCommand, noReplySentence } from '../src/cli/commands/udp-send.js'
 import type { CliContext } from '../src/cli/io.js'
 import { runCli, startCli, type CliProcess } from './fixtures/cli.js'
 import { readSnmp } from '../src/snmp.js'
@@ -427,4 +427,10 @@ t.test('udp-send [message]: \\xHH is one byte, and a backslash that is not an es
   const run = await runCli(['udp-send', '127.0.0.1', String(server.address().port), 'a\\xffb\\q', '--wait', '0'])
   t.same([...await got], [0x61, 0xff, 0x62, 0x5c, 0x71])
   t.match(run.stderr, /\[message\]: \\q is not an escape; sent as typed/)
+})
+
+t.test('the datagram limit names macOS\'s lower default there, which refuses bigger datagrams with EMSGSIZE', async t => {
+  t.equal(datagramLimit(65507, 'linux'), 'at most 65507 bytes per datagram')
+  t.equal(datagramLimit(65507, 'darwin'), 'at most 65507 bytes per datagram; macOS sends at most 9216 unless `sysctl net.inet.udp.maxdgram` is raised')
+  t.equal(datagramLimit(65527, 'win32'), 'at most 65527 bytes per datagram')
 })

@@ -195,6 +195,10 @@ export const noReplySentence = (r: Pick<UdpSendResult, 'remoteAddress' | 'remote
     : 'no reply from any address (with --any-source a \'port unreachable\' cannot be detected: nothing listening looks the same)'
 }
 
+/** UDP's limit for the family — and macOS's lower default (net.inet.udp.maxdgram), which refuses more with EMSGSIZE. */
+export const datagramLimit = (maxBytes: number, platform: NodeJS.Platform): string =>
+  `at most ${maxBytes} bytes per datagram` + (platform === 'darwin' ? '; macOS sends at most 9216 unless `sysctl net.inet.udp.maxdgram` is raised' : '')
+
 const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean, platform: NodeJS.Platform) => {
   const style = styleFor(ctx, ctx.io.stderr)
   const log = lineWriter(ctx.io.stderr, style)
@@ -208,11 +212,11 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean, pl
         case 'ready':
           if (e.connected) {
             log(`sending to ${formatAddress(e.remoteAddress, e.remotePort)} from ${formatAddress(e.localAddress, e.localPort)} ` +
-              `(UDP over ${e.family}, at most ${e.maxDatagramBytes} bytes per datagram)`)
+              `(UDP over ${e.family}, ${datagramLimit(e.maxDatagramBytes, platform)})`)
           } else {
             const where = e.localAddress === '0.0.0.0' || e.localAddress === '::' ? 'every local address' : e.localAddress
             log(`sending to ${formatAddress(e.remoteAddress, e.remotePort)} from port ${e.localPort} on ${where} ` +
-              `(UDP over ${e.family}, at most ${e.maxDatagramBytes} bytes per datagram)`)
+              `(UDP over ${e.family}, ${datagramLimit(e.maxDatagramBytes, platform)})`)
             log(platform === 'win32'
               ? `--any-source: replies from any address and port are accepted; ${WINDOWS_NO_REFUSAL}`
               : '--any-source: replies from any address and port are accepted; a \'port unreachable\' cannot be detected ' +
