@@ -16,7 +16,7 @@ import { connect as tcpConnect, isIPv6, type Socket as TcpSocket } from 'node:ne
 import { performance } from 'node:perf_hooks'
 import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_UDP_PAYLOAD_IPV4 } from './constants.js'
 import { formatAddress } from './addresses.js'
-import { invalidArg, sockkitError } from './errors.js'
+import { datagramTooBig, invalidArg, sockkitError } from './errors.js'
 import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from './probe.js'
 import { analyzeRun, type ProbeArrival, type ProbeSend, type TransportRun } from './compare-stats.js'
 import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from './snmp.js'
@@ -639,7 +639,7 @@ const measureUdp = async (
           probeRun.sendFailures++
           // Over this system's datagram limit: every probe would fail the same way. Say so,
           // rather than report 100% loss as a full send buffer.
-          const tooBig = datagramTooBig(err, probe.length, target)
+          const tooBig = datagramTooBig(err, probe.length, formatAddress(target.host, target.port), 'UDP probe', { host: target.host, port: target.port })
           if (tooBig) probeRun.fail(tooBig)
         }
         slotFree?.()
@@ -658,20 +658,6 @@ const measureUdp = async (
     await new Promise<void>(resolve => socket.close(() => resolve()))
   }
 }
-
-/**
- * A probe the system refused to send because of its size (EMSGSIZE) as the sentence to end
- * the UDP run with; undefined for any other send error (ENOBUFS, EAGAIN: that probe is lost).
- * Linux sends any probe compare allows (≤ 65507 bytes); macOS refuses datagrams over
- * net.inet.udp.maxdgram, 9216 bytes by default.
- */
-export const datagramTooBig = (err: Error & { code?: string }, bytes: number, target: CompareTarget): Error | undefined =>
-  err.code !== 'EMSGSIZE'
-    ? undefined
-    : sockkitError('ERR_SOCKKIT_DATAGRAM_TOO_BIG',
-      `the system refused to send a ${bytes}-byte UDP probe to ${formatAddress(target.host, target.port)} (EMSGSIZE): it is over this system's ` +
-      'datagram limit (macOS allows 9216 bytes unless `sysctl net.inet.udp.maxdgram` is raised) — try a smaller --size',
-      { bytes, host: target.host, port: target.port, cause: err })
 
 const measureTcp = async (
   config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number, lingerMs: number,

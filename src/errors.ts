@@ -37,3 +37,20 @@ export const invalidArg = (message: string, extra: Record<string, unknown> = {})
 /** Type guard for errors that carry a string `code` (ours and Node's). */
 export const hasCode = (err: unknown): err is Error & { code: string } =>
   err instanceof Error && typeof (err as { code?: unknown }).code === 'string'
+
+/**
+ * A datagram the system refused for its size (EMSGSIZE) as one sentence, or undefined for any
+ * other send error. Linux sends any UDP datagram up to 65507 bytes (IPv4); macOS refuses
+ * more than net.inet.udp.maxdgram, 9216 bytes by default. `what` names the datagram
+ * ("datagram", "UDP probe"); `where` is its destination as printed (host:port).
+ */
+export const datagramTooBig = (
+  err: Error & { code?: string }, bytes: number, where: string, what = 'datagram', extra: Record<string, unknown> = {},
+): SockkitError | undefined =>
+  err.code !== 'EMSGSIZE'
+    ? undefined
+    : sockkitError('ERR_SOCKKIT_DATAGRAM_TOO_BIG',
+      `the system refused to send a ${bytes}-byte ${what} to ${where} (EMSGSIZE): it is over this system's ` +
+      'datagram limit (macOS allows 9216 bytes unless `sysctl net.inet.udp.maxdgram` is raised) — try a smaller --size',
+      { bytes, ...extra, cause: err })
+

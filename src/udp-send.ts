@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream'
 import {
   DEFAULT_PREVIEW_BYTES, DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6,
 } from './constants.js'
-import { invalidArg, sockkitError } from './errors.js'
+import { datagramTooBig, invalidArg } from './errors.js'
+import { formatAddress } from './addresses.js'
 import { preview } from './preview.js'
 import { encodeSeq, parseSeq, seqPrefixBytes } from './seq-prefix.js'
 import { requestRecvBufferSize } from './socket-buffer.js'
@@ -406,14 +407,8 @@ const seqReport = (tracker: SequenceTracker, sent: number, replies: number, unnu
   }
 }
 
-const explainSendError = (err: Error & { code?: string }, bytes: number, host: string, port: number): Error => {
-  if (err.code === 'EMSGSIZE') {
-    return sockkitError('ERR_SOCKKIT_DATAGRAM_TOO_BIG',
-      `the system refused to send a ${bytes}-byte datagram to ${host}:${port} (EMSGSIZE): it is over this system's datagram limit — try a smaller --size`,
-      { bytes, host, port, cause: err })
-  }
-  return Object.assign(err, { host, port })
-}
+const explainSendError = (err: Error & { code?: string }, bytes: number, host: string, port: number): Error =>
+  datagramTooBig(err, bytes, formatAddress(host, port), 'datagram', { host, port }) ?? Object.assign(err, { host, port })
 
 /**
  * Split a byte stream into lines for {@link udpSend}: each line is one message, without

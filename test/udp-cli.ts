@@ -434,3 +434,15 @@ t.test('the datagram limit names macOS\'s lower default there, which refuses big
   t.equal(datagramLimit(65507, 'darwin'), 'at most 65507 bytes per datagram; macOS sends at most 9216 unless `sysctl net.inet.udp.maxdgram` is raised')
   t.equal(datagramLimit(65527, 'win32'), 'at most 65527 bytes per datagram')
 })
+
+t.test('a datagram the system refuses for its size (EMSGSIZE, macOS above 9216 bytes) is one sentence, exit 1', async t => {
+  const env = {
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${fileURLToPath(new URL('./fixtures/refuse-big-datagrams.cjs', import.meta.url))}`,
+    SOCKKIT_TEST_REFUSE_DATAGRAMS_ABOVE: '9216',
+  }
+  for (const [host, where] of [['127.0.0.1', /127\.0\.0\.1:9/], ['::1', /\[::1\]:9/]] as const) {
+    const run = await runCli(['udp-send', host, '9', 'x', '--size', '10000', '--wait', '0'], { env })
+    t.equal(run.code, 1, host)
+    t.match(run.stderr, new RegExp(`^sockkit: the system refused to send a 10000-byte datagram to ${where.source} \\(EMSGSIZE\\): it is over this system's datagram limit \\(macOS allows 9216 bytes .*\\) — try a smaller --size$`, 'm'), host)
+  }
+})
