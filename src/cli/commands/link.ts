@@ -179,7 +179,7 @@ prints the totals per direction and exits 130.`)
       if (problem !== undefined) throw invalidArg(problem)
       const { startImpairment, describeImpairment } = await import('../../impairment.js')
       const addressFilter = addressFilterFrom(flags)
-      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter)
+      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter, target)
       const running = await startImpairment({
         addressFilter, impairment, emulator: flags.emulator, transports: [transport], target, listenHost: flags.host, listenPort,
         pacingBytesPerSecond: flags.pace, maxClients: flags.maxClients, packetEvents: !flags.quiet,
@@ -236,7 +236,7 @@ interface PacketWindow {
   timer?: NodeJS.Timeout
 }
 
-const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFilter | undefined) => {
+const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFilter | undefined, target: { host: string; port: number }) => {
   const style = styleFor(ctx, ctx.io.stderr)
   // Batched: the lines of one event-loop turn go out in one write.
   const log = lineWriter(ctx.io.stderr, style, { batch: true })
@@ -291,7 +291,6 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
       (d.delayed ? `, ${d.delayed} delayed` : '') + (d.reordered ? `, ${d.reordered} reordered` : '') +
       (d.duplicated ? `, ${d.duplicated} duplicated` : '') + (d.bytesForwarded ? `, ${formatBytes(d.bytesForwarded)}` : '')
   }
-  let linkTarget: { host?: string; port?: number } = {}
   const totals = (c: ImpairmentCountersReport, prefix: string) => {
     const relay = c.udp ?? c.tcp
     const unit = c.udp ? 'datagrams' : 'chunks'
@@ -303,7 +302,6 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
   }
   return {
     started: (r: RunningImpairment, transport: string, target: { host: string; port: number }, description: string) => {
-      linkTarget = target
       const at = r.endpoints.tcp ?? r.endpoints.udp!
       log(`${style.green('linking')} ${formatAddress(at.host, at.port)} → ${formatAddress(target.host, target.port)} (${transport.toUpperCase()}): ${description}`)
       log(`emulator: ${style.bold(r.emulator)} — ${r.reason}`)
@@ -337,7 +335,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
         case 'upstream-error':
           if (e.code === 'ECONNREFUSED') {
             // The target's host answered "port unreachable" (at most one line a second).
-            const why = explainReported(e, { ...linkTarget, transport: 'udp', serverCommand: 'udp-server' })
+            const why = explainReported(e, { ...target, transport: 'udp', serverCommand: 'udp-server' })
             reportUnreachable(count => log(`client ${e.clientId}: ${style.red('could not reach the target')}: ${why}` + (count > 1 ? ` (${count} times since the last such line)` : '')))
           } else {
             log(`client ${e.clientId}: ${style.red('error toward the target')} ${e.code}: ${e.message}`)
@@ -359,7 +357,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
         case 'upstream-connected': log(`[#${e.id}] connected to the target from port ${e.localPort}`); break
         case 'upstream-failed': {
           // In plain words, as tcp-client would say it ("nothing is listening on …").
-          const why = explainReported(e, { ...linkTarget, serverCommand: 'tcp-server' })
+          const why = explainReported(e, { ...target, serverCommand: 'tcp-server' })
           log(`[#${e.id}] ${style.red('could not reach the target')}: ${why}; the client's connection is reset so it sees the failure`)
           break
         }
