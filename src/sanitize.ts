@@ -26,6 +26,8 @@ const CONTROL_CHAR = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/.source
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/.source
 // Alternatives are tried in this order at each position: whole sequences before single characters.
 const TERMINAL_CONTROLS = new RegExp([CONTROL_STRING, CSI, OTHER_ESCAPE, CONTROL_CHAR, BIDI_CONTROL].join('|'), 'g')
+/** Escape sequences and control strings only (their 7-bit and C1 forms). */
+const ESCAPES = new RegExp([CONTROL_STRING, CSI, OTHER_ESCAPE].join('|'), 'g')
 
 /**
  * Decode `input` as UTF-8 (invalid bytes → U+FFFD) and remove every terminal control:
@@ -40,6 +42,24 @@ export const sanitizeText = (input: Uint8Array | string): string => {
   return text.replace(TERMINAL_CONTROLS, '')
 }
 
+/**
+ * Decode `input` like {@link sanitizeText}, but first apply what a terminal's line editing
+ * would have: backspace (BS) and DEL each erase the character before them. Windows telnet
+ * and PuTTY in raw mode send every keystroke as it is typed, corrections included, so
+ * "holx", BS, "a" was meant as "hola". Escape sequences are removed before erasing, so a
+ * backspace can never reach into one; it can only erase within this line's own text.
+ */
+export const sanitizeTypedLine = (input: Uint8Array | string): string => {
+  const text = (typeof input === 'string' ? input : decoder.decode(input)).replace(ESCAPES, '')
+  if (!/[\b\x7f]/.test(text)) return sanitizeText(text)
+  const kept: string[] = []
+  for (const char of text) {
+    if (char === '\b' || char === '\x7f') kept.pop()
+    else kept.push(char)
+  }
+  return sanitizeText(kept.join(''))
+}
+
 /** Longest chat name, in characters. */
 export const MAX_NAME_LENGTH = 24
 
@@ -47,14 +67,27 @@ export const MAX_NAME_LENGTH = 24
 export type NameProblem = 'empty' | 'too-long' | 'invalid'
 
 /**
+ * Characters that show as nothing (combining grapheme joiner, variation selectors, Hangul
+ * fillers, zero-width space and joiners, soft hyphen…): with one of them, "profe" and a
+ * copy of it would look the same and still be two names.
+ */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u
+/** Scripts whose letters look alike ("а" Cyrillic, "a" Latin, "ο" Greek, "o" Latin). */
+const LOOKALIKE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Greek}/u, /\p{Script=Cyrillic}/u]
+
+/**
  * Clean and check a chat name: letters of any script, digits, `-`, `_` and `.`, starting
  * with a letter or digit, at most {@link MAX_NAME_LENGTH} characters. No spaces and no `:`,
- * so `name: text` and `/who` can never be ambiguous.
+ * so `name: text` and `/who` can never be ambiguous. So that nobody can pass for someone
+ * else, a name is NFKC-normalised (fullwidth "ａｎａ" becomes "ana"), may not contain
+ * invisible characters, and may not mix Latin, Greek and Cyrillic letters ("аna" with a
+ * Cyrillic "а" is refused). The server compares names ignoring case.
  */
 export const checkName = (input: Uint8Array | string): { ok: true; name: string } | { ok: false; problem: NameProblem } => {
-  const name = sanitizeText(input).trim().normalize('NFC')
+  const name = sanitizeText(input).trim().normalize('NFKC')
   if (name.length === 0) return { ok: false, problem: 'empty' }
   if ([...name].length > MAX_NAME_LENGTH) return { ok: false, problem: 'too-long' }
-  if (!/^[\p{L}\p{N}][\p{L}\p{M}\p{N}_.-]*$/u.test(name)) return { ok: false, problem: 'invalid' }
+  if (!/^[\p{L}\p{N}][\p{L}\p{M}\p{N}_.-]*$/u.test(name) || INVISIBLE.test(name)) return { ok: false, problem: 'invalid' }
+  if (LOOKALIKE_SCRIPTS.filter(script => script.test(name)).length > 1) return { ok: false, problem: 'invalid' }
   return { ok: true, name }
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { checkName, MAX_NAME_LENGTH, sanitizeText } from '../src/sanitize.js'
+import { checkName, MAX_NAME_LENGTH, sanitizeText, sanitizeTypedLine } from '../src/sanitize.js'
 import { LineSplitter, utf8Boundary } from '../src/line-splitter.js'
 
 t.test('sanitizeText removes whole escape sequences, not just the ESC', async t => {
@@ -50,6 +50,27 @@ t.test('checkName accepts short names in any script and says why it refuses othe
   t.same(checkName('/quit'), { ok: false, problem: 'invalid' })
   t.same(checkName('a'.repeat(MAX_NAME_LENGTH)), { ok: true, name: 'a'.repeat(MAX_NAME_LENGTH) })
   t.same(checkName('a'.repeat(MAX_NAME_LENGTH + 1)), { ok: false, problem: 'too-long' })
+})
+
+t.test('checkName refuses names that could pass for someone else', async t => {
+  for (const [what, name] of [
+    ['combining grapheme joiner', 'profe\u034f'], ['variation selector', 'vic\ufe0f'], ['Hangul filler', 'ana\u3164'],
+    ['halfwidth Hangul filler', '\uffa0ana'], ['zero-width space', 'an\u200ba'], ['zero-width joiner', 'an\u200da'],
+    ['soft hyphen', 'an\u00ada'], ['Latin with a Cyrillic а', 'an\u0430'], ['Latin with a Greek ο', 'b\u03bfb'],
+  ]) t.same(checkName(name!), { ok: false, problem: 'invalid' }, what)
+  t.same(checkName('ａｎａ'), { ok: true, name: 'ana' }, 'fullwidth letters become the ordinary ones (NFKC), so "ana" is then taken')
+  t.same(checkName('Ελένη'), { ok: true, name: 'Ελένη' }, 'one script is fine')
+  t.same(checkName('ana李'), { ok: true, name: 'ana李' }, 'Latin with Han is not a look-alike mix')
+  t.same(checkName('José'), { ok: true, name: 'José' }, 'accents stay')
+})
+
+t.test('sanitizeTypedLine applies backspace and DEL the way line editing would, then cleans', async t => {
+  t.equal(sanitizeTypedLine('holx\ba'), 'hola', 'Windows telnet sends the correction as typed')
+  t.equal(sanitizeTypedLine('holx\x7fa'), 'hola', 'PuTTY raw sends DEL')
+  t.equal(sanitizeTypedLine(Buffer.from('ab\b\b\b\bc')), 'c', 'erasing past the start of the line erases nothing more')
+  t.equal(sanitizeTypedLine('a🙂\bb'), 'ab', 'one backspace erases one character, not half of it')
+  t.equal(sanitizeTypedLine('a\x1b[31m\bb'), 'b', 'escape sequences go first: a backspace never reaches into one')
+  t.equal(sanitizeTypedLine('ok\x07\x1b]0;t\x07!'), 'ok!', 'everything else is cleaned as sanitizeText does')
 })
 
 const text = (lines: Array<{ bytes: Buffer; truncated: boolean }>) => lines.map(l => [l.bytes.toString(), l.truncated])
