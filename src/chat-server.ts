@@ -3,7 +3,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, LISTEN_BACKLOG } from './constants.js'
 import { reachableAddresses } from './addresses.js'
 import { invalidArg } from './errors.js'
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type SplitLine } from './line-splitter.js'
-import { checkName, MAX_NAME_LENGTH, sanitizeText, type NameProblem } from './sanitize.js'
+import { checkName, MAX_NAME_LENGTH, sanitizeText, sanitizeTypedLine, type NameProblem } from './sanitize.js'
 import { CHAT_LANGUAGES, CHAT_MESSAGES, isChatLanguage, type ChatLanguage, type ChatMessages } from './chat-messages.js'
 
 export { CHAT_LANGUAGES, CHAT_MESSAGES, parseChatLanguage, type ChatLanguage, type ChatMessages } from './chat-messages.js'
@@ -55,7 +55,9 @@ export interface ChatServerOptions {
    * Ms a partial line may wait for its newline before it is taken as a whole line; 0 =
    * wait forever. Default 1000. Classroom clients often `send(name.encode())` with no
    * `\n` and then wait for an answer: without this they get silence, with it their line
-   * is taken and they are told once to end lines with Enter.
+   * is taken and they are told once to end lines with Enter. A partial line that came in
+   * several reads (someone typing in a client that sends each keystroke, such as Windows
+   * telnet) is never cut by this wait: it waits for its Enter.
    */
   unterminatedLineMs?: number
   /** Sustained lines per second per client; faster lines are held back. Default 10. */
@@ -169,6 +171,11 @@ interface ChatClient {
   partialTimer?: NodeJS.Timeout
   /** Told once that lines should end with a newline. */
   toldAboutNewline?: boolean
+  /**
+   * Reads that built the current partial line. More than one means someone is typing into
+   * a client that sends each keystroke (Windows telnet): that line waits for its Enter.
+   */
+  partialReads: number
   /** When the client went over its line rate and stayed there; unset while it behaves. */
   throttledSince?: number
   participant?: ChatParticipant
@@ -276,6 +283,11 @@ export class ChatServer {
     return [this.options.name, ...this.namedClients().map(c => c.participant!.name)]
   }
 
+  /** The named clients present now, with their connection ids (what {@link kick} accepts as `#id`). */
+  present (): Array<{ id: number; name: string }> {
+    return this.namedClients().map(c => ({ id: c.id, name: c.participant!.name }))
+  }
+
   /**
    * The operator says `text` to everyone (cleaned like any client's line). Lines starting
    * with `/me ` are actions. Returns false when there was nothing to say (blank after
@@ -285,14 +297,21 @@ export class ChatServer {
     if (this.closing) return false
     const clean = sanitizeText(text)
     if (clean.trim() === '') return false
-    const action = /^\/me\s+\S/.test(clean)
-    this.relay(undefined, action ? clean.replace(/^\/me\s+/, '') : clean, action)
+    const action = /^\/me\s+\S/i.test(clean)
+    this.relay(undefined, action ? clean.replace(/^\/me\s+/i, '') : clean, action)
     return true
   }
 
-  /** Disconnect the client called `name`, telling everyone. Returns false if nobody has that name. */
-  kick (name: string): boolean {
-    const client = this.findByName(name)
+  /**
+   * Disconnect one client, telling everyone: `target` is a name (any case) or `#id`, the
+   * connection number the events carry — for a name nobody can type. Returns false if
+   * nobody matches.
+   */
+  kick (target: string): boolean {
+    const byId = /^#(\d+)$/.exec(target.trim())
+    const client = byId
+      ? this.namedClients().find(c => c.id === Number(byId[1]))
+      : this.findByName(target.trim().normalize('NFKC'))
     if (!client) return false
     this.dismiss(client, 'kicked', this.text.kicked(this.options.name))
     return true
@@ -443,7 +462,7 @@ export class ChatServer {
     const now = Date.now()
     const client: ChatClient = {
       id: this.nextId++, socket, remoteAddress, remotePort, connectedAt: now,
-      splitter: new LineSplitter(this.options.maxLineBytes), queue: [],
+      splitter: new LineSplitter(this.options.maxLineBytes), queue: [], partialReads: 0,
       tokens: this.options.floodBurstLines, refilledAt: now, ended: false, closing: false,
     }
     this.clients.set(client.id, client)
@@ -503,6 +522,7 @@ export class ChatServer {
       if (client.participant && line.bytes.length === 0 && !line.truncated) continue
       client.queue.push(line)
     }
+    client.partialReads = client.splitter.bufferedBytes === 0 ? 0 : chunk.includes(0x0a) ? 1 : client.partialReads + 1
     this.watchPartialLine(client)
     if (idle && client.throttledSince !== undefined) {
       // Back under the rate: the new line found a token waiting for it.
@@ -517,11 +537,12 @@ export class ChatServer {
     clearTimeout(client.partialTimer)
     client.partialTimer = undefined
     const waitMs = this.options.unterminatedLineMs
-    if (waitMs <= 0 || client.splitter.bufferedBytes === 0) return
+    if (waitMs <= 0 || client.splitter.bufferedBytes === 0 || client.partialReads > 1) return
     client.partialTimer = setTimeout(() => {
       client.partialTimer = undefined
       if (client.closing || client.ended || client.splitter.bufferedBytes === 0) return
       const lines = client.splitter.end()
+      client.partialReads = 0
       if (lines.length === 0) return
       this.emit({ type: 'unterminated-line', id: client.id, ...(client.participant ? { name: client.participant.name } : {}), bytes: lines[0]!.bytes.length, waitedMs: waitMs })
       if (!client.toldAboutNewline) {
@@ -584,7 +605,7 @@ export class ChatServer {
       this.emit({ type: 'line-truncated', id: client.id, name: client.participant?.name, limitBytes: this.options.maxLineBytes })
       this.notice(client, this.text.lineTruncated(this.options.maxLineBytes))
     }
-    const text = sanitizeText(line.bytes)
+    const text = sanitizeTypedLine(line.bytes)
     if (!client.participant) {
       this.handleName(client, text)
       return

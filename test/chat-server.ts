@@ -153,7 +153,8 @@ t.test('terminal controls never reach another client; invalid UTF-8 becomes U+FF
     Buffer.from('h\x7fi\x00j\x0bk\tl\r\n'),
   ]))
   const line = await ana.waitLine(/^mallory: /)
-  t.equal(line, 'mallory: abcdefg\ufffd\ufffd\ufffdhijk\tl')
+  // Backspace (after e) and DEL (after h) erase the character before them, as typing would.
+  t.equal(line, 'mallory: abcdfg\ufffd\ufffd\ufffdijk\tl')
   const received = ana.raw()
   for (const byte of [0x1b, 0x07, 0x08, 0x9b, 0x7f, 0x00]) {
     t.equal(received.indexOf(byte), -1, `no 0x${byte.toString(16)} byte reached ana`)
@@ -404,6 +405,43 @@ t.test('a line without a newline is taken after unterminatedLineMs, and the send
   await bea.waitLine(/^ana: adiós$/)
 })
 
+t.test('a line typed one keystroke at a time is not cut by the newline wait, and its backspaces are applied', async t => {
+  const { port, events } = await startServer(t, { unterminatedLineMs: 150 })
+  const bea = await join(t, port, 'bea')
+  const ana = await client(t, port)
+  await ana.waitLine(/^Your name\?/)
+  // Windows telnet: every key is its own write, and the student pauses longer than the wait.
+  for (const key of ['a', 'n', 'a']) {
+    ana.send(key)
+    await new Promise(resolve => setTimeout(resolve, 60))
+  }
+  await new Promise(resolve => setTimeout(resolve, 400))
+  t.notOk(events.some(e => e.type === 'unterminated-line' || e.type === 'joined' && e.name !== 'bea'), 'a name being typed waits for Enter')
+  ana.send('\r\n')
+  await ana.waitLine(/^\* welcome, ana/)
+  for (const key of ['h', 'o', 'l', 'x', '\b', 'a']) {
+    ana.send(key)
+    await new Promise(resolve => setTimeout(resolve, 40))
+  }
+  await new Promise(resolve => setTimeout(resolve, 400))
+  ana.send('\r\n')
+  await bea.waitLine(/^ana: hola$/)
+  t.notOk(bea.lines().some(line => /^ana: hol$|x/.test(line)), 'one message, corrected, not two pieces')
+})
+
+t.test('a copy of a name with an invisible or look-alike character is refused; fullwidth letters are the same name', async t => {
+  const { server, port, waitEvent } = await startServer(t, { name: 'profe' })
+  const fake = await client(t, port)
+  await fake.waitLine(/^Your name\?/)
+  fake.send('profe\u034f\n')
+  t.match(await waitEvent('name-rejected'), { problem: 'invalid' })
+  fake.send('ｐｒｏｆｅ\n')
+  await fake.waitLine(/^\* profe is taken, so you are profe-2$/)
+  t.match(server.present(), [{ id: 1, name: 'profe-2' }])
+  t.ok(server.kick('#1'), 'the operator can remove anyone by connection id')
+  await fake.closed
+})
+
 t.test('unterminatedLineMs 0 waits for the newline forever (the old behaviour, on request)', async t => {
   const { port, events } = await startServer(t, { unterminatedLineMs: 0 })
   const ana = await client(t, port)
@@ -433,7 +471,7 @@ t.test("lang 'es': the prompt, notices, history, commands and goodbye are in Spa
   await bea.waitLine(/^\* end|^\* fin del historial$/)
   t.same(bea.lines().slice(2), [
     '¿Tu nombre?',
-    '* ANA ya está en uso, así que eres ANA-2',
+    '* ANA ya está en uso; tu nombre será ANA-2',
     '* ¡hola, ANA-2! En el chat: profe, ana. Escribe /help para ver los comandos',
     '* el último mensaje:',
     'profe: bienvenidos',
@@ -446,7 +484,7 @@ t.test("lang 'es': the prompt, notices, history, commands and goodbye are in Spa
   bea.send('/nick bea\n')
   await ana.waitLine(/^\* ANA-2 ahora se llama bea$/)
   bea.send('/who\n')
-  t.equal(await bea.waitLine(/^\* en el chat/), '* en el chat (3): profe (operador), ana, bea (tú)')
+  t.equal(await bea.waitLine(/^\* en el chat/), '* en el chat (3): profe (responsable), ana, bea (tú)')
   bea.send('/bailar\n')
   t.match(await bea.waitLine(/^\* comando desconocido/), /^\* comando desconocido \/bailar; escribe \/help/)
   bea.send('/quit\n')

@@ -95,10 +95,10 @@ Examples:
 
 Clients type a name, then lines; they have /who, /nick <name>, /me <action>,
 /quit and /help. You type lines to talk to everyone; /who lists people,
-/kick <name> removes one, /me <action>. stdout: the transcript ("ana: hola",
-"~ ana waves"); stderr: "[#3] connected", "* ana joined", "* ana left",
-refusals, cut lines, floods. Ctrl-C says goodbye to everyone, prints who
-took part and how many messages, and exits 130.`)
+/kick <name> (or #id) removes one, /me <action>. stdout: the transcript
+("ana: hola", "~ ana waves"); stderr: "[#3] connected", "* ana joined",
+"* ana left", refusals, cut lines, floods. Ctrl-C says goodbye to everyone,
+prints who took part and how many messages, and exits 130.`)
     .action((port: number, flags: ChatServerFlags) => runAction(ctx, async () => {
       const { ChatServer } = await import('../../chat-server.js')
       const { LineSplitter } = await import('../../line-splitter.js')
@@ -150,8 +150,8 @@ took part and how many messages, and exits 130.`)
 const operatorLine = (server: ChatServer, text: string, note: (text: string) => void): void => {
   const command = /^\/(who|kick|help)\b\s*(.*)$/i.exec(text.trim())
   if (!command) {
-    if (/^\/(?!\/|me\s)/.test(text)) {
-      note(`unknown command ${text.split(/\s/)[0]}: /who, /kick <name>, /me <action>; start with // to say a line beginning with "/"`)
+    if (/^\/(?!\/|me\s)/i.test(text)) {
+      note(`unknown command ${text.split(/\s/)[0]}: /who, /kick <name or #id>, /me <action>; start with // to say a line beginning with "/"`)
       return
     }
     server.say(text.startsWith('//') ? text.slice(1) : text)
@@ -160,13 +160,13 @@ const operatorLine = (server: ChatServer, text: string, note: (text: string) => 
   const [, name, argument] = command
   switch (name!.toLowerCase()) {
     case 'who':
-      note(`here now: ${server.who().join(', ')}`)
+      note(`here now: ${[`${server.who()[0]!} (you)`, ...server.present().map(p => `${p.name} #${p.id}`)].join(', ')}`)
       break
     case 'kick':
-      if (!server.kick(argument!.trim())) note(`nobody called "${argument!.trim()}" is here (/who lists them)`)
+      if (!server.kick(argument!.trim())) note(`nobody ${argument!.trim().startsWith('#') ? 'with connection id' : 'called'} "${argument!.trim()}" is here (/who lists them; #id is the [#N] in the event lines)`)
       break
     default:
-      note('type a line to say it to everyone; /me <action>; /who lists people; /kick <name> removes one; Ctrl-C ends the chat')
+      note('type a line to say it to everyone; /me <action>; /who lists people; /kick <name> or /kick #id removes one; Ctrl-C ends the chat')
   }
 }
 
