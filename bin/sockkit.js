@@ -19,8 +19,14 @@ const onSignal = signal => {
   controller.abort(signal)
 }
 for (const signal of Object.keys(SIGNAL_EXIT)) process.on(signal, onSignal)
-// A closed stdout (`sockkit … | head`) is not an error worth a stack trace.
-process.stdout.on('error', err => { if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw err })
+// A closed stdout (`sockkit … | head`) is not an error worth a stack trace; a stdout that
+// cannot be written (disk full, a broken device) is a runtime failure in one sentence.
+const STDOUT_FAILURES = { ENOSPC: 'no space left on the device', EIO: 'input/output error', EDQUOT: 'disk quota exceeded', EFBIG: 'the file is too large' }
+process.stdout.on('error', err => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  process.stderr.write(`sockkit: cannot write to stdout: ${STDOUT_FAILURES[err.code] ?? err.message}${err.code ? ` (${err.code})` : ''}\n`)
+  process.exit(1)
+})
 
 const code = await main(process.argv.slice(2), {
   stdin: process.stdin,

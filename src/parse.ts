@@ -46,6 +46,12 @@ export const parseHost = (value: string, name = 'host'): string => {
   const host = /^\[([^\]]*)\]$/.exec(text)?.[1] ?? text
   if (host === '') throw invalidArg(`${name} must be a name or an address, not empty`, { value })
   if (/\s/.test(host)) throw invalidArg(`${name} "${value}" has a space inside; give one name or address`, { value })
+  // Four numbers with dots is an IPv4 address, never a name: a number over 255 is a typo to
+  // point at, not a name to look up ("cannot resolve host" would send the student to DNS).
+  const quad = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host)
+  if (quad && quad.slice(1).some(part => Number(part) > 255)) {
+    throw invalidArg(`${name} "${host}" is not an IPv4 address: each of its four numbers must be 0–255`, { value })
+  }
   return host
 }
 
@@ -65,6 +71,37 @@ export const parseNonNegativeInt = (value: string | number, name: string): numbe
   const n = parseNumberText(text)
   if (!Number.isSafeInteger(n) || n < 0) {
     throw invalidArg(`${name} must be a whole number of 0 or more, not "${text}"`, { value: text })
+  }
+  return n
+}
+
+/**
+ * The longest wait a timer can hold: Node keeps timers in a signed 32-bit count of ms and
+ * turns anything longer into 1 ms (with a TimeoutOverflowWarning) — "a huge number, meaning
+ * forever" would fire at once.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * A duration in whole milliseconds, 1 up to {@link MAX_TIMER_MS} (24.8 days); 0 too when
+ * `zero` says what it means there ("no limit", "off", "no wait").
+ */
+export const parseMilliseconds = (value: string | number, name: string, opts: { zero?: string } = {}): number => {
+  const text = String(value)
+  const n = parseNumberText(text)
+  const min = opts.zero === undefined ? 1 : 0
+  if (!Number.isSafeInteger(n) || n < min || n > MAX_TIMER_MS) {
+    const zero = opts.zero === undefined ? '' : ` (0: ${opts.zero})`
+    throw invalidArg(`${name} must be a whole number of milliseconds from ${min}${zero} to ${MAX_TIMER_MS} (24.8 days), not "${text}"`, { value: text })
+  }
+  return n
+}
+
+/** A rate per second whose interval a timer can hold (at least one per 24.8 days), fractions allowed. */
+export const parseRate = (value: string | number, name: string): number => {
+  const n = parsePositiveNumber(value, name)
+  if (1000 / n > MAX_TIMER_MS) {
+    throw invalidArg(`${name} must be at least ${(1000 / MAX_TIMER_MS).toPrecision(3)} per second (one per 24.8 days), not "${String(value).trim()}"`, { value })
   }
   return n
 }

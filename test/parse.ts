@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseHost, parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parsePositiveInt, parsePositiveNumber } from '../src/parse.js'
+import { MAX_TIMER_MS, parseHost, parseMilliseconds, parseNonNegativeInt, parseRate, parseNumberText, parsePercent, parsePort, parsePositiveInt, parsePositiveNumber } from '../src/parse.js'
 
 t.test('numbers as people type them on a command line', async t => {
   const good: Array<[string, number]> = [['200', 200], ['0.5', 0.5], ['.5', 0.5], ['1e3', 1000], ['2.5E4', 25000], ['5e-1', 0.5], [' 7 ', 7], ['10.', 10]]
@@ -64,4 +64,22 @@ t.test('hosts as pasted: spaces around dropped, [::1] unbracketed; empty or a sp
   t.throws(() => parseHost('localhost:80'), { message: /includes a port/ })
   // IPv6 addresses are colons all the way: not a port.
   for (const v6 of ['::1', 'fe80::1', '2001:db8::9000', '::ffff:127.0.0.1']) t.equal(parseHost(v6), v6)
+  // A dotted quad is an address: a number over 255 is a usage error, not a failed lookup.
+  t.throws(() => parseHost('999.1.1.1'), { message: 'host "999.1.1.1" is not an IPv4 address: each of its four numbers must be 0–255' })
+  t.throws(() => parseHost('[10.0.0.256]'), { message: /not an IPv4 address/ })
+  t.equal(parseHost('255.255.255.255'), '255.255.255.255')
+  t.equal(parseHost('host1.2.3.4'), 'host1.2.3.4', 'a name with numbers in it is still a name')
+})
+
+t.test('durations stop where a timer can hold them: a huge number would fire after 1 ms', async t => {
+  t.equal(MAX_TIMER_MS, 2147483647)
+  t.equal(parseMilliseconds('2147483647', 'wait'), MAX_TIMER_MS)
+  t.equal(parseMilliseconds('5e3', 'wait'), 5000)
+  t.equal(parseMilliseconds('0', 'wait', { zero: 'no wait' }), 0)
+  t.throws(() => parseMilliseconds('0', 'timeout'), { message: 'timeout must be a whole number of milliseconds from 1 to 2147483647 (24.8 days), not "0"' })
+  t.throws(() => parseMilliseconds('2147483648', 'wait', { zero: 'until the server closes' }),
+    { code: 'ERR_SOCKKIT_INVALID_ARG', message: 'wait must be a whole number of milliseconds from 0 (0: until the server closes) to 2147483647 (24.8 days), not "2147483648"' })
+  t.throws(() => parseMilliseconds('1.5', 'wait'), { code: 'ERR_SOCKKIT_INVALID_ARG' })
+  t.equal(parseRate('0.001', 'rate'), 0.001)
+  t.throws(() => parseRate('0.0000001', 'rate'), { message: /^rate must be at least 4\.66e-7 per second \(one per 24\.8 days\), not "0\.0000001"$/ })
 })

@@ -136,6 +136,10 @@ t.test('bad command lines exit 2 with one sentence naming the problem', async t 
     [['tcp-client', HOST, '9000', '--timeout', 'soon'], /--timeout.*"soon"/],
     [['tcp-client', HOST, '9000', '--wait', '-5'], /--wait.*"-5"/],
     [['tcp-client', HOST, '9000', '--write-interval', '1.5'], /--write-interval.*"1\.5"/],
+    // Node would fire a timer this long after 1 ms: "forever" must not mean "at once".
+    [['tcp-client', HOST, '9000', '--timeout', '2147483648'], /--timeout.*to 2147483647 \(24\.8 days\), not "2147483648"/],
+    [['tcp-client', HOST, '9000', '--wait', '1e12'], /--wait.*"1e12"/],
+    [['tcp-client', '999.1.1.1', '9000'], /host "999\.1\.1\.1" is not an IPv4 address/],
   ]
   for (const [args, pattern] of cases) {
     const run = await runCli(args)

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
-import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from '../../parse.js'
+import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseMilliseconds } from '../../parse.js'
 import { checkName } from '../../sanitize.js'
 // Only the language list and its parser (no sockets): --help stays as light as before.
 import { parseChatLanguage, type ChatLanguage } from '../../chat-messages.js'
@@ -70,13 +70,13 @@ export const makeChatServerCommand = (ctx: CliContext): Command =>
     .addOption(new Option('--max-clients <n>').argParser(argParser(v => parsePositiveInt(v, 'max-clients')))
       .conflicts('maxConnections').hideHelp())
     .option('--idle-timeout <ms>', 'disconnect a client silent this long (0 = never)',
-      argParser(v => parseNonNegativeInt(v, 'idle-timeout')), 0)
+      argParser(v => parseMilliseconds(v, 'idle-timeout', { zero: 'off' })), 0)
     .option('--flood-rate <lines/s>', 'lines/s a client may keep up',
       argParser(v => parsePositiveNumber(v, 'flood-rate')), DEFAULTS.floodRate)
     .option('--flood-burst <lines>', 'lines a client may send at once',
       argParser(v => parsePositiveInt(v, 'flood-burst')), DEFAULTS.floodBurst)
     .option('--flood-timeout <ms>', 'cut off a flooder held back this long',
-      argParser(v => parsePositiveInt(v, 'flood-timeout')), DEFAULTS.floodTimeout)
+      argParser(v => parseMilliseconds(v, 'flood-timeout')), DEFAULTS.floodTimeout)
     .option('--max-output <bytes>', 'unread bytes before a cut-off',
       argParser(v => parsePositiveInt(v, 'max-output')), DEFAULTS.maxOutput)
     .option('--color-clients', 'ANSI colour to clients (many show garbage)')

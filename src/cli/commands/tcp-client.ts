@@ -2,7 +2,7 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../constants.js'
 import { hasCode } from '../../errors.js'
-import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, unescapeBytes, parseHost } from '../../parse.js'
+import { ESCAPES_HELP, parsePort, unescapeBytes, parseHost, parseMilliseconds } from '../../parse.js'
 import type { TcpClientEvent, TcpClientTotals } from '../../tcp-client.js'
 import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { eofKey, lineWriter, styleFor, typedInput, warnUnknownEscapes, type CliContext } from '../io.js'
@@ -31,10 +31,10 @@ export const makeTcpClientCommand = (ctx: CliContext): Command =>
     .option('--message <text>', 'send this instead of stdin, then half-close; repeat for several writes ' +
       `(escapes: ${ESCAPES_HELP})`, (value: string, previous?: string[]) => [...(previous ?? []), value])
     .option('--write-interval <ms>', 'pause between --message writes (0 = back to back, so TCP may merge them)',
-      argParser(v => parseNonNegativeInt(v, 'write-interval')), 0)
+      argParser(v => parseMilliseconds(v, 'write-interval', { zero: 'back to back' })), 0)
     .option('--wait <ms>', 'after our half-close, close anyway if the server has not closed within this time (0 = wait for it)',
-      argParser(v => parseNonNegativeInt(v, 'wait')), 0)
-    .option('--timeout <ms>', 'connect timeout', argParser(v => parsePositiveInt(v, 'timeout')), DEFAULT_CONNECT_TIMEOUT_MS)
+      argParser(v => parseMilliseconds(v, 'wait', { zero: 'until the server closes' })), 0)
+    .option('--timeout <ms>', 'connect timeout', argParser(v => parseMilliseconds(v, 'timeout')), DEFAULT_CONNECT_TIMEOUT_MS)
     .option('--crlf', 'send each LF newline as CRLF (for servers that read lines the Windows/HTTP way)')
     .option('--nagle', "leave Nagle's algorithm on (default off: small writes go out at once)")
     .option('--keep-sending', 'if the server half-closes first, keep sending stdin until it ends (default: stop, as ncat does, and say how much was sent)')

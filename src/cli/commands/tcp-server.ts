@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
-import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, unescapeBytes, parseHost } from '../../parse.js'
+import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds } from '../../parse.js'
 import type { CloseReason, TcpServerEvent, TcpServerSummary } from '../../tcp-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
@@ -33,7 +33,7 @@ export const makeTcpServerCommand = (ctx: CliContext): Command =>
     .option('--max-connections <n>', 'clients served at once; more are refused politely',
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
     .option('--idle-timeout <ms>', 'close a connection idle this long (0 = never)',
-      argParser(v => parseNonNegativeInt(v, 'idle-timeout')), DEFAULT_IDLE_TIMEOUT_MS)
+      argParser(v => parseMilliseconds(v, 'idle-timeout', { zero: 'off' })), DEFAULT_IDLE_TIMEOUT_MS)
     .option('--no-echo', 'receive and report only; send nothing back')
     .option('--quiet', 'no per-read events (connections are still reported); also with --json')
     .option('--json', 'NDJSON events on stdout instead of text on stderr'))

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6 } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
-import { ESCAPES_HELP, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, unescapeBytes, parseHost } from '../../parse.js'
+import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds, parseRate } from '../../parse.js'
 import type { UdpSendEvent, UdpSendResult } from '../../udp-send.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { eofKey, lineWriter, styleFor, typedInput, warnUnknownEscapes, type CliContext } from '../io.js'
@@ -67,13 +67,13 @@ export const makeUdpSendCommand = (ctx: CliContext, platform: NodeJS.Platform = 
     .argument('[message]', `text to send (escapes: ${ESCAPES_HELP}); stdin lines when omitted`)
     .option('--count <n>', 'send every message this many times', argParser(v => parsePositiveInt(v, 'count')), 1)
     .addOption(new Option('--interval <ms>', 'ms between datagrams (default: as fast as possible)')
-      .argParser(argParser(v => parseNonNegativeInt(v, 'interval'))).conflicts('rate'))
+      .argParser(argParser(v => parseMilliseconds(v, 'interval', { zero: 'back to back' }))).conflicts('rate'))
     .addOption(new Option('--rate <per-second>', 'datagrams per second, instead of --interval')
-      .argParser(argParser(v => parsePositiveNumber(v, 'rate'))))
+      .argParser(argParser(v => parseRate(v, 'rate'))))
     .option('--size <bytes>', `pad each datagram with '.' to exactly this size (at most ${MAX_UDP_PAYLOAD_IPV4} over IPv4, ${MAX_UDP_PAYLOAD_IPV6} over IPv6)`,
       argParser(parseSize))
     .option('--seq', 'prefix each datagram with "seq=<n> " and report lost, duplicated and reordered replies')
-    .option('--wait <ms>', 'after the last send, collect replies this long', argParser(v => parseNonNegativeInt(v, 'wait')), DEFAULT_UDP_WAIT_MS)
+    .option('--wait <ms>', 'after the last send, collect replies this long', argParser(v => parseMilliseconds(v, 'wait', { zero: 'no wait' })), DEFAULT_UDP_WAIT_MS)
     .option('--any-source', platform === 'win32'
       ? 'accept replies from any address and port, with an unconnected socket (default: only HOST:PORT is heard)'
       : 'accept replies from any address and port (an unconnected socket); ' +
