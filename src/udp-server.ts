@@ -8,6 +8,7 @@ import { preview } from './preview.js'
 import { requestRecvBufferSize } from './socket-buffer.js'
 import { parseSeq } from './seq-prefix.js'
 import { SequenceTracker, type SequenceObservation } from './sequence-tracker.js'
+import { findOwnUdpSocket, readUdpSocketDrops } from './udp-socket-drops.js'
 
 /** Peers whose statistics are kept at once by default; see {@link UdpServerOptions.maxPeers}. */
 export const DEFAULT_MAX_UDP_PEERS = 10_000
@@ -20,7 +21,7 @@ export const DEFAULT_MAX_PENDING_ECHOES = 1024
  * classroom than a rerun, whose losses would otherwise hide behind "duplicates".
  */
 export const SEQ_RESTART_AFTER = 4
-/** How often the kernel's drop counter is read while datagrams arrive, ms. */
+/** How often the kernel's drop counters are read while datagrams arrive, ms. */
 export const DEFAULT_KERNEL_DROP_CHECK_MS = 2000
 
 /** Options for {@link UdpServer}. */
@@ -33,6 +34,14 @@ export interface UdpServerOptions {
   echo?: boolean
   /** Emit a `datagram` event per datagram (default true). Sequence anomalies are reported regardless. */
   datagramEvents?: boolean
+  /**
+   * At most this many `datagram` events per peer per second, and as many `sequence`
+   * events; the rest are counted and reported as one `datagrams-hidden` or
+   * `sequence-hidden` event when the peer's second is over (at its next datagram, or from a
+   * once-a-second check after a burst, or at close). A flood then costs a few lines, not
+   * one per datagram. 0 = every event (default). The per-peer totals are kept regardless.
+   */
+  eventsPerSecond?: number
   /** Bytes of each datagram shown in its preview. Default 48. */
   previewBytes?: number
   /**
@@ -55,10 +64,12 @@ export interface UdpServerOptions {
    */
   addressFilter?: (address: string | undefined) => boolean
   /**
-   * On Linux, read the kernel's `RcvbufErrors` for the socket's family (`Udp` in
-   * /proc/net/snmp for IPv4, `Udp6` in /proc/net/snmp6 for IPv6, both for `::`) this often while
-   * datagrams arrive, and at close, and report datagrams the kernel dropped because the
-   * receive buffer was full (`kernel-drops`). 0 = only at close. Default 2000 ms.
+   * On Linux, read this socket's own drop count (the `drops` column of /proc/net/udp or
+   * /proc/net/udp6) this often while datagrams arrive, and at close, and report datagrams
+   * the kernel dropped for it, nearly always because its receive buffer was full
+   * (`kernel-drops`). The machine-wide `RcvbufErrors` for the socket's family (`Udp` in
+   * /proc/net/snmp, `Udp6` in /proc/net/snmp6, both for `::`) is read alongside, as context.
+   * 0 = only at close. Default 2000 ms.
    */
   kernelDropCheckMs?: number
   /** Receives every event, in order. Must not throw. */
@@ -103,21 +114,24 @@ export interface UdpPeerSummary {
 
 export type UdpServerEvent =
   /**
-   * `kernelDropCounter`: whether the kernel's drop counter for this socket's family can be
-   * read here (Linux /proc/net/snmp, /proc/net/snmp6); `kernelDropFamily` says which
-   * counters: ipv4 `Udp`, ipv6 `Udp6`, both for a dual-stack `::` socket.
+   * `kernelDropCounter`: whether this socket's own drop count can be read here (Linux
+   * /proc/net/udp, /proc/net/udp6). `machineDropCounter`: whether the machine-wide
+   * `RcvbufErrors` can (/proc/net/snmp, /proc/net/snmp6); `kernelDropFamily` says which:
+   * ipv4 `Udp`, ipv6 `Udp6`, both for a dual-stack `::` socket.
    * `recvBufferRefused`: the system's error code (ENOBUFS…) when the kernel refused
    * `requestedRecvBufferSize`; `recvBufferSize` is then its default.
    */
-  | { type: 'listening'; address: string; port: number; family: string; reachable: string[]; recvBufferSize: number; requestedRecvBufferSize?: number; recvBufferRefused?: string; kernelDropCounter: boolean; kernelDropFamily: UdpFamily }
+  | { type: 'listening'; address: string; port: number; family: string; reachable: string[]; recvBufferSize: number; requestedRecvBufferSize?: number; recvBufferRefused?: string; kernelDropCounter: boolean; machineDropCounter: boolean; kernelDropFamily: UdpFamily }
   /** A datagram from a peer the address filter rejects: not echoed, not tracked. `denied` counts them all so far. */
   | { type: 'denied'; address: string; port: number; bytes: number; denied: number }
   /**
-   * The kernel's `Udp RcvbufErrors` rose: `dropped` datagrams since the last report (`total`
-   * since listening) were thrown away because a receive buffer was full. The counter is
-   * for the whole machine (network namespace), not this socket alone; on a quiet machine it is ours.
+   * This socket's drop count rose: the kernel threw away `dropped` datagrams sent to it
+   * since the last report (`total` since listening), because its receive buffer was full.
+   * `machineWide`: the rise of `RcvbufErrors` for the family since listening, every socket
+   * on the machine (network namespace) together — the flooder's own buffer included;
+   * null where it cannot be read.
    */
-  | { type: 'kernel-drops'; dropped: number; total: number }
+  | { type: 'kernel-drops'; dropped: number; total: number; machineWide: number | null }
   | { type: 'datagram'; address: string; port: number; bytes: number; preview: string; seq?: number; newPeer: boolean }
   /**
    * A `seq=` datagram that was not simply the next one: a gap, a late (reordered) one, a
@@ -127,6 +141,13 @@ export type UdpServerEvent =
   | ({ type: 'sequence'; address: string; port: number; missingSoFar: number } & SequenceObservation)
   /** The peer started again at seq 1 after reaching {@link SEQ_RESTART_AFTER} or more: a new run; `previous` is the run that ended. */
   | { type: 'sequence-restart'; address: string; port: number; previous: PeerSeqStats; restarts: number }
+  /** `datagrams` datagrams (`bytes` bytes) from this peer got no `datagram` event: over `limit` a second. */
+  | { type: 'datagrams-hidden'; address: string; port: number; datagrams: number; bytes: number; limit: number }
+  /**
+   * Sequence anomalies from this peer that got no `sequence` event (over `limit` a second),
+   * by kind; `missing`: the numbers the hidden gaps skipped; `missingSoFar` as in `sequence`.
+   */
+  | { type: 'sequence-hidden'; address: string; port: number; gaps: number; missing: number; reordered: number; duplicates: number; tooOld: number; missingSoFar: number; limit: number }
   | { type: 'peer-evicted'; address: string; port: number; datagrams: number; maxPeers: number }
   | { type: 'echo-skipped'; address: string; port: number; pendingEchoes: number }
   | { type: 'echo-error'; address: string; port: number; code: string; message: string }
@@ -142,12 +163,18 @@ export interface UdpServerSummary {
   /** Datagrams from peers the address filter rejected: not echoed, not in `datagrams`. */
   denied: number
   /**
-   * Rise in the kernel's `RcvbufErrors` for the socket's family while listening
-   * (machine-wide counter); null where it cannot be told: not Linux, no IPv6 counters, or
-   * the counter went backwards (reset). Never 0 for unknown.
+   * Datagrams the kernel dropped for this socket while listening (its `drops` in
+   * /proc/net/udp{,6}); null where it cannot be told: not Linux, or the socket could not
+   * be found there. Never 0 for unknown.
    */
   kernelDrops: number | null
-  /** Which counters `kernelDrops` adds up: ipv4 `Udp`, ipv6 `Udp6`, both for `::`. */
+  /**
+   * Rise in the kernel's `RcvbufErrors` for the socket's family while listening: every
+   * socket on the machine, not only this one. null where it cannot be told (not Linux, no
+   * IPv6 counters, the counter went backwards).
+   */
+  machineRcvbufErrors: number | null
+  /** Which counters `machineRcvbufErrors` adds up: ipv4 `Udp`, ipv6 `Udp6`, both for `::`. */
   kernelDropFamily: UdpFamily
   /** Distinct peers seen (evicted ones included). */
   peersSeen: number
@@ -166,6 +193,21 @@ interface PeerState {
   tracker?: SequenceTracker
   restarts: number
   earlierRuns?: NonNullable<PeerSeqSummary['earlierRuns']>
+  /** The eventsPerSecond window: when it began, events shown in it, and what was only counted. */
+  windowStart: number
+  datagramsShown: number
+  sequenceShown: number
+  hidden?: HiddenEvents
+}
+
+interface HiddenEvents {
+  datagrams: number
+  bytes: number
+  gaps: number
+  missing: number
+  reordered: number
+  duplicates: number
+  tooOld: number
 }
 
 /**
@@ -185,12 +227,20 @@ export class UdpServer {
   private pendingEchoes = 0
   /** /proc/net/snmp at listen time; undefined off Linux. */
   private snmpAtStart: SnmpCounters | undefined
+  /** Our socket's inode in /proc/net/udp{,6} and its `drops` right after binding; undefined off Linux. */
+  private socketInode: string | undefined
+  private socketDropsAtStart = 0
   private kernelDropsReported = 0
-  /** Set once the counter could not be told (gone backwards, missing): drops are unknown from then on. */
+  /** Set once the socket's count could not be read (it vanished): drops are unknown from then on. */
   private kernelDropsUnknown = false
+  /** The machine-wide RcvbufErrors rise at the last check; null once unknown. */
+  private machineDrops: number | null = 0
   private udpFamily: UdpFamily = 'ipv4'
   private datagramsAtLastCheck = 0
   private dropTimer: NodeJS.Timeout | undefined
+  /** Peers with hidden events not yet reported, and the timer that reports them after a burst. */
+  private readonly peersWithHidden = new Set<PeerState>()
+  private hiddenTimer: NodeJS.Timeout | undefined
   private dropCheck: Promise<void> | undefined
   private listening = false
   private startedAt = 0
@@ -201,6 +251,7 @@ export class UdpServer {
       host: options.host ?? DEFAULT_HOST,
       echo: options.echo ?? true,
       datagramEvents: options.datagramEvents ?? true,
+      eventsPerSecond: options.eventsPerSecond ?? 0,
       previewBytes: options.previewBytes ?? DEFAULT_PREVIEW_BYTES,
       maxPeers: options.maxPeers ?? DEFAULT_MAX_UDP_PEERS,
       maxPendingEchoes: options.maxPendingEchoes ?? DEFAULT_MAX_PENDING_ECHOES,
@@ -208,6 +259,9 @@ export class UdpServer {
       addressFilter: options.addressFilter,
       kernelDropCheckMs: options.kernelDropCheckMs ?? DEFAULT_KERNEL_DROP_CHECK_MS,
       onEvent: options.onEvent,
+    }
+    if (!Number.isSafeInteger(this.options.eventsPerSecond) || this.options.eventsPerSecond < 0) {
+      throw invalidArg(`eventsPerSecond must be a whole number of at least 0, not ${this.options.eventsPerSecond}`)
     }
     if (!Number.isSafeInteger(this.options.maxPeers) || this.options.maxPeers < 1) {
       throw invalidArg(`maxPeers must be a whole number of at least 1, not ${this.options.maxPeers}`)
@@ -248,12 +302,16 @@ export class UdpServer {
         this.startedAt = Date.now()
         const a = this.address()
         this.udpFamily = udpFamilyOf(a.address)
+        const own = findOwnUdpSocket(a.port)
+        this.socketInode = own?.inode
+        this.socketDropsAtStart = own?.drops ?? 0
         this.emit({
           type: 'listening', address: a.address, port: a.port, family: a.family, reachable: reachableAddresses(a.address),
           recvBufferSize: this.recvBufferSize(),
           ...(this.options.recvBufferSize !== undefined ? { requestedRecvBufferSize: this.options.recvBufferSize } : {}),
           ...(recvBufferRefused !== undefined ? { recvBufferRefused } : {}),
           kernelDropCounter: this.kernelCounterReadable(),
+          machineDropCounter: this.machineCounterReadable(),
           kernelDropFamily: this.udpFamily,
         })
         if (this.kernelCounterReadable() && this.options.kernelDropCheckMs > 0) {
@@ -276,6 +334,9 @@ export class UdpServer {
    */
   async close (): Promise<UdpServerSummary> {
     clearInterval(this.dropTimer)
+    clearInterval(this.hiddenTimer)
+    this.hiddenTimer = undefined
+    for (const peer of this.peersWithHidden) this.reportHidden(peer)
     if (this.listening) await this.checkKernelDrops()
     const summary = this.summary()
     if (this.listening) {
@@ -286,32 +347,44 @@ export class UdpServer {
   }
 
   /**
-   * Read `RcvbufErrors` for the socket's family now and emit `kernel-drops` if it rose
-   * since the last report. Resolves with the total since listening; null where it cannot
-   * be told (off Linux, no counter for the family, counter went backwards).
+   * Read this socket's drop count now and emit `kernel-drops` if it rose since the last
+   * report (with the machine-wide `RcvbufErrors` rise as context). Resolves with the total
+   * since listening; null where it cannot be told (off Linux, socket not found).
    * Concurrent calls share one read.
    */
   async checkKernelDrops (): Promise<number | null> {
     if (!this.kernelCounterReadable()) return null
     this.dropCheck ??= (async () => {
-      const now = await readSnmp()
-      if (now !== undefined && this.snmpAtStart !== undefined && this.listening) {
-        const total = udpCounterDelta(diffSnmp(this.snmpAtStart, now), 'RcvbufErrors', this.udpFamily)
-        if (total === null) {
-          this.kernelDropsUnknown = true
-        } else if (total > this.kernelDropsReported) {
-          const dropped = total - this.kernelDropsReported
-          this.kernelDropsReported = total
-          this.emit({ type: 'kernel-drops', dropped, total })
-        }
+      const [drops, now] = await Promise.all([readUdpSocketDrops(this.socketInode!), readSnmp()])
+      if (!this.listening) return
+      if (now !== undefined && this.machineCounterReadable()) {
+        this.machineDrops = udpCounterDelta(diffSnmp(this.snmpAtStart!, now), 'RcvbufErrors', this.udpFamily)
+      } else {
+        this.machineDrops = null
+      }
+      // The socket's sk_drops only grows while it is open; below the start it is not ours.
+      if (drops === undefined || drops < this.socketDropsAtStart) {
+        this.kernelDropsUnknown = true
+        return
+      }
+      const total = drops - this.socketDropsAtStart
+      if (total > this.kernelDropsReported) {
+        const dropped = total - this.kernelDropsReported
+        this.kernelDropsReported = total
+        this.emit({ type: 'kernel-drops', dropped, total, machineWide: this.machineDrops })
       }
     })().finally(() => { this.dropCheck = undefined })
     await this.dropCheck
     return this.kernelDropsUnknown ? null : this.kernelDropsReported
   }
 
-  /** Whether the drop counters of the socket's family were there at listen time. */
+  /** Whether this socket's own drop count was found at listen time (Linux). */
   private kernelCounterReadable (): boolean {
+    return this.socketInode !== undefined
+  }
+
+  /** Whether the machine-wide drop counters of the socket's family were there at listen time. */
+  private machineCounterReadable (): boolean {
     if (this.snmpAtStart === undefined) return false
     return this.udpFamily === 'ipv4' || this.snmpAtStart.udp6 !== undefined
   }
@@ -321,6 +394,7 @@ export class UdpServer {
     return {
       ...this.totals,
       kernelDrops: !this.kernelCounterReadable() || this.kernelDropsUnknown ? null : this.kernelDropsReported,
+      machineRcvbufErrors: this.machineCounterReadable() ? this.machineDrops : null,
       kernelDropFamily: this.udpFamily,
       peers: [...this.peers.values()].map(peerSummary),
       durationMs: this.startedAt ? Date.now() - this.startedAt : 0,
@@ -344,7 +418,7 @@ export class UdpServer {
     if (peer) {
       this.peers.delete(key)
     } else {
-      peer = { address, port, datagrams: 0, bytes: 0, restarts: 0 }
+      peer = { address, port, datagrams: 0, bytes: 0, restarts: 0, windowStart: 0, datagramsShown: 0, sequenceShown: 0 }
       this.totals.peersSeen++
       if (this.peers.size >= this.options.maxPeers) this.evictOldest()
     }
@@ -355,7 +429,8 @@ export class UdpServer {
     this.totals.bytes += data.length
 
     const numbered = parseSeq(data)
-    if (this.options.datagramEvents) {
+    this.rollWindow(peer)
+    if (this.options.datagramEvents && this.eventWanted(peer, 'datagram', data.length)) {
       this.emit({
         type: 'datagram', address, port, bytes: data.length, preview: preview(data, this.options.previewBytes), newPeer,
         ...(numbered ? { seq: numbered.seq } : {}),
@@ -380,6 +455,8 @@ export class UdpServer {
           duplicates: earlier.duplicates + stats.duplicates,
           reordered: earlier.reordered + stats.reordered,
         }
+        // Hidden anomalies belong to the run that ended: reported before it is forgotten.
+        this.reportHidden(peer)
         peer.restarts++
         peer.tracker = undefined
         this.emit({ type: 'sequence-restart', address, port, previous: stats, restarts: peer.restarts })
@@ -389,7 +466,77 @@ export class UdpServer {
     peer.tracker ??= new SequenceTracker({ firstExpected: 1 })
     const observation = peer.tracker.observe(seq)
     if (observation.kind !== 'in-order') {
-      this.emit({ type: 'sequence', address, port, missingSoFar: peer.tracker.totals().missing, ...observation })
+      if (this.eventWanted(peer, 'sequence', 0)) {
+        this.emit({ type: 'sequence', address, port, missingSoFar: peer.tracker.totals().missing, ...observation })
+      } else {
+        const hidden = peer.hidden!
+        if (observation.kind === 'gap') { hidden.gaps++; hidden.missing += observation.missing }
+        else if (observation.kind === 'reordered') hidden.reordered++
+        else if (observation.kind === 'duplicate') hidden.duplicates++
+        else hidden.tooOld++
+      }
+    }
+  }
+
+  /** Start the peer's next eventsPerSecond window once a second has passed, reporting what the last one hid. */
+  private rollWindow (peer: PeerState): void {
+    if (this.options.eventsPerSecond === 0) return
+    const now = Date.now()
+    if (now - peer.windowStart < 1000) return
+    this.reportHidden(peer)
+    peer.windowStart = now
+    peer.datagramsShown = 0
+    peer.sequenceShown = 0
+  }
+
+  /** True when this event is shown; otherwise it is counted in the peer's `hidden` (the caller adds sequence kinds). */
+  private eventWanted (peer: PeerState, kind: 'datagram' | 'sequence', bytes: number): boolean {
+    const limit = this.options.eventsPerSecond
+    if (limit === 0) return true
+    if (kind === 'datagram' ? peer.datagramsShown < limit : peer.sequenceShown < limit) {
+      if (kind === 'datagram') peer.datagramsShown++
+      else peer.sequenceShown++
+      return true
+    }
+    peer.hidden ??= { datagrams: 0, bytes: 0, gaps: 0, missing: 0, reordered: 0, duplicates: 0, tooOld: 0 }
+    if (kind === 'datagram') {
+      peer.hidden.datagrams++
+      peer.hidden.bytes += bytes
+    }
+    this.peersWithHidden.add(peer)
+    // After a burst no next datagram may come to close the window: a timer reports it.
+    this.hiddenTimer ??= setInterval(() => this.reportStaleHidden(), 1000)
+    this.hiddenTimer.unref?.()
+    return false
+  }
+
+  /** Report the hidden events of peers whose window is over; stop the timer when none are left. */
+  private reportStaleHidden (): void {
+    const now = Date.now()
+    for (const peer of this.peersWithHidden) {
+      if (now - peer.windowStart >= 1000) this.reportHidden(peer)
+    }
+    if (this.peersWithHidden.size === 0) {
+      clearInterval(this.hiddenTimer)
+      this.hiddenTimer = undefined
+    }
+  }
+
+  private reportHidden (peer: PeerState): void {
+    const hidden = peer.hidden
+    this.peersWithHidden.delete(peer)
+    if (hidden === undefined) return
+    peer.hidden = undefined
+    const { address, port } = peer
+    const limit = this.options.eventsPerSecond
+    if (hidden.datagrams > 0) {
+      this.emit({ type: 'datagrams-hidden', address, port, datagrams: hidden.datagrams, bytes: hidden.bytes, limit })
+    }
+    if (hidden.gaps + hidden.reordered + hidden.duplicates + hidden.tooOld > 0) {
+      this.emit({
+        type: 'sequence-hidden', address, port, gaps: hidden.gaps, missing: hidden.missing, reordered: hidden.reordered,
+        duplicates: hidden.duplicates, tooOld: hidden.tooOld, missingSoFar: peer.tracker?.totals().missing ?? 0, limit,
+      })
     }
   }
 
@@ -417,6 +564,7 @@ export class UdpServer {
     if (oldest.done) return
     const [key, peer] = oldest.value
     this.peers.delete(key)
+    this.reportHidden(peer)
     this.totals.peersEvicted++
     this.emit({ type: 'peer-evicted', address: peer.address, port: peer.port, datagrams: peer.datagrams, maxPeers: this.options.maxPeers })
   }

@@ -170,6 +170,32 @@ t.test('udp-server --json: NDJSON events on stdout, a summary on Ctrl-C', async 
   t.equal(events[4].peers.length, 1)
 })
 
+// Documented choice: the human lines are limited (20 a second per peer), --json is not —
+// a program reading the NDJSON wants every event, and a file or pipe keeps up.
+t.test('udp-server: 100 datagrams at once are ≤ 20 lines and a "… N more" line; --json keeps all 100', async t => {
+  const sendBurst = async (port: number) => {
+    const socket = createSocket('udp4')
+    t.teardown(() => socket.close())
+    await Promise.all(Array.from({ length: 100 }, (_, i) => new Promise<void>(resolve => socket.send(`burst ${i}`, port, '127.0.0.1', () => resolve()))))
+  }
+  const human = await startServer(t)
+  await sendBurst(human.port)
+  const [, more] = await human.cli.waitFor(/… ([\d,]+) more datagrams \([^)]*\) not shown: at most 20 datagram lines a second per peer/)
+  t.equal(await human.cli.interrupt(), 130)
+  const lines = human.cli.stderr().split('\n').filter(line => / bytes: burst /.test(line)).length
+  t.ok(lines <= 20, `${lines} datagram lines`)
+  t.equal(lines + Number(more), 100, 'shown + "more" = all 100')
+  t.match(human.cli.stderr(), /: 100 datagrams, /, 'the per-peer summary has the total')
+
+  const json = await startServer(t, ['--json'])
+  await sendBurst(json.port)
+  await json.cli.waitFor(/burst 99/, { from: 'stdout' })
+  t.equal(await json.cli.interrupt(), 130)
+  const events = json.cli.stdout().toString().trim().split('\n').map(line => JSON.parse(line))
+  t.equal(events.filter(e => e.event === 'datagram').length, 100)
+  t.notOk(events.some(e => e.event === 'datagrams-hidden'))
+})
+
 t.test('--rcvbuf reports the size the kernel granted', async t => {
   const { cli } = await startServer(t, ['--rcvbuf', '65536'])
   const m = await cli.waitFor(/asked for 65536 bytes, the kernel granted (\d+) bytes/)

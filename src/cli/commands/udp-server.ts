@@ -23,7 +23,13 @@ interface UdpServerFlags extends AddressFilterFlags {
 
 /** Peers listed one per line in the Ctrl-C summary; the rest are counted. */
 const SUMMARY_PEER_LINES = 50
-/** Lines about denied datagrams are at most this often, so a flood cannot flood the terminal. */
+/**
+ * Datagram lines shown per peer per second, and as many sequence (gap, late, duplicate)
+ * lines: the rest are summed in one "… N more" line. A person typing never reaches it; a
+ * flood would otherwise print a line per datagram, and printing would become the
+ * bottleneck that drops datagrams. --json reports every event (as tcp-server's does).
+ */
+export const DATAGRAM_LINES_PER_SECOND = 20
 /** Same as DEFAULT_MAX_UDP_PEERS, repeated so --help does not load the server module. */
 const DEFAULT_MAX_PEERS = 10_000
 
@@ -57,11 +63,14 @@ Event lines (stderr): "listening", "[A:P] N bytes: preview",
 "[A:P] seq gap: got 7, expected 5", "[A:P] seq 5 arrived late (reordered …)",
 "[A:P] seq 5 again (duplicate)", "[A:P] seq restarted at 1 (…)",
 "denied N datagrams from A (not in --allow)",
-"kernel dropped N datagrams: receive buffer full (…)". On Linux the kernel's
-drop counter (RcvbufErrors: Udp in /proc/net/snmp for IPv4, Udp6 in
-/proc/net/snmp6 for IPv6, both for ::) is read every 2 s while datagrams
-arrive and at Ctrl-C. Numbers start at 1 (udp-send --seq). Ctrl-C prints
-datagrams, bytes and seq statistics per peer and exits 130.`)
+"kernel dropped N datagrams sent to this socket: receive buffer full (…)".
+At most 20 datagram lines and 20 seq lines a second per peer; the rest are
+summed in one "… N more" line (--json reports every event). On Linux this
+socket's own drop count (the drops column of /proc/net/udp, /proc/net/udp6
+for IPv6 and ::) is read every 2 s while datagrams arrive and at Ctrl-C;
+the machine-wide RcvbufErrors (/proc/net/snmp) is shown beside it. Numbers
+start at 1 (udp-send --seq). Ctrl-C prints datagrams, bytes and seq
+statistics per peer and exits 130.`)
     .action((port: number, flags: UdpServerFlags) => runAction(ctx, async () => {
       const { UdpServer } = await import('../../udp-server.js')
       const addressFilter = addressFilterFrom(flags)
@@ -72,6 +81,7 @@ datagrams, bytes and seq statistics per peer and exits 130.`)
         host: flags.host,
         echo: flags.echo,
         datagramEvents: !flags.quiet,
+        eventsPerSecond: flags.json ? 0 : DATAGRAM_LINES_PER_SECOND,
         maxPeers: flags.maxPeers,
         ...(flags.rcvbuf !== undefined ? { recvBufferSize: flags.rcvbuf } : {}),
         onEvent: print.event,
@@ -96,13 +106,21 @@ const printJson = (ctx: CliContext) => {
 }
 
 
-/** The kernel's name for the drop counter of a family: Udp (IPv4), Udp6 (IPv6), both for `::`. */
+/** The kernel's name for the machine-wide drop counter of a family: Udp (IPv4), Udp6 (IPv6), both for `::`. */
 const counterName = (family: UdpFamily): string =>
   family === 'ipv4' ? 'Udp RcvbufErrors' : family === 'ipv6' ? 'Udp6RcvbufErrors' : 'Udp RcvbufErrors + Udp6RcvbufErrors'
 
+/** Where this socket's own count is read: /proc/net/udp6 holds IPv6 and dual-stack sockets. */
+const socketTable = (family: UdpFamily): string => family === 'ipv4' ? '/proc/net/udp' : '/proc/net/udp6'
+
+/** The machine-wide context of a drop line: every socket together, the sender's own included. */
+const machineContext = (machineWide: number | null, family: UdpFamily): string =>
+  machineWide === null ? '' : `; all sockets on this machine: ${counterName(family)} +${machineWide}`
+
 /** The words every kernel-drop line uses, so a reader (or grep) finds them all. */
-const kernelDropText = (n: number, family: UdpFamily): string =>
-  `kernel dropped ${plural(n, 'datagram')}: receive buffer full (${counterName(family)} +${n}; machine-wide counter)`
+const kernelDropText = (n: number, family: UdpFamily, machineWide: number | null): string =>
+  `kernel dropped ${plural(n, 'datagram')} sent to this socket: receive buffer full (drops in ${socketTable(family)}` +
+  `${machineContext(machineWide, family)})`
 
 const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: AddressFilter | undefined) => {
   const style = styleFor(ctx, ctx.io.stderr)
@@ -123,8 +141,8 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
             (flags.echo ? '; echoing every datagram to its sender' : '; not echoing (--no-echo)'))
           log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize, e.recvBufferRefused) +
             (e.kernelDropCounter
-              ? `; datagrams the kernel drops when it is full are counted (${counterName(family)}) and reported`
-              : `; the kernel's drop counter (${counterName(family)}) is not available on this system, so drops cannot be reported`))
+              ? `; datagrams the kernel drops when it is full are counted (this socket's drops in ${socketTable(family)}) and reported`
+              : `; this socket's drop count (${socketTable(family)}, Linux only) cannot be read here, so drops cannot be reported`))
           if (addressFilter) log(`${describeAddressFilter(addressFilter)}; datagrams from filtered peers get no reply`)
           log(`try: sockkit udp-send ${e.reachable[0] ?? e.address} ${e.port} hola --seq`)
           break
@@ -147,6 +165,21 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
             log(`${tag(e.address, e.port)} ${style.yellow(`seq ${e.seq} too old to tell`)} (over 65,536 below the highest, ${e.highest}: late or a copy)`)
           }
           break
+        case 'datagrams-hidden':
+          log(`${tag(e.address, e.port)} … ${plural(e.datagrams, 'more datagram')} (${formatBytes(e.bytes)}) not shown: ` +
+            `at most ${e.limit} datagram lines a second per peer (the summary counts them; --json shows every one)`)
+          break
+        case 'sequence-hidden': {
+          const kinds = [
+            e.gaps ? `${plural(e.gaps, 'gap')} (${e.missing} skipped)` : '',
+            e.reordered ? `${e.reordered} late` : '',
+            e.duplicates ? plural(e.duplicates, 'duplicate') : '',
+            e.tooOld ? `${e.tooOld} too old to tell` : '',
+          ].filter(Boolean).join(', ')
+          log(`${tag(e.address, e.port)} … ${style.yellow(`${kinds} more`)} not shown — ${e.missingSoFar} missing so far: ` +
+            `at most ${e.limit} seq lines a second per peer (the summary counts them)`)
+          break
+        }
         case 'sequence-restart': {
           const p = e.previous
           log(`${tag(e.address, e.port)} ${style.yellow('seq restarted at 1')} (a new run; previous run: seq ${p.lowest}–${p.highest}, ` +
@@ -169,7 +202,7 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
             `${formatAddress(e.address, e.port)}, ${deniedBecause(addressFilter, e.address)}): no reply; ${e.denied} denied in all`))
           break
         case 'kernel-drops':
-          log(`${style.red(kernelDropText(e.dropped, family))}, ${e.total} since start`)
+          log(`${style.red(kernelDropText(e.dropped, family, e.machineWide))}; ${e.total} since start`)
           break
         case 'echo-error':
           log(`${tag(e.address, e.port)} ${style.red('echo failed')} ${e.code}: ${e.message}`)
@@ -186,10 +219,11 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
         (s.peersEvicted ? `, ${s.peersEvicted} peers forgotten (over --max-peers)` : '') +
         (s.denied ? `, ${s.denied} denied (no reply)` : ''))
       log(s.kernelDrops === null
-        ? `kernel drops: not available (${counterName(s.kernelDropFamily)} cannot be read here, or went backwards)`
+        ? `kernel drops: not available (this socket's drops in ${socketTable(s.kernelDropFamily)} cannot be read here: Linux only)`
         : s.kernelDrops > 0
-          ? kernelDropText(s.kernelDrops, s.kernelDropFamily)
-          : `kernel dropped no datagrams (${counterName(s.kernelDropFamily)} unchanged; machine-wide counter)`)
+          ? kernelDropText(s.kernelDrops, s.kernelDropFamily, s.machineRcvbufErrors)
+          : `kernel dropped no datagrams sent to this socket (drops in ${socketTable(s.kernelDropFamily)} unchanged` +
+            `${machineContext(s.machineRcvbufErrors, s.kernelDropFamily)})`)
       // Most active first: with thousands of peers the top of the list is what matters.
       const peers = [...s.peers].sort((a, b) => b.datagrams - a.datagrams)
       for (const peer of peers.slice(0, SUMMARY_PEER_LINES)) log(`  ${formatPeer(peer)}`)
