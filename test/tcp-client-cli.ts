@@ -189,3 +189,20 @@ t.test('Ctrl-C while connected to a silent server: exit 130 with totals', async 
   t.equal(await client.interrupt(), 130)
   t.match(client.stderr(), /interrupted after .*: \d+ bytes? sent, 0 bytes received/)
 })
+
+t.test('a stdout that cannot be written (disk full) is one sentence and exit 1, not a stack trace', { skip: process.platform === 'linux' ? false : '/dev/full is Linux-only' }, async t => {
+  const { openSync, closeSync } = await import('node:fs')
+  const { BIN } = await import('./fixtures/cli.js')
+  const port = await echoServer(t)
+  const full = openSync('/dev/full', 'w')
+  t.teardown(() => closeSync(full))
+  const child = spawn(process.execPath, [BIN, 'tcp-client', HOST, String(port), '--message', 'hola'], { stdio: ['ignore', full, 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  clearTimeout(timer)
+  t.equal(code, 1)
+  t.match(stderr, /^sockkit: cannot write to stdout: no space left on the device \(ENOSPC\)$/m)
+  t.notMatch(stderr, /\n\s+at /, 'no stack trace')
+})
