@@ -271,15 +271,18 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean, pl
           log(`seq: the replies carried no seq= prefix (the server answered in its own words), so loss cannot be told ` +
             `from them: sent ${s.sent}, received ${plural(r.replies, 'reply', 'replies')}`)
         } else {
-          // Stopped early, the wait did not run its course: unanswered is all that can be said.
-          const missing = r.aborted && s.lost ? `${s.lost} unanswered when stopped` : `${s.lost} lost`
-          log(`seq: ${s.matched} of ${s.sent} answered, ${style[s.lost ? (r.aborted ? 'yellow' : 'red') : 'green'](missing)}, ` +
+          // Stopped early (Ctrl-C, or the host said nothing listens), the wait did not run its
+          // course: unanswered is all that can be said — loss means no reply within the wait.
+          const cutShort = r.aborted || opts.failed === true
+          const why = r.aborted ? 'when stopped' : 'when the run ended'
+          const missing = cutShort && s.lost ? `${s.lost} unanswered ${why}` : `${s.lost} lost`
+          log(`seq: ${s.matched} of ${s.sent} answered, ${style[s.lost ? (cutShort ? 'yellow' : 'red') : 'green'](missing)}, ` +
             `${plural(s.duplicates, 'duplicate')}, ${s.reordered} reordered` +
             (s.reordered ? ` (largest extent ${s.maxReorderExtent})` : '') +
             (s.unnumbered ? `, ${s.unnumbered} without a seq= prefix` : '') +
             (s.unknown ? `, ${s.unknown} with a number we never sent` : ''))
           if (s.lost) {
-            log(`${r.aborted ? 'no reply yet when stopped' : 'lost (no reply within the wait)'}: ${formatRuns(s.lostSeqs)}${s.lost > s.lostSeqs.length ? ', …' : ''}` +
+            log(`${cutShort ? `no reply yet ${why}` : 'lost (no reply within the wait)'}: ${formatRuns(s.lostSeqs)}${s.lost > s.lostSeqs.length ? ', …' : ''}` +
               (s.unnumbered ? ` — judged from the numbered replies; the ${s.unnumbered} without a prefix may answer some of these` : ''))
           }
         }
