@@ -1,9 +1,21 @@
 import { networkInterfaces } from 'node:os'
 import { isIPv6 } from 'node:net'
 
-/** `host:port`, with IPv6 hosts in brackets (`[::1]:9000`). */
-export const formatAddress = (host: string, port: number): string =>
-  isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`
+/**
+ * `host:port`, with IPv6 hosts in brackets (`[::1]:9000`). An IPv4 client of a dual-stack
+ * server (`--host ::`) arrives as `::ffff:127.0.0.1`; it is shown as the `127.0.0.1` it
+ * used, the address the listening line told it to use.
+ */
+export const formatAddress = (host: string, port: number): string => {
+  const shown = unmapIPv4(host)
+  return isIPv6(shown) ? `[${shown}]:${port}` : `${shown}:${port}`
+}
+
+/** `::ffff:a.b.c.d` (an IPv4 peer of an IPv6 socket) as `a.b.c.d`; any other address as it is. */
+export const unmapIPv4 = (host: string): string => {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host)
+  return mapped ? mapped[1]! : host
+}
 
 /** Whether a bind address accepts connections on every interface. */
 export const isWildcard = (host: string): boolean =>
