@@ -9,13 +9,20 @@ export const formatBytes = (n: number): string => {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`
 }
 
-/** `850 ms`, `1.2 s`, `3 min 05 s`. */
+/**
+ * `850 ms`, `1.2 s`, `3 min 05 s`, `2 h 05 min`, `24 d 20 h`. Each unit is rounded before it
+ * is split, so 119.6 s is `2 min 00 s`, never `1 min 60 s`, and 999.7 ms is `1.0 s`.
+ */
 export const formatDuration = (ms: number): string => {
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  const min = Math.floor(ms / 60_000)
-  const s = Math.round((ms % 60_000) / 1000)
-  return `${min} min ${String(s).padStart(2, '0')} s`
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`
+  const tenths = Math.round(ms / 100)
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`
+  const seconds = Math.round(ms / 1000)
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`
+  const minutes = Math.round(ms / 60_000)
+  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
+  const hours = Math.round(ms / 3_600_000)
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`
 }
 
 /** `1 probe` / `3 probes`. */
