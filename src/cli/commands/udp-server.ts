@@ -171,12 +171,13 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
           break
         case 'sequence-hidden': {
           const kinds = [
-            e.gaps ? `${plural(e.gaps, 'gap')} (${e.missing} skipped)` : '',
+            e.gaps ? `${plural(e.gaps, 'gap')} skipping ${plural(e.missing, 'number')}` : '',
             e.reordered ? `${e.reordered} late` : '',
             e.duplicates ? plural(e.duplicates, 'duplicate') : '',
             e.tooOld ? `${e.tooOld} too old to tell` : '',
           ].filter(Boolean).join(', ')
-          log(`${tag(e.address, e.port)} … ${style.yellow(`${kinds} more`)} not shown — ${e.missingSoFar} missing so far: ` +
+          const lines = e.gaps + e.reordered + e.duplicates + e.tooOld
+          log(`${tag(e.address, e.port)} … ${style.yellow(plural(lines, 'more seq line'))} not shown (${kinds}) — ${e.missingSoFar} missing so far: ` +
             `at most ${e.limit} seq lines a second per peer (the summary counts them)`)
           break
         }
