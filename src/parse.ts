@@ -148,7 +148,7 @@ export const unescapeBytes = (text: string): Buffer => {
     else if (esc.startsWith('x')) parts.push(Buffer.from([parseInt(esc.slice(1), 16)]))
     else if (esc.startsWith('u')) {
       const code = parseInt(esc.replace(/^u\{?|\}$/g, ''), 16)
-      parts.push(Buffer.from(code <= 0x10ffff ? String.fromCodePoint(code) : m[0], 'utf8'))
+      parts.push(Buffer.from(isCharacter(code) ? String.fromCodePoint(code) : m[0], 'utf8'))
     } else parts.push(Buffer.from(({ n: '\n', r: '\r', t: '\t', '0': '\0', '\\': '\\' } as Record<string, string>)[esc]!, 'utf8'))
     last = m.index + m[0].length
   }
@@ -158,8 +158,16 @@ export const unescapeBytes = (text: string): Buffer => {
 
 /** Backslash sequences in `text` that {@link unescapeBytes} leaves as typed (`\q`, `\x4`…). */
 export const unknownEscapes = (text: string): string[] => {
-  return [...text.matchAll(ESCAPE)].filter(m => m[1] === undefined).map(m => m[0])
+  return [...text.matchAll(ESCAPE)]
+    .filter(m => m[1] === undefined || (m[1].startsWith('u') && !isCharacter(parseInt(m[1].replace(/^u\{?|\}$/g, ''), 16))))
+    .map(m => m[0])
 }
+
+/**
+ * Whether `\u` can send this code point as UTF-8: beyond U+10FFFF there are no characters,
+ * and a lone surrogate (U+D800–U+DFFF) has no UTF-8 form (it would go out as U+FFFD).
+ */
+const isCharacter = (code: number): boolean => code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)
 
 /** {@link unescapeBytes} as a string (for text-only uses). */
 export const unescapeText = (text: string): string => unescapeBytes(text).toString('utf8')

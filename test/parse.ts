@@ -46,6 +46,10 @@ t.test('escapes typed on a command line: \\xHH is one byte, \\u a character in U
   t.same([...unescapeBytes('\\q')], [...Buffer.from('\\q')], 'an unknown escape is sent as typed')
   t.same(unknownEscapes('a\\qb\\n\\xZZ'), ['\\q', '\\x'])
   t.same(unknownEscapes('ok\\n\\t\\x41\\u00e9\\\\'), [])
+  // Not characters: sent as typed and reported, never silently replaced by U+FFFD.
+  t.same([...unescapeBytes('\\u{110000}')], [...Buffer.from('\\u{110000}')])
+  t.same([...unescapeBytes('\\uD800')], [...Buffer.from('\\uD800')])
+  t.same(unknownEscapes('\\u{110000}\\uD800\\udfff\\u{10FFFF}'), ['\\u{110000}', '\\uD800', '\\udfff'])
   t.equal(unescapeText('Bienvenido\\n'), 'Bienvenido\n')
 })
 
