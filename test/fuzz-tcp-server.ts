@@ -6,8 +6,11 @@ import { startCli, until } from './fixtures/cli.js'
 
 // A bounded fuzz against the TCP echo server: many concurrent clients, most of them
 // hostile (random resets, half-closes, silence, never reading), while well-behaved clients
-// check that every byte they sent comes back intact (sha256). The run is reproducible from
-// its seed: SOCKKIT_FUZZ_SEED=<n> npx tap test/fuzz-tcp-server.ts
+// check that every byte they sent comes back intact (sha256), and the server never holds more
+// than 256 KiB for any one client (backpressure; without socket.pause() it held 55 MB).
+// The seed is printed first; SOCKKIT_FUZZ_SEED=<n> npx tap test/fuzz-tcp-server.ts replays its
+// draws (sizes, kinds, chunkings). Clients run concurrently, so which lane gets which draw
+// still depends on timing: a rerun is the same storm, not the same interleaving.
 
 /** mulberry32: small, fast, good enough to pick sizes and behaviours reproducibly. */
 const prng = (seed: number) => {
@@ -34,7 +37,22 @@ const prng = (seed: number) => {
 }
 type Rng = ReturnType<typeof prng>
 
-const seed = Number(process.env.SOCKKIT_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31))
+const seedText = process.env.SOCKKIT_FUZZ_SEED
+const seed = seedText !== undefined && seedText !== '' ? Number(seedText) : Math.floor(Math.random() * 2 ** 31)
+if (!Number.isSafeInteger(seed)) throw new Error(`SOCKKIT_FUZZ_SEED must be a whole number, not ${seedText}`)
+// On stdout at once, so a failing CI log always has it, whichever assertion failed.
+console.log(`# fuzz seed ${seed} (rerun with SOCKKIT_FUZZ_SEED=${seed} npx tap test/fuzz-tcp-server.ts)`)
+
+/**
+ * Most bytes the server may hold for one connection. With backpressure it stops reading a
+ * client once a write is refused, so at most its 16 KiB high-water mark plus one read
+ * (up to 64 KiB) waits in Node. Without it, a client that never reads makes the server queue
+ * everything that client sends (megabytes a second).
+ */
+const MAX_QUEUED_PER_CONNECTION = 256 * 1024
+/** The stubborn never-reader: writes for this long (ms), up to this many bytes. */
+const STUBBORN_WRITE_MS = 1500
+const STUBBORN_BYTES = 64 * 1024 * 1024
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const pause = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms))
 
@@ -222,13 +240,40 @@ t.test(`library TcpEchoServer survives hostile clients; well-behaved ones get ev
   })
   const { port } = await server.listen()
   let summaryTaken = false
+  // What the server holds for each client, sampled through the run: backpressure must keep it small.
+  let maxQueued = 0
+  const sampler = setInterval(() => {
+    for (const conn of server.connectionStats()) maxQueued = Math.max(maxQueued, conn.bufferedBytes)
+  }, 10)
   t.teardown(async () => {
+    clearInterval(sampler)
     destroyOpenSockets()
     if (!summaryTaken) await server.close()
   })
 
-  const results = await fuzz(port, rng, { durationMs: 5000, maxClients: 1500, concurrency: 24 })
+  // Besides the random never-readers (which may write briefly), one that surely writes long
+  // enough to fill every kernel buffer between it and the server, so a server without
+  // backpressure would be seen queueing megabytes for it.
+  const stubborn = (async () => {
+    const socket = await connect(port)
+    socket.on('error', () => {})
+    socket.pause()
+    const stopAt = Date.now() + STUBBORN_WRITE_MS
+    const block = rng.bytes(1024 * 1024)
+    let written = 0
+    while (Date.now() < stopAt && written < STUBBORN_BYTES && !socket.destroyed) {
+      written += block.length
+      if (!socket.write(block)) await Promise.race([new Promise(resolve => socket.once('drain', resolve)), pause(Math.max(0, stopAt - Date.now()))])
+    }
+    socket.destroy()
+    return written
+  })()
+  const [results, stubbornWrote] = await Promise.all([fuzz(port, rng, { durationMs: 5000, maxClients: 1500, concurrency: 24 }), stubborn])
+  clearInterval(sampler)
   t.comment(`clients by kind: ${JSON.stringify(summarize(results))}; server events: ${JSON.stringify(events)}`)
+  t.comment(`the stubborn never-reader got ${stubbornWrote} bytes into its socket; most queued for one client: ${maxQueued} bytes`)
+  t.ok(maxQueued <= MAX_QUEUED_PER_CONNECTION, `at most ${MAX_QUEUED_PER_CONNECTION} bytes queued for any client (most: ${maxQueued}; seed ${seed})`)
+  t.ok((events.backpressure ?? 0) > 0, 'never-readers made the server stop reading them')
 
   const wellBehaved = results.filter(r => r.kind === 'well-behaved')
   t.ok(wellBehaved.length >= 10, `enough well-behaved clients ran (${wellBehaved.length}; seed ${seed})`)
