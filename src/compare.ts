@@ -208,7 +208,7 @@ export const runCompareDetailed = async (config: CompareConfig, options: RunComp
   }
   for (const transport of config.transports) {
     const measured = detail.result.results[transport]
-    if (measured) measured.impairment = impairmentOutcome(transport, measured, impaired)
+    if (measured) measured.impairment = impairmentOutcome(transport, measured, impaired, config.intervalMs)
   }
   return detail
 }
@@ -759,6 +759,7 @@ const startCompareImpairment = async (config: CompareConfig, request: CompareImp
     emulator: request.emulator ?? 'auto',
     target: { host: config.host, port: config.port },
     packetEvents: false,
+    intervalMs: config.intervalMs,
     ...(request.seed !== undefined ? { seed: request.seed } : {}),
     ...(request.support ? { support: request.support } : {}),
     ...(request.onEvent ? { onEvent: request.onEvent } : {}),
@@ -768,7 +769,9 @@ const startCompareImpairment = async (config: CompareConfig, request: CompareImp
     ({ impairment: applied, appliedBy: run?.appliedBy ?? {}, notApplied: activeImpairments(imp).filter(k => applied[k] === 0) })
   const stopAll = async (runs: Array<RunningImpairment | undefined>): Promise<ImpairmentCountersReport> => {
     const reports = await Promise.all(runs.map(r => r?.stop()))
-    return Object.assign({}, ...reports.map(r => r?.counters ?? {})) as ImpairmentCountersReport
+    // Each run may have its own kernel table (UDP's and TCP's): merge per protocol, not per run.
+    const kernel = Object.assign({}, ...reports.map(r => r?.counters.kernel ?? {})) as ImpairmentCountersReport['kernel']
+    return Object.assign({}, ...reports.map(r => r?.counters ?? {}), Object.keys(kernel ?? {}).length > 0 ? { kernel } : {}) as ImpairmentCountersReport
   }
 
   let whole: RunningImpairment
@@ -826,9 +829,10 @@ const startDegraded = async (
 }
 
 /** Expected round-trip effect next to the measured one, for one transport. */
-const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impaired: CompareImpairment): ImpairmentOutcome => {
+const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impaired: CompareImpairment, intervalMs: number): ImpairmentOutcome => {
   const { impairment, appliedBy, notApplied } = impaired.applied[transport]
-  const e = expectedRoundTrip(impairment)
+  // The reorder figure depends on the probe spacing (a held probe needs a successor within the hold).
+  const e = expectedRoundTrip(impairment, { intervalMs })
   const stream = transport === 'tcp'
   const pct = (n: number) => (r.sent === 0 ? 0 : Math.round((n / r.sent) * 100_000) / 1000)
   return {

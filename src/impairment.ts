@@ -63,9 +63,18 @@ export const normalizeImpairment = (impairment: Impairment = {}): FullImpairment
 export const activeImpairments = (impairment: Impairment): ImpairmentKind[] =>
   IMPAIRMENT_KINDS.filter(kind => (impairment[kind] ?? 0) > 0)
 
+/**
+ * Longest a datagram held for reordering waits for a successor, ms (the UDP relay's default
+ * `reorderHoldMs`). With no successor by then it goes out in order: this much late.
+ */
+export const REORDER_HOLD_MS = 100
+
 /** What a probe and its echo should see when each direction has `impairment`. */
 export interface ExpectedRoundTrip {
-  /** Probes with no copy back, percent. Exact for independent per-packet drops. */
+  /**
+   * Probes with no copy back, percent. Exact for independent per-packet drops. 0 for a TCP-only
+   * run: TCP retransmits what is dropped, so the loss shows as latency.
+   */
   lossPercent: number
   /** Extra copies back per probe sent, percent (a probe with 2 copies back counts 1). Exact. */
   duplicatePercent: number
@@ -74,15 +83,28 @@ export interface ExpectedRoundTrip {
   /** Smallest and largest added RTT, ms: 2 × max(0, delay − jitter) … 2 × (delay + jitter). */
   addedRttRangeMs: { min: number; max: number }
   /**
-   * Probes held back in at least one direction, percent: 1 − (1 − h)², where h = r/(1+r) is the
-   * share a relay holds when traffic is continuous (a datagram that overtakes a held one is
-   * never held itself). An approximation of the reordering compare will count: a probe held on
-   * the way out and its successor held on the way back can cancel out, and jitter larger than
-   * the probe spacing reorders more.
+   * Probes that arrive out of order (RFC 4737, first copies), percent of those sent, one
+   * decimal: the relay's hold rule simulated in both directions with the given probe spacing
+   * (back-to-back when none is given), with the same loss, duplication, delay and jitter. A
+   * model, not a formula: the holds of the two directions partly cancel, loss removes
+   * successors, jitter reorders on its own. Within about ±0.5 points of the model's own value.
    */
   reorderPercentApprox: number
   /** The sentence compare and link print: "36% loss, +40 ms RTT, …". */
   summary: string
+}
+
+/** Options for {@link expectedRoundTrip}. */
+export interface ExpectedRoundTripOptions {
+  /**
+   * ms between the probes, when known (compare: 1000 / rate; 0 with --blast). Decides how
+   * often a held datagram finds a successor within {@link REORDER_HOLD_MS}. Absent (link: any
+   * traffic): the reorder figure is for back-to-back traffic, and the summary says how many
+   * datagrams are held instead.
+   */
+  intervalMs?: number
+  /** 'tcp' when only TCP crosses the link: nothing is lost (TCP retransmits). Default 'udp'. */
+  transport?: 'tcp' | 'udp'
 }
 
 /**
@@ -93,12 +115,12 @@ export interface ExpectedRoundTrip {
  * (P(K=0) = p, P(K=1) = (1−p)(1−q), P(K=2) = (1−p)q), the probe is lost when every echo is
  * dropped: p + P(K=1)·p + P(K=2)·p². With q = 0 that is 1 − (1 − p)²: 20% → 36%.
  * Copies back per probe: ((1−p)(1+q))²; duplicates are those beyond the first.
+ * Reordering: see {@link simulateReorderPercent}.
  */
-export const expectedRoundTrip = (impairment: Impairment): ExpectedRoundTrip => {
+export const expectedRoundTrip = (impairment: Impairment, options: ExpectedRoundTripOptions = {}): ExpectedRoundTrip => {
   const imp = normalizeImpairment(impairment)
   const p = imp.loss / 100
   const q = imp.duplicate / 100
-  const r = imp.reorder / 100
   const k1 = (1 - p) * (1 - q)
   const k2 = (1 - p) * q
   const lost = p + k1 * p + k2 * p * p
@@ -110,30 +132,126 @@ export const expectedRoundTrip = (impairment: Impairment): ExpectedRoundTrip => 
   const meanOneWay = imp.jitter === 0 || imp.jitter <= imp.delay
     ? imp.delay
     : (maxOneWay * maxOneWay) / (4 * imp.jitter)
-  const held = r / (1 + r)
-  const reorder = 1 - (1 - held) ** 2
+  const stream = options.transport === 'tcp'
   const result = {
-    lossPercent: round(lost * 100),
-    duplicatePercent: round(duplicates * 100),
+    lossPercent: stream ? 0 : round(lost * 100),
+    duplicatePercent: stream ? 0 : round(duplicates * 100),
     addedRttMs: round(2 * meanOneWay),
     addedRttRangeMs: { min: round(2 * minOneWay), max: round(2 * maxOneWay) },
-    reorderPercentApprox: round(reorder * 100),
+    reorderPercentApprox: imp.reorder > 0 && !stream ? Math.round(simulateReorderPercent(imp, options.intervalMs ?? 0) * 10) / 10 : 0,
   }
-  return { ...result, summary: describeExpected(imp, result) }
+  return { ...result, summary: describeExpected(imp, result, options) }
 }
+
+/**
+ * How late a Node timer fires, ms, as the model assumes: about 1 ms on an idle machine. It
+ * matters only when the probe spacing is close to a multiple of the hold time — then it decides
+ * whether the next probe beats a held one (at 5 probes/s with --reorder 50 the model gives 12.5%
+ * reordered; measured 10–13%).
+ */
+const HOLD_LATENESS_MS = 1
+
+/** Probes simulated by {@link simulateReorderPercent}: enough for about ±0.5 points at 2 sd. */
+const REORDER_SIMULATED_PROBES = 20_000
+
+/**
+ * RFC 4737 reordered probes, percent of those sent, when probes `intervalMs` apart cross a
+ * relay with `impairment` each way and are echoed at once: the UDP relay's own rule, run on a
+ * clock instead of timers. Per direction: drop, duplicate, delay each copy; then, in order of
+ * departure, a datagram is held with probability reorder% unless one is already held; the
+ * next one to depart goes out first and the held one right after it; a held datagram with no
+ * successor within `holdMs` goes out in order. Seeded: the same arguments give the same figure.
+ */
+export const simulateReorderPercent = (
+  impairment: Impairment, intervalMs: number, options: { holdMs?: number; probes?: number; seed?: number } = {},
+): number => {
+  const imp = normalizeImpairment(impairment)
+  const holdMs = options.holdMs ?? REORDER_HOLD_MS
+  const probes = options.probes ?? REORDER_SIMULATED_PROBES
+  const random = createRandom(options.seed ?? 1)
+  interface Timed { t: number; seq: number }
+  const direction = (arrivals: Timed[]): Timed[] => {
+    const departures: Array<Timed & { order: number }> = []
+    for (const a of arrivals) {
+      if (imp.loss > 0 && random() * 100 < imp.loss) continue
+      const copies = imp.duplicate > 0 && random() * 100 < imp.duplicate ? 2 : 1
+      for (let c = 0; c < copies; c++) departures.push({ t: a.t + drawDelayMs(imp, random), seq: a.seq, order: departures.length })
+    }
+    departures.sort((x, y) => x.t - y.t || x.order - y.order)
+    const out: Timed[] = []
+    let held: { packet: Timed; until: number } | undefined
+    for (const d of departures) {
+      // A hold's timer fires a little late, after what arrived in the same instant (see HOLD_LATENESS_MS).
+      if (held && d.t > held.until) {
+        out.push({ t: held.until, seq: held.packet.seq })
+        held = undefined
+      }
+      if (held) {
+        out.push(d, { t: d.t, seq: held.packet.seq })
+        held = undefined
+      } else if (imp.reorder > 0 && random() * 100 < imp.reorder) {
+        held = { packet: d, until: d.t + holdMs + HOLD_LATENESS_MS }
+      } else {
+        out.push(d)
+      }
+    }
+    if (held) out.push({ t: held.until, seq: held.packet.seq })
+    return out
+  }
+  const sent = Array.from({ length: probes }, (_, seq) => ({ t: seq * intervalMs, seq }))
+  const back = direction(direction(sent))
+  const seen = new Set<number>()
+  let nextExpected = 0
+  let reordered = 0
+  for (const { seq } of back) {
+    if (seen.has(seq)) continue
+    seen.add(seq)
+    if (seq < nextExpected) reordered++
+    else nextExpected = seq + 1
+  }
+  return (reordered / probes) * 100
+}
+
+/**
+ * One line when `--reorder` cannot do what it says at this probe spacing, else undefined: a
+ * held datagram is reordered only if the next one comes within {@link REORDER_HOLD_MS}; at
+ * wider spacing (or with request/reply traffic) each hold is just a delay of up to that long.
+ */
+export const reorderSpacingNote = (impairment: Impairment, intervalMs: number): string | undefined => {
+  const imp = normalizeImpairment(impairment)
+  if (imp.reorder === 0 || intervalMs < REORDER_HOLD_MS) return undefined
+  return `--reorder needs probes less than ${REORDER_HOLD_MS} ms apart (these are ${formatMs(intervalMs)} apart): ` +
+    `a held datagram waits at most ${REORDER_HOLD_MS} ms for the next one, so here each hold only adds up to ${REORDER_HOLD_MS} ms ` +
+    `of delay instead of reordering — raise --rate above ${1000 / REORDER_HOLD_MS}/s to see reordering`
+}
+
+const formatMs = (ms: number): string => `${Math.round(ms * 10) / 10} ms`
 
 const round = (n: number): number => Math.round(n * 1000) / 1000
 
-const describeExpected = (imp: FullImpairment, e: Omit<ExpectedRoundTrip, 'summary'>): string => {
+const describeExpected = (imp: FullImpairment, e: Omit<ExpectedRoundTrip, 'summary'>, options: ExpectedRoundTripOptions): string => {
   const parts: string[] = []
-  if (imp.loss > 0) parts.push(`${e.lossPercent}% of probes lost (${imp.loss}% each way)`)
+  const stream = options.transport === 'tcp'
+  if (imp.loss > 0) {
+    parts.push(stream
+      ? `0% lost: TCP retransmits what the ${imp.loss}% loss each way drops, so it arrives later instead`
+      : `${e.lossPercent}% of probes lost (${imp.loss}% each way)`)
+  }
   if (imp.delay > 0 || imp.jitter > 0) {
     parts.push(imp.jitter > 0
       ? `RTT +${e.addedRttMs} ms on average (+${e.addedRttRangeMs.min}…${e.addedRttRangeMs.max} ms)`
       : `RTT +${e.addedRttMs} ms`)
   }
-  if (imp.reorder > 0) parts.push(`about ${e.reorderPercentApprox}% reordered`)
-  if (imp.duplicate > 0) parts.push(`${e.duplicatePercent}% extra copies`)
+  if (imp.reorder > 0 && !stream) {
+    if (options.intervalMs !== undefined) parts.push(`about ${e.reorderPercentApprox}% reordered`)
+    else {
+      // Unknown traffic: what the relay does each way is certain, how it shows end to end is not.
+      const held = Math.round((imp.reorder / (100 + imp.reorder)) * 1000) / 10
+      parts.push(`about ${held}% of datagrams held back each way, each sent after the next one if that comes within ` +
+        `${REORDER_HOLD_MS} ms, else in order ${REORDER_HOLD_MS} ms late`)
+    }
+  }
+  if (imp.duplicate > 0 && !stream) parts.push(`${e.duplicatePercent}% extra copies`)
   return parts.length ? `expected round trip: ${parts.join(', ')}` : 'no impairment'
 }
 
@@ -193,9 +311,12 @@ export interface DirectionCounters {
   received: number
   /** Packets dropped on purpose. */
   dropped: number
-  /** Packets (copies included) written out. */
+  /**
+   * Packets (copies included) written out. UDP: received − dropped + duplicated, less those the
+   * delay queue refused (overflow) and those still delayed when the relay stopped.
+   */
   forwarded: number
-  /** Packets that waited before being forwarded (delay or jitter > 0 ms). */
+  /** Packets, duplicate copies included, put in the delay queue (delay or jitter > 0 ms). */
   delayed: number
   /** Datagrams held back and sent after their successor. */
   reordered: number
@@ -305,26 +426,109 @@ export const planEmulator = (
     }
     return { emulator: 'userspace', reason: 'asked for the userspace relay', appliedBy: all('userspace') }
   }
-  // auto
+  // auto: the most real emulator for each impairment. Loss is the kernel's whenever it can
+  // drop here (both transports: real drops, and real retransmissions for TCP); everything
+  // else is the relay's, since sockkit does not drive netem.
   if (active.length === 0) return { emulator: 'userspace', reason: 'no impairment asked: a plain relay', appliedBy: {} }
-  if (support.available && nonLoss.length === 0) {
-    return { emulator: 'kernel', reason: `${support.reason}; only loss was asked, which the kernel does for real`, appliedBy: all('kernel') }
+  const relayKinds = nonLoss.join(', ')
+  const relayOnly = `${relayKinds} by the userspace relay (sockkit's kernel emulator only drops packets)`
+  if (imp.loss > 0 && support.available) {
+    const tcpNonLoss = userspaceCannot.filter(k => k !== 'loss')
+    if (tcpNonLoss.length > 0) throw unsupported(`${tcpCannot(tcpNonLoss)}, and ${kernelCannot(tcpNonLoss)}`)
+    const drops = `loss by the kernel (${support.reason}${tcp ? '; TCP retransmits for real' : ''})`
+    if (nonLoss.length === 0) return { emulator: 'kernel', reason: drops, appliedBy: all('kernel') }
+    const appliedBy = all('userspace')
+    appliedBy.loss = 'kernel'
+    return { emulator: 'kernel+userspace', reason: `${drops}; ${relayOnly}`, appliedBy }
   }
   if (userspaceCannot.length === 0) {
-    const whyNot = !support.available ? support.reason : kernelCannot(nonLoss)
-    return { emulator: 'userspace', reason: `the userspace relay can do all of it (${whyNot})`, appliedBy: all('userspace') }
+    const reason = imp.loss > 0
+      ? `the userspace relay does all of it for UDP, loss included: the kernel cannot drop packets here (${support.reason})`
+      : `${relayKinds} by the userspace relay: no loss was asked, and sockkit's kernel emulator only drops packets`
+    return { emulator: 'userspace', reason, appliedBy: all('userspace') }
   }
   // TCP asked for loss/reorder/duplicate: only the kernel can drop, and nothing here can reorder or duplicate a stream.
   const tcpNonLoss = userspaceCannot.filter(k => k !== 'loss')
-  if (!support.available) throw unsupported(`${tcpCannot(userspaceCannot)}, and ${support.reason}`)
   if (tcpNonLoss.length > 0) throw unsupported(`${tcpCannot(tcpNonLoss)}, and ${kernelCannot(tcpNonLoss)}`)
-  const appliedBy = all('userspace')
-  appliedBy.loss = 'kernel'
-  return {
-    emulator: 'kernel+userspace',
-    reason: `loss by the kernel (real TCP retransmissions), ${nonLoss.join(' and ')} by the userspace relay: ${support.netemReason}`,
-    appliedBy,
+  throw unsupported(`${tcpCannot(userspaceCannot)}, and ${support.reason}`)
+}
+
+/** What {@link impairmentFlagsProblem} needs to know about the kernel emulator (see `detectKernelSupport()`). */
+export interface KernelAvailability {
+  available: boolean
+  linux: boolean
+  root: boolean
+  nft?: string
+}
+
+/**
+ * The one sentence that explains why an impairment cannot be applied as asked, or undefined
+ * when it can: the same rules, wording and advice for `compare` and `link`, so the same
+ * impossible command line is the same usage error (exit 2) in both, and the advice given
+ * does not lead into the next refusal. Pure.
+ *
+ * `kernel` is only consulted for TCP loss under `--emulator auto` with TCP alone: the one case
+ * where whether it can run depends on this machine. An explicit `--emulator kernel` without
+ * root stays a runtime failure (exit 1), like any other missing privilege. compare with both
+ * transports under auto is never refused here: TCP then runs with what a stream can take and
+ * the output says why.
+ */
+export const impairmentFlagsProblem = (flags: {
+  command: 'compare' | 'link'
+  transports: Array<'tcp' | 'udp'>
+  impairment: Impairment
+  emulator: EmulatorChoice
+}, kernel?: KernelAvailability): string | undefined => {
+  const imp = normalizeImpairment(flags.impairment)
+  const { emulator } = flags
+  const tcp = flags.transports.includes('tcp')
+  const tcpOnly = tcp && !flags.transports.includes('udp')
+  const udpFlag = flags.command === 'link' ? '--udp' : '--transports udp'
+  const orAuto = flags.command === 'compare' && !tcpOnly
+    ? ', or leave --emulator at auto: TCP then runs without it and the output says why'
+    : ''
+  const streamKinds = (['reorder', 'duplicate'] as const).filter(kind => imp[kind] > 0)
+  if (tcp && streamKinds.length > 0 && (tcpOnly || emulator === 'userspace')) {
+    const why = streamKinds.map(kind => kind === 'reorder'
+      ? 'reorder (TCP delivers bytes in order, so a program never sees reordered segments)'
+      : 'duplicate (TCP discards duplicate segments, and copying bytes would corrupt the stream)')
+    return `TCP cannot ${why.join(' or ')}; use ${udpFlag}${emulator === 'kernel' ? ' with --emulator auto' : ''} to watch ` +
+      `${streamKinds.length === 2 ? 'them' : 'it'}${orAuto}`
   }
+  if (emulator === 'kernel') {
+    const nouns = { delay: 'delay', jitter: 'jitter', reorder: 'reordering', duplicate: 'duplication' } as const
+    const others = (['delay', 'jitter', 'reorder', 'duplicate'] as const).filter(kind => imp[kind] > 0).map(kind => nouns[kind])
+    if (others.length > 0) {
+      return `--emulator kernel only drops packets (an nftables table) and cannot add ${others.join(' or ')}; ` +
+        'use --emulator auto: the kernel drops, the userspace relay adds the rest'
+    }
+  }
+  if (tcp && imp.loss > 0 && emulator === 'userspace') {
+    return 'the userspace relay cannot lose TCP packets: it sees a byte stream, and dropping bytes would corrupt it rather than make TCP retransmit; ' +
+      `use ${udpFlag}, or ` + (orAuto
+      ? 'leave --emulator at auto (as root on Linux with nft the kernel then drops TCP segments for real; without, TCP runs without loss and the output says why)'
+      : '--emulator auto as root on Linux with nft (the kernel then drops TCP segments for real)')
+  }
+  if (tcpOnly && imp.loss > 0 && emulator === 'auto' && kernel && !kernel.available) {
+    const why = !kernel.linux ? `it needs Linux, and this is ${process.platform}` : !kernel.root ? 'it needs root (run with sudo)' : 'it needs the nft command (the nftables package)'
+    return 'the TCP relay cannot lose packets (dropping bytes would corrupt the stream, not make TCP retransmit), and real TCP loss ' +
+      `needs the kernel emulator, which cannot run here: ${why}; or use ${udpFlag}`
+  }
+  return undefined
+}
+
+/**
+ * {@link impairmentFlagsProblem}, checking the kernel first when (and only when) the answer
+ * depends on it: TCP alone with loss under auto.
+ */
+export const checkImpairmentFlags = async (flags: Parameters<typeof impairmentFlagsProblem>[0]): Promise<{ problem?: string; support?: import('./nft-emulator.js').KernelSupport }> => {
+  const first = impairmentFlagsProblem(flags)
+  if (first !== undefined) return { problem: first }
+  const tcpOnly = flags.transports.includes('tcp') && !flags.transports.includes('udp')
+  if (!(tcpOnly && (flags.impairment.loss ?? 0) > 0 && flags.emulator === 'auto')) return {}
+  const support = await (await import('./nft-emulator.js')).detectKernelSupport()
+  const problem = impairmentFlagsProblem(flags, support)
+  return problem === undefined ? { support } : { problem, support }
 }
 
 /** Options for {@link startImpairment}. */
@@ -360,6 +564,11 @@ export interface StartImpairmentOptions {
   addressFilter?: (address: string | undefined) => boolean
   /** Per-datagram / per-chunk events (default true); totals are kept either way. */
   packetEvents?: boolean
+  /**
+   * ms between the packets the caller will send, when known (compare's probe interval): the
+   * reorder figure in `config.expected` is then for that spacing. See {@link expectedRoundTrip}.
+   */
+  intervalMs?: number
   /** Stops everything when aborted (stop() still resolves with the report). */
   signal?: AbortSignal
   /** Every relay event, tagged with its transport, plus kernel-table events. Must not throw. */
@@ -378,8 +587,8 @@ export type ImpairmentEvent =
 export interface ImpairmentCountersReport {
   tcp?: ImpairmentCounters
   udp?: ImpairmentCounters
-  /** Packets per protocol the nftables rules saw and dropped (kernel emulator only). */
-  kernel?: { tcp: ImpairmentCounters; udp: ImpairmentCounters }
+  /** Packets per protocol the nftables rules saw and dropped (kernel emulator only; only this run's protocols). */
+  kernel?: { tcp?: ImpairmentCounters; udp?: ImpairmentCounters }
 }
 
 /**
@@ -482,7 +691,11 @@ export const startImpairment = async (options: StartImpairmentOptions): Promise<
 
   const config: ImpairmentConfig = {
     ...imp, emulator: plan.emulator, reason: plan.reason, appliedBy: plan.appliedBy, seed,
-    expected: expectedRoundTrip(imp), ...(kernel ? { kernelTable: kernel.table } : {}),
+    expected: expectedRoundTrip(imp, {
+      ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
+      ...(transports.length === 1 && transports[0] === 'tcp' ? { transport: 'tcp' } : {}),
+    }),
+    ...(kernel ? { kernelTable: kernel.table } : {}),
   }
   let stopping: Promise<ImpairmentReport> | undefined
   const running: RunningImpairment = {

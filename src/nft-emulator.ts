@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { sockkitError } from './errors.js'
 import { emptyCounters, type ImpairmentCounters } from './impairment.js'
 
@@ -63,7 +64,7 @@ export const detectKernelSupport = async (): Promise<KernelSupport> => {
   const nft = await findNft()
   const netem = root ? await detectNetem() : { netem: undefined, reason: 'netem was not checked (needs root)' }
   if (!root) {
-    return { linux, root, ...(nft ? { nft } : {}), available: false, reason: 'the kernel emulator needs root (it adds an nftables table): run with sudo, or use --emulator userspace', netemReason: netem.reason }
+    return { linux, root, ...(nft ? { nft } : {}), available: false, reason: 'the kernel emulator needs root (it adds an nftables table): run with sudo', netemReason: netem.reason }
   }
   if (!nft) {
     return { linux, root, netem: netem.netem, available: false, reason: 'the kernel emulator needs the nft command (install the nftables package)', netemReason: netem.reason }
@@ -71,13 +72,66 @@ export const detectKernelSupport = async (): Promise<KernelSupport> => {
   return { linux, root, nft, netem: netem.netem, available: true, reason: 'Linux, root and nft: the kernel drops packets for real', netemReason: netem.reason }
 }
 
-/** Table names are `sockkit_<pid>_<n>`: the pid tells a later run whether the owner is gone. */
-export const tableNameFor = (pid: number, n: number): string => `sockkit_${pid}_${n}`
+/**
+ * Table names are `sockkit_<pid>_<start>_<n>`: the owner's pid and its start time (field 22 of
+ * /proc/<pid>/stat, clock ticks since boot), so a later run can tell a dead owner from a live
+ * one — even when the pid has since been given to another process. `start` is 0 where /proc
+ * cannot be read.
+ */
+export const tableNameFor = (pid: number, n: number, startTime: number = processStartTime(pid) ?? 0): string =>
+  `sockkit_${pid}_${startTime}_${n}`
 
-/** The owning pid of a sockkit table name, or undefined for any other table. */
-export const parseTableName = (name: string): { pid: number } | undefined => {
+/**
+ * The owner of a sockkit table name (`startTime` when the name records one: older names
+ * `sockkit_<pid>_<n>` and `sockkit_<pid>` do not), or undefined for any other table.
+ */
+export const parseTableName = (name: string): { pid: number; startTime?: number } | undefined => {
+  const withStart = /^sockkit_(\d+)_(\d+)_\d+$/.exec(name)
+  if (withStart) return { pid: Number(withStart[1]), startTime: Number(withStart[2]) }
   const m = /^sockkit_(\d+)(?:_\d+)?$/.exec(name)
   return m ? { pid: Number(m[1]) } : undefined
+}
+
+/**
+ * State and start time of a process from /proc/<pid>/stat, or undefined when it does not
+ * exist or /proc cannot be read. The command name (field 2) may hold spaces and ')', so the
+ * fields are counted from the last ')': state is field 3, start time field 22.
+ */
+export const readProcStat = (pid: number): { state: string; startTime: number } | undefined => {
+  let text: string
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return undefined
+  }
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  const startTime = Number(fields[19])
+  return fields[0] && Number.isFinite(startTime) ? { state: fields[0], startTime } : undefined
+}
+
+/** This process's (or `pid`'s) start time in clock ticks since boot, or undefined without /proc. */
+export const processStartTime = (pid: number = process.pid): number | undefined => readProcStat(pid)?.startTime
+
+const signalAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as { code?: string }).code === 'EPERM'
+  }
+}
+
+/**
+ * Whether the process that made a table still runs. With /proc: gone, a zombie (exited,
+ * not yet reaped: state Z or X) or a different start time (the pid was reused) all count as
+ * dead. Without /proc, only the signal check is possible.
+ */
+export const ownerAlive = (owner: { pid: number; startTime?: number }): boolean => {
+  const stat = readProcStat(owner.pid)
+  if (stat === undefined) return existsSync('/proc/self/stat') ? false : signalAlive(owner.pid)
+  if (stat.state === 'Z' || stat.state === 'X') return false
+  return owner.startTime === undefined || owner.startTime === 0 || stat.startTime === owner.startTime
 }
 
 /** Options for {@link NftLoss}. */
@@ -137,42 +191,36 @@ ${rules('oifname != "lo" ')}
 `
 }
 
-/** Kernel counters per protocol. */
-export interface NftCounters { tcp: ImpairmentCounters; udp: ImpairmentCounters }
+/** Kernel counters per protocol: only the protocols the table has rules for. */
+export interface NftCounters { tcp?: ImpairmentCounters; udp?: ImpairmentCounters }
 
-/** Sum the named counters of a table from `nft -j list table` output, per protocol and direction. */
+/**
+ * Sum the named counters of a table from `nft -j list table` output, per protocol and
+ * direction. A protocol the table has no rules for is absent (not all zeros).
+ */
 export const parseNftCounters = (json: string): NftCounters => {
-  const counters: NftCounters = { tcp: emptyCounters(), udp: emptyCounters() }
+  const counters: NftCounters = {}
   const parsed = JSON.parse(json) as { nftables?: Array<{ rule?: { comment?: string; expr?: Array<Record<string, unknown>> } }> }
   for (const item of parsed.nftables ?? []) {
     const rule = item.rule
     const m = /^(seen|drop) (c2s|s2c) (tcp|udp)$/.exec(rule?.comment ?? '')
     if (!m) continue
     const counter = rule!.expr?.find(e => 'counter' in e)?.counter as { packets?: number } | undefined
-    const byProtocol = counters[m[3] as 'tcp' | 'udp']
+    const byProtocol = counters[m[3] as 'tcp' | 'udp'] ??= emptyCounters()
     const dir = m[2] === 'c2s' ? byProtocol.clientToServer : byProtocol.serverToClient
     if (m[1] === 'seen') dir.received += counter?.packets ?? 0
     else dir.dropped += counter?.packets ?? 0
   }
   for (const byProtocol of [counters.tcp, counters.udp]) {
+    if (!byProtocol) continue
     for (const dir of [byProtocol.clientToServer, byProtocol.serverToClient]) dir.forwarded = dir.received - dir.dropped
   }
   return counters
 }
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return (e as { code?: string }).code === 'EPERM'
-  }
-}
-
 /**
- * Delete `sockkit_<pid>` tables whose owning process is gone (a run that was killed before
- * its watchdog could clean up). Returns the names deleted.
+ * Delete sockkit tables whose owning process is gone (a run that was killed before its
+ * watchdog could clean up; see {@link ownerAlive}). Returns the names deleted.
  */
 export const cleanupStaleTables = async (nft?: string): Promise<string[]> => {
   const bin = nft ?? await findNft()
@@ -180,24 +228,53 @@ export const cleanupStaleTables = async (nft?: string): Promise<string[]> => {
   const listed = await run(bin, ['-j', 'list', 'tables'])
   if (listed.code !== 0) return []
   const deleted: string[] = []
-  const parsed = JSON.parse(listed.stdout) as { nftables?: Array<{ table?: { family: string; name: string } }> }
+  let parsed: { nftables?: Array<{ table?: { family: string; name: string } }> }
+  try {
+    parsed = JSON.parse(listed.stdout) as typeof parsed
+  } catch {
+    return []
+  }
   for (const item of parsed.nftables ?? []) {
     const table = item.table
     if (!table || table.family !== 'inet') continue
     const owner = parseTableName(table.name)
-    if (!owner || owner.pid === process.pid || isAlive(owner.pid)) continue
+    if (!owner || owner.pid === process.pid || ownerAlive(owner)) continue
     if ((await run(bin, ['delete', 'table', 'inet', table.name])).code === 0) deleted.push(table.name)
   }
   return deleted
 }
 
+/**
+ * The sweep every compare, link and serve does at start: on Linux as root with nft, delete the
+ * tables of runs that died (one `nft -j list tables`, plus a delete per stale table); anywhere
+ * else, nothing — silently, since without root no table could have been made. Never rejects.
+ * Returns the names deleted.
+ */
+export const sweepStaleTables = async (): Promise<string[]> => {
+  if (process.platform !== 'linux' || typeof process.getuid !== 'function' || process.getuid() !== 0) return []
+  try {
+    return await cleanupStaleTables()
+  } catch {
+    return []
+  }
+}
+
 /** The watchdog: polls the owner's pid and deletes the table once the owner is gone. */
 const WATCHDOG_SOURCE = `
 const { spawnSync } = require('node:child_process')
-const [ownerPid, table, nft] = process.argv.slice(1)
+const { readFileSync } = require('node:fs')
+const [ownerPid, table, nft, ownerStart] = process.argv.slice(1)
 process.on('SIGINT', () => {})
 process.on('SIGHUP', () => {})
-const gone = () => { try { process.kill(Number(ownerPid), 0); return false } catch (e) { return e.code === 'ESRCH' } }
+// Gone: no such pid, a zombie (exited, not reaped), or another process under the same pid.
+const gone = () => {
+  let stat
+  try { stat = readFileSync('/proc/' + ownerPid + '/stat', 'utf8') } catch {
+    try { process.kill(Number(ownerPid), 0); return false } catch (e) { return e.code === 'ESRCH' }
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return fields[0] === 'Z' || fields[0] === 'X' || (ownerStart !== '0' && fields[19] !== ownerStart)
+}
 const timer = setInterval(() => {
   if (!gone()) return
   clearInterval(timer)
@@ -215,10 +292,10 @@ export interface NftLossSummary {
 }
 
 /**
- * Real packet loss in the kernel: a temporary nftables table `inet sockkit_<pid>_<n>` that
+ * Real packet loss in the kernel: a temporary nftables table `inet sockkit_<pid>_<start>_<n>` that
  * drops the given share of packets to and from `ports`. Removed by {@link NftLoss.stop}, on
- * abort, and — if this process dies first — by a detached watchdog; the next start also
- * removes tables whose owner is dead.
+ * abort, and — if this process dies first — by a detached watchdog; every start (and
+ * {@link sweepStaleTables}) also removes tables whose owner is dead.
  */
 export class NftLoss {
   readonly table: string
@@ -226,7 +303,7 @@ export class NftLoss {
   readonly staleTablesRemoved: string[]
   private watchdogPid: number | undefined
   private stopped: Promise<NftLossSummary> | undefined
-  private lastCounters: NftCounters = { tcp: emptyCounters(), udp: emptyCounters() }
+  private lastCounters: NftCounters = {}
 
   private constructor (table: string, nft: string, stale: string[]) {
     this.table = table
@@ -260,7 +337,7 @@ export class NftLoss {
   }
 
   private startWatchdog (): void {
-    const child = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(process.pid), this.table, this.nft], {
+    const child = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(process.pid), this.table, this.nft, String(processStartTime() ?? 0)], {
       detached: true, stdio: 'ignore',
     })
     child.on('error', () => { /* no watchdog: the next start's stale sweep still cleans up */ })

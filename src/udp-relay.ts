@@ -4,7 +4,7 @@ import { isIPv6 } from 'node:net'
 import { DEFAULT_HOST } from './constants.js'
 import { DelayTimer } from './delay-timer.js'
 import {
-  createRandom, deriveSeed, drawDelayMs, emptyCounters, normalizeImpairment, randomSeed,
+  createRandom, deriveSeed, drawDelayMs, emptyCounters, normalizeImpairment, randomSeed, REORDER_HOLD_MS,
   type Direction, type DirectionCounters, type FullImpairment, type Impairment, type ImpairmentCounters, type Random,
 } from './impairment.js'
 
@@ -13,7 +13,7 @@ export const DEFAULT_UDP_RELAY_MAX_CLIENTS = 256
 /** Default idle time after which a client mapping (and its upstream socket) is dropped, ms. */
 export const DEFAULT_UDP_RELAY_IDLE_MS = 60_000
 /** Default longest wait of a datagram held back for reordering, ms. */
-export const DEFAULT_REORDER_HOLD_MS = 100
+export const DEFAULT_REORDER_HOLD_MS = REORDER_HOLD_MS
 /** Default cap on bytes waiting in delay timers, per relay. */
 export const DEFAULT_RELAY_MAX_QUEUED_BYTES = 16 * 1024 * 1024
 
@@ -62,7 +62,8 @@ export type UdpRelayEvent =
   | { type: 'denied'; address: string; port: number; bytes: number; denied: number }
   | { type: 'dropped'; direction: Direction; clientId: number; index: number; bytes: number }
   | { type: 'overflow'; direction: Direction; clientId: number; index: number; bytes: number; queuedBytes: number }
-  | { type: 'held'; direction: Direction; clientId: number; index: number }
+  /** Held back for reordering: sent after the next datagram, or in order after `holdMs` if none comes. */
+  | { type: 'held'; direction: Direction; clientId: number; index: number; holdMs: number }
   | { type: 'forwarded'; direction: Direction; clientId: number; index: number; bytes: number; delayMs: number; copy: boolean; reordered: boolean; passedBy?: number; heldTimedOut?: boolean }
   | { type: 'upstream-error'; clientId: number; code: string; message: string }
   | { type: 'relay-error'; code: string; message: string }
@@ -115,7 +116,6 @@ class DirectionPipe {
       return
     }
     const copies = imp.duplicate > 0 && this.random() * 100 < imp.duplicate ? 2 : 1
-    let delayedCounted = false
     for (let c = 0; c < copies; c++) {
       const delayMs = drawDelayMs(imp, this.random)
       const packet: Packet = { data, index, delayMs, copy: c > 0 }
@@ -125,7 +125,8 @@ class DirectionPipe {
         this.relay.overflowed(this.direction, this.clientId, index, data.length)
         continue
       }
-      if (!delayedCounted) { this.counters.delayed++; delayedCounted = true }
+      // Per copy, like forwarded and duplicated: delayed counts every copy that waited.
+      this.counters.delayed++
       this.relay.later(delayMs, () => {
         this.relay.release(data.length)
         this.depart(packet)
@@ -152,7 +153,7 @@ class DirectionPipe {
         this.out(packet, false, undefined, true)
       })
       this.held = { packet, timer }
-      this.relay.emitDatagram({ type: 'held', direction: this.direction, clientId: this.clientId, index: packet.index })
+      this.relay.emitDatagram({ type: 'held', direction: this.direction, clientId: this.clientId, index: packet.index, holdMs: this.relay.reorderHoldMs })
       return
     }
     this.out(packet, false)

@@ -237,7 +237,7 @@ t.test('kernel emulator in a private netns: TCP loses nothing, retransmits, tabl
   })
   t.equal(run.code, 0, run.stderr)
   const json = JSON.parse(run.stdout)
-  t.match(json.config.impairment, { emulator: 'kernel', loss: 5, appliedBy: { loss: 'kernel' }, kernelTable: /^sockkit_\d+_\d+$/ })
+  t.match(json.config.impairment, { emulator: 'kernel', loss: 5, appliedBy: { loss: 'kernel' }, kernelTable: /^sockkit_\d+_\d+_\d+$/ })
   t.match(json.results.tcp, { sent: 300, received: 300, lost: 0 }, 'TCP delivered every probe')
   t.ok(json.kernel.tcp.tcp.retransSegs > 0, `the kernel retransmitted (RetransSegs +${json.kernel.tcp.tcp.retransSegs})`)
   t.ok(json.impairmentCounters.kernel.tcp.clientToServer.dropped + json.impairmentCounters.kernel.tcp.serverToClient.dropped > 0, 'the table dropped packets')
@@ -259,4 +259,45 @@ t.test('CLI, kernel emulator: the impairment block says how many TCP packets the
   const n = (s: string) => Number(s.replace(/,/g, ''))
   t.equal(n(m[3]!) + n(m[4]!), n(m[1]!), 'the directions add up')
   t.ok(n(m[1]!) > 0 && n(m[1]!) < n(m[2]!), `some of the packets seen were dropped (${m[1]} of ${m[2]})`)
+})
+
+t.test('the same impossible combination is a usage error (exit 2) in compare as in link, with advice that works', async t => {
+  for (const [args, sentence] of [
+    [['--emulator', 'userspace', '--loss', '5'], /cannot lose TCP packets.*use --transports udp, or leave --emulator at auto/],
+    [['--reorder', '10', '--transports', 'tcp'], /TCP cannot reorder.*use --transports udp/],
+    [['--duplicate', '10', '--transports', 'tcp', '--emulator', 'userspace'], /TCP cannot duplicate/],
+    [['--emulator', 'kernel', '--delay', '5'], /--emulator kernel only drops packets .*use --emulator auto/],
+  ] as Array<[string[], RegExp]>) {
+    const r = await runCli(['compare', '--count', '5', ...args], { timeoutMs: 10_000 })
+    t.equal(r.code, 2, args.join(' '))
+    t.match(r.stderr, sentence, args.join(' '))
+    t.equal(r.stdout.length, 0, 'nothing ran')
+  }
+  // Following the advice runs.
+  const advised = await runCli(['compare', '--count', '5', '--rate', '100', '--emulator', 'userspace', '--loss', '5', '--transports', 'udp'], { timeoutMs: 10_000 })
+  t.equal(advised.code, 0, advised.stderr)
+})
+
+t.test('--reorder at a probe spacing wider than the hold: one line says it only delays, and the expectation is not the old formula', async t => {
+  const r = await runCli(['compare', '--reorder', '50', '--rate', '5', '--count', '3', '--transports', 'udp', '--json'], { timeoutMs: 15_000 })
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stderr, /--reorder needs probes less than 100 ms apart \(these are 200 ms apart\).*adds up to 100 ms of delay/)
+  const udp = JSON.parse(r.stdout.toString()).results.udp.impairment
+  t.ok(udp.expected.reorderPercentApprox < 20, `expected ${udp.expected.reorderPercentApprox}% (the old formula said 55.6%)`)
+  const fast = await runCli(['compare', '--reorder', '50', '--rate', '1000', '--count', '3', '--transports', 'udp'], { timeoutMs: 15_000 })
+  t.notMatch(fast.stderr, /needs probes less than/, 'no such line at 1000/s')
+})
+
+t.test('auto as root: loss by the kernel for UDP too, the relay adds delay, and the name says both', { skip: kernelSupport.available ? false : kernelSupport.reason, timeout: 30_000 }, async t => {
+  const r = await runCli(['compare', '--loss', '10', '--delay', '2', '--transports', 'udp', '--count', '200', '--rate', '1000', '--json'], { timeoutMs: 25_000 })
+  t.equal(r.code, 0, r.stderr)
+  const json = JSON.parse(r.stdout.toString())
+  t.match(json.config.impairment, { emulator: 'kernel+userspace', appliedBy: { loss: 'kernel', delay: 'userspace' }, kernelTable: /^sockkit_/, reason: /^loss by the kernel/ })
+  t.same(Object.keys(json.impairmentCounters.kernel), ['udp'], 'the table had rules for this run\'s protocol only')
+  const k = json.impairmentCounters.kernel.udp
+  t.ok(k.clientToServer.received >= 200 && k.clientToServer.dropped > 0, `the kernel saw every probe and dropped some (${k.clientToServer.dropped} of ${k.clientToServer.received})`)
+  const human = await runCli(['compare', '--loss', '10', '--delay', '2', '--reorder', '5', '--count', '50', '--rate', '1000'], { timeoutMs: 25_000 })
+  t.equal(human.code, 0, human.stderr)
+  t.match(human.stdout.toString(), /impairment \(kernel\+userspace\)/)
+  t.match(human.stdout.toString(), /why kernel\+userspace: loss by the kernel/)
 })

@@ -1,6 +1,7 @@
 import t from 'tap'
 import {
-  createRandom, deriveSeed, drawDelayMs, expectedRoundTrip, normalizeImpairment, planEmulator, startImpairment,
+  createRandom, deriveSeed, drawDelayMs, expectedRoundTrip, impairmentFlagsProblem, normalizeImpairment, planEmulator, reorderSpacingNote,
+  simulateReorderPercent, startImpairment,
 } from '../src/impairment.js'
 
 const kernelYes = { available: true, reason: 'Linux, root and nft', netemReason: 'this kernel has no netem (sch_netem)' }
@@ -63,7 +64,14 @@ t.test('jitter is uniform within ±jitter and never negative', async t => {
 t.test('planEmulator', async t => {
   t.match(planEmulator('auto', { loss: 10 }, ['udp', 'tcp'], kernelYes), { emulator: 'kernel', appliedBy: { loss: 'kernel' } })
   t.match(planEmulator('auto', { loss: 10 }, ['udp'], kernelNo), { emulator: 'userspace', reason: /root/ })
-  t.match(planEmulator('auto', { loss: 10, delay: 5 }, ['udp'], kernelYes), { emulator: 'userspace', reason: /netem/ })
+  // auto as root: the kernel drops for UDP too (the most real emulator), the relay delays; the name says both.
+  t.match(planEmulator('auto', { loss: 10, delay: 5 }, ['udp'], kernelYes),
+    { emulator: 'kernel+userspace', appliedBy: { loss: 'kernel', delay: 'userspace' }, reason: /^loss by the kernel .*delay by the userspace relay/ })
+  t.match(planEmulator('auto', { loss: 10, reorder: 5, duplicate: 5 }, ['udp'], kernelYes),
+    { emulator: 'kernel+userspace', appliedBy: { loss: 'kernel', reorder: 'userspace', duplicate: 'userspace' } })
+  t.match(planEmulator('auto', { delay: 5 }, ['udp'], kernelYes), { emulator: 'userspace', reason: /no loss was asked/ })
+  // Without root the reason does not send the user to --emulator userspace (which cannot lose TCP either).
+  t.notMatch(planEmulator('auto', { loss: 10 }, ['udp'], kernelNo).reason, /--emulator userspace|can do all of it \(/)
   t.match(planEmulator('auto', { loss: 5, delay: 20 }, ['tcp', 'udp'], kernelYes),
     { emulator: 'kernel+userspace', appliedBy: { loss: 'kernel', delay: 'userspace' } })
   t.match(planEmulator('auto', { delay: 20 }, ['tcp'], kernelNo), { emulator: 'userspace' })
@@ -89,4 +97,43 @@ t.test('startImpairment: TCP reorder/duplicate is refused with this machine\'s r
       JSON.stringify(impairment),
     )
   }
+})
+
+t.test('expected reordering: the relay\'s hold rule simulated at the probe spacing', async t => {
+  // Back to back, the holds of the two directions partly cancel: far below the old 1 − (1 − r/(1+r))².
+  t.ok(expectedRoundTrip({ reorder: 50 }, { intervalMs: 1 }).reorderPercentApprox < 40)
+  // Probes 300 ms apart: no successor ever comes within the 100 ms hold, so nothing is reordered.
+  t.equal(expectedRoundTrip({ reorder: 50 }, { intervalMs: 300 }).reorderPercentApprox, 0)
+  t.equal(simulateReorderPercent({ reorder: 0, delay: 5 }, 1), 0)
+  t.equal(simulateReorderPercent({ reorder: 30 }, 1), simulateReorderPercent({ reorder: 30 }, 1), 'seeded: the same figure twice')
+  // One decimal, not three (it is a model).
+  const figure = expectedRoundTrip({ reorder: 30 }, { intervalMs: 1 }).reorderPercentApprox
+  t.equal(Math.round(figure * 10) / 10, figure)
+  // Without a spacing (link), the summary says what the relay does each way instead of a round-trip figure.
+  t.match(expectedRoundTrip({ reorder: 20 }).summary, /16\.7% of datagrams held back each way, each sent after the next one if that comes within 100 ms/)
+  t.match(reorderSpacingNote({ reorder: 50 }, 200), /needs probes less than 100 ms apart .*up to 100 ms of delay/)
+  t.equal(reorderSpacingNote({ reorder: 50 }, 99), undefined)
+  t.equal(reorderSpacingNote({ delay: 5 }, 500), undefined)
+})
+
+t.test('expected round trip for TCP alone: nothing lost, TCP retransmits', async t => {
+  const e = expectedRoundTrip({ loss: 5, delay: 20 }, { transport: 'tcp' })
+  t.equal(e.lossPercent, 0)
+  t.match(e.summary, /0% lost: TCP retransmits/)
+  t.notMatch(e.summary, /9\.75/)
+})
+
+t.test('impairmentFlagsProblem: the same refusal and working advice for compare and link', async t => {
+  const problem = (command: 'compare' | 'link', transports: Array<'tcp' | 'udp'>, impairment: object, emulator: 'auto' | 'kernel' | 'userspace', kernel?: { available: boolean; linux: boolean; root: boolean }) =>
+    impairmentFlagsProblem({ command, transports, impairment, emulator }, kernel)
+  t.match(problem('compare', ['tcp', 'udp'], { loss: 5 }, 'userspace'), /cannot lose TCP packets.*use --transports udp, or leave --emulator at auto/)
+  t.match(problem('link', ['tcp'], { loss: 5 }, 'userspace'), /cannot lose TCP packets.*use --udp, or --emulator auto as root/)
+  t.notMatch(problem('link', ['tcp'], { loss: 5, delay: 5 }, 'userspace'), /--emulator kernel/, 'never advice that the next run refuses (kernel cannot delay)')
+  t.match(problem('compare', ['tcp'], { reorder: 10 }, 'auto'), /TCP cannot reorder.*use --transports udp/)
+  t.match(problem('compare', ['tcp', 'udp'], { reorder: 10 }, 'userspace'), /TCP cannot reorder.*leave --emulator at auto/)
+  t.equal(problem('compare', ['tcp', 'udp'], { reorder: 10, loss: 5 }, 'auto'), undefined, 'both under auto: TCP runs with what it can take')
+  t.match(problem('compare', ['udp'], { delay: 5 }, 'kernel'), /only drops packets .*use --emulator auto/)
+  t.match(problem('compare', ['tcp'], { loss: 5 }, 'auto', { available: false, linux: true, root: false }), /needs root \(run with sudo\); or use --transports udp/)
+  t.equal(problem('compare', ['tcp'], { loss: 5 }, 'auto', { available: true, linux: true, root: true }), undefined)
+  t.equal(problem('compare', ['udp'], { loss: 5, reorder: 5, duplicate: 5 }, 'userspace'), undefined)
 })

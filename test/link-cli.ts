@@ -99,10 +99,10 @@ t.test('UDP: a target port nobody listens on is reported (ICMP port unreachable)
 
 t.test('every impairment the TCP relay cannot do is a usage error: exit 2, one sentence, nothing faked', async t => {
   for (const [args, sentence] of [
-    [['--tcp', '--reorder', '5'], /^sockkit: the TCP relay cannot reorder: TCP delivers bytes in order.*use --udp/],
+    [['--tcp', '--reorder', '5'], /^sockkit: TCP cannot reorder \(TCP delivers bytes in order.*use --udp/],
     [['--reorder', '5'], /cannot reorder/], // TCP is the default
-    [['--tcp', '--duplicate', '5'], /^sockkit: the TCP relay cannot duplicate: .*use --udp/],
-    [['--tcp', '--loss', '5', '--emulator', 'userspace'], /^sockkit: the TCP relay cannot lose packets: .*use --udp, or --emulator kernel/],
+    [['--tcp', '--duplicate', '5'], /^sockkit: TCP cannot duplicate .*use --udp/],
+    [['--tcp', '--loss', '5', '--emulator', 'userspace'], /^sockkit: the userspace relay cannot lose TCP packets: .*use --udp, or --emulator auto as root/],
     [['--tcp', '--loss', '5', '--reorder', '5'], /cannot reorder/],
     [['--tcp', '--max-clients', '3'], /--max-clients limits UDP client mappings/],
     [['--udp', '--pace', '1000'], /^sockkit: --pace limits a TCP byte stream/],

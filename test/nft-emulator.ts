@@ -1,17 +1,38 @@
 import t, { type Test } from 'tap'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { buildRuleset, parseNftCounters, parseTableName, tableNameFor } from '../src/nft-emulator.js'
+import { buildRuleset, ownerAlive, parseNftCounters, parseTableName, readProcStat, tableNameFor } from '../src/nft-emulator.js'
 
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url))
 const BIN = fileURLToPath(new URL('../bin/sockkit.js', import.meta.url))
 
-t.test('table names carry the owner pid', async t => {
-  t.equal(tableNameFor(123, 2), 'sockkit_123_2')
+t.test('table names carry the owner pid and its start time', async t => {
+  t.equal(tableNameFor(123, 2, 456), 'sockkit_123_456_2')
+  t.same(parseTableName('sockkit_123_456_2'), { pid: 123, startTime: 456 })
+  // Names from before the start time was recorded still parse.
   t.same(parseTableName('sockkit_123_2'), { pid: 123 })
   t.same(parseTableName('sockkit_77'), { pid: 77 })
   t.equal(parseTableName('filter'), undefined)
   t.equal(parseTableName('sockkit_x'), undefined)
+})
+
+t.test('the owner of a table: alive, dead, a zombie, or a reused pid', { skip: process.platform === 'linux' ? false : '/proc is Linux only' }, async t => {
+  const me = readProcStat(process.pid)!
+  t.ok(me.startTime > 0, 'this process has a start time')
+  t.match(tableNameFor(process.pid, 1), new RegExp(`^sockkit_${process.pid}_${me.startTime}_1$`))
+  t.equal(ownerAlive({ pid: process.pid, startTime: me.startTime }), true)
+  t.equal(ownerAlive({ pid: process.pid }), true, 'an old name without start time: the pid alone decides')
+  t.equal(ownerAlive({ pid: process.pid, startTime: me.startTime + 1 }), false, 'same pid, other start time: the pid was reused')
+  const exited = spawnSync(process.execPath, ['-e', '0']).pid!
+  t.equal(ownerAlive({ pid: exited }), false, 'an exited and reaped process')
+  // A zombie: the shell's background child exits after the shell became `sleep`, which never reaps it.
+  const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 10'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  t.teardown(() => { parent.kill('SIGKILL') })
+  const zombie = Number(await new Promise<string>(resolve => parent.stdout.once('data', d => resolve(String(d)))))
+  const start = Date.now()
+  while (readProcStat(zombie)?.state !== 'Z' && Date.now() - start < 5000) await new Promise(r => setTimeout(r, 20))
+  t.equal(readProcStat(zombie)?.state, 'Z', 'the child is a zombie')
+  t.equal(ownerAlive({ pid: zombie }), false, 'a zombie owner is dead (kill(pid, 0) would say alive)')
 })
 
 t.test('the ruleset matches only our ports, both directions, judged once', async t => {
@@ -32,9 +53,11 @@ t.test('counters are read per protocol and direction', async t => {
     rule('seen c2s udp', 5), rule('seen c2s tcp', 7), rule('other', 99),
   ] })
   const c = parseNftCounters(json)
-  t.match(c.udp.clientToServer, { received: 105, dropped: 20, forwarded: 85 })
-  t.match(c.udp.serverToClient, { received: 80, dropped: 15, forwarded: 65 })
-  t.match(c.tcp.clientToServer, { received: 7, dropped: 0 })
+  t.match(c.udp!.clientToServer, { received: 105, dropped: 20, forwarded: 85 })
+  t.match(c.udp!.serverToClient, { received: 80, dropped: 15, forwarded: 65 })
+  t.match(c.tcp!.clientToServer, { received: 7, dropped: 0 })
+  // A table for UDP only reports UDP: no all-zero TCP counters.
+  t.same(Object.keys(parseNftCounters(JSON.stringify({ nftables: [rule('seen c2s udp', 1)] }))), ['udp'])
 })
 
 // Everything below changes nftables, so it runs only inside a network namespace this test
@@ -116,7 +139,7 @@ t.test('a link killed with SIGKILL: its watchdog removes the table', { skip }, a
   const table = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no kernel-table event: ${out}`)), 15_000)
     child.stdout.on('data', () => {
-      const m = /"table":"(sockkit_\d+_\d+)"/.exec(out)
+      const m = /"table":"(sockkit_[\d_]+)"/.exec(out)
       if (m) { clearTimeout(timer); resolve(m[1]!) }
     })
   })
@@ -136,13 +159,68 @@ t.test('the next start removes tables whose owner is dead', { skip }, async t =>
     const dead = spawnSync(process.execPath, ['-e', '0']).pid
     execFileSync('nft', ['add', 'table', 'inet', 'sockkit_' + dead + '_1'])
     execFileSync('nft', ['add', 'table', 'inet', 'sockkit_' + process.pid + '_99'])
+    // pid 1 is alive, but did not start at tick 1: its pid was "reused".
+    execFileSync('nft', ['add', 'table', 'inet', 'sockkit_1_1_1'])
     const loss = await startNftLoss({ loss: 1, ports: [9], watchdog: false })
     const during = execFileSync('nft', ['list', 'tables']).toString()
     await loss.stop()
     console.log(JSON.stringify({ dead, removed: loss.staleTablesRemoved, during, again: await cleanupStaleTables() }))
   `)
-  t.same(result.removed, [`sockkit_${result.dead}_1`])
+  t.same(result.removed.sort(), [`sockkit_${result.dead}_1`, 'sockkit_1_1_1'].sort())
   t.notMatch(result.during, `sockkit_${result.dead}_1`)
   t.match(result.during, /_99/, 'a live owner’s table is left alone')
   t.same(result.again, [])
+})
+
+t.test('compare, serve and link sweep stale tables at every start, impairment or not, and say so in one line', { skip, timeout: 60_000 }, async t => {
+  const ns = netns(t)
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!
+  const addStale = (n: number) => {
+    const name = `sockkit_${dead}_1_${n}`
+    execFileSync('ip', ['netns', 'exec', ns, 'nft', 'add', 'table', 'inet', name])
+    return name
+  }
+  const inNs = (args: string[]) => spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const collect = (child: ReturnType<typeof inNs>) => {
+    const out = { stdout: '', stderr: '' }
+    child.stdout.on('data', d => { out.stdout += d })
+    child.stderr.on('data', d => { out.stderr += d })
+    return out
+  }
+  const until = async (check: () => boolean, what: string) => {
+    const start = Date.now()
+    while (!check()) {
+      if (Date.now() - start > 15_000) throw new Error(`timed out waiting for ${what}`)
+      await new Promise(r => setTimeout(r, 50))
+    }
+  }
+
+  // compare without any impairment: the stale table goes, and one line says which.
+  let stale = addStale(1)
+  const compare = inNs(['compare', '--count', '3', '--transports', 'udp'])
+  const compareOut = collect(compare)
+  const code = await new Promise(resolve => compare.on('close', resolve))
+  t.equal(code, 0)
+  t.match(compareOut.stderr, new RegExp(`kernel: removed an nftables table left by a run that died .*: ${stale}\\n`))
+  t.notMatch(tablesIn(ns), stale)
+
+  // serve --json: an event on stdout.
+  stale = addStale(2)
+  const serve = inNs(['serve', '0', '--json'])
+  t.teardown(() => { serve.kill('SIGKILL') })
+  const serveOut = collect(serve)
+  await until(() => serveOut.stdout.includes('"listening"'), 'serve to listen')
+  t.match(serveOut.stdout, new RegExp(`"event":"stale-tables-removed".*"tables":\\["${stale}"\\]`))
+  t.notMatch(tablesIn(ns), stale)
+  serve.kill('SIGINT')
+
+  // link (human): the line on stderr.
+  stale = addStale(3)
+  const link = inNs(['link', '0', '127.0.0.1:9', '--udp', '--delay', '1'])
+  t.teardown(() => { link.kill('SIGKILL') })
+  const linkOut = collect(link)
+  await until(() => linkOut.stderr.includes('point your client'), 'link to start')
+  t.match(linkOut.stderr, `left by a run that died (it dropped packets on that run's ports until now): ${stale}`)
+  t.notMatch(tablesIn(ns), stale)
+  link.kill('SIGINT')
 })

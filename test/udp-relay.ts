@@ -181,6 +181,32 @@ t.test('duplication with a seed is exact', async t => {
   t.ok(expectedDuplicated > 20)
 })
 
+t.test('with delay and duplicates, delayed counts every copy that waited: the counters add up', async t => {
+  const sink = await server(t, false)
+  const events: UdpRelayEvent[] = []
+  const relay = await relayTo(t, sink.port, { impairment: { delay: 2, duplicate: 30 }, seed: 7 }, events)
+  const client = await udpSocket(t)
+  const n = 100
+  await sendAll(client, relay.address().port, n)
+  const c = () => relay.counters().clientToServer
+  await until(() => sink.seqs.length === n + c().duplicated, 'every copy at the sink')
+  t.ok(c().duplicated > 0, 'some copies')
+  t.equal(c().forwarded, c().received - c().dropped + c().duplicated, 'forwarded = received − dropped + duplicated')
+  t.equal(c().delayed, c().forwarded, 'every forwarded copy, duplicates included, was delayed')
+  t.equal(events.filter(e => e.type === 'forwarded' && e.delayMs > 0).length, c().delayed, 'one delayed forwarded event per delayed copy')
+})
+
+t.test('a held datagram says how long it may wait', async t => {
+  const sink = await server(t, false)
+  const events: UdpRelayEvent[] = []
+  const relay = await relayTo(t, sink.port, { impairment: { reorder: 100 }, reorderHoldMs: 30 }, events)
+  const client = await udpSocket(t)
+  client.send(datagram(1), relay.address().port, '127.0.0.1')
+  await until(() => sink.seqs.length === 1, 'the held datagram to go out alone')
+  t.match(events.find(e => e.type === 'held'), { type: 'held', index: 1, holdMs: 30 })
+  t.match(events.find(e => e.type === 'forwarded'), { index: 1, heldTimedOut: true, reordered: false })
+})
+
 t.test('client mappings are capped and expire when idle', async t => {
   const echo = await server(t, true)
   const events: UdpRelayEvent[] = []

@@ -3,7 +3,8 @@ import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
 import { parseNonNegativeInt, parsePercent, parsePort, parseHost } from '../../parse.js'
-import type { DirectionCounters, ImpairmentCountersReport, ImpairmentEvent, ImpairmentReport, RunningImpairment } from '../../impairment.js'
+import { impairmentFlagsProblem, type DirectionCounters, type ImpairmentCountersReport, type ImpairmentEvent, type ImpairmentReport, type KernelAvailability, type RunningImpairment } from '../../impairment.js'
+import { staleTablesLine, sweepStaleTablesAtStart } from '../stale-tables.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
@@ -61,22 +62,13 @@ export const parseTarget = (value: string): { host: string; port: number } => {
   throw invalidArg(`target must be host:port (for example 127.0.0.1:9000), not "${value}"`, { value })
 }
 
-/** What {@link linkFlagsProblem} needs to know about the kernel emulator (see `detectKernelSupport()`). */
-export interface KernelAvailability {
-  available: boolean
-  linux: boolean
-  root: boolean
-  nft?: string
-}
+export type { KernelAvailability }
 
 /**
  * The one sentence that explains why these flags cannot run together, or undefined when they
  * can. Pure. Every refusal is a usage error (exit 2): the command line asks for something
- * the relay cannot do honestly, and nothing is faked instead.
- *
- * `kernel` is only consulted for TCP loss under `--emulator auto`: the one case where
- * whether it can run depends on this machine (an explicit `--emulator kernel` without root
- * stays a runtime failure, exit 1, like any other missing privilege).
+ * the relay cannot do honestly, and nothing is faked instead. The impairment rules are
+ * compare's too ({@link impairmentFlagsProblem}); --pace and --max-clients are link's own.
  */
 export const linkFlagsProblem = (flags: {
   transport: 'tcp' | 'udp'
@@ -85,31 +77,10 @@ export const linkFlagsProblem = (flags: {
   pace: number
   maxClientsGiven: boolean
 }, kernel?: KernelAvailability): string | undefined => {
-  const { transport, impairment: imp, emulator } = flags
-  if (transport === 'tcp') {
-    if (imp.reorder > 0) return 'the TCP relay cannot reorder: TCP delivers bytes in order, so a program never sees reordered segments; use --udp to watch reordering'
-    if (imp.duplicate > 0) return 'the TCP relay cannot duplicate: TCP discards duplicate segments, and copying bytes in the stream would corrupt it; use --udp to watch duplicates'
-    if (imp.loss > 0 && emulator === 'userspace') {
-      return 'the TCP relay cannot lose packets: it sees a byte stream, and dropping bytes would corrupt it rather than make TCP retransmit; ' +
-        'use --udp, or --emulator kernel (Linux, root, nft) for real TCP loss'
-    }
-    if (imp.loss > 0 && emulator === 'auto' && kernel && !kernel.available) {
-      const why = !kernel.linux ? `it needs Linux, and this is ${process.platform}` : !kernel.root ? 'it needs root (run with sudo)' : 'it needs the nft command (the nftables package)'
-      return 'the TCP relay cannot lose packets (dropping bytes would corrupt the stream, not make TCP retransmit), and real TCP loss ' +
-        `needs the kernel emulator, which cannot run here: ${why}; or use --udp`
-    }
-    if (flags.maxClientsGiven) return '--max-clients limits UDP client mappings; the TCP relay takes up to 1000 connections at once (use it with --udp)'
-  } else if (flags.pace > 0) {
-    return '--pace limits a TCP byte stream; a UDP relay forwards whole datagrams, so pace the sender instead, or use --delay'
-  }
-  if (emulator === 'kernel') {
-    const nouns = { delay: 'delay', jitter: 'jitter', reorder: 'reordering', duplicate: 'duplication' } as const
-    const others = (['delay', 'jitter', 'reorder', 'duplicate'] as const).filter(kind => imp[kind] > 0).map(kind => nouns[kind])
-    if (others.length > 0) {
-      return `--emulator kernel only drops packets (an nftables table) and cannot add ${others.join(' or ')}; ` +
-        'use --emulator auto: the kernel drops, the userspace relay adds the rest'
-    }
-  }
+  const problem = impairmentFlagsProblem({ command: 'link', transports: [flags.transport], impairment: flags.impairment, emulator: flags.emulator }, kernel)
+  if (problem !== undefined) return problem
+  if (flags.transport === 'tcp' && flags.maxClientsGiven) return '--max-clients limits UDP client mappings; the TCP relay takes up to 1000 connections at once (use it with --udp)'
+  if (flags.transport === 'udp' && flags.pace > 0) return '--pace limits a TCP byte stream; a UDP relay forwards whole datagrams, so pace the sender instead, or use --delay'
   return undefined
 }
 
@@ -180,6 +151,9 @@ prints the totals per direction and exits 130.`)
       const { startImpairment, describeImpairment } = await import('../../impairment.js')
       const addressFilter = addressFilterFrom(flags)
       const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter, target)
+      // Tables left by runs that died still drop packets on their ports: remove them first.
+      const stale = await sweepStaleTablesAtStart(ctx, false)
+      if (stale.length > 0) print.event({ transport: 'kernel', type: 'stale-tables-removed', tables: stale })
       const running = await startImpairment({
         addressFilter, impairment, emulator: flags.emulator, transports: [transport], target, listenHost: flags.host, listenPort,
         pacingBytesPerSecond: flags.pace, maxClients: flags.maxClients, packetEvents: !flags.quiet,
@@ -283,6 +257,10 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
   const udpPacket = (e: { clientId: number }, kind: string, bytes: number, text: () => string) =>
     packetLine(`udp:${e.clientId}`, `client ${e.clientId}`, 'client', kind, bytes, text)
   let deniedTotal = 0
+  /** The relay's reorder hold, ms, as its 'held' events say. */
+  let holdMs = 100
+  /** UDP with kernel loss: the kernel judges a reply after the relay has sent it. */
+  let kernelDropsAfterRelay = false
   const reportDenied = throttledReport()
   const reportUnreachable = throttledReport()
   const direction = (name: string, d: DirectionCounters) => {
@@ -295,8 +273,8 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
     const relay = c.udp ?? c.tcp
     const unit = c.udp ? 'datagrams' : 'chunks'
     if (relay) log(`${prefix} relay (${unit}): ${direction('c→s', relay.clientToServer)}; ${direction('s→c', relay.serverToClient)}`)
-    if (c.kernel) {
-      const k = flags.udp ? c.kernel.udp : c.kernel.tcp
+    const k = flags.udp ? c.kernel?.udp : c.kernel?.tcp
+    if (k) {
       log(`${prefix} kernel (packets): ${direction('c→s', k.clientToServer)}; ${direction('s→c', k.serverToClient)}`)
     }
   }
@@ -307,6 +285,12 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
       log(`emulator: ${style.bold(r.emulator)} — ${r.reason}`)
       if (r.config.expected.summary !== 'no impairment') log(r.config.expected.summary)
       if (r.config.kernelTable) log(`kernel table inet ${r.config.kernelTable} (removed on exit; a watchdog removes it if this process is killed)`)
+      if (r.appliedBy.loss === 'kernel' && transport === 'udp') {
+        kernelDropsAfterRelay = true
+        log('the kernel drops datagrams where the relay cannot see it: a c→s datagram it drops never reaches the relay, and an s→c ' +
+          'line says "handed to the kernel" because the kernel may still drop it — the kernel totals count every drop; ' +
+          '--emulator userspace logs each drop instead')
+      }
       if (r.emulator !== 'kernel') log(`seed ${r.seed} (repeat the same decisions with --seed ${r.seed})`)
       if (flags.seed !== undefined && r.appliedBy.loss === 'kernel') log(KERNEL_SEED_NOTE)
       if (addressFilter) {
@@ -318,15 +302,21 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
     event: (e: ImpairmentEvent) => {
       switch (e.type) {
         case 'dropped': udpPacket(e, 'dropped', e.bytes, () => `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.red('dropped')} (${formatBytes(e.bytes)})`); break
-        case 'held': udpPacket(e, 'held back', 0, () => `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.yellow('held back')} for reordering`); break
+        case 'held':
+          holdMs = e.holdMs
+          udpPacket(e, 'held back', 0, () => `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.yellow('held back')} for reordering: ` +
+            `sent after the next datagram if one comes within ${e.holdMs} ms, else in order ${e.holdMs} ms late`)
+          break
         case 'forwarded': udpPacket(e, 'forwarded', e.bytes, () => {
           const notes = [
             e.delayMs > 0 ? `after ${e.delayMs.toFixed(1)} ms` : '',
             e.copy ? style.yellow('duplicate copy') : '',
             e.reordered ? style.yellow(`reordered: sent after #${e.passedBy}`) : '',
-            e.heldTimedOut ? 'held, no successor came: sent in order' : '',
+            e.heldTimedOut ? `held ${holdMs} ms, no successor came: sent in order` : '',
           ].filter(Boolean)
-          return `client ${e.clientId} ${arrow(e.direction)} #${e.index} forwarded ${formatBytes(e.bytes)}` + (notes.length ? ` ${notes.join(', ')}` : '')
+          // With kernel loss, a reply the relay sends can still be dropped by the kernel on its way to the client.
+          const verb = kernelDropsAfterRelay && e.direction === 'server-to-client' ? 'handed to the kernel' : 'forwarded'
+          return `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${verb} ${formatBytes(e.bytes)}` + (notes.length ? ` ${notes.join(', ')}` : '')
         }); break
         case 'overflow': udpPacket(e, 'dropped: delay queue full', e.bytes, () => `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.red('dropped: delay queue full')} (${formatBytes(e.queuedBytes)} waiting) — not part of --loss`); break
         case 'client': log(`client ${e.clientId}: ${formatAddress(e.address, e.port)} (upstream port ${e.upstreamPort}, ${e.active} active)`); break
@@ -370,7 +360,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
         case 'reset': flushHidden(`tcp:${e.id}`); log(`[#${e.id}] ${style.red('reset')} ${e.code} on the ${e.direction === 'client-to-server' ? 'client' : 'server'} side — reset the other side too`); break
         case 'closed': forget(`tcp:${e.id}`); log(`[#${e.id}] closed after ${formatDuration(e.durationMs)}: ${formatBytes(e.bytesToServer)} to server, ${formatBytes(e.bytesToClient)} to client` + (e.reason === 'normal' ? '' : ` (${CLOSE_REASONS[e.reason]})`)); break
         case 'kernel-table': log(`kernel: nftables table inet ${e.table} drops ${e.loss}% of ${e.protocols.join('/')} packets to and from port ${e.ports.join(', ')}` + (e.watchdogPid ? ` (watchdog pid ${e.watchdogPid})` : '')); break
-        case 'stale-tables-removed': log(`kernel: removed ${e.tables.length} table(s) left by runs that died: ${e.tables.join(', ')}`); break
+        case 'stale-tables-removed': log(staleTablesLine(e.tables)); break
         default: break
       }
     },

@@ -9,6 +9,7 @@ import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
+import { sweepStaleTablesAtStart } from '../stale-tables.js'
 
 interface ServeFlags extends AddressFilterFlags {
   host: string
@@ -47,6 +48,9 @@ Ctrl-C prints a summary and exits 130.`)
       const { Reflector } = await import('../../reflector.js')
       const addressFilter = addressFilterFrom(flags)
       const print = flags.json ? printJson(ctx) : printHuman(ctx, addressFilter)
+      // Tables left by runs that died still drop packets on their ports: remove them first.
+      const stale = await sweepStaleTablesAtStart(ctx, !flags.json)
+      if (flags.json && stale.length > 0) jsonWriter(ctx.io.stdout)({ event: 'stale-tables-removed', tables: stale })
       const reflector = new Reflector({
         addressFilter,
         port,
