@@ -13,8 +13,12 @@ let interrupts = 0
 const onSignal = signal => {
   interrupts++
   stoppedBy ??= signal
-  // A second signal means "stop now", without waiting for a clean shutdown.
-  if (interrupts > 1) process.exit(SIGNAL_EXIT[stoppedBy])
+  // A second signal means "stop now", without waiting for a clean shutdown — said in one
+  // line, so an empty output is not taken for a finished run (stderr is synchronous here).
+  if (interrupts > 1) {
+    process.stderr.write(`sockkit: stopped at once by a second ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: no result\n`)
+    process.exit(SIGNAL_EXIT[stoppedBy])
+  }
   // The reason names the signal, so a command can say what stopped it.
   controller.abort(signal)
 }

@@ -50,6 +50,8 @@ export interface TransportRun {
   arrivals: ProbeArrival[]
   /** ms: a probe whose first copy is not back within this of its scheduled send is lost. */
   tmaxMs: number
+  /** How `tmaxMs` was chosen (see {@link TmaxRule}); absent = 'given'. */
+  tmaxRule?: TmaxRule
   /**
    * ms between scheduled sends; 0 or absent with --blast (no schedule). Each probe owns one
    * interval, so the measured interval for throughput lasts at least count × interval.
@@ -65,6 +67,18 @@ export interface TransportRun {
    */
   sendFailures?: number
 }
+
+/**
+ * How a transport's Tmax was chosen:
+ * - `given`: --tmax, applied as it is to both transports;
+ * - `auto`: max(1 s + the impairment's largest added RTT, 3 × the largest RTT seen), frozen
+ *   at the last send (UDP, or TCP when stopped before the end of sending);
+ * - `tcp-delivery`: TCP delivers or its connection dies, so compare waited for every probe
+ *   while the connection lived, up to a cap (60 s) — Tmax is that cap;
+ * - `stopped`: that TCP wait was cut short by Ctrl-C; Tmax is how long it had lasted after
+ *   the last scheduled send (every probe got at least that).
+ */
+export type TmaxRule = 'given' | 'auto' | 'tcp-delivery' | 'stopped'
 
 /** ms figures; null where there are no samples or too few for that percentile. */
 export interface LatencySummary {
@@ -140,6 +154,8 @@ export interface TransportResult {
   throughput: Throughput
   /** ms, the Tmax used. */
   tmaxMs: number
+  /** How that Tmax was chosen. */
+  tmaxRule: TmaxRule
   /** RTT samples (= received). */
   samples: number
   /** Log-spaced buckets over the RTTs; counts sum to `received`. */
@@ -259,6 +275,7 @@ export function analyzeRun (run: TransportRun): TransportResult {
     sendLagMs: { mean: lagSummary.mean, p99: lagSummary.p99, max: lagSummary.max },
     throughput,
     tmaxMs: run.tmaxMs,
+    tmaxRule: run.tmaxRule ?? 'given',
     samples: received,
     histogram: logHistogram(rtts),
     foreign: (run.foreign ?? 0) + unknown,

@@ -72,6 +72,11 @@ export interface ImpairmentOutcome {
   expected: {
     /** Round-trip probe loss: 1 − (1 − p)² for UDP; 0 for TCP, which retransmits what is dropped. */
     lossPercent: number
+    /**
+     * Where the measured loss should fall by chance alone: a binomial count over the `probes`
+     * sent, lossPercent ± 2 standard deviations (sdPercent = 100 × √(p(1−p)/n)), clamped to 0–100.
+     */
+    lossRangePercent: { low: number; high: number; sdPercent: number; probes: number }
     /** Extra copies back per probe (UDP); 0 for TCP. */
     duplicatePercent: number
     /** Approximate share reordered (UDP); 0 for TCP. */
@@ -83,6 +88,8 @@ export interface ImpairmentOutcome {
   }
   measured: {
     lossPercent: number
+    /** measured.lossPercent lies within expected.lossRangePercent. */
+    lossWithinRange: boolean
     duplicatePercent: number
     reorderedPercent: number
     /** null when nothing came back. */
@@ -104,7 +111,11 @@ export interface KernelReport {
   udp?: { rcvbufErrors: number; inErrors: number; sndbufErrors: number }
   /** Deltas of `Tcp:` counters during this transport's run. */
   tcp?: { retransSegs: number }
-  /** Bytes the kernel actually granted to the measuring socket's buffers. */
+  /**
+   * Bytes the kernel actually granted to the measuring socket's buffers. UDP: read from the
+   * socket. TCP: Node has no getter, so on Linux they come from `ss -tmn` (skmem rb/tb, as
+   * autotuned by the end of the run); absent where that cannot be read.
+   */
   socketBuffers?: { receiveBytes?: number; sendBytes?: number }
 }
 

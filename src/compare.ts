@@ -18,7 +18,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_UDP_PAYLOAD_IPV4 } from './constants.js
 import { formatAddress } from './addresses.js'
 import { datagramTooBig, invalidArg, sockkitError } from './errors.js'
 import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from './probe.js'
-import { analyzeRun, type ProbeArrival, type ProbeSend, type TransportRun } from './compare-stats.js'
+import { analyzeRun, type ProbeArrival, type ProbeSend, type TmaxRule, type TransportRun } from './compare-stats.js'
 import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from './snmp.js'
 import type { CompareConfig, CompareImpairmentConfig, CompareResult, CompareTransportResult, ImpairmentOutcome, KernelReport, Transport, TransportError } from './compare-types.js'
 import {
@@ -34,6 +34,18 @@ export const DEFAULT_COMPARE_RATE = 200
 export const DEFAULT_COMPARE_SIZE = 64
 /** Floor of the automatic Tmax, ms (RFC 7680 asks for a reported waiting time; never below 1 s). */
 export const MIN_AUTO_TMAX_MS = 1000
+/**
+ * The most TCP's automatic wait lasts after the last scheduled send, ms. TCP delivers or its
+ * connection dies: a probe not back yet is waiting for a retransmission (the RTO doubles:
+ * 0.2, 0.4, 0.8 … s), not lost. So with the automatic Tmax compare waits for every TCP probe
+ * while the connection is alive, up to this cap, and reports the cap as TCP's Tmax.
+ */
+export const TCP_DELIVERY_CAP_MS = 60_000
+/**
+ * With that TCP wait, how long nothing at all may come back before compare says nothing
+ * echoes, ms (the first probe may itself wait for a retransmission or two under loss).
+ */
+const TCP_NO_ANSWER_MS = 3000
 /** Largest probe count accepted (each probe costs a few dozen bytes of bookkeeping). */
 export const MAX_COMPARE_COUNT = 10_000_000
 /** Largest TCP-only probe size, bytes. */
@@ -123,10 +135,19 @@ export interface CompareTarget { host: string; port: number }
 
 /** Progress of a run, for a live display. */
 export type CompareEvent =
-  /** A transport's run begins. */
-  | { type: 'phase'; transport: Transport; host: string; port: number; total: number; warmup: number }
+  /**
+   * A transport's run begins. host and port are the reflector's; `via` is the impairment
+   * relay the probes are actually sent to, when one is in the path.
+   */
+  | { type: 'phase'; transport: Transport; host: string; port: number; total: number; warmup: number; via?: CompareTarget }
   /** Throttled (at most every `progressIntervalMs`), plus once at each transport's end. */
   | { type: 'progress'; transport: Transport; sent: number; received: number; total: number }
+  /**
+   * TCP with the automatic Tmax: sending is over, the automatic (UDP) Tmax has passed and
+   * `outstanding` probes are still in flight (retransmissions); compare waits for them up to
+   * `capMs` after the last send. Then throttled like progress, while the wait lasts.
+   */
+  | { type: 'waiting'; transport: Transport; outstanding: number; capMs: number }
   /** A transport could not be measured (connect refused, nothing came back…); the run goes on with the next. */
   | { type: 'transport-failed'; transport: Transport; code: string; message: string }
   | { type: 'done'; interrupted: boolean }
@@ -141,6 +162,11 @@ export interface RunCompareOptions {
   connectTimeoutMs?: number
   /** Minimum ms between progress events. Default 100. */
   progressIntervalMs?: number
+  /**
+   * With the automatic Tmax, the most compare waits for TCP probes still in flight after the
+   * last scheduled send, ms; also TCP's reported Tmax. Default {@link TCP_DELIVERY_CAP_MS} (60 s).
+   */
+  tcpWaitCapMs?: number
   /**
    * Put an impairment (loss, delay…) between compare and the reflector for the whole run
    * (started before the first transport, stopped in all cases before this resolves or
@@ -191,11 +217,21 @@ export const runCompareDetailed = async (config: CompareConfig, options: RunComp
   // the relay at the same moment would throw them away and report them as lost (RFC 6673: a
   // probe is lost only once Tmax has passed). It is stopped below, once the wait is over; a
   // second Ctrl-C exits the process at once (bin/sockkit.js), the kernel table's watchdog cleans up.
-  const impaired = await startCompareImpairment(config, options.impairment)
+  // What the relays could not reach: a refused target reaches compare only as a reset
+  // (TCP: the relay had accepted) or as silence (UDP: the relay's socket got the ICMP).
+  const relayFailures: Partial<Record<Transport, TransportError>> = {}
+  const request = options.impairment
+  const onEvent: CompareImpairmentRequest['onEvent'] = e => {
+    if (e.transport === 'tcp' && e.type === 'upstream-failed') relayFailures.tcp ??= { code: e.code, message: e.message }
+    if (e.transport === 'udp' && e.type === 'upstream-error' && e.code === 'ECONNREFUSED') relayFailures.udp ??= { code: e.code, message: e.message }
+    request.onEvent?.(e)
+  }
+  const impaired = await startCompareImpairment(config, { ...request, onEvent })
   let detail: CompareDetail | undefined
   try {
     detail = await measureAll({ ...config, impairment: impaired.config }, {
       ...options,
+      relayFailure: transport => relayFailures[transport],
       targets: { ...impaired.endpoints, ...options.targets },
       extraWaitMs: impaired.extraWaitMs,
       // Duplicated echoes can trail the last first copy: wait a little for them, or the count falls short.
@@ -208,7 +244,7 @@ export const runCompareDetailed = async (config: CompareConfig, options: RunComp
   }
   for (const transport of config.transports) {
     const measured = detail.result.results[transport]
-    if (measured) measured.impairment = impairmentOutcome(transport, measured, impaired, config.intervalMs)
+    if (measured) measured.impairment = impairmentOutcome(transport, measured, impaired)
   }
   return detail
 }
@@ -221,6 +257,23 @@ interface MeasureOptions extends RunCompareOptions {
   extraWaitMs?: number
   /** ms to keep receiving after every probe is back (trailing duplicates). Default 0. */
   lingerMs?: number
+  /** What the impairment relay reported when it could not reach the reflector, per transport. */
+  relayFailure?: (transport: Transport) => TransportError | undefined
+}
+
+/** Errors that, behind a relay, only echo the relay's own failure to reach the reflector. */
+const RELAYED_SYMPTOMS = new Set(['ECONNRESET', 'EPIPE', 'ERR_SOCKKIT_NO_ANSWER'])
+
+/**
+ * With a relay in the path, a refused reflector reaches compare as a reset (TCP: the relay
+ * had accepted) or as silence (UDP). When the relay reported why, that is the error, and it
+ * names the reflector the user gave, as it would without the relay.
+ */
+const relayedCause = (error: Error & { code?: string }, transport: Transport, config: CompareConfig, options: MeasureOptions): Error & { code?: string } => {
+  const cause = options.relayFailure?.(transport)
+  if (cause === undefined || !RELAYED_SYMPTOMS.has(error.code ?? '')) return error
+  const where = formatAddress(config.host, config.port)
+  return Object.assign(new Error(`the relay in front of ${where} could not reach it: ${cause.message}`), { code: cause.code, host: config.host, port: config.port })
 }
 
 const measureAll = async (config: CompareConfig, options: MeasureOptions): Promise<CompareDetail> => {
@@ -234,22 +287,24 @@ const measureAll = async (config: CompareConfig, options: MeasureOptions): Promi
 
   for (const transport of config.transports) {
     if (options.signal?.aborted) { interrupted = true; break }
-    const target = options.targets?.[transport] ?? { host: config.host, port: config.port }
-    emit({ type: 'phase', transport, host: target.host, port: target.port, total: config.count, warmup: config.warmup })
+    const reflector = { host: config.host, port: config.port }
+    const target = options.targets?.[transport] ?? reflector
+    const via = target.host !== reflector.host || target.port !== reflector.port ? { via: target } : {}
+    emit({ type: 'phase', transport, host: reflector.host, port: reflector.port, total: config.count, warmup: config.warmup, ...via })
     const before = await readSnmp()
     try {
       const measured = transport === 'tcp'
-        ? await measureTcp(config, target, options, emit, options.extraWaitMs ?? 0, options.lingerMs ?? 0)
-        : await measureUdp(config, target, options, emit, options.extraWaitMs ?? 0, options.lingerMs ?? 0)
+        ? await measureTcp(config, target, reflector, options, emit, options.extraWaitMs ?? 0, options.lingerMs ?? 0)
+        : await measureUdp(config, target, reflector, options, emit, options.extraWaitMs ?? 0, options.lingerMs ?? 0)
       const after = await readSnmp()
       runs[transport] = measured.run
       results[transport] = analyzeRun(measured.run)
       kernel[transport] = kernelReport(transport, before, after, measured.socketBuffers, udpFamilyOf(isIPv6(target.host) ? target.host : '0.0.0.0'))
       if (measured.interrupted) interrupted = true
       // Measured, but cut short by a socket error: the result stands, the error is reported.
-      if (measured.error) failures[transport] = measured.error
+      if (measured.error) failures[transport] = relayedCause(measured.error, transport, config, options)
     } catch (err) {
-      const error = err as Error & { code?: string }
+      const error = relayedCause(err as Error & { code?: string }, transport, config, options)
       if (error.code === 'ABORT_ERR' && options.signal?.aborted) { interrupted = true; break }
       failures[transport] = error
       emit({ type: 'transport-failed', transport, code: error.code ?? 'ERROR', message: error.message })
@@ -300,8 +355,8 @@ const kernelReport = (
     // Tcp: in /proc/net/snmp covers both IP families.
     const retransSegs = delta.tcp.RetransSegs ?? null
     return retransSegs === null
-      ? { available: false, reason: 'Tcp RetransSegs is missing or went backwards (a reset): its rise is unknown' }
-      : { available: true, tcp: { retransSegs } }
+      ? { available: false, reason: 'Tcp RetransSegs is missing or went backwards (a reset): its rise is unknown', ...buffers }
+      : { available: true, tcp: { retransSegs }, ...buffers }
   }
   const counter = (name: string) => family === 'ipv4' ? `Udp ${name}` : family === 'ipv6' ? `Udp6${name}` : `Udp/Udp6 ${name}`
   const rcvbufErrors = udpCounterDelta(delta, 'RcvbufErrors', family)
@@ -355,10 +410,21 @@ class ProbeRun {
   failure: (Error & { code?: string }) | undefined
   private onFailure: (() => void) | undefined
 
+  /** TCP with the automatic Tmax: wait for every probe while the connection lives (see {@link TCP_DELIVERY_CAP_MS}). */
+  readonly tcpDelivery: boolean
+  private tmaxRule: TmaxRule
+  /** In TCP's wait for delivery, past the automatic Tmax: progress events become 'waiting' ones. */
+  private waiting = false
+  /** The transport's result was taken: arrivals are still recorded, but no more progress events. */
+  private finished = false
+
   constructor (
     readonly transport: Transport,
     readonly config: CompareConfig,
+    /** Where the probes go: the reflector, or the impairment relay in front of it. */
     readonly target: CompareTarget,
+    /** The reflector the user named, for messages (the relay's port means nothing to them). */
+    readonly shownTarget: CompareTarget,
     private readonly options: RunCompareOptions,
     private readonly emit: (event: CompareEvent) => void,
     /** ms the impairment adds to a round trip at most (2 × (delay + jitter)); raises the automatic Tmax. */
@@ -367,6 +433,8 @@ class ProbeRun {
     private readonly lingerMs = 0,
   ) {
     this.seen = new Uint8Array(config.count)
+    this.tcpDelivery = transport === 'tcp' && config.tmaxMs === null
+    this.tmaxRule = config.tmaxMs !== null ? 'given' : this.tcpDelivery ? 'tcp-delivery' : 'auto'
   }
 
   now (): number {
@@ -406,9 +474,14 @@ class ProbeRun {
   }
 
   progress (force: boolean): void {
+    if (this.finished) return
     const now = performance.now()
     if (!force && now - this.lastProgress < (this.options.progressIntervalMs ?? 100)) return
     this.lastProgress = now
+    if (this.waiting && !force) {
+      this.emit({ type: 'waiting', transport: this.transport, outstanding: this.sends.length - this.uniqueReceived, capMs: this.options.tcpWaitCapMs ?? TCP_DELIVERY_CAP_MS })
+      return
+    }
     this.emit({ type: 'progress', transport: this.transport, sent: this.sends.length, received: this.uniqueReceived, total: this.config.count })
   }
 
@@ -419,7 +492,12 @@ class ProbeRun {
    * every RTT is ≤ the largest, < 3 × the largest.
    */
   tmaxMs (): number {
-    return this.frozenTmaxMs ?? this.config.tmaxMs ?? Math.max(MIN_AUTO_TMAX_MS + this.extraWaitMs, 3 * this.maxRttMs)
+    return this.frozenTmaxMs ?? this.config.tmaxMs ?? (this.tcpDelivery ? this.options.tcpWaitCapMs ?? TCP_DELIVERY_CAP_MS : this.autoTmaxMs())
+  }
+
+  /** The automatic rule: max(1 s + the impairment's largest added RTT, 3 × the largest RTT seen so far). */
+  private autoTmaxMs (): number {
+    return Math.max(MIN_AUTO_TMAX_MS + this.extraWaitMs, 3 * this.maxRttMs)
   }
 
   private frozenTmaxMs: number | undefined
@@ -431,6 +509,8 @@ class ProbeRun {
    * --tmax below the RTT makes every probe late (lost), not the reflector absent.
    */
   noAnswerWaitMs (): number {
+    // TCP's wait for delivery (up to a minute) is not the patience for "nothing echoes".
+    if (this.tcpDelivery) return Math.max(this.autoTmaxMs(), TCP_NO_ANSWER_MS + this.extraWaitMs)
     return Math.max(this.tmaxMs(), MIN_AUTO_TMAX_MS + this.extraWaitMs)
   }
 
@@ -448,16 +528,22 @@ class ProbeRun {
     }
   }
 
+  /** The run is over: echoes that still come are recorded, without progress events. */
+  finish (): void {
+    this.finished = true
+  }
+
   fail (error: Error & { code?: string }): void {
     this.failure ??= error
     this.onFailure?.()
   }
 
   private noAnswer (): Error {
-    const where = formatAddress(this.target.host, this.target.port)
+    const { host, port } = this.shownTarget
+    const where = formatAddress(host, port)
     return this.transport === 'udp'
-      ? sockkitError('ERR_SOCKKIT_NO_ANSWER', `no UDP probe came back from ${where} — is \`sockkit serve\` running there and is UDP allowed through?`, { host: this.target.host, port: this.target.port })
-      : sockkitError('ERR_SOCKKIT_NO_ANSWER', `no TCP probe came back from ${where} — something accepted the connection but did not echo: is it \`sockkit serve\`?`, { host: this.target.host, port: this.target.port })
+      ? sockkitError('ERR_SOCKKIT_NO_ANSWER', `no UDP probe came back from ${where} — is \`sockkit serve\` running there and is UDP allowed through?`, { host, port })
+      : sockkitError('ERR_SOCKKIT_NO_ANSWER', `no TCP probe came back from ${where} — something accepted the connection but did not echo: is it \`sockkit serve\`?`, { host, port })
   }
 
   /**
@@ -468,7 +554,8 @@ class ProbeRun {
     const { config } = this
     const signal = this.options.signal
     let stopped = false
-    const onAbort = () => { stopped = true }
+    // Also ends a wait slice at once, so a Ctrl-C during TCP's long wait is answered now.
+    const onAbort = () => { stopped = true; this.allBack?.() }
     signal?.addEventListener('abort', onAbort, { once: true })
     this.onFailure = () => { stopped = true; this.allBack?.() }
     try {
@@ -511,19 +598,51 @@ class ProbeRun {
 
       // The final wait: until everything sent is back, or Tmax after the last scheduled send.
       const lastScheduled = this.sends.at(-1)?.scheduledMs ?? 0
-      await this.waitForEchoes(lastScheduled + this.tmaxMs())
+      if (this.tcpDelivery) await this.waitForDelivery(lastScheduled)
+      else await this.waitForEchoes(lastScheduled + this.tmaxMs())
       // Nothing back within Tmax, or echoes coming back after it: the RTT may just be longer
       // than a --tmax given too small. Keep listening up to the no-answer wait, so those
       // probes are reported as late (still lost, RFC 7680) and "nothing answers" is only
       // said when nothing did.
-      await this.waitForEchoes(lastScheduled + this.noAnswerWaitMs(), () => this.uniqueReceived === 0 || this.lateSeen)
+      // TCP loses nothing while its connection lives: its missing probes are on their way, so
+      // they are listened for too, to be counted as late when they come (a --tmax that is too
+      // short then says so).
+      if (!this.tcpDelivery) await this.waitForEchoes(lastScheduled + this.noAnswerWaitMs(), () => this.uniqueReceived === 0 || this.lateSeen || this.transport === 'tcp')
       if (this.sends.length > 0 && this.uniqueReceived === 0) throw this.failure ?? this.noAnswer()
       if (this.lingerMs > 0 && !this.failure) await sleep(Math.min(this.lingerMs, Math.max(0, lastScheduled + this.tmaxMs() - this.now())))
+      this.waiting = false
       this.progress(true)
       return !signal?.aborted
     } finally {
       signal?.removeEventListener('abort', onAbort)
       this.onFailure = undefined
+    }
+  }
+
+  /**
+   * TCP with the automatic Tmax: wait until every probe is back, the connection fails, or
+   * the cap passes. Past the automatic (UDP) Tmax, say how many are still in flight. A stop
+   * (Ctrl-C) ends the wait at the automatic Tmax or at once if that has passed; Tmax is then
+   * how long the wait had lasted after the last send (rule `stopped`).
+   */
+  private async waitForDelivery (lastScheduledMs: number): Promise<void> {
+    const signal = this.options.signal
+    const autoEnd = lastScheduledMs + this.autoTmaxMs()
+    const capMs = this.options.tcpWaitCapMs ?? TCP_DELIVERY_CAP_MS
+    await this.waitForEchoes(lastScheduledMs + capMs, () => {
+      const now = this.now()
+      if (this.uniqueReceived === 0) return now < lastScheduledMs + this.noAnswerWaitMs()
+      if (signal?.aborted) return now < autoEnd
+      if (!this.waiting && now >= autoEnd) {
+        this.waiting = true
+        this.lastProgress = -Infinity
+        this.progress(false)
+      }
+      return true
+    })
+    if (this.uniqueReceived < this.sends.length && signal?.aborted && !this.failure) {
+      this.frozenTmaxMs = Math.max(this.autoTmaxMs(), this.now() - lastScheduledMs)
+      this.tmaxRule = this.frozenTmaxMs > this.autoTmaxMs() ? 'stopped' : 'auto'
     }
   }
 
@@ -560,6 +679,7 @@ class ProbeRun {
       sends: this.sends,
       arrivals: this.arrivals,
       tmaxMs: this.tmaxMs(),
+      tmaxRule: this.tmaxRule,
       intervalMs: this.config.intervalMs,
       sizeBytes: this.config.sizeBytes,
       foreign: this.foreign,
@@ -607,16 +727,16 @@ const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, m
 const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve))
 
 const measureUdp = async (
-  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number, lingerMs: number,
+  config: CompareConfig, target: CompareTarget, shownTarget: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number, lingerMs: number,
 ): Promise<Measured> => {
-  const probeRun = new ProbeRun('udp', config, target, options, emit, extraWaitMs, lingerMs)
+  const probeRun = new ProbeRun('udp', config, target, shownTarget, options, emit, extraWaitMs, lingerMs)
   const socket: UdpSocket = createSocket({ type: isIPv6(target.host) ? 'udp6' : 'udp4' })
   try {
     socket.on('message', data => probeRun.arrived(decodeProbe(data), probeRun.now()))
     socket.on('error', (err: Error & { code?: string }) => {
       // On a connected UDP socket an ICMP "port unreachable" comes back as ECONNREFUSED.
       // Before any echo that means nothing listens there; after, the reflector went away.
-      probeRun.fail(Object.assign(err, { host: target.host, port: target.port }))
+      probeRun.fail(Object.assign(err, { host: shownTarget.host, port: shownTarget.port }))
     })
     // Connected: the kernel filters other senders, and sends skip a lookup per datagram.
     await new Promise<void>((resolve, reject) => {
@@ -648,6 +768,7 @@ const measureUdp = async (
       return new Promise<void>(resolve => { slotFree = () => { slotFree = undefined; resolve() } })
     }
     const completed = await probeRun.run(send)
+    probeRun.finish()
     return {
       run: probeRun.result(),
       interrupted: !completed,
@@ -660,9 +781,9 @@ const measureUdp = async (
 }
 
 const measureTcp = async (
-  config: CompareConfig, target: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number, lingerMs: number,
+  config: CompareConfig, target: CompareTarget, shownTarget: CompareTarget, options: RunCompareOptions, emit: (e: CompareEvent) => void, extraWaitMs: number, lingerMs: number,
 ): Promise<Measured> => {
-  const probeRun = new ProbeRun('tcp', config, target, options, emit, extraWaitMs, lingerMs)
+  const probeRun = new ProbeRun('tcp', config, target, shownTarget, options, emit, extraWaitMs, lingerMs)
   const socket = await connectTcp(target, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, options.signal)
   try {
     socket.setNoDelay(!config.nagle)
@@ -676,9 +797,9 @@ const measureTcp = async (
       for (; offset + size <= data.length; offset += size) probeRun.arrived(decodeProbe(data, offset), receivedMs)
       leftover = offset === data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(offset))
     })
-    socket.on('error', (err: Error & { code?: string }) => probeRun.fail(Object.assign(err, { host: target.host, port: target.port })))
+    socket.on('error', (err: Error & { code?: string }) => probeRun.fail(Object.assign(err, { host: shownTarget.host, port: shownTarget.port })))
     socket.on('end', () => probeRun.fail(sockkitError('ERR_SOCKKIT_NO_ANSWER',
-      `${formatAddress(target.host, target.port)} closed the TCP connection during the run`, { host: target.host, port: target.port })))
+      `${formatAddress(shownTarget.host, shownTarget.port)} closed the TCP connection during the run`, { host: shownTarget.host, port: shownTarget.port })))
 
     const send: SendProbe = probe => {
       if (probeRun.failure) return
@@ -692,9 +813,17 @@ const measureTcp = async (
       })
     }
     const completed = await probeRun.run(send)
-    return { run: probeRun.result(), interrupted: !completed, ...(probeRun.failure ? { error: probeRun.failure } : {}) }
+    probeRun.finish()
+    const socketBuffers = await readTcpBuffers(socket)
+    return {
+      run: probeRun.result(),
+      interrupted: !completed,
+      ...(socketBuffers ? { socketBuffers } : {}),
+      ...(probeRun.failure ? { error: probeRun.failure } : {}),
+    }
   } finally {
-    socket.removeAllListeners('data')
+    // The 'data' listener stays while the connection closes: an echo that still comes is
+    // recorded (as late, when after Tmax) in the run returned above.
     socket.on('error', () => { /* closing; nothing left to report */ })
     await new Promise<void>(resolve => {
       if (socket.destroyed) { resolve(); return }
@@ -703,6 +832,40 @@ const measureTcp = async (
       socket.end()
     })
   }
+}
+
+/**
+ * The TCP socket's buffer sizes as the kernel holds them now (autotuned during the run):
+ * Node has no getter for a TCP socket's SO_RCVBUF/SO_SNDBUF, so on Linux they are read from
+ * `ss -tmn` (skmem rb/tb) for this one connection. undefined elsewhere, or when ss is missing,
+ * slow (over 1 s) or says nothing — never a failure of the run.
+ */
+export const readTcpBuffers = async (socket: TcpSocket): Promise<KernelReport['socketBuffers'] | undefined> => {
+  if (process.platform !== 'linux' || socket.destroyed || socket.localPort === undefined || socket.remotePort === undefined) return undefined
+  const { execFile } = await import('node:child_process')
+  const output = await new Promise<string | undefined>(resolve => {
+    try {
+      execFile('ss', ['-tmnH', 'state', 'established', 'sport', '=', `:${socket.localPort}`, 'and', 'dport', '=', `:${socket.remotePort}`],
+        { timeout: 1000 }, (err, stdout) => resolve(err ? undefined : stdout))
+    } catch {
+      resolve(undefined)
+    }
+  })
+  return output === undefined ? undefined : parseSkmem(output)
+}
+
+/** `skmem:(r0,rb131072,t0,tb2626560,…)` → { receiveBytes: 131072, sendBytes: 2626560 }; undefined when absent. */
+export const parseSkmem = (ssOutput: string): KernelReport['socketBuffers'] | undefined => {
+  const skmem = /skmem:\(([^)]*)\)/.exec(ssOutput)?.[1]
+  if (skmem === undefined) return undefined
+  const field = (name: string) => {
+    const match = new RegExp(`(?:^|,)${name}(\\d+)(?:,|$)`).exec(skmem)
+    return match ? Number(match[1]) : undefined
+  }
+  const receiveBytes = field('rb')
+  const sendBytes = field('tb')
+  if (receiveBytes === undefined && sendBytes === undefined) return undefined
+  return { ...(receiveBytes !== undefined ? { receiveBytes } : {}), ...(sendBytes !== undefined ? { sendBytes } : {}) }
 }
 
 const connectTcp = (target: CompareTarget, timeoutMs: number, signal?: AbortSignal): Promise<TcpSocket> =>
@@ -759,7 +922,6 @@ const startCompareImpairment = async (config: CompareConfig, request: CompareImp
     emulator: request.emulator ?? 'auto',
     target: { host: config.host, port: config.port },
     packetEvents: false,
-    intervalMs: config.intervalMs,
     ...(request.seed !== undefined ? { seed: request.seed } : {}),
     ...(request.support ? { support: request.support } : {}),
     ...(request.onEvent ? { onEvent: request.onEvent } : {}),
@@ -829,18 +991,19 @@ const startDegraded = async (
 }
 
 /** Expected round-trip effect next to the measured one, for one transport. */
-const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impaired: CompareImpairment, intervalMs: number): ImpairmentOutcome => {
+const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impaired: CompareImpairment): ImpairmentOutcome => {
   const { impairment, appliedBy, notApplied } = impaired.applied[transport]
-  // The reorder figure depends on the probe spacing (a held probe needs a successor within the hold).
-  const e = expectedRoundTrip(impairment, { intervalMs })
+  const e = expectedRoundTrip(impairment)
   const stream = transport === 'tcp'
   const pct = (n: number) => (r.sent === 0 ? 0 : Math.round((n / r.sent) * 100_000) / 1000)
+  const lossRange = lossRangePercent(stream ? 0 : e.lossPercent, r.sent)
   return {
     appliedBy,
     notApplied,
     expected: {
       // TCP retransmits every dropped segment: the loss becomes latency, not lost probes.
       lossPercent: stream ? 0 : e.lossPercent,
+      lossRangePercent: lossRange,
       duplicatePercent: stream ? 0 : e.duplicatePercent,
       reorderPercentApprox: stream ? 0 : e.reorderPercentApprox,
       addedRttMs: e.addedRttMs,
@@ -848,10 +1011,28 @@ const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impa
     },
     measured: {
       lossPercent: r.lossPercent,
+      // A little slack for the rounding of the percentages compared.
+      lossWithinRange: r.lossPercent >= lossRange.low - 1e-9 && r.lossPercent <= lossRange.high + 1e-9,
       duplicatePercent: pct(r.duplicates),
       reorderedPercent: pct(r.reordered),
       minRttMs: r.rttMs.min,
       p50RttMs: r.rttMs.p50,
     },
+  }
+}
+
+/**
+ * The binomial range for a loss of `expectedPercent` over `probes` probes: ± 2 standard
+ * deviations (about 95% of runs fall inside), rounded to 0.01 points, clamped to 0–100.
+ */
+export const lossRangePercent = (expectedPercent: number, probes: number): ImpairmentOutcome['expected']['lossRangePercent'] => {
+  const p = expectedPercent / 100
+  const sdPercent = probes === 0 ? 0 : 100 * Math.sqrt((p * (1 - p)) / probes)
+  const round = (x: number) => Math.round(x * 100) / 100
+  return {
+    low: round(Math.max(0, expectedPercent - 2 * sdPercent)),
+    high: round(Math.min(100, expectedPercent + 2 * sdPercent)),
+    sdPercent: round(sdPercent),
+    probes,
   }
 }

@@ -344,3 +344,27 @@ t.test('a probe over the system\'s datagram limit (EMSGSIZE, macOS above 9216 by
   t.equal(small.code, 0, small.stderr)
   t.equal(JSON.parse(small.stdout.toString()).results.udp.received, 20)
 })
+
+t.test('a second Ctrl-C stops at once and says so in one line: no result, exit 130', async t => {
+  // A 1 s delay keeps the first stop waiting for the probes in flight, so the second lands in that wait.
+  const cli = startCli(['compare', '--delay', '1000', '--count', '1000', '--rate', '100', '--transports', 'udp', '--emulator', 'userspace'])
+  t.teardown(() => { cli.child.kill('SIGKILL') })
+  await cli.waitFor(/UDP → /)
+  await new Promise(r => setTimeout(r, 300))
+  cli.child.kill('SIGINT')
+  await new Promise(r => setTimeout(r, 100))
+  const code = await cli.interrupt()
+  t.equal(code, 130)
+  t.match(cli.stderr(), /^sockkit: stopped at once by a second Ctrl-C: no result$/m)
+  t.equal(cli.stdout().length, 0, 'no table')
+})
+
+t.test('behind a relay (--delay), a refused reflector is named as the user gave it, as without the relay', async t => {
+  const port = await closedPort()
+  const run = await runCli(['compare', '127.0.0.1', '--port', String(port), '--count', '10', '--delay', '5'], { timeoutMs: 30_000 })
+  t.equal(run.code, 1)
+  // Once (TCP and UDP say the same), with the user's port: not the relay's, and not "reset".
+  t.match(run.stderr, new RegExp(`^sockkit: nothing is listening on 127\\.0\\.0\\.1:${port} — start one with \`sockkit serve ${port}\`$`, 'm'))
+  t.notMatch(run.stderr, /reset/)
+  t.match(run.stderr, new RegExp(`TCP → 127\\.0\\.0\\.1:${port} via 127\\.0\\.0\\.1:\\d+: sending 10 probes`), 'the phase line names the reflector, then the relay')
+})

@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import { spawnSync } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import { performance } from 'node:perf_hooks'
@@ -210,4 +211,37 @@ t.test('the sender polls for as long as this system\'s timers can be late: 1.5 m
   // …and never more than 20 ms of polling, however coarse.
   t.equal(marginFromOvershoots([60, 61, 59]), 20)
   t.equal(marginFromOvershoots([]), 1.5)
+})
+
+t.test('behind an impairment relay, a refused reflector is ECONNREFUSED naming the real target (not a reset, not the relay)', async t => {
+  const port = await closedPort()
+  const config = makeCompareConfig({ port, count: 5, ratePerSecond: 100 })
+  const err = await runCompare(config, { impairment: { impairment: { delay: 5 }, emulator: 'userspace' } }).catch(e => e)
+  t.match(err, { code: 'ECONNREFUSED', host: '127.0.0.1', port }, 'UDP: the relay got the port unreachable')
+  t.match(err.tcpError, { code: 'ECONNREFUSED', host: '127.0.0.1', port }, 'TCP: the relay could not connect')
+  t.match(err.tcpError.message, `127.0.0.1:${port}`)
+  for (const e of [err, err.tcpError]) {
+    const ports = [...String(e.message).matchAll(/:(\d{2,5})\b/g)].map(m => Number(m[1]))
+    t.ok(ports.length > 0 && ports.every(p => p === port), `only the reflector's port in "${e.message}"`)
+  }
+})
+
+t.test('the expected loss range is binomial, 2 sd over the probes sent', async t => {
+  const { lossRangePercent } = await import('../src/compare.js')
+  t.same(lossRangePercent(36, 20000), { low: 35.32, high: 36.68, sdPercent: 0.34, probes: 20000 })
+  t.same(lossRangePercent(0, 100), { low: 0, high: 0, sdPercent: 0, probes: 100 })
+  t.same(lossRangePercent(50, 4), { low: 0, high: 100, sdPercent: 25, probes: 4 }, 'clamped to 0–100')
+  t.same(lossRangePercent(10, 0), { low: 10, high: 10, sdPercent: 0, probes: 0 })
+})
+
+t.test('TCP socket buffers: from ss skmem on Linux, never a failure', async t => {
+  const { parseSkmem, readTcpBuffers } = await import('../src/compare.js')
+  t.same(parseSkmem('0 0 127.0.0.1:1 127.0.0.1:2\n\t skmem:(r0,rb131072,t0,tb2626560,f0,w0,o0,bl0,d0)\n'), { receiveBytes: 131072, sendBytes: 2626560 })
+  t.equal(parseSkmem(''), undefined, 'no connection listed')
+  t.equal(parseSkmem('skmem:(r0,t0)'), undefined)
+  const result = await runCompare(makeCompareConfig({ port: local.port, count: 5, ratePerSecond: 500, transports: ['tcp'] }))
+  const hasSs = spawnSync('sh', ['-c', 'command -v ss']).status === 0
+  if (process.platform === 'linux' && hasSs) t.ok((result.kernel.tcp?.socketBuffers?.receiveBytes ?? 0) > 0, 'read for our own connection')
+  else t.equal(result.kernel.tcp?.socketBuffers, undefined, 'absent where ss cannot tell')
+  t.equal(await readTcpBuffers(Object.assign(createServer(), { destroyed: true }) as never), undefined, 'a closed socket: undefined')
 })

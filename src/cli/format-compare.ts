@@ -16,6 +16,8 @@ const MAX_COLUMN_WIDTH = 28
 const MAX_PLOT_ROWS = 14
 
 const NAMES: Record<Transport, string> = { tcp: 'TCP', udp: 'UDP' }
+/** compare's default cap on TCP's wait for delivery (TCP_DELIVERY_CAP_MS in src/compare.ts). */
+const TCP_WAIT_CAP_MS = 60_000
 
 /**
  * The whole human report: header, table, one latency plot per transport, the verdict
@@ -69,6 +71,10 @@ export function verdict (result: CompareResult): string[] {
       continue
     }
     sentences.push(transport === 'udp' ? udpVerdict(result, r, kernel) : tcpVerdict(result, r, kernel))
+    if (r.foreign > 0) {
+      sentences.push(`${NAMES[transport]}: ${plural(r.foreign, 'reply', 'replies')} that ${r.foreign === 1 ? 'was' : 'were'} not this run's probes ${r.foreign === 1 ? 'was' : 'were'} ignored ` +
+        `(not counted; "foreign" in --json): something else answers there, or the reflector does not echo probes unchanged.`)
+    }
     if (r.duplicates > 0) {
       sentences.push(`${NAMES[transport]} delivered ${plural(r.duplicates, 'duplicate copy', 'duplicate copies')}${transport === 'udp' ? ': UDP does not remove duplicates, the application must' : ''}.`)
     }
@@ -125,7 +131,11 @@ export function impairmentLines (result: CompareResult): string[] {
     const e = outcome.expected
     const m = outcome.measured
     if (config.loss > 0 && !outcome.notApplied.includes('loss')) {
-      if (transport === 'udp') parts.push(`loss ${config.loss}% each way → expected ${percent(e.lossPercent)} round trip, measured ${percent(m.lossPercent)}`)
+      if (transport === 'udp') {
+        const range = e.lossRangePercent
+        parts.push(`loss ${config.loss}% each way → expected ${percent(e.lossPercent)} round trip ±${Number((range.sdPercent * 2).toFixed(2))} points ` +
+          `(binomial, 2 sd for ${count(range.probes)} probes), measured ${percent(m.lossPercent)}: ${m.lossWithinRange ? 'within' : 'outside'} that range`)
+      }
       else {
         const retrans = result.kernel.tcp?.tcp?.retransSegs
         parts.push(`loss ${config.loss}% each way (${outcome.appliedBy.loss ?? 'kernel'}) → expected 0% lost (TCP retransmits), measured ${percent(m.lossPercent)}` +
@@ -141,7 +151,8 @@ export function impairmentLines (result: CompareResult): string[] {
       parts.push(`duplicate ${config.duplicate}% each way → expected ${percent(e.duplicatePercent)} extra copies, measured ${percent(m.duplicatePercent)}`)
     }
     if (config.reorder > 0 && !outcome.notApplied.includes('reorder')) {
-      parts.push(`reorder ${config.reorder}% each way → expected about ${percent(e.reorderPercentApprox)} reordered, measured ${percent(m.reorderedPercent)}`)
+      parts.push(`reorder ${config.reorder}% each way → expected about ${percent(e.reorderPercentApprox)} reordered, measured ${percent(m.reorderedPercent)}` +
+        ` (a datagram held at the end waits the relay's whole hold, ${REORDER_HOLD_TEXT}, for a successor that never comes: the max RTT and a throughput "to last echo" can include that wait)`)
     }
     if (outcome.notApplied.length > 0) parts.push(config.tcpDegraded?.reason ?? `not applied: ${outcome.notApplied.join(', ')}`)
     lines.push(`${NAMES[transport]}: ${parts.length > 0 ? parts.join('; ') : 'nothing to expect (no impairment)'}`)
@@ -175,6 +186,8 @@ export function kernelDrops (result: CompareResult, transport: Transport):
 const count = (n: number): string => n.toLocaleString('en-US')
 
 const IMPAIRMENT_NAMES = ['loss', 'delay', 'jitter', 'reorder', 'duplicate'] as const
+/** The userspace relay's reorder hold (src/impairment.ts), as the output says it. */
+const REORDER_HOLD_TEXT = '100 ms'
 
 function describeKind (kind: typeof IMPAIRMENT_NAMES[number], config: NonNullable<CompareResult['config']['impairment']>): string {
   if (kind === 'delay') return `delay ${config.delay} ms`
@@ -216,8 +229,10 @@ function udpVerdict (result: CompareResult, r: CompareTransportResult, kernel: K
   const impairment = result.config.impairment
   const impairedLoss = r.impairment !== undefined && impairment !== undefined && impairment.loss > 0 && !r.impairment.notApplied.includes('loss')
   if (impairedLoss) {
-    // The emulator's drops are the expected cause; the kernel counter is machine-wide, so it is only a side note.
     const by = r.impairment!.appliedBy.loss ?? impairment!.emulator
+    const split = lossSplit(result, r, dropped, rcvbufErrors)
+    if (split !== undefined) return `${head}, above the ${percent(r.impairment!.expected.lossRangePercent.high)} that chance allows: ${split}${refusedNote}${lateNote}.`
+    // The emulator's drops are the expected cause; the kernel counter is machine-wide, so it is only a side note.
     const also = rcvbufErrors > 0 ? `; RcvbufErrors +${rcvbufErrors} during the run (machine-wide: some may be real buffer overflows)` : ''
     return `${head}: the ${by} emulator dropped ${impairment!.loss}% each way, so ${percent(r.impairment!.expected.lossPercent)} of round trips were expected to fail${also}${refusedNote}${lateNote}.`
   }
@@ -234,6 +249,29 @@ function udpVerdict (result: CompareResult, r: CompareTransportResult, kernel: K
     return `${head}: the receiver's buffer overflowed — the kernel counted ${rcvbufErrors} drops, at least as many (${counted}${buffer}; the counter covers the whole machine)${refusedNote}${lateNote}.`
   }
   return `${head}: the receiver's buffer overflowed for ${rcvbufErrors} of them (${counted}${buffer}); the other ${dropped - rcvbufErrors} were lost in the network or dropped by a firewall${refusedNote}${lateNote}.`
+}
+
+/**
+ * UDP loss above the expected range, split between the emulator's drops (its own counters)
+ * and this machine's receive buffer (RcvbufErrors) — when those counters explain the rest.
+ * undefined when the loss is within range or nothing explains the difference.
+ */
+function lossSplit (result: CompareResult, r: CompareTransportResult, dropped: number, rcvbufErrors: number): string | undefined {
+  const outcome = r.impairment
+  if (outcome === undefined || outcome.measured.lossWithinRange || r.lossPercent < outcome.expected.lossRangePercent.high || rcvbufErrors === 0) return undefined
+  const emulator = emulatorDrops(result, 'udp')
+  if (emulator === undefined || emulator >= dropped) return undefined
+  const by = `${count(emulator)} dropped by the emulator`
+  if (emulator + rcvbufErrors === dropped) return `${by}, ${count(rcvbufErrors)} by this machine's receive buffer (RcvbufErrors)`
+  return `${by}; the other ${count(dropped - emulator)} were not, and RcvbufErrors rose by ${count(rcvbufErrors)} during the run (machine-wide: this machine's receive buffers overflowed)`
+}
+
+/** Packets of one transport the emulator that did its loss dropped (kernel table or relay), both directions. */
+function emulatorDrops (result: CompareResult, transport: Transport): number | undefined {
+  const by = result.results[transport]?.impairment?.appliedBy.loss
+  if (by === 'kernel') return kernelDrops(result, transport)?.dropped
+  const relay = by === 'userspace' ? result.impairmentCounters?.[transport] : undefined
+  return relay === undefined ? undefined : relay.clientToServer.dropped + relay.serverToClient.dropped
 }
 
 /**
@@ -263,10 +301,16 @@ function tcpVerdict (result: CompareResult, r: TransportResult, kernel: KernelRe
       `TCP delivers only while its connection lasts${counted === '' ? '' : `; ${counted}`}.`
   }
   if (r.lost > 0) {
-    const late = r.late > 0 ? `; ${r.late} of them came back later${tmaxHint(result, r)}` : ''
-    const head = `TCP: ${plural(r.lost, 'probe')} (${percent(r.lossPercent)}) did not come back within Tmax (${ms(r.tmaxMs)}). TCP does not drop data, so they were still on their way when the wait ended`
-    if (retrans !== undefined && retrans > 0) return `${head}, consistent with retransmissions: ${counted}${late}.`
-    return `${head}${counted === '' ? '' : `; ${counted}`}${late}.`
+    const late = r.late > 0 ? `; ${r.late} of them came back later` : ''
+    const ended = r.tmaxRule === 'tcp-delivery' ? 'when the wait ended (it waits for every TCP probe while the connection lives, at most this long)'
+      : r.tmaxRule === 'given' ? 'when the wait ended' : 'when the stop cut the wait short'
+    const head = `TCP: ${plural(r.lost, 'probe')} (${percent(r.lossPercent)}) did not come back within Tmax (${ms(r.tmaxMs)}). TCP does not drop data, so they were still on their way ${ended}`
+    // A --tmax applies strictly, to TCP too: under loss its retransmissions outlast a short one.
+    const hint = r.tmaxRule === 'given'
+      ? `: give a larger --tmax, or leave it out (TCP then waits for every probe while its connection lives, up to ${TCP_WAIT_CAP_MS / 1000} s)`
+      : ''
+    if (retrans !== undefined && retrans > 0) return `${head}, consistent with retransmissions: ${counted}${late}${hint}.`
+    return `${head}${counted === '' ? '' : `; ${counted}`}${late}${hint}.`
   }
   const tail = r.rttMs.p99 ?? r.rttMs.max
   const tailName = r.rttMs.p99 !== null ? 'p99' : 'worst RTT'
@@ -350,7 +394,7 @@ function table (result: CompareResult, transports: Transport[], style: ChalkInst
     // Over the measured interval only, never the Tmax wait for probes that did not come back;
     // "end of sending" is the last scheduled send + one interval (or the last actual send).
     row('throughput over', r => `${ms(r.throughput.durationMs)} to ${r.throughput.endsAt === 'last-arrival' ? 'last echo' : 'end of sending'}`),
-    row('Tmax', r => ms(r.tmaxMs)),
+    row('Tmax', r => `${ms(r.tmaxMs)}${TMAX_RULE_CELL[r.tmaxRule]}`),
   ]
   if (results.some(r => r.sendFailures > 0)) rows.push(row('sends refused (local)', r => String(r.sendFailures)))
   const kernels = transports.map(transport => result.kernel[transport])
@@ -358,7 +402,10 @@ function table (result: CompareResult, transports: Transport[], style: ChalkInst
     rows.push({ label: 'kernel (machine-wide)', cells: transports.map((transport, i) => kernelCell(transport, kernels[i])) })
   }
   if (kernels.some(k => k?.socketBuffers?.receiveBytes !== undefined)) {
-    rows.push({ label: 'socket receive buffer', cells: kernels.map(k => (k?.socketBuffers?.receiveBytes === undefined ? 'n/a' : formatBytes(k.socketBuffers.receiveBytes))) })
+    // TCP's comes from Linux's ss (Node cannot read a TCP socket's buffer sizes).
+    rows.push({ label: 'socket receive buffer', cells: kernels.map((k, i) => (k?.socketBuffers?.receiveBytes === undefined
+      ? (transports[i] === 'tcp' ? 'n/a (no ss: not readable)' : 'n/a')
+      : formatBytes(k.socketBuffers.receiveBytes))) })
   }
 
   const cell = (text: string) => fit(text, columnWidth - 1).padEnd(columnWidth)
@@ -442,13 +489,26 @@ function headerLines (result: CompareResult): string[] {
   ]
 }
 
+/** After the Tmax figure in the table: how it was chosen, when not --tmax or the automatic rule. */
+const TMAX_RULE_CELL: Record<TransportResult['tmaxRule'], string> = { given: '', auto: '', 'tcp-delivery': ' (cap)', stopped: ' (stopped)' }
+/** After the Tmax figure in the footer: how it was chosen. */
+const TMAX_RULE_FOOTER: Record<TransportResult['tmaxRule'], string> = {
+  given: ' (--tmax)',
+  auto: ' (auto)',
+  'tcp-delivery': ' (waits for every probe while connected, up to this cap)',
+  stopped: ' (the stop cut the wait short)',
+}
+
 function footer (result: CompareResult, transports: Transport[]): string {
-  const tmaxes = transports.map(t => result.results[t]!.tmaxMs)
-  const tmax = tmaxes.every(value => value === tmaxes[0])
-    ? `Tmax ${ms(tmaxes[0] ?? result.config.tmaxMs ?? 0)}`
-    : `Tmax ${transports.map((t, i) => `${NAMES[t]} ${ms(tmaxes[i]!)}`).join(', ')}`
+  const shown = transports.map(t => result.results[t]!)
+  const first = shown[0]
+  const tmax = first === undefined
+    ? `Tmax ${ms(result.config.tmaxMs ?? 0)}`
+    : shown.every(r => r.tmaxMs === first.tmaxMs && r.tmaxRule === first.tmaxRule)
+      ? `Tmax ${ms(first.tmaxMs)}${TMAX_RULE_FOOTER[first.tmaxRule]}`
+      : `Tmax ${shown.map(r => `${NAMES[r.transport]} ${ms(r.tmaxMs)}${TMAX_RULE_FOOTER[r.tmaxRule]}`).join(', ')}`
   // The definitions, by RFC; the full wording is in --help and docs/compare.md.
-  return `${tmax}${result.config.tmaxMs === null ? ' (auto)' : ''} · RFC 6673 loss · 4737 reordering · 3550 jitter · 5481 PDV`
+  return `${tmax} · RFC 6673 loss · 4737 reordering · 3550 jitter · 5481 PDV`
 }
 
 // ——— small helpers ———

@@ -9,7 +9,7 @@ import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment, type Imp
 import type { CompareEvent } from '../../compare.js'
 import type { CompareConfig, Transport } from '../../compare-types.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
-import { sweepStaleTablesAtStart } from '../stale-tables.js'
+import { plural } from '../format.js'
 import { clock, jsonReplacer, lineWriter, stopCause, styleFor, type CliContext } from '../io.js'
 import { KERNEL_SEED_NOTE } from './link.js'
 import { argParser, runAction } from '../action.js'
@@ -229,20 +229,8 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
       const impairment: Impairment | undefined = impairmentGiven
         ? Object.fromEntries(IMPAIRMENT_FLAGS.filter(name => flags[name] !== undefined).map(name => [name, flags[name]]))
         : undefined
-      if (impairment) {
-        // The same impossible combination is the same usage error as in link (exit 2).
-        const { checkImpairmentFlags } = await import('../../impairment.js')
-        const { problem } = await checkImpairmentFlags({ command: 'compare', transports: flags.transports, impairment, emulator: flags.emulator })
-        if (problem !== undefined) throw invalidArg(problem)
-      }
       // Last of the checks, first of the effects: the file is opened before any probe is sent.
       const csv = flags.csv === undefined ? undefined : await openCsv(flags.csv)
-      // Tables left by runs that died still drop packets on their ports: remove them first (one line says so).
-      await sweepStaleTablesAtStart(ctx)
-      if (impairment && flags.transports.includes('udp')) {
-        const note = (await import('../../impairment.js')).reorderSpacingNote(impairment, config.intervalMs)
-        if (note !== undefined) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(note)
-      }
       try {
         return await measureAndReport(ctx, { host, flags, config, impairment, csv, runCompareDetailed })
       } finally {
@@ -346,6 +334,7 @@ const progressLine = (ctx: CliContext) => {
   const style = styleFor(ctx, stream)
   let shown = false
   let target = ''
+  let saidWaiting = false
   const write = (text: string) => {
     if (!live) return
     stream.write(`\r\x1b[K${text}`)
@@ -354,7 +343,7 @@ const progressLine = (ctx: CliContext) => {
   return {
     event: (e: CompareEvent): void => {
       if (e.type === 'phase') {
-        target = formatAddress(e.host, e.port)
+        target = formatAddress(e.host, e.port) + (e.via ? ` via ${formatAddress(e.via.host, e.via.port)}` : '')
         // Without a terminal, one plain line per transport instead of a live counter.
         // Prefixed with the clock, like every other event line.
         if (!live) stream.write(`${style.dim(clock())} ${e.transport.toUpperCase()} → ${target}: sending ${e.total} probes${e.warmup ? ` after ${e.warmup} warm-up probes` : ''}\n`)
@@ -362,6 +351,12 @@ const progressLine = (ctx: CliContext) => {
       } else if (e.type === 'progress') {
         const percent = Math.floor((100 * e.sent) / e.total)
         write(`${e.transport.toUpperCase()} → ${target}: sent ${e.sent}/${e.total} (${percent}%), ${e.received} back`)
+      } else if (e.type === 'waiting') {
+        const text = `waiting for ${plural(e.outstanding, `${e.transport.toUpperCase()} probe`)} still in flight (TCP retransmits; up to ${Math.round(e.capMs / 1000)} s)`
+        // Without a terminal, said once: a log shows why the run is taking longer.
+        if (!live && !saidWaiting) stream.write(`${style.dim(clock())} ${e.transport.toUpperCase()} → ${target}: ${text}\n`)
+        saidWaiting = true
+        write(`${e.transport.toUpperCase()} → ${target}: ${text}…`)
       } else if (e.type === 'transport-failed') {
         write(`${e.transport.toUpperCase()} → ${target}: failed (${e.code})`)
       }
