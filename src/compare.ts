@@ -244,7 +244,7 @@ export const runCompareDetailed = async (config: CompareConfig, options: RunComp
   }
   for (const transport of config.transports) {
     const measured = detail.result.results[transport]
-    if (measured) measured.impairment = impairmentOutcome(transport, measured, impaired)
+    if (measured) measured.impairment = impairmentOutcome(transport, measured, impaired, config.intervalMs)
   }
   return detail
 }
@@ -922,6 +922,7 @@ const startCompareImpairment = async (config: CompareConfig, request: CompareImp
     emulator: request.emulator ?? 'auto',
     target: { host: config.host, port: config.port },
     packetEvents: false,
+    intervalMs: config.intervalMs,
     ...(request.seed !== undefined ? { seed: request.seed } : {}),
     ...(request.support ? { support: request.support } : {}),
     ...(request.onEvent ? { onEvent: request.onEvent } : {}),
@@ -991,9 +992,10 @@ const startDegraded = async (
 }
 
 /** Expected round-trip effect next to the measured one, for one transport. */
-const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impaired: CompareImpairment): ImpairmentOutcome => {
+const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impaired: CompareImpairment, intervalMs: number): ImpairmentOutcome => {
   const { impairment, appliedBy, notApplied } = impaired.applied[transport]
-  const e = expectedRoundTrip(impairment)
+  // The reorder figure depends on the probe spacing (a held probe needs a successor within the hold).
+  const e = expectedRoundTrip(impairment, { intervalMs })
   const stream = transport === 'tcp'
   const pct = (n: number) => (r.sent === 0 ? 0 : Math.round((n / r.sent) * 100_000) / 1000)
   const lossRange = lossRangePercent(stream ? 0 : e.lossPercent, r.sent)

@@ -9,6 +9,7 @@ import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment, type Imp
 import type { CompareEvent } from '../../compare.js'
 import type { CompareConfig, Transport } from '../../compare-types.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
+import { sweepStaleTablesAtStart } from '../stale-tables.js'
 import { plural } from '../format.js'
 import { clock, jsonReplacer, lineWriter, stopCause, styleFor, type CliContext } from '../io.js'
 import { KERNEL_SEED_NOTE } from './link.js'
@@ -229,8 +230,20 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
       const impairment: Impairment | undefined = impairmentGiven
         ? Object.fromEntries(IMPAIRMENT_FLAGS.filter(name => flags[name] !== undefined).map(name => [name, flags[name]]))
         : undefined
+      if (impairment) {
+        // The same impossible combination is the same usage error as in link (exit 2).
+        const { checkImpairmentFlags } = await import('../../impairment.js')
+        const { problem } = await checkImpairmentFlags({ command: 'compare', transports: flags.transports, impairment, emulator: flags.emulator })
+        if (problem !== undefined) throw invalidArg(problem)
+      }
       // Last of the checks, first of the effects: the file is opened before any probe is sent.
       const csv = flags.csv === undefined ? undefined : await openCsv(flags.csv)
+      // Tables left by runs that died still drop packets on their ports: remove them first (one line says so).
+      await sweepStaleTablesAtStart(ctx)
+      if (impairment && flags.transports.includes('udp')) {
+        const note = (await import('../../impairment.js')).reorderSpacingNote(impairment, config.intervalMs)
+        if (note !== undefined) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(note)
+      }
       try {
         return await measureAndReport(ctx, { host, flags, config, impairment, csv, runCompareDetailed })
       } finally {
