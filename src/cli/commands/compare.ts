@@ -143,9 +143,11 @@ What each figure means:
               scheduled. A --rate faster than this machine can send is
               allowed: probes leave as fast as they can, the lag shows it.
   lost        not back within Tmax (RFC 7680/6673), which is reported; late
-              echoes count as lost, duplicates once. Automatic Tmax: the
-              larger of 1 s (+ any added delay) and 3 × the largest RTT,
-              frozen at the last send.
+              echoes count as lost, duplicates once. --tmax applies to both.
+              Automatic Tmax: UDP the larger of 1 s (+ any added delay) and
+              3 × the largest RTT, frozen at the last send; TCP, which
+              delivers or dies, waits for every probe while the connection
+              lives, up to 60 s (its Tmax is that cap).
   reordered   below the highest number seen + 1 (RFC 4737).
   jitter      RFC 3550 A.8, on RTTs from the schedule: round trip (RFC
               3550's is one-way), and a sender stall is in it. |IPDV| (the
