@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
 import { makeCompareConfig, runCompare, type CompareEvent } from '../src/compare.js'
 import { verdict } from '../src/cli/format-compare.js'
-import { BIN } from './fixtures/cli.js'
+import { BIN, runCli } from './fixtures/cli.js'
 
 const PROBE = 64
 
@@ -123,4 +123,16 @@ t.test('real kernel loss (compare --loss 20, kernel emulator) in a private names
     const k = json.impairmentCounters.kernel.tcp
     t.comment(`run ${run}: kernel dropped ${k.clientToServer.dropped + k.serverToClient.dropped} TCP packets; max RTT ${Math.round(tcp.rttMs.max)} ms`)
   }
+})
+
+t.test('CLI without a terminal: one line says TCP probes are still in flight, and the table shows the cap', async t => {
+  const port = await holdingEcho(t, 1500)
+  const run = await runCli(['compare', '127.0.0.1', '--port', String(port), '--transports', 'tcp', '--count', '5', '--rate', '100'], { timeoutMs: 30_000 })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, /^\d\d:\d\d:\d\d\.\d{3} TCP → 127\.0\.0\.1:\d+: waiting for 4 TCP probes still in flight \(TCP retransmits; up to 60 s\)$/m)
+  t.equal(run.stderr.match(/waiting for/g)?.length, 1, 'said once')
+  const table = run.stdout.toString()
+  t.match(table, /^Tmax +60000 ms \(cap\)$/m)
+  t.match(table, /^lost \(%\) +0 \(0%\)$/m)
+  t.match(table, /^Tmax 60000 ms \(waits for every probe while connected, up to this cap\)/m)
 })
