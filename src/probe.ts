@@ -12,12 +12,15 @@
  *  16  scheduledNs u64  (ns since the run's start)
  *  24  padding (zeros) up to sizeBytes
  */
+import { MAX_UDP_PAYLOAD_IPV4 } from './constants.js'
 import { invalidArg } from './errors.js'
 
 /** 'SKP1' */
 export const PROBE_MAGIC = 0x534b5031
 /** Bytes of header at the start of every probe; the smallest probe size. */
 export const PROBE_HEADER_BYTES = 24
+/** The largest probe compare sends (its --size limit with UDP: the largest IPv4 datagram). */
+export const MAX_PROBE_BYTES = MAX_UDP_PAYLOAD_IPV4
 
 export interface ProbeHeader {
   /** u32 identifying the run. */
@@ -70,4 +73,22 @@ export function decodeProbe (data: Uint8Array, offset = 0): ProbeHeader | undefi
     seq: view.getUint32(8),
     scheduledNs: view.getBigUint64(16),
   }
+}
+
+/** Why a datagram is not a probe a reflector should answer; see {@link probeProblem}. */
+export type ProbeProblem = 'not-a-probe' | 'bad-flags' | 'too-large' | 'bad-padding'
+
+/**
+ * Whether `data` is exactly what {@link encodeProbe} makes, so a reflector answers only
+ * that: undefined for a valid probe, otherwise the first problem — no header or the wrong
+ * magic (`not-a-probe`), reserved flags set (`bad-flags`), larger than
+ * {@link MAX_PROBE_BYTES} (`too-large`), or padding that is not zeros (`bad-padding`).
+ */
+export function probeProblem (data: Uint8Array): ProbeProblem | undefined {
+  if (decodeProbe(data) === undefined) return 'not-a-probe'
+  if (data.length > MAX_PROBE_BYTES) return 'too-large'
+  const view = new DataView(data.buffer, data.byteOffset, PROBE_HEADER_BYTES)
+  if (view.getUint32(12) !== 0) return 'bad-flags'
+  for (let i = PROBE_HEADER_BYTES; i < data.length; i++) if (data[i] !== 0) return 'bad-padding'
+  return undefined
 }

@@ -2,7 +2,7 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dg
 import { isIPv6 } from 'node:net'
 import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from './constants.js'
 import { reachableAddresses } from './addresses.js'
-import { decodeProbe } from './probe.js'
+import { probeProblem, type ProbeProblem } from './probe.js'
 import { TcpEchoServer, type TcpServerEvent, type TcpServerSummary } from './tcp-server.js'
 
 /** Options for {@link Reflector}. */
@@ -37,7 +37,8 @@ export type ReflectorEvent =
   /** The first probe from a UDP peer not seen before. */
   | { type: 'udp-peer'; remoteAddress: string; remotePort: number; peers: number }
   /** A datagram that is not a compare probe: not echoed. `total` counts them all so far. */
-  | { type: 'udp-ignored'; remoteAddress: string; remotePort: number; bytes: number; total: number }
+  /** A datagram that is not exactly a compare probe (`reason`, see `probeProblem`): not echoed. */
+  | { type: 'udp-ignored'; remoteAddress: string; remotePort: number; bytes: number; total: number; reason: ProbeProblem }
   /** A datagram from a peer the address filter rejects: no reply. `total` counts them all so far. */
   | { type: 'udp-denied'; remoteAddress: string; remotePort: number; bytes: number; total: number }
   /** Sending an echo failed (ENOBUFS, EAGAIN…): that echo is lost, the reflector keeps going. */
@@ -188,9 +189,12 @@ export class Reflector {
       this.emit({ type: 'udp-denied', remoteAddress: rinfo.address, remotePort: rinfo.port, bytes: data.length, total: this.udpTotals.denied })
       return
     }
-    if (decodeProbe(data) === undefined) {
+    // Only what compare sends is answered (magic, flags 0, zero padding, at most the largest
+    // probe): the reflector is no general-purpose echo for whoever finds the port.
+    const problem = probeProblem(data)
+    if (problem !== undefined) {
       this.udpTotals.ignored++
-      this.emit({ type: 'udp-ignored', remoteAddress: rinfo.address, remotePort: rinfo.port, bytes: data.length, total: this.udpTotals.ignored })
+      this.emit({ type: 'udp-ignored', remoteAddress: rinfo.address, remotePort: rinfo.port, bytes: data.length, total: this.udpTotals.ignored, reason: problem })
       return
     }
     const peer = `${rinfo.address}|${rinfo.port}`

@@ -4,7 +4,8 @@ import { connect } from 'node:net'
 import { spawn } from 'node:child_process'
 import { Reflector, type ReflectorEvent } from '../src/reflector.js'
 import { startLocalReflector } from '../src/local-reflector.js'
-import { encodeProbe } from '../src/probe.js'
+import { encodeProbe, MAX_PROBE_BYTES, probeProblem } from '../src/probe.js'
+import { startCli } from './fixtures/cli.js'
 
 const udpClient = (t: { teardown: (f: () => unknown) => void }): UdpSocket => {
   const socket = createSocket('udp4')
@@ -160,4 +161,53 @@ t.test('garbage cannot crash the reflector or skew its counts; each run gets onl
   // ≥: a resent probe may be echoed but not yet arrived; the garbage check is the line above.
   t.ok(summary.udp.probesEchoed >= 3, 'the probes were echoed')
   t.equal(events.filter(e => e.type === 'udp-ignored').length, summary.udp.ignored, 'every ignored datagram reported')
+})
+
+t.test('probeProblem: only what encodeProbe makes is a probe', async t => {
+  const probe = encodeProbe({ runId: 1, seq: 2, scheduledNs: 3n }, 64)
+  t.equal(probeProblem(probe), undefined)
+  t.equal(probeProblem(encodeProbe({ runId: 1, seq: 2, scheduledNs: 3n }, 24)), undefined, 'the smallest probe')
+  t.equal(probeProblem(Buffer.from('hola')), 'not-a-probe')
+  // The review's datagram: the magic, then 1000 'x' — flags and padding are not zeros.
+  t.equal(probeProblem(Buffer.concat([Buffer.from('SKP1'), Buffer.alloc(1000, 'x')])), 'bad-flags')
+  const flagged = Buffer.from(probe)
+  flagged.writeUInt32BE(1, 12)
+  t.equal(probeProblem(flagged), 'bad-flags')
+  const padded = Buffer.from(probe)
+  padded[63] = 1
+  t.equal(probeProblem(padded), 'bad-padding')
+  const huge = Buffer.alloc(MAX_PROBE_BYTES + 1)
+  probe.copy(huge, 0, 0, 24)
+  t.equal(probeProblem(huge), 'too-large')
+})
+
+t.test('the reflector does not echo a datagram that only starts like a probe', async t => {
+  const events: ReflectorEvent[] = []
+  const reflector = new Reflector({ port: 0, onEvent: e => events.push(e) })
+  const { port } = await reflector.listen()
+  t.teardown(() => reflector.close())
+  const socket = udpClient(t)
+  await new Promise<void>(resolve => socket.connect(port, '127.0.0.1', () => resolve()))
+  const replies: Buffer[] = []
+  socket.on('message', d => replies.push(d))
+  socket.send(Buffer.concat([Buffer.from('SKP1'), Buffer.alloc(1000, 'x')]))
+  const marker = encodeProbe({ runId: 9, seq: 0, scheduledNs: 0n }, 64)
+  await echoOf(socket, marker)
+  t.ok(replies.every(d => d.equals(marker)), 'only the real probe came back')
+  t.match(events.filter(e => e.type === 'udp-ignored'), [{ reason: 'bad-flags', bytes: 1004 }])
+})
+
+// A burst of garbage used to show only its first datagram until Ctrl-C; a trailing line now
+// reports the rest once the 1 s interval is over.
+t.test('serve: a burst of 100 ignored datagrams is one line, then one more line for the other 99', async t => {
+  const cli = startCli(['serve', '0'])
+  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  const [, port] = await cli.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
+  const socket = udpClient(t)
+  await new Promise<void>(resolve => socket.connect(Number(port), '127.0.0.1', () => resolve()))
+  for (let i = 0; i < 100; i++) socket.send(`junk ${i}`)
+  await cli.waitFor(/ignored 99 datagrams \(latest: 7 bytes from 127\.0\.0\.1:\d+\): not a compare probe, not echoed; 100 ignored in all/)
+  t.match(cli.stderr(), /ignored 1 datagram \(latest: \d bytes from [^)]*\): not a compare probe, not echoed; 1 ignored in all/)
+  t.equal(await cli.interrupt(), 130)
+  t.match(cli.stderr(), /100 ignored/)
 })

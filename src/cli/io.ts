@@ -148,22 +148,49 @@ export const warnUnknownEscapes = (ctx: CliContext, option: string, text: string
 /** Datagram-level lines (denied, ignored) are shown at most this often, ms; the rest are counted into the next. */
 export const DATAGRAM_REPORT_INTERVAL_MS = 1000
 
+/** A throttled reporter: call it once per event; `stop()` drops a pending trailing report (call it before a summary). */
+export interface ThrottledReport {
+  (report: (count: number) => void): void
+  stop: () => void
+}
+
 /**
  * For events that can come thousands a second (a denied or foreign datagram each): call
  * the returned function once per event; it calls `report(count)` — the events since the
  * last report, this one included — at most once per `intervalMs`, and otherwise only counts.
+ * With `trailing: true`, events counted after the last report are reported once the interval
+ * is over, through the latest `report` given (so a burst of 100 shows as "1", then "99 more"),
+ * instead of waiting for an event that may never come; its timer does not keep the process up.
  */
-export const throttledReport = (intervalMs: number = DATAGRAM_REPORT_INTERVAL_MS) => {
+export const throttledReport = (intervalMs: number = DATAGRAM_REPORT_INTERVAL_MS, opts: { trailing?: boolean } = {}): ThrottledReport => {
   let reportedAt = -Infinity
   let sinceReport = 0
-  return (report: (count: number) => void): void => {
-    sinceReport++
-    const now = Date.now()
-    if (now - reportedAt < intervalMs) return
-    report(sinceReport)
-    reportedAt = now
+  let latest: ((count: number) => void) | undefined
+  let timer: NodeJS.Timeout | undefined
+  const fire = (report: (count: number) => void): void => {
+    clearTimeout(timer)
+    timer = undefined
+    const count = sinceReport
+    reportedAt = Date.now()
     sinceReport = 0
+    report(count)
   }
+  const throttled = (report: (count: number) => void): void => {
+    sinceReport++
+    latest = report
+    if (Date.now() - reportedAt >= intervalMs) {
+      fire(report)
+    } else if (opts.trailing && timer === undefined) {
+      timer = setTimeout(() => { if (sinceReport > 0 && latest) fire(latest) }, Math.max(0, reportedAt + intervalMs - Date.now()))
+      timer.unref()
+    }
+  }
+  return Object.assign(throttled, {
+    stop: (): void => {
+      clearTimeout(timer)
+      timer = undefined
+    },
+  })
 }
 
 /** The key that ends typed input: Ctrl-D on a POSIX terminal; Ctrl-Z then Enter on a Windows console. */

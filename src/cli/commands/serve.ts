@@ -4,9 +4,10 @@ import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT
 import { parseNonNegativeInt, parsePort, parsePositiveInt, parseHost } from '../../parse.js'
 import type { ReflectorEvent, ReflectorSummary } from '../../reflector.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
+import type { ProbeProblem } from '../../probe.js'
 import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
-import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
+import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
 import { sweepStaleTablesAtStart } from '../stale-tables.js'
@@ -65,6 +66,14 @@ Ctrl-C prints a summary and exits 130.`)
       return EXIT_INTERRUPTED
     }, { host: flags.host, port, serverCommand: 'serve' }, flags.json ? JSON_ERROR_EVENT : undefined))
 
+/** Why a datagram was not echoed, in words. */
+const IGNORED_BECAUSE: Record<ProbeProblem, string> = {
+  'not-a-probe': 'not a compare probe',
+  'bad-flags': 'a compare probe header with reserved flags set',
+  'too-large': 'larger than any compare probe',
+  'bad-padding': 'a compare probe header with non-zero padding',
+}
+
 const printJson = (ctx: CliContext) => {
   const write = jsonWriter(ctx.io.stdout)
   return {
@@ -81,8 +90,9 @@ const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) =
   const style = styleFor(ctx, ctx.io.stderr)
   const log = lineWriter(ctx.io.stderr, style)
   const tag = (id: number) => style.cyan(`[#${id}]`)
-  const reportIgnored = throttledReport()
-  const reportDenied = throttledReport()
+  // Trailing: after a burst, one more line says how many followed the first.
+  const reportIgnored = throttledReport(undefined, { trailing: true })
+  const reportDenied = throttledReport(undefined, { trailing: true })
   return {
     event: (e: ReflectorEvent): void => {
       switch (e.type) {
@@ -97,6 +107,8 @@ const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) =
             log(`${e.address} accepts only this machine; to measure from another one, run \`sockkit serve ${e.port} --host 0.0.0.0\``)
           }
           if (addressFilter) log(`${describeAddressFilter(addressFilter)}; filtered peers are closed at once (TCP) or get no reply (UDP)`)
+          const unmatchable = unmatchableAllow(addressFilter, e.address)
+          if (unmatchable) log(style.yellow(`warning: ${unmatchable}`))
           break
         }
         case 'tcp': {
@@ -115,7 +127,7 @@ const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) =
           break
         case 'udp-ignored':
           reportIgnored(count => log(`${style.yellow('ignored')} ${plural(count, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
-            `${formatAddress(e.remoteAddress, e.remotePort)}): not a compare probe, not echoed; ${e.total} ignored in all`))
+            `${formatAddress(e.remoteAddress, e.remotePort)}): ${IGNORED_BECAUSE[e.reason]}, not echoed; ${e.total} ignored in all`))
           break
         case 'udp-denied':
           reportDenied(count => log(`${style.yellow('denied')} ${plural(count, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
@@ -130,6 +142,9 @@ const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) =
       }
     },
     summary: (s: ReflectorSummary): void => {
+      // The summary has the totals: a trailing line after it would only repeat them.
+      reportIgnored.stop()
+      reportDenied.stop()
       log(`stopped after ${formatDuration(s.durationMs)}: UDP ${plural(s.udp.probesEchoed, 'probe')} echoed from ${plural(s.udp.peers, 'peer')}` +
         (s.udp.ignored ? `, ${s.udp.ignored} ignored` : '') + (s.udp.denied ? `, ${s.udp.denied} denied` : '') + (s.udp.sendErrors ? `, ${s.udp.sendErrors} echoes failed` : '') +
         `; TCP ${plural(s.tcp.accepted, 'connection')}, ${formatBytes(s.tcp.bytesIn)} echoed` +

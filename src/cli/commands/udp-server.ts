@@ -7,7 +7,7 @@ import type { UdpFamily } from '../../snmp.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
-import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
+import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
 import { describeRecvBuffer } from '../recv-buffer.js'
@@ -129,7 +129,7 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
   const tag = (address: string, port: number) => style.cyan(`[${formatAddress(address, port)}]`)
   let evictionReported = false
   let family: UdpFamily = 'ipv4'
-  const reportDenied = throttledReport()
+  const reportDenied = throttledReport(undefined, { trailing: true })
   return {
     event: (e: UdpServerEvent): void => {
       switch (e.type) {
@@ -144,6 +144,8 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
               ? `; datagrams the kernel drops when it is full are counted (this socket's drops in ${socketTable(family)}) and reported`
               : `; this socket's drop count (${socketTable(family)}, Linux only) cannot be read here, so drops cannot be reported`))
           if (addressFilter) log(`${describeAddressFilter(addressFilter)}; datagrams from filtered peers get no reply`)
+          const unmatchable = unmatchableAllow(addressFilter, e.address)
+          if (unmatchable) log(style.yellow(`warning: ${unmatchable}`))
           log(`try: sockkit udp-send ${e.reachable[0] ?? e.address} ${e.port} hola --seq`)
           break
         }
@@ -214,6 +216,7 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
       }
     },
     summary: (s: UdpServerSummary): void => {
+      reportDenied.stop()
       log(`stopped after ${formatDuration(s.durationMs)}: ${plural(s.peersSeen, 'peer')}, ${plural(s.datagrams, 'datagram')} (${formatBytes(s.bytes)})` +
         (flags.echo ? `, ${s.echoed} echoed` : '') +
         (s.echoesSkipped ? `, ${s.echoesSkipped} echoes skipped (flood)` : '') +
