@@ -5,6 +5,7 @@ import { createAddressFilter } from '../src/cidr.js'
 import { TcpEchoServer, type TcpServerEvent } from '../src/tcp-server.js'
 import { UdpServer, type UdpServerEvent } from '../src/udp-server.js'
 import { runCli, startCli } from './fixtures/cli.js'
+import { unmatchableAllow } from '../src/cli/address-filter.js'
 
 /**
  * Connect from `localAddress` (127.0.0.1 or 127.0.0.2: all of 127/8 is loopback on Linux),
@@ -148,4 +149,48 @@ t.test('chat-server: a denied peer sees nothing of the chat', async t => {
   t.equal(await tcpExchange(t, port, '127.0.0.1'), '', 'no prompt, no history')
   t.not(await tcpExchange(t, port, '127.0.0.2'), '', 'an allowed peer is asked for a name')
   t.match(await chat.close(), { denied: 1 })
+})
+
+t.test('unmatchableAllow: warns when no --allow rule can match the bound family', async t => {
+  const allow = (...rules: string[]) => createAddressFilter({ allow: rules })
+  t.match(unmatchableAllow(allow('127.0.0.0/8'), '::1'), /every one is IPv4, and a server bound to ::1 only hears IPv6 peers/)
+  t.match(unmatchableAllow(allow('::1', 'fd00::/8'), '127.0.0.1'), /every one is IPv6, and a server bound to 127\.0\.0\.1 only hears IPv4 peers/)
+  t.equal(unmatchableAllow(allow('127.0.0.0/8'), '::'), undefined, ':: hears both families')
+  t.equal(unmatchableAllow(allow('127.0.0.0/8'), '0.0.0.0'), undefined)
+  t.equal(unmatchableAllow(allow('127.0.0.0/8', '::1'), '::1'), undefined, 'one matching rule is enough')
+  t.equal(unmatchableAllow(allow('::ffff:127.0.0.0/104'), '127.0.0.1'), undefined, 'a mapped rule matches IPv4 peers')
+  t.equal(unmatchableAllow(allow('::/0'), '127.0.0.1'), undefined, '::/0 contains every mapped address')
+  t.equal(unmatchableAllow(createAddressFilter({ deny: ['127.0.0.1'] }), '::1'), undefined, 'deny rules alone never shut everyone out')
+  t.equal(unmatchableAllow(undefined, '::1'), undefined)
+})
+
+t.test('cli: tcp-server and udp-server on ::1 with only IPv4 --allow rules warn at start', async t => {
+  const probe = createSocket('udp6')
+  const hasIpv6 = await new Promise<boolean>(resolve => { probe.once('error', () => resolve(false)); probe.bind(0, '::1', () => resolve(true)) })
+  probe.close()
+  if (!hasIpv6) return t.plan(0, '::1 is not available here')
+  for (const command of ['tcp-server', 'udp-server']) {
+    const server = startCli([command, '0', '--host', '::1', '--allow', '127.0.0.0/8'])
+    t.teardown(() => { if (server.child.exitCode === null) server.child.kill('SIGKILL') })
+    await server.waitFor(/warning: no --allow rule can match: every one is IPv4, and a server bound to ::1 only hears IPv6 peers, so all of them will be denied/)
+    t.equal(await server.interrupt(), 130, command)
+  }
+  const fine = startCli(['udp-server', '0', '--host', '::1', '--allow', '::1'])
+  t.teardown(() => { if (fine.child.exitCode === null) fine.child.kill('SIGKILL') })
+  await fine.waitFor(/allowing only ::1\/128/)
+  t.equal(await fine.interrupt(), 130)
+  t.notMatch(fine.stderr(), /warning/)
+})
+
+t.test('cli: udp-server reports a burst of denied datagrams as a first line and a trailing one', async t => {
+  const server = startCli(['udp-server', '0', '--deny', '127.0.0.1'])
+  t.teardown(() => server.child.kill('SIGKILL'))
+  const [, port] = await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
+  const socket = createSocket('udp4')
+  t.teardown(() => socket.close())
+  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+  for (let i = 0; i < 50; i++) socket.send('x', Number(port), '127.0.0.1')
+  await server.waitFor(/denied 49 datagrams \(latest: 1 byte from 127\.0\.0\.1:\d+, in --deny 127\.0\.0\.1\/32\): no reply; 50 denied in all/)
+  t.equal(await server.interrupt(), 130)
+  t.match(server.stderr(), /50 denied \(no reply\)/)
 })

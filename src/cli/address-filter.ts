@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { isIPv4, isIPv6 } from 'node:net'
 import { createAddressFilter, parseCidrList, type AddressFilter, type Cidr } from '../cidr.js'
 import { argParser } from './action.js'
 
@@ -46,4 +47,31 @@ export const describeAddressFilter = (filter: AddressFilter | undefined): string
   if (filter.allow.length) parts.push(`allowing only ${filter.allow.map(rule => rule.text).join(', ')}`)
   if (filter.deny.length) parts.push(`denying ${filter.deny.map(rule => rule.text).join(', ')}`)
   return parts.join('; ')
+}
+
+const MAPPED_IPV4 = createAddressFilter({ allow: ['::ffff:0:0/96'] })
+
+/** Whether an --allow rule can match an IPv4 peer: an IPv4 rule, or an IPv6 one reaching into the mapped range ::ffff:0:0/96. */
+const reachesIpv4 = (rule: Cidr): boolean =>
+  rule.family === 'ipv4' || (rule.prefix <= 96 ? createAddressFilter({ allow: [rule.text] })('::ffff:0.0.0.0') : MAPPED_IPV4(rule.address))
+
+/** Whether an --allow rule can match a (non-mapped) IPv6 peer. */
+const reachesIpv6 = (rule: Cidr): boolean =>
+  rule.family === 'ipv6' && !(rule.prefix >= 96 && MAPPED_IPV4(rule.address))
+
+/**
+ * A warning for the listening line when no --allow rule can match a peer of the bound
+ * address's family, so every peer would be turned away: IPv4 rules on a server bound to an
+ * IPv6 address (`::1` sees only IPv6 peers), or IPv6 rules on an IPv4 one. The wildcard `::`
+ * sees both families and is never warned about. undefined when some rule can match.
+ */
+export const unmatchableAllow = (filter: AddressFilter | undefined, boundAddress: string): string | undefined => {
+  if (filter === undefined || filter.allow.length === 0) return undefined
+  const family = isIPv4(boundAddress) || MAPPED_IPV4(boundAddress) ? 'ipv4' : isIPv6(boundAddress) && !/^[0:]+$/.test(boundAddress) ? 'ipv6' : undefined
+  if (family === undefined) return undefined
+  if (family === 'ipv4' ? filter.allow.some(reachesIpv4) : filter.allow.some(reachesIpv6)) return undefined
+  const other = family === 'ipv4' ? 'IPv6' : 'IPv4'
+  const own = family === 'ipv4' ? 'IPv4' : 'IPv6'
+  return `no --allow rule can match: every one is ${other}, and a server bound to ${boundAddress} only hears ${own} peers, so all of them will be denied` +
+    ` — add an ${own} rule${family === 'ipv6' ? ' (::1 for this machine)' : ' (127.0.0.1 for this machine)'}, or bind ${family === 'ipv6' ? '0.0.0.0 or ::' : '::'}`
 }

@@ -9,7 +9,7 @@ import { parseChatLanguage, type ChatLanguage } from '../../chat-messages.js'
 import type { ChatLeaveReason, ChatServer, ChatServerEvent, ChatSummary } from '../../chat-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, typedInput, type CliContext } from '../io.js'
-import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
+import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { formatDuration, plural } from '../format.js'
@@ -203,6 +203,8 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: Addr
           log(`you are "${flags.name}": type a line to talk to everyone; /who, /kick <name>, /help`)
           if (flags.lang !== 'en') log(`clients are told things in ${LANGUAGE_NAMES[flags.lang]} (--lang ${flags.lang}); these lines stay in English`)
           if (addressFilter) log(`${describeAddressFilter(addressFilter)}; filtered peers are closed at once`)
+          const unmatchable = unmatchableAllow(addressFilter, e.address)
+          if (unmatchable) log(err.yellow(`warning: ${unmatchable}`))
           break
         }
         case 'connected':

@@ -7,7 +7,7 @@ import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
 import { preview } from '../../preview.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
-import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
+import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
 
@@ -146,6 +146,8 @@ const printHuman = (ctx: CliContext, greeting: Buffer | undefined, addressFilter
           log(`try: sockkit tcp-client ${e.reachable[0] ?? e.address} ${e.port}`)
           if (greeting !== undefined) log(`greeting each client with "${preview(greeting, 200)}"`)
           if (addressFilter) log(`${describeAddressFilter(addressFilter)}; filtered peers are closed at once`)
+          const unmatchable = unmatchableAllow(addressFilter, e.address)
+          if (unmatchable) log(style.yellow(`warning: ${unmatchable}`))
           break
         }
         case 'accepted':
