@@ -198,7 +198,7 @@ t.test('a stdout that cannot be written (disk full) is one sentence and exit 1, 
   t.teardown(() => closeSync(full))
   const child = spawn(process.execPath, [BIN, 'tcp-client', HOST, String(port), '--message', 'hola'], { stdio: ['ignore', full, 'pipe'] })
   let stderr = ''
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString() })
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
   clearTimeout(timer)
