@@ -7,7 +7,7 @@
 // touching the parent; `exec` keeps the pid, so /proc/<pid> is the measured process.
 //
 // Run as a script (`node bench/lib.js <role> …`) this file is also the child side:
-//   bare-echo-server <port>          the baseline: net.createServer(s => s.pipe(s))
+//   bare-echo-server <port> [backlog]  the baseline: net.createServer({ noDelay }, s => s.pipe(s))
 //   hold-clients <port> <count>      open <count> connections in batches, echo one byte on each
 //   stream-clients <port> <clients> <ms> <chunk>   stream and read back at once, report bytes
 //   pingpong-clients <port> <clients> <ms> <size>  closed-loop small messages, report round trips
@@ -19,6 +19,7 @@ import { createConnection, createServer } from 'node:net'
 import { cpus, release } from 'node:os'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { LISTEN_BACKLOG } from '../dist/constants.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const BIN = fileURLToPath(new URL('../bin/sockkit.js', import.meta.url))
@@ -35,11 +36,11 @@ const HOST = '127.0.0.1'
  * says which way is good, e.g. { max: 1.5 } or { min: 0.9 }, and `met` whether the ratio is
  * inside it.
  */
-export const row = ({ name, value, unit, baseline = null, baselineName = null, note = '', target = null, ratio: givenRatio = null }) => {
-  const ratio = givenRatio ?? (typeof value === 'number' && typeof baseline === 'number' && baseline > 0 ? value / baseline : null)
+export const row = ({ name, value, unit, baseline = null, baselineName = null, note = '', target = null, ratio: givenRatio = null, ratioRange = null, noRatio = false }) => {
+  const ratio = noRatio ? null : givenRatio ?? (typeof value === 'number' && typeof baseline === 'number' && baseline > 0 ? value / baseline : null)
   let met = null
   if (target && ratio !== null) met = (target.max === undefined || ratio <= target.max) && (target.min === undefined || ratio >= target.min)
-  return { name, value, unit, baseline, baselineName, ratio, note, ...(target ? { target, met } : {}) }
+  return { name, value, unit, baseline, baselineName, ratio, ...(ratioRange ? { ratioRange } : {}), note, ...(target ? { target, met } : {}) }
 }
 
 const fmtNumber = value => {
@@ -98,6 +99,23 @@ export const machine = () => {
     node: process.version,
     kernel: release(),
     fdLimit: fdLimit(),
+  }
+}
+
+/** The commit measured (`git rev-parse HEAD`), with "+dirty" when tracked files differ from it; null outside git. */
+export const gitCommit = () => {
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' })
+  if (head.status !== 0) return null
+  const dirty = spawnSync('git', ['diff', '--quiet', 'HEAD', '--'], { encoding: 'utf8' }).status === 1
+  return `${head.stdout.trim()}${dirty ? '+dirty' : ''}`
+}
+
+/** /proc/loadavg as read now (1, 5, 15 min load, running/total tasks), or null off Linux. */
+export const loadAverage = () => {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').trim()
+  } catch {
+    return null
   }
 }
 
@@ -230,8 +248,15 @@ export const spawnLimited = (argv, { stderr = 'pipe', stdin = 'pipe', cwd = ROOT
  * sum the tree with treeRssKiB).
  */
 export const SERVERS = {
+  // Configured as sockkit's tcp-server is (noDelay, listen backlog 4096), so the figures
+  // compare the echo loop, not two settings.
   bare: {
     label: 'bare node:net',
+    argv: port => [process.execPath, SELF, 'bare-echo-server', port, String(LISTEN_BACKLOG)],
+  },
+  // The same with Node's default listen backlog (511): only to show what the backlog does.
+  bareDefaultBacklog: {
+    label: 'bare node:net, Node\'s default backlog 511',
     argv: port => [process.execPath, SELF, 'bare-echo-server', port],
   },
   sockkitQuiet: {
@@ -324,13 +349,16 @@ const commands = () => {
   return () => queue.length ? Promise.resolve(queue.shift()) : new Promise(resolve => waiting.push(resolve))
 }
 
-/** The baseline the issue names: a bare node:net echo server. */
-const bareEchoServer = port => {
-  const server = createServer(socket => {
+/**
+ * The baseline the issue names: a bare node:net echo server. noDelay as sockkit sets it;
+ * `backlog` as given (sockkit's 4096), or Node's default (511) without it.
+ */
+const bareEchoServer = (port, backlog) => {
+  const server = createServer({ noDelay: true }, socket => {
     socket.on('error', () => { /* a reset peer must not crash the baseline either */ })
     socket.pipe(socket)
   })
-  server.listen(Number(port), HOST)
+  server.listen({ port: Number(port), host: HOST, ...(backlog ? { backlog: Number(backlog) } : {}) })
 }
 
 /**
@@ -470,7 +498,7 @@ const pingPongClients = async (port, clients, durationMs, size) => {
 
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
   const [role, ...args] = process.argv.slice(2)
-  if (role === 'bare-echo-server') bareEchoServer(args[0])
+  if (role === 'bare-echo-server') bareEchoServer(args[0], args[1])
   else if (role === 'hold-clients') await holdClients(args[0], Number(args[1]), Number(args[2] ?? 500))
   else if (role === 'pingpong-clients') await pingPongClients(args[0], args[1], args[2], args[3])
   else if (role === 'stream-clients') await streamClients(args[0], args[1], args[2], args[3])

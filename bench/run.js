@@ -8,7 +8,7 @@
 // { name, value, unit, baseline, baselineName, ratio, note } (see row() in lib.js).
 import { readdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { describeMachine, formatRows, killAll, machine } from './lib.js'
+import { describeMachine, formatRows, gitCommit, killAll, loadAverage, machine } from './lib.js'
 
 const DIR = fileURLToPath(new URL('.', import.meta.url))
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url))
@@ -56,7 +56,14 @@ const machineInfo = machine()
 log(`machine: ${describeMachine(machineInfo)}`)
 log(`mode: ${opts.quick ? 'quick (smaller counts, shorter runs: a smoke check, not figures to quote)' : 'full'}`)
 
-const results = { schema: 'sockkit.bench/v1', machine: machineInfo, quick: opts.quick, startedAt: new Date().toISOString(), benches: {} }
+// What was measured and how busy the machine was: a figure cannot be checked without them.
+const commit = gitCommit()
+const loadBefore = loadAverage()
+log(`commit: ${commit ?? 'unknown (not a git checkout)'}; load average before: ${loadBefore ?? 'n/a'}`)
+const results = {
+  schema: 'sockkit.bench/v1', machine: machineInfo, commit, quick: opts.quick, startedAt: new Date().toISOString(),
+  loadavg: { before: loadBefore, after: null }, benches: {},
+}
 let failures = 0
 for (const name of selected) {
   log(`\n== ${name}`)
@@ -74,9 +81,12 @@ for (const name of selected) {
   }
 }
 results.finishedAt = new Date().toISOString()
+results.loadavg.after = loadAverage()
+log(`load average after: ${results.loadavg.after ?? 'n/a'}`)
 
 const allRows = Object.values(results.benches).flatMap(b => b.rows)
-process.stdout.write(`\nsockkit bench — ${describeMachine(machineInfo)}${opts.quick ? ' — QUICK mode' : ''}\n\n`)
+process.stdout.write(`\nsockkit bench — ${describeMachine(machineInfo)}${opts.quick ? ' — QUICK mode' : ''}\n`)
+process.stdout.write(`commit ${commit ?? 'unknown'}; /proc/loadavg before: ${loadBefore ?? 'n/a'}, after: ${results.loadavg.after ?? 'n/a'}\n\n`)
 process.stdout.write(`${formatRows(allRows)}\n`)
 const missed = allRows.filter(r => r.met === false)
 process.stdout.write(`\n${allRows.length} figures, ${allRows.filter(r => r.met === true).length} targets met, ${missed.length} missed` +

@@ -2,11 +2,33 @@
 //   1. hold N (10,000) connections and echo one byte on every one; memory (VmRSS) at N
 //   2. echo throughput, 8 clients streaming and reading back at once, for a fixed time
 //   3. socat and ncat as peers, when installed
+// The bare server is configured as tcp-server is (noDelay, listen backlog 4096), so a ratio
+// compares the echo loops. Rounds alternate their order (bare first, then last), so a
+// server is not always the one right after another's teardown, and each ratio row also
+// gives the spread (lowest–highest) of its per-round ratios: a median 1.05× whose rounds
+// range 0.8–1.3× says "no measurable difference", not "5 % faster".
+import { LISTEN_BACKLOG } from '../dist/constants.js'
 import {
   SERVERS, fdLimit, median, row, rssKiB, startClients, startServer, treeRssKiB, which,
 } from './lib.js'
 
 const MiB = 1024
+
+/** The kinds in order on even rounds, reversed on odd ones (as bench/ab-tcp-server.js does). */
+const roundOrder = (kinds, round) => round % 2 ? [...kinds].reverse() : kinds
+/** Each round's value for `kind` over the bare value of the same round. */
+const perRoundRatios = (series, kind) => series[kind].map((v, i) => v / series.bare[i])
+/** [lowest, highest] per-round ratio, two decimals. */
+const ratioRange = (series, kind) => {
+  const ratios = perRoundRatios(series, kind)
+  return [+Math.min(...ratios).toFixed(2), +Math.max(...ratios).toFixed(2)]
+}
+/** " (rounds 0.91–1.12×)" for a note, or '' with one round. */
+const ratioSpread = (series, kind) => {
+  if (series[kind].length < 2) return ''
+  const [low, high] = ratioRange(series, kind)
+  return ` (rounds ${low.toFixed(2)}–${high.toFixed(2)}×)`
+}
 
 /** Hold `count` connections on one server; returns what the client saw and the server's RSS. */
 const holdOn = async (kind, count, { tree = false, log }) => {
@@ -74,6 +96,7 @@ export default async function tcpServerBench ({ quick = false, log = () => {} } 
   log(`tcp-server: holding ${count} connections on each server (clients in a separate process)`)
   const bare = await holdOn('bare', count, { log })
   const sockkit = await holdOn('sockkitQuiet', count, { log })
+  const bareDefaultBacklog = await holdOn('bareDefaultBacklog', count, { log })
   rows.push(row({
     name: `tcp-server connections held and echoed (of ${count})`,
     value: Math.min(sockkit.opened, sockkit.echoed), unit: 'conns',
@@ -89,10 +112,17 @@ export default async function tcpServerBench ({ quick = false, log = () => {} } 
     note: `idle: sockkit ${(sockkit.idleKiB / MiB).toFixed(1)} MiB, bare ${(bare.idleKiB / MiB).toFixed(1)} MiB`,
   }))
   rows.push(row({
-    name: `tcp-server time to open ${count} connections`,
+    name: `tcp-server time to open ${count} connections (both with listen backlog ${LISTEN_BACKLOG})`,
     value: sockkit.openMs, unit: 'ms',
-    baseline: bare.openMs, baselineName: 'bare node:net',
-    note: 'bursts of 500 connects; bare listens with Node\'s default backlog (511), sockkit with 4096: a SYN dropped from a full accept queue costs its client a 1 s retransmit',
+    baseline: bare.openMs, baselineName: 'bare node:net, same backlog',
+    note: 'bursts of 500 connects',
+  }))
+  // Not a sockkit figure: what the backlog setting alone does to the same bare server.
+  rows.push(row({
+    name: `bare node:net time to open ${count} connections, Node's default backlog 511`,
+    value: bareDefaultBacklog.openMs, unit: 'ms',
+    baseline: bare.openMs, baselineName: `bare, backlog ${LISTEN_BACKLOG}`,
+    note: 'the listen backlog, not the server code: a SYN dropped from a full accept queue costs its client a 1 s retransmit; sockkit chose 4096',
   }))
   rows.push(row({
     name: 'tcp-server memory per connection (RSS above idle)',
@@ -110,7 +140,7 @@ export default async function tcpServerBench ({ quick = false, log = () => {} } 
   log(`tcp-server: echo throughput, ${clients} clients streaming ${chunkBytes / 1024} KiB writes and reading back, ${durationMs} ms × ${rounds} rounds per server`)
   const samples = Object.fromEntries(kinds.map(k => [k, []]))
   for (let round = 0; round < rounds; round++) {
-    for (const kind of kinds) {
+    for (const kind of roundOrder(kinds, round)) {
       const mbps = await streamThrough(kind, { clients, durationMs, chunkBytes })
       samples[kind].push(mbps)
       log(`  round ${round + 1} ${SERVERS[kind].label}: ${mbps.toFixed(0)} MB/s`)
@@ -119,19 +149,21 @@ export default async function tcpServerBench ({ quick = false, log = () => {} } 
   const bareMBps = median(samples.bare)
   const spread = kind => samples[kind].length > 1 ? `median of ${samples[kind].map(v => v.toFixed(0)).join(', ')}` : 'one run'
   // Median of the per-round ratios: each round runs the three servers back to back.
-  const roundRatio = (series, kind) => median(series[kind].map((v, i) => v / series.bare[i]))
+  const roundRatio = (series, kind) => median(perRoundRatios(series, kind))
   rows.push(row({
     name: 'echo throughput, bare node:net', value: +bareMBps.toFixed(0), unit: 'MB/s', note: spread('bare'),
   }))
   rows.push(row({
     name: 'echo throughput, sockkit --quiet', value: +median(samples.sockkitQuiet).toFixed(0), unit: 'MB/s',
     baseline: +bareMBps.toFixed(0), baselineName: 'bare node:net', target: { min: 0.9 }, ratio: roundRatio(samples, 'sockkitQuiet'),
-    note: `${spread('sockkitQuiet')}; ratio = median of per-round ratios`,
+    note: `${spread('sockkitQuiet')}; ratio = median of per-round ratios${ratioSpread(samples, 'sockkitQuiet')}`,
+    ratioRange: ratioRange(samples, 'sockkitQuiet'),
   }))
   rows.push(row({
     name: 'echo throughput, sockkit default (read lines → /dev/null)', value: +median(samples.sockkitDefault).toFixed(0), unit: 'MB/s',
     baseline: +bareMBps.toFixed(0), baselineName: 'bare node:net', target: { min: 0.9 }, ratio: roundRatio(samples, 'sockkitDefault'),
-    note: `${spread('sockkitDefault')}; ratio = median of per-round ratios`,
+    note: `${spread('sockkitDefault')}; ratio = median of per-round ratios${ratioSpread(samples, 'sockkitDefault')}`,
+    ratioRange: ratioRange(samples, 'sockkitDefault'),
   }))
 
   // 2b. Small messages, closed loop: one read per message, so a per-read event line costs
@@ -140,7 +172,7 @@ export default async function tcpServerBench ({ quick = false, log = () => {} } 
   log(`tcp-server: ping-pong, ${clients} clients, ${sizeBytes}-byte messages, closed loop, ${durationMs} ms × ${rounds} rounds per server`)
   const rates = Object.fromEntries(kinds.map(k => [k, []]))
   for (let round = 0; round < rounds; round++) {
-    for (const kind of kinds) {
+    for (const kind of roundOrder(kinds, round)) {
       const rate = await pingPongThrough(kind, { clients, durationMs, sizeBytes })
       rates[kind].push(rate)
       log(`  round ${round + 1} ${SERVERS[kind].label}: ${rate.toFixed(0)} round trips/s`)
@@ -152,12 +184,14 @@ export default async function tcpServerBench ({ quick = false, log = () => {} } 
   rows.push(row({
     name: `ping-pong ${sizeBytes} B, sockkit --quiet`, value: Math.round(median(rates.sockkitQuiet)), unit: 'msg/s',
     baseline: Math.round(bareRate), baselineName: 'bare node:net', target: { min: 0.9 }, ratio: roundRatio(rates, 'sockkitQuiet'),
-    note: `${rateSpread('sockkitQuiet')}; ratio = median of per-round ratios`,
+    note: `${rateSpread('sockkitQuiet')}; ratio = median of per-round ratios${ratioSpread(rates, 'sockkitQuiet')}`,
+    ratioRange: ratioRange(rates, 'sockkitQuiet'),
   }))
   rows.push(row({
     name: `ping-pong ${sizeBytes} B, sockkit default (read lines → /dev/null)`, value: Math.round(median(rates.sockkitDefault)), unit: 'msg/s',
     baseline: Math.round(bareRate), baselineName: 'bare node:net', target: { min: 0.9 }, ratio: roundRatio(rates, 'sockkitDefault'),
-    note: `${rateSpread('sockkitDefault')}; ratio = median of per-round ratios; up to 20 read lines a second per connection, the rest counted`,
+    note: `${rateSpread('sockkitDefault')}; ratio = median of per-round ratios${ratioSpread(rates, 'sockkitDefault')}; up to 20 read lines a second per connection, the rest counted`,
+    ratioRange: ratioRange(rates, 'sockkitDefault'),
   }))
 
   // 3. Peers. Both fork a process per connection, so they are measured for throughput and
@@ -169,12 +203,18 @@ export default async function tcpServerBench ({ quick = false, log = () => {} } 
       rows.push(row({ name: `echo throughput, ${label}`, value: 'not installed', unit: '', note: `${command} is not on PATH (apt-get install ${command})` }))
       continue
     }
-    const runs = []
-    for (let round = 0; round < Math.min(rounds, 2); round++) runs.push(await streamThrough(kind, { clients, durationMs, chunkBytes }))
-    log(`  ${label}: ${runs.map(v => v.toFixed(0)).join(', ')} MB/s`)
+    // Interleaved with a bare run each round, so the peer is compared with bare at the same moment.
+    const runs = { peer: [], bare: [] }
+    for (let round = 0; round < Math.min(rounds, 2); round++) {
+      for (const which of roundOrder(['bare', 'peer'], round)) {
+        runs[which].push(await streamThrough(which === 'bare' ? 'bare' : kind, { clients, durationMs, chunkBytes }))
+      }
+    }
+    log(`  ${label}: ${runs.peer.map(v => v.toFixed(0)).join(', ')} MB/s (bare alongside: ${runs.bare.map(v => v.toFixed(0)).join(', ')})`)
     rows.push(row({
-      name: `echo throughput, ${label}`, value: +median(runs).toFixed(0), unit: 'MB/s',
-      baseline: +bareMBps.toFixed(0), baselineName: 'bare node:net', note: `peer, ${runs.length} run(s)`,
+      name: `echo throughput, ${label}`, value: +median(runs.peer).toFixed(0), unit: 'MB/s',
+      baseline: +median(runs.bare).toFixed(0), baselineName: 'bare node:net, same rounds', ratio: median(perRoundRatios({ ...runs }, 'peer')),
+      note: `peer, ${runs.peer.length} round(s) interleaved with bare; ratio = median of per-round ratios${ratioSpread(runs, 'peer')}`,
     }))
     const held = await holdOn(kind, peerCount, { tree: true, log })
     rows.push(row({
