@@ -104,9 +104,9 @@ export const machine = () => {
 
 /** The commit measured (`git rev-parse HEAD`), with "+dirty" when tracked files differ from it; null outside git. */
 export const gitCommit = () => {
-  const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' })
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', cwd: ROOT })
   if (head.status !== 0) return null
-  const dirty = spawnSync('git', ['diff', '--quiet', 'HEAD', '--'], { encoding: 'utf8' }).status === 1
+  const dirty = spawnSync('git', ['diff', '--quiet', 'HEAD', '--'], { encoding: 'utf8', cwd: ROOT }).status === 1
   return `${head.stdout.trim()}${dirty ? '+dirty' : ''}`
 }
 
