@@ -265,3 +265,17 @@ t.test('eventsPerSecond: what is still hidden at close is reported before the su
 t.test('eventsPerSecond must be a whole number ≥ 0', async t => {
   t.throws(() => new UdpServer({ eventsPerSecond: -1 }), { code: 'ERR_SOCKKIT_INVALID_ARG' })
 })
+
+t.test('parseUdpTable reads local port, inode and drops; skips the header and junk', async t => {
+  const { parseUdpTable } = await import('../src/udp-socket-drops.js')
+  const text = [
+    '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops            ',
+    ' 2765: 0100007F:A978 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1769696 2 0000000057dba2fe 18915   ',
+    ' 1234: 00000000000000000000000001000000:2328 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000  1000        0 42 2 00000000c0ffee00 0',
+    'garbage line',
+  ].join('\n')
+  t.same(parseUdpTable(text), [
+    { localPort: 0xa978, inode: '1769696', drops: 18915 },
+    { localPort: 9000, inode: '42', drops: 0 },
+  ])
+})
