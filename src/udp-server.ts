@@ -15,12 +15,18 @@ export const DEFAULT_MAX_UDP_PEERS = 10_000
 /** Echo datagrams waiting in Node for the kernel before further echoes are skipped. */
 export const DEFAULT_MAX_PENDING_ECHOES = 1024
 /**
- * A peer's `seq=1` after its run reached this number starts a new run (the client was
- * restarted from the same port): udp-send --seq numbers from 1. A copy of seq 1, or a
- * seq 1 reordered behind 3 or more later ones, is read as a restart too — rarer in a
- * classroom than a rerun, whose losses would otherwise hide behind "duplicates".
+ * A peer's `seq=1` after its run reached this number, and after a pause of
+ * {@link DEFAULT_SEQ_RESTART_PAUSE_MS}, starts a new run (the client was restarted from the
+ * same port): udp-send --seq numbers from 1, and a rerun's losses would otherwise hide
+ * behind "duplicates".
  */
 export const SEQ_RESTART_AFTER = 4
+/**
+ * The pause before a `seq=1` that makes it a new run. Without a pause, a seq 1 arriving
+ * after later numbers is a late copy or a reordered datagram (a jittery path such as
+ * `link --jitter` delivers them so): read as a restart, it would invent losses.
+ */
+export const DEFAULT_SEQ_RESTART_PAUSE_MS = 1000
 /** How often the kernel's drop counters are read while datagrams arrive, ms. */
 export const DEFAULT_KERNEL_DROP_CHECK_MS = 2000
 
@@ -44,6 +50,8 @@ export interface UdpServerOptions {
   eventsPerSecond?: number
   /** Bytes of each datagram shown in its preview. Default 48. */
   previewBytes?: number
+  /** A peer's seq 1 after this many ms of silence (and seq {@link SEQ_RESTART_AFTER} or more) starts a new run. Default 1000. */
+  seqRestartPauseMs?: number
   /**
    * Peers (address:port) whose counts and sequence state are kept; when a new peer
    * arrives beyond it, the one heard from least recently is forgotten. Default 10,000.
@@ -193,6 +201,8 @@ interface PeerState {
   tracker?: SequenceTracker
   restarts: number
   earlierRuns?: NonNullable<PeerSeqSummary['earlierRuns']>
+  /** When its previous datagram arrived (Date.now()), for the restart pause. */
+  lastAt: number
   /** The eventsPerSecond window: when it began, events shown in it, and what was only counted. */
   windowStart: number
   datagramsShown: number
@@ -253,6 +263,7 @@ export class UdpServer {
       datagramEvents: options.datagramEvents ?? true,
       eventsPerSecond: options.eventsPerSecond ?? 0,
       previewBytes: options.previewBytes ?? DEFAULT_PREVIEW_BYTES,
+      seqRestartPauseMs: options.seqRestartPauseMs ?? DEFAULT_SEQ_RESTART_PAUSE_MS,
       maxPeers: options.maxPeers ?? DEFAULT_MAX_UDP_PEERS,
       maxPendingEchoes: options.maxPendingEchoes ?? DEFAULT_MAX_PENDING_ECHOES,
       recvBufferSize: options.recvBufferSize,
@@ -418,11 +429,14 @@ export class UdpServer {
     if (peer) {
       this.peers.delete(key)
     } else {
-      peer = { address, port, datagrams: 0, bytes: 0, restarts: 0, windowStart: 0, datagramsShown: 0, sequenceShown: 0 }
+      peer = { address, port, datagrams: 0, bytes: 0, restarts: 0, lastAt: 0, windowStart: 0, datagramsShown: 0, sequenceShown: 0 }
       this.totals.peersSeen++
       if (this.peers.size >= this.options.maxPeers) this.evictOldest()
     }
     this.peers.set(key, peer)
+    const now = Date.now()
+    const silentMs = newPeer ? Infinity : now - peer.lastAt
+    peer.lastAt = now
     peer.datagrams++
     peer.bytes += data.length
     this.totals.datagrams++
@@ -436,13 +450,13 @@ export class UdpServer {
         ...(numbered ? { seq: numbered.seq } : {}),
       })
     }
-    if (numbered) this.trackSeq(peer, numbered.seq)
+    if (numbered) this.trackSeq(peer, numbered.seq, silentMs)
     if (this.options.echo) this.echo(data, address, port)
   }
 
-  private trackSeq (peer: PeerState, seq: number): void {
+  private trackSeq (peer: PeerState, seq: number, silentMs: number): void {
     const { address, port } = peer
-    if (seq === 1 && peer.tracker !== undefined) {
+    if (seq === 1 && peer.tracker !== undefined && silentMs >= this.options.seqRestartPauseMs) {
       const previous = peer.tracker.totals()
       if (previous.highest !== undefined && previous.highest >= SEQ_RESTART_AFTER) {
         // A rerun from the same port: a new run, so its losses are not hidden as duplicates.

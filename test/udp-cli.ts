@@ -71,9 +71,12 @@ t.test('udp-server: running missing total, and a rerun from the same port is a n
   const { cli, port } = await startServer(t)
   const socket = createSocket('udp4')
   t.teardown(() => socket.close())
-  for (const text of ['seq=1 a', 'seq=3 a', 'seq=5 a', 'seq=1 b', 'seq=3 b']) {
-    await new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
-  }
+  const send = (text: string) => new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
+  for (const text of ['seq=1 a', 'seq=3 a', 'seq=5 a']) await send(text)
+  await cli.waitFor(/got 5, expected 4/)
+  // A rerun needs a pause (1 s of silence): without one, seq 1 is a late copy, not a new run.
+  await new Promise(resolve => setTimeout(resolve, 1200))
+  for (const text of ['seq=1 b', 'seq=3 b']) await send(text)
   await cli.waitFor(/seq restarted at 1/)
   await cli.waitFor(/got 3, expected 2 — 1 missing so far\n[^]*got 3, expected 2/)
   t.match(cli.stderr(), /seq gap: got 5, expected 4 — 2 missing so far \(1 skipped here\)/)
@@ -168,6 +171,18 @@ t.test('udp-server --json: NDJSON events on stdout, a summary on Ctrl-C', async 
   t.match(events[3], { kind: 'gap', seq: 3, expected: 2, missing: 1 })
   t.match(events[4], { datagrams: 2, peersSeen: 1 })
   t.equal(events[4].peers.length, 1)
+})
+
+t.test('udp-server --json --quiet: no datagram events, the sequence events and the summary stay (as tcp-server allows it)', async t => {
+  const { cli, port } = await startServer(t, ['--json', '--quiet'])
+  const socket = createSocket('udp4')
+  t.teardown(() => socket.close())
+  for (const text of ['seq=1 a', 'seq=3 a']) await new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
+  await cli.waitFor(/"event":"sequence"/, { from: 'stdout' })
+  t.equal(await cli.interrupt(), 130)
+  const events = cli.stdout().toString().trim().split('\n').map(line => JSON.parse(line)).filter(e => e.event !== 'kernel-drops')
+  t.same(events.map(e => e.event), ['listening', 'sequence', 'summary'])
+  t.match(events[2], { datagrams: 2 })
 })
 
 // Documented choice: the human lines are limited (20 a second per peer), --json is not —

@@ -146,11 +146,13 @@ const sendAll = async (who: Awaited<ReturnType<typeof client>>, port: number, te
   }
 }
 
-t.test('a peer that starts again at seq 1 begins a new run: its losses are not hidden as duplicates', async t => {
-  const { port, events, close } = await start(t)
+t.test('a peer that starts again at seq 1 after a pause begins a new run: its losses are not hidden as duplicates', async t => {
+  const { port, events, close } = await start(t, { seqRestartPauseMs: 150 })
   const a = await client(t)
-  // run 1: 1..5; run 2 (same port): 1, 2, 4, 5, 6 — 3 lost in the second run
-  await sendAll(a, port, [1, 2, 3, 4, 5, 1, 2, 4, 5, 6].map(n => `seq=${n} x`))
+  // run 1: 1..5; a pause; run 2 (same port): 1, 2, 4, 5, 6 — 3 lost in the second run
+  await sendAll(a, port, [1, 2, 3, 4, 5].map(n => `seq=${n} x`))
+  await new Promise(resolve => setTimeout(resolve, 250))
+  await sendAll(a, port, [1, 2, 4, 5, 6].map(n => `seq=${n} x`))
   const restarts = events.filter(e => e.type === 'sequence-restart')
   t.match(restarts, [{ port: a.port, restarts: 1, previous: { received: 5, lowest: 1, highest: 5, missing: 0, duplicates: 0 } }])
   const sequence = events.filter(e => e.type === 'sequence')
@@ -159,6 +161,15 @@ t.test('a peer that starts again at seq 1 begins a new run: its losses are not h
   t.match(summary.peers[0], {
     seq: { received: 5, lowest: 1, highest: 6, missing: 1, duplicates: 0, restarts: 1, earlierRuns: { runs: 1, received: 5, missing: 0 } },
   })
+})
+
+t.test('without a pause, a late or copied seq 1 is reordered or a duplicate — never a restart that invents losses', async t => {
+  // What a jittery path (link --jitter) delivers: seq 1 behind later ones, and a copy of it.
+  const { port, events, close } = await start(t, { seqRestartPauseMs: 60_000 })
+  const a = await client(t)
+  await sendAll(a, port, [2, 3, 4, 5, 1, 6, 1, 7].map(n => `seq=${n} x`))
+  t.notOk(events.some(e => e.type === 'sequence-restart'))
+  t.match((await close()).peers[0], { seq: { received: 8, missing: 0, duplicates: 1, reordered: 1, restarts: 0 } })
 })
 
 t.test('a copy of seq 1 early in a run is a duplicate, not a restart', async t => {

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander'
+import { Command } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
 import { parsePort, parsePositiveInt, parseHost } from '../../parse.js'
@@ -49,7 +49,7 @@ export const makeUdpServerCommand = (ctx: CliContext): Command =>
       argParser(v => parsePositiveInt(v, 'rcvbuf')))
     .option('--max-peers <n>', 'peers whose statistics are kept; beyond it the least recently heard is forgotten',
       argParser(v => parsePositiveInt(v, 'max-peers')), DEFAULT_MAX_PEERS)
-    .addOption(new Option('--quiet', 'no per-datagram lines (sequence problems are still reported)').conflicts('json'))
+    .option('--quiet', 'no per-datagram lines or events (sequence problems are still reported)')
     .option('--json', 'NDJSON events on stdout instead of text on stderr'))
     .addHelpText('after', `
 Examples:
