@@ -4,7 +4,7 @@ import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
 import { DEFAULT_PORT, MAX_UDP_PAYLOAD_IPV4 } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
-import { parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parseHost } from '../../parse.js'
+import { parseMilliseconds, parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parseHost, parseRate as parseRateWithin } from '../../parse.js'
 import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment, type ImpairmentEvent } from '../../impairment.js'
 import type { CompareEvent } from '../../compare.js'
 import type { CompareConfig, Transport } from '../../compare-types.js'
@@ -84,7 +84,8 @@ const parseWhole = (name: string, min: number, unit = '') => (value: string): nu
 const parseRate = (value: string): number => {
   const n = parseNumber(value)
   if (!Number.isFinite(n) || n <= 0) throw invalidArg(`rate must be a number of probes per second above 0 (like 200, 0.5 or 1e4), not "${value}"`, { value })
-  return n
+  // The interval is waited for with timers, which hold at most MAX_TIMER_MS.
+  return parseRateWithin(value, 'rate')
 }
 
 /** Probe header (24 bytes) as the floor; the UDP ceiling is checked once transports are known. */
@@ -189,7 +190,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
     .option('--blast', 'send as fast as the sockets accept (buffer overflow)')
     .option('--warmup <n>', 'probes sent and discarded first', argParser(parseWhole('warmup', 0)), 0)
     .option('--nagle', "leave Nagle's algorithm on for the probes sent (default: off; the reflector's echo is always without it)")
-    .option('--tmax <ms>', 'loss waiting time (default: automatic, see below)', argParser(parseWhole('tmax', 1, ' of ms')))
+    .option('--tmax <ms>', 'loss waiting time (default: automatic, see below)', argParser(v => parseMilliseconds(v, 'tmax')))
     .option('--loss <percent>', 'impair: drop this share of packets', argParser(v => parsePercent(v, 'loss')))
     .option('--delay <ms>', 'impair: add this one-way delay', argParser(parseDelayMs('delay')))
     .option('--jitter <ms>', 'impair: vary the delay by ± this much', argParser(parseDelayMs('jitter')))

@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { formatAddress, isLoopback, isWildcard } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
-import { parseNonNegativeInt, parsePort, parsePositiveInt, parseHost } from '../../parse.js'
+import { parseMilliseconds, parsePort, parsePositiveInt, parseHost } from '../../parse.js'
 import type { ReflectorEvent, ReflectorSummary } from '../../reflector.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import type { ProbeProblem } from '../../probe.js'
@@ -32,7 +32,7 @@ export const makeServeCommand = (ctx: CliContext): Command =>
     .option('--max-connections <n>', 'TCP clients served at once',
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
     .option('--idle-timeout <ms>', 'close TCP idle this long; 0 = never',
-      argParser(v => parseNonNegativeInt(v, 'idle-timeout')), DEFAULT_IDLE_TIMEOUT_MS)
+      argParser(v => parseMilliseconds(v, 'idle-timeout', { zero: 'off' })), DEFAULT_IDLE_TIMEOUT_MS)
     .option('--json', 'NDJSON events on stdout instead of text on stderr'))
     .addHelpText('after', `
 Examples:
