@@ -40,5 +40,7 @@ export const reachableAddresses = (host: string): string[] => {
   return found.sort((a, b) => Number(isLoopback(b)) - Number(isLoopback(a)))
 }
 
-export const isLoopback = (host: string): boolean =>
-  host.startsWith('127.') || host === '::1' || host === 'localhost'
+export const isLoopback = (host: string): boolean => {
+  const shown = unmapIPv4(host)
+  return shown.startsWith('127.') || shown === '::1' || shown === 'localhost'
+}

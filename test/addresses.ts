@@ -20,4 +20,5 @@ t.test('wildcards and loopback', async t => {
   t.notOk(isWildcard('127.0.0.1'))
   for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) t.ok(isLoopback(host), host)
   t.notOk(isLoopback('192.0.2.1'))
+  t.ok(isLoopback('::ffff:127.0.0.1'), 'an IPv4-mapped loopback address is loopback')
 })

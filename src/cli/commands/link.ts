@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander'
-import { formatAddress } from '../../addresses.js'
+import { formatAddress, isLoopback } from '../../addresses.js'
 import { DEFAULT_HOST } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
 import { parseNonNegativeInt, parsePercent, parsePort, parseHost } from '../../parse.js'
@@ -160,6 +160,15 @@ prints the totals per direction and exits 130.`)
         onEvent: print.event, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(support ? { support } : {}),
       })
       print.started(running, transport, target, describeImpairment(impairment))
+      if (flags.duplicate > 0 && !isLoopback(flags.host)) {
+        // Copies each way: one request can come back (1 + p)² times through an echo — an
+        // amplifier for whoever can reach this port.
+        const factor = (1 + flags.duplicate / 100) ** 2
+        lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(
+          `sockkit: warning: with --duplicate ${flags.duplicate} on ${flags.host}, anyone who can reach this port can get up to ` +
+          `${Number(factor.toFixed(2))}× the bytes they send back from an echo target` +
+          `${(flags.allow?.length ?? 0) > 0 ? '' : '; --allow <cidr> limits who can use it'} (see docs/security.md)`)
+      }
       if (flags.json && flags.seed !== undefined && running.appliedBy.loss === 'kernel') {
         lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(KERNEL_SEED_NOTE)
       }
