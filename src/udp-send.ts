@@ -5,7 +5,7 @@ import {
   DEFAULT_PREVIEW_BYTES, DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6,
 } from './constants.js'
 import { datagramTooBig, invalidArg } from './errors.js'
-import { formatAddress } from './addresses.js'
+import { formatAddress, isLoopback } from './addresses.js'
 import { preview } from './preview.js'
 import { encodeSeq, parseSeq, seqPrefixBytes } from './seq-prefix.js'
 import { requestRecvBufferSize } from './socket-buffer.js'
@@ -266,7 +266,7 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
         // A loopback target is answered from loopback: bind there, so nothing off this
         // machine can reach the socket. Otherwise every local address: a reply may come
         // from, and to, any of them.
-        const bindAddress = isLoopbackAddress(resolved.address) ? resolved.address : family === 'IPv6' ? '::' : '0.0.0.0'
+        const bindAddress = isLoopback(resolved.address) ? resolved.address : family === 'IPv6' ? '::' : '0.0.0.0'
         socket.bind(0, bindAddress, () => { socket.off('error', onBindError); resolve() })
         return
       }
@@ -461,7 +461,3 @@ export async function * datagramLines (stream: Readable | AsyncIterable<Uint8Arr
   }
   if (kept > 0 || discarded > 0) yield take(false)
 }
-
-/** 127.0.0.0/8, ::1 and ::ffff:127.x — addresses that never leave this machine. */
-const isLoopbackAddress = (address: string): boolean =>
-  /^127\./.test(address) || address === '::1' || /^::ffff:127\./i.test(address)
