@@ -46,6 +46,13 @@ export const TCP_DELIVERY_CAP_MS = 60_000
  * echoes, ms (the first probe may itself wait for a retransmission or two under loss).
  */
 const TCP_NO_ANSWER_MS = 3000
+/**
+ * The same under a loss impairment. Linux backs a lost segment off 1 s, 2 s, 4 s, 8 s when
+ * the connection has no RTT sample yet (a retransmitted SYN gives none): 3 s is two missed
+ * tries of the first probe or its echo, which happened in the full test suite at --loss 20,
+ * and a reflector that works was called silent. 20 s needs five misses in a row (0.2⁵ each way).
+ */
+const TCP_NO_ANSWER_UNDER_LOSS_MS = 20_000
 /** Largest probe count accepted (each probe costs a few dozen bytes of bookkeeping). */
 export const MAX_COMPARE_COUNT = 10_000_000
 /** Largest TCP-only probe size, bytes. */
@@ -510,7 +517,11 @@ class ProbeRun {
    */
   noAnswerWaitMs (): number {
     // TCP's wait for delivery (up to a minute) is not the patience for "nothing echoes".
-    if (this.tcpDelivery) return Math.max(this.autoTmaxMs(), TCP_NO_ANSWER_MS + this.extraWaitMs)
+    if (this.tcpDelivery) {
+      const impairment = this.config.impairment
+      const lossy = (impairment?.tcpDegraded ? impairment.tcpDegraded.applied?.loss ?? 0 : impairment?.loss ?? 0) > 0
+      return Math.max(this.autoTmaxMs(), (lossy ? TCP_NO_ANSWER_UNDER_LOSS_MS : TCP_NO_ANSWER_MS) + this.extraWaitMs)
+    }
     return Math.max(this.tmaxMs(), MIN_AUTO_TMAX_MS + this.extraWaitMs)
   }
 
