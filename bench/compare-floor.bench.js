@@ -47,27 +47,40 @@ const startBareEcho = () => new Promise((resolve, reject) => {
   child.once('error', reject)
 })
 
-const udpPingPong = (port, count) => new Promise((resolve, reject) => {
+/**
+ * Call `send` for the next message: at once (closed loop, `intervalMs` 0), or at the next
+ * slot of a fixed schedule (`intervalMs` apart, from the first send) — paced like compare,
+ * so the process sleeps between messages and wakes for each, but RTT from the actual send.
+ */
+const nextSend = (intervalMs, startedAt, index, send) => {
+  if (intervalMs <= 0) { send(); return }
+  setTimeout(send, Math.max(0, startedAt + index * intervalMs - performance.now()))
+}
+
+const udpPingPong = (port, count, intervalMs = 0) => new Promise((resolve, reject) => {
   const socket = createSocket('udp4')
   const payload = Buffer.alloc(SIZE, 1)
   const rtts = []
   let sentAt = 0
+  let startedAt = 0
+  const send = () => { sentAt = performance.now(); socket.send(payload) }
   socket.on('error', reject)
   socket.on('message', () => {
     rtts.push(performance.now() - sentAt)
     if (rtts.length === count) { socket.close(); resolve(rtts); return }
-    sentAt = performance.now()
-    socket.send(payload)
+    nextSend(intervalMs, startedAt, rtts.length, send)
   })
-  socket.connect(port, HOST, () => { sentAt = performance.now(); socket.send(payload) })
+  socket.connect(port, HOST, () => { startedAt = performance.now(); send() })
 })
 
-const tcpPingPong = (port, count) => new Promise((resolve, reject) => {
+const tcpPingPong = (port, count, intervalMs = 0) => new Promise((resolve, reject) => {
   const socket = connect({ port, host: HOST, noDelay: true })
   const payload = Buffer.alloc(SIZE, 1)
   const rtts = []
   let sentAt = 0
+  let startedAt = 0
   let pending = 0
+  const send = () => { sentAt = performance.now(); socket.write(payload) }
   socket.on('error', reject)
   socket.on('data', chunk => {
     pending += chunk.length
@@ -75,11 +88,10 @@ const tcpPingPong = (port, count) => new Promise((resolve, reject) => {
       pending -= SIZE
       rtts.push(performance.now() - sentAt)
       if (rtts.length === count) { socket.destroy(); resolve(rtts); return }
-      sentAt = performance.now()
-      socket.write(payload)
+      nextSend(intervalMs, startedAt, rtts.length, send)
     }
   })
-  socket.on('connect', () => { sentAt = performance.now(); socket.write(payload) })
+  socket.on('connect', () => { startedAt = performance.now(); send() })
 })
 
 const hasSockperf = () => spawnSync('sh', ['-c', 'command -v sockperf']).status === 0
@@ -119,7 +131,7 @@ export default async function compareFloorBench ({ quick = false, log = () => {}
   const bare = await startBareEcho()
   const samples = {
     compareUdp: [], compareTcp: [], bareUdp: [], bareTcp: [], sockperfUdp: [], sockperfTcp: [],
-    compareUdp200: [], compareTcp200: [], sockperfUdp200: [], sockperfTcp200: [],
+    compareUdp200: [], compareTcp200: [], sockperfUdp200: [], sockperfTcp200: [], bareUdp200: [], bareTcp200: [],
   }
   const count200 = quick ? 200 : 1000
   try {
@@ -140,6 +152,8 @@ export default async function compareFloorBench ({ quick = false, log = () => {}
       const atDefault = await runCompare(makeCompareConfig({ port: reflector.port, count: count200, ratePerSecond: 200, sizeBytes: SIZE }))
       samples.compareUdp200.push(atDefault.results.udp.rttMs.p50)
       samples.compareTcp200.push(atDefault.results.tcp.rttMs.p50)
+      samples.bareUdp200.push(p50(await udpPingPong(bare.port, count200, 5)))
+      samples.bareTcp200.push(p50(await tcpPingPong(bare.port, count200, 5)))
       if (withSockperf) {
         samples.sockperfUdp200.push(await sockperfP50(false, sockperfSeconds, 200))
         samples.sockperfTcp200.push(await sockperfP50(true, sockperfSeconds, 200))
@@ -168,6 +182,15 @@ export default async function compareFloorBench ({ quick = false, log = () => {}
   rows.push(row({ name: 'compare UDP RTT p50 at 5000/s (sender polling)', value: us(median(samples.compareUdp)), unit: 'µs', baseline: us(median(samples.bareUdp)), baselineName: 'bare Node ping-pong, context', noRatio: true, note }))
   rows.push(row({ name: 'compare TCP RTT p50 at 5000/s (sender polling)', value: us(median(samples.compareTcp)), unit: 'µs', baseline: us(median(samples.bareTcp)), baselineName: 'bare Node ping-pong, context', noRatio: true, note }))
   const note200 = `${rounds} × ${count200} probes at 200/s (compare's default rate), 64 bytes, loopback`
+  // The fair Node baseline at the default rate: the same pacing, so both processes sleep and
+  // wake for every message, as compare and its reflector do.
+  for (const [label, key] of [['UDP', 'Udp'], ['TCP', 'Tcp']]) {
+    rows.push(row({
+      name: `compare ${label} RTT p50 at 200/s (default) vs bare Node at 200/s`, value: us(median(samples[`compare${key}200`])), unit: 'µs',
+      baseline: us(median(samples[`bare${key}200`])), baselineName: 'bare Node ping-pong paced at 200/s', ratio: ratio(`compare${key}200`, `bare${key}200`),
+      note: `${note200}; the bare client sends on the same 5 ms schedule and measures from its actual send (compare from the scheduled one); ratio = median of per-round ratios`,
+    }))
+  }
   if (!withSockperf) {
     rows.push(row({ name: 'compare UDP RTT p50 at 200/s (default)', value: us(median(samples.compareUdp200)), unit: 'µs', note: note200 }))
     rows.push(row({ name: 'compare TCP RTT p50 at 200/s (default)', value: us(median(samples.compareTcp200)), unit: 'µs', note: note200 }))
