@@ -283,6 +283,17 @@ export class ChatServer {
     return [this.options.name, ...this.namedClients().map(c => c.participant!.name)]
   }
 
+  /**
+   * The most bytes waiting to be written to any one client now. The operator's input can
+   * wait while it is high: a long paste said at once would otherwise pass
+   * `maxOutputBytes` for clients that are reading, just not that fast.
+   */
+  outputBacklogBytes (): number {
+    let most = 0
+    for (const client of this.clients.values()) most = Math.max(most, client.socket.writableLength)
+    return most
+  }
+
   /** The named clients present now, with their connection ids (what {@link kick} accepts as `#id`). */
   present (): Array<{ id: number; name: string }> {
     return this.namedClients().map(c => ({ id: c.id, name: c.participant!.name }))

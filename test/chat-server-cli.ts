@@ -234,3 +234,20 @@ t.test('--lang pt-BR: /help and the full-chat refusal are in Portuguese', async 
   await cli.waitFor(/refused .*the chat is full \(1 person\)/)
   t.equal(await cli.interrupt(), 130)
 })
+
+t.test('a long paste into the operator terminal waits for the clients to read it instead of dropping a reader that is merely slower', async t => {
+  const { cli, port } = await startChat(t, ['--max-output', '262144'])
+  const ana = await join(t, port, 'ana')
+  // ana stops reading for a moment, as a terminal scrolling a big paste does, then reads on.
+  ana.socket.pause()
+  const lines = 200_000 // 14 MB: more than the kernel buffers on both ends hold
+  const paste = Array.from({ length: lines }, (_, i) => `line ${i} ${'x'.repeat(60)}`).join('\n') + '\n'
+  cli.child.stdin!.write(paste)
+  await new Promise(resolve => setTimeout(resolve, 1500))
+  ana.socket.resume()
+  const last = `server: line ${lines - 1} x`
+  await until(() => ana.received().includes(last) || /ana left/.test(cli.stderr()), 30_000, 'the last line, or ana being dropped')
+  t.notMatch(cli.stderr(), /ana left/, 'ana was not dropped as a slow reader')
+  t.equal((ana.received().match(/server: line \d+ x/g) ?? []).length, lines, 'every pasted line reached her')
+  t.equal(await cli.interrupt(), 130)
+})

@@ -128,7 +128,22 @@ prints who took part and how many messages, and exits 130.`)
       const stdin = typedInput(ctx.io.stdin)
       const splitter = new LineSplitter(flags.maxLine)
       const onLine = (bytes: Buffer) => operatorLine(server, bytes.toString('utf8'), print.note)
-      const onData = (chunk: Buffer) => { for (const line of splitter.push(chunk)) onLine(line.bytes) }
+      const onData = (chunk: Buffer) => {
+        for (const line of splitter.push(chunk)) onLine(line.bytes)
+        // A long paste: let the clients read what was said before taking more of it, so a
+        // reading client is not dropped as a slow reader. A client that never reads only
+        // holds the paste up to OPERATOR_STALL_MS; then the rest goes and it is dropped.
+        if (server.outputBacklogBytes() > flags.maxOutput / 2) {
+          stdin.pause()
+          const since = Date.now()
+          const check = setInterval(() => {
+            if (server.outputBacklogBytes() <= flags.maxOutput / 8 || Date.now() - since > OPERATOR_STALL_MS || ctx.io.signal.aborted) {
+              clearInterval(check)
+              stdin.resume()
+            }
+          }, 20)
+        }
+      }
       const onEnd = () => {
         for (const line of splitter.end()) onLine(line.bytes)
         // A pipe that ran out (or Ctrl-D; Ctrl-Z, Enter on Windows) ends the operator's input, not the chat.
@@ -145,6 +160,9 @@ prints who took part and how many messages, and exits 130.`)
       print.summary(await server.close())
       return EXIT_INTERRUPTED
     }, { host: flags.host, port, serverCommand: 'chat-server' }, flags.json ? JSON_ERROR_EVENT : undefined))
+
+/** Longest the operator's input waits for the clients to read what was said, ms. */
+const OPERATOR_STALL_MS = 10_000
 
 /** One line the operator typed: a command of theirs, or something to say. */
 const operatorLine = (server: ChatServer, text: string, note: (text: string) => void): void => {
