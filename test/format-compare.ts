@@ -285,6 +285,16 @@ t.test('verdict sentences', async t => {
       kernel: kernel(3),
     })
     t.same(verdict(quiet), ['TCP delivered all 1000 probes, in order, with no visible cost to the tail (p99 0.100 ms); the kernel counted 3 retransmitted segments on this machine during the run (RetransSegs +3, machine-wide).'])
+    // Kernel loss with backoff: the median itself far above the fastest probe — p99 within 4×
+    // the median must not read as "no visible cost" (a review saw p50 1243 ms called that).
+    const blocked = compareResult({
+      config: tcpOnly,
+      results: { tcp: tcpResult({ rttMs: latency({ min: 0.17, mean: 1100, p50: 1243, p90: 1600, p99: 1733, max: 1800 }) }) },
+      kernel: kernel(41),
+    })
+    const [hol] = verdict(blocked)
+    t.match(hol, /^TCP lost nothing, but most probes waited: median 1243 ms, p99 1733 ms, fastest 0\.170 ms — a segment that must be resent holds back every byte behind it \(head-of-line blocking\): consistent with retransmissions/)
+    t.notMatch(hol, /no visible cost/)
     // Probes not back within Tmax: TCP does not drop, so they were still on their way.
     // With a given --tmax (strict for TCP too), the verdict asks for a larger one.
     const stuckResult = tcpResult({ received: 990, lost: 10, lossPercent: 1, late: 4, tmaxMs: 1000, tmaxRule: 'given' })

@@ -318,6 +318,16 @@ function tcpVerdict (result: CompareResult, r: TransportResult, kernel: KernelRe
   const tailGrew = tail !== null && median !== null && tail >= 1 && tail >= 4 * median
   const drops = kernelDrops(result, 'tcp')
   const dropped = drops !== undefined && drops.dropped > 0 ? `the kernel dropped ${plural(drops.dropped, 'TCP packet')}; ` : ''
+  // Not only the tail: when the median itself sits far above the fastest probe, a stalled
+  // segment held back most probes behind it (head-of-line blocking), and "p99 within 4× the
+  // median" would call that no cost.
+  const fastest = r.rttMs.min
+  const shifted = median !== null && fastest !== null && median >= 1 && median >= 10 * fastest
+  if (shifted) {
+    const cause = retrans !== undefined && retrans > 0 ? `: consistent with retransmissions — ${dropped}${counted}` : counted === '' ? '' : `; ${counted}`
+    return `TCP lost nothing, but most probes waited: median ${ms(median!)}, ${tailName} ${tail === null ? 'n/a' : ms(tail)}, fastest ${ms(fastest!)} — ` +
+      `a segment that must be resent holds back every byte behind it (head-of-line blocking)${cause}.`
+  }
   if (tailGrew) {
     const head = `TCP lost nothing but its ${tailName} grew to ${ms(tail!)}`
     // RTTs run from the schedule, so a sender that fell behind puts its own lag into the
