@@ -81,6 +81,14 @@ t.test('TCP: a target nobody listens on is named in plain words, and the client 
   t.equal(await cli.interrupt(), 130)
 })
 
+t.test('--allow rules of the other family than the bound address: a warning at start, as the servers give', async t => {
+  const cli = startCli(['link', '0', '127.0.0.1:9', '--udp', '--host', '::1', '--allow', '127.0.0.0/8'])
+  t.teardown(() => { cli.child.kill('SIGKILL') })
+  await cli.waitFor(/point your client at \[::1\]:\d+ instead of 127\.0\.0\.1:9/)
+  t.match(cli.stderr(), /warning: no --allow rule can match: every one is IPv4, and a server bound to ::1 only hears IPv6 peers/)
+  t.equal(await cli.interrupt(), 130)
+})
+
 t.test('UDP: a target port nobody listens on is reported (ICMP port unreachable), not silence', { skip: process.platform === 'win32' ? 'Windows does not pass port unreachable on to Node' : false }, async t => {
   const probe = createSocket('udp4')
   await new Promise<void>(resolve => probe.bind(0, '127.0.0.1', () => resolve()))

@@ -218,7 +218,7 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: Addr
           log(`${err.green('chat listening')} on ${where} (TCP, one line per message)`)
           const host = e.reachable[0] ?? e.address
           log(`join with: nc ${host} ${e.port}   (or telnet ${host} ${e.port}, or sockkit tcp-client ${host} ${e.port})`)
-          log(`you are "${flags.name}": type a line to talk to everyone; /who, /kick <name>, /help`)
+          log(`you are "${flags.name}": type a line to talk to everyone; /who, /kick <name or #id>, /help`)
           if (flags.lang !== 'en') log(`clients are told things in ${LANGUAGE_NAMES[flags.lang]} (--lang ${flags.lang}); these lines stay in English`)
           if (addressFilter) log(`${describeAddressFilter(addressFilter)}; filtered peers are closed at once`)
           const unmatchable = unmatchableAllow(addressFilter, e.address)

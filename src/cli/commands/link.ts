@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander'
-import { formatAddress, isLoopback } from '../../addresses.js'
+import { formatAddress, isLoopback, reachableAddresses } from '../../addresses.js'
 import { DEFAULT_HOST } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
 import { parseNonNegativeInt, parsePercent, parsePort, parseHost } from '../../parse.js'
@@ -8,7 +8,7 @@ import { staleTablesLine, sweepStaleTablesAtStart } from '../stale-tables.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
-import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, type AddressFilterFlags } from '../address-filter.js'
+import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { formatBytes, formatDuration, plural } from '../format.js'
 import { explainReported } from '../explain.js'
@@ -306,7 +306,12 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
         log(`${describeAddressFilter(addressFilter)}; ` +
           (transport === 'udp' ? 'datagrams from filtered clients are not forwarded' : 'filtered clients are closed at once'))
       }
-      log(`point your client at ${formatAddress(at.host, at.port)} instead of ${formatAddress(target.host, target.port)}`)
+      const unmatchable = unmatchableAllow(addressFilter, at.host)
+      if (unmatchable) log(style.yellow(`warning: ${unmatchable}`))
+      // Bound to a wildcard, the relay is reached at one of this machine's addresses, not at 0.0.0.0.
+      const reach = reachableAddresses(at.host).map(a => formatAddress(a, at.port))
+      const where = reach.length > 0 ? reach.slice(0, 3).join(' or ') + (reach.length > 3 ? ' (or another address of this machine)' : '') : formatAddress(at.host, at.port)
+      log(`point your client at ${where} instead of ${formatAddress(target.host, target.port)}`)
     },
     event: (e: ImpairmentEvent) => {
       switch (e.type) {

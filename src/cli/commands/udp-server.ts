@@ -62,7 +62,7 @@ Examples:
 Event lines (stderr): "listening", "[A:P] N bytes: preview",
 "[A:P] seq gap: got 7, expected 5", "[A:P] seq 5 arrived late (reordered …)",
 "[A:P] seq 5 again (duplicate)", "[A:P] seq restarted at 1 (…)",
-"denied N datagrams from A (not in --allow)",
+"denied N datagrams (latest: … from A:P, not in --allow): no reply",
 "kernel dropped N datagrams sent to this socket: receive buffer full (…)".
 At most 20 datagram lines and 20 seq lines a second per peer; the rest are
 summed in one "… N more" line (--json reports every event). On Linux this
