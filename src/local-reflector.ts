@@ -32,14 +32,14 @@ type ChildMessage =
   | { type: 'stopped'; summary?: ReflectorSummary }
 
 /**
- * The compiled child entry. From dist/ it sits next to this file; when this module runs
+ * The compiled child entry (a process edge, so under cli/). From dist/ it sits in cli/ beside this file; when this module runs
  * from src/ (tests with a TypeScript loader), the built copy in dist/ is used, so the
  * child never needs a loader.
  */
 const childScript = (): string => {
-  const beside = fileURLToPath(new URL('./reflector-child.js', import.meta.url))
+  const beside = fileURLToPath(new URL('./cli/reflector-child.js', import.meta.url))
   if (existsSync(beside)) return beside
-  const built = fileURLToPath(new URL('../dist/reflector-child.js', import.meta.url))
+  const built = fileURLToPath(new URL('../dist/cli/reflector-child.js', import.meta.url))
   if (existsSync(built)) return built
   throw sockkitError('ERR_SOCKKIT_UNSUPPORTED', `the reflector program is missing (looked for ${beside}); run \`npm run build\``)
 }

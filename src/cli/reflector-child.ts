@@ -1,6 +1,7 @@
 /**
  * Entry point of the reflector process that `sockkit compare` starts for itself
- * (see local-reflector.ts). Like bin/, this file is a process edge, not library code:
+ * (see ../local-reflector.ts). Like bin/, this file is a process edge, not library code
+ * (so it lives with the CLI, which owns printing and exiting):
  * it talks to its parent over the IPC channel and exits on its own.
  *
  * Protocol (JSON messages over IPC):
@@ -12,7 +13,7 @@
  * The child never outlives its parent: when the IPC channel closes (the parent exited,
  * crashed, was killed, or called disconnect()), it closes the sockets and exits.
  */
-import { Reflector } from './reflector.js'
+import { Reflector } from '../reflector.js'
 
 type ParentMessage = { type: 'start'; host: string; port: number } | { type: 'stop' }
 
