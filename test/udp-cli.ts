@@ -158,15 +158,23 @@ t.test('bad ports and options: exit 2 naming the value', async t => {
   t.match((await runCli(['udp-send', '127.0.0.1', 'abc', 'x'])).stderr, '"abc"')
 })
 
-t.test('udp-server --json: NDJSON events on stdout, a summary on Ctrl-C', async t => {
-  const { cli, port } = await startServer(t, ['--json'])
+/**
+ * `udp-server 0 …args` gets `seq=1 a` and `seq=3 a` (a gap), then Ctrl-C: its NDJSON
+ * events. Not kernel-drops: the counter is machine-wide, and another test file flooding
+ * loopback at the same time raises it.
+ */
+const jsonEventsForAGap = async (t: Test, args: string[]) => {
+  const { cli, port } = await startServer(t, args)
   const socket = createSocket('udp4')
   t.teardown(() => socket.close())
   for (const text of ['seq=1 a', 'seq=3 a']) await new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
   await cli.waitFor(/"event":"sequence"/, { from: 'stdout' })
   t.equal(await cli.interrupt(), 130)
-  // Not kernel-drops: the counter is machine-wide, and another test file flooding loopback at the same time raises it.
-  const events = cli.stdout().toString().trim().split('\n').map(line => JSON.parse(line)).filter(e => e.event !== 'kernel-drops')
+  return cli.stdout().toString().trim().split('\n').map(line => JSON.parse(line)).filter(e => e.event !== 'kernel-drops')
+}
+
+t.test('udp-server --json: NDJSON events on stdout, a summary on Ctrl-C', async t => {
+  const events = await jsonEventsForAGap(t, ['--json'])
   t.same(events.map(e => e.event), ['listening', 'datagram', 'datagram', 'sequence', 'summary'])
   t.match(events[3], { kind: 'gap', seq: 3, expected: 2, missing: 1 })
   t.match(events[4], { datagrams: 2, peersSeen: 1 })
@@ -174,13 +182,7 @@ t.test('udp-server --json: NDJSON events on stdout, a summary on Ctrl-C', async 
 })
 
 t.test('udp-server --json --quiet: no datagram events, the sequence events and the summary stay (as tcp-server allows it)', async t => {
-  const { cli, port } = await startServer(t, ['--json', '--quiet'])
-  const socket = createSocket('udp4')
-  t.teardown(() => socket.close())
-  for (const text of ['seq=1 a', 'seq=3 a']) await new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
-  await cli.waitFor(/"event":"sequence"/, { from: 'stdout' })
-  t.equal(await cli.interrupt(), 130)
-  const events = cli.stdout().toString().trim().split('\n').map(line => JSON.parse(line)).filter(e => e.event !== 'kernel-drops')
+  const events = await jsonEventsForAGap(t, ['--json', '--quiet'])
   t.same(events.map(e => e.event), ['listening', 'sequence', 'summary'])
   t.match(events[2], { datagrams: 2 })
 })
