@@ -25,8 +25,6 @@ const TOTALS_EVERY_MS = 5000
  */
 export const PACKET_LINES_PER_SECOND = 20
 
-/** Lines about denied UDP datagrams are at most this often (as in udp-server), so a flood cannot flood the terminal. */
-
 interface LinkFlags extends AddressFilterFlags {
   tcp?: boolean
   udp?: boolean

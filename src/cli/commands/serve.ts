@@ -19,8 +19,6 @@ interface ServeFlags extends AddressFilterFlags {
   json?: boolean
 }
 
-/** Ignored-datagram lines are at most this often, so a flood of junk cannot flood the terminal. */
-
 export const makeServeCommand = (ctx: CliContext): Command =>
   addAddressFilterOptions(new Command('serve')
     .summary('the far end for `sockkit compare`: TCP and UDP echo on one port')
