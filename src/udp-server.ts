@@ -443,7 +443,7 @@ export class UdpServer {
     this.totals.bytes += data.length
 
     const numbered = parseSeq(data)
-    this.rollWindow(peer)
+    this.rollWindow(peer, now)
     if (this.options.datagramEvents && this.eventWanted(peer, 'datagram', data.length)) {
       this.emit({
         type: 'datagram', address, port, bytes: data.length, preview: preview(data, this.options.previewBytes), newPeer,
@@ -493,9 +493,8 @@ export class UdpServer {
   }
 
   /** Start the peer's next eventsPerSecond window once a second has passed, reporting what the last one hid. */
-  private rollWindow (peer: PeerState): void {
+  private rollWindow (peer: PeerState, now: number): void {
     if (this.options.eventsPerSecond === 0) return
-    const now = Date.now()
     if (now - peer.windowStart < 1000) return
     this.reportHidden(peer)
     peer.windowStart = now
@@ -519,8 +518,10 @@ export class UdpServer {
     }
     this.peersWithHidden.add(peer)
     // After a burst no next datagram may come to close the window: a timer reports it.
-    this.hiddenTimer ??= setInterval(() => this.reportStaleHidden(), 1000)
-    this.hiddenTimer.unref?.()
+    if (this.hiddenTimer === undefined) {
+      this.hiddenTimer = setInterval(() => this.reportStaleHidden(), 1000)
+      this.hiddenTimer.unref()
+    }
     return false
   }
 
