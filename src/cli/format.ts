@@ -1,4 +1,5 @@
 /** Small, pure formatting helpers shared by every command's human output. */
+import type { ChalkInstance } from 'chalk'
 
 /** `1 byte`, `512 bytes`, `1.5 KiB`, `10.0 MiB`. */
 export const formatBytes = (n: number): string => {
@@ -28,3 +29,10 @@ export const formatDuration = (ms: number): string => {
 /** `1 probe` / `3 probes`. */
 export const plural = (n: number, word: string, many = `${word}s`): string =>
   `${n} ${n === 1 ? word : many}`
+
+/**
+ * What follows "N bytes" in a datagram line: `: preview`, or words for an empty datagram —
+ * a bare "0 bytes: " looks like something broke, though an empty datagram is valid UDP.
+ */
+export const datagramShown = (bytes: number, preview: string, style: ChalkInstance): string =>
+  bytes === 0 ? ` ${style.dim('(empty datagram)')}` : `: ${style.bold(preview)}`

@@ -8,7 +8,7 @@ import type { UdpSendEvent, UdpSendResult } from '../../udp-send.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { eofKey, lineWriter, styleFor, typedInput, warnUnknownEscapes, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
-import { formatBytes, formatDuration, plural } from '../format.js'
+import { datagramShown, formatBytes, formatDuration, plural } from '../format.js'
 import { describeRecvBuffer } from '../recv-buffer.js'
 
 interface UdpSendFlags {
@@ -162,13 +162,6 @@ command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`}
 const missingReplies = (r: UdpSendResult): number =>
   r.seq ? r.seq.lost ?? 0 : Math.max(0, r.sent - r.replies)
 
-/**
- * After "N bytes": the preview, or words for an empty datagram — a bare "0 bytes: " looks
- * like something broke, though an empty datagram is valid UDP.
- */
-const shown = (bytes: number, preview: string, style: ReturnType<typeof styleFor>): string =>
-  bytes === 0 ? ` ${style.dim('(empty datagram)')}` : `: ${style.bold(preview)}`
-
 /** Ascending numbers as runs: `2, 5–9, 12`. */
 const formatRuns = (numbers: number[]): string => {
   const runs: string[] = []
@@ -226,7 +219,7 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean, pl
           if (fromStdin && ctx.io.stdin.isTTY) log(`type lines: each one is sent as one datagram (the line ending is not sent); ${eofKey()} to finish`)
           break
         case 'sent':
-          if (!flags.quiet) log(`${style.cyan('→')} sent ${e.seq !== undefined ? `seq ${e.seq}, ` : ''}${plural(e.bytes, 'byte')}${shown(e.bytes, e.preview, style)}`)
+          if (!flags.quiet) log(`${style.cyan('→')} sent ${e.seq !== undefined ? `seq ${e.seq}, ` : ''}${plural(e.bytes, 'byte')}${datagramShown(e.bytes, e.preview, style)}`)
           break
         case 'not-sent': {
           const prefixNote = e.datagramBytes !== e.bytes ? ` (${e.datagramBytes} with its seq= prefix)` : ''
@@ -245,7 +238,7 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean, pl
           if (!e.fromTarget) otherSources.set(source, (otherSources.get(source) ?? 0) + 1)
           if (!flags.quiet) {
             log(`${style.green('←')} reply from ${source}${e.fromTarget ? '' : style.yellow(' (not the target)')}, ` +
-              `${plural(e.bytes, 'byte')}${shown(e.bytes, e.preview, style)}`)
+              `${plural(e.bytes, 'byte')}${datagramShown(e.bytes, e.preview, style)}`)
           }
           break
         }

@@ -9,7 +9,7 @@ import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliCon
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
-import { formatBytes, formatDuration, plural } from '../format.js'
+import { datagramShown, formatBytes, formatDuration, plural } from '../format.js'
 import { describeRecvBuffer } from '../recv-buffer.js'
 
 interface UdpServerFlags extends AddressFilterFlags {
@@ -150,8 +150,7 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
           break
         }
         case 'datagram':
-          // An empty datagram is valid UDP; a bare "0 bytes: " would look like something broke.
-          log(`${tag(e.address, e.port)} ${plural(e.bytes, 'byte')}${e.bytes === 0 ? ` ${style.dim('(empty datagram)')}` : `: ${style.bold(e.preview)}`}` +
+          log(`${tag(e.address, e.port)} ${plural(e.bytes, 'byte')}${datagramShown(e.bytes, e.preview, style)}` +
             (e.newPeer ? style.dim(' (new peer)') : ''))
           break
         case 'sequence':
