@@ -139,14 +139,15 @@ prints the totals per direction and exits 130.`)
       const transport = flags.udp ? 'udp' : 'tcp'
       const impairment = { loss: flags.loss, delay: flags.delay, jitter: flags.jitter, reorder: flags.reorder, duplicate: flags.duplicate }
       const check = { transport, impairment, emulator: flags.emulator, pace: flags.pace, maxClientsGiven: flags.maxClients !== undefined } as const
+      const { checkImpairmentFlags, startImpairment, describeImpairment } = await import('../../impairment.js')
+      // link's own rules first; then the kernel is asked only where the answer depends on it
+      // (TCP loss under auto: only the kernel can do it).
       let problem = linkFlagsProblem(check)
-      // TCP loss under auto: only the kernel can do it, so whether it can run depends on this machine.
-      const support = problem === undefined && transport === 'tcp' && impairment.loss > 0 && flags.emulator === 'auto'
-        ? await (await import('../../nft-emulator.js')).detectKernelSupport()
-        : undefined
-      if (support) problem = linkFlagsProblem(check, support)
+      const { problem: kernelProblem, support } = problem === undefined
+        ? await checkImpairmentFlags({ command: 'link', transports: [transport], impairment, emulator: flags.emulator })
+        : {}
+      problem ??= kernelProblem
       if (problem !== undefined) throw invalidArg(problem)
-      const { startImpairment, describeImpairment } = await import('../../impairment.js')
       const addressFilter = addressFilterFrom(flags)
       const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter, target)
       // Tables left by runs that died still drop packets on their ports: remove them first.
