@@ -8,6 +8,8 @@ import type { ChalkInstance } from 'chalk'
 import type { CompareResult, CompareTransportResult, KernelReport, Transport } from '../compare-types.js'
 import { minSamplesFor, probeOutcomes, type HistogramBucket, type LatencySummary, type TransportResult, type TransportRun } from '../compare-stats.js'
 import { formatBytes, plural } from './format.js'
+import { TCP_DELIVERY_CAP_MS } from '../compare.js'
+import { REORDER_HOLD_MS } from '../impairment.js'
 
 const DEFAULT_WIDTH = 80
 const LABEL_WIDTH = 24
@@ -16,8 +18,6 @@ const MAX_COLUMN_WIDTH = 28
 const MAX_PLOT_ROWS = 14
 
 const NAMES: Record<Transport, string> = { tcp: 'TCP', udp: 'UDP' }
-/** compare's default cap on TCP's wait for delivery (TCP_DELIVERY_CAP_MS in src/compare.ts). */
-const TCP_WAIT_CAP_MS = 60_000
 
 /**
  * The whole human report: header, table, one latency plot per transport, the verdict
@@ -152,7 +152,7 @@ export function impairmentLines (result: CompareResult): string[] {
     }
     if (config.reorder > 0 && !outcome.notApplied.includes('reorder')) {
       parts.push(`reorder ${config.reorder}% each way → expected about ${percent(e.reorderPercentApprox)} reordered, measured ${percent(m.reorderedPercent)}` +
-        ` (a datagram held at the end waits the relay's whole hold, ${REORDER_HOLD_TEXT}, for a successor that never comes: the max RTT and a throughput "to last echo" can include that wait)`)
+        ` (a datagram held at the end waits the relay's whole hold, ${REORDER_HOLD_MS} ms, for a successor that never comes: the max RTT and a throughput "to last echo" can include that wait)`)
     }
     if (outcome.notApplied.length > 0) parts.push(config.tcpDegraded?.reason ?? `not applied: ${outcome.notApplied.join(', ')}`)
     lines.push(`${NAMES[transport]}: ${parts.length > 0 ? parts.join('; ') : 'nothing to expect (no impairment)'}`)
@@ -186,8 +186,6 @@ export function kernelDrops (result: CompareResult, transport: Transport):
 const count = (n: number): string => n.toLocaleString('en-US')
 
 const IMPAIRMENT_NAMES = ['loss', 'delay', 'jitter', 'reorder', 'duplicate'] as const
-/** The userspace relay's reorder hold (src/impairment.ts), as the output says it. */
-const REORDER_HOLD_TEXT = '100 ms'
 
 function describeKind (kind: typeof IMPAIRMENT_NAMES[number], config: NonNullable<CompareResult['config']['impairment']>): string {
   if (kind === 'delay') return `delay ${config.delay} ms`
@@ -307,7 +305,7 @@ function tcpVerdict (result: CompareResult, r: TransportResult, kernel: KernelRe
     const head = `TCP: ${plural(r.lost, 'probe')} (${percent(r.lossPercent)}) did not come back within Tmax (${ms(r.tmaxMs)}). TCP does not drop data, so they were still on their way ${ended}`
     // A --tmax applies strictly, to TCP too: under loss its retransmissions outlast a short one.
     const hint = r.tmaxRule === 'given'
-      ? `: give a larger --tmax, or leave it out (TCP then waits for every probe while its connection lives, up to ${TCP_WAIT_CAP_MS / 1000} s)`
+      ? `: give a larger --tmax, or leave it out (TCP then waits for every probe while its connection lives, up to ${TCP_DELIVERY_CAP_MS / 1000} s)`
       : ''
     if (retrans !== undefined && retrans > 0) return `${head}, consistent with retransmissions: ${counted}${late}${hint}.`
     return `${head}${counted === '' ? '' : `; ${counted}`}${late}${hint}.`

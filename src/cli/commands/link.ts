@@ -3,7 +3,7 @@ import { formatAddress, isLoopback, reachableAddresses } from '../../addresses.j
 import { DEFAULT_HOST } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
 import { parseNonNegativeInt, parsePercent, parsePort, parseHost } from '../../parse.js'
-import { impairmentFlagsProblem, type DirectionCounters, type ImpairmentCountersReport, type ImpairmentEvent, type ImpairmentReport, type KernelAvailability, type RunningImpairment } from '../../impairment.js'
+import { impairmentFlagsProblem, REORDER_HOLD_MS, type DirectionCounters, type ImpairmentCountersReport, type ImpairmentEvent, type ImpairmentReport, type KernelAvailability, type RunningImpairment } from '../../impairment.js'
 import { staleTablesLine, sweepStaleTablesAtStart } from '../stale-tables.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
@@ -266,7 +266,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
     packetLine(`udp:${e.clientId}`, `client ${e.clientId}`, 'client', kind, bytes, text)
   let deniedTotal = 0
   /** The relay's reorder hold, ms, as its 'held' events say. */
-  let holdMs = 100
+  let holdMs = REORDER_HOLD_MS
   /** UDP with kernel loss: the kernel judges a reply after the relay has sent it. */
   let kernelDropsAfterRelay = false
   const reportDenied = throttledReport()
