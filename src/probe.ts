@@ -65,14 +65,20 @@ export function encodeProbe (header: ProbeHeader, sizeBytes: number): Buffer {
  * not a probe: fewer than {@link PROBE_HEADER_BYTES} left, or the wrong magic.
  */
 export function decodeProbe (data: Uint8Array, offset = 0): ProbeHeader | undefined {
-  if (offset < 0 || data.length - offset < PROBE_HEADER_BYTES) return undefined
-  const view = new DataView(data.buffer, data.byteOffset + offset, PROBE_HEADER_BYTES)
-  if (view.getUint32(0) !== PROBE_MAGIC) return undefined
+  const view = headerView(data, offset)
+  if (view === undefined) return undefined
   return {
     runId: view.getUint32(4),
     seq: view.getUint32(8),
     scheduledNs: view.getBigUint64(16),
   }
+}
+
+/** The header at `offset` when there is one (enough bytes, the right magic), else undefined. */
+function headerView (data: Uint8Array, offset: number): DataView | undefined {
+  if (offset < 0 || data.length - offset < PROBE_HEADER_BYTES) return undefined
+  const view = new DataView(data.buffer, data.byteOffset + offset, PROBE_HEADER_BYTES)
+  return view.getUint32(0) === PROBE_MAGIC ? view : undefined
 }
 
 /** Why a datagram is not a probe a reflector should answer; see {@link probeProblem}. */
@@ -85,9 +91,10 @@ export type ProbeProblem = 'not-a-probe' | 'bad-flags' | 'too-large' | 'bad-padd
  * {@link MAX_PROBE_BYTES} (`too-large`), or padding that is not zeros (`bad-padding`).
  */
 export function probeProblem (data: Uint8Array): ProbeProblem | undefined {
-  if (decodeProbe(data) === undefined) return 'not-a-probe'
+  // Per datagram on the reflector: one view of the header, no decoded object.
+  const view = headerView(data, 0)
+  if (view === undefined) return 'not-a-probe'
   if (data.length > MAX_PROBE_BYTES) return 'too-large'
-  const view = new DataView(data.buffer, data.byteOffset, PROBE_HEADER_BYTES)
   if (view.getUint32(12) !== 0) return 'bad-flags'
   for (let i = PROBE_HEADER_BYTES; i < data.length; i++) if (data[i] !== 0) return 'bad-padding'
   return undefined
