@@ -41,25 +41,24 @@ export function parseUdpTable (text: string): UdpSocketRow[] {
   return rows
 }
 
-const readRows = async (): Promise<UdpSocketRow[] | undefined> => {
-  let rows: UdpSocketRow[] | undefined
-  for (const table of UDP_TABLES) {
-    try {
-      rows = [...(rows ?? []), ...parseUdpTable(await readFile(table, 'utf8'))]
-    } catch { /* not Linux, or no IPv6: the other table may still be there */ }
-  }
-  return rows
+/** The rows of the tables that could be read (undefined when none could: not Linux). */
+const rowsOf = (texts: Array<string | undefined>): UdpSocketRow[] | undefined => {
+  const read = texts.filter((text): text is string => text !== undefined)
+  return read.length === 0 ? undefined : read.flatMap(parseUdpTable)
 }
 
-const readRowsSync = (): UdpSocketRow[] | undefined => {
-  let rows: UdpSocketRow[] | undefined
-  for (const table of UDP_TABLES) {
+// A table that cannot be read is skipped: not Linux, or no IPv6 (the other may still be there).
+const readRows = async (): Promise<UdpSocketRow[] | undefined> =>
+  rowsOf(await Promise.all(UDP_TABLES.map(table => readFile(table, 'utf8').catch(() => undefined))))
+
+const readRowsSync = (): UdpSocketRow[] | undefined =>
+  rowsOf(UDP_TABLES.map(table => {
     try {
-      rows = [...(rows ?? []), ...parseUdpTable(readFileSync(table, 'utf8'))]
-    } catch { /* not Linux, or no IPv6: the other table may still be there */ }
-  }
-  return rows
-}
+      return readFileSync(table, 'utf8')
+    } catch {
+      return undefined
+    }
+  }))
 
 /** Inodes of the sockets this process holds, from /proc/self/fd; undefined off Linux. */
 const ownSocketInodes = (): Set<string> | undefined => {
