@@ -419,6 +419,8 @@ class ProbeRun {
 
   /** TCP with the automatic Tmax: wait for every probe while the connection lives (see {@link TCP_DELIVERY_CAP_MS}). */
   readonly tcpDelivery: boolean
+  /** How long that wait lasts at most after the last scheduled send, ms (also TCP's Tmax then). */
+  private readonly tcpWaitCapMs: number
   private tmaxRule: TmaxRule
   /** In TCP's wait for delivery, past the automatic Tmax: progress events become 'waiting' ones. */
   private waiting = false
@@ -441,6 +443,7 @@ class ProbeRun {
   ) {
     this.seen = new Uint8Array(config.count)
     this.tcpDelivery = transport === 'tcp' && config.tmaxMs === null
+    this.tcpWaitCapMs = options.tcpWaitCapMs ?? TCP_DELIVERY_CAP_MS
     this.tmaxRule = config.tmaxMs !== null ? 'given' : this.tcpDelivery ? 'tcp-delivery' : 'auto'
   }
 
@@ -486,7 +489,7 @@ class ProbeRun {
     if (!force && now - this.lastProgress < (this.options.progressIntervalMs ?? 100)) return
     this.lastProgress = now
     if (this.waiting && !force) {
-      this.emit({ type: 'waiting', transport: this.transport, outstanding: this.sends.length - this.uniqueReceived, capMs: this.options.tcpWaitCapMs ?? TCP_DELIVERY_CAP_MS })
+      this.emit({ type: 'waiting', transport: this.transport, outstanding: this.sends.length - this.uniqueReceived, capMs: this.tcpWaitCapMs })
       return
     }
     this.emit({ type: 'progress', transport: this.transport, sent: this.sends.length, received: this.uniqueReceived, total: this.config.count })
@@ -499,7 +502,7 @@ class ProbeRun {
    * every RTT is ≤ the largest, < 3 × the largest.
    */
   tmaxMs (): number {
-    return this.frozenTmaxMs ?? this.config.tmaxMs ?? (this.tcpDelivery ? this.options.tcpWaitCapMs ?? TCP_DELIVERY_CAP_MS : this.autoTmaxMs())
+    return this.frozenTmaxMs ?? this.config.tmaxMs ?? (this.tcpDelivery ? this.tcpWaitCapMs : this.autoTmaxMs())
   }
 
   /** The automatic rule: max(1 s + the impairment's largest added RTT, 3 × the largest RTT seen so far). */
@@ -639,8 +642,7 @@ class ProbeRun {
   private async waitForDelivery (lastScheduledMs: number): Promise<void> {
     const signal = this.options.signal
     const autoEnd = lastScheduledMs + this.autoTmaxMs()
-    const capMs = this.options.tcpWaitCapMs ?? TCP_DELIVERY_CAP_MS
-    await this.waitForEchoes(lastScheduledMs + capMs, () => {
+    await this.waitForEchoes(lastScheduledMs + this.tcpWaitCapMs, () => {
       const now = this.now()
       if (this.uniqueReceived === 0) return now < lastScheduledMs + this.noAnswerWaitMs()
       if (signal?.aborted) return now < autoEnd
