@@ -147,7 +147,7 @@ export const unescapeBytes = (text: string): Buffer => {
     if (esc === undefined) parts.push(Buffer.from(m[0], 'utf8'))
     else if (esc.startsWith('x')) parts.push(Buffer.from([parseInt(esc.slice(1), 16)]))
     else if (esc.startsWith('u')) {
-      const code = parseInt(esc.replace(/^u\{?|\}$/g, ''), 16)
+      const code = escapedCodePoint(esc)
       parts.push(Buffer.from(isCharacter(code) ? String.fromCodePoint(code) : m[0], 'utf8'))
     } else parts.push(Buffer.from(({ n: '\n', r: '\r', t: '\t', '0': '\0', '\\': '\\' } as Record<string, string>)[esc]!, 'utf8'))
     last = m.index + m[0].length
@@ -159,9 +159,12 @@ export const unescapeBytes = (text: string): Buffer => {
 /** Backslash sequences in `text` that {@link unescapeBytes} leaves as typed (`\q`, `\x4`…). */
 export const unknownEscapes = (text: string): string[] => {
   return [...text.matchAll(ESCAPE)]
-    .filter(m => m[1] === undefined || (m[1].startsWith('u') && !isCharacter(parseInt(m[1].replace(/^u\{?|\}$/g, ''), 16))))
+    .filter(m => m[1] === undefined || (m[1].startsWith('u') && !isCharacter(escapedCodePoint(m[1]))))
     .map(m => m[0])
 }
+
+/** The code point of a `uHHHH` or `u{H…}` escape (without its backslash). */
+const escapedCodePoint = (esc: string): number => parseInt(esc.replace(/^u\{?|\}$/g, ''), 16)
 
 /**
  * Whether `\u` can send this code point as UTF-8: beyond U+10FFFF there are no characters,
