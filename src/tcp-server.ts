@@ -132,7 +132,6 @@ interface Connection {
 /** Error codes that mean "the peer is gone without a clean close". */
 const PEER_RESET_CODES = new Set(['ECONNRESET', 'EPIPE'])
 
-
 /**
  * A TCP echo server that reports every connection event. Echoes each byte back as it
  * arrives; when a client half-closes it finishes echoing and then closes its side.

@@ -77,14 +77,14 @@ const parseWhole = (name: string, min: number, unit = '') => (value: string): nu
 }
 
 /**
- * Probes per second: any finite number above 0. There is no upper bound on purpose: a
- * schedule faster than this machine can send is still measured honestly — probes leave as
- * fast as they can, RTTs run from the schedule, and the send lag says how far behind it fell.
+ * Probes per second: a finite number above 0, and at least one per 24.8 days (the longest
+ * interval a timer holds). No upper bound on purpose: a schedule faster than this machine
+ * can send is still measured honestly — probes leave as fast as they can, RTTs run from the
+ * schedule, and the send lag says how far behind it fell.
  */
 const parseRate = (value: string): number => {
   const n = parseNumber(value)
   if (!Number.isFinite(n) || n <= 0) throw invalidArg(`rate must be a number of probes per second above 0 (like 200, 0.5 or 1e4), not "${value}"`, { value })
-  // The interval is waited for with timers, which hold at most MAX_TIMER_MS.
   return parseRateWithin(value, 'rate')
 }
 
