@@ -1,8 +1,9 @@
 /**
  * A short, printable, single-line preview of bytes, so students can see what a read
  * or a datagram held. Valid UTF-8 is shown as text (¿Cómo?), control characters as
- * escapes (\n, \r, \t, \x1b), invalid bytes as \xHH. Never emits a raw control byte,
- * so a preview can be printed to a terminal safely.
+ * escapes (\n, \r, \t, \x1b), invalid bytes as \xHH, and characters a terminal would
+ * act on or draw as nothing (C1 controls, bidi overrides, zero-width ones) as \u{H…}.
+ * Never emits a raw control byte, so a preview can be printed to a terminal safely.
  */
 export const preview = (data: Uint8Array, maxBytes = 48): string => {
   const shown = data.subarray(0, maxBytes)
@@ -19,8 +20,10 @@ export const preview = (data: Uint8Array, maxBytes = 48): string => {
     if (len > 0) {
       const char = Buffer.from(shown.subarray(i, i + len)).toString('utf8')
       const cp = char.codePointAt(0)!
-      // C1 controls (U+0080–U+009F) and bidi overrides could confuse a terminal.
-      out += (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)
+      // C1 controls (U+0080–U+009F) and bidi overrides could confuse a terminal; characters
+      // that show as nothing (zero-width space and joiners, variation selectors…) would hide
+      // bytes the reader is meant to see.
+      out += (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || INVISIBLE.test(char)
         ? `\\u{${cp.toString(16)}}`
         : char
       i += len
@@ -31,6 +34,9 @@ export const preview = (data: Uint8Array, maxBytes = 48): string => {
   }
   return data.length > maxBytes ? `${out}…` : out
 }
+
+/** Default-ignorable code points: a terminal draws nothing for them. */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u
 
 const hex = (byte: number) => byte.toString(16).padStart(2, '0')
 

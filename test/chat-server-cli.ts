@@ -70,6 +70,16 @@ t.test('two clients and the operator chat; Ctrl-C prints who was there and exits
   t.match(ana.received(), /\* the chat is closing\. Bye!/)
 })
 
+t.test('a refused name is shown to the operator with its invisible characters made visible', async t => {
+  const { cli, port } = await startChat(t, ['--name', 'profe'])
+  const socket = connect(port, '127.0.0.1')
+  t.teardown(() => { socket.destroy() })
+  socket.on('error', () => {})
+  socket.write('profe\u034f\n')
+  await cli.waitFor(/\[#1\] name "profe\\u\{34f\}" not accepted \(invalid\); asked again/)
+  t.equal(await cli.interrupt(), 130)
+})
+
 t.test('the operator terminal never receives escape sequences either', async t => {
   const { cli, port } = await startChat(t)
   const mallory = await join(t, port, 'mallory')

@@ -4,6 +4,7 @@ import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
 import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseMilliseconds } from '../../parse.js'
 import { checkName } from '../../sanitize.js'
+import { preview } from '../../preview.js'
 // Only the language list and its parser (no sockets): --help stays as light as before.
 import { parseChatLanguage, type ChatLanguage } from '../../chat-messages.js'
 import type { ChatLeaveReason, ChatServer, ChatServerEvent, ChatSummary } from '../../chat-server.js'
@@ -236,7 +237,7 @@ const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: Addr
             `(${deniedBecause(addressFilter, e.remoteAddress)}); closed at once`)
           break
         case 'name-rejected':
-          log(`${tag(e.id)} name ${JSON.stringify(e.attempt)} not accepted (${e.problem}); asked again`)
+          log(`${tag(e.id)} name "${preview(Buffer.from(e.attempt), 64)}" not accepted (${e.problem}); asked again`)
           break
         case 'joined':
           log(`${tag(e.id)} ${err.green(`* ${e.name} joined`)}` +
