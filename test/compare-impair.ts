@@ -11,14 +11,13 @@
  * run (printed on failure), so the distribution is checked, not one fixed draw.
  */
 import t from 'tap'
-import { spawn, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { makeCompareConfig, runCompareDetailed } from '../src/compare.js'
 import { startLocalReflector, type LocalReflector } from '../src/local-reflector.js'
 import { createRandom, deriveSeed, randomSeed } from '../src/impairment.js'
 import { decodeProbe } from '../src/probe.js'
-import { BIN, runCli, startCli } from './fixtures/cli.js'
+import { runCli, startCli } from './fixtures/cli.js'
+import { inNetns, netnsSkipReason, privateNetns, sockkitInNetns } from './fixtures/netns.js'
 
 let local: LocalReflector
 t.before(async () => { local = await startLocalReflector() })
@@ -207,41 +206,21 @@ t.test('CLI: SIGINT during compare --delay 300 reports no invented loss, exit 13
   t.match(json.results.udp, { lost: 0, received: json.results.udp.sent }, 'every probe sent came back through the relay')
 })
 
-const has = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
-const sh = (args: string[]) => spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' })
-const kernelSkip = process.platform !== 'linux' ? 'not Linux'
-  : process.getuid?.() !== 0 ? 'needs root (network namespaces and nftables)'
-    : !has('ip') ? 'the `ip` command (iproute2) is missing'
-      : !has('nft') ? 'the `nft` command (nftables) is missing'
-        : undefined
-
-t.test('kernel emulator in a private netns: TCP loses nothing, retransmits, table removed', { skip: kernelSkip, timeout: 30_000 }, async t => {
-  const ns = `sockkit-imp-${process.pid}-${randomBytes(3).toString('hex')}`
-  const added = sh(['ip', 'netns', 'add', ns])
-  if (added.status !== 0) { t.plan(0, `cannot create a network namespace here: ${added.stderr.trim()}`); return }
-  t.teardown(() => { sh(['ip', 'netns', 'del', ns]) })
-  t.equal(sh(['ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']).status, 0, 'loopback up')
+t.test('kernel emulator in a private netns: TCP loses nothing, retransmits, table removed', { skip: netnsSkipReason({ nft: true }), timeout: 30_000 }, async t => {
+  const ns = privateNetns(t, 'sockkit-imp')
+  if (ns === undefined) return
   // 5 % each way: a SYN or SYN-ACK is lost 9.75 % of the time, and the connect (5 s timeout,
   // SYN retried at 1 s and 3 s) fails only if three attempts in a row do: about 1 in 1000.
   // 300 probes cross as ~600 data segments plus ACKs: no retransmission at all is ~0.95^600.
-  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, 'compare', '--loss', '5', '--emulator', 'kernel',
-      '--transports', 'tcp', '--count', '300', '--rate', '500', '--tmax', '20000', '--json'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', d => { stdout += d })
-    child.stderr.on('data', d => { stderr += d })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
-    child.on('error', reject)
-    child.on('close', code => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
-  })
+  const run = await sockkitInNetns(ns, ['compare', '--loss', '5', '--emulator', 'kernel',
+    '--transports', 'tcp', '--count', '300', '--rate', '500', '--tmax', '20000', '--json'], 25_000)
   t.equal(run.code, 0, run.stderr)
   const json = JSON.parse(run.stdout)
   t.match(json.config.impairment, { emulator: 'kernel', loss: 5, appliedBy: { loss: 'kernel' }, kernelTable: /^sockkit_\d+_\d+_\d+$/ })
   t.match(json.results.tcp, { sent: 300, received: 300, lost: 0 }, 'TCP delivered every probe')
   t.ok(json.kernel.tcp.tcp.retransSegs > 0, `the kernel retransmitted (RetransSegs +${json.kernel.tcp.tcp.retransSegs})`)
   t.ok(json.impairmentCounters.kernel.tcp.clientToServer.dropped + json.impairmentCounters.kernel.tcp.serverToClient.dropped > 0, 'the table dropped packets')
-  const tables = sh(['ip', 'netns', 'exec', ns, 'nft', 'list', 'tables'])
+  const tables = inNetns(ns, ['nft', 'list', 'tables'])
   t.notMatch(tables.stdout, /sockkit_/, 'the nftables table is gone after the run')
 })
 

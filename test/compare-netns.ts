@@ -22,43 +22,13 @@
  * would otherwise hold the run open for the whole 30 s.
  */
 import t from 'tap'
-import { spawnSync, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { BIN } from './fixtures/cli.js'
+import { inNetns, netnsSkipReason, privateNetns, sockkitInNetns } from './fixtures/netns.js'
 
-const has = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
-const run = (args: string[]) => spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' })
+const compareIn = (ns: string, args: string[]) => sockkitInNetns(ns, ['compare', ...args, '--json'], 50_000)
 
-const skipReason = process.platform !== 'linux' ? 'not Linux'
-  : process.getuid?.() !== 0 ? 'needs root (network namespaces and nftables)'
-    : !has('ip') ? 'the `ip` command (iproute2) is missing'
-      : !has('nft') ? 'the `nft` command (nftables) is missing'
-        : undefined
-
-const compareIn = (ns: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, 'compare', ...args, '--json'], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', d => { stdout += d })
-    child.stderr.on('data', d => { stderr += d })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000)
-    child.on('error', reject)
-    child.on('close', code => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
-  })
-
-t.test('compare under real kernel packet loss in a private network namespace', { skip: skipReason, timeout: 58_000 }, async t => {
-  const ns = `sockkit-cmp-${process.pid}-${randomBytes(3).toString('hex')}`
-  const added = run(['ip', 'netns', 'add', ns])
-  if (added.status !== 0) {
-    t.plan(0, `cannot create a network namespace here: ${added.stderr.trim()}`)
-    return
-  }
-  t.teardown(() => { run(['ip', 'netns', 'del', ns]) })
-  t.equal(run(['ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']).status, 0, 'loopback up')
+t.test('compare under real kernel packet loss in a private network namespace', { skip: netnsSkipReason({ nft: true }), timeout: 58_000 }, async t => {
+  const ns = privateNetns(t, 'sockkit-cmp')
+  if (ns === undefined) return
   const rules = `
 table inet sockkit_loss {
   chain input {
@@ -68,7 +38,7 @@ table inet sockkit_loss {
   }
 }
 `
-  const nft = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], { input: rules, encoding: 'utf8' })
+  const nft = inNetns(ns, ['nft', '-f', '-'], rules)
   t.equal(nft.status, 0, `nftables rules loaded ${nft.stderr}`)
 
   const udp = await compareIn(ns, ['--transports', 'udp', '--count', '500', '--rate', '500'])

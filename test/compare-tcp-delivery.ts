@@ -5,12 +5,11 @@
  * for a retransmission backoff; the last test uses real kernel loss in a network namespace.
  */
 import t, { type Test } from 'tap'
-import { spawn, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
 import { makeCompareConfig, runCompare, type CompareEvent } from '../src/compare.js'
 import { verdict } from '../src/cli/format-compare.js'
-import { BIN, runCli } from './fixtures/cli.js'
+import { runCli } from './fixtures/cli.js'
+import { netnsSkipReason, privateNetns, sockkitInNetns } from './fixtures/netns.js'
 
 const PROBE = 64
 
@@ -87,35 +86,13 @@ t.test('a stop during the wait for TCP ends it at once: a partial result, Tmax a
   t.match(verdict(result).join('\n'), /when the stop cut the wait short/)
 })
 
-const has = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
-const kernelSkip = process.platform !== 'linux' ? 'not Linux'
-  : process.getuid?.() !== 0 ? 'needs root (a network namespace and the kernel emulator, nftables)'
-    : !has('ip') ? 'the `ip` command (iproute2) is missing'
-      : !has('nft') ? 'the `nft` command (nftables) is missing'
-        : undefined
-
-t.test('real kernel loss (compare --loss 20, kernel emulator) in a private namespace: TCP loses nothing', { skip: kernelSkip, timeout: 150_000 }, async t => {
-  const ns = `sockkit-tcpd-${process.pid}-${randomBytes(3).toString('hex')}`
-  const added = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' })
-  if (added.status !== 0) {
-    t.plan(0, `cannot create a network namespace here: ${added.stderr.trim()}`)
-    return
-  }
-  t.teardown(() => { spawnSync('ip', ['netns', 'del', ns]) })
-  t.equal(spawnSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']).status, 0, 'loopback up')
+t.test('real kernel loss (compare --loss 20, kernel emulator) in a private namespace: TCP loses nothing', { skip: netnsSkipReason({ nft: true }), timeout: 150_000 }, async t => {
+  const ns = privateNetns(t, 'sockkit-tcpd')
+  if (ns === undefined) return
   // Three runs: before the fix about one in three lost 20–80 % of its probes to a 1–3 s Tmax.
   for (let run = 1; run <= 3; run++) {
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, 'compare', '--loss', '20', '--emulator', 'kernel',
-        '--transports', 'tcp', '--count', '300', '--rate', '300', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
-      let out = ''
-      let err = ''
-      child.stdout.on('data', d => { out += d })
-      child.stderr.on('data', d => { err += d })
-      const timer = setTimeout(() => child.kill('SIGKILL'), 45_000)
-      child.on('error', reject)
-      child.on('close', c => { clearTimeout(timer); resolve({ code: c, stdout: out, stderr: err }) })
-    })
+    const { code, stdout, stderr } = await sockkitInNetns(ns, ['compare', '--loss', '20', '--emulator', 'kernel',
+      '--transports', 'tcp', '--count', '300', '--rate', '300', '--json'], 45_000)
     t.equal(code, 0, `run ${run}: exit 0`, { stderr })
     const json = JSON.parse(stdout)
     const tcp = json.results.tcp

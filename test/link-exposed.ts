@@ -4,15 +4,9 @@
  * interface is its own loopback): needs root and `ip`, skipped with the reason otherwise.
  */
 import t from 'tap'
-import { spawn, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { spawn } from 'node:child_process'
 import { BIN } from './fixtures/cli.js'
-
-const has = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
-const skipReason = process.platform !== 'linux' ? 'not Linux'
-  : process.getuid?.() !== 0 ? 'needs root (a network namespace, so that 0.0.0.0 is only its own loopback)'
-    : !has('ip') ? 'the `ip` command (iproute2) is missing'
-      : undefined
+import { netnsSkipReason, privateNetns } from './fixtures/netns.js'
 
 /** Start link in `ns`, wait until it is linking, stop it; its stderr. */
 const linkIn = (ns: string, args: string[]): Promise<string> => new Promise((resolve, reject) => {
@@ -29,14 +23,9 @@ const linkIn = (ns: string, args: string[]): Promise<string> => new Promise((res
   child.on('close', () => { clearTimeout(timer); resolve(stderr) })
 })
 
-t.test('link --duplicate on 0.0.0.0 warns that it amplifies; on loopback, or without --duplicate, it does not', { skip: skipReason }, async t => {
-  const ns = `sockkit-link-${process.pid}-${randomBytes(3).toString('hex')}`
-  if (spawnSync('ip', ['netns', 'add', ns]).status !== 0) {
-    t.plan(0, 'cannot create a network namespace here')
-    return
-  }
-  t.teardown(() => { spawnSync('ip', ['netns', 'del', ns]) })
-  spawnSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up'])
+t.test('link --duplicate on 0.0.0.0 warns that it amplifies; on loopback, or without --duplicate, it does not', { skip: netnsSkipReason() }, async t => {
+  const ns = privateNetns(t, 'sockkit-link')
+  if (ns === undefined) return
   const exposed = await linkIn(ns, ['--duplicate', '100', '--host', '0.0.0.0'])
   t.match(exposed, /warning: with --duplicate 100 on 0\.0\.0\.0, anyone who can reach this port can get up to 4× the bytes they send back from an echo target; --allow <cidr> limits who can use it/)
   const allowed = await linkIn(ns, ['--duplicate', '50', '--host', '0.0.0.0', '--allow', '10.0.0.0/8'])
