@@ -14,7 +14,11 @@ t.test('durations: each unit rounded before it is split', async t => {
 t.test('bytes and plurals', async t => {
   t.equal(formatBytes(1), '1 byte')
   t.equal(formatBytes(1023), '1023 bytes')
-  t.equal(formatBytes(1536), '1.5 KiB')
+  t.equal(formatBytes(1536), '1536 bytes')
+  t.equal(formatBytes(65507), '65507 bytes', 'the datagram limit is not rounded to 64.0 KiB')
+  t.equal(formatBytes(65536), '65536 bytes')
+  t.equal(formatBytes(65537), '64.0 KiB')
+  t.equal(formatBytes(71680), '70.0 KiB')
   t.equal(formatBytes(10 * 1024 * 1024), '10.0 MiB')
   t.equal(plural(1, 'probe'), '1 probe')
   t.equal(plural(2, 'reply', 'replies'), '2 replies')

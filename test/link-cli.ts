@@ -291,7 +291,7 @@ t.test('a fast TCP stream: at most 20 chunk lines a second per connection, the r
   const stderr = human.cli.stderr()
   const [, c2sIn, s2cIn] = /stopped after .*c→s (\d+) in.*s→c (\d+) in/.exec(stderr) ?? []
   const total = Number(c2sIn) + Number(s2cIn)
-  // Only chunk lines ("[#1] c→s 16.0 KiB"), not "[#1] c→s 64.0 KiB queued: paused…" (backpressure).
+  // Only chunk lines ("[#1] c→s 16384 bytes"), not "[#1] c→s 65536 bytes queued: paused…" (backpressure).
   const { shown, hidden } = countPacketLines(stderr, /\[#1\] (c→s|s→c) [\d.]+ (bytes?|KiB|MiB|GiB)( delayed [\d.]+ ms)?$/)
   t.ok(shown <= 20 * human.seconds, `${shown} chunk lines shown in at most ${human.seconds} s`)
   t.ok(hidden > 0, 'the rest summed in "… N more" lines')

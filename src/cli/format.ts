@@ -1,10 +1,14 @@
 /** Small, pure formatting helpers shared by every command's human output. */
 import type { ChalkInstance } from 'chalk'
 
-/** `1 byte`, `512 bytes`, `1.5 KiB`, `10.0 MiB`. */
+/**
+ * `1 byte`, `65507 bytes`, `70.0 KiB`, `10.0 MiB`. Exact up to 65536: that is the range of
+ * single reads, datagrams and their limits, where "64.0 KiB" would hide the very difference
+ * (65507 versus 65536) a student is looking at. Larger counts are totals, where rounding helps.
+ */
 export const formatBytes = (n: number): string => {
   if (n === 1) return '1 byte'
-  if (n < 1024) return `${n} bytes`
+  if (n <= 65536) return `${n} bytes`
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`
   if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`
   return `${(n / 1024 ** 3).toFixed(2)} GiB`
