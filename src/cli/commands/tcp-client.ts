@@ -4,7 +4,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../constants.js'
 import { hasCode } from '../../errors.js'
 import { ESCAPES_HELP, parsePort, unescapeBytes, parseHost, parseMilliseconds } from '../../parse.js'
 import type { TcpClientEvent, TcpClientTotals } from '../../tcp-client.js'
-import { EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { eofKey, lineWriter, styleFor, typedInput, warnUnknownEscapes, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
 import { formatBytes, formatDuration } from '../format.js'
@@ -63,6 +63,9 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
       const totalsText = (t: TcpClientTotals) =>
         `${formatBytes(t.bytesSent)} sent, ${formatBytes(t.bytesReceived)} received`
 
+      // A reset the event line below already said in full ("reset by the server (ECONNRESET)
+      // after T: totals"): the rejection that follows is not said a second time.
+      let resetShown = false
       const onEvent = (e: TcpClientEvent): void => {
         const info = (text: string) => { if (!flags.quiet) log(text) }
         switch (e.type) {
@@ -105,6 +108,7 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
             log(`${style.yellow('--wait elapsed')}: ${formatDuration(e.waitMs)} after our half-close the server had not closed; closing`)
             break
           case 'reset':
+            resetShown = e.code === 'ECONNRESET'
             log(e.code === 'ECONNRESET'
               ? `${style.red('reset by the server')} (ECONNRESET) after ${formatDuration(e.durationMs)}: ${totalsText(e)}`
               : `${style.red('connection broken')} (${e.code}) after ${formatDuration(e.durationMs)}: ${totalsText(e)}`)
@@ -137,6 +141,7 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
           log(`${style.yellow('interrupted')} before the connection was made`)
           return EXIT_INTERRUPTED
         }
+        if (resetShown && hasCode(e) && e.code === 'ECONNRESET') return EXIT_FAILURE
         throw e
       }
     }, { host, port, serverCommand: 'tcp-server' }))
