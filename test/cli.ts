@@ -81,6 +81,22 @@ t.test('an unknown root option: exit 2, one line', async t => {
   t.equal(run.stderr.trimEnd().split('\n').length, 1)
 })
 
+t.test('an option given twice with different values is a usage error naming both; repeatable ones and equal repeats pass', async t => {
+  const host = await runCli(['tcp-server', '0', '--host', '127.0.0.1', '--host', '::1'])
+  t.equal(host.code, 2)
+  t.equal(host.stderr, 'sockkit: --host was given twice ("127.0.0.1", then "::1"); give it once — a server listens on one address (0.0.0.0 or :: is every address)\n')
+  const count = await runCli(['udp-send', '127.0.0.1', '9', 'x', '--count', '3', '--count', '4'])
+  t.equal(count.code, 2)
+  t.match(count.stderr, /^sockkit: --count was given twice \("3", then "4"\); give it once\n$/)
+  // Nothing sent: the check happens while the command line is read.
+  t.notMatch(count.stderr, /sent/)
+  // The same value twice, and a repeatable option, reach the network (nothing listens on
+  // port 1 of loopback, so each fails with exit 1, not 2).
+  const same = await runCli(['tcp-client', '127.0.0.1', '1', '--timeout', '500', '--timeout', '500', '--message', 'a', '--message', 'b'])
+  t.equal(same.code, 1, same.stderr)
+  t.match(same.stderr, /nothing is listening on 127\.0\.0\.1:1/)
+})
+
 t.test('`help` alone shows the root help, exit 0', async t => {
   const run = await runCli(['help'])
   t.equal(run.code, 0)

@@ -49,6 +49,7 @@ Exit codes: 0 done, 1 network or runtime failure, 2 bad command line,
   for (const factory of commandFactories) {
     const cmd = factory(ctx)
     cmd.copyInheritedSettings(program)
+    refuseRepeats(cmd)
     program.addCommand(cmd)
   }
 
@@ -74,6 +75,29 @@ Exit codes: 0 done, 1 network or runtime failure, 2 bad command line,
   return ctx.exitCode
 }
 
+/**
+ * Commander keeps the last of `--host a --host b` and drops the first without a word; a
+ * server then listens somewhere the user did not expect. An option given twice with
+ * different values is a usage error naming both, unless its help says it repeats
+ * (--message, --allow, --deny). The same value twice is harmless and accepted.
+ */
+const refuseRepeats = (cmd: Command): void => {
+  for (const option of cmd.options) {
+    if (option.variadic || /\brepeat/.test(option.description)) continue
+    const flag = option.long ?? option.short ?? option.name()
+    let first: string | undefined
+    let seen = false
+    cmd.on(`option:${option.name()}`, (value: unknown) => {
+      const text = value === undefined ? '' : String(value)
+      if (seen && text !== first) {
+        const hint = flag === '--host' ? ' — a server listens on one address (0.0.0.0 or :: is every address)' : ''
+        cmd.error(`${flag} was given twice ("${first}", then "${text}"); give it once${hint}`, { exitCode: EXIT_USAGE, code: 'sockkit.repeatedOption' })
+      }
+      seen = true
+      first = text
+    })
+  }
+}
 
 /**
  * Commander's messages for a value our parser rejected repeat the value twice
