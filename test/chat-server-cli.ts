@@ -90,6 +90,21 @@ t.test('the operator terminal never receives escape sequences either', async t =
   t.equal(await cli.interrupt(), 130)
 })
 
+t.test('the operator is told about a cut line and a /me without an action, like a client', async t => {
+  const { cli, port } = await startChat(t, ['--max-line', '100'])
+  const ana = await join(t, port, 'ana')
+  cli.child.stdin!.write(`${'x'.repeat(150)}\n`)
+  await ana.waitFor(new RegExp(`server: ${'x'.repeat(100)}\r\n`))
+  await cli.waitFor(/your line was longer than 100 bytes; only the first 100 were sent/)
+  // "/me" alone, or with only spaces, is neither an unknown command nor the text "/me".
+  cli.child.stdin!.write('/me\n/me   \nlast\n')
+  await ana.waitFor(/server: last\r\n/)
+  t.notMatch(cli.stderr(), /unknown command \/me/)
+  t.equal((cli.stderr().match(/usage: \/me <action>/g) ?? []).length, 2, 'told the usage twice')
+  t.notMatch(ana.received(), /server: \/me/, 'no "/me" reached the clients as text')
+  t.equal(await cli.interrupt(), 130)
+})
+
 t.test('when stdin ends the chat goes on', async t => {
   const { cli, port } = await startChat(t)
   cli.child.stdin!.end('said before EOF\n')

@@ -8,6 +8,7 @@ import { preview } from '../../preview.js'
 // Only the language list and its parser (no sockets): --help stays as light as before.
 import { parseChatLanguage, type ChatLanguage } from '../../chat-messages.js'
 import type { ChatLeaveReason, ChatServer, ChatServerEvent, ChatSummary } from '../../chat-server.js'
+import type { SplitLine } from '../../line-splitter.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, typedInput, type CliContext } from '../io.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
@@ -128,9 +129,13 @@ prints who took part and how many messages, and exits 130.`)
       // The operator's keyboard (or a pipe): each line is said to everyone or is a command.
       const stdin = typedInput(ctx.io.stdin)
       const splitter = new LineSplitter(flags.maxLine)
-      const onLine = (bytes: Buffer) => operatorLine(server, bytes.toString('utf8'), print.note)
+      const onLine = (line: SplitLine) => {
+        // Told like a client is (lineTruncated): a silent cut would look like a lost tail.
+        if (line.truncated) print.note(`your line was longer than ${flags.maxLine} bytes; only the first ${line.bytes.length} were sent`)
+        operatorLine(server, line.bytes.toString('utf8'), print.note)
+      }
       const onData = (chunk: Buffer) => {
-        for (const line of splitter.push(chunk)) onLine(line.bytes)
+        for (const line of splitter.push(chunk)) onLine(line)
         // A long paste: let the clients read what was said before taking more of it, so a
         // reading client is not dropped as a slow reader. A client that never reads only
         // holds the paste up to OPERATOR_STALL_MS; then the rest goes and it is dropped.
@@ -146,7 +151,7 @@ prints who took part and how many messages, and exits 130.`)
         }
       }
       const onEnd = () => {
-        for (const line of splitter.end()) onLine(line.bytes)
+        for (const line of splitter.end()) onLine(line)
         // A pipe that ran out (or Ctrl-D; Ctrl-Z, Enter on Windows) ends the operator's input, not the chat.
         print.note('stdin closed: you can no longer type, but the chat goes on — Ctrl-C to stop it')
       }
@@ -169,6 +174,11 @@ const OPERATOR_STALL_MS = 10_000
 const operatorLine = (server: ChatServer, text: string, note: (text: string) => void): void => {
   const command = /^\/(who|kick|help)\b\s*(.*)$/i.exec(text.trim())
   if (!command) {
+    // "/me" with nothing to do: the clients' usage answer, not "unknown command" nor the text "/me ".
+    if (/^\/me$/i.test(text.trim())) {
+      note('usage: /me <action>, e.g. /me waves')
+      return
+    }
     if (/^\/(?!\/|me\s)/i.test(text)) {
       note(`unknown command ${text.split(/\s/)[0]}: /who, /kick <name or #id>, /me <action>; start with // to say a line beginning with "/"`)
       return
