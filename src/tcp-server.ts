@@ -125,6 +125,8 @@ interface Connection {
   readsShown: number
   hiddenReads: number
   hiddenBytes: number
+  /** Reports the hidden reads when their second is over, even if no read follows. */
+  hiddenTimer?: NodeJS.Timeout
   reason?: CloseReason
   error?: Error & { code?: string }
 }
@@ -378,10 +380,15 @@ export class TcpEchoServer {
     }
     conn.hiddenReads++
     conn.hiddenBytes += bytes
+    // Without this the count waited for the next read or the close: a burst followed by
+    // silence (or a paused, non-reading client) showed nothing about the hidden reads for minutes.
+    conn.hiddenTimer ??= setTimeout(() => this.reportHiddenReads(conn), conn.readWindowStart + 1000 - now).unref()
     return false
   }
 
   private reportHiddenReads (conn: Connection): void {
+    clearTimeout(conn.hiddenTimer)
+    conn.hiddenTimer = undefined
     if (conn.hiddenReads === 0) return
     this.emit({ type: 'reads-hidden', id: conn.id, reads: conn.hiddenReads, bytes: conn.hiddenBytes, limit: this.options.readEventsPerSecond })
     conn.hiddenReads = 0

@@ -325,6 +325,24 @@ t.test('readEventsPerSecond: reads beyond the limit are counted, not built, and 
   t.ok(lastHidden >= 0 && lastHidden < halfClose, 'reads-hidden is reported before the half-close')
 })
 
+t.test('readEventsPerSecond: hidden reads are reported when their second is over, while the connection stays open and silent', async t => {
+  const limit = 3
+  const { port, events, waitForEvent } = await startServer(t, { readEventsPerSecond: limit })
+  const socket = await client(t, port)
+  // Ping-pong until one read is hidden (each write waits for its echo, so each is one read).
+  let sent = 0
+  for (; sent < 200 && events.filter(e => e.type === 'read').length === sent; sent++) {
+    const echoed = once(socket, 'data')
+    socket.write(`m${sent}`)
+    await echoed
+  }
+  t.ok(events.filter(e => e.type === 'read').length < sent, `a read was hidden within ${sent} reads`)
+  // Then silence, the socket still open: the roll-up must not wait for another read or the close.
+  const hidden = await waitForEvent('reads-hidden')
+  t.notOk(events.some(e => e.type === 'half-close' || e.type === 'closed'), 'reported while the connection is open')
+  t.equal(events.filter(e => e.type === 'read').length + hidden.reads, sent, 'every read is reported or counted')
+})
+
 t.test('readEventsPerSecond 0 (the default) reports every read', async t => {
   const { port, events, waitForEvent } = await startServer(t)
   const socket = await client(t, port)
