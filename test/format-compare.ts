@@ -580,3 +580,11 @@ t.test('Tmax says how it was chosen, per transport', async t => {
   t.match(text, /^Tmax TCP 1500 ms \(the stop cut the wait short\), UDP 1000 ms \(auto\)/m)
   t.match(text, /^Tmax +1500 ms \(stopped\) +1000 ms$/m)
 })
+
+t.test('the header names an IPv6 reflector as [addr]:port, and one probe in the singular', async t => {
+  // Before: "sockkit compare → ::1:9000" (the port reads as part of the address) and "1 probes".
+  const base = compareResult()
+  const text = formatCompare(compareResult({ config: { ...base.config, host: '::1', port: 9000, local: false, count: 1 } }), plain)
+  t.match(text, /^sockkit compare → \[::1\]:9000\n1 probe per transport at 200\/s/)
+  t.match(formatCompare(base, plain), /^sockkit compare → 127\.0\.0\.1:40123 \(own reflector on this machine\)\n1000 probes per transport/)
+})

@@ -8,6 +8,7 @@ import type { ChalkInstance } from 'chalk'
 import type { CompareResult, CompareTransportResult, KernelReport, Transport } from '../compare-types.js'
 import { minSamplesFor, probeOutcomes, type HistogramBucket, type LatencySummary, type TransportResult, type TransportRun } from '../compare-stats.js'
 import { formatBytes, plural } from './format.js'
+import { formatAddress } from '../addresses.js'
 import { TCP_DELIVERY_CAP_MS } from '../compare.js'
 import { REORDER_HOLD_MS } from '../impairment.js'
 
@@ -484,7 +485,8 @@ function plotRows (histogram: HistogramBucket[]): Array<HistogramBucket | undefi
 
 function headerLines (result: CompareResult): string[] {
   const { config } = result
-  const target = `${config.host}:${config.port}${config.local ? ' (own reflector on this machine)' : ''}`
+  // formatAddress brackets an IPv6 host ([::1]:9000), as every other line naming it does.
+  const target = `${formatAddress(config.host, config.port)}${config.local ? ' (own reflector on this machine)' : ''}`
   const pace = config.blast ? 'as fast as possible (--blast)' : `at ${config.ratePerSecond}/s`
   const extras = [
     config.nagle ? 'Nagle on' : '',
@@ -493,7 +495,7 @@ function headerLines (result: CompareResult): string[] {
   ].filter(Boolean)
   return [
     `sockkit compare → ${target}`,
-    `${config.count} probes per transport ${pace}, ${config.sizeBytes} bytes each${extras.length > 0 ? ` (${extras.join(', ')})` : ''}`,
+    `${plural(config.count, 'probe')} per transport ${pace}, ${config.sizeBytes} bytes each${extras.length > 0 ? ` (${extras.join(', ')})` : ''}`,
   ]
 }
 
