@@ -5,6 +5,7 @@ import { invalidArg } from './errors.js'
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type SplitLine } from './line-splitter.js'
 import { checkName, MAX_NAME_LENGTH, sanitizeText, sanitizeTypedLine, type NameProblem } from './sanitize.js'
 import { CHAT_LANGUAGES, CHAT_MESSAGES, isChatLanguage, type ChatLanguage, type ChatMessages } from './chat-messages.js'
+import { TELNET_IAC, TelnetCommandFilter } from './chat-telnet.js'
 
 export { CHAT_LANGUAGES, CHAT_MESSAGES, parseChatLanguage, type ChatLanguage, type ChatMessages } from './chat-messages.js'
 
@@ -176,6 +177,10 @@ interface ChatClient {
    * a client that sends each keystroke (Windows telnet): that line waits for its Enter.
    */
   partialReads: number
+  /** Any byte received yet: the first one says whether this is a telnet client. */
+  sentData?: boolean
+  /** Set when the connection opened with a telnet command (PuTTY's Telnet mode): strips them all. */
+  telnet?: TelnetCommandFilter
   /** When the client went over its line rate and stayed there; unset while it behaves. */
   throttledSince?: number
   participant?: ChatParticipant
@@ -527,6 +532,15 @@ export class ChatServer {
   private onData (client: ChatClient, chunk: Buffer): void {
     if (client.closing) return
     client.idleTimer?.refresh()
+    // No text starts with 0xFF (it is never UTF-8): a first byte IAC is telnet negotiation.
+    if (!client.sentData && chunk.length > 0) {
+      client.sentData = true
+      if (chunk[0] === TELNET_IAC) client.telnet = new TelnetCommandFilter()
+    }
+    if (client.telnet) {
+      chunk = client.telnet.push(chunk)
+      if (chunk.length === 0) return
+    }
     const idle = client.queue.length === 0 && client.drainTimer === undefined
     for (const line of client.splitter.push(chunk)) {
       // A blank line from someone already named says nothing; it does not even cost a token.

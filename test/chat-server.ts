@@ -168,6 +168,21 @@ t.test('terminal controls never reach another client; invalid UTF-8 becomes U+FF
   await ana.waitLine(/^\* bob joined$/)
 })
 
+t.test('a telnet client (PuTTY\'s Telnet mode) joins with its first line: its negotiation bytes are not text', async t => {
+  const { port, waitEvent } = await startServer(t)
+  const bob = await join(t, port, 'bob')
+  const putty = await client(t, port)
+  await putty.waitLine(/^Your name/)
+  // What PuTTY sends on connecting: IAC WILL NAWS, … IAC DO SUPPRESS-GO-AHEAD.
+  putty.send(Buffer.from([0xff, 0xfb, 0x1f, 0xff, 0xfb, 0x20, 0xff, 0xfb, 0x18, 0xff, 0xfb, 0x27, 0xff, 0xfd, 0x01, 0xff, 0xfb, 0x03, 0xff, 0xfd, 0x03]))
+  putty.send('ana\r\n')
+  t.match(await waitEvent('joined', e => e.id !== 1), { name: 'ana' })
+  // A window resize mid-line (NAWS 80x24) and Ctrl-C (IAC IP) leave no trace in the message.
+  putty.send(Buffer.concat([Buffer.from('ho'), Buffer.from([0xff, 0xfa, 0x1f, 0x00, 0x50, 0x00, 0x18, 0xff, 0xf0]), Buffer.from('la'), Buffer.from([0xff, 0xf4]), Buffer.from('\r\n')]))
+  t.equal(await bob.waitLine(/^ana: /), 'ana: hola')
+  t.equal(bob.raw().indexOf(Buffer.from([0xef, 0xbf, 0xbd])), -1, 'no U+FFFD reached bob')
+})
+
 t.test('an over-long line is cut and the sender told; the rest of it is dropped', async t => {
   const { port, waitEvent } = await startServer(t, { maxLineBytes: 100 })
   const ana = await join(t, port, 'ana')
