@@ -368,3 +368,10 @@ t.test('behind a relay (--delay), a refused reflector is named as the user gave 
   t.notMatch(run.stderr, /reset/)
   t.match(run.stderr, new RegExp(`TCP → 127\\.0\\.0\\.1:${port} via 127\\.0\\.0\\.1:\\d+: sending 10 probes`), 'the phase line names the reflector, then the relay')
 })
+
+t.test('one probe is said in the singular on the phase line', async t => {
+  // Before: "UDP → 127.0.0.1:PORT: sending 1 probes".
+  const run = await runCli(['compare', '--count', '1', '--transports', 'udp', '--warmup', '1'], { timeoutMs: 30_000 })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, /UDP → 127\.0\.0\.1:\d+: sending 1 probe after 1 warm-up probe$/m)
+})

@@ -362,8 +362,8 @@ const progressLine = (ctx: CliContext) => {
         target = formatAddress(e.host, e.port) + (e.via ? ` via ${formatAddress(e.via.host, e.via.port)}` : '')
         // Without a terminal, one plain line per transport instead of a live counter.
         // Prefixed with the clock, like every other event line.
-        if (!live) stream.write(`${style.dim(clock())} ${e.transport.toUpperCase()} → ${target}: sending ${e.total} probes${e.warmup ? ` after ${e.warmup} warm-up probes` : ''}\n`)
-        write(`${e.transport.toUpperCase()} → ${target}: ${e.warmup ? `warming up with ${e.warmup} probes, then ` : ''}sending ${e.total} probes…`)
+        if (!live) stream.write(`${style.dim(clock())} ${e.transport.toUpperCase()} → ${target}: sending ${plural(e.total, 'probe')}${e.warmup ? ` after ${plural(e.warmup, 'warm-up probe')}` : ''}\n`)
+        write(`${e.transport.toUpperCase()} → ${target}: ${e.warmup ? `warming up with ${plural(e.warmup, 'probe')}, then ` : ''}sending ${plural(e.total, 'probe')}…`)
       } else if (e.type === 'progress') {
         const percent = Math.floor((100 * e.sent) / e.total)
         write(`${e.transport.toUpperCase()} → ${target}: sent ${e.sent}/${e.total} (${percent}%), ${e.received} back`)
