@@ -67,6 +67,19 @@ t.test('a refused connection to a name says which addresses were tried (localhos
   t.match(explainError(direct, { host: '127.0.0.1', port }), new RegExp(`^nothing is listening on 127\\.0\\.0\\.1:${port} — `))
 })
 
+t.test('a refused bind names the reason that fits the port and the system', async t => {
+  const denied = nodeError('EACCES', { syscall: 'listen' })
+  // Not a privileged port: "below 1024" would send the user after the wrong cause.
+  const high = explainError(denied, { host: '127.0.0.1', port: 9000, platform: 'linux' })!
+  t.notMatch(high, /below 1024/)
+  t.match(high, /^permission denied to use port 9000 on 127\.0\.0\.1 \(9000 is not a privileged port: a security policy \(SELinux, AppArmor, a sandbox\) refused it\)$/)
+  // macOS (since 10.14) allows them on the wildcard address only; sockkit binds 127.0.0.1.
+  t.match(explainError(denied, { host: '127.0.0.1', port: 80, platform: 'darwin' }),
+    /^permission denied to use port 80 on 127\.0\.0\.1 \(macOS lets anyone use ports below 1024 only on every address \(0\.0\.0\.0 or ::\), not on one such as 127\.0\.0\.1: pick 1024 or above, or run with sudo\)$/)
+  t.match(explainError(denied, { host: '0.0.0.0', port: 80, platform: 'darwin' }), /\(80 is not a privileged port on every address for macOS: a security policy/)
+  t.match(explainError(denied, { host: '127.0.0.1', port: 80, platform: 'freebsd' }), /\(ports below 1024 need administrator rights\)$/)
+})
+
 t.test('advice fits the system: privileged ports on POSIX, reserved ranges on Windows; the link-local zone as each system writes it', async t => {
   const denied = nodeError('EACCES', { syscall: 'listen' })
   t.match(explainError(denied, { host: '127.0.0.1', port: 80, platform: 'linux' }), /^permission denied to use port 80 on 127\.0\.0\.1 \(ports below 1024 need administrator rights\)$/)

@@ -1,4 +1,4 @@
-import { formatAddress } from '../addresses.js'
+import { formatAddress, isWildcard } from '../addresses.js'
 import { hasCode } from '../errors.js'
 
 export interface ExplainContext {
@@ -35,7 +35,7 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
     case 'EACCES':
     case 'EPERM':
       return e.syscall === 'bind' || e.syscall === 'listen'
-        ? `permission denied to use port ${port ?? '?'} on ${host} ${bindDeniedWhy(platform, ctx.transport)}`
+        ? `permission denied to use port ${port ?? '?'} on ${host} ${bindDeniedWhy(platform, ctx.transport, port, host)}`
         : `permission denied for ${where} (${e.code}): a firewall rule, or a broadcast address (sockkit does not send broadcasts), can cause this`
     case 'ENOTFOUND':
     case 'EAI_NONAME':
@@ -99,15 +99,25 @@ const hostFlag = (host: string): string =>
   host === '127.0.0.1' || host === 'localhost' || host === 'the host' ? '' : ` --host ${host}`
 
 /**
- * Why a bind is refused. Linux and the BSDs keep ports below 1024 for administrators (macOS
- * no longer does since 10.14, but EACCES there still means a privileged or a filtered port);
- * Windows has no privileged ports, and EACCES there is a port range reserved by Hyper-V, WSL
- * or Docker (`netsh … show excludedportrange`).
+ * Why a bind is refused. Linux and the BSDs keep ports below 1024 for administrators. macOS
+ * (since 10.14) lets anyone use them on the wildcard address (0.0.0.0, ::) but still not on
+ * one address such as 127.0.0.1, sockkit's default. Above 1023 the port is not the reason:
+ * a security policy (SELinux, AppArmor, a macOS sandbox) is. Windows has no privileged
+ * ports, and EACCES there is a port range reserved by Hyper-V, WSL or Docker
+ * (`netsh … show excludedportrange`).
  */
-const bindDeniedWhy = (platform: NodeJS.Platform, transport: 'tcp' | 'udp' | undefined): string =>
-  platform === 'win32'
-    ? `(Windows reserves some port ranges: see \`netsh interface ipv4 show excludedportrange protocol=${transport ?? 'tcp'}\`${transport === undefined ? ' (or protocol=udp)' : ''}, and pick a port outside them)`
-    : '(ports below 1024 need administrator rights)'
+const bindDeniedWhy = (platform: NodeJS.Platform, transport: 'tcp' | 'udp' | undefined, port: number | undefined, host: string): string => {
+  if (platform === 'win32') {
+    return `(Windows reserves some port ranges: see \`netsh interface ipv4 show excludedportrange protocol=${transport ?? 'tcp'}\`${transport === undefined ? ' (or protocol=udp)' : ''}, and pick a port outside them)`
+  }
+  const privileged = port === undefined || port < 1024
+  if (privileged && platform === 'darwin' && !isWildcard(host)) {
+    return `(macOS lets anyone use ports below 1024 only on every address (0.0.0.0 or ::), not on one such as ${host}: pick 1024 or above, or run with sudo)`
+  }
+  if (privileged && platform !== 'darwin') return '(ports below 1024 need administrator rights)'
+  const which = port === undefined ? 'the port' : String(port)
+  return `(${which} is not a privileged port${privileged ? ' on every address for macOS' : ''}: a security policy (SELinux, AppArmor, a sandbox) refused it)`
+}
 
 /** How a link-local zone is written on each system, and the command that lists the interfaces. */
 const LINK_LOCAL_ZONE: Partial<Record<NodeJS.Platform, [string, string]>> = {
