@@ -172,6 +172,16 @@ t.test('serve: compare against it, garbage ignored and counted, summary on Ctrl-
   t.match(serve.stderr(), /stopped after .*31 probes echoed.* 3 ignored/)
 })
 
+t.test('serve --host ::1: the advice for other machines is the IPv6 wildcard', async t => {
+  // Before: "run `sockkit serve PORT --host 0.0.0.0`", which drops IPv6 for a user who chose it.
+  const serve = startCli(['serve', '0', '--host', '::1'])
+  t.teardown(() => { serve.child.kill('SIGKILL') })
+  const [, port] = await serve.waitFor(/listening on \[::1\]:(\d+)/)
+  await serve.waitFor(/accepts only this machine/)
+  t.match(serve.stderr(), new RegExp(`::1 accepts only this machine; to measure from another one, run \`sockkit serve ${port} --host ::\``))
+  t.equal(await serve.interrupt(), 130)
+})
+
 t.test('serve --json: NDJSON events on stdout', async t => {
   const serve = startCli(['serve', '0', '--json'])
   t.teardown(() => { serve.child.kill('SIGKILL') })

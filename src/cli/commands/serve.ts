@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net'
 import { Command } from 'commander'
 import { formatAddress, isLoopback, isWildcard } from '../../addresses.js'
 import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
@@ -102,7 +103,8 @@ const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) =
             log(`(every address of this machine: ${e.reachable.join(', ')}; a firewall must let TCP and UDP port ${e.port} through)`)
           } else {
             log(`from this machine: sockkit compare ${e.address} --port ${e.port}`)
-            log(`${e.address} accepts only this machine; to measure from another one, run \`sockkit serve ${e.port} --host 0.0.0.0\``)
+            // Bound to IPv6 loopback: the IPv6 wildcard (which takes IPv4 too on Linux), not 0.0.0.0 (IPv4 only).
+            log(`${e.address} accepts only this machine; to measure from another one, run \`sockkit serve ${e.port} --host ${isIPv6(e.address) ? '::' : '0.0.0.0'}\``)
           }
           if (addressFilter) log(`${describeAddressFilter(addressFilter)}; filtered peers are closed at once (TCP) or get no reply (UDP)`)
           const unmatchable = unmatchableAllow(addressFilter, e.address)
