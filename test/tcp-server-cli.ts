@@ -1,7 +1,9 @@
 import t, { type Test } from 'tap'
 import { connect, createServer, type Socket } from 'node:net'
 import { once } from 'node:events'
-import { runCli, startCli, type CliProcess } from './fixtures/cli.js'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { BIN, runCli, startCli, type CliProcess } from './fixtures/cli.js'
 
 // These spawn the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
 
@@ -157,6 +159,35 @@ t.test('colour: FORCE_COLOR gives ANSI on stderr; a non-empty NO_COLOR and --no-
     // eslint-disable-next-line no-control-regex
     t.equal(/\x1b\[/.test(cli.stderr()), coloured, `${name}: ${coloured ? 'colour' : 'no colour'}`)
   }
+})
+
+/** `sockkit tcp-server 0 …args` under `ulimit -n <limit>`; Ctrl-C once it listens; resolves with its stderr. */
+const serverUnderFdLimit = async (t: Test, limit: number, args: string[]): Promise<string> => {
+  const child = spawn('sh', ['-c', `ulimit -n ${limit} && exec "$0" "$@"`, process.execPath, BIN, 'tcp-server', '0', ...args], {
+    env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const exited = once(child, 'exit')
+  for (let i = 0; i < 100 && !/listening/.test(stderr) && child.exitCode === null; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  child.kill('SIGINT')
+  await exited
+  return stderr
+}
+
+t.test('--max-connections above the open-files limit is warned about: past it clients would be closed without a word', {
+  skip: existsSync('/proc/self/limits') ? false : 'reads the open-files limit from /proc/self/limits (Linux)',
+}, async t => {
+  // Beyond the limit accept() fails with EMFILE, and libuv closes the waiting clients itself:
+  // no refusal line for them, no event for the server to report.
+  const over = await serverUnderFdLimit(t, 100, ['--max-connections', '1000'])
+  t.match(over, /listening/)
+  t.match(over, /--max-connections 1000 is more than this process can hold: its open-files limit is 100 \(ulimit -n\)/)
+  t.match(over, /ulimit -n \d+/, 'says how to raise it')
+  const under = await serverUnderFdLimit(t, 100, ['--max-connections', '20'])
+  t.match(under, /listening/)
+  t.notMatch(under, /open-files limit/, 'no warning when the limit fits')
 })
 
 t.test('a port in use: exit 1, one plain sentence', async t => {
