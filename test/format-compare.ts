@@ -588,3 +588,34 @@ t.test('the header names an IPv6 reflector as [addr]:port, and one probe in the 
   t.match(text, /^sockkit compare → \[::1\]:9000\n1 probe per transport at 200\/s/)
   t.match(formatCompare(base, plain), /^sockkit compare → 127\.0\.0\.1:40123 \(own reflector on this machine\)\n1000 probes per transport/)
 })
+
+t.test('TCP: most probes waited, but nothing was resent — the queue (--blast) or the sender\'s lag is named, not head-of-line blocking', async t => {
+  // Seen on loopback: `compare --blast --count 5000 --transports tcp` printed "a segment that must
+  // be resent holds back every byte behind it (head-of-line blocking); the kernel counted no
+  // retransmitted segments", and `--rate 1e9` blamed retransmissions for a median that was the
+  // sender's own lag (81 ms on average).
+  const base = compareResult().config
+  const kernel = (retransSegs: number) => ({ tcp: { available: true, tcp: { retransSegs } } })
+  const waited = latency({ min: 0.043, mean: 3, p50: 2.29, p90: 6, p99: 9.58, max: 12 })
+  const blast = { ...base, transports: ['tcp' as const], blast: true, ratePerSecond: null, intervalMs: 0 }
+  const noLag = { mean: 0, p99: 0, max: 0 }
+  const [queued] = verdict(compareResult({ config: blast, results: { tcp: tcpResult({ rttMs: waited, sendLagMs: noLag }) }, kernel: kernel(0) }))
+  t.equal(queued, 'TCP lost nothing, but most probes waited: median 2.29 ms, p99 9.58 ms, fastest 0.043 ms — --blast writes probes faster than their echoes come back, so they queue behind each other in the socket buffers; the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0).')
+  t.notMatch(queued, /resent|head-of-line/)
+  // A machine-wide count of 2 during a blast is reported, not made the cause.
+  const [queuedCounted] = verdict(compareResult({ config: blast, results: { tcp: tcpResult({ rttMs: waited, sendLagMs: noLag }) }, kernel: kernel(2) }))
+  t.match(queuedCounted, /so they queue behind each other in the socket buffers; the kernel counted 2 retransmitted segments on this machine during the run \(RetransSegs \+2, machine-wide\)\.$/)
+  t.notMatch(queuedCounted, /consistent with/)
+  // A blast whose median stayed low but whose p99 grew: the same queue, not "consistent with retransmissions".
+  const [tailQueued] = verdict(compareResult({ config: blast, results: { tcp: tcpResult({ sendLagMs: noLag }) }, kernel: kernel(2) }))
+  t.match(tailQueued, /^TCP lost nothing but its p99 grew to 210 ms: --blast writes probes faster than their echoes come back/)
+  t.notMatch(tailQueued, /consistent with/)
+  // Paced, but the sender ran 81 ms behind on average: the wait is its own lag.
+  const paced = { ...base, transports: ['tcp' as const], ratePerSecond: 1e9, intervalMs: 1e-6 }
+  const lagged = tcpResult({ rttMs: latency({ min: 2.26, mean: 120, p50: 126, p90: 160, p99: 177, max: 180 }), sendLagMs: { mean: 81.2, p99: 139, max: 171 } })
+  const [own] = verdict(compareResult({ config: paced, results: { tcp: lagged }, kernel: kernel(1) }))
+  t.equal(own, "TCP lost nothing, but most probes waited: median 126 ms, p99 177 ms, fastest 2.26 ms — mostly this machine's own lag: the sender ran 81.2 ms behind its schedule on average, and RTTs run from the schedule; the kernel counted 1 retransmitted segment on this machine during the run (RetransSegs +1, machine-wide).")
+  // Paced, no lag, nothing counted: the facts, no cause.
+  const [bare] = verdict(compareResult({ config: { ...base, transports: ['tcp'] }, results: { tcp: tcpResult({ rttMs: waited, sendLagMs: noLag }) }, kernel: kernel(0) }))
+  t.equal(bare, 'TCP lost nothing, but most probes waited: median 2.29 ms, p99 9.58 ms, fastest 0.043 ms; the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0).')
+})

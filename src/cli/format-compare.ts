@@ -322,13 +322,27 @@ function tcpVerdict (result: CompareResult, r: TransportResult, kernel: KernelRe
   // median" would call that no cost.
   const fastest = r.rttMs.min
   const shifted = median !== null && fastest !== null && median >= 1 && median >= 10 * fastest
+  const countedNote = counted === '' ? '' : `; ${counted}`
+  // --blast writes faster than the echoes return, so probes wait in the socket buffers behind
+  // each other: that queue, not a resend, is what a blast's RTTs show (its send lag is 0).
+  const queue = '--blast writes probes faster than their echoes come back, so they queue behind each other in the socket buffers'
   if (shifted) {
-    const cause = retrans !== undefined && retrans > 0 ? `: consistent with retransmissions — ${dropped}${counted}` : counted === '' ? '' : `; ${counted}`
-    return `TCP lost nothing, but most probes waited: median ${ms(median!)}, ${tailName} ${tail === null ? 'n/a' : ms(tail)}, fastest ${ms(fastest!)} — ` +
-      `a segment that must be resent holds back every byte behind it (head-of-line blocking)${cause}.`
+    const head = `TCP lost nothing, but most probes waited: median ${ms(median!)}, ${tailName} ${tail === null ? 'n/a' : ms(tail)}, fastest ${ms(fastest!)}`
+    // RTTs run from the schedule: a sender behind it by about the median's rise explains the wait.
+    const lagMean = r.sendLagMs.mean
+    if (lagMean !== null && lagMean >= 0.5 * (median! - fastest!)) {
+      return `${head} — mostly this machine's own lag: the sender ran ${ms(lagMean)} behind its schedule on average, and RTTs run from the schedule${countedNote}.`
+    }
+    if (result.config.blast && drops === undefined) return `${head} — ${queue}${countedNote}.`
+    // Head-of-line blocking is named only when something was resent (or the kernel table dropped TCP packets).
+    if ((retrans !== undefined && retrans > 0) || dropped !== '') {
+      return `${head} — a segment that must be resent holds back every byte behind it (head-of-line blocking): consistent with retransmissions — ${`${dropped}${counted}`.replace(/; $/, '')}.`
+    }
+    return `${head}${countedNote}.`
   }
   if (tailGrew) {
     const head = `TCP lost nothing but its ${tailName} grew to ${ms(tail!)}`
+    if (result.config.blast && drops === undefined) return `${head}: ${queue}${countedNote}.`
     // RTTs run from the schedule, so a sender that fell behind puts its own lag into the
     // tail. When the lag's p99 covers half the tail's rise or more, that is the likelier
     // cause than a (machine-wide) retransmission count — say so, and report the count.
