@@ -141,7 +141,8 @@ command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`}
         // Failed after sending began (port unreachable…): what was sent and received first,
         // then runAction's one sentence.
         const partial = (e as { result?: UdpSendResult }).result
-        if (partial) print.summary(partial, { failed: true })
+        // With a message argument the number planned is known: say how many were never sent.
+        if (partial) print.summary(partial, { failed: true, ...(message !== undefined ? { planned: flags.count } : {}) })
         throw e
       }
       if (message === undefined && result.sent === 0 && result.notSent === 0 && !result.aborted) {
@@ -247,12 +248,16 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean, pl
           break
       }
     },
-    summary: (r: UdpSendResult, opts: { failed?: boolean } = {}): void => {
+    summary: (r: UdpSendResult, opts: { failed?: boolean; planned?: number } = {}): void => {
       const target = formatAddress(r.remoteAddress, r.remotePort)
       const stopped = r.aborted ? `${style.yellow('interrupted')}: ` : ''
       log(`${stopped}sent ${plural(r.sent, 'datagram')} (${formatBytes(r.bytesSent)}) to ${target}, ` +
         `received ${plural(r.replies, 'reply', 'replies')} (${formatBytes(r.bytesReceived)})` +
         (r.notSent ? `; ${style.red(`${r.notSent} not sent`)} (too long)` : ''))
+      // A failure (port unreachable…) ends the run at once: the rest of --count was never sent.
+      if (opts.failed && opts.planned !== undefined && r.sent < opts.planned) {
+        log(style.yellow(`the run stopped there: ${opts.planned - r.sent} of ${plural(opts.planned, 'datagram')} not sent`))
+      }
       if (otherSources.size > 0) {
         const sources = [...otherSources].slice(0, 5).map(([source, n]) => `${source} (${n})`).join(', ')
         log(`${plural(r.repliesFromOthers, 'reply', 'replies')} came from another address or port than the target ${target}: ` +
