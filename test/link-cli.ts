@@ -183,6 +183,8 @@ t.test('bad values exit 2 naming the value', async t => {
     [['link', '0', '127.0.0.1:9', '--delay', 'x'], /delay/],
     [['link', '0', '127.0.0.1:9', '--emulator', 'magic'], /magic/],
     [['link', '0', '127.0.0.1:9', '--tcp', '--udp'], /udp|tcp/],
+    // An IPv6 target without brackets: the sentence shows the form that works.
+    [['link', '0', '::1:9000'], /"::1:9000".*\[::1\]:9000/],
   ] as Array<[string[], RegExp]>) {
     const r = await runCli(args)
     t.equal(r.code, 2, args.join(' '))

@@ -57,7 +57,10 @@ export const parseTarget = (value: string): { host: string; port: number } => {
   const m = bracketed ?? plain
   if (m) return { host: parseHost(m[1]!, 'the target\'s host'), port: parsePort(m[2]!) }
   if (/^\d+$/.test(text)) return { host: '127.0.0.1', port: parsePort(text) }
-  throw invalidArg(`target must be host:port (for example 127.0.0.1:9000), not "${value}"`, { value })
+  // Several colons: an IPv6 address, whose port can only be told apart inside brackets.
+  const ipv6 = /^[0-9a-f:.]*:[0-9a-f:.]*:(\d+)$/i.exec(text)
+  const hint = ipv6 ? `; an IPv6 address goes in brackets: [${text.slice(0, text.lastIndexOf(':'))}]:${ipv6[1]}` : ''
+  throw invalidArg(`target must be host:port (for example 127.0.0.1:9000), not "${value}"${hint}`, { value })
 }
 
 export type { KernelAvailability }
