@@ -200,6 +200,8 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean, pl
   const what = (index: number) => fromStdin ? `line ${index}` : 'the message'
   /** Replies from somewhere other than the target (--any-source), by address, with counts. */
   const otherSources = new Map<string, number>()
+  /** The input ended and the wait began: nothing was left unsent when a failure ended the run. */
+  let waitBegan = false
   return {
     event: (e: UdpSendEvent): void => {
       switch (e.type) {
@@ -244,6 +246,7 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean, pl
           break
         }
         case 'waiting':
+          waitBegan = true
           log(`last datagram sent; collecting replies for ${formatDuration(e.waitMs)} (UDP has no end-of-stream; --wait changes this)`)
           break
       }
@@ -257,6 +260,8 @@ const printHuman = (ctx: CliContext, flags: UdpSendFlags, fromStdin: boolean, pl
       // A failure (port unreachable…) ends the run at once: the rest of --count was never sent.
       if (opts.failed && opts.planned !== undefined && r.sent < opts.planned) {
         log(style.yellow(`the run stopped there: ${opts.planned - r.sent} of ${plural(opts.planned, 'datagram')} not sent`))
+      } else if (opts.failed && fromStdin && !waitBegan) {
+        log(style.yellow('the run stopped there: any further stdin lines were not sent'))
       }
       if (otherSources.size > 0) {
         const sources = [...otherSources].slice(0, 5).map(([source, n]) => `${source} (${n})`).join(', ')
