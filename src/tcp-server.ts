@@ -64,7 +64,11 @@ export type TcpServerEvent =
   | { type: 'read'; id: number; bytes: number; preview: string }
   /** Reads beyond {@link TcpServerOptions.readEventsPerSecond}, counted not reported, since the last `read`. */
   | { type: 'reads-hidden'; id: number; reads: number; bytes: number; limit: number }
-  | { type: 'half-close'; id: number; bytesIn: number }
+  /**
+   * The client sent FIN. `serverClosing`: the server had already begun closing this connection
+   * (idle timeout, or {@link TcpEchoServer.close}), so this FIN answers the server's own.
+   */
+  | { type: 'half-close'; id: number; bytesIn: number; serverClosing: boolean }
   | { type: 'backpressure'; id: number; bufferedBytes: number }
   | { type: 'resumed'; id: number }
   | { type: 'idle-timeout'; id: number; idleMs: number }
@@ -294,7 +298,8 @@ export class TcpEchoServer {
     socket.on('end', () => {
       conn.halfClosed = true
       this.reportHiddenReads(conn)
-      this.emit({ type: 'half-close', id: conn.id, bytesIn: socket.bytesRead })
+      const serverClosing = conn.reason === 'idle-timeout' || conn.reason === 'server-stopped'
+      this.emit({ type: 'half-close', id: conn.id, bytesIn: socket.bytesRead, serverClosing })
       // end() is queued behind pending echo writes, so everything is echoed first.
       socket.end()
     })

@@ -116,6 +116,9 @@ t.test('--idle-timeout closes a silent client', async t => {
   await cli.waitFor(/\[#1\] closed after .* \(idle timeout\)/)
   await stop(t, cli)
   t.match(cli.stderr(), /1 idle-closed/)
+  // The client answered the server's FIN with its own: that is not the client finishing first.
+  t.notMatch(cli.stderr(), /\[#1\] half-close received/, 'not called a half-close by the client')
+  t.match(cli.stderr(), /\[#1\] the client closed its side too/)
 })
 
 t.test('--json: NDJSON on stdout with stable field names; --quiet drops read events', async t => {

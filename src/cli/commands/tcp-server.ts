@@ -203,7 +203,9 @@ const printHuman = (ctx: CliContext, greeting: Buffer | undefined, addressFilter
           log(`${style.yellow('denied')} ${peer(e.remoteAddress, e.remotePort)} (${deniedBecause(addressFilter, e.remoteAddress)}); closed at once`)
           break
         case 'half-close':
-          log(`${tag(e.id)} ${style.yellow('half-close received')}: the client finished sending (${formatBytes(e.bytesIn)} in); finishing the echo, then closing`)
+          log(e.serverClosing
+            ? `${tag(e.id)} the client closed its side too (${formatBytes(e.bytesIn)} in), answering ours`
+            : `${tag(e.id)} ${style.yellow('half-close received')}: the client finished sending (${formatBytes(e.bytesIn)} in); finishing the echo, then closing`)
           break
         case 'backpressure': {
           const v = view(e.id)
