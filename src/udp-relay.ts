@@ -93,6 +93,15 @@ interface Packet { data: Buffer; index: number; delayMs: number; copy: boolean }
 class DirectionPipe {
   private held: { packet: Packet; timer: DelayTimer } | undefined
   private nextIndex = 1
+  /**
+   * Delayed copies not yet gone, in the order they are due (ties: arrival order), from
+   * `waitingHead` on. Each has its own timer, but timers fire late under load, and one still
+   * sleeping its last whole millisecond could be overtaken by a later one already polling for
+   * its last fraction: a fixed delay reordered datagrams nobody asked to reorder. So whichever
+   * timer fires sends every copy that is due by then, earliest first.
+   */
+  private waiting: Array<{ dueAt: number; packet: Packet; timer?: DelayTimer }> = []
+  private waitingHead = 0
 
   constructor (
     private readonly relay: UdpRelay,
@@ -120,17 +129,47 @@ class DirectionPipe {
       const delayMs = drawDelayMs(imp, this.random)
       const packet: Packet = { data, index, delayMs, copy: c > 0 }
       if (c > 0) this.counters.duplicated++
-      if (delayMs <= 0) { this.depart(packet); continue }
+      if (delayMs <= 0) { this.departDue(); this.depart(packet); continue }
       if (!this.relay.reserve(data.length)) {
         this.relay.overflowed(this.direction, this.clientId, index, data.length)
         continue
       }
       // Per copy, like forwarded and duplicated: delayed counts every copy that waited.
       this.counters.delayed++
-      this.relay.later(delayMs, () => {
-        this.relay.release(data.length)
-        this.depart(packet)
-      })
+      const entry: { dueAt: number; packet: Packet; timer?: DelayTimer } = { dueAt: performance.now() + delayMs, packet }
+      this.enqueue(entry)
+      // The timer is made after the entry is queued; it never fires synchronously (DelayTimer).
+      entry.timer = this.relay.later(delayMs, () => { entry.timer = undefined; this.departDue() })
+    }
+  }
+
+  /** Insert in due order; after equal due times (a fixed delay: always at the end). */
+  private enqueue (entry: { dueAt: number; packet: Packet; timer?: DelayTimer }): void {
+    let low = this.waitingHead
+    let high = this.waiting.length
+    while (low < high) {
+      const mid = (low + high) >>> 1
+      if (this.waiting[mid]!.dueAt <= entry.dueAt) low = mid + 1
+      else high = mid
+    }
+    if (low === this.waiting.length) this.waiting.push(entry)
+    else this.waiting.splice(low, 0, entry)
+  }
+
+  /** Send every delayed copy whose time has come, earliest due first; their own timers are cancelled. */
+  private departDue (): void {
+    const now = performance.now()
+    while (this.waitingHead < this.waiting.length && this.waiting[this.waitingHead]!.dueAt <= now) {
+      const entry = this.waiting[this.waitingHead]!
+      this.waiting[this.waitingHead++] = undefined as never
+      if (entry.timer !== undefined) this.relay.cancel(entry.timer)
+      this.relay.release(entry.packet.data.length)
+      this.depart(entry.packet)
+    }
+    // Drop the consumed front now and then, so the array does not grow with every datagram ever sent.
+    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead)
+      this.waitingHead = 0
     }
   }
 
