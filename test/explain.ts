@@ -9,6 +9,11 @@ t.test('every expected failure is one plain sentence; unknown errors are left to
   t.match(explainError(nodeError('ECONNREFUSED'), { host: '127.0.0.1', port: 9001, transport: 'udp', serverCommand: 'udp-server' }), /port unreachable.*sockkit udp-server 9001/)
   t.match(explainError(nodeError('EADDRINUSE'), { host: '127.0.0.1', port: 9000 }), /^port 9000 is already in use on 127\.0\.0\.1/)
   t.match(explainError(nodeError('ENOTFOUND'), { host: 'nohost' }), /^cannot resolve host "nohost"/)
+  // ETIMEDOUT on an open connection is a peer that vanished, not a connect timeout.
+  t.match(explainError(nodeError('ETIMEDOUT', { syscall: 'connect' }), { host: '127.0.0.1', port: 9001 }), /^no answer from 127\.0\.0\.1:9001 within the connect timeout/)
+  t.match(explainError(nodeError('ETIMEDOUT', { syscall: 'read' }), { host: '127.0.0.1', port: 9001 }), /^127\.0\.0\.1:9001 stopped answering: the open connection timed out/)
+  t.notMatch(explainError(nodeError('ETIMEDOUT', { syscall: 'write' }), { host: '127.0.0.1', port: 9001 }), /connect timeout/)
+  t.match(explainError(nodeError('ECONNABORTED', { syscall: 'read' }), { host: '127.0.0.1', port: 9001 }), /^the connection to 127\.0\.0\.1:9001 was aborted/)
   t.equal(explainError(nodeError('EWHATEVER')), undefined)
   t.equal(explainError(new Error('no code')), undefined)
 })

@@ -51,9 +51,18 @@ export const explainError = (err: unknown, ctx: ExplainContext = {}): string | u
       return `the network to ${host} is down`
     case 'ETIMEDOUT':
     case 'ERR_SOCKKIT_CONNECT_TIMEOUT':
+      // On an open connection (read/write), the kernel gave up retransmitting or its
+      // keepalive went unanswered: the peer vanished, not a connect that never finished.
+      if (e.code === 'ETIMEDOUT' && (e.syscall === 'read' || e.syscall === 'write')) {
+        return `${where} stopped answering: the open connection timed out (the host or the network to it went away without closing it)`
+      }
       return `no answer from ${where} within the connect timeout — the host may be down or a firewall may be dropping packets`
     case 'ECONNRESET':
       return `the connection to ${where} was reset by the other side`
+    case 'ECONNABORTED':
+      // Windows reports a connection its own stack gave up on (retransmission timeout, a
+      // keepalive failure) this way; elsewhere it is rare.
+      return `the connection to ${where} was aborted by this machine's network stack (ECONNABORTED): the other side stopped answering or the network went away`
     case 'EPIPE':
       return `the other side of ${where} closed the connection while we were still sending`
     case 'EINVAL':
