@@ -1,0 +1,119 @@
+import t, { type Test } from 'tap'
+import { createSocket } from 'node:dgram'
+import { startCli } from './fixtures/cli.js'
+import { startUdpServerCli as startServer } from './fixtures/udp.js'
+
+// udp-server by its CLI: sequence reports, --json, line limits, --rcvbuf, IPv6 peers.
+// Spawns the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
+
+t.test('udp-server reports gaps, reordering and duplicates of crafted seq= datagrams', async t => {
+  const { cli, port } = await startServer(t)
+  const socket = createSocket('udp4')
+  t.teardown(() => socket.close())
+  let echoes = 0
+  socket.on('message', () => { echoes++ })
+  for (const text of ['seq=1 a', 'seq=4 a', 'seq=2 a', 'seq=2 a']) {
+    await new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
+  }
+  await cli.waitFor(/seq 2 again \(duplicate\)/)
+  t.match(cli.stderr(), /seq gap: got 4, expected 2 — 2 missing so far/)
+  t.match(cli.stderr(), /seq 2 arrived late \(reordered/)
+  t.equal(await cli.interrupt(), 130)
+  t.match(cli.stderr(), /seq 1–4: 1 missing, 1 duplicate, 1 reordered/)
+})
+
+t.test('udp-server: running missing total, and a rerun from the same port is a new run', async t => {
+  const { cli, port } = await startServer(t)
+  const socket = createSocket('udp4')
+  t.teardown(() => socket.close())
+  const send = (text: string) => new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
+  for (const text of ['seq=1 a', 'seq=3 a', 'seq=5 a']) await send(text)
+  await cli.waitFor(/got 5, expected 4/)
+  // A rerun needs a pause (1 s of silence): without one, seq 1 is a late copy, not a new run.
+  await new Promise(resolve => setTimeout(resolve, 1200))
+  for (const text of ['seq=1 b', 'seq=3 b']) await send(text)
+  await cli.waitFor(/seq restarted at 1/)
+  await cli.waitFor(/got 3, expected 2 — 1 missing so far\n[^]*got 3, expected 2/)
+  t.match(cli.stderr(), /seq gap: got 5, expected 4 — 2 missing so far \(1 skipped here\)/)
+  t.match(cli.stderr(), /seq restarted at 1 \(a new run; previous run: seq 1–5, 2 missing, 0 duplicates, 0 reordered\)/)
+  t.notMatch(cli.stderr(), /again \(duplicate\)/)
+  t.equal(await cli.interrupt(), 130)
+  t.match(cli.stderr(), /seq 1–3: 1 missing, 0 duplicates, 0 reordered; restarted 1 time, earlier runs: 3 received, 2 missing/)
+})
+
+/**
+ * `udp-server 0 …args` gets `seq=1 a` and `seq=3 a` (a gap), then Ctrl-C: its NDJSON
+ * events. Not kernel-drops: the counter is machine-wide, and another test file flooding
+ * loopback at the same time raises it.
+ */
+const jsonEventsForAGap = async (t: Test, args: string[]) => {
+  const { cli, port } = await startServer(t, args)
+  const socket = createSocket('udp4')
+  t.teardown(() => socket.close())
+  for (const text of ['seq=1 a', 'seq=3 a']) await new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
+  await cli.waitFor(/"event":"sequence"/, { from: 'stdout' })
+  t.equal(await cli.interrupt(), 130)
+  return cli.stdout().toString().trim().split('\n').map(line => JSON.parse(line)).filter(e => e.event !== 'kernel-drops')
+}
+
+t.test('udp-server --json: NDJSON events on stdout, a summary on Ctrl-C', async t => {
+  const events = await jsonEventsForAGap(t, ['--json'])
+  t.same(events.map(e => e.event), ['listening', 'datagram', 'datagram', 'sequence', 'summary'])
+  t.match(events[3], { kind: 'gap', seq: 3, expected: 2, missing: 1 })
+  t.match(events[4], { datagrams: 2, peersSeen: 1 })
+  t.equal(events[4].peers.length, 1)
+})
+
+t.test('udp-server --json --quiet: no datagram events, the sequence events and the summary stay (as tcp-server allows it)', async t => {
+  const events = await jsonEventsForAGap(t, ['--json', '--quiet'])
+  t.same(events.map(e => e.event), ['listening', 'sequence', 'summary'])
+  t.match(events[2], { datagrams: 2 })
+})
+
+// Documented choice: the human lines are limited (20 a second per peer), --json is not —
+// a program reading the NDJSON wants every event, and a file or pipe keeps up.
+t.test('udp-server: 100 datagrams at once are ≤ 20 lines and a "… N more" line; --json keeps all 100', async t => {
+  const sendBurst = async (port: number) => {
+    const socket = createSocket('udp4')
+    t.teardown(() => socket.close())
+    await Promise.all(Array.from({ length: 100 }, (_, i) => new Promise<void>(resolve => socket.send(`burst ${i}`, port, '127.0.0.1', () => resolve()))))
+  }
+  const human = await startServer(t)
+  await sendBurst(human.port)
+  const [, more] = await human.cli.waitFor(/… ([\d,]+) more datagrams \([^)]*\) not shown: at most 20 datagram lines a second per peer/)
+  t.equal(await human.cli.interrupt(), 130)
+  const lines = human.cli.stderr().split('\n').filter(line => / bytes: burst /.test(line)).length
+  t.ok(lines <= 20, `${lines} datagram lines`)
+  t.equal(lines + Number(more), 100, 'shown + "more" = all 100')
+  t.match(human.cli.stderr(), /: 100 datagrams, /, 'the per-peer summary has the total')
+
+  const json = await startServer(t, ['--json'])
+  await sendBurst(json.port)
+  await json.cli.waitFor(/burst 99/, { from: 'stdout' })
+  t.equal(await json.cli.interrupt(), 130)
+  const events = json.cli.stdout().toString().trim().split('\n').map(line => JSON.parse(line))
+  t.equal(events.filter(e => e.event === 'datagram').length, 100)
+  t.notOk(events.some(e => e.event === 'datagrams-hidden'))
+})
+
+t.test('--rcvbuf reports the size the kernel granted', async t => {
+  const { cli } = await startServer(t, ['--rcvbuf', '65536'])
+  const m = await cli.waitFor(/asked for 65536 bytes, the kernel granted (\d+) bytes/)
+  t.ok(Number(m[1]) > 0)
+  if (process.platform === 'linux') t.match(cli.stderr(), /Linux doubles/)
+  t.equal(await cli.interrupt(), 130)
+})
+
+t.test('an IPv6 peer is tagged [::1]:port, not [[::1]:port]', async t => {
+  const cli = startCli(['udp-server', '0', '--host', '::1'])
+  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  const port = Number((await cli.waitFor(/listening on \[::1\]:(\d+)/))[1])
+  const socket = createSocket('udp6')
+  t.teardown(() => socket.close())
+  await new Promise<void>(resolve => socket.send('hola', port, '::1', () => resolve()))
+  await cli.waitFor(/bytes: hola/)
+  t.match(cli.stderr(), /\d \[::1\]:\d+ 4 bytes: hola \(new peer\)/)
+  t.notMatch(cli.stderr(), /\[\[/)
+  t.equal(await cli.interrupt(), 130)
+  t.match(cli.stderr(), /\n\S+ {3}\[::1\]:\d+: 1 datagram, 4 bytes/)
+})
