@@ -126,7 +126,11 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
   const style = styleFor(ctx, ctx.io.stderr)
   // Batched: the lines of one event-loop turn go out in one write (a line per datagram is the load).
   const log = lineWriter(ctx.io.stderr, style, { batch: true })
-  const tag = (address: string, port: number) => style.cyan(`[${formatAddress(address, port)}]`)
+  // `[127.0.0.1:46483]`; an IPv6 peer is already bracketed, `[::1]:53540`, not `[[::1]:53540]`.
+  const tag = (address: string, port: number) => {
+    const shown = formatAddress(address, port)
+    return style.cyan(shown.startsWith('[') ? shown : `[${shown}]`)
+  }
   let evictionReported = false
   let family: UdpFamily = 'ipv4'
   const reportDenied = throttledReport(undefined, { trailing: true })
