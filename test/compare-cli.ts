@@ -306,6 +306,14 @@ t.test('numbers as people type them: 1e3, 6.4e1; any rate above 0, a sender that
   }
 })
 
+t.test('compare --help says what auto does as root: the kernel drops, the relay adds the rest', async t => {
+  // Before: "auto uses the kernel (nftables, root) when it can do all that is asked, else a
+  // userspace relay" — but as root `--loss 5 --delay 20` runs kernel+userspace, not the relay alone.
+  const help = (await runCli(['compare', '--help'])).stdout.toString().replace(/\s+/g, ' ')
+  t.notMatch(help, /when it can do all that is asked, else a userspace relay/)
+  t.match(help, /auto gives loss to the kernel \(nftables\) where it can drop \(Linux, root, nft\), UDP and TCP alike, and the rest to a userspace relay/)
+})
+
 t.test('compare --help and serve --help read well at 80 columns', async t => {
   const columns = (line: string) => [...line].length
   for (const command of ['compare', 'serve']) {

@@ -164,8 +164,9 @@ What each figure means:
               read around each transport; they count the whole machine.
 
 Impairments act on each direction: 20% loss each way is 36% round trip.
-auto uses the kernel (nftables, root) when it can do all that is asked,
-else a userspace relay; a relay cannot drop, reorder or duplicate TCP
+auto gives loss to the kernel (nftables) where it can drop (Linux, root,
+nft), UDP and TCP alike, and the rest to a userspace relay; without it the
+relay does all of it for UDP, but cannot drop, reorder or duplicate TCP
 segments, so TCP then gets only delay and jitter (the output says so).
 
 --csv - writes the rows to stdout and the table to stderr (not with --json);
