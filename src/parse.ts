@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { invalidArg } from './errors.js'
 
 /**
@@ -46,6 +47,10 @@ export const parseHost = (value: string, name = 'host'): string => {
   const host = /^\[([^\]]*)\]$/.exec(text)?.[1] ?? text
   if (host === '') throw invalidArg(`${name} must be a name or an address, not empty`, { value })
   if (/\s/.test(host)) throw invalidArg(`${name} "${value}" has a space inside; give one name or address`, { value })
+  // No name has brackets or colons: "[::1" or "::1::2" is a mistyped IPv6 address, a usage
+  // error — not a name to look up and fail on ("cannot resolve host", exit 1).
+  if (/[[\]]/.test(host)) throw invalidArg(`${name} "${value}" has an unmatched bracket: write an IPv6 address as [::1] or ::1`, { value })
+  if (host.includes(':') && isIP(host) === 0) throw invalidArg(`${name} "${value}" is not an IPv6 address (a name has no colons)`, { value })
   // Four numbers with dots is an IPv4 address, never a name: a number over 255 is a typo to
   // point at, not a name to look up ("cannot resolve host" would send the student to DNS).
   const quad = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host)

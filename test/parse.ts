@@ -68,6 +68,10 @@ t.test('hosts as pasted: spaces around dropped, [::1] unbracketed; empty or a sp
   t.throws(() => parseHost('localhost:80'), { message: /includes a port/ })
   // IPv6 addresses are colons all the way: not a port.
   for (const v6 of ['::1', 'fe80::1', '2001:db8::9000', '::ffff:127.0.0.1']) t.equal(parseHost(v6), v6)
+  // A mistyped IPv6 address is a usage error, not a name that fails to resolve (exit 1).
+  t.throws(() => parseHost('[::1'), { message: 'host "[::1" has an unmatched bracket: write an IPv6 address as [::1] or ::1' })
+  t.throws(() => parseHost('::1]'), { message: /unmatched bracket/ })
+  t.throws(() => parseHost('::1::2'), { message: 'host "::1::2" is not an IPv6 address (a name has no colons)' })
   // A dotted quad is an address: a number over 255 is a usage error, not a failed lookup.
   t.throws(() => parseHost('999.1.1.1'), { message: 'host "999.1.1.1" is not an IPv4 address: each of its four numbers must be 0–255' })
   t.throws(() => parseHost('[10.0.0.256]'), { message: /not an IPv4 address/ })
