@@ -181,8 +181,11 @@ class DirectionPipe {
       this.held = undefined
       this.relay.cancel(held.timer)
       this.out(packet, false)
-      this.counters.reordered++
-      this.out(held.packet, true, packet.index)
+      // Its own duplicate copy going first reorders nothing a receiver can see (RFC 4737
+      // leaves duplicates out): not counted, not logged as reordered.
+      const overtaken = held.packet.index !== packet.index
+      if (overtaken) this.counters.reordered++
+      this.out(held.packet, overtaken, overtaken ? packet.index : undefined)
       return
     }
     if (imp.reorder > 0 && this.random() * 100 < imp.reorder) {
