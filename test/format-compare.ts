@@ -396,7 +396,13 @@ t.test('verdict sentences', async t => {
 
   t.test('UDP with nothing lost on an idle loopback suggests --blast', async t => {
     const result = compareResult({ results: { udp: udpResult({ received: 1000, lost: 0, lossPercent: 0, reordered: 0, maxReorderExtent: 0 }) } })
-    t.match(verdict(result).join('\n'), /UDP delivered all 1000 probes: .*--blast/)
+    t.match(verdict(result).join('\n'), /UDP delivered all 1000 probes: at this rate loopback's buffers have room for everything; .*--blast/)
+  })
+
+  t.test('one probe is "its one probe", not "all 1 probe"', async t => {
+    const result = compareResult({ results: { udp: udpResult({ sent: 1, received: 1, lost: 0, lossPercent: 0, reordered: 0, maxReorderExtent: 0 }) } })
+    t.match(verdict(result).join('\n'), /UDP delivered its one probe/)
+    t.notMatch(verdict(result).join('\n'), /all 1 probe/)
   })
 
   t.test('duplicates are named', async t => {

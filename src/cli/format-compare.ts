@@ -196,12 +196,15 @@ function describeKind (kind: typeof IMPAIRMENT_NAMES[number], config: NonNullabl
 
 // ——— verdict sentences ———
 
+/** "all 300 probes", or "its one probe" (never "all 1 probe"). */
+const allProbes = (n: number): string => n === 1 ? 'its one probe' : `all ${n} probes`
+
 function udpVerdict (result: CompareResult, r: CompareTransportResult, kernel: KernelReport | undefined): string {
   if (r.lost === 0) {
     const hint = result.config.local && !result.config.blast && result.config.impairment === undefined
-      ? ': an idle loopback has room for everything; --blast sends as fast as possible and shows the receive buffer overflowing'
+      ? ': at this rate loopback\'s buffers have room for everything; --blast sends as fast as possible and shows the receive buffer overflowing'
       : ''
-    return `UDP delivered all ${plural(r.sent, 'probe')}${hint}.`
+    return `UDP delivered ${allProbes(r.sent)}${hint}.`
   }
   const head = `UDP lost ${percent(r.lossPercent)}`
   const hint = tmaxHint(result, r)
@@ -369,10 +372,10 @@ function tcpVerdict (result: CompareResult, r: TransportResult, kernel: KernelRe
     return `TCP lost nothing; its worst RTT was ${ms(worst!)} (${p999}${tailName} ${ms(tail!)}): ${why}.`
   }
   if (retrans !== undefined && retrans > 0) {
-    return `TCP delivered all ${plural(r.sent, 'probe')}, in order, with no visible cost to the tail (${tailName} ${tail === null ? 'n/a' : ms(tail)}); ${counted}.`
+    return `TCP delivered ${allProbes(r.sent)}, in order, with no visible cost to the tail (${tailName} ${tail === null ? 'n/a' : ms(tail)}); ${counted}.`
   }
   const note = retrans === undefined ? '' : ' (RetransSegs +0: nothing on this machine had to be resent)'
-  return `TCP delivered all ${plural(r.sent, 'probe')}, in order, as expected${note}.`
+  return `TCP delivered ${allProbes(r.sent)}, in order, as expected${note}.`
 }
 
 /** How a TCP connection ended mid-run, from the error's code. */
