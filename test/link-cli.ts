@@ -42,6 +42,15 @@ t.test('UDP with 100% loss: every datagram dropped and logged; Ctrl-C prints tot
   t.equal(cli.stdout().length, 0, 'nothing on stdout without --json')
 })
 
+t.test('no impairment: a plain relay, and no seed line (there are no decisions to repeat)', async t => {
+  const cli = startCli(['link', '0', '127.0.0.1:9', '--udp'])
+  t.teardown(() => { cli.child.kill('SIGKILL') })
+  await cli.waitFor(/point your client at/)
+  t.equal(await cli.interrupt(), 130)
+  t.match(cli.stderr(), /no impairment \(a plain relay\)/)
+  t.notMatch(cli.stderr(), /seed \d+/)
+})
+
 t.test('TCP with delay: data flows both ways; --json events on stdout', async t => {
   const target = await tcpEcho(t)
   const cli = startCli(['link', '0', `127.0.0.1:${target}`, '--delay', '20', '--json'])

@@ -302,7 +302,8 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
           'line says "handed to the kernel" because the kernel may still drop it — the kernel totals count every drop; ' +
           '--emulator userspace logs each drop instead')
       }
-      if (r.emulator !== 'kernel') log(`seed ${r.seed} (repeat the same decisions with --seed ${r.seed})`)
+      // No impairment, no decisions to repeat: a seed line would suggest otherwise.
+      if (r.emulator !== 'kernel' && r.config.expected.summary !== 'no impairment') log(`seed ${r.seed} (repeat the same decisions with --seed ${r.seed})`)
       if (flags.seed !== undefined && r.appliedBy.loss === 'kernel') log(KERNEL_SEED_NOTE)
       if (addressFilter) {
         log(`${describeAddressFilter(addressFilter)}; ` +
