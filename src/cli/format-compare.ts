@@ -372,7 +372,9 @@ function tcpVerdict (result: CompareResult, r: TransportResult, kernel: KernelRe
     return `TCP lost nothing; its worst RTT was ${ms(worst!)} (${p999}${tailName} ${ms(tail!)}): ${why}.`
   }
   if (retrans !== undefined && retrans > 0) {
-    return `TCP delivered ${allProbes(r.sent)}, in order, with no visible cost to the tail (${tailName} ${tail === null ? 'n/a' : ms(tail)}); ${counted}.`
+    // The figures, not "no cost": the reader judges a tail that stayed within 4× the median.
+    const against = median === null ? '' : ` against a median of ${ms(median)}`
+    return `TCP delivered ${allProbes(r.sent)}, in order, with no large cost to the tail (${tailName} ${tail === null ? 'n/a' : ms(tail)}${against}); ${counted}.`
   }
   const note = retrans === undefined ? '' : ' (RetransSegs +0: nothing on this machine had to be resent)'
   return `TCP delivered ${allProbes(r.sent)}, in order, as expected${note}.`
