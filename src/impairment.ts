@@ -88,6 +88,8 @@ export interface ExpectedRoundTrip {
    * (back-to-back when none is given), with the same loss, duplication, delay and jitter. A
    * model, not a formula: the holds of the two directions partly cancel, loss removes
    * successors, jitter reorders on its own. Within about ±0.5 points of the model's own value.
+   * Also given for jitter alone when `intervalMs` is known; 0 for TCP, and for jitter alone
+   * without a spacing (link).
    */
   reorderPercentApprox: number
   /** The sentence compare and link print: "36% loss, +40 ms RTT, …". */
@@ -138,10 +140,19 @@ export const expectedRoundTrip = (impairment: Impairment, options: ExpectedRound
     duplicatePercent: stream ? 0 : round(duplicates * 100),
     addedRttMs: round(2 * meanOneWay),
     addedRttRangeMs: { min: round(2 * minOneWay), max: round(2 * maxOneWay) },
-    reorderPercentApprox: imp.reorder > 0 && !stream ? Math.round(simulateReorderPercent(imp, options.intervalMs ?? 0) * 10) / 10 : 0,
+    reorderPercentApprox: canReorder(imp, options) ? Math.round(simulateReorderPercent(imp, options.intervalMs ?? 0) * 10) / 10 : 0,
   }
   return { ...result, summary: describeExpected(imp, result, options) }
 }
+
+/**
+ * Whether a round-trip reorder figure is worth simulating: UDP only (TCP delivers in order),
+ * and either --reorder, or jitter at a known probe spacing — jitter reorders probes whose
+ * spacing is smaller than the spread of their delays. Without a spacing (link: any traffic)
+ * a jitter-only figure would be for back-to-back traffic, which says nothing about yours.
+ */
+const canReorder = (imp: FullImpairment, options: ExpectedRoundTripOptions): boolean =>
+  options.transport !== 'tcp' && (imp.reorder > 0 || (imp.jitter > 0 && options.intervalMs !== undefined))
 
 /**
  * How late a Node timer fires, ms, as the model assumes: about 1 ms on an idle machine. It
@@ -212,6 +223,66 @@ export const simulateReorderPercent = (
   return (reordered / probes) * 100
 }
 
+/** Simulated runs behind {@link reorderRangePercent}. */
+export const REORDER_RANGE_RUNS = 200
+
+/**
+ * Probes per simulated run, at most: beyond it the spread is scaled (see
+ * {@link reorderRangePercent}), so the work stays near 200 × 1000 probes, well under a second.
+ */
+export const REORDER_RANGE_MAX_PROBES = 1000
+
+/** Where a run's reordered share should fall by chance alone; see {@link reorderRangePercent}. */
+export interface ReorderRange {
+  /** 2.5th and 97.5th percentiles of the simulated runs' reordered share, percent, 2 decimals. */
+  low: number
+  high: number
+  /** Simulated runs (independent seeds). */
+  runs: number
+  /** Probes per run the range is for (the probes the real run sent). */
+  probes: number
+  /** ms between probes in the simulation (compare: the schedule's interval; --blast: the mean spacing as sent). */
+  spacingMs: number
+}
+
+/**
+ * A 95% range for the share of `probes` probes reordered (RFC 4737) when they leave
+ * `intervalMs` apart through `impairment` each way: {@link simulateReorderPercent} run
+ * {@link REORDER_RANGE_RUNS} times with independent seeds, each over `probes` probes, and the
+ * 2.5th–97.5th percentiles of the results (linear interpolation). Reordered probes come in
+ * clusters, so this is wider than a binomial range on the same mean would be. Above
+ * {@link REORDER_RANGE_MAX_PROBES} probes the runs are that long and each bound's distance
+ * from their mean shrinks by √(max/probes): a count over a stationary stream whose spread grows
+ * like √n. Seeded (`seed`, default 1): the same arguments give the same range.
+ *
+ * What it does not model: it sends the probes exactly on schedule and lets the relay forward
+ * exactly when due. On a busy machine the sender and the relay's timers run late, mostly in
+ * bunches, which packs datagrams closer than the schedule — and closer datagrams reorder more
+ * under jitter. So a loaded machine measures above this range, never systematically below it.
+ */
+export const reorderRangePercent = (
+  impairment: Impairment, intervalMs: number, probes: number, options: { runs?: number; seed?: number } = {},
+): ReorderRange => {
+  const imp = normalizeImpairment(impairment)
+  const runs = options.runs ?? REORDER_RANGE_RUNS
+  const spacingMs = Math.round(intervalMs * 1000) / 1000
+  if (probes <= 0 || runs <= 0) return { low: 0, high: 0, runs: 0, probes: Math.max(0, probes), spacingMs }
+  const perRun = Math.min(probes, REORDER_RANGE_MAX_PROBES)
+  const seed = options.seed ?? 1
+  const shares = Array.from({ length: runs }, (_, run) =>
+    simulateReorderPercent(imp, intervalMs, { probes: perRun, seed: deriveSeed(seed, run) })).sort((a, b) => a - b)
+  const quantile = (q: number): number => {
+    const at = q * (shares.length - 1)
+    const below = Math.floor(at)
+    const above = Math.min(shares.length - 1, below + 1)
+    return shares[below]! + (shares[above]! - shares[below]!) * (at - below)
+  }
+  const mean = shares.reduce((sum, x) => sum + x, 0) / shares.length
+  const shrink = Math.sqrt(perRun / probes)
+  const bound = (x: number): number => Math.round(Math.max(0, mean + (x - mean) * shrink) * 100) / 100
+  return { low: bound(quantile(0.025)), high: bound(quantile(0.975)), runs, probes, spacingMs }
+}
+
 /**
  * One line when `--reorder` cannot do what it says at this probe spacing, else undefined: a
  * held datagram is reordered only if the next one comes within {@link REORDER_HOLD_MS}; at
@@ -241,6 +312,9 @@ const describeExpected = (imp: FullImpairment, e: Omit<ExpectedRoundTrip, 'summa
     parts.push(imp.jitter > 0
       ? `RTT +${e.addedRttMs} ms on average (+${e.addedRttRangeMs.min}…${e.addedRttRangeMs.max} ms)`
       : `RTT +${e.addedRttMs} ms`)
+  }
+  if (imp.reorder === 0 && imp.jitter > 0 && e.reorderPercentApprox > 0) {
+    parts.push(`about ${e.reorderPercentApprox}% reordered by the jitter`)
   }
   if (imp.reorder > 0 && !stream) {
     if (options.intervalMs !== undefined) parts.push(`about ${e.reorderPercentApprox}% reordered`)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import {
-  createRandom, deriveSeed, drawDelayMs, expectedRoundTrip, impairmentFlagsProblem, normalizeImpairment, planEmulator, reorderSpacingNote,
-  simulateReorderPercent, startImpairment,
+  createRandom, deriveSeed, drawDelayMs, expectedRoundTrip, impairmentFlagsProblem, normalizeImpairment, planEmulator, reorderRangePercent,
+  reorderSpacingNote, REORDER_RANGE_RUNS, simulateReorderPercent, startImpairment,
 } from '../src/impairment.js'
 
 const kernelYes = { available: true, reason: 'Linux, root and nft', netemReason: 'this kernel has no netem (sch_netem)' }
@@ -114,6 +114,40 @@ t.test('expected reordering: the relay\'s hold rule simulated at the probe spaci
   t.match(reorderSpacingNote({ reorder: 50 }, 200), /needs probes less than 100 ms apart .*up to 100 ms of delay/)
   t.equal(reorderSpacingNote({ reorder: 50 }, 99), undefined)
   t.equal(reorderSpacingNote({ delay: 5 }, 500), undefined)
+})
+
+t.test('expected reordering from jitter alone: simulated at the probe spacing, UDP only', async t => {
+  // ±3 ms each way at 5 ms spacing: round-trip times spread over 0–12 ms, so neighbours overtake.
+  const e = expectedRoundTrip({ delay: 3, jitter: 3 }, { intervalMs: 5 })
+  t.equal(e.reorderPercentApprox, 7.5, 'seed 1, 20,000 simulated probes')
+  t.match(e.summary, /about 7\.5% reordered by the jitter/)
+  t.equal(expectedRoundTrip({ delay: 3, jitter: 3 }, { intervalMs: 5, transport: 'tcp' }).reorderPercentApprox, 0, 'TCP delivers in order')
+  // No spacing (link, any traffic): a back-to-back figure would say nothing about the user's traffic.
+  t.equal(expectedRoundTrip({ delay: 3, jitter: 3 }).reorderPercentApprox, 0)
+  t.notMatch(expectedRoundTrip({ delay: 3, jitter: 3 }).summary, /reordered/)
+  // Round-trip times differ by at most 4 × jitter = 4 ms: probes 200 ms apart can never overtake.
+  t.equal(expectedRoundTrip({ jitter: 1 }, { intervalMs: 200 }).reorderPercentApprox, 0)
+  t.notMatch(expectedRoundTrip({ jitter: 1 }, { intervalMs: 200 }).summary, /reordered/)
+})
+
+t.test('reorderRangePercent: 2.5th–97.5th percentiles of 200 seeded simulated runs of the same count', async t => {
+  t.equal(REORDER_RANGE_RUNS, 200)
+  // Exact for the default seed (1): these are the figures compare prints at the default rate (200/s).
+  t.same(reorderRangePercent({ delay: 3, jitter: 3 }, 5, 1000), { low: 6.1, high: 9.3, runs: 200, probes: 1000, spacingMs: 5 })
+  t.same(reorderRangePercent({ reorder: 10 }, 5, 1000), { low: 13.5, high: 17.6, runs: 200, probes: 1000, spacingMs: 5 })
+  t.same(reorderRangePercent({ reorder: 10 }, 5, 1000), reorderRangePercent({ reorder: 10 }, 5, 1000), 'seeded: the same range twice')
+  // Beyond 1000 probes the runs stay 1000 long and the spread shrinks by √(1000/n): narrower, same centre.
+  const wide = reorderRangePercent({ reorder: 10 }, 5, 1000)
+  const narrow = reorderRangePercent({ reorder: 10 }, 5, 4000)
+  t.same(narrow, { low: 14.61, high: 16.66, runs: 200, probes: 4000, spacingMs: 5 })
+  t.ok(narrow.low > wide.low && narrow.high < wide.high)
+  t.same(reorderRangePercent({ reorder: 10 }, 5, 4000, { runs: 20 }), { low: 14.86, high: 17.09, runs: 20, probes: 4000, spacingMs: 5 })
+  // The point figure (20,000 probes) lies inside its own range.
+  const point = expectedRoundTrip({ reorder: 10 }, { intervalMs: 5 }).reorderPercentApprox
+  t.ok(point >= wide.low && point <= wide.high, `${point} in ${wide.low}–${wide.high}`)
+  // Nothing can reorder, nothing sent: a zero range, never negative.
+  t.same(reorderRangePercent({ jitter: 1 }, 200, 1000), { low: 0, high: 0, runs: 200, probes: 1000, spacingMs: 200 })
+  t.same(reorderRangePercent({ reorder: 10 }, 5, 0), { low: 0, high: 0, runs: 0, probes: 0, spacingMs: 5 })
 })
 
 t.test('expected round trip for TCP alone: nothing lost, TCP retransmits', async t => {
