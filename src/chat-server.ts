@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net'
-import { DEFAULT_HOST, DEFAULT_PORT, LISTEN_BACKLOG } from './constants.js'
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT, LISTEN_BACKLOG } from './constants.js'
 import { reachableAddresses } from './addresses.js'
 import { invalidArg } from './errors.js'
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type SplitLine } from './line-splitter.js'
@@ -240,7 +240,7 @@ export class ChatServer {
       colorClients: options.colorClients ?? false,
       timestamps: options.timestamps ?? false,
       lang: options.lang ?? DEFAULT_CHAT_LANGUAGE,
-      closeGraceMs: options.closeGraceMs ?? 1000,
+      closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
       addressFilter: options.addressFilter,
       onEvent: options.onEvent,
     }
@@ -259,6 +259,11 @@ export class ChatServer {
     this.server.on('error', err => {
       if (this.server.listening) this.emit({ type: 'server-error', code: (err as { code?: string }).code ?? 'ERROR', message: err.message })
     })
+  }
+
+  /** Connections open right now (named or still asked for a name). */
+  get activeConnections (): number {
+    return this.clients.size
   }
 
   /** The bound address, once listening. */

@@ -94,6 +94,11 @@ export class Reflector {
     this.tcp = this.makeTcpServer(this.options.port)
   }
 
+  /** TCP connections open right now. */
+  get activeConnections (): number {
+    return this.tcp.activeConnections
+  }
+
   /** The port TCP and UDP listen on, once listening. */
   get port (): number {
     return this.boundPort

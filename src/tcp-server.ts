@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import {
-  DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES, LISTEN_BACKLOG,
+  DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES, LISTEN_BACKLOG,
 } from './constants.js'
 import { reachableAddresses } from './addresses.js'
 import { preview } from './preview.js'
@@ -170,7 +170,7 @@ export class TcpEchoServer {
       readEvents: options.readEvents ?? true,
       readEventsPerSecond: options.readEventsPerSecond ?? 0,
       previewBytes: options.previewBytes ?? DEFAULT_PREVIEW_BYTES,
-      closeGraceMs: options.closeGraceMs ?? 1000,
+      closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
       greeting: options.greeting,
       onEvent: options.onEvent,
       addressFilter: options.addressFilter,

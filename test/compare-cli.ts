@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createSocket } from 'node:dgram'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -179,7 +179,15 @@ t.test('serve --host ::1: the advice for other machines is the IPv6 wildcard', a
   const [, port] = await serve.waitFor(/listening on \[::1\]:(\d+)/)
   await serve.waitFor(/accepts only this machine/)
   t.match(serve.stderr(), new RegExp(`::1 accepts only this machine; to measure from another one, run \`sockkit serve ${port} --host ::\``))
+  // A TCP connection open at Ctrl-C: announced, and its close said in words, not 'server-stopped'.
+  const tcp = connect({ host: '::1', port: Number(port) })
+  t.teardown(() => tcp.destroy())
+  tcp.on('error', () => {})
+  await serve.waitFor(/tcp connection from/)
   t.equal(await serve.interrupt(), 130)
+  t.match(serve.stderr(), /Ctrl-C: stopping — no new connections; closing 1 open connection/)
+  t.match(serve.stderr(), /\[#1\] closed after .*: 0 bytes echoed \(server stopping\)\n/)
+  t.notMatch(serve.stderr(), /server-stopped/)
 })
 
 t.test('serve --json: NDJSON events on stdout', async t => {

@@ -38,6 +38,17 @@ const stop = async (t: Test, cli: CliProcess) => {
   t.equal(code, 130, 'Ctrl-C exits 130')
 }
 
+t.test('Ctrl-C with a connection open: a stopping line at once, then the close in words, then the summary', async t => {
+  const { cli, port } = await startServer(t)
+  const socket = await client(t, port)
+  socket.write('hola')
+  await cli.waitFor(/read 4 bytes/)
+  await stop(t, cli)
+  const err = cli.stderr()
+  // Before, the second spent closing was silent: nothing between Ctrl-C and the summary.
+  t.match(err, /Ctrl-C: stopping — no new connections; closing 1 open connection \(each gets up to 1\.0 s to finish\)\n[^]*\[#1\] closed after .* \(server stopping\)\n[^]*stopped after/)
+})
+
 t.test('a session: greeting with escapes, read, half-close, closed, Ctrl-C summary', async t => {
   const { cli, port } = await startServer(t, ['--greeting', 'Hola\\r\\n\\tmundo\\n'])
   const socket = await client(t, port)
@@ -56,6 +67,7 @@ t.test('a session: greeting with escapes, read, half-close, closed, Ctrl-C summa
   t.match(err, /\[#1\] closed after \S+ \S+: 4 bytes in, 17 bytes out\n/)
   t.match(err, /greeting each client with "Hola\\r\\n\\tmundo\\n"/)
   t.match(err, /stopped after .*: 1 connection \(peak 1 at once\), 4 bytes in, 17 bytes out\n$/)
+  t.notMatch(err, /stopping —/, 'no connection open at Ctrl-C: nothing to announce')
   t.equal(cli.stdout().length, 0, 'stdout is for data only: nothing there')
 })
 

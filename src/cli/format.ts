@@ -30,6 +30,14 @@ export const formatDuration = (ms: number): string => {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`
 }
 
+/**
+ * Said at once when a stop signal arrives with connections open, so the second or so spent
+ * closing them is not a silent pause: "Ctrl-C: stopping — no new connections; closing 2
+ * open connections (each gets up to 1.0 s to finish)".
+ */
+export const stoppingLine = (cause: string, open: number, graceMs: number): string =>
+  `${cause}: stopping — no new connections; closing ${plural(open, 'open connection')} (each gets up to ${formatDuration(graceMs)} to finish)`
+
 /** `1 probe` / `3 probes`. */
 export const plural = (n: number, word: string, many = `${word}s`): string =>
   `${n} ${n === 1 ? word : many}`

@@ -1,6 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk'
 import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { ESCAPES_HELP, unknownEscapes } from '../parse.js'
+import { stoppingLine } from './format.js'
 
 /**
  * Everything a command touches outside itself. `main()` gets the real process
@@ -125,6 +126,14 @@ export const stopCause = (signal: AbortSignal): string =>
     : signal.reason === 'SIGHUP' ? 'SIGHUP (the terminal closed)'
       : signal.reason === 'SIGBREAK' ? 'Ctrl-Break'
         : 'Ctrl-C'
+
+/**
+ * After a stop signal, before a server closes its connections: one stderr line saying so when
+ * any are open (see stoppingLine), in --json mode too — it is a diagnostic, not data.
+ */
+export const announceStopping = (ctx: CliContext, open: number, graceMs: number): void => {
+  if (open > 0) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(stoppingLine(stopCause(ctx.io.signal), open, graceMs))
+}
 
 /** Resolves once `signal` aborts (immediately if it already has). */
 export const aborted = (signal: AbortSignal): Promise<void> =>

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../addresses.js'
-import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
 import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseMilliseconds } from '../../parse.js'
 import { checkName } from '../../sanitize.js'
@@ -10,7 +10,7 @@ import { parseChatLanguage, type ChatLanguage } from '../../chat-messages.js'
 import type { ChatLeaveReason, ChatServer, ChatServerEvent, ChatSummary } from '../../chat-server.js'
 import type { SplitLine } from '../../line-splitter.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import { aborted, jsonWriter, lineWriter, styleFor, typedInput, type CliContext } from '../io.js'
+import { aborted, announceStopping, jsonWriter, lineWriter, styleFor, typedInput, type CliContext } from '../io.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
@@ -163,6 +163,7 @@ prints who took part and how many messages, and exits 130.`)
       stdin.off('data', onData)
       stdin.off('end', onEnd)
       stdin.pause()
+      announceStopping(ctx, server.activeConnections, DEFAULT_CLOSE_GRACE_MS)
       print.summary(await server.close())
       return EXIT_INTERRUPTED
     }, { host: flags.host, port, serverCommand: 'chat-server' }, flags.json ? JSON_ERROR_EVENT : undefined))

@@ -1,12 +1,13 @@
 import { isIPv6 } from 'node:net'
 import { Command } from 'commander'
 import { formatAddress, isLoopback, isWildcard } from '../../addresses.js'
-import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
 import { parseMilliseconds, parsePort, parsePositiveInt, parseHost } from '../../parse.js'
 import type { ReflectorEvent, ReflectorSummary } from '../../reflector.js'
+import type { CloseReason } from '../../tcp-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import type { ProbeProblem } from '../../probe.js'
-import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
+import { aborted, announceStopping, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../cidr.js'
@@ -61,9 +62,19 @@ Ctrl-C prints a summary and exits 130.`)
       })
       await reflector.listen()
       await aborted(ctx.io.signal)
+      announceStopping(ctx, reflector.activeConnections, DEFAULT_CLOSE_GRACE_MS)
       print.summary(await reflector.close())
       return EXIT_INTERRUPTED
     }, { host: flags.host, port, serverCommand: 'serve' }, flags.json ? JSON_ERROR_EVENT : undefined))
+
+/** Why a TCP connection ended, in the words tcp-server uses ("" for an ordinary close). */
+const CLOSED_BECAUSE: Record<CloseReason, (code?: string) => string> = {
+  'normal': () => '',
+  'reset': code => ` (reset by the client, ${code ?? 'ECONNRESET'})`,
+  'error': code => ` (closed by error${code ? ` ${code}` : ''})`,
+  'idle-timeout': () => ' (idle timeout)',
+  'server-stopped': () => ' (server stopping)',
+}
 
 /** Why a datagram was not echoed, in words. */
 const IGNORED_BECAUSE: Record<ProbeProblem, string> = {
@@ -115,8 +126,7 @@ const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) =
           const t = e.event
           if (t.type === 'accepted') log(`${tag(t.id)} ${style.green('tcp connection')} from ${formatAddress(t.remoteAddress, t.remotePort)} (${t.active} open)`)
           else if (t.type === 'closed') {
-            log(`${tag(t.id)} closed after ${formatDuration(t.durationMs)}: ${formatBytes(t.bytesIn)} echoed` +
-              (t.reason === 'normal' ? '' : ` (${t.reason}${t.code ? ` ${t.code}` : ''})`))
+            log(`${tag(t.id)} closed after ${formatDuration(t.durationMs)}: ${formatBytes(t.bytesIn)} echoed${CLOSED_BECAUSE[t.reason](t.code)}`)
           } else if (t.type === 'refused') log(`${style.yellow('refused')} ${formatAddress(t.remoteAddress, t.remotePort)}: ${t.active} connections open, limit ${t.limit}`)
           else if (t.type === 'denied') log(`${style.yellow('denied')} tcp ${formatAddress(t.remoteAddress, t.remotePort)} (${deniedBecause(addressFilter, t.remoteAddress)}); closed at once`)
           else if (t.type === 'server-error') log(`${style.red('tcp error')} ${t.code}: ${t.message} (still listening)`)

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { formatAddress } from '../../addresses.js'
-import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
 import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds } from '../../parse.js'
 import type { CloseReason, TcpServerEvent, TcpServerSummary } from '../../tcp-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import { aborted, jsonWriter, lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
+import { aborted, announceStopping, jsonWriter, lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
 import { preview } from '../../preview.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
@@ -80,6 +80,8 @@ prints a summary and exits 130.`)
       try {
         await server.listen()
         await aborted(ctx.io.signal)
+        print.flush()
+        announceStopping(ctx, server.activeConnections, DEFAULT_CLOSE_GRACE_MS)
         print.summary(await server.close())
         return EXIT_INTERRUPTED
       } finally {
