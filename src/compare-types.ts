@@ -5,7 +5,7 @@
  * formatter can be built and tested apart.
  */
 import type { TransportResult } from './compare-stats.js'
-import type { AppliedBy, ImpairmentConfig, ImpairmentCountersReport, ImpairmentKind } from './impairment.js'
+import type { AppliedBy, ImpairmentConfig, ImpairmentCountersReport, ImpairmentKind, ReorderRange } from './impairment.js'
 
 export type Transport = 'tcp' | 'udp'
 
@@ -81,6 +81,12 @@ export interface ImpairmentOutcome {
     duplicatePercent: number
     /** Approximate share reordered (UDP); 0 for TCP. */
     reorderPercentApprox: number
+    /**
+     * UDP under --reorder or --jitter: where the measured share should fall by chance alone,
+     * the 2.5th–97.5th percentiles of simulated runs of the same probe count (`reorderRangePercent()`
+     * in impairment). Absent for TCP and when nothing can reorder.
+     */
+    reorderRangePercent?: ReorderRange
     /** Added RTT on average, ms (2 × one-way delay). */
     addedRttMs: number
     /** Smallest and largest added RTT, ms: no probe can come back faster than `min`. */
@@ -92,6 +98,8 @@ export interface ImpairmentOutcome {
     lossWithinRange: boolean
     duplicatePercent: number
     reorderedPercent: number
+    /** measured.reorderedPercent lies within expected.reorderRangePercent (present with it). */
+    reorderWithinRange?: boolean
     /** null when nothing came back. */
     minRttMs: number | null
     p50RttMs: number | null

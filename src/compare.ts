@@ -22,7 +22,7 @@ import { analyzeRun, type ProbeArrival, type ProbeSend, type TmaxRule, type Tran
 import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from './snmp.js'
 import type { CompareConfig, CompareImpairmentConfig, CompareResult, CompareTransportResult, ImpairmentOutcome, KernelReport, Transport, TransportError } from './compare-types.js'
 import {
-  activeImpairments, expectedRoundTrip, normalizeImpairment, startImpairment,
+  activeImpairments, expectedRoundTrip, normalizeImpairment, reorderRangePercent, startImpairment,
   type EmulatorChoice, type EmulatorSupport, type FullImpairment, type Impairment, type ImpairmentCountersReport, type ImpairmentKind, type RunningImpairment,
 } from './impairment.js'
 
@@ -251,7 +251,7 @@ export const runCompareDetailed = async (config: CompareConfig, options: RunComp
   }
   for (const transport of config.transports) {
     const measured = detail.result.results[transport]
-    if (measured) measured.impairment = impairmentOutcome(transport, measured, impaired, config.intervalMs)
+    if (measured) measured.impairment = impairmentOutcome(transport, measured, impaired, probeSpacingMs(config, detail.runs[transport]))
   }
   return detail
 }
@@ -1004,14 +1004,32 @@ const startDegraded = async (
   return { config: configOut, endpoints, applied, extraWaitMs, stop: () => stopAll([udp, tcp]) }
 }
 
+/**
+ * ms between probes for the reorder expectation: the schedule's interval; with --blast (no
+ * schedule) the mean spacing the probes were actually sent at — back to back (0) would
+ * predict far more jitter reordering than a sender ever achieves.
+ */
+const probeSpacingMs = (config: CompareConfig, run: TransportRun | undefined): number => {
+  if (!config.blast) return config.intervalMs
+  const sends = run?.sends ?? []
+  if (sends.length < 2) return 0
+  return (sends.at(-1)!.actualMs - sends[0]!.actualMs) / (sends.length - 1)
+}
+
 /** Expected round-trip effect next to the measured one, for one transport. */
 const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impaired: CompareImpairment, intervalMs: number): ImpairmentOutcome => {
   const { impairment, appliedBy, notApplied } = impaired.applied[transport]
-  // The reorder figure depends on the probe spacing (a held probe needs a successor within the hold).
+  // The reorder figure depends on the probe spacing (a held probe needs a successor within the
+  // hold; jitter reorders probes closer than its spread).
   const e = expectedRoundTrip(impairment, { intervalMs })
   const stream = transport === 'tcp'
   const pct = (n: number) => (r.sent === 0 ? 0 : Math.round((n / r.sent) * 100_000) / 1000)
   const lossRange = lossRangePercent(stream ? 0 : e.lossPercent, r.sent)
+  const reorderedPercent = pct(r.reordered)
+  // TCP never delivers out of order: no range for it. Seeded, so the same run shape gives the same range.
+  const reorderRange = !stream && (impairment.reorder > 0 || impairment.jitter > 0)
+    ? reorderRangePercent(impairment, intervalMs, r.sent)
+    : undefined
   return {
     appliedBy,
     notApplied,
@@ -1021,6 +1039,7 @@ const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impa
       lossRangePercent: lossRange,
       duplicatePercent: stream ? 0 : e.duplicatePercent,
       reorderPercentApprox: stream ? 0 : e.reorderPercentApprox,
+      ...(reorderRange ? { reorderRangePercent: reorderRange } : {}),
       addedRttMs: e.addedRttMs,
       addedRttRangeMs: e.addedRttRangeMs,
     },
@@ -1029,7 +1048,8 @@ const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impa
       // A little slack for the rounding of the percentages compared.
       lossWithinRange: r.lossPercent >= lossRange.low - 1e-9 && r.lossPercent <= lossRange.high + 1e-9,
       duplicatePercent: pct(r.duplicates),
-      reorderedPercent: pct(r.reordered),
+      reorderedPercent,
+      ...(reorderRange ? { reorderWithinRange: reorderedPercent >= reorderRange.low - 1e-9 && reorderedPercent <= reorderRange.high + 1e-9 } : {}),
       minRttMs: r.rttMs.min,
       p50RttMs: r.rttMs.p50,
     },

@@ -14,7 +14,7 @@ import t from 'tap'
 import { createSocket } from 'node:dgram'
 import { makeCompareConfig, runCompareDetailed } from '../src/compare.js'
 import { startLocalReflector, type LocalReflector } from '../src/local-reflector.js'
-import { createRandom, deriveSeed, randomSeed } from '../src/impairment.js'
+import { createRandom, deriveSeed, randomSeed, reorderRangePercent } from '../src/impairment.js'
 import { decodeProbe } from '../src/probe.js'
 import { runCli, startCli } from './fixtures/cli.js'
 import { inNetns, netnsSkipReason, privateNetns, sockkitInNetns } from './fixtures/netns.js'
@@ -99,6 +99,45 @@ t.test('reordering: compare sees it, and never more than the relay caused', asyn
   // a hold on the way out can be undone by one on the way back).
   t.ok(udp.reordered >= 1 && udp.reordered <= held, `compare counted ${udp.reordered} reordered; the relay held ${held}`)
   t.ok(held >= 1)
+})
+
+t.test('jitter alone: UDP gets a simulated reorder range for the probes it sent, TCP none', async t => {
+  const config = makeCompareConfig({ port: local.port, local: true, count: 300, ratePerSecond: 1000, transports: ['tcp', 'udp'] })
+  const { result } = await runCompareDetailed(config, { impairment: { impairment: { delay: 2, jitter: 2 }, emulator: 'userspace', seed: 5 } })
+  const udp = result.results.udp!
+  const outcome = udp.impairment!
+  const range = outcome.expected.reorderRangePercent!
+  // The range is a pure function of the impairment, the spacing (1000/s → 1 ms) and the count
+  // sent: exactly what the library gives for the same arguments, whatever this machine did.
+  t.same(range, reorderRangePercent({ delay: 2, jitter: 2 }, 1, udp.sent))
+  t.ok(range.low > 0, `±2 ms each way reorders probes 1 ms apart (${range.low}–${range.high}%)`)
+  t.ok(outcome.expected.reorderPercentApprox > 0, 'the point figure is given for jitter alone too')
+  // RFC 4737 counts a probe only when a higher number came first: the first to arrive never is.
+  t.ok(udp.reordered <= Math.max(0, udp.received - 1))
+  const measured = outcome.measured.reorderedPercent
+  t.equal(outcome.measured.reorderWithinRange, measured >= range.low && measured <= range.high, `${measured}% against ${range.low}–${range.high}%`)
+  // TCP delivers in order: no range, no figure, nothing reordered.
+  const tcp = result.results.tcp!
+  t.equal(tcp.impairment!.expected.reorderRangePercent, undefined)
+  t.equal(tcp.impairment!.measured.reorderWithinRange, undefined)
+  t.equal(tcp.impairment!.expected.reorderPercentApprox, 0)
+  t.equal(tcp.reordered, 0)
+})
+
+t.test('--blast: the reorder range is simulated at the spacing the probes were actually sent at', async t => {
+  const config = makeCompareConfig({ port: local.port, local: true, count: 200, blast: true, transports: ['udp'] })
+  const { result, runs } = await runCompareDetailed(config, { impairment: { impairment: { jitter: 1 }, emulator: 'userspace', seed: 5 } })
+  const sends = runs.udp!.sends
+  const spacing = (sends.at(-1)!.actualMs - sends[0]!.actualMs) / (sends.length - 1)
+  t.same(result.results.udp!.impairment!.expected.reorderRangePercent, reorderRangePercent({ jitter: 1 }, spacing, result.results.udp!.sent),
+    'not back to back (0 ms), which would predict reordering a sender never produces')
+})
+
+t.test('CLI: a jitter-only run prints the expected reorder range next to the measured share', async t => {
+  const r = await runCli(['compare', '--delay', '2', '--jitter', '2', '--transports', 'udp', '--count', '100', '--rate', '1000'], { timeoutMs: 15_000 })
+  t.equal(r.code, 0, r.stderr)
+  const text = r.stdout.toString().replace(/\n {2}(?=\S)/g, ' ')
+  t.match(text, /jitter ±2 ms each way → expected [\d.]+–[\d.]+% reordered \(95% of 200 simulated runs of 100 probes 1\.00 ms apart\), measured [\d.<]+%: (within|above|below) that range/)
 })
 
 t.test('auto without kernel support: UDP loses, TCP runs with what a stream can take and says why', async t => {

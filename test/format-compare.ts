@@ -625,3 +625,57 @@ t.test('TCP: most probes waited, but nothing was resent — the queue (--blast) 
   const [bare] = verdict(compareResult({ config: { ...base, transports: ['tcp'] }, results: { tcp: tcpResult({ rttMs: waited, sendLagMs: noLag }) }, kernel: kernel(0) }))
   t.equal(bare, 'TCP lost nothing, but most probes waited: median 2.29 ms, p99 9.58 ms, fastest 0.043 ms; the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0).')
 })
+
+/** A UDP run of 1000 probes under `impairment` with `reordered` of them out of order, and its simulated range. */
+const reorderedUdp = (impairment: { reorder: number; jitter: number; delay: number }, reordered: number, range: { low: number; high: number } | undefined): CompareResult => {
+  const base = compareResult()
+  const reorderedPercent = reordered / 10
+  return compareResult({
+    config: {
+      ...base.config,
+      transports: ['udp'],
+      impairment: {
+        loss: 0, duplicate: 0, ...impairment,
+        emulator: 'userspace', reason: 'test', appliedBy: { delay: 'userspace' }, seed: 1,
+        expected: { lossPercent: 0, duplicatePercent: 0, addedRttMs: 6, addedRttRangeMs: { min: 0, max: 12 }, reorderPercentApprox: 7.5, summary: '' },
+      },
+    },
+    results: {
+      udp: {
+        ...udpResult({ reordered, maxReorderExtent: 2, sendLagMs: { mean: 1.63, p99: 15, max: 20.5 } }),
+        impairment: {
+          appliedBy: { delay: 'userspace' }, notApplied: [],
+          expected: {
+            lossPercent: 0, lossRangePercent: { low: 0, high: 0, sdPercent: 0, probes: 1000 }, duplicatePercent: 0, reorderPercentApprox: 7.5,
+            ...(range ? { reorderRangePercent: { ...range, runs: 200, probes: 1000, spacingMs: 5 } } : {}),
+            addedRttMs: 6, addedRttRangeMs: { min: 0, max: 12 },
+          },
+          measured: {
+            lossPercent: 0, duplicatePercent: 0, lossWithinRange: true, reorderedPercent, minRttMs: 1.06, p50RttMs: 7,
+            ...(range ? { reorderWithinRange: reorderedPercent >= range.low && reorderedPercent <= range.high } : {}),
+          },
+        },
+      },
+    },
+  })
+}
+
+t.test('reordering: the simulated 95% range next to the measured share, for jitter alone too, and a cause when outside', async t => {
+  const jitter = { reorder: 0, jitter: 3, delay: 3 }
+  const flat = (text: string) => text.replace(/\n {2}(?=\S)/g, ' ')
+  const within = flat(formatCompare(reorderedUdp(jitter, 78, { low: 6.1, high: 9.3 }), plain))
+  t.match(within, /UDP: delay → expected RTT \+6 ms on average \(≥ 0 ms\), measured min 1\.06 ms, p50 7\.00 ms; jitter ±3 ms each way → expected 6\.1–9\.3% reordered \(95% of 200 simulated runs of 1,000 probes 5\.00 ms apart\), measured 7\.8%: within that range/)
+  t.notMatch(within, /hold/, 'no word of the reorder hold without --reorder')
+  const above = flat(formatCompare(reorderedUdp(jitter, 216, { low: 6.1, high: 9.3 }), plain))
+  t.match(above, /measured 21\.6%: above that range — the simulation sends exactly on schedule and forwards exactly when due; on a busy machine the sender \(send lag here: mean 1\.63 ms, max 20\.5 ms\) and the relay's timers run late and in bunches, which packs datagrams closer than 5\.00 ms, and closer datagrams reorder more under jitter; 1 run in 40 is this high by chance alone/)
+  const below = flat(formatCompare(reorderedUdp(jitter, 20, { low: 6.1, high: 9.3 }), plain))
+  t.match(below, /measured 2%: below that range — 1 run in 40 is this low by chance alone/)
+  // Both: one line naming both causes, and the hold note stays.
+  const both = flat(formatCompare(reorderedUdp({ reorder: 10, jitter: 5, delay: 0 }, 170, { low: 14.8, high: 18.5 }), plain))
+  t.match(both, /reorder 10% and jitter ±5 ms each way → expected 14\.8–18\.5% reordered .*measured 17%: within that range \(a datagram held at the end waits the relay's whole hold, 100 ms/)
+  // Nothing can reorder at this spacing: said as none.
+  t.match(flat(formatCompare(reorderedUdp(jitter, 0, { low: 0, high: 0 }), plain)), /jitter ±3 ms each way → expected none reordered \(95% of 200 simulated runs/)
+  // A result without the range (older JSON) keeps the single figure for --reorder, and adds nothing for jitter.
+  t.match(flat(formatCompare(reorderedUdp({ reorder: 10, jitter: 0, delay: 0 }, 170, undefined), plain)), /reorder 10% each way → expected about 7\.5% reordered, measured 17%/)
+  t.notMatch(flat(formatCompare(reorderedUdp(jitter, 78, undefined), plain)), /(\d%|none) reordered/)
+})

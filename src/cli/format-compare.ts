@@ -151,9 +151,14 @@ export function impairmentLines (result: CompareResult): string[] {
     if (config.duplicate > 0 && !outcome.notApplied.includes('duplicate')) {
       parts.push(`duplicate ${config.duplicate}% each way → expected ${percent(e.duplicatePercent)} extra copies, measured ${percent(m.duplicatePercent)}`)
     }
-    if (config.reorder > 0 && !outcome.notApplied.includes('reorder')) {
-      parts.push(`reorder ${config.reorder}% each way → expected about ${percent(e.reorderPercentApprox)} reordered, measured ${percent(m.reorderedPercent)}` +
-        ` (a datagram held at the end waits the relay's whole hold, ${REORDER_HOLD_MS} ms, for a successor that never comes: the max RTT and a throughput "to last echo" can include that wait)`)
+    const heldNote = ` (a datagram held at the end waits the relay's whole hold, ${REORDER_HOLD_MS} ms, for a successor that never comes: the max RTT and a throughput "to last echo" can include that wait)`
+    const reorderRange = e.reorderRangePercent
+    if (reorderRange !== undefined) {
+      const held = config.reorder > 0 ? heldNote : ''
+      parts.push(reorderExpectation(config, reorderRange, m.reorderedPercent, m.reorderWithinRange ?? true, r.sendLagMs) + held)
+    } else if (config.reorder > 0 && !outcome.notApplied.includes('reorder')) {
+      // A result from before the range existed (JSON read back): the single simulated figure.
+      parts.push(`reorder ${config.reorder}% each way → expected about ${percent(e.reorderPercentApprox)} reordered, measured ${percent(m.reorderedPercent)}` + heldNote)
     }
     if (outcome.notApplied.length > 0) parts.push(config.tcpDegraded?.reason ?? `not applied: ${outcome.notApplied.join(', ')}`)
     lines.push(`${NAMES[transport]}: ${parts.length > 0 ? parts.join('; ') : 'nothing to expect (no impairment)'}`)
@@ -164,6 +169,36 @@ export function impairmentLines (result: CompareResult): string[] {
     }
   }
   return lines
+}
+
+/**
+ * The reordering line (UDP under --reorder and/or --jitter): the simulated 95% range, the
+ * measured share, and — outside the range — what could have caused it.
+ */
+function reorderExpectation (
+  config: NonNullable<CompareResult['config']['impairment']>,
+  range: NonNullable<CompareTransportResult['impairment']>['expected']['reorderRangePercent'] & object,
+  measuredPercent: number, within: boolean, sendLagMs: TransportResult['sendLagMs'],
+): string {
+  const causes = [config.reorder > 0 ? `reorder ${config.reorder}%` : '', config.jitter > 0 ? `jitter ±${config.jitter} ms` : ''].filter(Boolean).join(' and ')
+  const spread = range.high === 0 ? 'none reordered' : `${rangeText(range.low, range.high)} reordered`
+  const basis = `95% of ${count(range.runs)} simulated runs of ${count(range.probes)} probes ${ms(range.spacingMs)} apart`
+  const head = `${causes} each way → expected ${spread} (${basis}), measured ${percent(measuredPercent)}`
+  if (within) return `${head}: within that range`
+  if (measuredPercent > range.high) {
+    const lag = sendLagMs.max === null ? '' : ` (send lag here: mean ${ms(sendLagMs.mean ?? 0)}, max ${ms(sendLagMs.max)})`
+    return `${head}: above that range — the simulation sends exactly on schedule and forwards exactly when due; ` +
+      `on a busy machine the sender${lag} and the relay's timers run late and in bunches, which packs datagrams closer ` +
+      `than ${ms(range.spacingMs)}, and closer datagrams reorder more` + (config.jitter > 0 ? ' under jitter' : '') +
+      '; 1 run in 40 is this high by chance alone'
+  }
+  return `${head}: below that range — 1 run in 40 is this low by chance alone; lateness on a busy machine ` +
+    'packs datagrams closer, which reorders more, not less, so if it repeats the simulation misses something here'
+}
+
+/** `12.6–19.4%`, with both ends in the same precision as {@link percent}. */
+function rangeText (low: number, high: number): string {
+  return `${percent(low).replace('%', '')}–${percent(high)}`
 }
 
 /**
