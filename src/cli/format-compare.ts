@@ -185,15 +185,20 @@ function reorderExpectation (
   const basis = `95% of ${count(range.runs)} simulated runs of ${count(range.probes)} probes ${ms(range.spacingMs)} apart`
   const head = `${causes} each way → expected ${spread} (${basis}), measured ${percent(measuredPercent)}`
   if (within) return `${head}: within that range`
-  if (measuredPercent > range.high) {
-    const lag = sendLagMs.max === null ? '' : ` (send lag here: mean ${ms(sendLagMs.mean ?? 0)}, max ${ms(sendLagMs.max)})`
-    return `${head}: above that range — the simulation sends exactly on schedule and forwards exactly when due; ` +
-      `on a busy machine the sender${lag} and the relay's timers run late and in bunches, which packs datagrams closer ` +
-      `than ${ms(range.spacingMs)}, and closer datagrams reorder more` + (config.jitter > 0 ? ' under jitter' : '') +
-      '; 1 run in 40 is this high by chance alone'
+  const side = measuredPercent > range.high ? 'above' : 'below'
+  const chance = `1 run in 40 is this ${side === 'above' ? 'high' : 'low'} by chance alone`
+  if (config.jitter === 0) {
+    return `${head}: ${side} that range — ${chance}; the hold rule depends on timing only when probes come close to ` +
+      `the ${REORDER_HOLD_MS} ms hold apart, so if it repeats the simulation misses something here`
   }
-  return `${head}: below that range — 1 run in 40 is this low by chance alone; lateness on a busy machine ` +
-    'packs datagrams closer, which reorders more, not less, so if it repeats the simulation misses something here'
+  if (side === 'below') {
+    return `${head}: below that range — ${chance}; a busy machine packs datagrams closer, which reorders more, not less, ` +
+      'so if it repeats the simulation misses something here'
+  }
+  const lag = sendLagMs.max === null ? '' : ` (send lag here: mean ${ms(sendLagMs.mean ?? 0)}, max ${ms(sendLagMs.max)})`
+  return `${head}: above that range — the simulation sends on schedule and forwards when due; on a busy machine the sender${lag}, ` +
+    'the relay and the reflector stall now and then and catch up in a burst, so datagrams leave closer together than ' +
+    `${ms(range.spacingMs)}, and under jitter closer datagrams overtake each other more; ${chance}`
 }
 
 /** `12.6–19.4%`, with both ends in the same precision as {@link percent}. */
