@@ -249,16 +249,17 @@ export interface ReorderRange {
  * A 95% range for the share of `probes` probes reordered (RFC 4737) when they leave
  * `intervalMs` apart through `impairment` each way: {@link simulateReorderPercent} run
  * {@link REORDER_RANGE_RUNS} times with independent seeds, each over `probes` probes, and the
- * 2.5th–97.5th percentiles of the results (linear interpolation). Reordered probes come in
- * clusters, so this is wider than a binomial range on the same mean would be. Above
+ * 2.5th–97.5th percentiles of the results (linear interpolation): read off the simulation, so
+ * nothing is assumed about how reordered probes cluster (it lands close to a binomial range). Above
  * {@link REORDER_RANGE_MAX_PROBES} probes the runs are that long and each bound's distance
  * from their mean shrinks by √(max/probes): a count over a stationary stream whose spread grows
  * like √n. Seeded (`seed`, default 1): the same arguments give the same range.
  *
  * What it does not model: it sends the probes exactly on schedule and lets the relay forward
- * exactly when due. On a busy machine the sender and the relay's timers run late, mostly in
- * bunches, which packs datagrams closer than the schedule — and closer datagrams reorder more
- * under jitter. So a loaded machine measures above this range, never systematically below it.
+ * exactly when due. On a busy machine the sender, the relay and the reflector stall now and
+ * then and catch up in a burst, which packs datagrams closer than the schedule — and closer
+ * datagrams reorder more under jitter. So under jitter a loaded machine measures above this
+ * range, never systematically below it (docs/impairment.md has the measured figures).
  */
 export const reorderRangePercent = (
   impairment: Impairment, intervalMs: number, probes: number, options: { runs?: number; seed?: number } = {},
