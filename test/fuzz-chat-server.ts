@@ -1,7 +1,8 @@
 import t from 'tap'
-import { createConnection, type Socket } from 'node:net'
+import { type Socket } from 'node:net'
 import { ChatServer, type ChatServerEvent } from '../src/chat-server.js'
 import { startCli, until } from './fixtures/cli.js'
+import { closed, connect, destroyOpenSockets, fuzzSeed, pause, pickWeighted, prng, reset as resetSocket, type Rng, type Weighted, writeChunked as writeChunkedTo } from './fixtures/fuzz.js'
 
 // A bounded fuzz against the chat server, the counterpart of fuzz-tcp-server.ts: many
 // concurrent hostile clients send random bytes (ESC sequences, NUL, BEL, BS, DEL, C1 controls,
@@ -14,31 +15,7 @@ import { startCli, until } from './fixtures/cli.js'
 // SOCKKIT_FUZZ_SEED=<n> npx tap test/fuzz-chat-server.ts replays the draws; clients run
 // concurrently, so a rerun is the same storm, not the same interleaving.
 
-/** mulberry32: small, fast, good enough to pick sizes and behaviours reproducibly. */
-const prng = (seed: number) => {
-  let state = seed >>> 0
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let x = state
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1))
-  const bytes = (n: number) => {
-    const out = Buffer.allocUnsafe(n)
-    for (let i = 0; i < n; i++) out[i] = int(0, 255)
-    return out
-  }
-  return { next, int, bytes, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T }
-}
-type Rng = ReturnType<typeof prng>
-
-const seedText = process.env.SOCKKIT_FUZZ_SEED
-const seed = seedText !== undefined && seedText !== '' ? Number(seedText) : Math.floor(Math.random() * 2 ** 31)
-if (!Number.isSafeInteger(seed)) throw new Error(`SOCKKIT_FUZZ_SEED must be a whole number, not ${seedText}`)
-// On stdout at once, so a failing CI log always has it, whichever assertion failed.
-console.log(`# fuzz seed ${seed} (rerun with SOCKKIT_FUZZ_SEED=${seed} npx tap test/fuzz-chat-server.ts)`)
+const seed = fuzzSeed(import.meta.url)
 
 const MAX_LINE_BYTES = 4096
 const HISTORY = 20
@@ -49,7 +26,6 @@ const MAX_OUTPUT_BYTES = 256 * 1024
  * write can pass it — the largest is a newcomer's history (HISTORY cut lines, each with a name).
  */
 const MAX_BACKLOG = MAX_OUTPUT_BYTES + HISTORY * (MAX_LINE_BYTES + 64) + 8192
-const pause = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms))
 
 /** Pieces a hostile client strings together: terminal attacks, broken UTF-8, telnet, plain junk. */
 const NASTY: readonly Buffer[] = [
@@ -79,7 +55,7 @@ const garbage = (rng: Rng, approxBytes: number): Buffer => {
 }
 
 type Kind = 'named-garbage' | 'unnamed-garbage' | 'telnet' | 'vanish-mid-line' | 'over-long' | 'never-reads' | 'silent' | 'half-close'
-const KINDS: ReadonlyArray<{ kind: Kind; weight: number }> = [
+const KINDS: Weighted<Kind> = [
   { kind: 'named-garbage', weight: 30 },
   { kind: 'unnamed-garbage', weight: 15 },
   { kind: 'telnet', weight: 10 },
@@ -89,14 +65,6 @@ const KINDS: ReadonlyArray<{ kind: Kind; weight: number }> = [
   { kind: 'silent', weight: 7 },
   { kind: 'half-close', weight: 8 },
 ]
-const pickKind = (rng: Rng): Kind => {
-  let roll = rng.next() * KINDS.reduce((sum, k) => sum + k.weight, 0)
-  for (const k of KINDS) {
-    roll -= k.weight
-    if (roll < 0) return k.kind
-  }
-  return 'named-garbage'
-}
 
 /**
  * What no client may ever receive: C0 controls but tab (CR LF only as the line ending, checked
@@ -122,41 +90,21 @@ const outputProblems = (received: Buffer, who: string): string[] => {
     : [])
 }
 
-/** Every socket the test opened, so teardown can destroy what is left. */
-const openSockets = new Set<Socket>()
-const destroyOpenSockets = () => { for (const socket of openSockets) socket.destroy() }
-
-const connect = (port: number): Promise<Socket> => new Promise((resolve, reject) => {
-  const socket = createConnection({ host: '127.0.0.1', port, allowHalfOpen: true })
-  openSockets.add(socket)
-  socket.once('close', () => openSockets.delete(socket))
-  socket.once('connect', () => { socket.off('error', reject); resolve(socket) })
-  socket.once('error', reject)
+/**
+ * Chat clients connect with allowHalfOpen (a half-closed client still reads until the server
+ * closes), write in smaller chunks with more pauses, stop once their side can no longer be
+ * written, and never wait more than 300 ms for 'drain' (the server holds a flooding client back).
+ */
+const connectChat = (port: number) => connect(port, { allowHalfOpen: true })
+const writeChunked = (socket: Socket, data: Buffer, rng: Rng) => writeChunkedTo(socket, data, rng, {
+  chunkSizes: [1, 2, 3, 7, 64, 1460, 4096],
+  randomChunkMax: 20_000,
+  pauseChance: 0.3,
+  drainTimeoutMs: 300,
+  stop: () => !socket.writable,
 })
-
-/** Write `data` in random-sized chunks with random short pauses, honouring backpressure. */
-const writeChunked = async (socket: Socket, data: Buffer, rng: Rng, stop?: () => boolean): Promise<void> => {
-  let offset = 0
-  while (offset < data.length && !socket.destroyed && socket.writable && !(stop?.() ?? false)) {
-    const size = Math.min(data.length - offset, rng.pick([1, 2, 3, 7, 64, 1460, 4096, rng.int(1, 20_000)]))
-    const ok = socket.write(data.subarray(offset, offset + size))
-    offset += size
-    if (!ok) await Promise.race([new Promise<void>(resolve => { socket.once('drain', resolve); socket.once('close', resolve) }), pause(300)])
-    else if (rng.next() < 0.3) await pause(rng.int(0, 5))
-  }
-}
-
-/** Send a TCP RST (once any shutdown has flushed: see fuzz-tcp-server.ts for Node 20's trap). */
-const reset = async (socket: Socket): Promise<void> => {
-  if (socket.destroyed) return
-  if (socket.writableEnded && !socket.writableFinished) {
-    await Promise.race([new Promise<void>(resolve => { socket.once('finish', resolve); socket.once('close', resolve) }), pause(500)])
-  }
-  if (!socket.destroyed) {
-    if (socket.writableEnded && !socket.writableFinished) socket.destroy()
-    else socket.resetAndDestroy()
-  }
-}
+/** A reset that waits at most 500 ms for a shutdown to flush, then gives up and just closes. */
+const reset = (socket: Socket) => resetSocket(socket, { finishTimeoutMs: 500 })
 
 /** Leave in one of the ways a real client does: FIN, RST, or a plain close. */
 const leave = async (socket: Socket, rng: Rng): Promise<void> => {
@@ -166,11 +114,6 @@ const leave = async (socket: Socket, rng: Rng): Promise<void> => {
     default: socket.destroy()
   }
 }
-
-const closed = (socket: Socket) => new Promise<void>(resolve => {
-  if (socket.destroyed && socket.closed) resolve()
-  else socket.once('close', () => resolve())
-})
 
 /** Everything each hostile reading client received (its first 2 MiB), to check for controls once the storm is over. */
 interface Received { who: string; chunks: Buffer[]; bytes: number }
@@ -190,7 +133,7 @@ const record = (socket: Socket, who: string, all: Received[]): Received => {
 const runHostile = async (kind: Kind, port: number, rng: Rng, n: number, all: Received[]): Promise<void> => {
   let socket: Socket
   try {
-    socket = await connect(port)
+    socket = await connectChat(port)
   } catch {
     return // the server was full or closing: not what is checked here
   }
@@ -250,7 +193,7 @@ const storm = async (port: number, rng: Rng, stopAt: number, concurrency: number
   const lane = async () => {
     while (Date.now() < stopAt && started < 5000) {
       const n = ++started
-      const kind = pickKind(rng)
+      const kind = pickWeighted(rng, KINDS)
       byKind[kind] = (byKind[kind] ?? 0) + 1
       await runHostile(kind, port, rng, n, all)
     }
@@ -266,7 +209,7 @@ const storm = async (port: number, rng: Rng, stopAt: number, concurrency: number
  */
 const LOUD_LINES = 1500
 const loud = async (port: number, rng: Rng): Promise<void> => {
-  const socket = await connect(port)
+  const socket = await connectChat(port)
   socket.on('error', () => {})
   socket.resume()
   const lines = [Buffer.from('loud\n')]
@@ -297,7 +240,7 @@ interface Talker { name: string; socket: Socket; sent: string[]; welcomed: boole
 
 /** Connect, give `name`, and wait for the welcome. */
 const joinAs = async (port: number, name: string): Promise<Talker> => {
-  const socket = await connect(port)
+  const socket = await connectChat(port)
   socket.on('error', () => { /* checked through what it received */ })
   const talker: Talker = { name, socket, sent: [], welcomed: false, bytes: 0, problems: [], heard: new Map() }
   let pending: Buffer = Buffer.alloc(0)
@@ -384,7 +327,7 @@ t.test(`library ChatServer survives hostile clients; well-behaved ones hear each
   const stopAt = Date.now() + 4500
   // One named client that never reads, there for the whole storm: once the kernel's buffers
   // toward it are full, what the room says piles up in the server, up to maxOutputBytes.
-  const stuck = await connect(port)
+  const stuck = await connectChat(port)
   stuck.on('error', () => {})
   stuck.pause()
   stuck.write('stuck\n')

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { createSocket, type Socket } from 'node:dgram'
 import { startUdpServer, type UdpServerEvent } from '../src/udp-server.js'
 import { startCli } from './fixtures/cli.js'
+import { echoOneAtATime, type EchoCheck, fuzzSeed, hostileUdpPeer, MAX_IPV4_DATAGRAM, numberedDatagram, prng, type Rng } from './fixtures/fuzz.js'
 
 // A bounded fuzz against the UDP echo server, the counterpart of fuzz-tcp-server.ts: hostile
 // peers send random bytes of random sizes (empty to the IPv4 limit), malformed and extreme
@@ -12,44 +12,10 @@ import { startCli } from './fixtures/cli.js'
 // answered, and that the server is still up and serving afterwards.
 // SOCKKIT_FUZZ_SEED=<n> npx tap test/fuzz-udp-server.ts replays the draws.
 
-const prng = (seed: number) => {
-  let state = seed >>> 0
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let x = state
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1))
-  const bytes = (n: number) => {
-    const out = Buffer.allocUnsafe(n)
-    for (let i = 0; i < n; i++) out[i] = int(0, 255)
-    return out
-  }
-  return { next, int, bytes, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T }
-}
-type Rng = ReturnType<typeof prng>
-
-const seedText = process.env.SOCKKIT_FUZZ_SEED
-const seed = seedText !== undefined && seedText !== '' ? Number(seedText) : Math.floor(Math.random() * 2 ** 31)
-if (!Number.isSafeInteger(seed)) throw new Error(`SOCKKIT_FUZZ_SEED must be a whole number, not ${seedText}`)
-console.log(`# fuzz seed ${seed} (rerun with SOCKKIT_FUZZ_SEED=${seed} npx tap test/fuzz-udp-server.ts)`)
+const seed = fuzzSeed(import.meta.url)
 
 /** How long the hostile peers keep sending (ms). */
 const STORM_MS = 1500
-const MAX_IPV4_DATAGRAM = 65_507
-const pause = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms))
-
-const openSocket = async (): Promise<Socket> => {
-  const socket = createSocket('udp4')
-  socket.on('error', () => { /* hostile peers do not care */ })
-  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
-  return socket
-}
-const closeSocket = (socket: Socket) => new Promise<void>(resolve => {
-  try { socket.close(() => resolve()) } catch { resolve() }
-})
 
 /** One hostile datagram: junk, an extreme or malformed seq= prefix, empty, or very large. */
 const hostileDatagram = (rng: Rng): Buffer => {
@@ -64,66 +30,25 @@ const hostileDatagram = (rng: Rng): Buffer => {
   }
 }
 
-/** Sends hostile datagrams to `port` until `stopAt`, sometimes closing its socket and opening another. */
-const hostilePeer = async (port: number, rng: Rng, stopAt: number): Promise<number> => {
-  let sent = 0
-  let socket = await openSocket()
-  while (Date.now() < stopAt) {
-    const datagram = hostileDatagram(rng)
-    await new Promise<void>(resolve => socket.send(datagram, port, '127.0.0.1', () => resolve()))
-    sent++
-    // Vanish with echoes on the way: they now go to a closed port.
-    if (rng.next() < 0.02) {
-      await closeSocket(socket)
-      socket = await openSocket()
-    }
-    if (rng.next() < 0.1) await pause(rng.int(0, 3))
-    else if (sent % 32 === 0) await new Promise(resolve => setImmediate(resolve))
-  }
-  await closeSocket(socket)
-  return sent
-}
-
-interface WellBehavedResult { sent: number; exact: number; wrong: number; unanswered: number }
+/**
+ * Sends hostile datagrams to `port` until `stopAt`, sometimes closing its socket and opening
+ * another (vanishing with echoes on the way: they now go to a closed port). Its replies are
+ * not read. Returns how many it sent.
+ */
+const hostilePeer = async (port: number, rng: Rng, stopAt: number): Promise<number> =>
+  (await hostileUdpPeer(port, rng, stopAt, { datagram: hostileDatagram, reopenChance: 0.02, checkReplies: false, settleMs: 0 })).sent
 
 /**
  * Sends `count` numbered datagrams one at a time, each waiting for its echo (resent up to
- * 20 times, 100 ms apart, when UDP lost it). An echo must equal what was sent.
+ * 20 times, 100 ms apart, when UDP lost it). An echo must equal what was sent; while waiting,
+ * any reply that does not carry this datagram's number is skipped (a late echo of an earlier
+ * attempt of the same datagram is as good as this one).
  */
-const wellBehavedPeer = async (port: number, rng: Rng, count: number): Promise<WellBehavedResult> => {
-  const socket = await openSocket()
-  const result: WellBehavedResult = { sent: 0, exact: 0, wrong: 0, unanswered: 0 }
-  try {
-    for (let seq = 1; seq <= count; seq++) {
-      const datagram = Buffer.concat([Buffer.from(`seq=${seq} `), rng.bytes(rng.pick([0, 1, 100, 1400, rng.int(0, 8000)]))])
-      let answered = false
-      for (let attempt = 0; attempt < 20 && !answered; attempt++) {
-        const echo = new Promise<Buffer | undefined>(resolve => {
-          const timer = setTimeout(() => { socket.off('message', onMessage); resolve(undefined) }, 100)
-          const onMessage = (data: Buffer) => {
-            // A late echo of an earlier attempt of the same datagram is as good as this one.
-            if (!data.subarray(0, 4 + String(seq).length + 1).equals(Buffer.from(`seq=${seq} `))) return
-            clearTimeout(timer)
-            socket.off('message', onMessage)
-            resolve(data)
-          }
-          socket.on('message', onMessage)
-        })
-        socket.send(datagram, port, '127.0.0.1')
-        result.sent++
-        const data = await echo
-        if (data === undefined) continue
-        answered = true
-        if (data.equals(datagram)) result.exact++
-        else result.wrong++
-      }
-      if (!answered) result.unanswered++
-    }
-  } finally {
-    await closeSocket(socket)
-  }
-  return result
-}
+const wellBehavedPeer = (port: number, rng: Rng, count: number): Promise<EchoCheck> =>
+  echoOneAtATime(port, count, i => numberedDatagram(rng, i + 1), (reply, i) => {
+    const prefix = Buffer.from(`seq=${i + 1} `)
+    return !reply.subarray(0, prefix.length).equals(prefix)
+  })
 
 t.test(`library UdpServer survives hostile peers; well-behaved ones get every datagram back exactly (seed ${seed})`, async t => {
   const rng = prng(seed)
