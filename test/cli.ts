@@ -88,6 +88,10 @@ t.test('an option given twice with different values is a usage error naming both
   const count = await runCli(['udp-send', '127.0.0.1', '9', 'x', '--count', '3', '--count', '4'])
   t.equal(count.code, 2)
   t.match(count.stderr, /^sockkit: --count was given twice \("3", then "4"\); give it once\n$/)
+  // --seed's help says "repeat" (the relay's decisions) but it is one value, not a list.
+  const seed = await runCli(['link', '0', '127.0.0.1:9', '--seed', '1', '--seed', '2'])
+  t.equal(seed.code, 2)
+  t.match(seed.stderr, /^sockkit: --seed was given twice \("1", then "2"\)/)
   // Nothing sent: the check happens while the command line is read.
   t.notMatch(count.stderr, /sent/)
   // The same value twice, and a repeatable option, reach the network (nothing listens on

@@ -83,7 +83,8 @@ Exit codes: 0 done, 1 network or runtime failure, 2 bad command line,
  */
 const refuseRepeats = (cmd: Command): void => {
   for (const option of cmd.options) {
-    if (option.variadic || /\brepeat/.test(option.description)) continue
+    // "(repeatable…" or "repeat for several…": not any help that says "repeat" (--seed's does).
+    if (option.variadic || /\(repeatable|\brepeat for several\b/.test(option.description)) continue
     const flag = option.long ?? option.short ?? option.name()
     let first: string | undefined
     let seen = false
