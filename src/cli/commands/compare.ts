@@ -5,7 +5,7 @@ import { formatAddress } from '../../addresses.js'
 import { DEFAULT_PORT, MAX_UDP_PAYLOAD_IPV4 } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
 import { parseMilliseconds, parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parseHost, parseRate as parseRateWithin } from '../../parse.js'
-import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment, type ImpairmentEvent } from '../../impairment.js'
+import { checkImpairmentFlags, MAX_IMPAIRMENT_DELAY_MS, reorderSpacingNote, type EmulatorChoice, type Impairment, type ImpairmentEvent } from '../../impairment.js'
 import type { CompareEvent } from '../../compare.js'
 import type { CompareConfig, Transport } from '../../compare-types.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
@@ -236,7 +236,6 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
         : undefined
       if (impairment) {
         // The same impossible combination is the same usage error as in link (exit 2).
-        const { checkImpairmentFlags } = await import('../../impairment.js')
         const { problem } = await checkImpairmentFlags({ command: 'compare', transports: flags.transports, impairment, emulator: flags.emulator })
         if (problem !== undefined) throw invalidArg(problem)
       }
@@ -245,7 +244,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
       // Tables left by runs that died still drop packets on their ports: remove them first (one line says so).
       await sweepStaleTablesAtStart(ctx)
       if (impairment && flags.transports.includes('udp')) {
-        const note = (await import('../../impairment.js')).reorderSpacingNote(impairment, config.intervalMs)
+        const note = reorderSpacingNote(impairment, config.intervalMs)
         if (note !== undefined) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(note)
       }
       try {

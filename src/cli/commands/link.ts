@@ -3,7 +3,7 @@ import { formatAddress, isLoopback, reachableAddresses } from '../../addresses.j
 import { DEFAULT_HOST } from '../../constants.js'
 import { invalidArg } from '../../errors.js'
 import { parseNonNegativeInt, parsePercent, parsePort, parseHost } from '../../parse.js'
-import { impairmentFlagsProblem, REORDER_HOLD_MS, type DirectionCounters, type ImpairmentCountersReport, type ImpairmentEvent, type ImpairmentReport, type KernelAvailability, type RunningImpairment } from '../../impairment.js'
+import { checkImpairmentFlags, describeImpairment, impairmentFlagsProblem, REORDER_HOLD_MS, startImpairment, type DirectionCounters, type ImpairmentCountersReport, type ImpairmentEvent, type ImpairmentReport, type KernelAvailability, type RunningImpairment } from '../../impairment.js'
 import { staleTablesLine, sweepStaleTablesAtStart } from '../stale-tables.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
@@ -142,7 +142,6 @@ prints the totals per direction and exits 130.`)
       const transport = flags.udp ? 'udp' : 'tcp'
       const impairment = { loss: flags.loss, delay: flags.delay, jitter: flags.jitter, reorder: flags.reorder, duplicate: flags.duplicate }
       const check = { transport, impairment, emulator: flags.emulator, pace: flags.pace, maxClientsGiven: flags.maxClients !== undefined } as const
-      const { checkImpairmentFlags, startImpairment, describeImpairment } = await import('../../impairment.js')
       // link's own rules first; then the kernel is asked only where the answer depends on it
       // (TCP loss under auto: only the kernel can do it).
       let problem = linkFlagsProblem(check)
