@@ -69,6 +69,14 @@ export interface TransportRun {
 }
 
 /**
+ * The most TCP's automatic wait lasts after the last scheduled send, ms. TCP delivers or its
+ * connection dies: a probe not back yet is waiting for a retransmission (the RTO doubles:
+ * 0.2, 0.4, 0.8 … s), not lost. So with the automatic Tmax compare waits for every TCP probe
+ * while the connection is alive, up to this cap, and reports the cap as TCP's Tmax.
+ */
+export const TCP_DELIVERY_CAP_MS = 60_000
+
+/**
  * How a transport's Tmax was chosen:
  * - `given`: --tmax, applied as it is to both transports;
  * - `auto`: max(1 s + the impairment's largest added RTT, 3 × the largest RTT seen), frozen

@@ -18,7 +18,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_UDP_PAYLOAD_IPV4 } from './constants.js
 import { formatAddress } from './addresses.js'
 import { datagramTooBig, invalidArg, sockkitError } from './errors.js'
 import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from './probe.js'
-import { analyzeRun, type ProbeArrival, type ProbeSend, type TmaxRule, type TransportRun } from './compare-stats.js'
+import { analyzeRun, TCP_DELIVERY_CAP_MS, type ProbeArrival, type ProbeSend, type TmaxRule, type TransportRun } from './compare-stats.js'
 import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from './snmp.js'
 import type { CompareConfig, CompareImpairmentConfig, CompareResult, CompareTransportResult, ImpairmentOutcome, KernelReport, Transport, TransportError } from './compare-types.js'
 import {
@@ -34,13 +34,8 @@ export const DEFAULT_COMPARE_RATE = 200
 export const DEFAULT_COMPARE_SIZE = 64
 /** Floor of the automatic Tmax, ms (RFC 7680 asks for a reported waiting time; never below 1 s). */
 export const MIN_AUTO_TMAX_MS = 1000
-/**
- * The most TCP's automatic wait lasts after the last scheduled send, ms. TCP delivers or its
- * connection dies: a probe not back yet is waiting for a retransmission (the RTO doubles:
- * 0.2, 0.4, 0.8 … s), not lost. So with the automatic Tmax compare waits for every TCP probe
- * while the connection is alive, up to this cap, and reports the cap as TCP's Tmax.
- */
-export const TCP_DELIVERY_CAP_MS = 60_000
+// TCP's automatic wait cap lives with TmaxRule (compare-stats), so the formatter can name it without loading this runner.
+export { TCP_DELIVERY_CAP_MS }
 /**
  * With that TCP wait, how long nothing at all may come back before compare says nothing
  * echoes, ms (the first probe may itself wait for a retransmission or two under loss).

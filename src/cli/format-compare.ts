@@ -6,10 +6,9 @@
  */
 import type { ChalkInstance } from 'chalk'
 import type { CompareResult, CompareTransportResult, KernelReport, Transport } from '../compare-types.js'
-import { minSamplesFor, probeOutcomes, type HistogramBucket, type LatencySummary, type TransportResult, type TransportRun } from '../compare-stats.js'
+import { minSamplesFor, probeOutcomes, TCP_DELIVERY_CAP_MS, type HistogramBucket, type LatencySummary, type TransportResult, type TransportRun } from '../compare-stats.js'
 import { formatBytes, plural } from './format.js'
 import { formatAddress } from '../addresses.js'
-import { TCP_DELIVERY_CAP_MS } from '../compare.js'
 import { REORDER_HOLD_MS } from '../impairment.js'
 
 const DEFAULT_WIDTH = 80
