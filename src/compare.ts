@@ -1015,11 +1015,13 @@ const probeSpacingMs = (config: CompareConfig, run: TransportRun | undefined): n
 const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impaired: CompareImpairment, intervalMs: number): ImpairmentOutcome => {
   const { impairment, appliedBy, notApplied } = impaired.applied[transport]
   // The reorder figure depends on the probe spacing (a held probe needs a successor within the
-  // hold; jitter reorders probes closer than its spread).
-  const e = expectedRoundTrip(impairment, { intervalMs })
+  // hold; jitter reorders probes closer than its spread). For TCP, which retransmits every
+  // dropped segment and delivers in order, it gives 0% lost, duplicated and reordered
+  // without simulating anything.
+  const e = expectedRoundTrip(impairment, { intervalMs, transport })
   const stream = transport === 'tcp'
   const pct = (n: number) => (r.sent === 0 ? 0 : Math.round((n / r.sent) * 100_000) / 1000)
-  const lossRange = lossRangePercent(stream ? 0 : e.lossPercent, r.sent)
+  const lossRange = lossRangePercent(e.lossPercent, r.sent)
   const reorderedPercent = pct(r.reordered)
   // TCP never delivers out of order: no range for it. Seeded, so the same run shape gives the same range.
   const reorderRange = !stream && (impairment.reorder > 0 || impairment.jitter > 0)
@@ -1029,11 +1031,10 @@ const impairmentOutcome = (transport: Transport, r: CompareTransportResult, impa
     appliedBy,
     notApplied,
     expected: {
-      // TCP retransmits every dropped segment: the loss becomes latency, not lost probes.
-      lossPercent: stream ? 0 : e.lossPercent,
+      lossPercent: e.lossPercent,
       lossRangePercent: lossRange,
-      duplicatePercent: stream ? 0 : e.duplicatePercent,
-      reorderPercentApprox: stream ? 0 : e.reorderPercentApprox,
+      duplicatePercent: e.duplicatePercent,
+      reorderPercentApprox: e.reorderPercentApprox,
       ...(reorderRange ? { reorderRangePercent: reorderRange } : {}),
       addedRttMs: e.addedRttMs,
       addedRttRangeMs: e.addedRttRangeMs,
