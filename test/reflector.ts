@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { connect } from 'node:net'
 import { spawn } from 'node:child_process'
@@ -11,6 +11,19 @@ const udpClient = (t: { teardown: (f: () => unknown) => void }): UdpSocket => {
   const socket = createSocket('udp4')
   t.teardown(() => new Promise<void>(resolve => { try { socket.close(() => resolve()) } catch { resolve() } }))
   return socket
+}
+
+/** A reflector on a free port that records its events, and a UDP client connected to it that keeps every reply. */
+const reflectorAndClient = async (t: Test) => {
+  const events: ReflectorEvent[] = []
+  const reflector = new Reflector({ port: 0, onEvent: e => events.push(e) })
+  const { port } = await reflector.listen()
+  t.teardown(() => reflector.close())
+  const socket = udpClient(t)
+  await new Promise<void>(resolve => socket.connect(port, '127.0.0.1', () => resolve()))
+  const replies: Buffer[] = []
+  socket.on('message', d => replies.push(d))
+  return { events, reflector, port, socket, replies }
 }
 
 const nextMessage = (socket: UdpSocket): Promise<Buffer> =>
@@ -123,15 +136,7 @@ const echoOf = (socket: UdpSocket, probe: Buffer): Promise<Buffer> => new Promis
 })
 
 t.test('garbage cannot crash the reflector or skew its counts; each run gets only its own probes back', async t => {
-  const events: ReflectorEvent[] = []
-  const reflector = new Reflector({ port: 0, onEvent: e => events.push(e) })
-  const { port } = await reflector.listen()
-  t.teardown(() => reflector.close())
-
-  const junk = udpClient(t)
-  await new Promise<void>(resolve => junk.connect(port, '127.0.0.1', () => resolve()))
-  const junkReplies: Buffer[] = []
-  junk.on('message', d => junkReplies.push(d))
+  const { events, reflector, port, socket: junk, replies: junkReplies } = await reflectorAndClient(t)
   const magicOnly = Buffer.alloc(4)
   magicOnly.writeUInt32BE(0x534b5031)
   // A probe cut one byte short of its header: the magic is right, but it is not a probe.
@@ -182,14 +187,7 @@ t.test('probeProblem: only what encodeProbe makes is a probe', async t => {
 })
 
 t.test('the reflector does not echo a datagram that only starts like a probe', async t => {
-  const events: ReflectorEvent[] = []
-  const reflector = new Reflector({ port: 0, onEvent: e => events.push(e) })
-  const { port } = await reflector.listen()
-  t.teardown(() => reflector.close())
-  const socket = udpClient(t)
-  await new Promise<void>(resolve => socket.connect(port, '127.0.0.1', () => resolve()))
-  const replies: Buffer[] = []
-  socket.on('message', d => replies.push(d))
+  const { events, socket, replies } = await reflectorAndClient(t)
   socket.send(Buffer.concat([Buffer.from('SKP1'), Buffer.alloc(1000, 'x')]))
   const marker = encodeProbe({ runId: 9, seq: 0, scheduledNs: 0n }, 64)
   await echoOf(socket, marker)
