@@ -19,7 +19,7 @@ import { createConnection, createServer } from 'node:net'
 import { cpus, release } from 'node:os'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { LISTEN_BACKLOG } from '../dist/constants.js'
+import { LISTEN_BACKLOG } from '../dist/core/constants.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const BIN = fileURLToPath(new URL('../bin/sockkit.js', import.meta.url))

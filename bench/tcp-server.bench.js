@@ -7,7 +7,7 @@
 // server is not always the one right after another's teardown, and each ratio row also
 // gives the spread (lowest–highest) of its per-round ratios: a median 1.05× whose rounds
 // range 0.8–1.3× says "no measurable difference", not "5 % faster".
-import { LISTEN_BACKLOG } from '../dist/constants.js'
+import { LISTEN_BACKLOG } from '../dist/core/constants.js'
 import {
   SERVERS, fdLimit, median, row, rssKiB, startClients, startServer, treeRssKiB, which,
 } from './lib.js'

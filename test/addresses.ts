@@ -1,5 +1,5 @@
 import t from 'tap'
-import { formatAddress, isLoopback, isWildcard, unmapIPv4 } from '../src/addresses.js'
+import { formatAddress, isLoopback, isWildcard, unmapIPv4 } from '../src/core/addresses.js'
 
 t.test('addresses are shown as a client would type them', async t => {
   t.equal(formatAddress('127.0.0.1', 9000), '127.0.0.1:9000')

@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import { createSocket } from 'node:dgram'
-import { createAddressFilter } from '../src/cidr.js'
-import { TcpEchoServer, type TcpServerEvent } from '../src/tcp-server.js'
-import { UdpServer, type UdpServerEvent } from '../src/udp-server.js'
+import { createAddressFilter } from '../src/core/cidr.js'
+import { TcpEchoServer, type TcpServerEvent } from '../src/servers/tcp-server.js'
+import { UdpServer, type UdpServerEvent } from '../src/servers/udp-server.js'
 import { runCli, startCli } from './fixtures/cli.js'
 import { unmatchableAllow } from '../src/cli/address-filter.js'
 import { secondLoopbackSkip } from './fixtures/loopback.js'
@@ -128,7 +128,7 @@ t.test('cli: a bad rule is a usage error naming it', async t => {
 })
 
 t.test('reflector (serve): denied TCP peers are closed, denied UDP probes get no reply', { skip: secondLoopbackSkip }, async t => {
-  const { Reflector } = await import('../src/reflector.js')
+  const { Reflector } = await import('../src/probe/reflector.js')
   const reflector = new Reflector({ port: 0, addressFilter: createAddressFilter({ deny: ['127.0.0.1'] }) })
   const { port } = await reflector.listen()
   t.teardown(() => reflector.close())
@@ -143,7 +143,7 @@ t.test('reflector (serve): denied TCP peers are closed, denied UDP probes get no
 })
 
 t.test('chat-server: a denied peer sees nothing of the chat', { skip: secondLoopbackSkip }, async t => {
-  const { ChatServer } = await import('../src/chat-server.js')
+  const { ChatServer } = await import('../src/chat/chat-server.js')
   const chat = new ChatServer({ port: 0, addressFilter: createAddressFilter({ allow: ['127.0.0.2'] }) })
   const { port } = await chat.listen()
   t.teardown(() => chat.close())

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { CHAT_LANGUAGES, CHAT_MESSAGES, parseChatLanguage, type ChatMessages } from '../src/chat-messages.js'
+import { CHAT_LANGUAGES, CHAT_MESSAGES, parseChatLanguage, type ChatMessages } from '../src/chat/chat-messages.js'
 
 /** Sample values for every entry; typed, so a new entry without a sample does not compile. */
 const SAMPLES: { [K in keyof ChatMessages]: ChatMessages[K] extends (...args: infer A) => unknown ? A : [] } = {

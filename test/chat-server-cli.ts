@@ -4,8 +4,8 @@ import { runCli, startCli, until, type CliProcess } from './fixtures/cli.js'
 import {
   DEFAULT_CHAT_HISTORY, DEFAULT_CHAT_MAX_CLIENTS, DEFAULT_CHAT_MAX_OUTPUT_BYTES, DEFAULT_FLOOD_BURST_LINES,
   DEFAULT_FLOOD_LINES_PER_SECOND, DEFAULT_FLOOD_TIMEOUT_MS, DEFAULT_OPERATOR_NAME, DEFAULT_CHAT_LANGUAGE,
-} from '../src/chat-server.js'
-import { DEFAULT_MAX_LINE_BYTES } from '../src/line-splitter.js'
+} from '../src/chat/chat-server.js'
+import { DEFAULT_MAX_LINE_BYTES } from '../src/core/line-splitter.js'
 import { checkHelpReadsWell } from './fixtures/help.js'
 
 const startChat = async (t: Test, args: string[] = []): Promise<{ cli: CliProcess; port: number }> => {

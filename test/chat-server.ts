@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { connect, type Socket } from 'node:net'
-import { ChatServer, NAME_PROMPT, type ChatServerEvent, type ChatServerOptions } from '../src/chat-server.js'
+import { ChatServer, NAME_PROMPT, type ChatServerEvent, type ChatServerOptions } from '../src/chat/chat-server.js'
 
 /** A raw TCP chat client that records every byte and line it receives. */
 interface ChatClient {

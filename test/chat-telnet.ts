@@ -1,5 +1,5 @@
 import t from 'tap'
-import { TelnetCommandFilter } from '../src/chat-telnet.js'
+import { TelnetCommandFilter } from '../src/chat/chat-telnet.js'
 
 const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map(p => typeof p === 'string' ? Buffer.from(p) : Buffer.from(p)))
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createConnection, createServer, type Socket } from 'node:net'
-import { createAddressFilter, parseCidr, parseCidrList } from '../src/cidr.js'
+import { createAddressFilter, parseCidr, parseCidrList } from '../src/core/cidr.js'
 
 t.test('parseCidr: addresses and blocks of both families', async t => {
   t.same(parseCidr('10.0.0.0/8'), { address: '10.0.0.0', prefix: 8, family: 'ipv4', text: '10.0.0.0/8' })

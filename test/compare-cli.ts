@@ -5,7 +5,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runCli, startCli } from './fixtures/cli.js'
-import { decodeProbe, encodeProbe } from '../src/probe.js'
+import { decodeProbe, encodeProbe } from '../src/probe/probe.js'
 
 const closedPort = async (): Promise<number> => {
   const server = createServer()

@@ -12,10 +12,10 @@
  */
 import t from 'tap'
 import { createSocket } from 'node:dgram'
-import { makeCompareConfig, runCompareDetailed } from '../src/compare.js'
-import { startLocalReflector, type LocalReflector } from '../src/local-reflector.js'
-import { createRandom, deriveSeed, randomSeed, reorderRangePercent } from '../src/impairment.js'
-import { decodeProbe } from '../src/probe.js'
+import { makeCompareConfig, runCompareDetailed } from '../src/compare/compare.js'
+import { startLocalReflector, type LocalReflector } from '../src/probe/local-reflector.js'
+import { createRandom, deriveSeed, randomSeed, reorderRangePercent } from '../src/impairment/impairment.js'
+import { decodeProbe } from '../src/probe/probe.js'
 import { runCli, startCli } from './fixtures/cli.js'
 import { inNetns, netnsSkipReason, privateNetns, sockkitInNetns } from './fixtures/netns.js'
 
@@ -263,7 +263,7 @@ t.test('kernel emulator in a private netns: TCP loses nothing, retransmits, tabl
   t.notMatch(tables.stdout, /sockkit_/, 'the nftables table is gone after the run')
 })
 
-const kernelSupport = await (await import('../src/nft-emulator.js')).detectKernelSupport()
+const kernelSupport = await (await import('../src/impairment/nft-emulator.js')).detectKernelSupport()
 
 t.test('CLI, kernel emulator: the impairment block says how many TCP packets the kernel table dropped, each way', { skip: kernelSupport.available ? false : kernelSupport.reason, timeout: 30_000 }, async t => {
   // 5 % each way over ~200 probes (data segments and ACKs both ways): a run with no drop is ~0.95^800.

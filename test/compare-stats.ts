@@ -2,7 +2,7 @@ import t from 'tap'
 import {
   analyzeRun, logHistogram, minSamplesFor, percentile, probeOutcomes, summarizeLatency,
   type ProbeArrival, type ProbeSend, type TransportRun,
-} from '../src/compare-stats.js'
+} from '../src/compare/compare-stats.js'
 
 /** Probes 0..count−1 scheduled every `intervalMs`, each sent `lagMs` late. */
 const schedule = (count: number, intervalMs = 10, lagMs = 0): ProbeSend[] =>

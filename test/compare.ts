@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { makeCompareConfig, marginFromOvershoots, runCompare, runCompareDetailed, type CompareEvent } from '../src/compare.js'
-import { startLocalReflector, type LocalReflector } from '../src/local-reflector.js'
-import { decodeProbe, encodeProbe } from '../src/probe.js'
+import { makeCompareConfig, marginFromOvershoots, runCompare, runCompareDetailed, type CompareEvent } from '../src/compare/compare.js'
+import { startLocalReflector, type LocalReflector } from '../src/probe/local-reflector.js'
+import { decodeProbe, encodeProbe } from '../src/probe/probe.js'
 
 let local: LocalReflector
 t.before(async () => { local = await startLocalReflector() })
@@ -185,7 +185,7 @@ t.test('a TCP reflector that resets the connection mid-run: partial result, the 
   t.equal(tcp.received, 10, 'the 10 echoed probes count')
   t.ok(tcp.lost > 0 && tcp.sent < 200, `sending stopped at the reset (sent ${tcp.sent}, lost ${tcp.lost})`)
   t.match(result.errors?.tcp?.code, /^(ECONNRESET|EPIPE)$/)
-  const { verdict } = await import('../src/cli/format-compare.js')
+  const { verdict } = await import('../src/cli/render/format-compare.js')
   const sentence = verdict(result).find(s => s.startsWith('TCP: the '))
   t.match(sentence, /after 10 probes had come back; the other \d+ probes? \(.*\) were lost with the connection/)
   t.notMatch(verdict(result).join(' '), /still on their way/)
@@ -227,7 +227,7 @@ t.test('behind an impairment relay, a refused reflector is ECONNREFUSED naming t
 })
 
 t.test('the expected loss range is binomial, 2 sd over the probes sent', async t => {
-  const { lossRangePercent } = await import('../src/compare.js')
+  const { lossRangePercent } = await import('../src/compare/compare.js')
   t.same(lossRangePercent(36, 20000), { low: 35.32, high: 36.68, sdPercent: 0.34, probes: 20000 })
   t.same(lossRangePercent(0, 100), { low: 0, high: 0, sdPercent: 0, probes: 100 })
   t.same(lossRangePercent(50, 4), { low: 0, high: 100, sdPercent: 25, probes: 4 }, 'clamped to 0–100')
@@ -235,7 +235,7 @@ t.test('the expected loss range is binomial, 2 sd over the probes sent', async t
 })
 
 t.test('TCP socket buffers: from ss skmem on Linux, never a failure', async t => {
-  const { parseSkmem, readTcpBuffers } = await import('../src/compare.js')
+  const { parseSkmem, readTcpBuffers } = await import('../src/compare/compare.js')
   t.same(parseSkmem('0 0 127.0.0.1:1 127.0.0.1:2\n\t skmem:(r0,rb131072,t0,tb2626560,f0,w0,o0,bl0,d0)\n'), { receiveBytes: 131072, sendBytes: 2626560 })
   t.equal(parseSkmem(''), undefined, 'no connection listed')
   t.equal(parseSkmem('skmem:(r0,t0)'), undefined)

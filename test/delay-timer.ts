@@ -1,5 +1,5 @@
 import t from 'tap'
-import { DelayTimer } from '../src/delay-timer.js'
+import { DelayTimer } from '../src/impairment/delay-timer.js'
 
 t.test('never early by the real clock, for whole and fractional delays', async t => {
   for (const ms of [0.3, 1.7, 5, 20]) {

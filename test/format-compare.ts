@@ -1,8 +1,8 @@
 import t from 'tap'
 import { Chalk } from 'chalk'
-import { formatCompare, formatCsvRows, verdict } from '../src/cli/format-compare.js'
-import type { CompareResult } from '../src/compare-types.js'
-import type { LatencySummary, TransportResult, TransportRun } from '../src/compare-stats.js'
+import { formatCompare, formatCsvRows, verdict } from '../src/cli/render/format-compare.js'
+import type { CompareResult } from '../src/compare/compare-types.js'
+import type { LatencySummary, TransportResult, TransportRun } from '../src/compare/compare-stats.js'
 
 const plain = new Chalk({ level: 0 })
 const coloured = new Chalk({ level: 1 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { formatBytes, formatDuration, plural } from '../src/cli/format.js'
+import { formatBytes, formatDuration, plural } from '../src/cli/render/format.js'
 
 t.test('durations: each unit rounded before it is split', async t => {
   const cases: Array<[number, string]> = [

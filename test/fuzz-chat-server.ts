@@ -1,6 +1,6 @@
 import t from 'tap'
 import { type Socket } from 'node:net'
-import { ChatServer, type ChatServerEvent } from '../src/chat-server.js'
+import { ChatServer, type ChatServerEvent } from '../src/chat/chat-server.js'
 import { startCli, until } from './fixtures/cli.js'
 import { closed, connect, destroyOpenSockets, fuzzSeed, pause, pickWeighted, prng, reset as resetSocket, type Rng, type Weighted, writeChunked as writeChunkedTo } from './fixtures/fuzz.js'
 

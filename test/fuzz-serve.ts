@@ -1,6 +1,6 @@
 import t from 'tap'
-import { Reflector, type ReflectorEvent } from '../src/reflector.js'
-import { encodeProbe, MAX_PROBE_BYTES, PROBE_HEADER_BYTES, PROBE_MAGIC, probeProblem } from '../src/probe.js'
+import { Reflector, type ReflectorEvent } from '../src/probe/reflector.js'
+import { encodeProbe, MAX_PROBE_BYTES, PROBE_HEADER_BYTES, PROBE_MAGIC, probeProblem } from '../src/probe/probe.js'
 import { runCli, startCli } from './fixtures/cli.js'
 import { countByKind, destroyOpenSockets, echoOneAtATime, type EchoCheck, fuzzSeed, hostileUdpPeer, prng, type Rng, runTcpClient, tcpStorm, type TcpStormProfile } from './fixtures/fuzz.js'
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { TcpEchoServer, type TcpServerEvent } from '../src/tcp-server.js'
+import { TcpEchoServer, type TcpServerEvent } from '../src/servers/tcp-server.js'
 import { startCli, until } from './fixtures/cli.js'
 import { countByKind, destroyOpenSockets, fuzzSeed, prng, runTcpClient, stubbornNeverReader, tcpStorm, type TcpStormProfile } from './fixtures/fuzz.js'
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startUdpServer, type UdpServerEvent } from '../src/udp-server.js'
+import { startUdpServer, type UdpServerEvent } from '../src/servers/udp-server.js'
 import { startCli } from './fixtures/cli.js'
 import { echoOneAtATime, type EchoCheck, fuzzSeed, hostileUdpPeer, MAX_IPV4_DATAGRAM, numberedDatagram, prng, type Rng } from './fixtures/fuzz.js'
 

@@ -2,7 +2,7 @@ import t from 'tap'
 import {
   createRandom, deriveSeed, drawDelayMs, expectedRoundTrip, impairmentFlagsProblem, normalizeImpairment, planEmulator, reorderRangePercent,
   reorderSpacingNote, REORDER_RANGE_RUNS, simulateReorderPercent, startImpairment,
-} from '../src/impairment.js'
+} from '../src/impairment/impairment.js'
 
 const kernelYes = { available: true, reason: 'Linux, root and nft', netemReason: 'this kernel has no netem (sch_netem)' }
 const kernelNo = { available: false, reason: 'the kernel emulator needs root', netemReason: 'netem was not checked' }

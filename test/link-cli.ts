@@ -353,7 +353,7 @@ t.test('--help reads well at 80 columns', async t => {
   ])
 })
 
-const kernelSupport = await (await import('../src/nft-emulator.js')).detectKernelSupport()
+const kernelSupport = await (await import('../src/impairment/nft-emulator.js')).detectKernelSupport()
 
 t.test('--help: --seed says the kernel emulator\'s drops are not seeded', async t => {
   for (const command of ['link', 'compare']) {

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { buildRuleset, ownerAlive, parseNftCounters, parseTableName, readProcStat, tableNameFor } from '../src/nft-emulator.js'
+import { buildRuleset, ownerAlive, parseNftCounters, parseTableName, readProcStat, tableNameFor } from '../src/impairment/nft-emulator.js'
 
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url))
 const BIN = fileURLToPath(new URL('../bin/sockkit.js', import.meta.url))
@@ -96,7 +96,7 @@ t.test('kernel loss inside a private namespace: drops within binomial bounds, ta
   const result = await runInNs(ns, `
     import dgram from 'node:dgram'
     import { execFileSync } from 'node:child_process'
-    const { startImpairment } = await import(${JSON.stringify(DIST + 'impairment.js')})
+    const { startImpairment } = await import(${JSON.stringify(DIST + 'impairment/impairment.js')})
     const echo = dgram.createSocket('udp4'); echo.on('message', (d, r) => echo.send(d, r.port, r.address))
     await new Promise(r => echo.bind(0, '127.0.0.1', r))
     const run = await startImpairment({ impairment: { loss: 30 }, emulator: 'kernel', transports: ['udp'],
@@ -154,7 +154,7 @@ t.test('the next start removes tables whose owner is dead', { skip }, async t =>
   const ns = netns(t)
   const result = await runInNs(ns, `
     import { execFileSync, spawnSync } from 'node:child_process'
-    const { cleanupStaleTables, startNftLoss } = await import(${JSON.stringify(DIST + 'nft-emulator.js')})
+    const { cleanupStaleTables, startNftLoss } = await import(${JSON.stringify(DIST + 'impairment/nft-emulator.js')})
     // A pid that certainly is dead: a child that has already exited.
     const dead = spawnSync(process.execPath, ['-e', '0']).pid
     execFileSync('nft', ['add', 'table', 'inet', 'sockkit_' + dead + '_1'])

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { MAX_TIMER_MS, parseHost, parseMilliseconds, parseNonNegativeInt, parseRate, parseNumberText, parsePercent, parsePort, parsePositiveInt, parsePositiveNumber } from '../src/parse.js'
+import { MAX_TIMER_MS, parseHost, parseMilliseconds, parseNonNegativeInt, parseRate, parseNumberText, parsePercent, parsePort, parsePositiveInt, parsePositiveNumber } from '../src/core/parse.js'
 
 t.test('numbers as people type them on a command line', async t => {
   const good: Array<[string, number]> = [['200', 200], ['0.5', 0.5], ['.5', 0.5], ['1e3', 1000], ['2.5E4', 25000], ['5e-1', 0.5], [' 7 ', 7], ['10.', 10]]
@@ -35,7 +35,7 @@ t.test('ports stay plain whole numbers: 9e3 is not a port anyone types', async t
 })
 
 t.test('escapes typed on a command line: \\xHH is one byte, \\u a character in UTF-8, unknown ones stay and are reported', async t => {
-  const { unescapeBytes, unknownEscapes, unescapeText } = await import('../src/parse.js')
+  const { unescapeBytes, unknownEscapes, unescapeText } = await import('../src/core/parse.js')
   t.same([...unescapeBytes('hola\\n')], [...Buffer.from('hola\n')])
   t.same([...unescapeBytes('\\xff')], [0xff], '\\xff is the byte 0xFF, not its UTF-8 form')
   t.same([...unescapeBytes('\\u00e9')], [0xc3, 0xa9], '\\u00e9 is é in UTF-8')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { preview } from '../src/preview.js'
+import { preview } from '../src/core/preview.js'
 
 t.test('a preview shows every byte a reader should see, and nothing a terminal would act on', async t => {
   t.equal(preview(Buffer.from('hola\r\n')), 'hola\\r\\n')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { PROBE_HEADER_BYTES, PROBE_MAGIC, decodeProbe, encodeProbe } from '../src/probe.js'
+import { PROBE_HEADER_BYTES, PROBE_MAGIC, decodeProbe, encodeProbe } from '../src/probe/probe.js'
 
 t.test('round trip, header layout and padding', async t => {
   const probe = encodeProbe({ runId: 0xdeadbeef, seq: 42, scheduledNs: 123_456_789_012n }, 64)

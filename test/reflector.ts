@@ -2,9 +2,9 @@ import t, { type Test } from 'tap'
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { connect } from 'node:net'
 import { spawn } from 'node:child_process'
-import { Reflector, type ReflectorEvent } from '../src/reflector.js'
-import { startLocalReflector } from '../src/local-reflector.js'
-import { encodeProbe, MAX_PROBE_BYTES, probeProblem } from '../src/probe.js'
+import { Reflector, type ReflectorEvent } from '../src/probe/reflector.js'
+import { startLocalReflector } from '../src/probe/local-reflector.js'
+import { encodeProbe, MAX_PROBE_BYTES, probeProblem } from '../src/probe/probe.js'
 import { startCli } from './fixtures/cli.js'
 
 const udpClient = (t: { teardown: (f: () => unknown) => void }): UdpSocket => {
@@ -110,7 +110,7 @@ t.test('local reflector: a separate process, gone after close', async t => {
 
 t.test('local reflector: no orphan when the parent is killed', async t => {
   // A parent that starts a reflector, prints its pid, then waits forever; we SIGKILL it.
-  const script = `import(${JSON.stringify(new URL('../dist/local-reflector.js', import.meta.url).href)})
+  const script = `import(${JSON.stringify(new URL('../dist/probe/local-reflector.js', import.meta.url).href)})
     .then(m => m.startLocalReflector()).then(r => { console.log('pid', r.pid); setInterval(() => {}, 1000) })`
   const parent = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
   t.teardown(() => { parent.kill('SIGKILL') })

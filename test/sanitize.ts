@@ -1,6 +1,6 @@
 import t from 'tap'
-import { checkName, MAX_NAME_LENGTH, sanitizeText, sanitizeTypedLine } from '../src/sanitize.js'
-import { LineSplitter, utf8Boundary } from '../src/line-splitter.js'
+import { checkName, MAX_NAME_LENGTH, sanitizeText, sanitizeTypedLine } from '../src/core/sanitize.js'
+import { LineSplitter, utf8Boundary } from '../src/core/line-splitter.js'
 
 t.test('sanitizeText removes whole escape sequences, not just the ESC', async t => {
   const cases: Array<[string, string, string]> = [

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { SequenceTracker, type SequenceObservation, type SequenceTrackerOptions } from '../src/sequence-tracker.js'
+import { SequenceTracker, type SequenceObservation, type SequenceTrackerOptions } from '../src/core/sequence-tracker.js'
 
 const run = (seqs: number[], options?: SequenceTrackerOptions) => {
   const tracker = new SequenceTracker(options)

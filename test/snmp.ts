@@ -1,6 +1,6 @@
 import t from 'tap'
 import { existsSync } from 'node:fs'
-import { diffSnmp, parseSnmp, parseSnmp6, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters } from '../src/snmp.js'
+import { diffSnmp, parseSnmp, parseSnmp6, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters } from '../src/net/snmp.js'
 
 // Captured from a Linux 6.x machine's /proc/net/snmp (header line + value line per protocol).
 const SAMPLE = `Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams InUnknownProtos InDiscards InDelivers OutRequests OutDiscards OutNoRoutes ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs FragFails FragCreates OutTransmits

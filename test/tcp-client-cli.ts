@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { connect, createServer, type Socket } from 'node:net'
-import { TcpEchoServer } from '../src/tcp-server.js'
+import { TcpEchoServer } from '../src/servers/tcp-server.js'
 import { runCli, startCli } from './fixtures/cli.js'
 
 // These spawn the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.

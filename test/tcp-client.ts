@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto'
 import { getEventListeners } from 'node:events'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { PassThrough, Readable, Writable } from 'node:stream'
-import { TcpEchoServer } from '../src/tcp-server.js'
-import { createCrlfConverter, runTcpClient, type TcpClientEvent } from '../src/tcp-client.js'
+import { TcpEchoServer } from '../src/servers/tcp-server.js'
+import { createCrlfConverter, runTcpClient, type TcpClientEvent } from '../src/clients/tcp-client.js'
 
 const HOST = '127.0.0.1'
 

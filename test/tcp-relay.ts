@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { createHash, randomBytes } from 'node:crypto'
-import { TcpRelay, type TcpRelayEvent } from '../src/tcp-relay.js'
+import { TcpRelay, type TcpRelayEvent } from '../src/impairment/tcp-relay.js'
 import { secondLoopbackSkip } from './fixtures/loopback.js'
 
 const listen = async (t: Test, handler: (s: Socket) => void): Promise<{ server: Server; port: number }> => {
@@ -186,7 +186,7 @@ t.test('a client that half-closes and then resets: every relay socket is release
 })
 
 t.test('addressFilter: a denied client is closed at once and the target never hears of it', { skip: secondLoopbackSkip }, async t => {
-  const { createAddressFilter } = await import('../src/cidr.js')
+  const { createAddressFilter } = await import('../src/core/cidr.js')
   let targetConnections = 0
   const { port } = await listen(t, s => { targetConnections++; s.pipe(s) })
   const events: TcpRelayEvent[] = []

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { TcpEchoServer, type TcpServerEvent, type TcpServerOptions } from '../src/tcp-server.js'
+import { TcpEchoServer, type TcpServerEvent, type TcpServerOptions } from '../src/servers/tcp-server.js'
 
 /** A server on 127.0.0.1, port 0, that records its events; closed at teardown. */
 const startServer = async (t: Test, options: TcpServerOptions = {}) => {

@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
-import { readSnmp } from '../src/snmp.js'
-import { UdpServer, type UdpServerEvent } from '../src/udp-server.js'
+import { readSnmp } from '../src/net/snmp.js'
+import { UdpServer, type UdpServerEvent } from '../src/servers/udp-server.js'
 import { startCli } from './fixtures/cli.js'
 
 /** Datagrams in the flood, and how long the sender may take at most (ms). */

@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap'
 import { createSocket, type Socket } from 'node:dgram'
 import { once } from 'node:events'
-import { SequenceTracker } from '../src/sequence-tracker.js'
-import { createRandom, deriveSeed } from '../src/impairment.js'
-import { UdpRelay, type UdpRelayEvent, type UdpRelayOptions } from '../src/udp-relay.js'
+import { SequenceTracker } from '../src/core/sequence-tracker.js'
+import { createRandom, deriveSeed } from '../src/impairment/impairment.js'
+import { UdpRelay, type UdpRelayEvent, type UdpRelayOptions } from '../src/impairment/udp-relay.js'
 import { secondLoopbackSkip } from './fixtures/loopback.js'
 
 /** A UDP socket on loopback, closed at teardown. */
@@ -273,7 +273,7 @@ t.test('client mappings are capped and expire when idle', async t => {
 })
 
 t.test('addressFilter: a denied client gets nothing forwarded and no mapping; an allowed one is relayed', { skip: secondLoopbackSkip }, async t => {
-  const { createAddressFilter } = await import('../src/cidr.js')
+  const { createAddressFilter } = await import('../src/core/cidr.js')
   const echo = await server(t, true)
   const events: UdpRelayEvent[] = []
   const relay = await relayTo(t, echo.port, { addressFilter: createAddressFilter({ allow: ['127.0.0.2/32'] }) }, events)

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { datagramLimit, makeUdpSendCommand, noReplySentence } from '../src/cli/commands/udp-send.js'
 import type { CliContext } from '../src/cli/io.js'
-import { readSnmp } from '../src/snmp.js'
+import { readSnmp } from '../src/net/snmp.js'
 import { runCli, startCli } from './fixtures/cli.js'
 import { answersFromAnotherPort, freePort, rawServer } from './fixtures/udp.js'
 

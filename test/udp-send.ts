@@ -2,9 +2,9 @@ import t from 'tap'
 import { createSocket } from 'node:dgram'
 import { createRequire } from 'node:module'
 import { Readable } from 'node:stream'
-import { encodeSeq, parseSeq, seqPrefixBytes } from '../src/seq-prefix.js'
-import { datagramLines, udpSend, type UdpSendEvent } from '../src/udp-send.js'
-import { readSnmp } from '../src/snmp.js'
+import { encodeSeq, parseSeq, seqPrefixBytes } from '../src/core/seq-prefix.js'
+import { datagramLines, udpSend, type UdpSendEvent } from '../src/clients/udp-send.js'
+import { readSnmp } from '../src/net/snmp.js'
 import { answersFromAnotherPort, rawServer } from './fixtures/udp.js'
 
 /** A raw UDP server on a free loopback port whose replies the test decides. */

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { createSocket, type Socket } from 'node:dgram'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { UdpServer, startUdpServer, type UdpServerEvent, type UdpServerOptions } from '../src/udp-server.js'
+import { UdpServer, startUdpServer, type UdpServerEvent, type UdpServerOptions } from '../src/servers/udp-server.js'
 
 const start = async (t: Test, options: UdpServerOptions = {}) => {
   const events: UdpServerEvent[] = []
@@ -278,7 +278,7 @@ t.test('eventsPerSecond must be a whole number ≥ 0', async t => {
 })
 
 t.test('parseUdpTable reads local port, inode and drops; skips the header and junk', async t => {
-  const { parseUdpTable } = await import('../src/udp-socket-drops.js')
+  const { parseUdpTable } = await import('../src/net/udp-socket-drops.js')
   const text = [
     '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops            ',
     ' 2765: 0100007F:A978 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1769696 2 0000000057dba2fe 18915   ',

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander'
-import { hasCode } from '../errors.js'
+import { hasCode } from '../core/errors.js'
 import { explainError, type ExplainContext } from './explain.js'
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js'
 import { styleFor, type CliContext } from './io.js'

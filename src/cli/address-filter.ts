@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { isIPv4, isIPv6 } from 'node:net'
-import { createAddressFilter, parseCidrList, type AddressFilter, type Cidr } from '../cidr.js'
+import { createAddressFilter, parseCidrList, type AddressFilter, type Cidr } from '../core/cidr.js'
 import { argParser } from './action.js'
 
 /*

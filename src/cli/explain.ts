@@ -1,5 +1,5 @@
-import { formatAddress, isWildcard } from '../addresses.js'
-import { hasCode } from '../errors.js'
+import { formatAddress, isWildcard } from '../core/addresses.js'
+import { hasCode } from '../core/errors.js'
 
 export interface ExplainContext {
   host?: string

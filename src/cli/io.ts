@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk'
 import { PassThrough, type Readable, type Writable } from 'node:stream'
-import { ESCAPES_HELP, unknownEscapes } from '../parse.js'
-import { stoppingLine } from './format.js'
+import { ESCAPES_HELP, unknownEscapes } from '../core/parse.js'
+import { stoppingLine } from './render/format.js'
 
 /**
  * Everything a command touches outside itself. `main()` gets the real process

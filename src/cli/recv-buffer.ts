@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { formatBytes } from './format.js'
+import { formatBytes } from './render/format.js'
 
 /** net.core.rmem_max on Linux (the cap on SO_RCVBUF for a normal user), if readable. */
 const linuxRmemMax = (): number | undefined => {

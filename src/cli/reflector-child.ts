@@ -13,7 +13,7 @@
  * The child never outlives its parent: when the IPC channel closes (the parent exited,
  * crashed, was killed, or called disconnect()), it closes the sockets and exits.
  */
-import { Reflector } from '../reflector.js'
+import { Reflector } from '../probe/reflector.js'
 
 type ParentMessage = { type: 'start'; host: string; port: number } | { type: 'stop' }
 

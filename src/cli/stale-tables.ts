@@ -14,7 +14,7 @@ export const staleTablesLine = (tables: string[]): string =>
 export const sweepStaleTablesAtStart = async (ctx: CliContext, print = true): Promise<string[]> => {
   // Not root on Linux: no table of ours can exist, so not even nft.js is loaded.
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return []
-  const { sweepStaleTables } = await import('../nft-emulator.js')
+  const { sweepStaleTables } = await import('../impairment/nft-emulator.js')
   const removed = await sweepStaleTables()
   if (removed.length > 0 && print) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(staleTablesLine(removed))
   return removed

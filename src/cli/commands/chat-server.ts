@@ -1,20 +1,20 @@
 import { Command, Option } from 'commander'
-import { formatAddress } from '../../addresses.js'
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
-import { invalidArg } from '../../errors.js'
-import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseMilliseconds } from '../../parse.js'
-import { checkName } from '../../sanitize.js'
-import { preview } from '../../preview.js'
+import { formatAddress } from '../../core/addresses.js'
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT } from '../../core/constants.js'
+import { invalidArg } from '../../core/errors.js'
+import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseMilliseconds } from '../../core/parse.js'
+import { checkName } from '../../core/sanitize.js'
+import { preview } from '../../core/preview.js'
 // Only the language list and its parser (no sockets): --help stays as light as before.
-import { parseChatLanguage, type ChatLanguage } from '../../chat-messages.js'
-import type { ChatLeaveReason, ChatServer, ChatServerEvent, ChatSummary } from '../../chat-server.js'
-import type { SplitLine } from '../../line-splitter.js'
+import { parseChatLanguage, type ChatLanguage } from '../../chat/chat-messages.js'
+import type { ChatLeaveReason, ChatServer, ChatServerEvent, ChatSummary } from '../../chat/chat-server.js'
+import type { SplitLine } from '../../core/line-splitter.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, announceStopping, jsonWriter, lineWriter, styleFor, typedInput, type CliContext } from '../io.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
-import type { AddressFilter } from '../../cidr.js'
+import type { AddressFilter } from '../../core/cidr.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
-import { formatDuration, plural } from '../format.js'
+import { formatDuration, plural } from '../render/format.js'
 
 // Defaults repeated here (not imported) so `sockkit --help` does not load the chat library;
 // test/chat-server-cli.ts checks they match the library's.
@@ -102,8 +102,8 @@ Clients type a name, then lines; they have /who, /nick <name>, /me <action>,
 "* ana left", refusals, cut lines, floods. Ctrl-C says goodbye to everyone,
 prints who took part and how many messages, and exits 130.`)
     .action((port: number, flags: ChatServerFlags) => runAction(ctx, async () => {
-      const { ChatServer } = await import('../../chat-server.js')
-      const { LineSplitter } = await import('../../line-splitter.js')
+      const { ChatServer } = await import('../../chat/chat-server.js')
+      const { LineSplitter } = await import('../../core/line-splitter.js')
       const addressFilter = addressFilterFrom(flags)
       const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter)
       const server = new ChatServer({

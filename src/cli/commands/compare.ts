@@ -1,16 +1,16 @@
 import type { FileHandle } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { Command, Option } from 'commander'
-import { formatAddress } from '../../addresses.js'
-import { DEFAULT_PORT, MAX_UDP_PAYLOAD_IPV4 } from '../../constants.js'
-import { invalidArg } from '../../errors.js'
-import { parseMilliseconds, parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parseHost, parseRate as parseRateWithin } from '../../parse.js'
-import { checkImpairmentFlags, MAX_IMPAIRMENT_DELAY_MS, reorderSpacingNote, type EmulatorChoice, type Impairment, type ImpairmentEvent } from '../../impairment.js'
-import type { CompareEvent } from '../../compare.js'
-import type { CompareConfig, Transport } from '../../compare-types.js'
+import { formatAddress } from '../../core/addresses.js'
+import { DEFAULT_PORT, MAX_UDP_PAYLOAD_IPV4 } from '../../core/constants.js'
+import { invalidArg } from '../../core/errors.js'
+import { parseMilliseconds, parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parseHost, parseRate as parseRateWithin } from '../../core/parse.js'
+import { checkImpairmentFlags, MAX_IMPAIRMENT_DELAY_MS, reorderSpacingNote, type EmulatorChoice, type Impairment, type ImpairmentEvent } from '../../impairment/impairment.js'
+import type { CompareEvent } from '../../compare/compare.js'
+import type { CompareConfig, Transport } from '../../compare/compare-types.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { sweepStaleTablesAtStart } from '../stale-tables.js'
-import { plural } from '../format.js'
+import { plural } from '../render/format.js'
 import { clock, jsonReplacer, lineWriter, stopCause, styleFor, type CliContext } from '../io.js'
 import { KERNEL_SEED_NOTE } from './link.js'
 import { argParser, runAction } from '../action.js'
@@ -212,7 +212,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
       if (flags.csv === '-' && flags.json) {
         throw invalidArg('--csv - and --json both write to stdout: give --csv a file name')
       }
-      const { makeCompareConfig, runCompareDetailed } = await import('../../compare.js')
+      const { makeCompareConfig, runCompareDetailed } = await import('../../compare/compare.js')
       // Validate everything before starting a reflector process.
       const config = makeCompareConfig({
         host: host ?? '127.0.0.1',
@@ -260,10 +260,10 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
   config: CompareConfig
   impairment: Impairment | undefined
   csv: CsvSink | undefined
-  runCompareDetailed: typeof import('../../compare.js').runCompareDetailed
+  runCompareDetailed: typeof import('../../compare/compare.js').runCompareDetailed
 }): Promise<number> => {
   const progress = progressLine(ctx)
-  const { startLocalReflector } = await import('../../local-reflector.js')
+  const { startLocalReflector } = await import('../../probe/local-reflector.js')
   const local = host === undefined ? await startLocalReflector() : undefined
   if (local) config.port = local.port
   let detail
@@ -290,7 +290,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
   }
   progress.clear()
   const { result, runs } = detail
-  const { formatCompare, formatCsvRows } = await import('../format-compare.js')
+  const { formatCompare, formatCsvRows } = await import('../render/format-compare.js')
 
   // stdout carries one kind of data: the JSON, the CSV (--csv -) or else the table. With
   // --csv - the table moves to stderr, as irtt moves its text when JSON takes stdout.

@@ -1,17 +1,17 @@
 import { isIPv6 } from 'node:net'
 import { Command } from 'commander'
-import { formatAddress, isLoopback, isWildcard } from '../../addresses.js'
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
-import { parseMilliseconds, parsePort, parsePositiveInt, parseHost } from '../../parse.js'
-import type { ReflectorEvent, ReflectorSummary } from '../../reflector.js'
-import type { CloseReason } from '../../tcp-server.js'
+import { formatAddress, isLoopback, isWildcard } from '../../core/addresses.js'
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../core/constants.js'
+import { parseMilliseconds, parsePort, parsePositiveInt, parseHost } from '../../core/parse.js'
+import type { ReflectorEvent, ReflectorSummary } from '../../probe/reflector.js'
+import type { CloseReason } from '../../servers/tcp-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import type { ProbeProblem } from '../../probe.js'
+import type { ProbeProblem } from '../../probe/probe.js'
 import { aborted, announceStopping, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
-import type { AddressFilter } from '../../cidr.js'
-import { formatBytes, formatDuration, plural } from '../format.js'
+import type { AddressFilter } from '../../core/cidr.js'
+import { formatBytes, formatDuration, plural } from '../render/format.js'
 import { sweepStaleTablesAtStart } from '../stale-tables.js'
 
 interface ServeFlags extends AddressFilterFlags {
@@ -46,7 +46,7 @@ closed, with the bytes echoed; the first UDP probe from each peer; ignored
 datagrams (not compare probes) and denied peers, at most one line a second.
 Ctrl-C prints a summary and exits 130.`)
     .action((port: number, flags: ServeFlags) => runAction(ctx, async () => {
-      const { Reflector } = await import('../../reflector.js')
+      const { Reflector } = await import('../../probe/reflector.js')
       const addressFilter = addressFilterFrom(flags)
       const print = flags.json ? printJson(ctx) : printHuman(ctx, addressFilter)
       // Tables left by runs that died still drop packets on their ports: remove them first.

@@ -1,13 +1,13 @@
 import { Command, Option } from 'commander'
-import { formatAddress } from '../../addresses.js'
-import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../constants.js'
-import { hasCode } from '../../errors.js'
-import { ESCAPES_HELP, parsePort, unescapeBytes, parseHost, parseMilliseconds } from '../../parse.js'
-import type { TcpClientEvent, TcpClientTotals } from '../../tcp-client.js'
+import { formatAddress } from '../../core/addresses.js'
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../core/constants.js'
+import { hasCode } from '../../core/errors.js'
+import { ESCAPES_HELP, parsePort, unescapeBytes, parseHost, parseMilliseconds } from '../../core/parse.js'
+import type { TcpClientEvent, TcpClientTotals } from '../../clients/tcp-client.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { eofKey, lineWriter, styleFor, typedInput, warnUnknownEscapes, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
-import { formatBytes, formatDuration } from '../format.js'
+import { formatBytes, formatDuration } from '../render/format.js'
 
 interface TcpClientFlags {
   message?: string[]
@@ -54,7 +54,7 @@ Event lines (stderr): "connecting", "connected from local A → B",
 Exit codes: 0 the server closed (or --wait passed), 1 network failure,
 2 bad command line, 130 Ctrl-C.`)
     .action((host: string, port: number, flags: TcpClientFlags) => runAction(ctx, async () => {
-      const { runTcpClient } = await import('../../tcp-client.js')
+      const { runTcpClient } = await import('../../clients/tcp-client.js')
       const style = styleFor(ctx, ctx.io.stderr)
       const log = lineWriter(ctx.io.stderr, style)
       const messages = flags.message?.map(unescapeBytes)

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
-import { formatAddress } from '../../addresses.js'
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../constants.js'
-import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds } from '../../parse.js'
-import type { CloseReason, TcpServerEvent, TcpServerSummary } from '../../tcp-server.js'
+import { formatAddress } from '../../core/addresses.js'
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../core/constants.js'
+import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds } from '../../core/parse.js'
+import type { CloseReason, TcpServerEvent, TcpServerSummary } from '../../servers/tcp-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, announceStopping, jsonWriter, lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
-import { preview } from '../../preview.js'
+import { preview } from '../../core/preview.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
-import type { AddressFilter } from '../../cidr.js'
-import { formatBytes, formatDuration, plural } from '../format.js'
+import type { AddressFilter } from '../../core/cidr.js'
+import { formatBytes, formatDuration, plural } from '../render/format.js'
 
 interface TcpServerFlags extends AddressFilterFlags {
   host: string
@@ -56,7 +56,7 @@ With --json each event is one object on stdout: {"time","event","id",…};
 the last is "summary". Ctrl-C stops accepting, closes every connection,
 prints a summary and exits 130.`)
     .action((port: number, flags: TcpServerFlags) => runAction(ctx, async () => {
-      const { TcpEchoServer } = await import('../../tcp-server.js')
+      const { TcpEchoServer } = await import('../../servers/tcp-server.js')
       const greeting = flags.greeting === undefined ? undefined : unescapeBytes(flags.greeting)
       warnUnknownEscapes(ctx, '--greeting', flags.greeting)
       const addressFilter = addressFilterFrom(flags)

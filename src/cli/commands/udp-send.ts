@@ -1,14 +1,14 @@
-import { udpFamilyOf } from '../../snmp.js'
+import { udpFamilyOf } from '../../net/snmp.js'
 import { Command, Option } from 'commander'
-import { formatAddress } from '../../addresses.js'
-import { DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6 } from '../../constants.js'
-import { invalidArg } from '../../errors.js'
-import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds, parseRate } from '../../parse.js'
-import type { UdpSendEvent, UdpSendResult } from '../../udp-send.js'
+import { formatAddress } from '../../core/addresses.js'
+import { DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6 } from '../../core/constants.js'
+import { invalidArg } from '../../core/errors.js'
+import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds, parseRate } from '../../core/parse.js'
+import type { UdpSendEvent, UdpSendResult } from '../../clients/udp-send.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { eofKey, lineWriter, styleFor, typedInput, warnUnknownEscapes, type CliContext } from '../io.js'
 import { argParser, runAction } from '../action.js'
-import { datagramShown, formatBytes, formatDuration, plural } from '../format.js'
+import { datagramShown, formatBytes, formatDuration, plural } from '../render/format.js'
 import { describeRecvBuffer } from '../recv-buffer.js'
 
 interface UdpSendFlags {
@@ -104,8 +104,8 @@ line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`
 unreachable; the summary is printed first) or a message not sent, 2 bad
 command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`}`)
     .action((host: string, port: number, message: string | undefined, flags: UdpSendFlags) => runAction(ctx, async () => {
-      const { udpSend, datagramLines } = await import('../../udp-send.js')
-      const { seqPrefixBytes } = await import('../../seq-prefix.js')
+      const { udpSend, datagramLines } = await import('../../clients/udp-send.js')
+      const { seqPrefixBytes } = await import('../../core/seq-prefix.js')
       let messages: Iterable<Uint8Array> | ReturnType<typeof datagramLines>
       if (message !== undefined) {
         const bytes = unescapeBytes(message)

@@ -1,15 +1,15 @@
 import { Command } from 'commander'
-import { formatAddress } from '../../addresses.js'
-import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants.js'
-import { parsePort, parsePositiveInt, parseHost } from '../../parse.js'
-import type { UdpPeerSummary, UdpServerEvent, UdpServerSummary } from '../../udp-server.js'
-import type { UdpFamily } from '../../snmp.js'
+import { formatAddress } from '../../core/addresses.js'
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../core/constants.js'
+import { parsePort, parsePositiveInt, parseHost } from '../../core/parse.js'
+import type { UdpPeerSummary, UdpServerEvent, UdpServerSummary } from '../../servers/udp-server.js'
+import type { UdpFamily } from '../../net/snmp.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
-import type { AddressFilter } from '../../cidr.js'
-import { datagramShown, formatBytes, formatDuration, plural } from '../format.js'
+import type { AddressFilter } from '../../core/cidr.js'
+import { datagramShown, formatBytes, formatDuration, plural } from '../render/format.js'
 import { describeRecvBuffer } from '../recv-buffer.js'
 
 interface UdpServerFlags extends AddressFilterFlags {
@@ -72,7 +72,7 @@ the machine-wide RcvbufErrors (/proc/net/snmp) is shown beside it. Numbers
 start at 1 (udp-send --seq). Ctrl-C prints datagrams, bytes and seq
 statistics per peer and exits 130.`)
     .action((port: number, flags: UdpServerFlags) => runAction(ctx, async () => {
-      const { UdpServer } = await import('../../udp-server.js')
+      const { UdpServer } = await import('../../servers/udp-server.js')
       const addressFilter = addressFilterFrom(flags)
       const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter)
       const server = new UdpServer({

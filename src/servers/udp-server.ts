@@ -1,14 +1,14 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
-import { reachableAddresses } from './addresses.js'
-import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES } from './constants.js'
-import { invalidArg } from './errors.js'
-import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from './snmp.js'
-import { preview } from './preview.js'
-import { requestRecvBufferSize } from './socket-buffer.js'
-import { parseSeq } from './seq-prefix.js'
-import { SequenceTracker, type SequenceObservation } from './sequence-tracker.js'
-import { findOwnUdpSocket, readUdpSocketDrops } from './udp-socket-drops.js'
+import { reachableAddresses } from '../core/addresses.js'
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES } from '../core/constants.js'
+import { invalidArg } from '../core/errors.js'
+import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from '../net/snmp.js'
+import { preview } from '../core/preview.js'
+import { requestRecvBufferSize } from '../net/socket-buffer.js'
+import { parseSeq } from '../core/seq-prefix.js'
+import { SequenceTracker, type SequenceObservation } from '../core/sequence-tracker.js'
+import { findOwnUdpSocket, readUdpSocketDrops } from '../net/udp-socket-drops.js'
 
 /** Peers whose statistics are kept at once by default; see {@link UdpServerOptions.maxPeers}. */
 export const DEFAULT_MAX_UDP_PEERS = 10_000

@@ -3,14 +3,14 @@ import { lookup } from 'node:dns/promises'
 import type { Readable } from 'node:stream'
 import {
   DEFAULT_PREVIEW_BYTES, DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6,
-} from './constants.js'
-import { datagramTooBig, invalidArg } from './errors.js'
-import { formatAddress, isLoopback } from './addresses.js'
-import { preview } from './preview.js'
-import { encodeSeq, parseSeq, seqPrefixBytes } from './seq-prefix.js'
-import { requestRecvBufferSize } from './socket-buffer.js'
-import { SequenceTracker } from './sequence-tracker.js'
-import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters } from './snmp.js'
+} from '../core/constants.js'
+import { datagramTooBig, invalidArg } from '../core/errors.js'
+import { formatAddress, isLoopback } from '../core/addresses.js'
+import { preview } from '../core/preview.js'
+import { encodeSeq, parseSeq, seqPrefixBytes } from '../core/seq-prefix.js'
+import { requestRecvBufferSize } from '../net/socket-buffer.js'
+import { SequenceTracker } from '../core/sequence-tracker.js'
+import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters } from '../net/snmp.js'
 
 /**
  * Stands in for a message too long to keep in memory: only its length is known, and it

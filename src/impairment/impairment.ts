@@ -1,4 +1,4 @@
-import { invalidArg, sockkitError } from './errors.js'
+import { invalidArg, sockkitError } from '../core/errors.js'
 
 /**
  * What a link does to the traffic crossing it. Every field applies to EACH direction

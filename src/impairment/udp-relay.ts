@@ -1,7 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { lookup } from 'node:dns/promises'
 import { isIPv6 } from 'node:net'
-import { DEFAULT_HOST } from './constants.js'
+import { DEFAULT_HOST } from '../core/constants.js'
 import { DelayTimer } from './delay-timer.js'
 import {
   createRandom, deriveSeed, drawDelayMs, emptyCounters, normalizeImpairment, randomSeed, REORDER_HOLD_MS,

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { sockkitError } from './errors.js'
+import { sockkitError } from '../core/errors.js'
 import type { ReflectorSummary } from './reflector.js'
 
 /** Options for {@link startLocalReflector}. */
@@ -37,9 +37,9 @@ type ChildMessage =
  * child never needs a loader.
  */
 const childScript = (): string => {
-  const beside = fileURLToPath(new URL('./cli/reflector-child.js', import.meta.url))
+  const beside = fileURLToPath(new URL('../cli/reflector-child.js', import.meta.url))
   if (existsSync(beside)) return beside
-  const built = fileURLToPath(new URL('../dist/cli/reflector-child.js', import.meta.url))
+  const built = fileURLToPath(new URL('../../dist/cli/reflector-child.js', import.meta.url))
   if (existsSync(built)) return built
   throw sockkitError('ERR_SOCKKIT_UNSUPPORTED', `the reflector program is missing (looked for ${beside}); run \`npm run build\``)
 }

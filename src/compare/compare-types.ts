@@ -5,7 +5,7 @@
  * formatter can be built and tested apart.
  */
 import type { TransportResult } from './compare-stats.js'
-import type { AppliedBy, ImpairmentConfig, ImpairmentCountersReport, ImpairmentKind, ReorderRange } from './impairment.js'
+import type { AppliedBy, ImpairmentConfig, ImpairmentCountersReport, ImpairmentKind, ReorderRange } from '../impairment/impairment.js'
 
 export type Transport = 'tcp' | 'udp'
 

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { sockkitError } from './errors.js'
+import { sockkitError } from '../core/errors.js'
 import { emptyCounters, type ImpairmentCounters } from './impairment.js'
 
 /** Where `nft` is looked for (root's PATH does not always include sbin). */

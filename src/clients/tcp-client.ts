@@ -1,9 +1,9 @@
 import { connect, type LookupFunction } from 'node:net'
 import type { Readable, Writable } from 'node:stream'
-import { formatAddress } from './addresses.js'
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PREVIEW_BYTES } from './constants.js'
-import { sockkitError } from './errors.js'
-import { preview } from './preview.js'
+import { formatAddress } from '../core/addresses.js'
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PREVIEW_BYTES } from '../core/constants.js'
+import { sockkitError } from '../core/errors.js'
+import { preview } from '../core/preview.js'
 
 /** Options for {@link runTcpClient}. */
 export interface TcpClientOptions {

@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import {
   DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES, LISTEN_BACKLOG,
-} from './constants.js'
-import { reachableAddresses } from './addresses.js'
-import { preview } from './preview.js'
+} from '../core/constants.js'
+import { reachableAddresses } from '../core/addresses.js'
+import { preview } from '../core/preview.js'
 
 /** Options for {@link TcpEchoServer}. */
 export interface TcpServerOptions {

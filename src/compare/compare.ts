@@ -14,17 +14,17 @@ import { randomInt } from 'node:crypto'
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { connect as tcpConnect, isIPv6, type Socket as TcpSocket } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_UDP_PAYLOAD_IPV4 } from './constants.js'
-import { formatAddress } from './addresses.js'
-import { datagramTooBig, invalidArg, sockkitError } from './errors.js'
-import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from './probe.js'
+import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_UDP_PAYLOAD_IPV4 } from '../core/constants.js'
+import { formatAddress } from '../core/addresses.js'
+import { datagramTooBig, invalidArg, sockkitError } from '../core/errors.js'
+import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from '../probe/probe.js'
 import { analyzeRun, TCP_DELIVERY_CAP_MS, type ProbeArrival, type ProbeSend, type TmaxRule, type TransportRun } from './compare-stats.js'
-import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from './snmp.js'
+import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from '../net/snmp.js'
 import type { CompareConfig, CompareImpairmentConfig, CompareResult, CompareTransportResult, ImpairmentOutcome, KernelReport, Transport, TransportError } from './compare-types.js'
 import {
   activeImpairments, expectedRoundTrip, normalizeImpairment, reorderRangePercent, startImpairment,
   type EmulatorChoice, type EmulatorSupport, type FullImpairment, type Impairment, type ImpairmentCountersReport, type ImpairmentKind, type RunningImpairment,
-} from './impairment.js'
+} from '../impairment/impairment.js'
 
 /** Probes per transport when not told. */
 export const DEFAULT_COMPARE_COUNT = 1000

@@ -23,7 +23,7 @@
  * - Percentiles are nearest-rank, and null when the sample count cannot support them:
  *   a q-quantile needs at least ceil(1/(1−q)) samples (p99: 100, p99.9: 1000).
  */
-import { SequenceTracker } from './sequence-tracker.js'
+import { SequenceTracker } from '../core/sequence-tracker.js'
 
 /** One probe that was actually sent. */
 export interface ProbeSend {

@@ -5,11 +5,11 @@
  * whole screen can be snapshot-tested.
  */
 import type { ChalkInstance } from 'chalk'
-import type { CompareResult, CompareTransportResult, KernelReport, Transport } from '../compare-types.js'
-import { minSamplesFor, probeOutcomes, TCP_DELIVERY_CAP_MS, type HistogramBucket, type LatencySummary, type TransportResult, type TransportRun } from '../compare-stats.js'
+import type { CompareResult, CompareTransportResult, KernelReport, Transport } from '../../compare/compare-types.js'
+import { minSamplesFor, probeOutcomes, TCP_DELIVERY_CAP_MS, type HistogramBucket, type LatencySummary, type TransportResult, type TransportRun } from '../../compare/compare-stats.js'
 import { formatBytes, plural } from './format.js'
-import { formatAddress } from '../addresses.js'
-import { REORDER_HOLD_MS } from '../impairment.js'
+import { formatAddress } from '../../core/addresses.js'
+import { REORDER_HOLD_MS } from '../../impairment/impairment.js'
 
 const DEFAULT_WIDTH = 80
 const LABEL_WIDTH = 24

@@ -1,6 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net'
-import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, LISTEN_BACKLOG } from './constants.js'
-import { sockkitError } from './errors.js'
+import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, LISTEN_BACKLOG } from '../core/constants.js'
+import { sockkitError } from '../core/errors.js'
 import { DelayTimer } from './delay-timer.js'
 import {
   activeImpairments, createRandom, deriveSeed, drawDelayMs, emptyCounters, normalizeImpairment, randomSeed,

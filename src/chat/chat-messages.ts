@@ -1,4 +1,4 @@
-import { invalidArg } from './errors.js'
+import { invalidArg } from '../core/errors.js'
 
 /**
  * Languages the chat server can speak to its clients. English is the default; Spanish and

@@ -12,8 +12,8 @@
  *  16  scheduledNs u64  (ns since the run's start)
  *  24  padding (zeros) up to sizeBytes
  */
-import { MAX_UDP_PAYLOAD_IPV4 } from './constants.js'
-import { invalidArg } from './errors.js'
+import { MAX_UDP_PAYLOAD_IPV4 } from '../core/constants.js'
+import { invalidArg } from '../core/errors.js'
 
 /** 'SKP1' */
 export const PROBE_MAGIC = 0x534b5031

@@ -1,9 +1,9 @@
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
-import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from './constants.js'
-import { reachableAddresses } from './addresses.js'
+import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../core/constants.js'
+import { reachableAddresses } from '../core/addresses.js'
 import { probeProblem, type ProbeProblem } from './probe.js'
-import { TcpEchoServer, type TcpServerEvent, type TcpServerSummary } from './tcp-server.js'
+import { TcpEchoServer, type TcpServerEvent, type TcpServerSummary } from '../servers/tcp-server.js'
 
 /** Options for {@link Reflector}. */
 export interface ReflectorOptions {
