@@ -1,3 +1,4 @@
+import { catalog } from '../src/i18n/index.js'
 import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
 import { PassThrough } from 'node:stream'
@@ -134,7 +135,7 @@ const udpSendAs = async (platform: NodeJS.Platform, args: string[]): Promise<{ e
   const stderr = new PassThrough()
   let text = ''
   stderr.on('data', (d: Buffer) => { text += d.toString() })
-  const ctx: CliContext = { io: { stdin, stdout: new PassThrough().resume(), stderr, env: { NO_COLOR: '1' }, signal: new AbortController().signal }, exitCode: 0, colorFlag: false }
+  const ctx: CliContext = { io: { stdin, stdout: new PassThrough().resume(), stderr, env: { NO_COLOR: '1' }, signal: new AbortController().signal }, exitCode: 0, colorFlag: false, ...catalog('en') }
   const command = makeUdpSendCommand(ctx, platform).exitOverride()
   await command.parseAsync(args, { from: 'user' })
   return { exitCode: ctx.exitCode, stderr: text, help: command.helpInformation() }

@@ -1,4 +1,4 @@
-import { invalidArg } from '../core/errors.js'
+import { invalidArgText } from '../core/errors.js'
 
 /**
  * Languages the chat server can speak to its clients. English is the default; Spanish and
@@ -239,7 +239,7 @@ export const parseChatLanguage = (value: string): ChatLanguage => {
   const match = /^([a-z]{2})(?:[-_][a-z0-9]{1,8})*$/i.exec(value.trim())
   const code = match?.[1]!.toLowerCase()
   if (!isChatLanguage(code)) {
-    throw invalidArg(`lang must be en, es or pt (a region such as es-AR or pt-BR is accepted), not "${value}"`, { value })
+    throw invalidArgText(`lang must be en, es or pt (a region such as es-AR or pt-BR is accepted), not "${value}"`, { value })
   }
   return code
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT, LISTEN_BACKLOG } from '../core/constants.js'
 import { reachableAddresses } from '../core/addresses.js'
-import { invalidArg } from '../core/errors.js'
+import { invalidArgText } from '../core/errors.js'
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type SplitLine } from '../core/line-splitter.js'
 import { checkName, MAX_NAME_LENGTH, sanitizeText, sanitizeTypedLine, type NameProblem } from '../core/sanitize.js'
 import { CHAT_LANGUAGES, CHAT_MESSAGES, isChatLanguage, type ChatLanguage, type ChatMessages } from './chat-messages.js'
@@ -245,15 +245,15 @@ export class ChatServer {
       onEvent: options.onEvent,
     }
     if (!isChatLanguage(this.options.lang)) {
-      throw invalidArg(`lang must be ${CHAT_LANGUAGES.slice(0, -1).join(', ')} or ${CHAT_LANGUAGES.at(-1)}, not "${String(this.options.lang)}"`, { value: this.options.lang })
+      throw invalidArgText(`lang must be ${CHAT_LANGUAGES.slice(0, -1).join(', ')} or ${CHAT_LANGUAGES.at(-1)}, not "${String(this.options.lang)}"`, { value: this.options.lang })
     }
     this.text = CHAT_MESSAGES[this.options.lang]
     const checked = checkName(this.options.name)
     if (!checked.ok || checked.name !== this.options.name) {
-      throw invalidArg(`the operator's name must be 1–${MAX_NAME_LENGTH} letters, digits, "-", "_" or ".", not "${this.options.name}"`, { value: this.options.name })
+      throw invalidArgText(`the operator's name must be 1–${MAX_NAME_LENGTH} letters, digits, "-", "_" or ".", not "${this.options.name}"`, { value: this.options.name })
     }
     for (const key of ['maxLineBytes', 'maxClients', 'floodLinesPerSecond', 'floodBurstLines', 'maxOutputBytes'] as const) {
-      if (!(this.options[key] > 0)) throw invalidArg(`${key} must be greater than 0, not ${this.options[key]}`, { value: this.options[key] })
+      if (!(this.options[key] > 0)) throw invalidArgText(`${key} must be greater than 0, not ${this.options[key]}`, { value: this.options[key] })
     }
     this.server = createServer({ allowHalfOpen: true, noDelay: true }, socket => this.accept(socket))
     this.server.on('error', err => {

@@ -2,6 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk'
 import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { ESCAPES_HELP, unknownEscapes } from '../core/parse.js'
 import { stoppingLine } from './render/format.js'
+import type { Catalog, Fmt } from '../i18n/index.js'
 
 /**
  * Everything a command touches outside itself. `main()` gets the real process
@@ -26,6 +27,10 @@ export interface CliContext {
   exitCode: number
   /** False when `--no-color` was given. */
   colorFlag: boolean
+  /** The messages in the user's language (src/i18n): `ctx.t.common.stopping({…})`. */
+  t: Catalog
+  /** Numbers, sizes, durations and plurals in the same language. */
+  f: Fmt
 }
 
 /**

@@ -4,6 +4,7 @@ import { EXIT_OK, EXIT_USAGE } from './exit-codes.js'
 import { styleFor, type CliContext, type CliIo } from './io.js'
 import { commandFactories } from './commands/index.js'
 import { VERSION } from './version.js'
+import { catalog } from '../i18n/index.js'
 
 /**
  * Run the sockkit CLI with `argv` (without node and script) and return the exit code.
@@ -12,7 +13,8 @@ import { VERSION } from './version.js'
 export const main = async (argv: string[], io: CliIo): Promise<number> => {
   // Host arguments and --host values go through parseHost(), which accepts [::1] as
   // sockkit prints it and drops spaces pasted around it.
-  const ctx: CliContext = { io, exitCode: EXIT_OK, colorFlag: !argv.includes('--no-color') }
+  const { t, f } = catalog('en')
+  const ctx: CliContext = { io, exitCode: EXIT_OK, colorFlag: !argv.includes('--no-color'), t, f }
   const err = styleFor(ctx, io.stderr)
   const program = new Command('sockkit')
   program

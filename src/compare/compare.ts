@@ -16,7 +16,7 @@ import { connect as tcpConnect, isIPv6, type Socket as TcpSocket } from 'node:ne
 import { performance } from 'node:perf_hooks'
 import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_UDP_PAYLOAD_IPV4 } from '../core/constants.js'
 import { formatAddress } from '../core/addresses.js'
-import { datagramTooBig, invalidArg, sockkitError } from '../core/errors.js'
+import { datagramTooBig, invalidArgText, sockkitErrorText } from '../core/errors.js'
 import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from '../probe/probe.js'
 import { analyzeRun, TCP_DELIVERY_CAP_MS, type ProbeArrival, type ProbeSend, type TmaxRule, type TransportRun } from './compare-stats.js'
 import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from '../net/snmp.js'
@@ -92,27 +92,27 @@ export const makeCompareConfig = (options: CompareOptions = {}): CompareConfig =
   const tmaxMs = options.tmaxMs ?? null
   const port = options.port ?? 9000
   if (!Number.isSafeInteger(count) || count < 1 || count > MAX_COMPARE_COUNT) {
-    throw invalidArg(`count must be a whole number from 1 to ${MAX_COMPARE_COUNT}, not ${count}`, { value: count })
+    throw invalidArgText(`count must be a whole number from 1 to ${MAX_COMPARE_COUNT}, not ${count}`, { value: count })
   }
   if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0) {
-    throw invalidArg(`rate must be a number of probes per second greater than 0, not ${ratePerSecond}`, { value: ratePerSecond })
+    throw invalidArgText(`rate must be a number of probes per second greater than 0, not ${ratePerSecond}`, { value: ratePerSecond })
   }
   if (transports.length === 0 || transports.some(t => t !== 'tcp' && t !== 'udp') || new Set(transports).size !== transports.length) {
-    throw invalidArg(`transports must be tcp, udp or both (each once), not "${transports.join(',')}"`, { value: transports })
+    throw invalidArgText(`transports must be tcp, udp or both (each once), not "${transports.join(',')}"`, { value: transports })
   }
   const maxSize = transports.includes('udp') ? MAX_UDP_PAYLOAD_IPV4 : MAX_TCP_PROBE_BYTES
   if (!Number.isSafeInteger(sizeBytes) || sizeBytes < PROBE_HEADER_BYTES || sizeBytes > maxSize) {
-    throw invalidArg(`size must be a whole number of bytes from ${PROBE_HEADER_BYTES} (the probe header) to ${maxSize}` +
+    throw invalidArgText(`size must be a whole number of bytes from ${PROBE_HEADER_BYTES} (the probe header) to ${maxSize}` +
       `${transports.includes('udp') ? ' (the largest UDP datagram)' : ''}, not ${sizeBytes}`, { value: sizeBytes })
   }
   if (!Number.isSafeInteger(warmup) || warmup < 0 || warmup > MAX_COMPARE_COUNT) {
-    throw invalidArg(`warmup must be a whole number of probes, 0 or more, not ${warmup}`, { value: warmup })
+    throw invalidArgText(`warmup must be a whole number of probes, 0 or more, not ${warmup}`, { value: warmup })
   }
   if (tmaxMs !== null && (!Number.isFinite(tmaxMs) || tmaxMs <= 0)) {
-    throw invalidArg(`tmax must be a number of milliseconds greater than 0, not ${tmaxMs}`, { value: tmaxMs })
+    throw invalidArgText(`tmax must be a number of milliseconds greater than 0, not ${tmaxMs}`, { value: tmaxMs })
   }
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw invalidArg(`port must be a whole number from 1 to 65535, not ${port}`, { value: port })
+    throw invalidArgText(`port must be a whole number from 1 to 65535, not ${port}`, { value: port })
   }
   const blast = options.blast ?? false
   return {
@@ -551,8 +551,8 @@ class ProbeRun {
     const { host, port } = this.shownTarget
     const where = formatAddress(host, port)
     return this.transport === 'udp'
-      ? sockkitError('ERR_SOCKKIT_NO_ANSWER', `no UDP probe came back from ${where} — is \`sockkit serve\` running there and is UDP allowed through?`, { host, port })
-      : sockkitError('ERR_SOCKKIT_NO_ANSWER', `no TCP probe came back from ${where} — something accepted the connection but did not echo: is it \`sockkit serve\`?`, { host, port })
+      ? sockkitErrorText('ERR_SOCKKIT_NO_ANSWER', `no UDP probe came back from ${where} — is \`sockkit serve\` running there and is UDP allowed through?`, { host, port })
+      : sockkitErrorText('ERR_SOCKKIT_NO_ANSWER', `no TCP probe came back from ${where} — something accepted the connection but did not echo: is it \`sockkit serve\`?`, { host, port })
   }
 
   /**
@@ -806,7 +806,7 @@ const measureTcp = async (
       leftover = offset === data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(offset))
     })
     socket.on('error', (err: Error & { code?: string }) => probeRun.fail(Object.assign(err, { host: shownTarget.host, port: shownTarget.port })))
-    socket.on('end', () => probeRun.fail(sockkitError('ERR_SOCKKIT_NO_ANSWER',
+    socket.on('end', () => probeRun.fail(sockkitErrorText('ERR_SOCKKIT_NO_ANSWER',
       `${formatAddress(shownTarget.host, shownTarget.port)} closed the TCP connection during the run`, { host: shownTarget.host, port: shownTarget.port })))
 
     const send: SendProbe = probe => {
@@ -884,8 +884,8 @@ const connectTcp = (target: CompareTarget, timeoutMs: number, signal?: AbortSign
       socket.destroy()
       reject(Object.assign(err, { host: target.host, port: target.port }))
     }
-    const onAbort = () => fail(sockkitError('ABORT_ERR', 'stopped before the TCP connection was made'))
-    const timer = setTimeout(() => fail(sockkitError('ERR_SOCKKIT_CONNECT_TIMEOUT',
+    const onAbort = () => fail(sockkitErrorText('ABORT_ERR', 'stopped before the TCP connection was made'))
+    const timer = setTimeout(() => fail(sockkitErrorText('ERR_SOCKKIT_CONNECT_TIMEOUT',
       `no TCP connection to ${formatAddress(target.host, target.port)} within ${timeoutMs} ms`)), timeoutMs)
     const cleanup = () => {
       clearTimeout(timer)

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net'
-import { invalidArg } from './errors.js'
+import { invalidArgText } from './errors.js'
 
 /*
  * Address filtering for servers (`--allow <cidr>` / `--deny <cidr>`).
@@ -62,7 +62,7 @@ const withoutZone = (address: string): string => {
 export const parseCidr = (value: string, what = 'address'): Cidr => {
   const text = String(value).trim()
   const bad = (why: string) =>
-    invalidArg(`${what} "${value}" is not an IP address or CIDR block: ${why}`, { value })
+    invalidArgText(`${what} "${value}" is not an IP address or CIDR block: ${why}`, { value })
   const slash = text.indexOf('/')
   const addressPart = withoutZone(slash === -1 ? text : text.slice(0, slash))
   const version = isIP(addressPart)

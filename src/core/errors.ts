@@ -4,6 +4,8 @@
  * (ECONNREFUSED, EADDRINUSE, …) are passed through untouched and explained at the
  * CLI edge.
  */
+import { EN, type Catalog } from '../i18n/index.js'
+
 export type SockkitErrorCode =
   /** A value the user gave is out of range or malformed. */
   | 'ERR_SOCKKIT_INVALID_ARG'
@@ -20,19 +22,53 @@ export type SockkitErrorCode =
 
 export interface SockkitError extends Error {
   code: SockkitErrorCode
+  /** The catalogue entry (`errors.<key>`) that words this error, and its parameters. */
+  key?: ErrorKey
+  params?: Record<string, unknown>
   [key: string]: unknown
 }
 
-/** Build an error with a stable code and optional extra fields (host, port, value…). */
-export const sockkitError = (
+/** An entry of the catalogue's `errors` area. */
+export type ErrorKey = keyof Catalog['errors']
+type Entry<K extends ErrorKey> = Catalog['errors'][K]
+/** The parameters an `errors` entry takes (none for a plain string). */
+export type ErrorParams<K extends ErrorKey> = Entry<K> extends (p: infer P) => string ? P : Record<string, never>
+
+/** Words one catalogue entry with its parameters. */
+export const renderError = <K extends ErrorKey>(errors: Catalog['errors'], key: K, params: ErrorParams<K>): string => {
+  const entry = errors[key] as string | ((p: ErrorParams<K>) => string)
+  return typeof entry === 'function' ? entry(params) : entry
+}
+
+/**
+ * Build an error with a stable code, worded by the catalogue entry `errors.<key>`: its
+ * `message` is the English text; `key` and `params` let the CLI say it in the user's language.
+ * `extra` adds fields a caller may read (host, port, value, cause…).
+ */
+export const sockkitError = <K extends ErrorKey>(
+  code: SockkitErrorCode,
+  key: K,
+  params: ErrorParams<K>,
+  extra: Record<string, unknown> = {},
+): SockkitError => Object.assign(new Error(renderError(EN().errors, key, params)), { code, key, params, ...extra }) as unknown as SockkitError
+
+/** A usage error worded by the catalogue: the CLI exits 2 with its message. */
+export const invalidArg = <K extends ErrorKey>(key: K, params: ErrorParams<K>, extra: Record<string, unknown> = {}) =>
+  sockkitError('ERR_SOCKKIT_INVALID_ARG', key, params, extra)
+
+/**
+ * TRANSITION ONLY (being removed): an error worded inline. Every call moves to
+ * `sockkitError(code, key, params)` with its sentence in src/i18n/en/errors.ts.
+ */
+export const sockkitErrorText = (
   code: SockkitErrorCode,
   message: string,
   extra: Record<string, unknown> = {},
 ): SockkitError => Object.assign(new Error(message), { code, ...extra }) as SockkitError
 
-/** A usage error: the CLI exits 2 with its message. */
-export const invalidArg = (message: string, extra: Record<string, unknown> = {}) =>
-  sockkitError('ERR_SOCKKIT_INVALID_ARG', message, extra)
+/** TRANSITION ONLY (being removed): a usage error worded inline; use `invalidArg(key, params)`. */
+export const invalidArgText = (message: string, extra: Record<string, unknown> = {}) =>
+  sockkitErrorText('ERR_SOCKKIT_INVALID_ARG', message, extra)
 
 /** Type guard for errors that carry a string `code` (ours and Node's). */
 export const hasCode = (err: unknown): err is Error & { code: string } =>
@@ -49,7 +85,7 @@ export const datagramTooBig = (
 ): SockkitError | undefined =>
   err.code !== 'EMSGSIZE'
     ? undefined
-    : sockkitError('ERR_SOCKKIT_DATAGRAM_TOO_BIG',
+    : sockkitErrorText('ERR_SOCKKIT_DATAGRAM_TOO_BIG',
       `the system refused to send a ${bytes}-byte ${what} to ${where} (EMSGSIZE): it is over this system's ` +
       'datagram limit (macOS allows 9216 bytes unless `sysctl net.inet.udp.maxdgram` is raised) — try a smaller --size',
       { bytes, ...extra, cause: err })

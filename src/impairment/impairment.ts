@@ -1,4 +1,4 @@
-import { invalidArg, sockkitError } from '../core/errors.js'
+import { invalidArgText, sockkitErrorText } from '../core/errors.js'
 
 /**
  * What a link does to the traffic crossing it. Every field applies to EACH direction
@@ -47,13 +47,13 @@ export const normalizeImpairment = (impairment: Impairment = {}): FullImpairment
   for (const kind of ['loss', 'reorder', 'duplicate'] as const) {
     const v = full[kind]
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 100) {
-      throw invalidArg(`${kind} must be a percentage from 0 to 100, not "${v}"`, { value: v })
+      throw invalidArgText(`${kind} must be a percentage from 0 to 100, not "${v}"`, { value: v })
     }
   }
   for (const kind of ['delay', 'jitter'] as const) {
     const v = full[kind]
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_IMPAIRMENT_DELAY_MS) {
-      throw invalidArg(`${kind} must be a number of ms from 0 to ${MAX_IMPAIRMENT_DELAY_MS}, not "${v}"`, { value: v })
+      throw invalidArgText(`${kind} must be a number of ms from 0 to ${MAX_IMPAIRMENT_DELAY_MS}, not "${v}"`, { value: v })
     }
   }
   return full
@@ -485,7 +485,7 @@ export const planEmulator = (
   const tcp = transports.includes('tcp')
   const userspaceCannot = tcp ? active.filter(k => STREAM_IMPOSSIBLE.includes(k)) : []
   const all = (by: AppliedBy) => Object.fromEntries(active.map(k => [k, by])) as EmulatorPlan['appliedBy']
-  const unsupported = (message: string) => sockkitError('ERR_SOCKKIT_UNSUPPORTED', message)
+  const unsupported = (message: string) => sockkitErrorText('ERR_SOCKKIT_UNSUPPORTED', message)
   const kernelCannot = (kinds: ImpairmentKind[]) => `the kernel emulator cannot ${kinds.join(', ')}: ${support.netemReason}`
   const tcpCannot = (kinds: ImpairmentKind[]) =>
     `the userspace relay cannot ${kinds.map(k => k === 'loss' ? 'lose' : k).join(', ')} TCP segments (it sees a byte stream, and faking it would corrupt the stream)`
@@ -711,7 +711,7 @@ export interface RunningImpairment {
 export const startImpairment = async (options: StartImpairmentOptions): Promise<RunningImpairment> => {
   const imp = normalizeImpairment(options.impairment)
   const transports = [...new Set(options.transports)]
-  if (transports.length === 0) throw invalidArg('at least one transport (tcp or udp) is needed')
+  if (transports.length === 0) throw invalidArgText('at least one transport (tcp or udp) is needed')
   const choice = options.emulator ?? 'auto'
   // Check the kernel whenever the plan may need it or name it: loss, and for TCP also
   // reorder/duplicate (only the kernel could do those to a stream) — else a refusal would

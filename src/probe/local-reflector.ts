@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { sockkitError } from '../core/errors.js'
+import { sockkitError, sockkitErrorText } from '../core/errors.js'
 import type { ReflectorSummary } from './reflector.js'
 
 /** Options for {@link startLocalReflector}. */
@@ -41,7 +41,7 @@ const childScript = (): string => {
   if (existsSync(beside)) return beside
   const built = fileURLToPath(new URL('../../dist/cli/reflector-child.js', import.meta.url))
   if (existsSync(built)) return built
-  throw sockkitError('ERR_SOCKKIT_UNSUPPORTED', `the reflector program is missing (looked for ${beside}); run \`npm run build\``)
+  throw sockkitError('ERR_SOCKKIT_UNSUPPORTED', 'reflectorProgramMissing', { path: beside })
 }
 
 /**
@@ -83,13 +83,13 @@ export const startLocalReflector = (options: LocalReflectorOptions = {}): Promis
       child.kill('SIGKILL')
       reject(err)
     }
-    const timer = setTimeout(() => fail(sockkitError('ERR_SOCKKIT_NO_ANSWER',
+    const timer = setTimeout(() => fail(sockkitErrorText('ERR_SOCKKIT_NO_ANSWER',
       `the local reflector did not start within ${startTimeoutMs} ms`)), startTimeoutMs)
 
     child.on('error', fail)
     child.on('exit', (code, signal) => {
       if (!started) {
-        fail(sockkitError('ERR_SOCKKIT_NO_ANSWER',
+        fail(sockkitErrorText('ERR_SOCKKIT_NO_ANSWER',
           `the local reflector exited before it was ready (${signal ?? `exit code ${code}`})${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`))
       }
     })

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../core/addresses.js'
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT } from '../../core/constants.js'
-import { invalidArg } from '../../core/errors.js'
+import { invalidArgText } from '../../core/errors.js'
 import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseMilliseconds } from '../../core/parse.js'
 import { checkName } from '../../core/sanitize.js'
 import { preview } from '../../core/preview.js'
@@ -45,7 +45,7 @@ interface ChatServerFlags extends AddressFilterFlags {
 const parseName = (value: string): string => {
   const checked = checkName(value)
   if (!checked.ok || checked.name !== value) {
-    throw invalidArg(`name must be 1–24 letters, digits, "-", "_" or "." with no spaces, not "${value}"`, { value })
+    throw invalidArgText(`name must be 1–24 letters, digits, "-", "_" or "." with no spaces, not "${value}"`, { value })
   }
   return value
 }

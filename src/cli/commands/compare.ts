@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../core/addresses.js'
 import { DEFAULT_PORT, MAX_UDP_PAYLOAD_IPV4 } from '../../core/constants.js'
-import { invalidArg } from '../../core/errors.js'
+import { invalidArgText } from '../../core/errors.js'
 import { parseMilliseconds, parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parseHost, parseRate as parseRateWithin } from '../../core/parse.js'
 import { checkImpairmentFlags, MAX_IMPAIRMENT_DELAY_MS, reorderSpacingNote, type EmulatorChoice, type Impairment, type ImpairmentEvent } from '../../impairment/impairment.js'
 import type { CompareEvent } from '../../compare/compare.js'
@@ -41,18 +41,18 @@ const IMPAIRMENT_FLAGS = ['loss', 'delay', 'jitter', 'reorder', 'duplicate'] as 
 
 const parseEmulator = (value: string): EmulatorChoice => {
   if (value === 'auto' || value === 'kernel' || value === 'userspace') return value
-  throw invalidArg(`emulator must be auto, kernel or userspace, not "${value}"`, { value })
+  throw invalidArgText(`emulator must be auto, kernel or userspace, not "${value}"`, { value })
 }
 
 const parseDelayMs = (name: string) => (value: string): number => {
   const n = parseNonNegativeInt(value, name)
-  if (n > MAX_IMPAIRMENT_DELAY_MS) throw invalidArg(`${name} must be at most ${MAX_IMPAIRMENT_DELAY_MS} ms, not "${value}"`, { value })
+  if (n > MAX_IMPAIRMENT_DELAY_MS) throw invalidArgText(`${name} must be at most ${MAX_IMPAIRMENT_DELAY_MS} ms, not "${value}"`, { value })
   return n
 }
 
 const parseSeed = (value: string): number => {
   const n = parseNonNegativeInt(value, 'seed')
-  if (n >= 2 ** 32) throw invalidArg(`seed must be below 4294967296, not "${value}"`, { value })
+  if (n >= 2 ** 32) throw invalidArgText(`seed must be below 4294967296, not "${value}"`, { value })
   return n
 }
 
@@ -60,7 +60,7 @@ const parseSeed = (value: string): number => {
 const parseTransports = (value: string): Transport[] => {
   const names = value.split(',').map(s => s.trim().toLowerCase()).filter(s => s !== '')
   if (names.length === 0 || names.some(n => n !== 'tcp' && n !== 'udp') || new Set(names).size !== names.length) {
-    throw invalidArg(`transports must be tcp, udp or tcp,udp, not "${value}"`, { value })
+    throw invalidArgText(`transports must be tcp, udp or tcp,udp, not "${value}"`, { value })
   }
   return names as Transport[]
 }
@@ -71,7 +71,7 @@ const parseNumber = parseNumberText
 const parseWhole = (name: string, min: number, unit = '') => (value: string): number => {
   const n = parseNumber(value)
   if (!Number.isSafeInteger(n) || n < min) {
-    throw invalidArg(`${name} must be a whole number${unit} of at least ${min} (like 1000 or 1e3), not "${value}"`, { value })
+    throw invalidArgText(`${name} must be a whole number${unit} of at least ${min} (like 1000 or 1e3), not "${value}"`, { value })
   }
   return n
 }
@@ -84,14 +84,14 @@ const parseWhole = (name: string, min: number, unit = '') => (value: string): nu
  */
 const parseRate = (value: string): number => {
   const n = parseNumber(value)
-  if (!Number.isFinite(n) || n <= 0) throw invalidArg(`rate must be a number of probes per second above 0 (like 200, 0.5 or 1e4), not "${value}"`, { value })
+  if (!Number.isFinite(n) || n <= 0) throw invalidArgText(`rate must be a number of probes per second above 0 (like 200, 0.5 or 1e4), not "${value}"`, { value })
   return parseRateWithin(value, 'rate')
 }
 
 /** Probe header (24 bytes) as the floor; the UDP ceiling is checked once transports are known. */
 const parseSize = (value: string): number => {
   const n = parseNumber(value)
-  if (!Number.isSafeInteger(n) || n < 24) throw invalidArg(`size must be a whole number of bytes, at least 24 (the probe header), not "${value}"`, { value })
+  if (!Number.isSafeInteger(n) || n < 24) throw invalidArgText(`size must be a whole number of bytes, at least 24 (the probe header), not "${value}"`, { value })
   return n
 }
 
@@ -109,7 +109,7 @@ const openCsv = async (path: string): Promise<CsvSink> => {
   try {
     return { kind: 'file', path, handle: await open(path, 'w') }
   } catch (e) {
-    throw invalidArg(`cannot write the CSV file ${path}: ${fileProblem(e, path)}`, { value: path })
+    throw invalidArgText(`cannot write the CSV file ${path}: ${fileProblem(e, path)}`, { value: path })
   }
 }
 
@@ -204,13 +204,13 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
     .addHelpText('after', COMPARE_HELP_AFTER)
     .action((host: string | undefined, flags: CompareFlags, command: Command) => runAction(ctx, async () => {
       if (host === undefined && command.getOptionValueSource('port') === 'cli') {
-        throw invalidArg(`--port ${flags.port} needs a host: without one compare starts its own reflector (to measure a local \`sockkit serve\`, give 127.0.0.1)`)
+        throw invalidArgText(`--port ${flags.port} needs a host: without one compare starts its own reflector (to measure a local \`sockkit serve\`, give 127.0.0.1)`)
       }
       if (flags.transports.includes('udp') && flags.size > MAX_UDP_PAYLOAD_IPV4) {
-        throw invalidArg(`--size: size must be at most ${MAX_UDP_PAYLOAD_IPV4} bytes with UDP (the largest datagram), not ${flags.size}`)
+        throw invalidArgText(`--size: size must be at most ${MAX_UDP_PAYLOAD_IPV4} bytes with UDP (the largest datagram), not ${flags.size}`)
       }
       if (flags.csv === '-' && flags.json) {
-        throw invalidArg('--csv - and --json both write to stdout: give --csv a file name')
+        throw invalidArgText('--csv - and --json both write to stdout: give --csv a file name')
       }
       const { makeCompareConfig, runCompareDetailed } = await import('../../compare/compare.js')
       // Validate everything before starting a reflector process.
@@ -229,7 +229,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
       })
       const impairmentGiven = IMPAIRMENT_FLAGS.some(name => command.getOptionValueSource(name) === 'cli')
       if (!impairmentGiven && (command.getOptionValueSource('emulator') === 'cli' || flags.seed !== undefined)) {
-        throw invalidArg(`--${command.getOptionValueSource('emulator') === 'cli' ? 'emulator' : 'seed'} needs an impairment to apply: add --loss, --delay, --jitter, --reorder or --duplicate`)
+        throw invalidArgText(`--${command.getOptionValueSource('emulator') === 'cli' ? 'emulator' : 'seed'} needs an impairment to apply: add --loss, --delay, --jitter, --reorder or --duplicate`)
       }
       const impairment: Impairment | undefined = impairmentGiven
         ? Object.fromEntries(IMPAIRMENT_FLAGS.filter(name => flags[name] !== undefined).map(name => [name, flags[name]]))
@@ -237,7 +237,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
       if (impairment) {
         // The same impossible combination is the same usage error as in link (exit 2).
         const { problem } = await checkImpairmentFlags({ command: 'compare', transports: flags.transports, impairment, emulator: flags.emulator })
-        if (problem !== undefined) throw invalidArg(problem)
+        if (problem !== undefined) throw invalidArgText(problem)
       }
       // Last of the checks, first of the effects: the file is opened before any probe is sent.
       const csv = flags.csv === undefined ? undefined : await openCsv(flags.csv)

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import { formatAddress, isLoopback, reachableAddresses } from '../../core/addresses.js'
 import { DEFAULT_HOST } from '../../core/constants.js'
-import { invalidArg } from '../../core/errors.js'
+import { invalidArgText } from '../../core/errors.js'
 import { parseNonNegativeInt, parsePercent, parsePort, parseHost } from '../../core/parse.js'
 import { checkImpairmentFlags, describeImpairment, impairmentFlagsProblem, REORDER_HOLD_MS, startImpairment, type DirectionCounters, type ImpairmentCountersReport, type ImpairmentEvent, type ImpairmentReport, type KernelAvailability, type RunningImpairment } from '../../impairment/impairment.js'
 import { staleTablesLine, sweepStaleTablesAtStart } from '../stale-tables.js'
@@ -60,7 +60,7 @@ export const parseTarget = (value: string): { host: string; port: number } => {
   // Several colons: an IPv6 address, whose port can only be told apart inside brackets.
   const ipv6 = /^[0-9a-f:.]*:[0-9a-f:.]*:(\d+)$/i.exec(text)
   const hint = ipv6 ? `; an IPv6 address goes in brackets: [${text.slice(0, text.lastIndexOf(':'))}]:${ipv6[1]}` : ''
-  throw invalidArg(`target must be host:port (for example 127.0.0.1:9000), not "${value}"${hint}`, { value })
+  throw invalidArgText(`target must be host:port (for example 127.0.0.1:9000), not "${value}"${hint}`, { value })
 }
 
 export type { KernelAvailability }
@@ -87,12 +87,12 @@ export const linkFlagsProblem = (flags: {
 
 const parseEmulator = (v: string): 'auto' | 'kernel' | 'userspace' => {
   if (v === 'auto' || v === 'kernel' || v === 'userspace') return v
-  throw invalidArg(`emulator must be auto, kernel or userspace, not "${v}"`, { value: v })
+  throw invalidArgText(`emulator must be auto, kernel or userspace, not "${v}"`, { value: v })
 }
 
 const parseMs = (name: string) => (v: string): number => {
   const n = parseNonNegativeInt(v, name)
-  if (n > 60_000) throw invalidArg(`${name} must be at most 60000 ms, not "${v}"`, { value: v })
+  if (n > 60_000) throw invalidArgText(`${name} must be at most 60000 ms, not "${v}"`, { value: v })
   return n
 }
 
@@ -118,7 +118,7 @@ export const makeLinkCommand = (ctx: CliContext): Command =>
     .option('--emulator <kind>', 'auto, kernel (loss) or userspace', argParser(parseEmulator), 'auto')
     .option('--seed <n>', "repeat the relay's decisions: same seed and traffic, same drops, delays, copies " +
       "(default: random); the kernel emulator's drops are random, --emulator userspace (UDP) repeats them too",
-      argParser(v => { const n = parseNonNegativeInt(v, 'seed'); if (n >= 2 ** 32) throw invalidArg(`seed must be below 4294967296, not "${v}"`); return n }))
+      argParser(v => { const n = parseNonNegativeInt(v, 'seed'); if (n >= 2 ** 32) throw invalidArgText(`seed must be below 4294967296, not "${v}"`); return n }))
     .option('--host <address>', 'address to listen on', argParser(v => parseHost(v)), DEFAULT_HOST)
     .option('--pace <bytes/s>', 'TCP: rate cap per direction (0 = off)', argParser(v => parseNonNegativeInt(v, 'pace')), 0)
     .option('--max-clients <n>', 'UDP: client mappings kept at once (default: 256)', argParser(v => parseNonNegativeInt(v, 'max-clients')))
@@ -149,7 +149,7 @@ prints the totals per direction and exits 130.`)
         ? await checkImpairmentFlags({ command: 'link', transports: [transport], impairment, emulator: flags.emulator })
         : {}
       problem ??= kernelProblem
-      if (problem !== undefined) throw invalidArg(problem)
+      if (problem !== undefined) throw invalidArgText(problem)
       const addressFilter = addressFilterFrom(flags)
       const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter, target)
       // Tables left by runs that died still drop packets on their ports: remove them first.
