@@ -35,7 +35,7 @@ t.test('--json: exactly the CompareResult, zero loss on loopback', async t => {
   const run = await runCli(['compare', '--count', '50', '--rate', '500', '--json'], { timeoutMs: 30_000 })
   t.equal(run.code, 0, run.stderr)
   const result = JSON.parse(run.stdout.toString())
-  t.equal(result.schema, 'sockkit.compare/v1')
+  t.equal(result.schema, 'sockkit.compare/v2')
   t.match(result.config, { local: true, count: 50, ratePerSecond: 500, sizeBytes: 64, transports: ['tcp', 'udp'], tmaxMs: null })
   t.same(Object.keys(result.results).sort(), ['tcp', 'udp'])
   for (const transport of ['tcp', 'udp']) {
@@ -221,7 +221,7 @@ t.test('--json: when nothing answers, stdout holds one document with the error i
   const run = await runCli(['compare', '127.0.0.1', '--port', String(port), '--count', '3', '--json'])
   t.equal(run.code, 1)
   const doc = JSON.parse(run.stdout.toString())
-  t.match(doc, { schema: 'sockkit.compare/v1', error: { exitCode: 1, message: new RegExp(`nothing is listening on 127\\.0\\.0\\.1:${port}`) } })
+  t.match(doc, { schema: 'sockkit.compare/v2', error: { exitCode: 1, message: new RegExp(`nothing is listening on 127\\.0\\.0\\.1:${port}`) } })
   t.notOk('results' in doc)
   t.match(run.stderr, /^sockkit: nothing is listening/m)
 })

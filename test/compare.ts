@@ -24,7 +24,7 @@ t.test('both transports on loopback: everything back, same schedule, kernel repo
   const events: CompareEvent[] = []
   const config = makeCompareConfig({ port: local.port, local: true, count: 50, ratePerSecond: 500 })
   const { result, runs } = await runCompareDetailed(config, { onEvent: e => events.push(e) })
-  t.equal(result.schema, 'sockkit.compare/v1')
+  t.equal(result.schema, 'sockkit.compare/v2')
   t.same(Object.keys(result.results).sort(), ['tcp', 'udp'])
   t.equal(result.interrupted, false)
   for (const transport of ['tcp', 'udp'] as const) {

@@ -85,7 +85,13 @@ const udpResult = (over: Partial<TransportResult> = {}): TransportResult => ({
 })
 
 const compareResult = (over: Partial<CompareResult> = {}): CompareResult => ({
-  schema: 'sockkit.compare/v1',
+  schema: 'sockkit.compare/v2',
+  transports: {
+    tcp: { label: 'TCP', reliable: true, ordered: true, framing: 'stream', carriedOver: 'tcp', maxProbeBytes: 16 * 1024 * 1024 },
+    udp: { label: 'UDP', reliable: false, ordered: false, framing: 'datagram', carriedOver: 'udp', maxProbeBytes: 65507 },
+  },
+  findings: [],
+  headline: [],
   config: {
     host: '127.0.0.1', port: 40123, local: true, count: 1000, ratePerSecond: 200, intervalMs: 5,
     sizeBytes: 64, transports: ['tcp', 'udp'], blast: false, warmup: 0, nagle: false, tmaxMs: null,

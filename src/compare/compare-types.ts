@@ -5,6 +5,7 @@
  * formatter can be built and tested apart.
  */
 import type { TransportResult } from './compare-stats.js'
+import type { Finding, TransportId, TransportTraits } from './transport-types.js'
 import type { AppliedBy, ImpairmentConfig, ImpairmentCountersReport, ImpairmentKind, ReorderRange } from '../impairment/impairment.js'
 
 export type Transport = 'tcp' | 'udp'
@@ -132,18 +133,24 @@ export interface TransportError { code: string; message: string }
 
 /** Everything one `sockkit compare` run produced; `--json` prints exactly this. */
 export interface CompareResult {
-  schema: 'sockkit.compare/v1'
+  schema: 'sockkit.compare/v2'
   config: CompareConfig
-  /** Only the transports asked for. */
-  results: { tcp?: CompareTransportResult; udp?: CompareTransportResult }
+  /** Each transport measured (or asked for), by id, with the traits the findings read. */
+  transports: Record<TransportId, TransportTraits>
+  /** Only the transports asked for, by id (R's fields as in v1). */
+  results: Partial<Record<TransportId, CompareTransportResult>>
   /** What the impairment relays and kernel table did (present only when an impairment ran). */
   impairmentCounters?: ImpairmentCountersReport
-  kernel: { tcp?: KernelReport; udp?: KernelReport }
+  kernel: Partial<Record<TransportId, KernelReport>>
   /**
    * Present only when a transport could not be measured (or died mid-run) while another
    * was; a transport that failed completely is absent from `results`.
    */
-  errors?: { tcp?: TransportError; udp?: TransportError }
+  errors?: Partial<Record<TransportId, TransportError>>
+  /** What the run means, as data (compare/findings.ts); the renderers word them. */
+  findings: Finding[]
+  /** The two or three findings that matter most, shown first. */
+  headline: Finding[]
   /** Stopped early (Ctrl-C): the results cover the probes actually sent. */
   interrupted: boolean
   /** ISO 8601. */

@@ -20,6 +20,7 @@ import { datagramTooBig, invalidArgText, sockkitErrorText } from '../core/errors
 import { decodeProbe, encodeProbe, PROBE_HEADER_BYTES, type ProbeHeader } from '../probe/probe.js'
 import { analyzeRun, TCP_DELIVERY_CAP_MS, type ProbeArrival, type ProbeSend, type TmaxRule, type TransportRun } from './compare-stats.js'
 import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from '../net/snmp.js'
+import type { TransportTraits } from './transport-types.js'
 import type { CompareConfig, CompareImpairmentConfig, CompareResult, CompareTransportResult, ImpairmentOutcome, KernelReport, Transport, TransportError } from './compare-types.js'
 import {
   activeImpairments, expectedRoundTrip, normalizeImpairment, reorderRangePercent, startImpairment,
@@ -27,6 +28,12 @@ import {
 } from '../impairment/impairment.js'
 
 /** Probes per transport when not told. */
+/** What the runner and findings may know of each transport (moving to one adapter module each). */
+const TRAITS: Record<Transport, TransportTraits> = {
+  tcp: { label: 'TCP', reliable: true, ordered: true, framing: 'stream', carriedOver: 'tcp', maxProbeBytes: 16 * 1024 * 1024 },
+  udp: { label: 'UDP', reliable: false, ordered: false, framing: 'datagram', carriedOver: 'udp', maxProbeBytes: 65507 },
+}
+
 export const DEFAULT_COMPARE_COUNT = 1000
 /** Probes per second when not told. */
 export const DEFAULT_COMPARE_RATE = 200
@@ -326,14 +333,18 @@ const measureAll = async (config: CompareConfig, options: MeasureOptions): Promi
     Object.entries(failures).map(([t, e]) => [t, { code: e!.code ?? 'ERROR', message: e!.message }]))
   return {
     result: {
-      schema: 'sockkit.compare/v1',
+      schema: 'sockkit.compare/v2',
       config,
+      transports: Object.fromEntries(config.transports.map(id => [id, TRAITS[id]])),
       results,
       kernel,
       interrupted,
       startedAt,
       finishedAt: new Date().toISOString(),
       ...(Object.keys(errors).length ? { errors } : {}),
+      // Filled by compareFindings (compare/findings.ts) once findings are data.
+      findings: [],
+      headline: [],
     },
     runs,
   }

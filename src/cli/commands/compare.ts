@@ -252,7 +252,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
       } finally {
         if (csv?.kind === 'file') await csv.handle.close()
       }
-    }, { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }, flags.json ? { kind: 'document', schema: 'sockkit.compare/v1' } : undefined))
+    }, { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }, flags.json ? { kind: 'document', schema: 'sockkit.compare/v2' } : undefined))
 
 const measureAndReport = async (ctx: CliContext, { host, flags, config, impairment, csv, runCompareDetailed }: {
   host: string | undefined
@@ -320,6 +320,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
 
   const err = styleFor(ctx, ctx.io.stderr)
   for (const [transport, failure] of Object.entries(result.errors ?? {})) {
+    if (!failure) continue
     const sentence = explainReported(failure, { host: config.host, port: config.port, serverCommand: 'serve' })
     ctx.io.stderr.write(`${err.red('sockkit:')} ${transport.toUpperCase()}: ${sentence}\n`)
   }
