@@ -2,7 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
 import { reachableAddresses } from '../core/addresses.js'
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES } from '../core/constants.js'
-import { invalidArgText } from '../core/errors.js'
+import { invalidArg } from '../core/errors.js'
 import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from '../net/snmp.js'
 import { preview } from '../core/preview.js'
 import { requestRecvBufferSize } from '../net/socket-buffer.js'
@@ -272,10 +272,10 @@ export class UdpServer {
       onEvent: options.onEvent,
     }
     if (!Number.isSafeInteger(this.options.eventsPerSecond) || this.options.eventsPerSecond < 0) {
-      throw invalidArgText(`eventsPerSecond must be a whole number of at least 0, not ${this.options.eventsPerSecond}`)
+      throw invalidArg('udpServerEventsPerSecond', { value: this.options.eventsPerSecond })
     }
     if (!Number.isSafeInteger(this.options.maxPeers) || this.options.maxPeers < 1) {
-      throw invalidArgText(`maxPeers must be a whole number of at least 1, not ${this.options.maxPeers}`)
+      throw invalidArg('udpServerMaxPeers', { value: this.options.maxPeers })
     }
     // The receive buffer is asked for after bind (see requestRecvBufferSize), not here.
     this.socket = createSocket({ type: isIPv6(this.options.host) ? 'udp6' : 'udp4' })

@@ -6,8 +6,14 @@
 import type { Fmt } from '../fmt.js'
 import { common } from './common.js'
 import { errors } from './errors.js'
+import { recvBuffer } from './recv-buffer.js'
+import { serve } from './serve.js'
+import { udpServer } from './udp-server.js'
 
 export const en = (f: Fmt) => ({
   common: common(f),
   errors: errors(f),
+  recvBuffer: recvBuffer(f),
+  serve: serve(f),
+  udpServer: udpServer(f),
 })
