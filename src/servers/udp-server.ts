@@ -3,12 +3,13 @@ import { isIPv6 } from 'node:net'
 import { reachableAddresses } from '../core/addresses.js'
 import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES } from '../core/constants.js'
 import { invalidArg } from '../core/errors.js'
-import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type UdpFamily } from '../net/snmp.js'
+import type { UdpFamily } from '../net/snmp.js'
+import { UdpDropWatch } from '../net/udp-drop-watch.js'
 import { preview } from '../core/preview.js'
 import { requestRecvBufferSize } from '../net/socket-buffer.js'
 import { parseSeq } from '../core/seq-prefix.js'
 import { SequenceTracker, type SequenceObservation } from '../core/sequence-tracker.js'
-import { findOwnUdpSocket, readUdpSocketDrops } from '../net/udp-socket-drops.js'
+import { EventLimit } from '../core/event-limit.js'
 
 /** Peers whose statistics are kept at once by default; see {@link UdpServerOptions.maxPeers}. */
 export const DEFAULT_MAX_UDP_PEERS = 10_000
@@ -203,10 +204,7 @@ interface PeerState {
   earlierRuns?: NonNullable<PeerSeqSummary['earlierRuns']>
   /** When its previous datagram arrived (Date.now()), for the restart pause. */
   lastAt: number
-  /** The eventsPerSecond window: when it began, events shown in it, and what was only counted. */
-  windowStart: number
-  datagramsShown: number
-  sequenceShown: number
+  /** Events over eventsPerSecond in its current window: counted, reported in one roll-up. */
   hidden?: HiddenEvents
 }
 
@@ -235,23 +233,10 @@ export class UdpServer {
   private readonly peers = new Map<string, PeerState>()
   private readonly totals = { datagrams: 0, bytes: 0, echoed: 0, echoesSkipped: 0, denied: 0, peersSeen: 0, peersEvicted: 0 }
   private pendingEchoes = 0
-  /** /proc/net/snmp at listen time; undefined off Linux. */
-  private snmpAtStart: SnmpCounters | undefined
-  /** Our socket's inode in /proc/net/udp{,6} and its `drops` right after binding; undefined off Linux. */
-  private socketInode: string | undefined
-  private socketDropsAtStart = 0
-  private kernelDropsReported = 0
-  /** Set once the socket's count could not be read (it vanished): drops are unknown from then on. */
-  private kernelDropsUnknown = false
-  /** The machine-wide RcvbufErrors rise at the last check; null once unknown. */
-  private machineDrops: number | null = 0
-  private udpFamily: UdpFamily = 'ipv4'
-  private datagramsAtLastCheck = 0
-  private dropTimer: NodeJS.Timeout | undefined
-  /** Peers with hidden events not yet reported, and the timer that reports them after a burst. */
-  private readonly peersWithHidden = new Set<PeerState>()
-  private hiddenTimer: NodeJS.Timeout | undefined
-  private dropCheck: Promise<void> | undefined
+  /** The kernel's drops for this socket, and the machine-wide count beside them. */
+  private readonly drops = new UdpDropWatch(drops => this.emit({ type: 'kernel-drops', ...drops }))
+  /** eventsPerSecond per peer: `datagram` and `sequence` events each. */
+  private readonly eventLimit: EventLimit<PeerState, 'datagram' | 'sequence'>
   private listening = false
   private startedAt = 0
 
@@ -277,6 +262,7 @@ export class UdpServer {
     if (!Number.isSafeInteger(this.options.maxPeers) || this.options.maxPeers < 1) {
       throw invalidArg('udpServerMaxPeers', { value: this.options.maxPeers })
     }
+    this.eventLimit = new EventLimit(this.options.eventsPerSecond, peer => this.reportHidden(peer))
     // The receive buffer is asked for after bind (see requestRecvBufferSize), not here.
     this.socket = createSocket({ type: isIPv6(this.options.host) ? 'udp6' : 'udp4' })
     this.socket.on('message', (data, rinfo) => this.onMessage(data, rinfo))
@@ -295,7 +281,7 @@ export class UdpServer {
   /** Start listening. Rejects with Node's error (EADDRINUSE, EACCES, EADDRNOTAVAIL…). */
   async listen (): Promise<{ address: string; port: number; family: string }> {
     // Read before binding, so every drop on our socket is after the baseline.
-    this.snmpAtStart = await readSnmp()
+    await this.drops.baseline()
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {
         try { this.socket.close() } catch { /* never bound */ }
@@ -312,28 +298,17 @@ export class UdpServer {
         this.listening = true
         this.startedAt = Date.now()
         const a = this.address()
-        this.udpFamily = udpFamilyOf(a.address)
-        const own = findOwnUdpSocket(a.port)
-        this.socketInode = own?.inode
-        this.socketDropsAtStart = own?.drops ?? 0
+        this.drops.attach(a.address, a.port)
         this.emit({
           type: 'listening', address: a.address, port: a.port, family: a.family, reachable: reachableAddresses(a.address),
           recvBufferSize: this.recvBufferSize(),
           ...(this.options.recvBufferSize !== undefined ? { requestedRecvBufferSize: this.options.recvBufferSize } : {}),
           ...(recvBufferRefused !== undefined ? { recvBufferRefused } : {}),
-          kernelDropCounter: this.kernelCounterReadable(),
-          machineDropCounter: this.machineCounterReadable(),
-          kernelDropFamily: this.udpFamily,
+          kernelDropCounter: this.drops.socketReadable,
+          machineDropCounter: this.drops.machineReadable,
+          kernelDropFamily: this.drops.family,
         })
-        if (this.kernelCounterReadable() && this.options.kernelDropCheckMs > 0) {
-          this.dropTimer = setInterval(() => {
-            // Only while datagrams arrive: a quiet server has nothing to lose.
-            if (this.totals.datagrams + this.totals.denied === this.datagramsAtLastCheck) return
-            this.datagramsAtLastCheck = this.totals.datagrams + this.totals.denied
-            void this.checkKernelDrops()
-          }, this.options.kernelDropCheckMs)
-          this.dropTimer.unref()
-        }
+        this.drops.watch(this.options.kernelDropCheckMs, () => this.totals.datagrams + this.totals.denied)
         resolve(a)
       })
     })
@@ -344,14 +319,13 @@ export class UdpServer {
    * counter is read one last time (and a rise reported) before the socket closes.
    */
   async close (): Promise<UdpServerSummary> {
-    clearInterval(this.dropTimer)
-    clearInterval(this.hiddenTimer)
-    this.hiddenTimer = undefined
-    for (const peer of this.peersWithHidden) this.reportHidden(peer)
-    if (this.listening) await this.checkKernelDrops()
+    this.drops.stop()
+    this.eventLimit.close()
+    if (this.listening) await this.drops.check()
     const summary = this.summary()
     if (this.listening) {
       this.listening = false
+      this.drops.detach()
       await new Promise<void>(resolve => this.socket.close(() => resolve()))
     }
     return summary
@@ -364,49 +338,16 @@ export class UdpServer {
    * Concurrent calls share one read.
    */
   async checkKernelDrops (): Promise<number | null> {
-    if (!this.kernelCounterReadable()) return null
-    this.dropCheck ??= (async () => {
-      const [drops, now] = await Promise.all([readUdpSocketDrops(this.socketInode!), readSnmp()])
-      if (!this.listening) return
-      if (now !== undefined && this.machineCounterReadable()) {
-        this.machineDrops = udpCounterDelta(diffSnmp(this.snmpAtStart!, now), 'RcvbufErrors', this.udpFamily)
-      } else {
-        this.machineDrops = null
-      }
-      // The socket's sk_drops only grows while it is open; below the start it is not ours.
-      if (drops === undefined || drops < this.socketDropsAtStart) {
-        this.kernelDropsUnknown = true
-        return
-      }
-      const total = drops - this.socketDropsAtStart
-      if (total > this.kernelDropsReported) {
-        const dropped = total - this.kernelDropsReported
-        this.kernelDropsReported = total
-        this.emit({ type: 'kernel-drops', dropped, total, machineWide: this.machineDrops })
-      }
-    })().finally(() => { this.dropCheck = undefined })
-    await this.dropCheck
-    return this.kernelDropsUnknown ? null : this.kernelDropsReported
-  }
-
-  /** Whether this socket's own drop count was found at listen time (Linux). */
-  private kernelCounterReadable (): boolean {
-    return this.socketInode !== undefined
-  }
-
-  /** Whether the machine-wide drop counters of the socket's family were there at listen time. */
-  private machineCounterReadable (): boolean {
-    if (this.snmpAtStart === undefined) return false
-    return this.udpFamily === 'ipv4' || this.snmpAtStart.udp6 !== undefined
+    return this.listening ? this.drops.check() : this.drops.total
   }
 
   /** Totals so far (`kernelDrops` as of the last check). */
   summary (): UdpServerSummary {
     return {
       ...this.totals,
-      kernelDrops: !this.kernelCounterReadable() || this.kernelDropsUnknown ? null : this.kernelDropsReported,
-      machineRcvbufErrors: this.machineCounterReadable() ? this.machineDrops : null,
-      kernelDropFamily: this.udpFamily,
+      kernelDrops: this.drops.total,
+      machineRcvbufErrors: this.drops.machineWide,
+      kernelDropFamily: this.drops.family,
       peers: [...this.peers.values()].map(peerSummary),
       durationMs: this.startedAt ? Date.now() - this.startedAt : 0,
     }
@@ -429,7 +370,7 @@ export class UdpServer {
     if (peer) {
       this.peers.delete(key)
     } else {
-      peer = { address, port, datagrams: 0, bytes: 0, restarts: 0, lastAt: 0, windowStart: 0, datagramsShown: 0, sequenceShown: 0 }
+      peer = { address, port, datagrams: 0, bytes: 0, restarts: 0, lastAt: 0 }
       this.totals.peersSeen++
       if (this.peers.size >= this.options.maxPeers) this.evictOldest()
     }
@@ -443,7 +384,7 @@ export class UdpServer {
     this.totals.bytes += data.length
 
     const numbered = parseSeq(data)
-    this.rollWindow(peer, now)
+    this.eventLimit.roll(peer, now)
     if (this.options.datagramEvents && this.eventWanted(peer, 'datagram', data.length)) {
       this.emit({
         type: 'datagram', address, port, bytes: data.length, preview: preview(data, this.options.previewBytes), newPeer,
@@ -470,7 +411,7 @@ export class UdpServer {
           reordered: earlier.reordered + stats.reordered,
         }
         // Hidden anomalies belong to the run that ended: reported before it is forgotten.
-        this.reportHidden(peer)
+        this.eventLimit.flush(peer)
         peer.restarts++
         peer.tracker = undefined
         this.emit({ type: 'sequence-restart', address, port, previous: stats, restarts: peer.restarts })
@@ -492,54 +433,20 @@ export class UdpServer {
     }
   }
 
-  /** Start the peer's next eventsPerSecond window once a second has passed, reporting what the last one hid. */
-  private rollWindow (peer: PeerState, now: number): void {
-    if (this.options.eventsPerSecond === 0) return
-    if (now - peer.windowStart < 1000) return
-    this.reportHidden(peer)
-    peer.windowStart = now
-    peer.datagramsShown = 0
-    peer.sequenceShown = 0
-  }
-
   /** True when this event is shown; otherwise it is counted in the peer's `hidden` (the caller adds sequence kinds). */
   private eventWanted (peer: PeerState, kind: 'datagram' | 'sequence', bytes: number): boolean {
-    const limit = this.options.eventsPerSecond
-    if (limit === 0) return true
-    if (kind === 'datagram' ? peer.datagramsShown < limit : peer.sequenceShown < limit) {
-      if (kind === 'datagram') peer.datagramsShown++
-      else peer.sequenceShown++
-      return true
-    }
+    if (this.eventLimit.allow(peer, kind)) return true
     peer.hidden ??= { datagrams: 0, bytes: 0, gaps: 0, missing: 0, reordered: 0, duplicates: 0, tooOld: 0 }
     if (kind === 'datagram') {
       peer.hidden.datagrams++
       peer.hidden.bytes += bytes
     }
-    this.peersWithHidden.add(peer)
-    // After a burst no next datagram may come to close the window: a timer reports it.
-    if (this.hiddenTimer === undefined) {
-      this.hiddenTimer = setInterval(() => this.reportStaleHidden(), 1000)
-      this.hiddenTimer.unref()
-    }
     return false
   }
 
-  /** Report the hidden events of peers whose window is over; stop the timer when none are left. */
-  private reportStaleHidden (): void {
-    const now = Date.now()
-    for (const peer of this.peersWithHidden) {
-      if (now - peer.windowStart >= 1000) this.reportHidden(peer)
-    }
-    if (this.peersWithHidden.size === 0) {
-      clearInterval(this.hiddenTimer)
-      this.hiddenTimer = undefined
-    }
-  }
-
+  /** The roll-up of a peer's window: what its hidden events were, in one or two events. */
   private reportHidden (peer: PeerState): void {
     const hidden = peer.hidden
-    this.peersWithHidden.delete(peer)
     if (hidden === undefined) return
     peer.hidden = undefined
     const { address, port } = peer
@@ -579,7 +486,7 @@ export class UdpServer {
     if (oldest.done) return
     const [key, peer] = oldest.value
     this.peers.delete(key)
-    this.reportHidden(peer)
+    this.eventLimit.forget(peer)
     this.totals.peersEvicted++
     this.emit({ type: 'peer-evicted', address: peer.address, port: peer.port, datagrams: peer.datagrams, maxPeers: this.options.maxPeers })
   }
