@@ -117,13 +117,6 @@ t.test('--rcvbuf the kernel refuses: one sentence, the default kept, no stack tr
   t.notMatch(server.stderr() + send.stderr, /ERR_SOCKET_BUFFER_SIZE|    at /)
 })
 
-t.test('a port in use: exit 1 saying so', async t => {
-  const { port } = await startServer(t)
-  const run = await runCli(['udp-server', String(port)])
-  t.equal(run.code, 1)
-  t.match(run.stderr, `port ${port} is already in use`)
-})
-
 t.test('udp-send Ctrl-C while waiting for more stdin: summary so far and 130', async t => {
   const server = await rawServer(t, (data, from, socket) => socket.send(data, from.port, from.address))
   const cli = startCli(['udp-send', '127.0.0.1', String(server.port), '--seq'])

@@ -1,10 +1,9 @@
 import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
-import { startCli } from './fixtures/cli.js'
-import { startUdpServerCli as startServer } from './fixtures/udp.js'
+import { runMain, startMain, startUdpServerMain as startServer } from './fixtures/main.js'
 
-// udp-server by its CLI: sequence reports, --json, line limits, --rcvbuf, IPv6 peers.
-// Spawns the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
+// udp-server by its CLI, in-process through main(argv, io): sequence reports, --json, line
+// limits, --rcvbuf, IPv6 peers, a port in use. Ctrl-C is the io's AbortController.
 
 t.test('udp-server reports gaps, reordering and duplicates of crafted seq= datagrams', async t => {
   const { cli, port } = await startServer(t)
@@ -53,7 +52,7 @@ const jsonEventsForAGap = async (t: Test, args: string[]) => {
   for (const text of ['seq=1 a', 'seq=3 a']) await new Promise<void>(resolve => socket.send(text, port, '127.0.0.1', () => resolve()))
   await cli.waitFor(/"event":"sequence"/, { from: 'stdout' })
   t.equal(await cli.interrupt(), 130)
-  return cli.stdout().toString().trim().split('\n').map(line => JSON.parse(line)).filter(e => e.event !== 'kernel-drops')
+  return cli.stdout().trim().split('\n').map(line => JSON.parse(line)).filter(e => e.event !== 'kernel-drops')
 }
 
 t.test('udp-server --json: NDJSON events on stdout, a summary on Ctrl-C', async t => {
@@ -91,7 +90,7 @@ t.test('udp-server: 100 datagrams at once are ≤ 20 lines and a "… N more" li
   await sendBurst(json.port)
   await json.cli.waitFor(/burst 99/, { from: 'stdout' })
   t.equal(await json.cli.interrupt(), 130)
-  const events = json.cli.stdout().toString().trim().split('\n').map(line => JSON.parse(line))
+  const events = json.cli.stdout().trim().split('\n').map(line => JSON.parse(line))
   t.equal(events.filter(e => e.event === 'datagram').length, 100)
   t.notOk(events.some(e => e.event === 'datagrams-hidden'))
 })
@@ -105,8 +104,8 @@ t.test('--rcvbuf reports the size the kernel granted', async t => {
 })
 
 t.test('an IPv6 peer is tagged [::1]:port, not [[::1]:port]', async t => {
-  const cli = startCli(['udp-server', '0', '--host', '::1'])
-  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  const cli = startMain(['udp-server', '0', '--host', '::1'])
+  t.teardown(() => cli.interrupt())
   const port = Number((await cli.waitFor(/listening on \[::1\]:(\d+)/))[1])
   const socket = createSocket('udp6')
   t.teardown(() => socket.close())
@@ -116,4 +115,11 @@ t.test('an IPv6 peer is tagged [::1]:port, not [[::1]:port]', async t => {
   t.notMatch(cli.stderr(), /\[\[/)
   t.equal(await cli.interrupt(), 130)
   t.match(cli.stderr(), /\n\S+ {3}\[::1\]:\d+: 1 datagram, 4 bytes/)
+})
+
+t.test('a port in use: exit 1 saying so', async t => {
+  const { port } = await startServer(t)
+  const run = await runMain(['udp-server', String(port)])
+  t.equal(run.code, 1)
+  t.match(run.stderr, `port ${port} is already in use`)
 })
