@@ -123,3 +123,13 @@ t.test('a port in use: exit 1 saying so', async t => {
   t.equal(run.code, 1)
   t.match(run.stderr, `port ${port} is already in use`)
 })
+
+t.test('bad ports and options: exit 2 in one sentence naming the value', async t => {
+  for (const args of [['udp-server', '70000'], ['udp-server', '0', '--rcvbuf', 'lots'], ['udp-server', '0', '--max-peers', '0']]) {
+    const run = await runMain(args)
+    t.equal(run.code, 2, args.join(' '))
+    t.equal(run.stderr.trim().split('\n').length, 1, `one sentence: ${run.stderr}`)
+    t.equal(run.stdout, '', 'nothing ran: stdout stays empty')
+  }
+  t.match((await runMain(['udp-server', '70000'])).stderr, '70000')
+})
