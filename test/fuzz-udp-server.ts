@@ -1,6 +1,6 @@
 import t from 'tap'
 import { startUdpServer, type UdpServerEvent } from '../src/servers/udp-server.js'
-import { startCli } from './fixtures/cli.js'
+import { startMain } from './fixtures/main.js'
 import { echoOneAtATime, type EchoCheck, fuzzSeed, hostileUdpPeer, MAX_IPV4_DATAGRAM, numberedDatagram, prng, type Rng } from './fixtures/fuzz.js'
 
 // A bounded fuzz against the UDP echo server, the counterpart of fuzz-tcp-server.ts: hostile
@@ -74,8 +74,8 @@ t.test(`library UdpServer survives hostile peers; well-behaved ones get every da
 })
 
 t.test(`the CLI udp-server survives the same storm and ends with a summary on Ctrl-C (seed ${seed})`, async t => {
-  const cli = startCli(['udp-server', '0'])
-  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  const cli = startMain(['udp-server', '0'])
+  t.teardown(() => cli.interrupt())
   const port = Number((await cli.waitFor(/listening\S* on \S+:(\d+)/))[1])
   const stopAt = Date.now() + STORM_MS / 2
   const hostile = Promise.all(Array.from({ length: 2 }, (_, i) => hostilePeer(port, prng(seed + 11 + i), stopAt)))

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { readSnmp } from '../src/net/snmp.js'
 import { UdpServer, type UdpServerEvent } from '../src/servers/udp-server.js'
-import { startCli } from './fixtures/cli.js'
+import { startMain } from './fixtures/main.js'
 
 /** Datagrams in the flood, and how long the sender may take at most (ms). */
 const FLOOD_DATAGRAMS = 200_000
@@ -112,8 +112,8 @@ t.test('a flood at a small receive buffer: the server keeps serving and reports 
 })
 
 t.test('cli: udp-server --rcvbuf under a flood says what the kernel dropped', { skip: snmp === undefined && 'no /proc/net/snmp (not Linux)' }, async t => {
-  const server = startCli(['udp-server', '0', '--rcvbuf', '4096'])
-  t.teardown(() => server.child.kill('SIGKILL'))
+  const server = startMain(['udp-server', '0', '--rcvbuf', '4096'])
+  t.teardown(() => server.interrupt())
   const [, port] = await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
   await server.waitFor(/kernel granted \d+ bytes.*datagrams the kernel drops when it is full are counted/)
   const sent = await flood(t, Number(port), 50_000)
