@@ -6,10 +6,17 @@ import { UdpServer, startUdpServer, type UdpServerEvent, type UdpServerOptions }
 
 const start = async (t: Test, options: UdpServerOptions = {}) => {
   const events: UdpServerEvent[] = []
-  const server = await startUdpServer({ port: 0, ...options, onEvent: e => { events.push(e); options.onEvent?.(e) } })
+  const waiters = new Set<() => void>()
+  const server = await startUdpServer({ port: 0, ...options, onEvent: e => { events.push(e); options.onEvent?.(e); waiters.forEach(w => w()) } })
   let closed = false
   t.teardown(async () => { if (!closed) await server.close() })
-  return { server, events, port: server.address().port, close: async () => { closed = true; return server.close() } }
+  /** Resolves once an event of `type` has come (bounded by tap's timeout). */
+  const eventOf = (type: UdpServerEvent['type']) => new Promise<void>(resolve => {
+    const check = () => { if (events.some(e => e.type === type)) { waiters.delete(check); resolve() } }
+    waiters.add(check)
+    check()
+  })
+  return { server, events, eventOf, port: server.address().port, close: async () => { closed = true; return server.close() } }
 }
 
 /** A client socket on loopback that collects what comes back. */
@@ -78,15 +85,12 @@ t.test('seq= datagrams: gaps, reordering and duplicates are reported per peer as
 })
 
 t.test('without echo nothing is sent back, and datagram events can be turned off', async t => {
-  const { port, events, close } = await start(t, { echo: false, datagramEvents: false })
+  const { port, events, eventOf, close } = await start(t, { echo: false, datagramEvents: false })
   const a = await client(t)
   await a.send(port, 'seq=1 x')
   await a.send(port, 'seq=3 x')
   // the gap report is the sign the server has seen both
-  await new Promise<void>(resolve => {
-    const poll = () => events.some(e => e.type === 'sequence') ? resolve() : setTimeout(poll, 5)
-    poll()
-  })
+  await eventOf('sequence')
   t.notOk(events.some(e => e.type === 'datagram'))
   t.match(await close(), { datagrams: 2, echoed: 0 })
   t.equal(a.received.length, 0)
@@ -240,7 +244,7 @@ t.test('IPv6: a flood into a tiny receive buffer on ::1 shows up as Udp6 kernel 
 // A flood must cost a few lines, not one per datagram: per peer, at most `eventsPerSecond`
 // datagram and sequence events a second; the rest are counted into one event each.
 t.test('eventsPerSecond: a burst becomes a few events plus a count of the rest, reported after the burst', async t => {
-  const { port, events, close } = await start(t, { eventsPerSecond: 5 })
+  const { port, events, eventOf, close } = await start(t, { eventsPerSecond: 5 })
   const a = await client(t)
   // Only even numbers: every datagram after the first is a gap.
   const sends: Promise<void>[] = []
@@ -248,7 +252,7 @@ t.test('eventsPerSecond: a burst becomes a few events plus a count of the rest, 
   await Promise.all(sends)
   await a.receivedCount(100)
   // No further datagram closes the window: the once-a-second check reports what was hidden.
-  while (!events.some(e => e.type === 'datagrams-hidden')) await new Promise(resolve => setTimeout(resolve, 50))
+  await eventOf('datagrams-hidden')
   const shown = events.filter(e => e.type === 'datagram').length
   const hidden = events.filter((e): e is Extract<UdpServerEvent, { type: 'datagrams-hidden' }> => e.type === 'datagrams-hidden')
   t.ok(shown < 100, `${shown} datagram events for 100 datagrams`)
