@@ -224,3 +224,8 @@ t.test('what stopped a run, in words, from the signal name the bin aborts with',
   t.equal(stopCause(AbortSignal.abort('SIGBREAK')), 'Ctrl-Break')
   t.equal(stopCause(AbortSignal.abort()), 'Ctrl-C', 'an abort without a reason (the library, tests)')
 })
+
+t.test('the in-process runner: a run that does not return in time is stopped and fails with its output', async t => {
+  // The fixture's own guard, so a hung command fails its test instead of the file.
+  await t.rejects(runMain(['tcp-server', '0'], { timeoutMs: 300 }), { message: /did not return within 300 ms; stderr: .*listening on/s })
+})
