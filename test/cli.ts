@@ -1,11 +1,13 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { runCli, startCli } from './fixtures/cli.js'
+import { runMain, startMain } from './fixtures/main.js'
+import { freeTcpPort, freeUdpPort } from './fixtures/port.js'
 import { commandFactories } from '../src/cli/commands/index.js'
 import { stopCause, type CliContext } from '../src/cli/io.js'
 
-// The root program as a user meets it: help, version, unknown commands. Spawns the built
-// CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
+// The root program as a user meets it: help, version, unknown commands, host arguments.
+// All in-process through main(argv, io) (test/fixtures/main.ts); what only a real process
+// shows (signals, EPIPE, the bin itself) is in test/cli-e2e.ts.
 
 /** Every registered command's name and one-line summary, straight from the registry. */
 const commands = commandFactories.map(factory => {
@@ -17,7 +19,7 @@ const PLACEHOLDER = '(not yet available)'
 
 t.test('--help lists every command with its one-line summary, exit 0', async t => {
   t.ok(commands.length >= 4, 'the registry has the core commands')
-  const run = await runCli(['--help'])
+  const run = await runMain(['--help'])
   t.equal(run.code, 0)
   const raw = run.stdout.toString()
   const help = oneLine(raw)
@@ -32,7 +34,7 @@ t.test('--help lists every command with its one-line summary, exit 0', async t =
 
 t.test('`help <command>` and `<command> --help`: the same page, options with defaults and examples', async t => {
   for (const { name, summary } of commands) {
-    const [viaHelp, viaFlag] = await Promise.all([runCli(['help', name]), runCli([name, '--help'])])
+    const [viaHelp, viaFlag] = await Promise.all([runMain(['help', name]), runMain([name, '--help'])])
     t.equal(viaHelp.code, 0, `help ${name} exits 0`)
     t.equal(viaFlag.code, 0, `${name} --help exits 0`)
     const page = viaHelp.stdout.toString()
@@ -46,7 +48,7 @@ t.test('`help <command>` and `<command> --help`: the same page, options with def
 })
 
 t.test('tcp-server help shows each default', async t => {
-  const page = oneLine((await runCli(['help', 'tcp-server'])).stdout.toString())
+  const page = oneLine((await runMain(['help', 'tcp-server'])).stdout.toString())
   t.match(page, /port .*\(default: 9000\)/)
   t.match(page, /--host <address> .*\(default: "127\.0\.0\.1"\)/)
   t.match(page, /--max-connections <n> .*\(default: 1000\)/)
@@ -59,14 +61,14 @@ t.test('tcp-server help shows each default', async t => {
 t.test('--version and -V print package.json\'s version', async t => {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
   for (const flag of ['--version', '-V']) {
-    const run = await runCli([flag])
+    const run = await runMain([flag])
     t.equal(run.code, 0)
     t.equal(run.stdout.toString(), `${version}\n`)
   }
 })
 
 t.test('an unknown command: exit 2, the bad name, a suggestion, no stack trace', async t => {
-  const run = await runCli(['tcp-servr', '9000'])
+  const run = await runMain(['tcp-servr', '9000'])
   t.equal(run.code, 2)
   t.match(run.stderr, /^sockkit: unknown command 'tcp-servr'/)
   t.match(run.stderr, /Did you mean tcp-server\?/)
@@ -75,40 +77,41 @@ t.test('an unknown command: exit 2, the bad name, a suggestion, no stack trace',
 })
 
 t.test('an unknown root option: exit 2, one line', async t => {
-  const run = await runCli(['--bogus-flag'])
+  const run = await runMain(['--bogus-flag'])
   t.equal(run.code, 2)
   t.match(run.stderr, /unknown option '--bogus-flag'/)
   t.equal(run.stderr.trimEnd().split('\n').length, 1)
 })
 
 t.test('an option given twice with different values is a usage error naming both; repeatable ones and equal repeats pass', async t => {
-  const host = await runCli(['tcp-server', '0', '--host', '127.0.0.1', '--host', '::1'])
+  const host = await runMain(['tcp-server', '0', '--host', '127.0.0.1', '--host', '::1'])
   t.equal(host.code, 2)
   t.equal(host.stderr, 'sockkit: --host was given twice ("127.0.0.1", then "::1"); give it once — a server listens on one address (0.0.0.0 or :: is every address)\n')
-  const count = await runCli(['udp-send', '127.0.0.1', '9', 'x', '--count', '3', '--count', '4'])
+  const count = await runMain(['udp-send', '127.0.0.1', '9', 'x', '--count', '3', '--count', '4'])
   t.equal(count.code, 2)
   t.match(count.stderr, /^sockkit: --count was given twice \("3", then "4"\); give it once\n$/)
   // --seed's help says "repeat" (the relay's decisions) but it is one value, not a list.
-  const seed = await runCli(['link', '0', '127.0.0.1:9', '--seed', '1', '--seed', '2'])
+  const seed = await runMain(['link', '0', '127.0.0.1:9', '--seed', '1', '--seed', '2'])
   t.equal(seed.code, 2)
   t.match(seed.stderr, /^sockkit: --seed was given twice \("1", then "2"\)/)
   // Nothing sent: the check happens while the command line is read.
   t.notMatch(count.stderr, /sent/)
   // The same value twice, and a repeatable option, reach the network (nothing listens on
-  // port 1 of loopback, so each fails with exit 1, not 2).
-  const same = await runCli(['tcp-client', '127.0.0.1', '1', '--timeout', '500', '--timeout', '500', '--message', 'a', '--message', 'b'])
+  // a port just freed, so each fails with exit 1, not 2).
+  const closed = await freeTcpPort()
+  const same = await runMain(['tcp-client', '127.0.0.1', String(closed), '--timeout', '500', '--timeout', '500', '--message', 'a', '--message', 'b'])
   t.equal(same.code, 1, same.stderr)
-  t.match(same.stderr, /nothing is listening on 127\.0\.0\.1:1/)
+  t.match(same.stderr, `nothing is listening on 127.0.0.1:${closed}`)
 })
 
 t.test('`help` alone shows the root help, exit 0', async t => {
-  const run = await runCli(['help'])
+  const run = await runMain(['help'])
   t.equal(run.code, 0)
   t.match(run.stdout.toString(), /^Usage: sockkit /)
 })
 
 t.test('a bare `sockkit` (no command) is a usage error: the help on stderr, exit 2', async t => {
-  const run = await runCli([])
+  const run = await runMain([])
   t.equal(run.code, 2)
   t.match(run.stderr, /^Usage: sockkit /)
   t.match(run.stderr, /compare/, 'the help lists the commands')
@@ -116,7 +119,7 @@ t.test('a bare `sockkit` (no command) is a usage error: the help on stderr, exit
 })
 
 t.test('`help <unknown>` is a usage error, one line', async t => {
-  const run = await runCli(['help', 'no-such-command'])
+  const run = await runMain(['help', 'no-such-command'])
   t.equal(run.code, 2)
   t.match(run.stderr, /unknown command 'no-such-command'/)
   t.equal(run.stderr.trimEnd().split('\n').length, 1)
@@ -124,7 +127,7 @@ t.test('`help <unknown>` is a usage error, one line', async t => {
 })
 
 t.test('a near-miss command gets its suggestion on the same line', async t => {
-  const run = await runCli(['tcp-sever'])
+  const run = await runMain(['tcp-sever'])
   t.equal(run.code, 2)
   t.match(run.stderr, /unknown command 'tcp-sever'.*Did you mean tcp-server\?/)
   t.equal(run.stderr.trimEnd().split('\n').length, 1)
@@ -132,20 +135,23 @@ t.test('a near-miss command gets its suggestion on the same line', async t => {
 
 t.test('every help page fits 80 columns (a projector, a split terminal)', async t => {
   for (const args of [[], ['compare'], ['serve'], ['tcp-server'], ['tcp-client'], ['udp-send'], ['udp-server'], ['link'], ['chat-server']]) {
-    const run = await runCli([...args, '--help'])
-    t.equal(run.code, 0)
-    const long = run.stdout.toString().split('\n').filter(line => [...line].length > 80)
-    t.same(long, [], `sockkit ${args.join(' ')} --help: no line over 80 columns`)
+    // A pipe (no width) and a wide terminal: both capped at 80.
+    for (const columns of [undefined, 200]) {
+      const run = await runMain([...args, '--help'], { columns })
+      t.equal(run.code, 0)
+      const long = run.stdout.toString().split('\n').filter(line => [...line].length > 80)
+      t.same(long, [], `sockkit ${args.join(' ')} --help (columns ${columns ?? 'unset'}): no line over 80 columns`)
+    }
   }
 })
 
-t.test('a stop signal ends the run cleanly with the shell\'s code: SIGINT 130, SIGTERM 143, SIGHUP 129', async t => {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
-    const cli = startCli(['tcp-server', '0'])
+t.test('a stop (the signal main() gets from the bin) ends the run cleanly: exit 130 and the summary', async t => {
+  // The real signals and their exit codes (143, 129) are in cli-e2e.ts: only the bin maps them.
+  for (const reason of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const cli = startMain(['tcp-server', '0'], { t })
     await cli.waitFor(/listening on/)
-    cli.child.kill(signal)
-    t.equal(await cli.exited, code, `${signal} → ${code}`)
-    t.match(cli.stderr(), /stopped after/, `${signal}: the summary is still printed`)
+    t.equal(await cli.interrupt(reason), 130, `${reason}: main() returns 130`)
+    t.match(cli.stderr(), /stopped after/, `${reason}: the summary is still printed`)
   }
 })
 
@@ -168,25 +174,28 @@ t.test('styleFor: colour on a terminal unless NO_COLOR (non-empty), --no-color o
 })
 
 t.test('host:port in one argument gets a hint; a bracketed IPv6 host is accepted', async t => {
-  const joined = await runCli(['tcp-client', '127.0.0.1:19999'])
+  const joined = await runMain(['tcp-client', '127.0.0.1:19999'])
   t.equal(joined.code, 2)
   t.match(joined.stderr, /missing required argument 'port' — give the host and the port as two arguments: `sockkit tcp-client 127\.0\.0\.1 19999`/)
   // [::1] is how sockkit prints the address; pasted back it must mean ::1, not a name to resolve.
-  const bracketed = await runCli(['tcp-client', '[::1]', '1', '--message', 'x', '--timeout', '2000'])
+  const closed6 = await freeTcpPort('::1').catch(() => freeTcpPort())
+  const bracketed = await runMain(['tcp-client', '[::1]', String(closed6), '--message', 'x', '--timeout', '2000'])
   t.equal(bracketed.code, 1)
   t.notMatch(bracketed.stderr, /cannot resolve/)
-  t.match(bracketed.stderr, /\[::1\]:1/)
+  t.match(bracketed.stderr, `[::1]:${closed6}`)
 })
 
 t.test('a host pasted with spaces around it works; an empty host or one with a space inside is a usage error', async t => {
   // Copied out of slides: '127.0.0.1 ' must not become "cannot resolve host".
-  const padded = await runCli(['tcp-client', ' 127.0.0.1 ', '1', '--message', 'x', '--timeout', '2000'])
+  const closed = await freeTcpPort()
+  const padded = await runMain(['tcp-client', ' 127.0.0.1 ', String(closed), '--message', 'x', '--timeout', '2000'])
   t.equal(padded.code, 1)
   t.notMatch(padded.stderr, /cannot resolve/)
-  t.match(padded.stderr, /nothing is listening on 127\.0\.0\.1:1 —/)
-  const bracketedPadded = await runCli(['udp-send', ' [::1] ', '1', 'x', '--wait', '100'])
+  t.match(padded.stderr, `nothing is listening on 127.0.0.1:${closed} —`)
+  const closedUdp6 = await freeUdpPort('::1').catch(() => freeUdpPort())
+  const bracketedPadded = await runMain(['udp-send', ' [::1] ', String(closedUdp6), 'x', '--wait', '100'])
   t.notMatch(bracketedPadded.stderr, /cannot resolve/)
-  t.match(bracketedPadded.stderr, /\[::1\]:1/)
+  t.match(bracketedPadded.stderr, `[::1]:${closedUdp6}`)
   for (const [argv, sentence] of [
     [['tcp-client', '', '9000'], /^sockkit: <host>: host must be a name or an address, not empty\n$/],
     [['udp-send', 'a b', '9000', 'x'], /^sockkit: <host>: host "a b" has a space inside; give one name or address\n$/],
@@ -194,7 +203,7 @@ t.test('a host pasted with spaces around it works; an empty host or one with a s
     [['link', '0', 'a b:9000'], /^sockkit: <target>: the target's host "a b" has a space inside/],
     [['tcp-client', '127.0.0.1:9000', '9000'], /^sockkit: <host>: host "127\.0\.0\.1:9000" includes a port: give the host alone \(127\.0\.0\.1\) and the port 9000 as its own argument\n$/],
   ] as const) {
-    const r = await runCli([...argv])
+    const r = await runMain([...argv])
     t.equal(r.code, 2, argv.join(' '))
     t.match(r.stderr, sentence, argv.join(' '))
   }
@@ -202,9 +211,10 @@ t.test('a host pasted with spaces around it works; an empty host or one with a s
 
 t.test('a refused connection to a name says which address it tried', async t => {
   // localhost is 127.0.0.1, ::1 or both depending on /etc/hosts: whichever it was is named.
-  const r = await runCli(['tcp-client', 'localhost', '1', '--message', 'x', '--timeout', '2000'])
+  const closed = await freeTcpPort()
+  const r = await runMain(['tcp-client', 'localhost', String(closed), '--message', 'x', '--timeout', '2000'])
   t.equal(r.code, 1)
-  t.match(r.stderr, /nothing is listening on localhost:1 \(tried (127\.0\.0\.1|::1)( and (127\.0\.0\.1|::1))?\) —/)
+  t.match(r.stderr, new RegExp(`nothing is listening on localhost:${closed} \\(tried (127\\.0\\.0\\.1|::1)( and (127\\.0\\.0\\.1|::1))?\\) —`))
 })
 
 t.test('what stopped a run, in words, from the signal name the bin aborts with', async t => {
@@ -213,4 +223,9 @@ t.test('what stopped a run, in words, from the signal name the bin aborts with',
   t.equal(stopCause(AbortSignal.abort('SIGHUP')), 'SIGHUP (the terminal closed)')
   t.equal(stopCause(AbortSignal.abort('SIGBREAK')), 'Ctrl-Break')
   t.equal(stopCause(AbortSignal.abort()), 'Ctrl-C', 'an abort without a reason (the library, tests)')
+})
+
+t.test('the in-process runner: a run that does not return in time is stopped and fails with its output', async t => {
+  // The fixture's own guard, so a hung command fails its test instead of the file.
+  await t.rejects(runMain(['tcp-server', '0'], { timeoutMs: 300 }), { message: /did not return within 300 ms; stderr: .*listening on/s })
 })

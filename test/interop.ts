@@ -2,11 +2,12 @@ import t, { type Test } from 'tap'
 import { spawn, spawnSync } from 'node:child_process'
 import { connect, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { runCli, startCli, until, type CliProcess } from './fixtures/cli.js'
+import { runMain, startMain, type MainProcess } from './fixtures/main.js'
 
 // sockkit against the programs students write in class: Python `socket` and Java
 // `java.net`, standard library only, in test/fixtures/interop/. Real loopback, port 0.
-// These spawn the built CLI (bin/sockkit.js → dist/): run `npm run build` first.
+// The classroom programs are processes; sockkit runs in-process (main(argv, io)), which is
+// all these tests need of it: the peer is what they are about.
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/interop/', import.meta.url))
 
@@ -69,15 +70,14 @@ const program = (t: Test, command: string, args: string[]): Program => {
   }
 }
 
-/** `sockkit <command> 0 …args`, killed at teardown; resolves with the port from its "listening" line. */
+/** `sockkit <command> 0 …args`, stopped at teardown; resolves with the port from its "listening" line. */
 const startServer = async (t: Test, command: string, args: string[] = []) => {
-  const cli = startCli([command, '0', ...args])
-  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  const cli = startMain([command, '0', ...args], { t })
   const m = await cli.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
   return { cli, port: Number(m[1]) }
 }
 
-const stop = async (t: Test, cli: CliProcess) => {
+const stop = async (t: Test, cli: MainProcess) => {
   t.equal(await cli.interrupt(), 130, 'Ctrl-C stops the sockkit server with 130')
 }
 
@@ -108,7 +108,7 @@ t.test('with classroom Python programs', t => {
   t.test('c. udp_server.py (sendto from the same socket) against udp-send --seq --count 5', async t => {
     const server = program(t, 'python3', ['udp_server.py', '127.0.0.1', '0', '5'])
     const port = await server.port()
-    const run = await runCli(['udp-send', '127.0.0.1', String(port), '--seq', '--count', '5', '--wait', '500'], { input: 'hola\n' })
+    const run = await runMain(['udp-send', '127.0.0.1', String(port), '--seq', '--count', '5', '--wait', '500'], { stdin: 'hola\n' })
     t.equal(run.code, 0, 'exits 0', { stderr: run.stderr })
     // UDP promises no order, so compare as sets; on loopback they come in order anyway.
     t.same(run.stdout.toString().split('\n').filter(Boolean).sort(), [1, 2, 3, 4, 5].map(n => `seq=${n} hola`), 'five replies, one per line')
@@ -171,7 +171,7 @@ t.test('with classroom Java programs', t => {
   t.test('b. EchoServer.java (readLine until EOF, then close) against tcp-client with piped stdin', async t => {
     const server = program(t, 'java', ['EchoServer.java', '127.0.0.1', '0'])
     const port = await server.port()
-    const run = await runCli(['tcp-client', '127.0.0.1', String(port)], { input: 'hola\nmundo\n' })
+    const run = await runMain(['tcp-client', '127.0.0.1', String(port)], { stdin: 'hola\nmundo\n' })
     t.equal(run.code, 0, 'exits 0', { stderr: run.stderr })
     t.equal(run.stdout.toString(), 'hola\nmundo\n', 'stdout is exactly the echo')
     const log = events(run.stderr)
@@ -199,18 +199,16 @@ async function answersFromNewSocket (t: Test, command: string, args: string[], a
   const port = await server.port()
   const target = `127.0.0.1:${port}`
 
-  const silent = startCli(['udp-send', '127.0.0.1', String(port), '--wait', '1000'])
-  t.teardown(() => { if (silent.child.exitCode === null) silent.child.kill('SIGKILL') })
-  silent.child.stdin!.end('hola\n')
+  const silent = startMain(['udp-send', '127.0.0.1', String(port), '--wait', '1000'], { t, stdin: 'hola\n' })
   await server.waitFor(/answered from port \d+\n/)
-  t.equal(silent.child.exitCode, null, 'the reply left while udp-send was still listening')
+  t.equal(silent.done(), false, 'the reply left while udp-send was still listening')
   t.equal(await silent.exited, 0, 'no reply is not a failure')
   t.equal(silent.stdout().length, 0, 'nothing printed: the reply came from another port')
   t.match(events(silent.stderr()), new RegExp(
     `received 0 replies \\(0 bytes\\)\\nno reply from ${target.replace(/\./g, '\\.')}: ` +
     `if the server answers from another port \\(Java's new DatagramSocket\\(\\) does\\), use --any-source`), 'the hint names --any-source')
 
-  const heard = await runCli(['udp-send', '127.0.0.1', String(port), '--any-source', '--wait', '1000'], { input: 'hola\n' })
+  const heard = await runMain(['udp-send', '127.0.0.1', String(port), '--any-source', '--wait', '1000'], { stdin: 'hola\n' })
   t.equal(heard.code, 0, 'exits 0', { stderr: heard.stderr })
   t.equal(heard.stdout.toString(), 'ok: hola\n', 'the reply is printed')
   t.equal(await server.exited, 0, 'the server exits after two datagrams')
@@ -230,8 +228,16 @@ async function joinChat (t: Test, port: number, name: string) {
   socket.on('error', () => {})
   socket.setEncoding('utf8')
   let received = ''
-  socket.on('data', (d: string) => { received += d })
-  const waitFor = (pattern: RegExp) => until(() => pattern.test(received), 10_000, `${pattern} from the chat; got ${JSON.stringify(received)}`)
+  const checks = new Set<() => void>()
+  socket.on('data', (d: string) => { received += d; checks.forEach(check => check()) })
+  // Checked on each arrival, given up after 10 s.
+  const waitFor = (pattern: RegExp) => new Promise<void>((resolve, reject) => {
+    const check = () => { if (pattern.test(received)) { done(); resolve() } }
+    const timer = setTimeout(() => { done(); reject(new Error(`timed out waiting for ${pattern} from the chat; got ${JSON.stringify(received)}`)) }, 10_000)
+    const done = () => { clearTimeout(timer); checks.delete(check) }
+    checks.add(check)
+    check()
+  })
   await waitFor(/Your name\?/)
   socket.write(`${name}\n`)
   await waitFor(/\* welcome, /)

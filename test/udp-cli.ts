@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { runCli, startCli } from './fixtures/cli.js'
 import { freePort, rawServer } from './fixtures/udp.js'
 // udp-server runs in-process (main(argv, io)); udp-send is spawned.
-import { startUdpServerMain as startServer } from './fixtures/main.js'
+import { startUdpServerMain as startServer } from './fixtures/udp.js'
 
 // Spawns the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
 

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
-import { runMain, startMain, startUdpServerMain as startServer } from './fixtures/main.js'
+import { runMain, startMain } from './fixtures/main.js'
+import { startUdpServerMain as startServer } from './fixtures/udp.js'
 
 // udp-server by its CLI, in-process through main(argv, io): sequence reports, --json, line
 // limits, --rcvbuf, IPv6 peers, a port in use. Ctrl-C is the io's AbortController.
