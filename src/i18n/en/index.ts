@@ -5,9 +5,11 @@
  */
 import type { Fmt } from '../fmt.js'
 import { common } from './common.js'
+import { compare } from './compare.js'
 import { errors } from './errors.js'
 
 export const en = (f: Fmt) => ({
   common: common(f),
+  compare: compare(f),
   errors: errors(f),
 })
