@@ -9,6 +9,12 @@ import type { FindingParams, TailName } from '../../compare/findings/params.js'
 type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string }) => string }
 
 export const compareFindingsEn = (f: Fmt): Messages => {
+  const c = clauses(f)
+  return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) }
+}
+
+/** The clauses several findings share (late probes, refused sends, the kernel's counts). */
+const clauses = (f: Fmt) => {
   const { ms, percent, count } = compareUnits(f)
   const probes = (n: number) => f.plural(n, { one: '# probe', other: '# probes' })
   const allProbes = (n: number) => (n === 1 ? 'its one probe' : `all ${f.num(n)} probes`)
@@ -42,6 +48,13 @@ export const compareFindingsEn = (f: Fmt): Messages => {
     }
   }
 
+  return { ms, percent, count, probes, allProbes, tailWord, tmaxHint, lateNote, refusedSentence, after, lost, udpCounted, tcpCounted, withCounted, kernelDropped, queue, heldNote, connectionEnd }
+}
+type Clauses = ReturnType<typeof clauses>
+
+/** Run-wide findings and what else a transport's figures show. */
+const extras = (f: Fmt, c: Clauses) => {
+  const { ms, probes } = c
   return {
     'interrupted': () => 'Stopped early: the figures cover only the probes sent before the stop.',
     'not-measured': p => `${p.label}: not measured (${p.message}).`,
@@ -54,7 +67,13 @@ export const compareFindingsEn = (f: Fmt): Messages => {
     'sender-fell-behind': p => `${p.label}: the sender fell behind its schedule by up to ${ms(p.lagMaxMs)}: ` +
       (p.cause === 'rate' ? `this machine could not send ${f.num(p.ratePerSecond ?? 0)} probes/s (--rate)` : 'this machine was busy') +
       `; RTTs are measured from the schedule so the ${p.cause === 'rate' ? 'wait' : 'stall'} is included.`,
+  } satisfies Partial<Messages>
+}
 
+/** The verdict of a transport that does not retransmit. */
+const unreliable = (f: Fmt, c: Clauses) => {
+  const { ms, percent, count, probes, allProbes, tmaxHint, lateNote, refusedSentence, after, lost, udpCounted } = c
+  return {
     'delivered-all': p => (p.reliable
       ? `${p.label} delivered ${allProbes(p.sent)}, in order, as expected${p.retransSegs === null ? '' : ` (RetransSegs +${f.num(p.retransSegs)}: nothing on this machine had to be resent)`}.`
       : `${p.label} delivered ${allProbes(p.sent)}${p.suggestBlast ? ": at this rate loopback's buffers have room for everything; --blast sends as fast as possible and shows the receive buffer overflowing" : ''}.`),
@@ -75,7 +94,13 @@ export const compareFindingsEn = (f: Fmt): Messages => {
       if (p.match === 'more') return `${lost(p)}: the receiver's buffer overflowed — the kernel counted ${f.num(p.rcvbufErrors)} drops, at least as many (${counted}; the counter covers the whole machine)${after(p)}.`
       return `${lost(p)}: the receiver's buffer overflowed for ${f.num(p.rcvbufErrors)} of them (${counted}); the other ${f.num(p.dropped - p.rcvbufErrors)} were lost in the network or dropped by a firewall${after(p)}.`
     },
+  } satisfies Partial<Messages>
+}
 
+/** The verdict of a transport that retransmits. */
+const reliable = (f: Fmt, c: Clauses) => {
+  const { ms, percent, probes, allProbes, tailWord, tcpCounted, withCounted, kernelDropped, queue, connectionEnd } = c
+  return {
     'delivered-all-retransmissions': p => `${p.label} delivered ${allProbes(p.sent)}, in order, with no large cost to the tail ` +
       `(${tailWord(p.tail)} ${p.tailMs === null ? 'n/a' : ms(p.tailMs)}${p.medianMs === null ? '' : ` against a median of ${ms(p.medianMs)}`}); ${tcpCounted(p.retransSegs)}.`,
     'connection-lost': p => `${p.label}: ${connectionEnd(p.errorCode)} after ${probes(p.received)} had come back; ` +
@@ -116,7 +141,13 @@ export const compareFindingsEn = (f: Fmt): Messages => {
         : `a few probes waited, consistent with retransmissions — ${tcpCounted(p.retransSegs)}`
       return `${p.label} lost nothing; its worst RTT was ${ms(p.worstMs)} (${p.p999Ms === null ? '' : `p99.9 ${ms(p.p999Ms)}, `}${tailWord(p.tail)} ${ms(p.tailMs)}): ${why}.`
     },
+  } satisfies Partial<Messages>
+}
 
+/** The impairment block's clauses: expected next to measured. */
+const impairment = (f: Fmt, c: Clauses) => {
+  const { ms, percent, count, heldNote } = c
+  return {
     'impairment-loss': p => `loss ${f.num(p.lossEachWayPercent)}% each way → expected ${percent(p.expectedPercent)} round trip ±${f.num(Number((p.sdPercent * 2).toFixed(2)))} points ` +
       `(binomial, 2 sd for ${count(p.probes)} probes), measured ${percent(p.measuredPercent)}: ${p.within ? 'within' : 'outside'} that range`,
     'impairment-loss-retransmitted': p => `loss ${f.num(p.lossEachWayPercent)}% each way (${p.appliedBy}) → expected 0% lost (${p.label} retransmits), measured ${percent(p.measuredPercent)}` +
@@ -130,7 +161,7 @@ export const compareFindingsEn = (f: Fmt): Messages => {
     'impairment-none': () => 'nothing to expect (no impairment)',
     'impairment-kernel-drops': p => `${p.label}: the kernel dropped ${count(p.dropped)} of ${count(p.seen)} packets ` +
       `(c→s ${count(p.clientToServer)}, s→c ${count(p.serverToClient)})`,
-  }
+  } satisfies Partial<Messages>
 }
 
 /** The reordering clause: the simulated 95% range, the measured share, and — outside it — what could have caused that. */
