@@ -53,8 +53,8 @@ export function formatCompare (result: CompareResult, style: ChalkInstance, opts
 }
 
 /** The plain-words verdict: one sentence per finding outside the impairment block, in reading order. */
-export function verdict (result: CompareResult, opts: { t?: Catalog } = {}): string[] {
-  return verdictOf(result, findingsOf(result), words(opts).t)
+export function verdict (result: CompareResult, t: Catalog = catalog('en').t): string[] {
+  return verdictOf(result, findingsOf(result), t)
 }
 
 /** One finding in words (a sentence, or a clause of the impairment block). */
@@ -87,8 +87,8 @@ export function formatCsvRows (run: TransportRun, result: TransportResult, opts:
  * The impairment block: what ran and why, then per transport its expected-versus-measured
  * clauses on one line, and the kernel table's drops on another. Empty when no impairment ran.
  */
-export function impairmentLines (result: CompareResult, opts: { t?: Catalog } = {}): string[] {
-  return impairmentBlock(result, findingsOf(result), words(opts).t)
+export function impairmentLines (result: CompareResult, t: Catalog = catalog('en').t): string[] {
+  return impairmentBlock(result, findingsOf(result), t)
 }
 
 const IMPAIRMENT_KINDS = ['loss', 'delay', 'jitter', 'reorder', 'duplicate'] as const
