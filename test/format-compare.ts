@@ -489,3 +489,25 @@ t.test('reordering: the simulated 95% range next to the measured share, for jitt
   t.match(flat(formatCompare(reorderedUdp({ reorder: 10, jitter: 0, delay: 0 }, 170, undefined), plain)), /reorder 10% each way → expected about 7\.5% reordered, measured 17%/)
   t.notMatch(flat(formatCompare(reorderedUdp(jitter, 78, undefined), plain)), /(\d%|none) reordered/)
 })
+
+t.test('the renderer words the findings the runner filled in, and computes them only when there are none', async t => {
+  const filled = compareResult({ findings: [{ code: 'interrupted', level: 'notice', params: {} }] })
+  t.same(verdict(filled), ['Stopped early: the figures cover only the probes sent before the stop.'])
+  t.match(formatCompare(filled, plain), /• Stopped early/)
+  t.notMatch(formatCompare(filled, plain), /UDP lost/, 'the given findings, not recomputed ones')
+  t.equal(verdict(compareResult()).length, 3, 'none given: computed from the figures')
+})
+
+t.test('a transport is named by its traits\' label, and its kernel cell follows what it is carried over', async t => {
+  const result = compareResult({
+    config: { ...compareResult().config, transports: ['udp'] },
+    transports: { udp: { label: 'Fake', reliable: true, ordered: true, framing: 'message', carriedOver: 'tcp', maxProbeBytes: 1000 } },
+    results: { udp: udpResult({ received: 1000, lost: 0, lossPercent: 0, reordered: 0 }) },
+    kernel: { udp: { available: true, tcp: { retransSegs: 0 } } },
+  })
+  const text = formatCompare(result, plain)
+  t.match(text, /^ {24}Fake$/m)
+  t.match(text, /^kernel \(machine-wide\) {3}RetransSegs \+0$/m)
+  t.match(text, /^Fake round-trip times from the scheduled send/m)
+  t.match(text, /• Fake delivered all 1000 probes, in order, as expected/)
+})
