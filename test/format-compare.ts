@@ -1,111 +1,11 @@
 import t from 'tap'
 import { Chalk } from 'chalk'
 import { formatCompare, formatCsvRows, verdict } from '../src/cli/render/format-compare.js'
-import type { CompareResult } from '../src/compare/compare-types.js'
-import type { LatencySummary, TransportResult, TransportRun } from '../src/compare/compare-stats.js'
+import type { TransportRun } from '../src/compare/compare-stats.js'
+import { classroomResult, compareResult, latency, lossyUdp, reorderedUdp, tcpResult, udpResult } from './fixtures/compare-result.js'
 
 const plain = new Chalk({ level: 0 })
 const coloured = new Chalk({ level: 1 })
-
-const latency = (values: Partial<LatencySummary>): LatencySummary =>
-  ({ min: null, mean: null, p50: null, p90: null, p99: null, p999: null, max: null, ...values })
-
-/** A TCP run of 1000 probes: nothing lost, a retransmission tail at 210 ms. */
-const tcpResult = (over: Partial<TransportResult> = {}): TransportResult => ({
-  transport: 'tcp',
-  sent: 1000, received: 1000, lost: 0, lossPercent: 0, late: 0,
-  duplicates: 0, reordered: 0, maxReorderExtent: 0,
-  jitterMs: 1.25,
-  rttMs: latency({ min: 0.041, mean: 4.3, p50: 0.062, p90: 0.094, p99: 210, p999: 211.5, max: 211.5 }),
-  ipdvMs: latency({ min: 0, mean: 0.8, p50: 0.01, p90: 0.03, p99: 209.9, p999: 210, max: 210 }),
-  pdvMs: latency({ min: 0, mean: 4.26, p50: 0.021, p90: 0.053, p99: 209.96, p999: 211.46, max: 211.46 }),
-  sendLagMs: { mean: 0.012, p99: 0.2, max: 0.5 },
-  throughput: { probesPerSecond: 196.1, mbitPerSecond: 0.1004, durationMs: 5099.5, endsAt: 'last-arrival' },
-  tmaxMs: 60000,
-  tmaxRule: 'tcp-delivery',
-  samples: 1000,
-  histogram: [
-    { fromMs: 0.03, toMs: 0.05, count: 200 },
-    { fromMs: 0.05, toMs: 0.07, count: 500 },
-    { fromMs: 0.07, toMs: 0.1, count: 280 },
-    { fromMs: 0.1, toMs: 0.15, count: 0 },
-    { fromMs: 0.15, toMs: 0.2, count: 0 },
-    { fromMs: 0.2, toMs: 0.3, count: 0 },
-    { fromMs: 0.3, toMs: 0.5, count: 0 },
-    { fromMs: 0.5, toMs: 0.7, count: 0 },
-    { fromMs: 0.7, toMs: 1, count: 0 },
-    { fromMs: 1, toMs: 1.5, count: 0 },
-    { fromMs: 1.5, toMs: 2, count: 0 },
-    { fromMs: 2, toMs: 3, count: 0 },
-    { fromMs: 3, toMs: 5, count: 0 },
-    { fromMs: 5, toMs: 7, count: 0 },
-    { fromMs: 7, toMs: 10, count: 0 },
-    { fromMs: 10, toMs: 15, count: 0 },
-    { fromMs: 15, toMs: 20, count: 0 },
-    { fromMs: 20, toMs: 30, count: 0 },
-    { fromMs: 30, toMs: 50, count: 0 },
-    { fromMs: 50, toMs: 70, count: 0 },
-    { fromMs: 70, toMs: 100, count: 0 },
-    { fromMs: 100, toMs: 150, count: 0 },
-    { fromMs: 150, toMs: 200, count: 0 },
-    { fromMs: 200, toMs: 300, count: 20 },
-  ],
-  foreign: 0,
-  sendFailures: 0,
-  ...over,
-})
-
-/** A UDP run of 1000 probes: 31 dropped by the receive buffer, 2 reordered. */
-const udpResult = (over: Partial<TransportResult> = {}): TransportResult => ({
-  transport: 'udp',
-  sent: 1000, received: 969, lost: 31, lossPercent: 3.1, late: 0,
-  duplicates: 0, reordered: 2, maxReorderExtent: 3,
-  jitterMs: 0.0153,
-  rttMs: latency({ min: 0.029, mean: 0.051, p50: 0.048, p90: 0.071, p99: 0.12, max: 0.31 }),
-  ipdvMs: latency({ min: 0, mean: 0.01, p50: 0.008, p90: 0.02, p99: 0.09, max: 0.27 }),
-  pdvMs: latency({ min: 0, mean: 0.022, p50: 0.019, p90: 0.042, p99: 0.091, max: 0.281 }),
-  sendLagMs: { mean: 0.011, p99: 0.19, max: 0.4 },
-  throughput: { probesPerSecond: 190, mbitPerSecond: 0.0973, durationMs: 5100, endsAt: 'last-send' },
-  tmaxMs: 1000,
-  tmaxRule: 'auto',
-  samples: 969,
-  histogram: [
-    { fromMs: 0.02, toMs: 0.03, count: 9 },
-    { fromMs: 0.03, toMs: 0.05, count: 600 },
-    { fromMs: 0.05, toMs: 0.07, count: 300 },
-    { fromMs: 0.07, toMs: 0.1, count: 50 },
-    { fromMs: 0.1, toMs: 0.15, count: 8 },
-    { fromMs: 0.15, toMs: 0.2, count: 0 },
-    { fromMs: 0.2, toMs: 0.3, count: 1 },
-    { fromMs: 0.3, toMs: 0.5, count: 1 },
-  ],
-  foreign: 0,
-  sendFailures: 0,
-  ...over,
-})
-
-const compareResult = (over: Partial<CompareResult> = {}): CompareResult => ({
-  schema: 'sockkit.compare/v2',
-  transports: {
-    tcp: { label: 'TCP', reliable: true, ordered: true, framing: 'stream', carriedOver: 'tcp', maxProbeBytes: 16 * 1024 * 1024 },
-    udp: { label: 'UDP', reliable: false, ordered: false, framing: 'datagram', carriedOver: 'udp', maxProbeBytes: 65507 },
-  },
-  findings: [],
-  headline: [],
-  config: {
-    host: '127.0.0.1', port: 40123, local: true, count: 1000, ratePerSecond: 200, intervalMs: 5,
-    sizeBytes: 64, transports: ['tcp', 'udp'], blast: false, warmup: 0, nagle: false, tmaxMs: null,
-  },
-  results: { tcp: tcpResult(), udp: udpResult() },
-  kernel: {
-    tcp: { available: true, tcp: { retransSegs: 12 } },
-    udp: { available: true, udp: { rcvbufErrors: 31, inErrors: 31, sndbufErrors: 0 }, socketBuffers: { receiveBytes: 212992 } },
-  },
-  interrupted: false,
-  startedAt: '2024-05-01T10:00:00.000Z',
-  finishedAt: '2024-05-01T10:00:12.000Z',
-  ...over,
-})
 
 // Plot arithmetic (width 80): TCP labels 12 columns, longest count "500 (50%)" 9, so bars
 // get 80 − 2 − 12 − 3 − 1 − 9 = 53 columns: 500 → 53, 200 → round(21.2) = 21,
@@ -460,38 +360,6 @@ t.test('formatCsvRows: one row per probe, duplicates after their probe, statuses
   t.equal(formatCsvRows(run, result, { header: false }), expected.split('\n').slice(1).join('\n'))
 })
 
-/** The classroom run: --loss 5 (kernel) --delay 20 (relay), TCP only, with the kernel table's counters. */
-const classroomResult = (rtt: Partial<LatencySummary>, withCounters = true): CompareResult => {
-  const base = compareResult()
-  const dir = (received: number, dropped: number) =>
-    ({ received, dropped, forwarded: received - dropped, delayed: 0, reordered: 0, duplicated: 0, bytesForwarded: 0 })
-  const empty = dir(0, 0)
-  return compareResult({
-    config: {
-      ...base.config,
-      transports: ['tcp'],
-      impairment: {
-        loss: 5, delay: 20, jitter: 0, reorder: 0, duplicate: 0,
-        emulator: 'kernel+userspace', reason: 'loss by the kernel, delay by the relay', appliedBy: { loss: 'kernel', delay: 'userspace' },
-        seed: 7, kernelTable: 'sockkit_1_1',
-        expected: { lossPercent: 9.75, duplicatePercent: 0, addedRttMs: 40, addedRttRangeMs: { min: 40, max: 40 }, reorderPercentApprox: 0, summary: '' },
-      },
-    },
-    results: {
-      tcp: {
-        ...tcpResult({ rttMs: latency({ min: 40.2, mean: 44, p50: 41.3, p90: 52.3, ...rtt }) }),
-        impairment: {
-          appliedBy: { loss: 'kernel', delay: 'userspace' }, notApplied: [],
-          expected: { lossPercent: 0, lossRangePercent: { low: 0, high: 0, sdPercent: 0, probes: 1000 }, duplicatePercent: 0, reorderPercentApprox: 0, addedRttMs: 40, addedRttRangeMs: { min: 40, max: 40 } },
-          measured: { lossPercent: 0, lossWithinRange: true, duplicatePercent: 0, reorderedPercent: 0, minRttMs: 40.2, p50RttMs: 41.3 },
-        },
-      },
-    },
-    kernel: { tcp: { available: true, tcp: { retransSegs: 79 } } },
-    ...(withCounters ? { impairmentCounters: { kernel: { tcp: { clientToServer: dir(1215, 12), serverToClient: dir(1216, 11) }, udp: { clientToServer: empty, serverToClient: empty } } } } : {}),
-  })
-}
-
 t.test('the impairment block shows what the kernel table dropped, per direction', async t => {
   const text = formatCompare(classroomResult({ p99: 65.5, p999: 200, max: 245 }), plain, { width: 200 })
   t.match(text, /^ {2}TCP: the kernel dropped 23 of 2,431 packets \(c→s 12, s→c 11\)$/m)
@@ -518,40 +386,6 @@ t.test('TCP verdict: p99 barely moved but the worst RTT did — the rare tail is
     'TCP lost nothing but its p99 grew to 248 ms: consistent with retransmissions — the kernel dropped 23 TCP packets; the kernel counted 79 retransmitted segments on this machine during the run (RetransSegs +79, machine-wide).',
   ])
 })
-
-/** A UDP run under 20% loss each way (expected 36% round trip) over 20,000 probes. */
-const lossyUdp = (lost: number, rcvbufErrors: number, emulatorDropped: { c2s: number; s2c: number }, by: 'kernel' | 'userspace'): CompareResult => {
-  const base = compareResult()
-  const dir = (received: number, dropped: number) =>
-    ({ received, dropped, forwarded: received - dropped, delayed: 0, reordered: 0, duplicated: 0, bytesForwarded: 0 })
-  const lossPercent = (lost / 20000) * 100
-  const counters = { clientToServer: dir(20000, emulatorDropped.c2s), serverToClient: dir(15000, emulatorDropped.s2c) }
-  const empty = { clientToServer: dir(0, 0), serverToClient: dir(0, 0) }
-  return compareResult({
-    config: {
-      ...base.config,
-      count: 20000,
-      transports: ['udp'],
-      impairment: {
-        loss: 20, delay: 0, jitter: 0, reorder: 0, duplicate: 0,
-        emulator: by, reason: 'test', appliedBy: { loss: by }, seed: 1,
-        expected: { lossPercent: 36, duplicatePercent: 0, addedRttMs: 0, addedRttRangeMs: { min: 0, max: 0 }, reorderPercentApprox: 0, summary: '' },
-      },
-    },
-    results: {
-      udp: {
-        ...udpResult({ sent: 20000, received: 20000 - lost, lost, lossPercent, samples: 20000 - lost }),
-        impairment: {
-          appliedBy: { loss: by }, notApplied: [],
-          expected: { lossPercent: 36, lossRangePercent: { low: 35.32, high: 36.68, sdPercent: 0.34, probes: 20000 }, duplicatePercent: 0, reorderPercentApprox: 0, addedRttMs: 0, addedRttRangeMs: { min: 0, max: 0 } },
-          measured: { lossPercent, lossWithinRange: lossPercent >= 35.32 && lossPercent <= 36.68, duplicatePercent: 0, reorderedPercent: 0, minRttMs: 0.03, p50RttMs: 6 },
-        },
-      },
-    },
-    kernel: { udp: { available: true, udp: { rcvbufErrors, inErrors: rcvbufErrors, sndbufErrors: 0 } } },
-    impairmentCounters: by === 'kernel' ? { kernel: { udp: counters, tcp: empty } } : { udp: counters },
-  })
-}
 
 t.test('expected loss: the binomial range (2 sd) is printed, and whether the measurement lies in it', async t => {
   const within = formatCompare(lossyUdp(7210, 0, { c2s: 4000, s2c: 3210 }, 'kernel'), plain, { width: 200 })
@@ -632,40 +466,6 @@ t.test('TCP: most probes waited, but nothing was resent — the queue (--blast) 
   t.equal(bare, 'TCP lost nothing, but most probes waited: median 2.29 ms, p99 9.58 ms, fastest 0.043 ms; the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0).')
 })
 
-/** A UDP run of 1000 probes under `impairment` with `reordered` of them out of order, and its simulated range. */
-const reorderedUdp = (impairment: { reorder: number; jitter: number; delay: number }, reordered: number, range: { low: number; high: number } | undefined): CompareResult => {
-  const base = compareResult()
-  const reorderedPercent = reordered / 10
-  return compareResult({
-    config: {
-      ...base.config,
-      transports: ['udp'],
-      impairment: {
-        loss: 0, duplicate: 0, ...impairment,
-        emulator: 'userspace', reason: 'test', appliedBy: { delay: 'userspace' }, seed: 1,
-        expected: { lossPercent: 0, duplicatePercent: 0, addedRttMs: 6, addedRttRangeMs: { min: 0, max: 12 }, reorderPercentApprox: 7.5, summary: '' },
-      },
-    },
-    results: {
-      udp: {
-        ...udpResult({ reordered, maxReorderExtent: 2, sendLagMs: { mean: 1.63, p99: 15, max: 20.5 } }),
-        impairment: {
-          appliedBy: { delay: 'userspace' }, notApplied: [],
-          expected: {
-            lossPercent: 0, lossRangePercent: { low: 0, high: 0, sdPercent: 0, probes: 1000 }, duplicatePercent: 0, reorderPercentApprox: 7.5,
-            ...(range ? { reorderRangePercent: { ...range, runs: 200, probes: 1000, spacingMs: 5 } } : {}),
-            addedRttMs: 6, addedRttRangeMs: { min: 0, max: 12 },
-          },
-          measured: {
-            lossPercent: 0, duplicatePercent: 0, lossWithinRange: true, reorderedPercent, minRttMs: 1.06, p50RttMs: 7,
-            ...(range ? { reorderWithinRange: reorderedPercent >= range.low && reorderedPercent <= range.high } : {}),
-          },
-        },
-      },
-    },
-  })
-}
-
 t.test('reordering: the simulated 95% range next to the measured share, for jitter alone too, and a cause when outside', async t => {
   const jitter = { reorder: 0, jitter: 3, delay: 3 }
   const flat = (text: string) => text.replace(/\n {2}(?=\S)/g, ' ')
@@ -688,4 +488,26 @@ t.test('reordering: the simulated 95% range next to the measured share, for jitt
   // A result without the range (older JSON) keeps the single figure for --reorder, and adds nothing for jitter.
   t.match(flat(formatCompare(reorderedUdp({ reorder: 10, jitter: 0, delay: 0 }, 170, undefined), plain)), /reorder 10% each way → expected about 7\.5% reordered, measured 17%/)
   t.notMatch(flat(formatCompare(reorderedUdp(jitter, 78, undefined), plain)), /(\d%|none) reordered/)
+})
+
+t.test('the renderer words the findings the runner filled in, and computes them only when there are none', async t => {
+  const filled = compareResult({ findings: [{ code: 'interrupted', level: 'notice', params: {} }] })
+  t.same(verdict(filled), ['Stopped early: the figures cover only the probes sent before the stop.'])
+  t.match(formatCompare(filled, plain), /• Stopped early/)
+  t.notMatch(formatCompare(filled, plain), /UDP lost/, 'the given findings, not recomputed ones')
+  t.equal(verdict(compareResult()).length, 3, 'none given: computed from the figures')
+})
+
+t.test('a transport is named by its traits\' label, and its kernel cell follows what it is carried over', async t => {
+  const result = compareResult({
+    config: { ...compareResult().config, transports: ['udp'] },
+    transports: { udp: { label: 'Fake', reliable: true, ordered: true, framing: 'message', carriedOver: 'tcp', maxProbeBytes: 1000 } },
+    results: { udp: udpResult({ received: 1000, lost: 0, lossPercent: 0, reordered: 0 }) },
+    kernel: { udp: { available: true, tcp: { retransSegs: 0 } } },
+  })
+  const text = formatCompare(result, plain)
+  t.match(text, /^ {24}Fake$/m)
+  t.match(text, /^kernel \(machine-wide\) {3}RetransSegs \+0$/m)
+  t.match(text, /^Fake round-trip times from the scheduled send/m)
+  t.match(text, /• Fake delivered all 1000 probes, in order, as expected/)
 })

@@ -5,6 +5,7 @@
  */
 import type { Fmt } from '../fmt.js'
 import { common } from './common.js'
+import { compare } from './compare.js'
 import { errors } from './errors.js'
 import { recvBuffer } from './recv-buffer.js'
 import { serve } from './serve.js'
@@ -12,6 +13,7 @@ import { udpServer } from './udp-server.js'
 
 export const en = (f: Fmt) => ({
   common: common(f),
+  compare: compare(f),
   errors: errors(f),
   recvBuffer: recvBuffer(f),
   serve: serve(f),
