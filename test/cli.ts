@@ -4,6 +4,7 @@ import { runMain, startMain } from './fixtures/main.js'
 import { freeTcpPort, freeUdpPort } from './fixtures/port.js'
 import { commandFactories } from '../src/cli/commands/index.js'
 import { stopCause, type CliContext } from '../src/cli/io.js'
+import { catalog } from '../src/i18n/index.js'
 
 // The root program as a user meets it: help, version, unknown commands, host arguments.
 // All in-process through main(argv, io) (test/fixtures/main.ts); what only a real process
@@ -11,7 +12,7 @@ import { stopCause, type CliContext } from '../src/cli/io.js'
 
 /** Every registered command's name and one-line summary, straight from the registry. */
 const commands = commandFactories.map(factory => {
-  const cmd = factory({} as CliContext) // factories only declare options; nothing runs
+  const cmd = factory({ ...catalog('en') } as CliContext) // factories only declare options; nothing runs
   return { name: cmd.name(), summary: cmd.summary() }
 })
 const oneLine = (text: string) => text.replace(/\s+/g, ' ')
