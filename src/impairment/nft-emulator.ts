@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { sockkitErrorText } from '../core/errors.js'
-import { emptyCounters, type ImpairmentCounters } from './impairment.js'
+import { emptyCounters, type ImpairmentCounters } from './model.js'
 
 /** Where `nft` is looked for (root's PATH does not always include sbin). */
 const NFT_CANDIDATES = ['nft', '/usr/sbin/nft', '/sbin/nft']

@@ -5,7 +5,7 @@ import { DelayTimer } from './delay-timer.js'
 import {
   activeImpairments, createRandom, deriveSeed, drawDelayMs, emptyCounters, normalizeImpairment, randomSeed,
   type Direction, type DirectionCounters, type FullImpairment, type Impairment, type ImpairmentCounters, type Random,
-} from './impairment.js'
+} from './model.js'
 
 /** Bytes one direction of a connection may hold in its delay queue before it stops reading. Default 1 MiB. */
 export const DEFAULT_TCP_RELAY_QUEUE_BYTES = 1024 * 1024
