@@ -1,7 +1,8 @@
 import t from 'tap'
 import { createRandom, deriveSeed, drawDelayMs, normalizeImpairment } from '../src/impairment/model.js'
-import { expectedRoundTrip, reorderRangePercent, reorderSpacingNote, REORDER_RANGE_RUNS, simulateReorderPercent } from '../src/impairment/expectation.js'
-import { impairmentFlagsProblem, planEmulator } from '../src/impairment/planning.js'
+import { expectedRoundTrip, reorderRangePercent, REORDER_RANGE_RUNS, simulateReorderPercent } from '../src/impairment/expectation.js'
+import { planEmulator } from '../src/impairment/planning.js'
+import { impairmentFlagsProblem, reorderSpacingNote } from '../src/cli/impairment-flags.js'
 import { startImpairment } from '../src/impairment/start.js'
 
 const kernelYes = { available: true, reason: 'Linux, root and nft', netemReason: 'this kernel has no netem (sch_netem)' }

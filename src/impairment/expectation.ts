@@ -222,21 +222,6 @@ export const reorderRangePercent = (
   return { low: bound(quantile(0.025)), high: bound(quantile(0.975)), runs, probes, spacingMs }
 }
 
-/**
- * One line when `--reorder` cannot do what it says at this probe spacing, else undefined: a
- * held datagram is reordered only if the next one comes within {@link REORDER_HOLD_MS}; at
- * wider spacing (or with request/reply traffic) each hold is just a delay of up to that long.
- */
-export const reorderSpacingNote = (impairment: Impairment, intervalMs: number): string | undefined => {
-  const imp = normalizeImpairment(impairment)
-  if (imp.reorder === 0 || intervalMs < REORDER_HOLD_MS) return undefined
-  return `--reorder needs probes less than ${REORDER_HOLD_MS} ms apart (these are ${formatMs(intervalMs)} apart): ` +
-    `a held datagram waits at most ${REORDER_HOLD_MS} ms for the next one, so here each hold only adds up to ${REORDER_HOLD_MS} ms ` +
-    `of delay instead of reordering — raise --rate above ${1000 / REORDER_HOLD_MS}/s to see reordering`
-}
-
-const formatMs = (ms: number): string => `${Math.round(ms * 10) / 10} ms`
-
 const round = (n: number): number => Math.round(n * 1000) / 1000
 
 const describeExpected = (imp: FullImpairment, e: Omit<ExpectedRoundTrip, 'summary'>, options: ExpectedRoundTripOptions): string => {

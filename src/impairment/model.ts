@@ -3,7 +3,7 @@
  * random source, and the per-packet decisions and counters the relays share. The relays
  * import only this module.
  */
-import { invalidArgText } from '../core/errors.js'
+import { invalidArg } from '../core/errors.js'
 
 /**
  * What a link does to the traffic crossing it. Every field applies to EACH direction
@@ -52,13 +52,13 @@ export const normalizeImpairment = (impairment: Impairment = {}): FullImpairment
   for (const kind of ['loss', 'reorder', 'duplicate'] as const) {
     const v = full[kind]
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 100) {
-      throw invalidArgText(`${kind} must be a percentage from 0 to 100, not "${v}"`, { value: v })
+      throw invalidArg('impairmentPercentRange', { kind, value: v }, { value: v })
     }
   }
   for (const kind of ['delay', 'jitter'] as const) {
     const v = full[kind]
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_IMPAIRMENT_DELAY_MS) {
-      throw invalidArgText(`${kind} must be a number of ms from 0 to ${MAX_IMPAIRMENT_DELAY_MS}, not "${v}"`, { value: v })
+      throw invalidArg('impairmentDelayRange', { kind, value: v, maxMs: MAX_IMPAIRMENT_DELAY_MS }, { value: v })
     }
   }
   return full

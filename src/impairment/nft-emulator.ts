@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { sockkitErrorText } from '../core/errors.js'
+import { sockkitError } from '../core/errors.js'
 import { emptyCounters, type ImpairmentCounters } from './model.js'
 
 /** Where `nft` is looked for (root's PATH does not always include sbin). */
@@ -313,17 +313,17 @@ export class NftLoss {
 
   /** Install the table. Rejects with ERR_SOCKKIT_UNSUPPORTED when nft is missing or refuses. */
   static async start (options: NftLossOptions): Promise<NftLoss> {
-    if (!(options.loss >= 0 && options.loss <= 100)) throw sockkitErrorText('ERR_SOCKKIT_INVALID_ARG', `loss must be a percentage from 0 to 100, not "${options.loss}"`)
+    if (!(options.loss >= 0 && options.loss <= 100)) throw sockkitError('ERR_SOCKKIT_INVALID_ARG', 'impairmentNftLossRange', { value: options.loss })
     if (options.ports.length === 0 || options.ports.some(p => !Number.isInteger(p) || p < 1 || p > 65535)) {
-      throw sockkitErrorText('ERR_SOCKKIT_INVALID_ARG', `the kernel emulator needs real ports (1–65535), not ${JSON.stringify(options.ports)}`)
+      throw sockkitError('ERR_SOCKKIT_INVALID_ARG', 'impairmentNftPorts', { ports: options.ports })
     }
     const nft = options.nft ?? await findNft()
-    if (!nft) throw sockkitErrorText('ERR_SOCKKIT_UNSUPPORTED', 'the kernel emulator needs the nft command (install the nftables package)')
+    if (!nft) throw sockkitError('ERR_SOCKKIT_UNSUPPORTED', 'impairmentNftMissing', {})
     const stale = await cleanupStaleTables(nft)
     const table = tableNameFor(process.pid, ++tablesThisProcess)
     const loaded = await run(nft, ['-f', '-'], buildRuleset(table, options))
     if (loaded.code !== 0) {
-      throw sockkitErrorText('ERR_SOCKKIT_UNSUPPORTED', `nft refused the loss table (${loaded.stderr.trim().split('\n')[0] || `exit ${loaded.code}`}); the kernel emulator needs root and nftables support`)
+      throw sockkitError('ERR_SOCKKIT_UNSUPPORTED', 'impairmentNftRefused', { detail: loaded.stderr.trim().split('\n')[0] || `exit ${loaded.code}` })
     }
     const emulator = new NftLoss(table, nft, stale)
     if (options.watchdog ?? true) emulator.startWatchdog()

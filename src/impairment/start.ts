@@ -2,7 +2,7 @@
  * Starting an impairment: the relays and/or the kernel table the plan calls for, their
  * counters, and stop().
  */
-import { invalidArgText } from '../core/errors.js'
+import { invalidArg } from '../core/errors.js'
 import { expectedRoundTrip, type ExpectedRoundTrip } from './expectation.js'
 import {
   normalizeImpairment, randomSeed,
@@ -115,7 +115,7 @@ export interface RunningImpairment {
 export const startImpairment = async (options: StartImpairmentOptions): Promise<RunningImpairment> => {
   const imp = normalizeImpairment(options.impairment)
   const transports = [...new Set(options.transports)]
-  if (transports.length === 0) throw invalidArgText('at least one transport (tcp or udp) is needed')
+  if (transports.length === 0) throw invalidArg('impairmentNoTransport', {})
   const choice = options.emulator ?? 'auto'
   // Check the kernel whenever the plan may need it or name it: loss, and for TCP also
   // reorder/duplicate (only the kernel could do those to a stream) — else a refusal would

@@ -1,0 +1,40 @@
+import type { Fmt } from '../fmt.js'
+
+type Command = 'compare' | 'link'
+const udpFlag = (command: Command): string => command === 'link' ? '--udp' : '--transports udp'
+const orAutoText = ', or leave --emulator at auto: TCP then runs without it and the output says why'
+const kindNoun = { delay: 'delay', jitter: 'jitter', reorder: 'reordering', duplicate: 'duplication' } as const
+
+/**
+ * Impairment words the CLI shows (compare and link): why a command line cannot run as asked,
+ * and notes about what an impairment will do. These name CLI flags, so they live here, not
+ * in the library's errors.
+ */
+export const impairment = (f: Fmt) => ({
+  /** TCP asked to reorder or duplicate. `orAuto`: compare with both transports, where auto would run. */
+  flagsTcpStream: (p: { command: Command; kinds: Array<'reorder' | 'duplicate'>; kernelAsked: boolean; orAuto: boolean }) => {
+    const why = p.kinds.map(kind => kind === 'reorder'
+      ? 'reorder (TCP delivers bytes in order, so a program never sees reordered segments)'
+      : 'duplicate (TCP discards duplicate segments, and copying bytes would corrupt the stream)')
+    return `TCP cannot ${why.join(' or ')}; use ${udpFlag(p.command)}${p.kernelAsked ? ' with --emulator auto' : ''} to watch ` +
+      `${p.kinds.length === 2 ? 'them' : 'it'}${p.orAuto ? orAutoText : ''}`
+  },
+  flagsKernelOnlyDrops: (p: { kinds: Array<keyof typeof kindNoun> }) =>
+    `--emulator kernel only drops packets (an nftables table) and cannot add ${p.kinds.map(k => kindNoun[k]).join(' or ')}; ` +
+    'use --emulator auto: the kernel drops, the userspace relay adds the rest',
+  flagsRelayCannotLoseTcp: (p: { command: Command; orAuto: boolean }) =>
+    'the userspace relay cannot lose TCP packets: it sees a byte stream, and dropping bytes would corrupt it rather than make TCP retransmit; ' +
+    `use ${udpFlag(p.command)}, or ` + (p.orAuto
+      ? 'leave --emulator at auto (as root on Linux with nft the kernel then drops TCP segments for real; without, TCP runs without loss and the output says why)'
+      : '--emulator auto as root on Linux with nft (the kernel then drops TCP segments for real)'),
+  flagsTcpLossNeedsKernel: (p: { command: Command; missing: 'linux' | 'root' | 'nft'; platform: string }) => {
+    const why = p.missing === 'linux' ? `it needs Linux, and this is ${p.platform}` : p.missing === 'root' ? 'it needs root (run with sudo)' : 'it needs the nft command (the nftables package)'
+    return 'the TCP relay cannot lose packets (dropping bytes would corrupt the stream, not make TCP retransmit), and real TCP loss ' +
+      `needs the kernel emulator, which cannot run here: ${why}; or use ${udpFlag(p.command)}`
+  },
+  /** --reorder at a probe spacing where a held datagram never finds a successor in time. */
+  reorderSpacing: (p: { holdMs: number; intervalMs: number }) =>
+    `--reorder needs probes less than ${f.num(p.holdMs)} ms apart (these are ${f.num(Math.round(p.intervalMs * 10) / 10)} ms apart): ` +
+    `a held datagram waits at most ${f.num(p.holdMs)} ms for the next one, so here each hold only adds up to ${f.num(p.holdMs)} ms ` +
+    `of delay instead of reordering — raise --rate above ${f.num(1000 / p.holdMs)}/s to see reordering`,
+})
