@@ -7,9 +7,11 @@ import type { Fmt } from '../fmt.js'
 import { common } from './common.js'
 import { errors } from './errors.js'
 import { impairment } from './impairment.js'
+import { link } from './link.js'
 
 export const en = (f: Fmt) => ({
   common: common(f),
   errors: errors(f),
   impairment: impairment(f),
+  link: link(f),
 })
