@@ -108,6 +108,19 @@ export interface RunningImpairment {
 }
 
 /**
+ * What the machine supports, checked whenever the plan may need the kernel or name it: loss,
+ * and for TCP also reorder/duplicate (only the kernel could do those to a stream) — else a
+ * refusal would cite a placeholder reason instead of this machine's.
+ */
+const supportFor = async (choice: EmulatorChoice, imp: FullImpairment, transports: Array<'tcp' | 'udp'>): Promise<EmulatorSupport> => {
+  const tcpStreamImpossible = transports.includes('tcp') && (imp.reorder > 0 || imp.duplicate > 0)
+  const needsKernelCheck = choice === 'kernel' || (choice === 'auto' && (imp.loss > 0 || tcpStreamImpossible))
+  return needsKernelCheck
+    ? await (await import('./nft-emulator.js')).detectKernelSupport()
+    : { available: false, reason: 'the kernel emulator was not needed', netemReason: 'not checked' }
+}
+
+/**
  * Put `impairment` between clients and `target`, with the emulator {@link planEmulator}
  * chooses. Rejects with ERR_SOCKKIT_UNSUPPORTED when the emulator cannot do what is asked,
  * ERR_SOCKKIT_INVALID_ARG for bad values, or Node's error when a relay cannot bind.
@@ -117,14 +130,7 @@ export const startImpairment = async (options: StartImpairmentOptions): Promise<
   const transports = [...new Set(options.transports)]
   if (transports.length === 0) throw invalidArg('impairmentNoTransport', {})
   const choice = options.emulator ?? 'auto'
-  // Check the kernel whenever the plan may need it or name it: loss, and for TCP also
-  // reorder/duplicate (only the kernel could do those to a stream) — else a refusal would
-  // cite a placeholder reason instead of this machine's.
-  const tcpStreamImpossible = transports.includes('tcp') && (imp.reorder > 0 || imp.duplicate > 0)
-  const needsKernelCheck = choice === 'kernel' || (choice === 'auto' && (imp.loss > 0 || tcpStreamImpossible))
-  const support = options.support ?? (needsKernelCheck
-    ? await (await import('./nft-emulator.js')).detectKernelSupport()
-    : { available: false, reason: 'the kernel emulator was not needed', netemReason: 'not checked' })
+  const support = options.support ?? await supportFor(choice, imp, transports)
   const plan = planEmulator(choice, imp, transports, support)
   const seed = options.seed ?? randomSeed()
   const listenHost = options.listenHost ?? '127.0.0.1'
@@ -176,6 +182,28 @@ export const startImpairment = async (options: StartImpairmentOptions): Promise<
     }),
     ...(kernel ? { kernelTable: kernel.table } : {}),
   }
+  const running = runningImpairment(plan, seed, endpoints, config, { tcp, udp, kernel, closeRelays, startedAt })
+  if (options.signal) {
+    if (options.signal.aborted) void running.stop()
+    else options.signal.addEventListener('abort', () => { void running.stop() }, { once: true })
+  }
+  return running
+}
+
+/** The parts {@link runningImpairment} reads counters from and stops. */
+interface RunningParts {
+  tcp?: { counters (): ImpairmentCounters }
+  udp?: { counters (): ImpairmentCounters }
+  kernel?: import('./nft-emulator.js').NftLoss
+  closeRelays (): Promise<{ tcp?: ImpairmentCounters; udp?: ImpairmentCounters }>
+  startedAt: number
+}
+
+/** The handle startImpairment returns: live counters, and a stop() that runs once. */
+const runningImpairment = (
+  plan: EmulatorPlan, seed: number, endpoints: RunningImpairment['endpoints'], config: ImpairmentConfig, parts: RunningParts,
+): RunningImpairment => {
+  const { tcp, udp, kernel, closeRelays, startedAt } = parts
   let stopping: Promise<ImpairmentReport> | undefined
   const running: RunningImpairment = {
     emulator: plan.emulator, reason: plan.reason, appliedBy: plan.appliedBy, seed, endpoints, config,
@@ -201,10 +229,6 @@ export const startImpairment = async (options: StartImpairmentOptions): Promise<
       })()
       return stopping
     },
-  }
-  if (options.signal) {
-    if (options.signal.aborted) void running.stop()
-    else options.signal.addEventListener('abort', () => { void running.stop() }, { once: true })
   }
   return running
 }

@@ -467,7 +467,7 @@ const otherEvent = (s: HumanState, e: ImpairmentEvent): void => {
     case 'kernel-table':
       log(ev.kernelTable({ table: e.table, loss: e.loss, protocols: e.protocols, ports: e.ports, ...(e.watchdogPid ? { watchdogPid: e.watchdogPid } : {}) }))
       break
-    case 'stale-tables-removed': log(staleTablesLine(e.tables)); break
+    case 'stale-tables-removed': log(staleTablesLine(e.tables, s.ctx.t.impairment)); break
     default: break
   }
 }

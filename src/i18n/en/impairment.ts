@@ -37,4 +37,9 @@ export const impairment = (f: Fmt) => ({
     `--reorder needs probes less than ${f.num(p.holdMs)} ms apart (these are ${f.num(Math.round(p.intervalMs * 10) / 10)} ms apart): ` +
     `a held datagram waits at most ${f.num(p.holdMs)} ms for the next one, so here each hold only adds up to ${f.num(p.holdMs)} ms ` +
     `of delay instead of reordering — raise --rate above ${f.num(1000 / p.holdMs)}/s to see reordering`,
+  /** Tables of runs that died, removed at start. */
+  staleTablesRemoved: (p: { tables: string[] }) =>
+    `kernel: removed ${p.tables.length === 1 ? 'an nftables table' : `${f.num(p.tables.length)} nftables tables`} left by ` +
+    (p.tables.length === 1 ? 'a run that died (it dropped packets on that run\'s ports until now)' : 'runs that died (they dropped packets on those runs\' ports until now)') +
+    `: ${p.tables.join(', ')}`,
 })
