@@ -2,6 +2,7 @@
  * What an impairment should do to a round trip: expected loss, duplicates, added RTT and
  * reordering (simulated with the UDP relay's own hold rule), and the sentences that say so.
  */
+import { EN } from '../i18n/index.js'
 import {
   createRandom, deriveSeed, drawDelayMs, normalizeImpairment, REORDER_HOLD_MS,
   type FullImpairment, type Impairment,
@@ -80,7 +81,7 @@ export const expectedRoundTrip = (impairment: Impairment, options: ExpectedRound
     addedRttRangeMs: { min: round(2 * minOneWay), max: round(2 * maxOneWay) },
     reorderPercentApprox: canReorder(imp, options) ? Math.round(simulateReorderPercent(imp, options.intervalMs ?? 0) * 10) / 10 : 0,
   }
-  return { ...result, summary: describeExpected(imp, result, options) }
+  return { ...result, summary: EN().impairment.expected({ clauses: expectedClauses(imp, result, options) }) }
 }
 
 /**
@@ -224,42 +225,39 @@ export const reorderRangePercent = (
 
 const round = (n: number): number => Math.round(n * 1000) / 1000
 
-const describeExpected = (imp: FullImpairment, e: Omit<ExpectedRoundTrip, 'summary'>, options: ExpectedRoundTripOptions): string => {
-  const parts: string[] = []
+/** One clause of the expected round trip, as data; the catalogue (`impairment.expected`) words them. */
+export type ExpectedClause =
+  | { kind: 'lossStream'; lossEachWay: number }
+  | { kind: 'loss'; percent: number; lossEachWay: number }
+  | { kind: 'rtt'; addedMs: number }
+  | { kind: 'rttJitter'; addedMs: number; minMs: number; maxMs: number }
+  | { kind: 'jitterReorder'; percent: number }
+  | { kind: 'reorder'; percent: number }
+  | { kind: 'held'; percent: number; holdMs: number }
+  | { kind: 'duplicate'; percent: number }
+
+/** What the summary sentence says, in order; empty when nothing is impaired. */
+export const expectedClauses = (imp: FullImpairment, e: Omit<ExpectedRoundTrip, 'summary'>, options: ExpectedRoundTripOptions): ExpectedClause[] => {
+  const clauses: ExpectedClause[] = []
   const stream = options.transport === 'tcp'
   if (imp.loss > 0) {
-    parts.push(stream
-      ? `0% lost: TCP retransmits what the ${imp.loss}% loss each way drops, so it arrives later instead`
-      : `${e.lossPercent}% of probes lost (${imp.loss}% each way)`)
+    clauses.push(stream ? { kind: 'lossStream', lossEachWay: imp.loss } : { kind: 'loss', percent: e.lossPercent, lossEachWay: imp.loss })
   }
   if (imp.delay > 0 || imp.jitter > 0) {
-    parts.push(imp.jitter > 0
-      ? `RTT +${e.addedRttMs} ms on average (+${e.addedRttRangeMs.min}…${e.addedRttRangeMs.max} ms)`
-      : `RTT +${e.addedRttMs} ms`)
+    clauses.push(imp.jitter > 0
+      ? { kind: 'rttJitter', addedMs: e.addedRttMs, minMs: e.addedRttRangeMs.min, maxMs: e.addedRttRangeMs.max }
+      : { kind: 'rtt', addedMs: e.addedRttMs })
   }
-  if (imp.reorder === 0 && imp.jitter > 0 && e.reorderPercentApprox > 0) {
-    parts.push(`about ${e.reorderPercentApprox}% reordered by the jitter`)
-  }
+  if (imp.reorder === 0 && imp.jitter > 0 && e.reorderPercentApprox > 0) clauses.push({ kind: 'jitterReorder', percent: e.reorderPercentApprox })
   if (imp.reorder > 0 && !stream) {
-    if (options.intervalMs !== undefined) parts.push(`about ${e.reorderPercentApprox}% reordered`)
-    else {
-      // Unknown traffic: what the relay does each way is certain, how it shows end to end is not.
-      const held = Math.round((imp.reorder / (100 + imp.reorder)) * 1000) / 10
-      parts.push(`about ${held}% of datagrams held back each way, each sent after the next one if that comes within ` +
-        `${REORDER_HOLD_MS} ms, else in order ${REORDER_HOLD_MS} ms late`)
-    }
+    // Unknown traffic: what the relay does each way is certain, how it shows end to end is not.
+    clauses.push(options.intervalMs !== undefined
+      ? { kind: 'reorder', percent: e.reorderPercentApprox }
+      : { kind: 'held', percent: Math.round((imp.reorder / (100 + imp.reorder)) * 1000) / 10, holdMs: REORDER_HOLD_MS })
   }
-  if (imp.duplicate > 0 && !stream) parts.push(`${e.duplicatePercent}% extra copies`)
-  return parts.length ? `expected round trip: ${parts.join(', ')}` : 'no impairment'
+  if (imp.duplicate > 0 && !stream) clauses.push({ kind: 'duplicate', percent: e.duplicatePercent })
+  return clauses
 }
 
-/** `loss 20%, delay 50 ms ±10 ms, …` for log lines. */
-export const describeImpairment = (impairment: Impairment): string => {
-  const imp = normalizeImpairment(impairment)
-  const parts: string[] = []
-  if (imp.loss > 0) parts.push(`loss ${imp.loss}%`)
-  if (imp.delay > 0 || imp.jitter > 0) parts.push(`delay ${imp.delay} ms` + (imp.jitter > 0 ? ` ±${imp.jitter} ms` : ''))
-  if (imp.reorder > 0) parts.push(`reorder ${imp.reorder}%`)
-  if (imp.duplicate > 0) parts.push(`duplicate ${imp.duplicate}%`)
-  return parts.length ? `${parts.join(', ')} each way` : 'no impairment (a plain relay)'
-}
+/** `loss 20%, delay 50 ms ±10 ms, …` for log lines (English; the CLI words it with its own catalogue). */
+export const describeImpairment = (impairment: Impairment): string => EN().impairment.describe(normalizeImpairment(impairment))

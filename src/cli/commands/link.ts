@@ -5,7 +5,6 @@ import { DEFAULT_HOST } from '../../core/constants.js'
 import { invalidArgText } from '../../core/errors.js'
 import { catalog, type Catalog } from '../../i18n/index.js'
 import { parseNonNegativeInt, parsePercent, parsePort, parseHost } from '../../core/parse.js'
-import { describeImpairment } from '../../impairment/expectation.js'
 import { MAX_IMPAIRMENT_DELAY_MS, REORDER_HOLD_MS, type DirectionCounters, type FullImpairment } from '../../impairment/model.js'
 import { checkImpairmentFlags, impairmentFlagsProblem, type KernelAvailability } from '../impairment-flags.js'
 import { startImpairment, type ImpairmentCountersReport, type ImpairmentEvent, type ImpairmentReport, type RunningImpairment } from '../../impairment/start.js'
@@ -159,7 +158,7 @@ const runLink = async (ctx: CliContext, listenPort: number, target: { host: stri
     pacingBytesPerSecond: flags.pace, maxClients: flags.maxClients, packetEvents: !flags.quiet,
     onEvent: print.event, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(support ? { support } : {}),
   })
-  print.started(running, transport, target, describeImpairment(impairment))
+  print.started(running, transport, target, ctx.t.impairment.describe(impairment))
   warnAtStart(ctx, flags, running)
   let last = ''
   const ticker = setInterval(() => {

@@ -1,3 +1,4 @@
+import type { ExpectedClause } from '../../impairment/expectation.js'
 import type { Fmt } from '../fmt.js'
 
 type Command = 'compare' | 'link'
@@ -42,4 +43,30 @@ export const impairment = (f: Fmt) => ({
     `kernel: removed ${p.tables.length === 1 ? 'an nftables table' : `${f.num(p.tables.length)} nftables tables`} left by ` +
     (p.tables.length === 1 ? 'a run that died (it dropped packets on that run\'s ports until now)' : 'runs that died (they dropped packets on those runs\' ports until now)') +
     `: ${p.tables.join(', ')}`,
+  /** The expected round trip compare and link print: "expected round trip: 36% of probes lost (20% each way), …". */
+  expected: (p: { clauses: ExpectedClause[] }) => {
+    const clause = (c: ExpectedClause): string => {
+      switch (c.kind) {
+        case 'lossStream': return `0% lost: TCP retransmits what the ${f.num(c.lossEachWay)}% loss each way drops, so it arrives later instead`
+        case 'loss': return `${f.num(c.percent)}% of probes lost (${f.num(c.lossEachWay)}% each way)`
+        case 'rtt': return `RTT +${f.num(c.addedMs)} ms`
+        case 'rttJitter': return `RTT +${f.num(c.addedMs)} ms on average (+${f.num(c.minMs)}…${f.num(c.maxMs)} ms)`
+        case 'jitterReorder': return `about ${f.num(c.percent)}% reordered by the jitter`
+        case 'reorder': return `about ${f.num(c.percent)}% reordered`
+        case 'held': return `about ${f.num(c.percent)}% of datagrams held back each way, each sent after the next one if that comes within ` +
+          `${f.num(c.holdMs)} ms, else in order ${f.num(c.holdMs)} ms late`
+        case 'duplicate': return `${f.num(c.percent)}% extra copies`
+      }
+    }
+    return p.clauses.length ? `expected round trip: ${p.clauses.map(clause).join(', ')}` : 'no impairment'
+  },
+  /** `loss 20%, delay 50 ms ±10 ms, reorder 5%, duplicate 1% each way`, for log lines. */
+  describe: (p: { loss: number; delay: number; jitter: number; reorder: number; duplicate: number }) => {
+    const parts: string[] = []
+    if (p.loss > 0) parts.push(`loss ${f.num(p.loss)}%`)
+    if (p.delay > 0 || p.jitter > 0) parts.push(`delay ${f.num(p.delay)} ms` + (p.jitter > 0 ? ` ±${f.num(p.jitter)} ms` : ''))
+    if (p.reorder > 0) parts.push(`reorder ${f.num(p.reorder)}%`)
+    if (p.duplicate > 0) parts.push(`duplicate ${f.num(p.duplicate)}%`)
+    return parts.length ? `${parts.join(', ')} each way` : 'no impairment (a plain relay)'
+  },
 })
