@@ -9,7 +9,7 @@ export {
   expectedRoundTrip, simulateReorderPercent, REORDER_RANGE_RUNS, REORDER_RANGE_MAX_PROBES, reorderRangePercent, describeImpairment, expectedClauses, type ExpectedClause, type ExpectedRoundTrip, type ExpectedRoundTripOptions, type ReorderRange,
 } from './expectation.js'
 export {
-  planEmulator, type AppliedBy, type EmulatorPlan, type EmulatorSupport,
+  planEmulator, type AppliedBy, type PlanReason, type EmulatorPlan, type EmulatorSupport,
 } from './planning.js'
 export {
   startImpairment, type StartImpairmentOptions, type ImpairmentEvent, type ImpairmentCountersReport, type ImpairmentConfig, type ImpairmentReport, type RunningImpairment,

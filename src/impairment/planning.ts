@@ -3,6 +3,7 @@
  * checks that refuse an impossible combination of impairment, transports and emulator.
  */
 import { sockkitError, type ErrorKey, type ErrorParams } from '../core/errors.js'
+import { EN } from '../i18n/index.js'
 import {
   activeImpairments, normalizeImpairment,
   type EmulatorChoice, type EmulatorKind, type Impairment, type ImpairmentKind,
@@ -30,6 +31,19 @@ export interface EmulatorSupport {
   /** Why the kernel cannot delay/jitter/reorder/duplicate. */
   netemReason: string
 }
+
+/** Why the plan is what it is, as data; the catalogue (`impairment.planReason`) words it. */
+export type PlanReason =
+  | { kind: 'askedKernel'; support: string }
+  | { kind: 'askedUserspace' }
+  | { kind: 'plainRelay' }
+  | { kind: 'kernelLoss'; support: string; tcp: boolean }
+  | { kind: 'kernelLossRelayRest'; support: string; tcp: boolean; relayKinds: ImpairmentKind[] }
+  | { kind: 'userspaceAll'; support: string }
+  | { kind: 'userspaceNoLoss'; relayKinds: ImpairmentKind[] }
+
+/** The plan's reason in English, as `EmulatorPlan.reason` and compare's JSON carry it. */
+const words = (reason: PlanReason): string => EN().impairment.planReason(reason)
 
 const STREAM_IMPOSSIBLE: ImpairmentKind[] = ['loss', 'reorder', 'duplicate']
 
@@ -62,33 +76,31 @@ export const planEmulator = (
   if (choice === 'kernel') {
     if (!support.available) throw unsupported('impairmentKernelUnavailable', { reason: support.reason })
     if (nonLoss.length > 0) throw unsupported('impairmentKernelOnlyDrops', { kinds: nonLoss, netemReason })
-    return { emulator: 'kernel', reason: `asked for the kernel emulator: ${support.reason}`, appliedBy: all('kernel') }
+    return { emulator: 'kernel', reason: words({ kind: 'askedKernel', support: support.reason }), appliedBy: all('kernel') }
   }
   if (choice === 'userspace') {
     if (userspaceCannot.length > 0) {
       throw unsupported('impairmentRelayCannotTcp', { kinds: userspaceCannot })
     }
-    return { emulator: 'userspace', reason: 'asked for the userspace relay', appliedBy: all('userspace') }
+    return { emulator: 'userspace', reason: words({ kind: 'askedUserspace' }), appliedBy: all('userspace') }
   }
   // auto: the most real emulator for each impairment. Loss is the kernel's whenever it can
   // drop here (both transports: real drops, and real retransmissions for TCP); everything
   // else is the relay's, since sockkit does not drive netem.
-  if (active.length === 0) return { emulator: 'userspace', reason: 'no impairment asked: a plain relay', appliedBy: {} }
-  const relayKinds = nonLoss.join(', ')
-  const relayOnly = `${relayKinds} by the userspace relay (sockkit's kernel emulator only drops packets)`
+  if (active.length === 0) return { emulator: 'userspace', reason: words({ kind: 'plainRelay' }), appliedBy: {} }
   if (imp.loss > 0 && support.available) {
     const tcpNonLoss = userspaceCannot.filter(k => k !== 'loss')
     if (tcpNonLoss.length > 0) throw unsupported('impairmentNobodyCanTcp', { kinds: tcpNonLoss, netemReason })
-    const drops = `loss by the kernel (${support.reason}${tcp ? '; TCP retransmits for real' : ''})`
-    if (nonLoss.length === 0) return { emulator: 'kernel', reason: drops, appliedBy: all('kernel') }
+    const drops = { support: support.reason, tcp }
+    if (nonLoss.length === 0) return { emulator: 'kernel', reason: words({ kind: 'kernelLoss', ...drops }), appliedBy: all('kernel') }
     const appliedBy = all('userspace')
     appliedBy.loss = 'kernel'
-    return { emulator: 'kernel+userspace', reason: `${drops}; ${relayOnly}`, appliedBy }
+    return { emulator: 'kernel+userspace', reason: words({ kind: 'kernelLossRelayRest', ...drops, relayKinds: nonLoss }), appliedBy }
   }
   if (userspaceCannot.length === 0) {
     const reason = imp.loss > 0
-      ? `the userspace relay does all of it for UDP, loss included: the kernel cannot drop packets here (${support.reason})`
-      : `${relayKinds} by the userspace relay: no loss was asked, and sockkit's kernel emulator only drops packets`
+      ? words({ kind: 'userspaceAll', support: support.reason })
+      : words({ kind: 'userspaceNoLoss', relayKinds: nonLoss })
     return { emulator: 'userspace', reason, appliedBy: all('userspace') }
   }
   // TCP asked for loss/reorder/duplicate: only the kernel can drop, and nothing here can reorder or duplicate a stream.

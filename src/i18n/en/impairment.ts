@@ -1,4 +1,5 @@
 import type { ExpectedClause } from '../../impairment/expectation.js'
+import type { PlanReason } from '../../impairment/planning.js'
 import type { Fmt } from '../fmt.js'
 
 type Command = 'compare' | 'link'
@@ -68,5 +69,19 @@ export const impairment = (f: Fmt) => ({
     if (p.reorder > 0) parts.push(`reorder ${f.num(p.reorder)}%`)
     if (p.duplicate > 0) parts.push(`duplicate ${f.num(p.duplicate)}%`)
     return parts.length ? `${parts.join(', ')} each way` : 'no impairment (a plain relay)'
+  },
+  /** Why this emulator: one sentence after "emulator: kernel — ". */
+  planReason: (p: PlanReason): string => {
+    const relayOnly = (kinds: string[]) => `${kinds.join(', ')} by the userspace relay (sockkit's kernel emulator only drops packets)`
+    const drops = (support: string, tcp: boolean) => `loss by the kernel (${support}${tcp ? '; TCP retransmits for real' : ''})`
+    switch (p.kind) {
+      case 'askedKernel': return `asked for the kernel emulator: ${p.support}`
+      case 'askedUserspace': return 'asked for the userspace relay'
+      case 'plainRelay': return 'no impairment asked: a plain relay'
+      case 'kernelLoss': return drops(p.support, p.tcp)
+      case 'kernelLossRelayRest': return `${drops(p.support, p.tcp)}; ${relayOnly(p.relayKinds)}`
+      case 'userspaceAll': return `the userspace relay does all of it for UDP, loss included: the kernel cannot drop packets here (${p.support})`
+      case 'userspaceNoLoss': return `${p.relayKinds.join(', ')} by the userspace relay: no loss was asked, and sockkit's kernel emulator only drops packets`
+    }
   },
 })
