@@ -3,6 +3,7 @@
  * counters, and stop().
  */
 import { invalidArg } from '../core/errors.js'
+import { EN } from '../i18n/index.js'
 import { expectedRoundTrip, type ExpectedRoundTrip } from './expectation.js'
 import {
   normalizeImpairment, randomSeed,
@@ -117,7 +118,7 @@ const supportFor = async (choice: EmulatorChoice, imp: FullImpairment, transport
   const needsKernelCheck = choice === 'kernel' || (choice === 'auto' && (imp.loss > 0 || tcpStreamImpossible))
   return needsKernelCheck
     ? await (await import('./nft-emulator.js')).detectKernelSupport()
-    : { available: false, reason: 'the kernel emulator was not needed', netemReason: 'not checked' }
+    : { available: false, reason: EN().impairment.kernel.notNeeded, netemReason: EN().impairment.kernel.netemNotChecked }
 }
 
 /**

@@ -84,4 +84,19 @@ export const impairment = (f: Fmt) => ({
       case 'userspaceNoLoss': return `${p.relayKinds.join(', ')} by the userspace relay: no loss was asked, and sockkit's kernel emulator only drops packets`
     }
   },
+  /** What this machine's kernel can do (detectKernelSupport): the reasons a plan quotes. */
+  kernel: {
+    available: 'Linux, root and nft: the kernel drops packets for real',
+    needsLinux: (p: { platform: string }) => `the kernel emulator needs Linux (nftables); this is ${p.platform}`,
+    needsRoot: 'the kernel emulator needs root (it adds an nftables table): run with sudo',
+    needsNft: 'the kernel emulator needs the nft command (install the nftables package)',
+    netemUndriven: 'the kernel has netem, but sockkit does not drive it yet: delay, jitter, reorder and duplicate stay in the userspace relay',
+    noNetem: 'this kernel has no netem (sch_netem), so the kernel cannot delay, jitter, reorder or duplicate packets',
+    netemUnchecked: (p: { detail: string }) => `netem could not be checked (${p.detail}), so the kernel emulator does loss only`,
+    netemLinuxOnly: 'netem is Linux only',
+    netemNeedsRoot: 'netem was not checked (needs root)',
+    /** Placeholders when the plan did not need to ask the kernel. */
+    notNeeded: 'the kernel emulator was not needed',
+    netemNotChecked: 'not checked',
+  },
 })
