@@ -1,8 +1,9 @@
 import t from 'tap'
-import {
-  createRandom, deriveSeed, drawDelayMs, expectedRoundTrip, impairmentFlagsProblem, normalizeImpairment, planEmulator, reorderRangePercent,
-  reorderSpacingNote, REORDER_RANGE_RUNS, simulateReorderPercent, startImpairment,
-} from '../src/impairment/impairment.js'
+import { createRandom, deriveSeed, drawDelayMs, normalizeImpairment } from '../src/impairment/model.js'
+import { expectedRoundTrip, reorderRangePercent, REORDER_RANGE_RUNS, simulateReorderPercent } from '../src/impairment/expectation.js'
+import { planEmulator } from '../src/impairment/planning.js'
+import { impairmentFlagsProblem, reorderSpacingNote } from '../src/cli/impairment-flags.js'
+import { startImpairment } from '../src/impairment/start.js'
 
 const kernelYes = { available: true, reason: 'Linux, root and nft', netemReason: 'this kernel has no netem (sch_netem)' }
 const kernelNo = { available: false, reason: 'the kernel emulator needs root', netemReason: 'netem was not checked' }

@@ -3,12 +3,71 @@ import { createSocket } from 'node:dgram'
 import { connect, createServer } from 'node:net'
 import { once } from 'node:events'
 import { spawn, spawnSync } from 'node:child_process'
+import { PassThrough } from 'node:stream'
+import { main } from '../src/cli/main.js'
 import { BIN, runCli, startCli } from './fixtures/cli.js'
 import { checkHelpReadsWell } from './fixtures/help.js'
 import { secondLoopbackSkip } from './fixtures/loopback.js'
 
 // These tests run on the host: every run that asks for loss names --emulator userspace, so
 // that a root test run never installs an nftables table outside a namespace.
+
+// Most tests drive the CLI in-process through main(argv, io): the same commander program,
+// streams and exit code, without starting a node process per run. Ctrl-C is the io's
+// AbortSignal. Spawned processes stay only where only a process shows it: a real SIGINT,
+// another user id, the kernel emulator's watchdog.
+interface InProcessCli {
+  stdout: () => string
+  stderr: () => string
+  waitFor: (pattern: RegExp, opts?: { from?: 'stderr' | 'stdout'; timeoutMs?: number }) => Promise<RegExpMatchArray>
+  /** Ctrl-C: abort the io's signal; resolves with the exit code. */
+  interrupt: () => Promise<number>
+  /** For teardown: stop it whatever state it is in. */
+  stop: () => void
+  exited: Promise<number>
+}
+
+const startInProcess = (args: string[]): InProcessCli => {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  const stdin = new PassThrough()
+  let out = ''
+  let err = ''
+  const listeners = new Set<() => void>()
+  stdout.on('data', (d: Buffer) => { out += d.toString(); listeners.forEach(l => l()) })
+  stderr.on('data', (d: Buffer) => { err += d.toString(); listeners.forEach(l => l()) })
+  const abort = new AbortController()
+  let code: number | undefined
+  const exited = main(args, { stdin, stdout, stderr, env: { NO_COLOR: '1' }, signal: abort.signal })
+    .then(c => { code = c; listeners.forEach(l => l()); return c })
+  const waitFor = (pattern: RegExp, o: { from?: 'stderr' | 'stdout'; timeoutMs?: number } = {}) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const m = (o.from === 'stdout' ? out : err).match(pattern)
+        if (m) { done(); resolve(m); return }
+        if (code !== undefined) { done(); reject(new Error(`exited (${code}) before ${pattern}; stderr: ${err}`)) }
+      }
+      const timer = setTimeout(() => { done(); reject(new Error(`timed out waiting for ${pattern}; stderr: ${err}`)) }, o.timeoutMs ?? 10_000)
+      const done = () => { clearTimeout(timer); listeners.delete(check) }
+      listeners.add(check)
+      check()
+    })
+  return {
+    stdout: () => out,
+    stderr: () => err,
+    waitFor,
+    interrupt: () => { abort.abort(); return exited },
+    stop: () => { abort.abort(); stdin.end() },
+    exited,
+  }
+}
+
+/** Run to completion in-process (stdin closed at once), like runCli. */
+const runInProcess = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+  const cli = startInProcess(args)
+  const code = await cli.exited
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() }
+}
 
 const udpEcho = async (t: Test) => {
   const s = createSocket('udp4')
@@ -44,8 +103,8 @@ t.test('UDP with 100% loss: every datagram dropped and logged; Ctrl-C prints tot
 })
 
 t.test('no impairment: a plain relay, and no seed line (there are no decisions to repeat)', async t => {
-  const cli = startCli(['link', '0', '127.0.0.1:9', '--udp'])
-  t.teardown(() => { cli.child.kill('SIGKILL') })
+  const cli = startInProcess(['link', '0', '127.0.0.1:9', '--udp'])
+  t.teardown(() => { cli.stop() })
   await cli.waitFor(/point your client at/)
   t.equal(await cli.interrupt(), 130)
   t.match(cli.stderr(), /no impairment \(a plain relay\)/)
@@ -54,8 +113,8 @@ t.test('no impairment: a plain relay, and no seed line (there are no decisions t
 
 t.test('TCP with delay: data flows both ways; --json events on stdout', async t => {
   const target = await tcpEcho(t)
-  const cli = startCli(['link', '0', `127.0.0.1:${target}`, '--delay', '20', '--json'])
-  t.teardown(() => { cli.child.kill('SIGKILL') })
+  const cli = startInProcess(['link', '0', `127.0.0.1:${target}`, '--delay', '20', '--json'])
+  t.teardown(() => { cli.stop() })
   const [, port] = await cli.waitFor(/"event":"listening".*?"port":(\d+)/, { from: 'stdout' })
   const socket = connect({ host: '127.0.0.1', port: Number(port) })
   t.teardown(() => { socket.destroy() })
@@ -78,8 +137,8 @@ t.test('TCP: a target nobody listens on is named in plain words, and the client 
   await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
   const closed = (probe.address() as { port: number }).port
   await new Promise<void>(resolve => probe.close(() => resolve()))
-  const cli = startCli(['link', '0', `127.0.0.1:${closed}`])
-  t.teardown(() => { cli.child.kill('SIGKILL') })
+  const cli = startInProcess(['link', '0', `127.0.0.1:${closed}`])
+  t.teardown(() => { cli.stop() })
   const [, port] = await cli.waitFor(/linking 127\.0\.0\.1:(\d+)/)
   const socket = connect({ host: '127.0.0.1', port: Number(port) })
   const [err] = await once(socket, 'error') as [Error & { code?: string }]
@@ -92,8 +151,8 @@ t.test('TCP: a target nobody listens on is named in plain words, and the client 
 })
 
 t.test('--allow rules of the other family than the bound address: a warning at start, as the servers give', async t => {
-  const cli = startCli(['link', '0', '127.0.0.1:9', '--udp', '--host', '::1', '--allow', '127.0.0.0/8'])
-  t.teardown(() => { cli.child.kill('SIGKILL') })
+  const cli = startInProcess(['link', '0', '127.0.0.1:9', '--udp', '--host', '::1', '--allow', '127.0.0.0/8'])
+  t.teardown(() => { cli.stop() })
   await cli.waitFor(/point your client at \[::1\]:\d+ instead of 127\.0\.0\.1:9/)
   t.match(cli.stderr(), /warning: no --allow rule can match: every one is IPv4, and a server bound to ::1 only hears IPv6 peers/)
   t.equal(await cli.interrupt(), 130)
@@ -104,8 +163,8 @@ t.test('UDP: a target port nobody listens on is reported (ICMP port unreachable)
   await new Promise<void>(resolve => probe.bind(0, '127.0.0.1', () => resolve()))
   const closed = probe.address().port
   await new Promise<void>(resolve => probe.close(() => resolve()))
-  const cli = startCli(['link', '0', `127.0.0.1:${closed}`, '--udp'])
-  t.teardown(() => { cli.child.kill('SIGKILL') })
+  const cli = startInProcess(['link', '0', `127.0.0.1:${closed}`, '--udp'])
+  t.teardown(() => { cli.stop() })
   const [, port] = await cli.waitFor(/linking 127\.0\.0\.1:(\d+)/)
   const client = createSocket('udp4')
   t.teardown(() => client.close())
@@ -127,7 +186,7 @@ t.test('every impairment the TCP relay cannot do is a usage error: exit 2, one s
     [['--udp', '--delay', '5', '--emulator', 'kernel'], /^sockkit: --emulator kernel only drops packets .*cannot add delay; use --emulator auto/],
     [['--tcp', '--jitter', '5', '--emulator', 'kernel'], /cannot add jitter/],
   ] as Array<[string[], RegExp]>) {
-    const r = await runCli(['link', '0', '127.0.0.1:9', ...args], { timeoutMs: 5000 })
+    const r = await runInProcess(['link', '0', '127.0.0.1:9', ...args])
     t.equal(r.code, 2, args.join(' '))
     t.match(r.stderr, sentence, args.join(' '))
     t.equal(r.stderr.trim().split('\n').length, 1, 'one line')
@@ -141,8 +200,8 @@ t.test('what each transport can do still starts (spot checks)', async t => {
     ['--tcp', '--delay', '1', '--jitter', '1', '--pace', '100000'],
     ['--udp', '--max-clients', '3'],
   ]) {
-    const cli = startCli(['link', '0', '127.0.0.1:9', ...args])
-    t.teardown(() => { cli.child.kill('SIGKILL') })
+    const cli = startInProcess(['link', '0', '127.0.0.1:9', ...args])
+    t.teardown(() => { cli.stop() })
     await cli.waitFor(/point your client at/)
     t.equal(await cli.interrupt(), 130, args.join(' '))
   }
@@ -196,7 +255,7 @@ t.test('bad values exit 2 naming the value', async t => {
     // An IPv6 target without brackets: the sentence shows the form that works.
     [['link', '0', '::1:9000'], /"::1:9000".*\[::1\]:9000/],
   ] as Array<[string[], RegExp]>) {
-    const r = await runCli(args)
+    const r = await runInProcess(args)
     t.equal(r.code, 2, args.join(' '))
     t.match(r.stderr, word)
   }
@@ -204,7 +263,7 @@ t.test('bad values exit 2 naming the value', async t => {
 
 t.test('a port already in use is one sentence, exit 1', async t => {
   const target = await tcpEcho(t)
-  const r = await runCli(['link', String(target), `127.0.0.1:${target}`])
+  const r = await runInProcess(['link', String(target), `127.0.0.1:${target}`])
   t.equal(r.code, 1)
   t.match(r.stderr, /already in use/)
 })
@@ -212,8 +271,8 @@ t.test('a port already in use is one sentence, exit 1', async t => {
 t.test('--deny / --allow on link, from 127.0.0.1 and 127.0.0.2: same words as the other servers', { skip: secondLoopbackSkip }, async t => {
   t.test('TCP --deny 127.0.0.1: closed at once, reported; 127.0.0.2 is relayed', async t => {
     const target = await tcpEcho(t)
-    const cli = startCli(['link', '0', `127.0.0.1:${target}`, '--deny', '127.0.0.1'])
-    t.teardown(() => { cli.child.kill('SIGKILL') })
+    const cli = startInProcess(['link', '0', `127.0.0.1:${target}`, '--deny', '127.0.0.1'])
+    t.teardown(() => { cli.stop() })
     const [, port] = await cli.waitFor(/linking 127\.0\.0\.1:(\d+)/)
     await cli.waitFor(/denying 127\.0\.0\.1\/32; filtered clients are closed at once/)
     const exchange = async (localAddress: string) => {
@@ -236,8 +295,8 @@ t.test('--deny / --allow on link, from 127.0.0.1 and 127.0.0.2: same words as th
 
   t.test('UDP --allow 127.0.0.2: 127.0.0.1 gets no reply; --json reports the denied datagram', async t => {
     const target = await udpEcho(t)
-    const cli = startCli(['link', '0', `127.0.0.1:${target}`, '--udp', '--allow', '127.0.0.2', '--json'])
-    t.teardown(() => { cli.child.kill('SIGKILL') })
+    const cli = startInProcess(['link', '0', `127.0.0.1:${target}`, '--udp', '--allow', '127.0.0.2', '--json'])
+    t.teardown(() => { cli.stop() })
     const [, port] = await cli.waitFor(/"event":"listening".*?"port":(\d+)/, { from: 'stdout' })
     const exchange = async (localAddress: string) => {
       const s = createSocket('udp4')
@@ -259,7 +318,7 @@ t.test('--deny / --allow on link, from 127.0.0.1 and 127.0.0.2: same words as th
   })
 
   t.test('a bad CIDR is a usage error naming it', async t => {
-    const r = await runCli(['link', '0', '127.0.0.1:9', '--allow', '10.0.0.0/33'])
+    const r = await runInProcess(['link', '0', '127.0.0.1:9', '--allow', '10.0.0.0/33'])
     t.equal(r.code, 2)
     t.match(r.stderr, /10\.0\.0\.0\/33/)
   })
@@ -276,8 +335,8 @@ const countPacketLines = (stderr: string, shownLine: RegExp) => {
 t.test('a fast TCP stream: at most 20 chunk lines a second per connection, the rest summed; totals and --json stay exact', async t => {
   const target = await tcpEcho(t)
   const run = async (json: boolean) => {
-    const cli = startCli(['link', '0', `127.0.0.1:${target}`, ...(json ? ['--json'] : [])])
-    t.teardown(() => { cli.child.kill('SIGKILL') })
+    const cli = startInProcess(['link', '0', `127.0.0.1:${target}`, ...(json ? ['--json'] : [])])
+    t.teardown(() => { cli.stop() })
     const [, port] = json
       ? await cli.waitFor(/"event":"listening".*?"port":(\d+)/, { from: 'stdout' })
       : await cli.waitFor(/linking 127\.0\.0\.1:(\d+)/)
@@ -319,8 +378,8 @@ t.test('a fast TCP stream: at most 20 chunk lines a second per connection, the r
 
 t.test('a UDP burst: at most 20 datagram lines a second per client; drops and forwards summed exactly', async t => {
   const target = await udpEcho(t)
-  const cli = startCli(['link', '0', `127.0.0.1:${target}`, '--udp', '--loss', '30', '--emulator', 'userspace', '--seed', '5'])
-  t.teardown(() => { cli.child.kill('SIGKILL') })
+  const cli = startInProcess(['link', '0', `127.0.0.1:${target}`, '--udp', '--loss', '30', '--emulator', 'userspace', '--seed', '5'])
+  t.teardown(() => { cli.stop() })
   const [, port] = await cli.waitFor(/linking 127\.0\.0\.1:(\d+)/)
   const client = createSocket('udp4')
   t.teardown(() => client.close())
@@ -344,7 +403,7 @@ t.test('a UDP burst: at most 20 datagram lines a second per client; drops and fo
 
 
 t.test('--help reads well at 80 columns', async t => {
-  const r = await runCli(['link', '--help'])
+  const r = await runInProcess(['link', '--help'])
   t.equal(r.code, 0)
   checkHelpReadsWell(t, r.stdout.toString(), [
     ['--loss <percent>', '0'], ['--delay <ms>', '0'], ['--jitter <ms>', '0'], ['--reorder <percent>', '0'],
@@ -357,7 +416,7 @@ const kernelSupport = await (await import('../src/impairment/nft-emulator.js')).
 
 t.test('--help: --seed says the kernel emulator\'s drops are not seeded', async t => {
   for (const command of ['link', 'compare']) {
-    const run = await runCli([command, '--help'])
+    const run = await runInProcess([command, '--help'])
     t.equal(run.code, 0)
     t.match(run.stdout.toString().replace(/\s+/g, ' '), /--seed <n> .*the kernel(?: emulator)?'s drops are random, --emulator userspace \(UDP\) repeats them too/, command)
   }

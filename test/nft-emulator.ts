@@ -96,7 +96,7 @@ t.test('kernel loss inside a private namespace: drops within binomial bounds, ta
   const result = await runInNs(ns, `
     import dgram from 'node:dgram'
     import { execFileSync } from 'node:child_process'
-    const { startImpairment } = await import(${JSON.stringify(DIST + 'impairment/impairment.js')})
+    const { startImpairment } = await import(${JSON.stringify(DIST + 'impairment/start.js')})
     const echo = dgram.createSocket('udp4'); echo.on('message', (d, r) => echo.send(d, r.port, r.address))
     await new Promise(r => echo.bind(0, '127.0.0.1', r))
     const run = await startImpairment({ impairment: { loss: 30 }, emulator: 'kernel', transports: ['udp'],

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { createSocket, type Socket } from 'node:dgram'
 import { once } from 'node:events'
 import { SequenceTracker } from '../src/core/sequence-tracker.js'
-import { createRandom, deriveSeed } from '../src/impairment/impairment.js'
+import { createRandom, deriveSeed } from '../src/impairment/model.js'
 import { UdpRelay, type UdpRelayEvent, type UdpRelayOptions } from '../src/impairment/udp-relay.js'
 import { secondLoopbackSkip } from './fixtures/loopback.js'
 

@@ -1,10 +1,9 @@
+import { catalog, type Catalog } from '../i18n/index.js'
 import { lineWriter, styleFor, type CliContext } from './io.js'
 
 /** The one line printed when a start removed tables left by runs that died. */
-export const staleTablesLine = (tables: string[]): string =>
-  `kernel: removed ${tables.length === 1 ? 'an nftables table' : `${tables.length} nftables tables`} left by ` +
-  (tables.length === 1 ? 'a run that died (it dropped packets on that run\'s ports until now)' : 'runs that died (they dropped packets on those runs\' ports until now)') +
-  `: ${tables.join(', ')}`
+export const staleTablesLine = (tables: string[], t: Catalog['impairment'] = catalog('en').t.impairment): string =>
+  t.staleTablesRemoved({ tables })
 
 /**
  * What compare, link and serve do first: remove the kernel-loss tables of runs that died
@@ -16,6 +15,6 @@ export const sweepStaleTablesAtStart = async (ctx: CliContext, print = true): Pr
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return []
   const { sweepStaleTables } = await import('../impairment/nft-emulator.js')
   const removed = await sweepStaleTables()
-  if (removed.length > 0 && print) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(staleTablesLine(removed))
+  if (removed.length > 0 && print) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(staleTablesLine(removed, ctx.t.impairment))
   return removed
 }

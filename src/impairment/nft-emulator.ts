@@ -1,7 +1,8 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { sockkitErrorText } from '../core/errors.js'
-import { emptyCounters, type ImpairmentCounters } from './impairment.js'
+import { sockkitError } from '../core/errors.js'
+import { EN } from '../i18n/index.js'
+import { emptyCounters, type ImpairmentCounters } from './model.js'
 
 /** Where `nft` is looked for (root's PATH does not always include sbin). */
 const NFT_CANDIDATES = ['nft', '/usr/sbin/nft', '/sbin/nft']
@@ -47,11 +48,11 @@ export const findNft = async (): Promise<string | undefined> => {
  */
 export const detectNetem = async (): Promise<{ netem: boolean | undefined; reason: string }> => {
   const tried = await run('unshare', ['--net', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'])
-  if (tried.code === 0) return { netem: true, reason: 'the kernel has netem, but sockkit does not drive it yet: delay, jitter, reorder and duplicate stay in the userspace relay' }
+  if (tried.code === 0) return { netem: true, reason: EN().impairment.kernel.netemUndriven }
   if (/unknown|No such file|not supported/i.test(tried.stderr) && !/exec|not found/i.test(tried.stderr)) {
-    return { netem: false, reason: 'this kernel has no netem (sch_netem), so the kernel cannot delay, jitter, reorder or duplicate packets' }
+    return { netem: false, reason: EN().impairment.kernel.noNetem }
   }
-  return { netem: undefined, reason: `netem could not be checked (${tried.stderr.trim().split('\n')[0] || `exit ${tried.code}`}), so the kernel emulator does loss only` }
+  return { netem: undefined, reason: EN().impairment.kernel.netemUnchecked({ detail: tried.stderr.trim().split('\n')[0] || `exit ${tried.code}` }) }
 }
 
 /** Check platform, privileges, nft and netem. Never changes anything outside a throwaway namespace. */
@@ -59,17 +60,17 @@ export const detectKernelSupport = async (): Promise<KernelSupport> => {
   const linux = process.platform === 'linux'
   const root = typeof process.getuid === 'function' && process.getuid() === 0
   if (!linux) {
-    return { linux, root, available: false, reason: `the kernel emulator needs Linux (nftables); this is ${process.platform}`, netemReason: 'netem is Linux only' }
+    return { linux, root, available: false, reason: EN().impairment.kernel.needsLinux({ platform: process.platform }), netemReason: EN().impairment.kernel.netemLinuxOnly }
   }
   const nft = await findNft()
-  const netem = root ? await detectNetem() : { netem: undefined, reason: 'netem was not checked (needs root)' }
+  const netem = root ? await detectNetem() : { netem: undefined, reason: EN().impairment.kernel.netemNeedsRoot }
   if (!root) {
-    return { linux, root, ...(nft ? { nft } : {}), available: false, reason: 'the kernel emulator needs root (it adds an nftables table): run with sudo', netemReason: netem.reason }
+    return { linux, root, ...(nft ? { nft } : {}), available: false, reason: EN().impairment.kernel.needsRoot, netemReason: netem.reason }
   }
   if (!nft) {
-    return { linux, root, netem: netem.netem, available: false, reason: 'the kernel emulator needs the nft command (install the nftables package)', netemReason: netem.reason }
+    return { linux, root, netem: netem.netem, available: false, reason: EN().impairment.kernel.needsNft, netemReason: netem.reason }
   }
-  return { linux, root, nft, netem: netem.netem, available: true, reason: 'Linux, root and nft: the kernel drops packets for real', netemReason: netem.reason }
+  return { linux, root, nft, netem: netem.netem, available: true, reason: EN().impairment.kernel.available, netemReason: netem.reason }
 }
 
 /**
@@ -313,17 +314,17 @@ export class NftLoss {
 
   /** Install the table. Rejects with ERR_SOCKKIT_UNSUPPORTED when nft is missing or refuses. */
   static async start (options: NftLossOptions): Promise<NftLoss> {
-    if (!(options.loss >= 0 && options.loss <= 100)) throw sockkitErrorText('ERR_SOCKKIT_INVALID_ARG', `loss must be a percentage from 0 to 100, not "${options.loss}"`)
+    if (!(options.loss >= 0 && options.loss <= 100)) throw sockkitError('ERR_SOCKKIT_INVALID_ARG', 'impairmentNftLossRange', { value: options.loss })
     if (options.ports.length === 0 || options.ports.some(p => !Number.isInteger(p) || p < 1 || p > 65535)) {
-      throw sockkitErrorText('ERR_SOCKKIT_INVALID_ARG', `the kernel emulator needs real ports (1–65535), not ${JSON.stringify(options.ports)}`)
+      throw sockkitError('ERR_SOCKKIT_INVALID_ARG', 'impairmentNftPorts', { ports: options.ports })
     }
     const nft = options.nft ?? await findNft()
-    if (!nft) throw sockkitErrorText('ERR_SOCKKIT_UNSUPPORTED', 'the kernel emulator needs the nft command (install the nftables package)')
+    if (!nft) throw sockkitError('ERR_SOCKKIT_UNSUPPORTED', 'impairmentNftMissing', {})
     const stale = await cleanupStaleTables(nft)
     const table = tableNameFor(process.pid, ++tablesThisProcess)
     const loaded = await run(nft, ['-f', '-'], buildRuleset(table, options))
     if (loaded.code !== 0) {
-      throw sockkitErrorText('ERR_SOCKKIT_UNSUPPORTED', `nft refused the loss table (${loaded.stderr.trim().split('\n')[0] || `exit ${loaded.code}`}); the kernel emulator needs root and nftables support`)
+      throw sockkitError('ERR_SOCKKIT_UNSUPPORTED', 'impairmentNftRefused', { detail: loaded.stderr.trim().split('\n')[0] || `exit ${loaded.code}` })
     }
     const emulator = new NftLoss(table, nft, stale)
     if (options.watchdog ?? true) emulator.startWatchdog()

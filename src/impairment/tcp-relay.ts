@@ -1,11 +1,11 @@
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, LISTEN_BACKLOG } from '../core/constants.js'
-import { sockkitErrorText } from '../core/errors.js'
+import { sockkitError } from '../core/errors.js'
 import { DelayTimer } from './delay-timer.js'
 import {
   activeImpairments, createRandom, deriveSeed, drawDelayMs, emptyCounters, normalizeImpairment, randomSeed,
   type Direction, type DirectionCounters, type FullImpairment, type Impairment, type ImpairmentCounters, type Random,
-} from './impairment.js'
+} from './model.js'
 
 /** Bytes one direction of a connection may hold in its delay queue before it stops reading. Default 1 MiB. */
 export const DEFAULT_TCP_RELAY_QUEUE_BYTES = 1024 * 1024
@@ -231,10 +231,7 @@ export class TcpRelay {
     this.impairment = normalizeImpairment(options.impairment)
     const impossible = activeImpairments(this.impairment).filter(k => k === 'loss' || k === 'reorder' || k === 'duplicate')
     if (impossible.length > 0) {
-      throw sockkitErrorText('ERR_SOCKKIT_UNSUPPORTED',
-        `the userspace TCP relay cannot ${impossible.map(verbFor).join(', ')}: it only sees the byte stream, ` +
-        'not the segments, and faking it would corrupt the stream — use --udp, or --emulator kernel (Linux, root, nft) for real TCP loss',
-        { impairments: impossible })
+      throw sockkitError('ERR_SOCKKIT_UNSUPPORTED', 'impairmentTcpRelayCannot', { kinds: impossible }, { impairments: impossible })
     }
     this.seed = options.seed ?? randomSeed()
     this.queueBytes = options.queueBytes ?? DEFAULT_TCP_RELAY_QUEUE_BYTES
@@ -368,9 +365,6 @@ export class TcpRelay {
     upstream.on('close', onClose)
   }
 }
-
-const verbFor = (kind: string): string =>
-  kind === 'loss' ? 'lose packets' : kind === 'reorder' ? 'reorder packets' : 'duplicate packets'
 
 /** Create and start a {@link TcpRelay}; resolves once it is listening. */
 export const startTcpRelay = async (options: TcpRelayOptions): Promise<TcpRelay> => {

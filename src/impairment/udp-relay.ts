@@ -6,7 +6,7 @@ import { DelayTimer } from './delay-timer.js'
 import {
   createRandom, deriveSeed, drawDelayMs, emptyCounters, normalizeImpairment, randomSeed, REORDER_HOLD_MS,
   type Direction, type DirectionCounters, type FullImpairment, type Impairment, type ImpairmentCounters, type Random,
-} from './impairment.js'
+} from './model.js'
 
 /** Default cap on client address:port mappings a UDP relay keeps at once. */
 export const DEFAULT_UDP_RELAY_MAX_CLIENTS = 256

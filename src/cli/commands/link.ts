@@ -1,16 +1,19 @@
+import type { ChalkInstance } from 'chalk'
 import { Command, Option } from 'commander'
 import { formatAddress, isLoopback, reachableAddresses } from '../../core/addresses.js'
 import { DEFAULT_HOST } from '../../core/constants.js'
 import { invalidArgText } from '../../core/errors.js'
+import { catalog, type Catalog } from '../../i18n/index.js'
 import { parseNonNegativeInt, parsePercent, parsePort, parseHost } from '../../core/parse.js'
-import { checkImpairmentFlags, describeImpairment, impairmentFlagsProblem, REORDER_HOLD_MS, startImpairment, type DirectionCounters, type ImpairmentCountersReport, type ImpairmentEvent, type ImpairmentReport, type KernelAvailability, type RunningImpairment } from '../../impairment/impairment.js'
+import { MAX_IMPAIRMENT_DELAY_MS, REORDER_HOLD_MS, type DirectionCounters, type FullImpairment } from '../../impairment/model.js'
+import { checkImpairmentFlags, impairmentFlagsProblem, type KernelAvailability } from '../impairment-flags.js'
+import { startImpairment, type ImpairmentCountersReport, type ImpairmentEvent, type ImpairmentReport, type RunningImpairment } from '../../impairment/start.js'
 import { staleTablesLine, sweepStaleTablesAtStart } from '../stale-tables.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext } from '../io.js'
+import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext, type LineWriter } from '../io.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../core/cidr.js'
-import { formatBytes, formatDuration, plural } from '../render/format.js'
 import { explainReported } from '../explain.js'
 import type { TcpRelayCloseReason } from '../../impairment/tcp-relay.js'
 
@@ -46,21 +49,21 @@ interface LinkFlags extends AddressFilterFlags {
  * Printed at the start when --seed is given and the kernel does the dropping: nft's
  * `numgen random` cannot be seeded, so "same seed, same drops" holds only for the relay.
  */
-export const KERNEL_SEED_NOTE = "--seed repeats the relay's choices (delay, jitter, reorder, duplicate); " +
-  "the kernel's drops are random — --emulator userspace (UDP) makes drops repeatable"
+export const KERNEL_SEED_NOTE = catalog('en').t.link.kernelSeedNote
 
 /** `host:port`, `[v6]:port` or a bare port (meaning 127.0.0.1). */
-export const parseTarget = (value: string): { host: string; port: number } => {
+export const parseTarget = (value: string, t: Catalog['link'] = catalog('en').t.link): { host: string; port: number } => {
   const text = value.trim()
   const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(text)
   const plain = /^([^:]+):(\d+)$/.exec(text)
   const m = bracketed ?? plain
-  if (m) return { host: parseHost(m[1]!, 'the target\'s host'), port: parsePort(m[2]!) }
+  if (m) return { host: parseHost(m[1]!, t.usage.targetHost), port: parsePort(m[2]!) }
   if (/^\d+$/.test(text)) return { host: '127.0.0.1', port: parsePort(text) }
   // Several colons: an IPv6 address, whose port can only be told apart inside brackets.
   const ipv6 = /^[0-9a-f:.]*:[0-9a-f:.]*:(\d+)$/i.exec(text)
-  const hint = ipv6 ? `; an IPv6 address goes in brackets: [${text.slice(0, text.lastIndexOf(':'))}]:${ipv6[1]}` : ''
-  throw invalidArgText(`target must be host:port (for example 127.0.0.1:9000), not "${value}"${hint}`, { value })
+  const hint = ipv6 ? { ipv6: { host: text.slice(0, text.lastIndexOf(':')), port: ipv6[1]! } } : {}
+  // link's own words (they name no library concept), already from the catalogue.
+  throw invalidArgText(t.usage.targetForm({ value, ...hint }), { value })
 }
 
 export type { KernelAvailability }
@@ -77,121 +80,117 @@ export const linkFlagsProblem = (flags: {
   emulator: 'auto' | 'kernel' | 'userspace'
   pace: number
   maxClientsGiven: boolean
-}, kernel?: KernelAvailability): string | undefined => {
-  const problem = impairmentFlagsProblem({ command: 'link', transports: [flags.transport], impairment: flags.impairment, emulator: flags.emulator }, kernel)
+}, kernel?: KernelAvailability, t: Catalog = catalog('en').t): string | undefined => {
+  const problem = impairmentFlagsProblem({ command: 'link', transports: [flags.transport], impairment: flags.impairment, emulator: flags.emulator }, kernel, t.impairment)
   if (problem !== undefined) return problem
-  if (flags.transport === 'tcp' && flags.maxClientsGiven) return '--max-clients limits UDP client mappings; the TCP relay takes up to 1000 connections at once (use it with --udp)'
-  if (flags.transport === 'udp' && flags.pace > 0) return '--pace limits a TCP byte stream; a UDP relay forwards whole datagrams, so pace the sender instead, or use --delay'
+  if (flags.transport === 'tcp' && flags.maxClientsGiven) return t.link.usage.maxClientsTcp
+  if (flags.transport === 'udp' && flags.pace > 0) return t.link.usage.paceUdp
   return undefined
 }
 
-const parseEmulator = (v: string): 'auto' | 'kernel' | 'userspace' => {
+const parseEmulator = (t: Catalog['link']) => (v: string): 'auto' | 'kernel' | 'userspace' => {
   if (v === 'auto' || v === 'kernel' || v === 'userspace') return v
-  throw invalidArgText(`emulator must be auto, kernel or userspace, not "${v}"`, { value: v })
+  throw invalidArgText(t.usage.emulator({ value: v }), { value: v })
 }
 
-const parseMs = (name: string) => (v: string): number => {
+const parseMs = (t: Catalog['link'], name: string) => (v: string): number => {
   const n = parseNonNegativeInt(v, name)
-  if (n > 60_000) throw invalidArgText(`${name} must be at most 60000 ms, not "${v}"`, { value: v })
+  if (n > MAX_IMPAIRMENT_DELAY_MS) throw invalidArgText(t.usage.msTooLong({ name, value: v, maxMs: MAX_IMPAIRMENT_DELAY_MS }), { value: v })
   return n
 }
 
-export const makeLinkCommand = (ctx: CliContext): Command =>
-  addAddressFilterOptions(new Command('link')
-    .summary('relay that adds loss, delay, jitter, reordering or duplication between any client and server')
-    .description('A relay that impairs traffic on purpose, between any client and any server (your own ' +
-      'Python or Java programs too): loss, delay, jitter, reordering, duplication, each direction on its own. ' +
-      'Clients connect to <listen-port>; the relay forwards to <target> and logs every drop, delay, ' +
-      'reordering and copy on stderr.\n\n' +
-      'UDP: the relay does every impairment, per datagram. TCP: it delays, jitters and paces the byte ' +
-      'stream, but cannot lose, reorder or duplicate segments without corrupting the stream, so it refuses ' +
-      'to. Real TCP loss comes from the kernel emulator (Linux, root, nft), which auto picks when it can.')
-    .argument('<listen-port>', 'port clients connect to (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })))
-    .argument('<target>', 'the real server, host:port', argParser(parseTarget))
-    .addOption(new Option('--tcp', 'relay TCP (the default)').conflicts('udp'))
-    .addOption(new Option('--udp', 'relay UDP datagrams'))
-    .option('--loss <percent>', 'drop this share of packets, each way', argParser(v => parsePercent(v, 'loss')), 0)
-    .option('--delay <ms>', 'add this one-way delay, each way', argParser(parseMs('delay')), 0)
-    .option('--jitter <ms>', 'vary the delay by up to ± this much', argParser(parseMs('jitter')), 0)
-    .option('--reorder <percent>', 'UDP: hold this share back behind the next', argParser(v => parsePercent(v, 'reorder')), 0)
-    .option('--duplicate <percent>', 'UDP: send this share of datagrams twice', argParser(v => parsePercent(v, 'duplicate')), 0)
-    .option('--emulator <kind>', 'auto, kernel (loss) or userspace', argParser(parseEmulator), 'auto')
-    .option('--seed <n>', "repeat the relay's decisions: same seed and traffic, same drops, delays, copies " +
-      "(default: random); the kernel emulator's drops are random, --emulator userspace (UDP) repeats them too",
-      argParser(v => { const n = parseNonNegativeInt(v, 'seed'); if (n >= 2 ** 32) throw invalidArgText(`seed must be below 4294967296, not "${v}"`); return n }))
-    .option('--host <address>', 'address to listen on', argParser(v => parseHost(v)), DEFAULT_HOST)
-    .option('--pace <bytes/s>', 'TCP: rate cap per direction (0 = off)', argParser(v => parseNonNegativeInt(v, 'pace')), 0)
-    .option('--max-clients <n>', 'UDP: client mappings kept at once (default: 256)', argParser(v => parseNonNegativeInt(v, 'max-clients')))
-    .addOption(new Option('--quiet', 'no per-packet lines; totals only').conflicts('json'))
-    .option('--json', 'NDJSON events on stdout instead of text on stderr'))
-    .addHelpText('after', `
-Examples:
-  $ sockkit link 9001 127.0.0.1:9000 --udp --loss 20
-      a UDP server behind a link that loses 20% each way
-  $ sockkit link 9001 127.0.0.1:9000 --delay 100 --jitter 30
-      TCP with 100 ± 30 ms each way
-  $ sudo sockkit link 9001 127.0.0.1:9000 --loss 5
-      real TCP loss: the kernel drops packets, TCP retransmits
+const parseSeed = (t: Catalog['link']) => (v: string): number => {
+  const n = parseNonNegativeInt(v, 'seed')
+  if (n >= 2 ** 32) throw invalidArgText(t.usage.seedTooBig({ value: v }))
+  return n
+}
 
-Each direction is impaired on its own: 20% loss each way loses 36% of
-request/reply pairs (1 − 0.8²), and 100 ms each way adds 200 ms to the RTT;
-the expected round trip is printed at the start. Per-packet lines are capped
-at 20 a second per connection or client (--json has every one). Ctrl-C
-prints the totals per direction and exits 130.`)
-    .action((listenPort: number, target: { host: string; port: number }, flags: LinkFlags) => runAction(ctx, async () => {
-      const transport = flags.udp ? 'udp' : 'tcp'
-      const impairment = { loss: flags.loss, delay: flags.delay, jitter: flags.jitter, reorder: flags.reorder, duplicate: flags.duplicate }
-      const check = { transport, impairment, emulator: flags.emulator, pace: flags.pace, maxClientsGiven: flags.maxClients !== undefined } as const
-      // link's own rules first; then the kernel is asked only where the answer depends on it
-      // (TCP loss under auto: only the kernel can do it).
-      let problem = linkFlagsProblem(check)
-      const { problem: kernelProblem, support } = problem === undefined
-        ? await checkImpairmentFlags({ command: 'link', transports: [transport], impairment, emulator: flags.emulator })
-        : {}
-      problem ??= kernelProblem
-      if (problem !== undefined) throw invalidArgText(problem)
-      const addressFilter = addressFilterFrom(flags)
-      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter, target)
-      // Tables left by runs that died still drop packets on their ports: remove them first.
-      const stale = await sweepStaleTablesAtStart(ctx, false)
-      if (stale.length > 0) print.event({ transport: 'kernel', type: 'stale-tables-removed', tables: stale })
-      const running = await startImpairment({
-        addressFilter, impairment, emulator: flags.emulator, transports: [transport], target, listenHost: flags.host, listenPort,
-        pacingBytesPerSecond: flags.pace, maxClients: flags.maxClients, packetEvents: !flags.quiet,
-        onEvent: print.event, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(support ? { support } : {}),
-      })
-      print.started(running, transport, target, describeImpairment(impairment))
-      if (flags.duplicate > 0 && !isLoopback(flags.host)) {
-        // Copies each way: one request can come back (1 + p)² times through an echo — an
-        // amplifier for whoever can reach this port.
-        const factor = (1 + flags.duplicate / 100) ** 2
-        lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(
-          `sockkit: warning: with --duplicate ${flags.duplicate} on ${flags.host}, anyone who can reach this port can get up to ` +
-          `${Number(factor.toFixed(2))}× the bytes they send back from an echo target` +
-          `${(flags.allow?.length ?? 0) > 0 ? '' : '; --allow <cidr> limits who can use it'} (see docs/security.md)`)
-      }
-      if (flags.json && flags.seed !== undefined && running.appliedBy.loss === 'kernel') {
-        lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(KERNEL_SEED_NOTE)
-      }
-      let last = ''
-      const ticker = setInterval(() => {
-        void running.counters().then(c => {
-          const key = JSON.stringify(c)
-          if (key !== last) { last = key; print.totals(c) }
-        })
-      }, TOTALS_EVERY_MS)
-      try {
-        try {
-          await aborted(ctx.io.signal)
-        } finally {
-          clearInterval(ticker)
-        }
-        print.summary(await running.stop())
-        return EXIT_INTERRUPTED
-      } finally {
-        print.flush()
-      }
-    }, { host: flags.host, port: listenPort, serverCommand: flags.udp ? 'udp-server' : 'tcp-server' }, flags.json ? JSON_ERROR_EVENT : undefined))
+export const makeLinkCommand = (ctx: CliContext): Command => {
+  const h = ctx.t.link.help
+  return addAddressFilterOptions(new Command('link')
+    .summary(h.summary)
+    .description(h.description)
+    .argument('<listen-port>', h.args.listenPort, argParser(v => parsePort(v, { allowZero: true })))
+    .argument('<target>', h.args.target, argParser(v => parseTarget(v, ctx.t.link)))
+    .addOption(new Option('--tcp', h.options.tcp).conflicts('udp'))
+    .addOption(new Option('--udp', h.options.udp))
+    .option('--loss <percent>', h.options.loss, argParser(v => parsePercent(v, 'loss')), 0)
+    .option('--delay <ms>', h.options.delay, argParser(parseMs(ctx.t.link, 'delay')), 0)
+    .option('--jitter <ms>', h.options.jitter, argParser(parseMs(ctx.t.link, 'jitter')), 0)
+    .option('--reorder <percent>', h.options.reorder, argParser(v => parsePercent(v, 'reorder')), 0)
+    .option('--duplicate <percent>', h.options.duplicate, argParser(v => parsePercent(v, 'duplicate')), 0)
+    .option('--emulator <kind>', h.options.emulator, argParser(parseEmulator(ctx.t.link)), 'auto')
+    .option('--seed <n>', h.options.seed, argParser(parseSeed(ctx.t.link)))
+    .option('--host <address>', h.options.host, argParser(v => parseHost(v)), DEFAULT_HOST)
+    .option('--pace <bytes/s>', h.options.pace, argParser(v => parseNonNegativeInt(v, 'pace')), 0)
+    .option('--max-clients <n>', h.options.maxClients, argParser(v => parseNonNegativeInt(v, 'max-clients')))
+    .addOption(new Option('--quiet', h.options.quiet).conflicts('json'))
+    .option('--json', h.options.json))
+    .addHelpText('after', h.examples({ linesPerSecond: PACKET_LINES_PER_SECOND }))
+    .action((listenPort: number, target: { host: string; port: number }, flags: LinkFlags) => runAction(ctx,
+      () => runLink(ctx, listenPort, target, flags),
+      { host: flags.host, port: listenPort, serverCommand: flags.udp ? 'udp-server' : 'tcp-server' }, flags.json ? JSON_ERROR_EVENT : undefined))
+}
+
+/** link's own rules first; then the kernel is asked only where the answer depends on it (TCP loss under auto). */
+const checkLinkFlags = async (ctx: CliContext, flags: LinkFlags, transport: 'tcp' | 'udp', impairment: FullImpairment) => {
+  const check = { transport, impairment, emulator: flags.emulator, pace: flags.pace, maxClientsGiven: flags.maxClients !== undefined } as const
+  const problem = linkFlagsProblem(check, undefined, ctx.t)
+  if (problem !== undefined) throw invalidArgText(problem)
+  const { problem: kernelProblem, support } =
+    await checkImpairmentFlags({ command: 'link', transports: [transport], impairment, emulator: flags.emulator }, ctx.t.impairment)
+  if (kernelProblem !== undefined) throw invalidArgText(kernelProblem)
+  return support
+}
+
+/** The action: check, start the relay, print until Ctrl-C, then the summary. */
+const runLink = async (ctx: CliContext, listenPort: number, target: { host: string; port: number }, flags: LinkFlags): Promise<number> => {
+  const transport = flags.udp ? 'udp' : 'tcp'
+  const impairment = { loss: flags.loss, delay: flags.delay, jitter: flags.jitter, reorder: flags.reorder, duplicate: flags.duplicate }
+  const support = await checkLinkFlags(ctx, flags, transport, impairment)
+  const addressFilter = addressFilterFrom(flags)
+  const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter, target)
+  // Tables left by runs that died still drop packets on their ports: remove them first.
+  const stale = await sweepStaleTablesAtStart(ctx, false)
+  if (stale.length > 0) print.event({ transport: 'kernel', type: 'stale-tables-removed', tables: stale })
+  const running = await startImpairment({
+    addressFilter, impairment, emulator: flags.emulator, transports: [transport], target, listenHost: flags.host, listenPort,
+    pacingBytesPerSecond: flags.pace, maxClients: flags.maxClients, packetEvents: !flags.quiet,
+    onEvent: print.event, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(support ? { support } : {}),
+  })
+  print.started(running, transport, target, ctx.t.impairment.describe(impairment))
+  warnAtStart(ctx, flags, running)
+  let last = ''
+  const ticker = setInterval(() => {
+    void running.counters().then(c => {
+      const key = JSON.stringify(c)
+      if (key !== last) { last = key; print.totals(c) }
+    })
+  }, TOTALS_EVERY_MS)
+  try {
+    try {
+      await aborted(ctx.io.signal)
+    } finally {
+      clearInterval(ticker)
+    }
+    print.summary(await running.stop())
+    return EXIT_INTERRUPTED
+  } finally {
+    print.flush()
+  }
+}
+
+/** Warnings on stderr whatever the output mode: duplication as an amplifier, an unrepeatable seed under --json. */
+const warnAtStart = (ctx: CliContext, flags: LinkFlags, running: RunningImpairment): void => {
+  const warn = lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))
+  if (flags.duplicate > 0 && !isLoopback(flags.host)) {
+    // Copies each way: one request can come back (1 + p)² times through an echo — an
+    // amplifier for whoever can reach this port.
+    const factor = Number(((1 + flags.duplicate / 100) ** 2).toFixed(2))
+    warn(ctx.t.link.duplicateAmplifier({ percent: flags.duplicate, host: flags.host, factor, allowGiven: (flags.allow?.length ?? 0) > 0 }))
+  }
+  if (flags.json && flags.seed !== undefined && running.appliedBy.loss === 'kernel') warn(ctx.t.link.kernelSeedNote)
+}
 
 const arrow = (direction: string) => direction === 'client-to-server' ? 'c→s' : 's→c'
 
@@ -220,10 +219,11 @@ interface PacketWindow {
   timer?: NodeJS.Timeout
 }
 
-const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFilter | undefined, target: { host: string; port: number }) => {
-  const style = styleFor(ctx, ctx.io.stderr)
-  // Batched: the lines of one event-loop turn go out in one write.
-  const log = lineWriter(ctx.io.stderr, style, { batch: true })
+/**
+ * Per-packet lines, at most {@link PACKET_LINES_PER_SECOND} a second per connection or client;
+ * the rest are counted and said in one "… N more" line when the second is over.
+ */
+const packetLines = (t: Catalog['link'], log: LineWriter) => {
   const windows = new Map<string, PacketWindow>()
   const flushHidden = (key: string): void => {
     const w = windows.get(key)
@@ -231,10 +231,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
     clearTimeout(w.timer)
     w.timer = undefined
     if (w.hidden === 0) return
-    const kinds = [...w.hiddenKinds].map(([kind, n]) => `${n} ${kind}`).join(', ')
-    log(`${w.label} … ${w.hidden} more packet line${w.hidden === 1 ? '' : 's'} not shown (${kinds}` +
-      (w.hiddenBytes ? `; ${formatBytes(w.hiddenBytes)}` : '') +
-      `): at most ${PACKET_LINES_PER_SECOND} a second per ${w.unit}; the totals count everything, --json shows every one`)
+    log(t.event.hidden({ label: w.label, hidden: w.hidden, kinds: [...w.hiddenKinds], bytes: w.hiddenBytes, perSecond: PACKET_LINES_PER_SECOND, unit: w.unit }))
     w.hidden = 0
     w.hiddenBytes = 0
     w.hiddenKinds.clear()
@@ -244,7 +241,7 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
     windows.delete(key)
   }
   /** Print a per-packet line unless this connection or client already had its share this second. */
-  const packetLine = (key: string, label: string, unit: PacketWindow['unit'], kind: string, bytes: number, text: () => string): void => {
+  const line = (key: string, label: string, unit: PacketWindow['unit'], kind: string, bytes: number, text: () => string): void => {
     let w = windows.get(key)
     if (!w) windows.set(key, w = { label, unit, startedAt: 0, shown: 0, hidden: 0, hiddenBytes: 0, hiddenKinds: new Map() })
     const now = Date.now()
@@ -264,142 +261,212 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
     // Say what was hidden when the second is over, even if the traffic stops now.
     w.timer ??= setTimeout(() => flushHidden(key), Math.max(1, w.startedAt + 1000 - now)).unref()
   }
-  const udpPacket = (e: { clientId: number }, kind: string, bytes: number, text: () => string) =>
-    packetLine(`udp:${e.clientId}`, `client ${e.clientId}`, 'client', kind, bytes, text)
-  let deniedTotal = 0
-  /** The relay's reorder hold, ms, as its 'held' events say. */
-  let holdMs = REORDER_HOLD_MS
-  /** UDP with kernel loss: the kernel judges a reply after the relay has sent it. */
-  let kernelDropsAfterRelay = false
-  const reportDenied = throttledReport()
-  const reportUnreachable = throttledReport()
-  const direction = (name: string, d: DirectionCounters) => {
-    const pct = d.received ? ` (${((d.dropped / d.received) * 100).toFixed(1)}%)` : ''
-    return `${name} ${d.received} in, ${style.red(`${d.dropped} dropped`)}${pct}, ${d.forwarded} out` +
-      (d.delayed ? `, ${d.delayed} delayed` : '') + (d.reordered ? `, ${d.reordered} reordered` : '') +
-      (d.duplicated ? `, ${d.duplicated} duplicated` : '') + (d.bytesForwarded ? `, ${formatBytes(d.bytesForwarded)}` : '')
+  return {
+    line,
+    flushHidden,
+    forget,
+    forgetAll: (): void => { for (const key of [...windows.keys()]) forget(key) },
+    stopTimers: (): void => { for (const w of windows.values()) clearTimeout(w.timer) },
   }
-  const totals = (c: ImpairmentCountersReport, prefix: string) => {
-    const relay = c.udp ?? c.tcp
-    const unit = c.udp ? 'datagrams' : 'chunks'
-    if (relay) log(`${prefix} relay (${unit}): ${direction('c→s', relay.clientToServer)}; ${direction('s→c', relay.serverToClient)}`)
-    const k = flags.udp ? c.kernel?.udp : c.kernel?.tcp
-    if (k) {
-      log(`${prefix} kernel (packets): ${direction('c→s', k.clientToServer)}; ${direction('s→c', k.serverToClient)}`)
-    }
+}
+
+/** What the human printer shares between its parts. */
+interface HumanState {
+  ctx: CliContext
+  t: Catalog['link']
+  style: ChalkInstance
+  log: LineWriter
+  flags: LinkFlags
+  addressFilter: AddressFilter | undefined
+  target: { host: string; port: number }
+  packets: ReturnType<typeof packetLines>
+  deniedTotal: number
+  /** The relay's reorder hold, ms, as its 'held' events say. */
+  holdMs: number
+  /** UDP with kernel loss: the kernel judges a reply after the relay has sent it. */
+  kernelDropsAfterRelay: boolean
+  reportDenied: ReturnType<typeof throttledReport>
+  reportUnreachable: ReturnType<typeof throttledReport>
+}
+
+const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFilter | undefined, target: { host: string; port: number }) => {
+  const style = styleFor(ctx, ctx.io.stderr)
+  // Batched: the lines of one event-loop turn go out in one write.
+  const log = lineWriter(ctx.io.stderr, style, { batch: true })
+  const t = ctx.t.link
+  const s: HumanState = {
+    ctx, t, style, log, flags, addressFilter, target, packets: packetLines(t, log), deniedTotal: 0,
+    holdMs: REORDER_HOLD_MS, kernelDropsAfterRelay: false, reportDenied: throttledReport(), reportUnreachable: throttledReport(),
   }
   return {
-    started: (r: RunningImpairment, transport: string, target: { host: string; port: number }, description: string) => {
-      const at = r.endpoints.tcp ?? r.endpoints.udp!
-      log(`${style.green('linking')} ${formatAddress(at.host, at.port)} → ${formatAddress(target.host, target.port)} (${transport.toUpperCase()}): ${description}`)
-      log(`emulator: ${style.bold(r.emulator)} — ${r.reason}`)
-      if (r.config.expected.summary !== 'no impairment') log(r.config.expected.summary)
-      if (r.config.kernelTable) log(`kernel table inet ${r.config.kernelTable} (removed on exit; a watchdog removes it if this process is killed)`)
-      if (r.appliedBy.loss === 'kernel' && transport === 'udp') {
-        kernelDropsAfterRelay = true
-        log('the kernel drops datagrams where the relay cannot see it: a c→s datagram it drops never reaches the relay, and an s→c ' +
-          'line says "handed to the kernel" because the kernel may still drop it — the kernel totals count every drop; ' +
-          '--emulator userspace logs each drop instead')
-      }
-      // No impairment, no decisions to repeat: a seed line would suggest otherwise.
-      if (r.emulator !== 'kernel' && r.config.expected.summary !== 'no impairment') log(`seed ${r.seed} (repeat the same decisions with --seed ${r.seed})`)
-      if (flags.seed !== undefined && r.appliedBy.loss === 'kernel') log(KERNEL_SEED_NOTE)
-      if (addressFilter) {
-        log(`${describeAddressFilter(addressFilter)}; ` +
-          (transport === 'udp' ? 'datagrams from filtered clients are not forwarded' : 'filtered clients are closed at once'))
-      }
-      const unmatchable = unmatchableAllow(addressFilter, at.host)
-      if (unmatchable) log(style.yellow(`warning: ${unmatchable}`))
-      // Bound to a wildcard, the relay is reached at one of this machine's addresses, not at 0.0.0.0.
-      const reach = reachableAddresses(at.host).map(a => formatAddress(a, at.port))
-      const where = reach.length > 0 ? reach.slice(0, 3).join(' or ') + (reach.length > 3 ? ' (or another address of this machine)' : '') : formatAddress(at.host, at.port)
-      log(`point your client at ${where} instead of ${formatAddress(target.host, target.port)}`)
-    },
-    event: (e: ImpairmentEvent) => {
-      switch (e.type) {
-        case 'dropped': udpPacket(e, 'dropped', e.bytes, () => `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.red('dropped')} (${formatBytes(e.bytes)})`); break
-        case 'held':
-          holdMs = e.holdMs
-          udpPacket(e, 'held back', 0, () => `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.yellow('held back')} for reordering: ` +
-            `sent after the next datagram if one comes within ${e.holdMs} ms, else in order ${e.holdMs} ms late`)
-          break
-        case 'forwarded': udpPacket(e, 'forwarded', e.bytes, () => {
-          const notes = [
-            e.delayMs > 0 ? `after ${e.delayMs.toFixed(1)} ms` : '',
-            e.copy ? style.yellow('duplicate copy') : '',
-            e.reordered ? style.yellow(`reordered: sent after #${e.passedBy}`) : '',
-            e.heldTimedOut ? `held ${holdMs} ms, no successor came: sent in order` : '',
-          ].filter(Boolean)
-          // With kernel loss, a reply the relay sends can still be dropped by the kernel on its way to the client.
-          const verb = kernelDropsAfterRelay && e.direction === 'server-to-client' ? 'handed to the kernel' : 'forwarded'
-          return `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${verb} ${formatBytes(e.bytes)}` + (notes.length ? ` ${notes.join(', ')}` : '')
-        }); break
-        case 'overflow': udpPacket(e, 'dropped: delay queue full', e.bytes, () => `client ${e.clientId} ${arrow(e.direction)} #${e.index} ${style.red('dropped: delay queue full')} (${formatBytes(e.queuedBytes)} waiting) — not part of --loss`); break
-        case 'client': log(`client ${e.clientId}: ${formatAddress(e.address, e.port)} (upstream port ${e.upstreamPort}, ${e.active} active)`); break
-        case 'client-expired': forget(`udp:${e.clientId}`); log(`client ${e.clientId}: ${formatAddress(e.address, e.port)} idle for ${formatDuration(e.idleMs)}; mapping removed`); break
-        case 'client-refused': log(`${style.yellow('ignored')} a datagram from ${formatAddress(e.address, e.port)}: ${e.limit} clients already mapped (--max-clients)`); break
-        case 'upstream-error':
-          if (e.code === 'ECONNREFUSED') {
-            // The target's host answered "port unreachable" (at most one line a second).
-            const why = explainReported(e, { ...target, transport: 'udp', serverCommand: 'udp-server' })
-            reportUnreachable(count => log(`client ${e.clientId}: ${style.red('could not reach the target')}: ${why}` + (count > 1 ? ` (${count} times since the last such line)` : '')))
-          } else {
-            log(`client ${e.clientId}: ${style.red('error toward the target')} ${e.code}: ${e.message}`)
-          }
-          break
-        case 'relay-error': log(`${style.red('relay error')} ${e.code}: ${e.message}`); break
-        case 'accepted': log(`[#${e.id}] ${style.green('accepted')} ${formatAddress(e.remoteAddress, e.remotePort)} (${e.active} open)`); break
-        case 'denied':
-          deniedTotal = e.denied
-          if (e.transport === 'tcp') {
-            log(`${style.yellow('denied')} ${e.remoteAddress === '' ? 'a client that had already left' : formatAddress(e.remoteAddress, e.remotePort)} ` +
-              `(${deniedBecause(addressFilter, e.remoteAddress)}); closed at once`)
-          } else {
-            reportDenied(count => log(`${style.yellow('denied')} ${plural(count, 'datagram')} (latest: ${plural(e.bytes, 'byte')} from ` +
-              `${formatAddress(e.address, e.port)}, ${deniedBecause(addressFilter, e.address)}): not forwarded; ${e.denied} denied in all`))
-          }
-          break
-        case 'refused': log(`${style.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: ${e.limit} connections open`); break
-        case 'upstream-connected': log(`[#${e.id}] connected to the target from port ${e.localPort}`); break
-        case 'upstream-failed': {
-          // In plain words, as tcp-client would say it ("nothing is listening on …").
-          const why = explainReported(e, { ...target, serverCommand: 'tcp-server' })
-          log(`[#${e.id}] ${style.red('could not reach the target')}: ${why}; the client's connection is reset so it sees the failure`)
-          break
-        }
-        case 'chunk':
-          packetLine(`tcp:${e.id}`, `[#${e.id}]`, 'connection', 'chunks', e.bytes,
-            () => `[#${e.id}] ${arrow(e.direction)} ${formatBytes(e.bytes)}` + (e.delayMs > 0 ? ` delayed ${e.delayMs.toFixed(1)} ms` : ''))
-          break
-        case 'backpressure': log(`[#${e.id}] ${arrow(e.direction)} ${formatBytes(e.queuedBytes)} queued: paused reading until it drains`); break
-        case 'half-close': flushHidden(`tcp:${e.id}`); log(`[#${e.id}] ${arrow(e.direction)} ${style.yellow('half-close')} (FIN) received; passed on after the data before it`); break
-        case 'reset': flushHidden(`tcp:${e.id}`); log(`[#${e.id}] ${style.red('reset')} ${e.code} on the ${e.direction === 'client-to-server' ? 'client' : 'server'} side — reset the other side too`); break
-        case 'closed': forget(`tcp:${e.id}`); log(`[#${e.id}] closed after ${formatDuration(e.durationMs)}: ${formatBytes(e.bytesToServer)} to server, ${formatBytes(e.bytesToClient)} to client` + (e.reason === 'normal' ? '' : ` (${CLOSE_REASONS[e.reason]})`)); break
-        case 'kernel-table': log(`kernel: nftables table inet ${e.table} drops ${e.loss}% of ${e.protocols.join('/')} packets to and from port ${e.ports.join(', ')}` + (e.watchdogPid ? ` (watchdog pid ${e.watchdogPid})` : '')); break
-        case 'stale-tables-removed': log(staleTablesLine(e.tables)); break
-        default: break
-      }
-    },
-    totals: (c: ImpairmentCountersReport) => totals(c, 'totals:'),
+    started: (r: RunningImpairment, transport: 'tcp' | 'udp', at: { host: string; port: number }, description: string) =>
+      printStart(s, r, transport, at, description),
+    event: (e: ImpairmentEvent) => { if (!udpEvent(s, e) && !tcpEvent(s, e)) otherEvent(s, e) },
+    totals: (c: ImpairmentCountersReport) => printTotals(s, c, t.totals.prefixTotals),
     summary: (report: ImpairmentReport) => {
-      for (const key of [...windows.keys()]) forget(key)
-      totals(report.counters, `stopped after ${formatDuration(report.durationMs)}:`)
-      if (deniedTotal > 0) log(`denied ${flags.udp ? plural(deniedTotal, 'datagram') : plural(deniedTotal, 'connection')} from filtered clients (--allow/--deny)`)
-      if (report.config.kernelTable) log(`kernel table inet ${report.config.kernelTable} removed`)
+      s.packets.forgetAll()
+      printTotals(s, report.counters, t.totals.prefixStopped({ durationMs: report.durationMs }))
+      if (s.deniedTotal > 0) log(t.totals.denied({ udp: Boolean(flags.udp), n: s.deniedTotal }))
+      if (report.config.kernelTable) log(t.totals.kernelTableRemoved({ table: report.config.kernelTable }))
     },
     flush: (): void => {
-      for (const w of windows.values()) clearTimeout(w.timer)
+      s.packets.stopTimers()
       log.flush()
     },
   }
 }
 
-/** Why a relayed TCP connection ended, in words (the JSON keeps the code). */
-const CLOSE_REASONS: Record<TcpRelayCloseReason, string> = {
-  normal: 'closed normally',
-  reset: 'reset',
-  'upstream-failed': 'the target could not be reached',
-  'relay-stopped': 'the link was stopped',
-  error: 'a socket error',
+/** The start block: where the link is, who applies what, what to expect, where to point the client. */
+const printStart = (s: HumanState, r: RunningImpairment, transport: 'tcp' | 'udp', target: { host: string; port: number }, description: string): void => {
+  const { t, log, style } = s
+  const at = r.endpoints.tcp ?? r.endpoints.udp!
+  const to = formatAddress(target.host, target.port)
+  log(t.start.linking({ linking: style.green(t.start.linkingWord), from: formatAddress(at.host, at.port), to, transport: transport.toUpperCase(), description }))
+  log(t.start.emulator({ emulator: style.bold(r.emulator), reason: r.reason }))
+  const impaired = r.config.expected.summary !== 'no impairment'
+  if (impaired) log(r.config.expected.summary)
+  if (r.config.kernelTable) log(t.start.kernelTable({ table: r.config.kernelTable }))
+  if (r.appliedBy.loss === 'kernel' && transport === 'udp') {
+    s.kernelDropsAfterRelay = true
+    log(t.start.kernelDropsAfterRelay)
+  }
+  // No impairment, no decisions to repeat: a seed line would suggest otherwise.
+  if (r.emulator !== 'kernel' && impaired) log(t.start.seed({ seed: r.seed }))
+  if (s.flags.seed !== undefined && r.appliedBy.loss === 'kernel') log(t.kernelSeedNote)
+  if (s.addressFilter) log(t.start.filter({ filter: describeAddressFilter(s.addressFilter), transport }))
+  const unmatchable = unmatchableAllow(s.addressFilter, at.host)
+  if (unmatchable) log(style.yellow(t.start.warning({ text: unmatchable })))
+  // Bound to a wildcard, the relay is reached at one of this machine's addresses, not at 0.0.0.0.
+  const reach = reachableAddresses(at.host).map(a => formatAddress(a, at.port))
+  log(reach.length > 0
+    ? t.start.pointClient({ reach: reach.slice(0, 3), more: reach.length > 3, target: to })
+    : t.start.pointClient({ reach: [formatAddress(at.host, at.port)], more: false, target: to }))
 }
 
+const printTotals = (s: HumanState, c: ImpairmentCountersReport, prefix: string): void => {
+  const { t, style } = s
+  const direction = (d: DirectionCounters) => t.totals.direction({
+    received: d.received, dropped: style.red(t.totals.dropped({ n: d.dropped })),
+    ...(d.received ? { droppedPercent: (d.dropped / d.received) * 100 } : {}),
+    forwarded: d.forwarded, delayed: d.delayed, reordered: d.reordered, duplicated: d.duplicated, bytes: d.bytesForwarded,
+  })
+  const relay = c.udp ?? c.tcp
+  if (relay) s.log(t.totals.relay({ prefix, udp: Boolean(c.udp), c2s: direction(relay.clientToServer), s2c: direction(relay.serverToClient) }))
+  const k = s.flags.udp ? c.kernel?.udp : c.kernel?.tcp
+  if (k) s.log(t.totals.kernel({ prefix, c2s: direction(k.clientToServer), s2c: direction(k.serverToClient) }))
+}
+
+/** The UDP relay's per-datagram and per-client events; false when `e` is not one. */
+const udpEvent = (s: HumanState, e: ImpairmentEvent): boolean => {
+  const { t, log, style } = s
+  const ev = t.event
+  const packet = (p: { clientId: number }, kind: string, bytes: number, text: () => string) =>
+    s.packets.line(`udp:${p.clientId}`, ev.clientLabel({ clientId: p.clientId }), 'client', kind, bytes, text)
+  switch (e.type) {
+    case 'dropped':
+      packet(e, ev.kind.dropped, e.bytes, () => ev.dropped({ clientId: e.clientId, arrow: arrow(e.direction), index: e.index, dropped: style.red(ev.word.dropped), bytes: e.bytes }))
+      return true
+    case 'held':
+      s.holdMs = e.holdMs
+      packet(e, ev.kind.heldBack, 0, () => ev.held({ clientId: e.clientId, arrow: arrow(e.direction), index: e.index, held: style.yellow(ev.word.heldBack), holdMs: e.holdMs }))
+      return true
+    case 'forwarded':
+      packet(e, ev.kind.forwarded, e.bytes, () => {
+        const notes = [
+          e.delayMs > 0 ? ev.noteAfter({ delayMs: e.delayMs }) : '',
+          e.copy ? style.yellow(ev.word.duplicateCopy) : '',
+          e.reordered ? style.yellow(ev.noteReordered({ passedBy: e.passedBy! })) : '',
+          e.heldTimedOut ? ev.noteHeldTimedOut({ holdMs: s.holdMs }) : '',
+        ].filter(Boolean)
+        // With kernel loss, a reply the relay sends can still be dropped by the kernel on its way to the client.
+        const handedToKernel = s.kernelDropsAfterRelay && e.direction === 'server-to-client'
+        return ev.forwarded({ clientId: e.clientId, arrow: arrow(e.direction), index: e.index, handedToKernel, bytes: e.bytes, notes })
+      })
+      return true
+    case 'overflow':
+      packet(e, ev.kind.queueFull, e.bytes, () => ev.overflow({ clientId: e.clientId, arrow: arrow(e.direction), index: e.index, full: style.red(ev.word.queueFull), queuedBytes: e.queuedBytes }))
+      return true
+    case 'client': log(ev.client({ clientId: e.clientId, address: formatAddress(e.address, e.port), upstreamPort: e.upstreamPort, active: e.active })); return true
+    case 'client-expired':
+      s.packets.forget(`udp:${e.clientId}`)
+      log(ev.clientExpired({ clientId: e.clientId, address: formatAddress(e.address, e.port), idleMs: e.idleMs }))
+      return true
+    case 'client-refused': log(ev.clientRefused({ ignored: style.yellow(ev.word.ignored), address: formatAddress(e.address, e.port), limit: e.limit })); return true
+    case 'upstream-error':
+      if (e.code === 'ECONNREFUSED') {
+        // The target's host answered "port unreachable" (at most one line a second).
+        const why = explainReported(e, { ...s.target, transport: 'udp', serverCommand: 'udp-server' })
+        s.reportUnreachable(count => log(ev.udpUnreachable({ clientId: e.clientId, unreachable: style.red(ev.word.unreachable), why, count })))
+      } else {
+        log(ev.udpUpstreamError({ clientId: e.clientId, error: style.red(ev.word.upstreamError), code: e.code, message: e.message }))
+      }
+      return true
+    default: return false
+  }
+}
+
+/** The TCP relay's per-connection events; false when `e` is not one. */
+const tcpEvent = (s: HumanState, e: ImpairmentEvent): boolean => {
+  const { t, log, style } = s
+  const ev = t.event
+  switch (e.type) {
+    case 'accepted': log(ev.accepted({ id: e.id, accepted: style.green(ev.word.accepted), remote: formatAddress(e.remoteAddress, e.remotePort), active: e.active })); return true
+    case 'refused': log(ev.refused({ refused: style.yellow(ev.word.refused), remote: formatAddress(e.remoteAddress, e.remotePort), limit: e.limit })); return true
+    case 'upstream-connected': log(ev.upstreamConnected({ id: e.id, localPort: e.localPort })); return true
+    case 'upstream-failed': {
+      // In plain words, as tcp-client would say it ("nothing is listening on …").
+      const why = explainReported(e, { ...s.target, serverCommand: 'tcp-server' })
+      log(ev.upstreamFailed({ id: e.id, unreachable: style.red(ev.word.unreachable), why }))
+      return true
+    }
+    case 'chunk':
+      s.packets.line(`tcp:${e.id}`, ev.connectionLabel({ id: e.id }), 'connection', ev.kind.chunks, e.bytes,
+        () => ev.chunk({ id: e.id, arrow: arrow(e.direction), bytes: e.bytes, delayMs: e.delayMs }))
+      return true
+    case 'backpressure': log(ev.backpressure({ id: e.id, arrow: arrow(e.direction), queuedBytes: e.queuedBytes })); return true
+    case 'half-close':
+      s.packets.flushHidden(`tcp:${e.id}`)
+      log(ev.halfClose({ id: e.id, arrow: arrow(e.direction), halfClose: style.yellow(ev.word.halfClose) }))
+      return true
+    case 'reset':
+      s.packets.flushHidden(`tcp:${e.id}`)
+      log(ev.reset({ id: e.id, reset: style.red(ev.word.reset), code: e.code, side: e.direction === 'client-to-server' ? 'client' : 'server' }))
+      return true
+    case 'closed':
+      s.packets.forget(`tcp:${e.id}`)
+      log(ev.closed({
+        id: e.id, durationMs: e.durationMs, toServer: e.bytesToServer, toClient: e.bytesToClient,
+        ...(e.reason === 'normal' ? {} : { reason: ev.closeReason[e.reason as TcpRelayCloseReason] }),
+      }))
+      return true
+    default: return false
+  }
+}
+
+/** Events both relays or the kernel table send. */
+const otherEvent = (s: HumanState, e: ImpairmentEvent): void => {
+  const { t, log, style } = s
+  const ev = t.event
+  switch (e.type) {
+    case 'relay-error': log(ev.relayError({ error: style.red(ev.word.relayError), code: e.code, message: e.message })); break
+    case 'denied':
+      s.deniedTotal = e.denied
+      if (e.transport === 'tcp') {
+        log(ev.tcpDenied({
+          denied: style.yellow(ev.word.denied), because: deniedBecause(s.addressFilter, e.remoteAddress),
+          ...(e.remoteAddress === '' ? {} : { remote: formatAddress(e.remoteAddress, e.remotePort) }),
+        }))
+      } else {
+        s.reportDenied(count => log(ev.udpDenied({
+          denied: style.yellow(ev.word.denied), count, bytes: e.bytes, remote: formatAddress(e.address, e.port),
+          because: deniedBecause(s.addressFilter, e.address), total: e.denied,
+        })))
+      }
+      break
+    case 'kernel-table':
+      log(ev.kernelTable({ table: e.table, loss: e.loss, protocols: e.protocols, ports: e.ports, ...(e.watchdogPid ? { watchdogPid: e.watchdogPid } : {}) }))
+      break
+    case 'stale-tables-removed': log(staleTablesLine(e.tables, s.ctx.t.impairment)); break
+    default: break
+  }
+}

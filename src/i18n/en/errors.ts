@@ -1,5 +1,6 @@
 import type { Fmt } from '../fmt.js'
 import { errorsUdp } from './errors-udp.js'
+import { errorsImpairment } from './errors-impairment.js'
 
 /**
  * Errors the library raises, worded for a person. The library stores the key and parameters
@@ -8,5 +9,6 @@ import { errorsUdp } from './errors-udp.js'
  */
 export const errors = (f: Fmt) => ({
   ...errorsUdp(f),
+  ...errorsImpairment(f),
   reflectorProgramMissing: (p: { path: string }) => `the reflector program is missing (looked for ${p.path}); run \`npm run build\``,
 })

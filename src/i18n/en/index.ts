@@ -10,6 +10,8 @@ import { errors } from './errors.js'
 import { recvBuffer } from './recv-buffer.js'
 import { serve } from './serve.js'
 import { udpServer } from './udp-server.js'
+import { impairment } from './impairment.js'
+import { link } from './link.js'
 
 export const en = (f: Fmt) => ({
   common: common(f),
@@ -18,4 +20,6 @@ export const en = (f: Fmt) => ({
   recvBuffer: recvBuffer(f),
   serve: serve(f),
   udpServer: udpServer(f),
+  impairment: impairment(f),
+  link: link(f),
 })
