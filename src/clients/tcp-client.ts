@@ -2,7 +2,7 @@ import { connect, type LookupFunction } from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 import { formatAddress } from '../core/addresses.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PREVIEW_BYTES } from '../core/constants.js'
-import { sockkitErrorText } from '../core/errors.js'
+import { sockkitError } from '../core/errors.js'
 import { preview } from '../core/preview.js'
 
 /** Options for {@link runTcpClient}. */
@@ -127,7 +127,7 @@ export const createCrlfConverter = (): ((chunk: Uint8Array) => Buffer) => {
   }
 }
 
-const abortError = () => sockkitErrorText('ABORT_ERR', 'the connection attempt was aborted')
+const abortError = () => sockkitError('ABORT_ERR', 'tcpClientAborted', {})
 
 const isBreak = (code: string | undefined) => code === 'ECONNRESET' || code === 'EPIPE'
 
@@ -173,9 +173,8 @@ export const runTcpClient = (options: TcpClientOptions): Promise<TcpClientResult
     emit({ type: 'connecting', host, port, timeoutMs: connectTimeoutMs })
     const socket = connect({ host, port, allowHalfOpen: true, noDelay, ...(options.lookup ? { lookup: options.lookup } : {}) })
     const connectTimer = setTimeout(() => {
-      socket.destroy(sockkitErrorText('ERR_SOCKKIT_CONNECT_TIMEOUT',
-        `no connection to ${formatAddress(host, port)} within ${connectTimeoutMs} ms`,
-        { host, port, timeoutMs: connectTimeoutMs }))
+      socket.destroy(sockkitError('ERR_SOCKKIT_CONNECT_TIMEOUT', 'tcpClientConnectTimeout',
+        { where: formatAddress(host, port), timeoutMs: connectTimeoutMs }, { host, port, timeoutMs: connectTimeoutMs }))
     }, connectTimeoutMs)
 
     const totals = (): TcpClientTotals => ({

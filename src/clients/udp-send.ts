@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream'
 import {
   DEFAULT_PREVIEW_BYTES, DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6,
 } from '../core/constants.js'
-import { datagramTooBig, invalidArgText } from '../core/errors.js'
+import { datagramTooBig, invalidArg } from '../core/errors.js'
 import { formatAddress, isLoopback } from '../core/addresses.js'
 import { preview } from '../core/preview.js'
 import { encodeSeq, parseSeq, seqPrefixBytes } from '../core/seq-prefix.js'
@@ -188,13 +188,13 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
   const anySource = options.anySource ?? false
   const requestedRecvBufferSize = options.recvBufferSize
   if (options.intervalMs !== undefined && options.ratePerSecond !== undefined) {
-    throw invalidArgText('give an interval or a rate, not both')
+    throw invalidArg('udpSendIntervalAndRate', {})
   }
   const intervalMs = options.ratePerSecond !== undefined ? 1000 / options.ratePerSecond : options.intervalMs ?? 0
-  if (!Number.isSafeInteger(count) || count < 1) throw invalidArgText(`count must be a whole number of at least 1, not ${count}`)
-  if (!Number.isSafeInteger(port) || port < 1 || port > 65535) throw invalidArgText(`port must be a whole number from 1 to 65535, not ${port}`)
+  if (!Number.isSafeInteger(count) || count < 1) throw invalidArg('udpSendCount', { count })
+  if (!Number.isSafeInteger(port) || port < 1 || port > 65535) throw invalidArg('udpSendPort', { port })
   if (requestedRecvBufferSize !== undefined && (!Number.isSafeInteger(requestedRecvBufferSize) || requestedRecvBufferSize < 1)) {
-    throw invalidArgText(`the receive buffer size must be a whole number of bytes, at least 1, not ${requestedRecvBufferSize}`)
+    throw invalidArg('udpSendRecvBuffer', { size: requestedRecvBufferSize })
   }
 
   const resolved = await lookup(host, { verbatim: true })
@@ -202,7 +202,7 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
   const limit = maxDatagramBytes(family)
   const sizeBytes = options.sizeBytes
   if (sizeBytes !== undefined && (!Number.isSafeInteger(sizeBytes) || sizeBytes < 1 || sizeBytes > limit)) {
-    throw invalidArgText(`size ${sizeBytes} is over the ${limit}-byte UDP limit for ${family} (${resolved.address})`,
+    throw invalidArg('udpSendSizeOverFamilyLimit', { size: sizeBytes, limit, family, address: resolved.address },
       { value: sizeBytes, limitBytes: limit })
   }
 

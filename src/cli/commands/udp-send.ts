@@ -2,7 +2,7 @@ import { udpFamilyOf } from '../../net/snmp.js'
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../core/addresses.js'
 import { DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6 } from '../../core/constants.js'
-import { invalidArgText } from '../../core/errors.js'
+import { invalidArg } from '../../core/errors.js'
 import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds, parseRate } from '../../core/parse.js'
 import type { UdpSendEvent, UdpSendResult } from '../../clients/udp-send.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
@@ -27,7 +27,7 @@ interface UdpSendFlags {
 const parseSize = (value: string): number => {
   const size = parsePositiveInt(value, 'size')
   if (size > MAX_UDP_PAYLOAD_IPV6) {
-    throw invalidArgText(`size ${size} is over the UDP limit: at most ${MAX_UDP_PAYLOAD_IPV4} bytes over IPv4, ${MAX_UDP_PAYLOAD_IPV6} over IPv6`, { value })
+    throw invalidArg('udpSendSizeOverLimit', { size, ipv4: MAX_UDP_PAYLOAD_IPV4, ipv6: MAX_UDP_PAYLOAD_IPV6 }, { value })
   }
   return size
 }
@@ -112,10 +112,10 @@ command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`}
         warnUnknownEscapes(ctx, '[message]', message)
         const datagramBytes = bytes.length + (flags.seq ? seqPrefixBytes(flags.count) : 0)
         if (flags.size !== undefined && datagramBytes > flags.size) {
-          throw invalidArgText(`the message is ${datagramBytes} bytes${flags.seq ? ' with its seq= prefix' : ''}, longer than --size ${flags.size}`)
+          throw invalidArg('udpSendMessageOverSize', { bytes: datagramBytes, seq: Boolean(flags.seq), size: flags.size })
         }
         if (datagramBytes > MAX_UDP_PAYLOAD_IPV6) {
-          throw invalidArgText(`the message is ${datagramBytes} bytes, over the UDP limit (${MAX_UDP_PAYLOAD_IPV4} bytes over IPv4, ${MAX_UDP_PAYLOAD_IPV6} over IPv6)`)
+          throw invalidArg('udpSendMessageOverLimit', { bytes: datagramBytes, ipv4: MAX_UDP_PAYLOAD_IPV4, ipv6: MAX_UDP_PAYLOAD_IPV6 })
         }
         messages = [bytes]
       } else {
@@ -147,7 +147,7 @@ command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`}
       }
       if (message === undefined && result.sent === 0 && result.notSent === 0 && !result.aborted) {
         // A forgotten message argument in a script must not pass for a successful run.
-        throw invalidArgText('stdin was empty: nothing was sent (give a message, or pipe lines in)')
+        throw invalidArg('udpSendEmptyStdin', {})
       }
       print.summary(result)
       if (result.aborted) return EXIT_INTERRUPTED
