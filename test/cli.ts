@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs'
 import { runCli, startCli } from './fixtures/cli.js'
 import { commandFactories } from '../src/cli/commands/index.js'
 import { stopCause, type CliContext } from '../src/cli/io.js'
+import { catalog } from '../src/i18n/index.js'
 
 // The root program as a user meets it: help, version, unknown commands. Spawns the built
 // CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
 
 /** Every registered command's name and one-line summary, straight from the registry. */
 const commands = commandFactories.map(factory => {
-  const cmd = factory({} as CliContext) // factories only declare options; nothing runs
+  const cmd = factory({ ...catalog('en') } as CliContext) // factories only declare options (worded from the catalogue); nothing runs
   return { name: cmd.name(), summary: cmd.summary() }
 })
 const oneLine = (text: string) => text.replace(/\s+/g, ' ')

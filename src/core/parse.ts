@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { invalidArg } from './errors.js'
+import { EN } from '../i18n/index.js'
 
 /**
  * Parsers for user-supplied values. Each throws an ERR_SOCKKIT_INVALID_ARG error
@@ -128,7 +129,7 @@ export const parsePercent = (value: string | number, name: string): number => {
 }
 
 /** The escapes {@link unescapeBytes} understands, for help texts. */
-export const ESCAPES_HELP = '\\n \\r \\t \\0 \\\\ \\xHH (one byte) \\uHHHH \\u{H…} (a character, as UTF-8)'
+export const ESCAPES_HELP: string = EN().cli.escapes
 
 /** A known escape (group 1), or a backslash before anything else (group 2, left as typed). */
 const ESCAPE = /\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|[nrt0\\])|\\(.?)/g

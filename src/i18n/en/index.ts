@@ -6,10 +6,16 @@
 import type { Fmt } from '../fmt.js'
 import { common } from './common.js'
 import { errors } from './errors.js'
+import { udpSend } from './udp-send.js'
+import { tcpClient } from './tcp-client.js'
+import { cli } from './cli.js'
 import { explain } from './explain.js'
 
 export const en = (f: Fmt) => ({
   common: common(f),
   errors: errors(f),
+  udpSend: udpSend(f),
+  tcpClient: tcpClient(f),
+  cli: cli(f),
   explain: explain(f),
 })
