@@ -97,3 +97,24 @@ t.test('advice fits the system: privileged ports on POSIX, reserved ranges on Wi
   t.match(explainError(linkLocal, { host: 'fe80::1', port: 9000, platform: 'win32' }), /like fe80::1%12 \(see `ipconfig`\)$/)
   t.match(explainError(linkLocal, { host: 'fe80::1', port: 9000, platform: 'aix' }), /like fe80::1%eth0/, 'an unlisted system gets the Linux form')
 })
+
+t.test('our own errors are worded from their catalogue key in the language given; the --size hint is the CLI\'s, not the library\'s', async t => {
+  const { catalog } = await import('../src/i18n/index.js')
+  const { datagramTooBig, sockkitError } = await import('../src/core/errors.js')
+  const { parsePort } = await import('../src/core/parse.js')
+  const en = catalog('en').t
+  // A stand-in language: the same catalogue with one error worded differently.
+  const other = { ...en, errors: { ...en.errors, corePort: (p: { min: number; text: string }) => `puerto "${p.text}" no válido` } }
+  let err: unknown
+  try { parsePort('http') } catch (e) { err = e }
+  t.match(err, { code: 'ERR_SOCKKIT_INVALID_ARG', key: 'corePort', params: { min: 1, text: 'http' } })
+  t.equal(explainError(err), 'port must be a whole number from 1 to 65535, not "http"')
+  t.equal(explainError(err, {}, other), 'puerto "http" no válido')
+  // Without a key (an error reported as data), its message is the sentence.
+  t.equal(explainError(Object.assign(new Error('as sent'), { code: 'ERR_SOCKKIT_NO_ANSWER' })), 'as sent')
+  const tooBig = datagramTooBig(nodeError('EMSGSIZE'), 10000, '127.0.0.1:9')!
+  t.notMatch(tooBig.message, /--size/, 'the library names no flag')
+  t.match(explainError(tooBig), /^the system refused to send a 10000-byte datagram to 127\.0\.0\.1:9 \(EMSGSIZE\).* — try a smaller --size$/)
+  t.match(explainError(sockkitError('ERR_SOCKKIT_CONNECT_TIMEOUT', 'tcpClientConnectTimeout', { where: '127.0.0.1:9', timeoutMs: 300 }), { host: '127.0.0.1', port: 9 }),
+    /^no answer from 127\.0\.0\.1:9 within the connect timeout/)
+})

@@ -3,9 +3,11 @@ import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { connect, createServer, type Socket } from 'node:net'
 import { TcpEchoServer } from '../src/servers/tcp-server.js'
-import { runCli, startCli } from './fixtures/cli.js'
+import { startCli } from './fixtures/cli.js'
+import { runMain, startMain } from './fixtures/in-process.js'
 
-// These spawn the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
+// Most run the CLI in-process through main(argv, io); those that need a real process (a pipe
+// held open, signals, /dev/full) spawn the built CLI (bin/sockkit.js → dist/): build first.
 const HOST = '127.0.0.1'
 
 const echoServer = async (t: Test, greeting?: string) => {
@@ -44,7 +46,7 @@ const oneSentence = (t: Test, stderr: string) => {
 t.test('10 MB of random binary through the echo server comes back unchanged', async t => {
   const port = await echoServer(t)
   const input = randomBytes(10 * 1024 * 1024)
-  const run = await runCli(['tcp-client', HOST, String(port)], { input, timeoutMs: 60_000 })
+  const run = await runMain(['tcp-client', HOST, String(port)], { input })
   t.equal(run.code, 0, run.stderr)
   t.equal(run.stdout.length, input.length)
   t.equal(sha256(run.stdout), sha256(input))
@@ -65,7 +67,7 @@ t.test('a greeting shows on stdout before we send anything; EOF then finishes', 
 
 t.test('--message, repeated: separate writes in order, then half-close', async t => {
   const port = await echoServer(t)
-  const run = await runCli(['tcp-client', HOST, String(port), '--message', 'hola', '--message', 'mundo\\n'])
+  const run = await runMain(['tcp-client', HOST, String(port), '--message', 'hola', '--message', 'mundo\\n'])
   t.equal(run.code, 0, run.stderr)
   t.equal(run.stdout.toString(), 'holamundo\n')
   t.match(run.stderr, /wrote 4 bytes \(message 1 of 2\): hola/)
@@ -74,14 +76,14 @@ t.test('--message, repeated: separate writes in order, then half-close', async t
 
 t.test('--crlf sends LF as CRLF and leaves CRLF alone', async t => {
   const port = await echoServer(t)
-  const run = await runCli(['tcp-client', HOST, String(port), '--crlf'], { input: 'hola\nmundo\r\n' })
+  const run = await runMain(['tcp-client', HOST, String(port), '--crlf'], { input: 'hola\nmundo\r\n' })
   t.equal(run.code, 0, run.stderr)
   t.equal(run.stdout.toString(), 'hola\r\nmundo\r\n')
 })
 
 t.test('--quiet keeps stderr empty on success', async t => {
   const port = await echoServer(t)
-  const run = await runCli(['tcp-client', HOST, String(port), '--quiet'], { input: 'x' })
+  const run = await runMain(['tcp-client', HOST, String(port), '--quiet'], { input: 'x' })
   t.equal(run.code, 0)
   t.equal(run.stdout.toString(), 'x')
   t.equal(run.stderr, '')
@@ -89,18 +91,19 @@ t.test('--quiet keeps stderr empty on success', async t => {
 
 t.test('--wait closes a connection the server never closes, and says so', async t => {
   const port = await rawServer(t, socket => socket.resume())
-  const run = await runCli(['tcp-client', HOST, String(port), '--wait', '200'], { input: 'hola\n' })
+  const run = await runMain(['tcp-client', HOST, String(port), '--wait', '200'], { input: 'hola\n' })
   t.equal(run.code, 0, run.stderr)
   t.match(run.stderr, /--wait elapsed/)
 })
 
 t.test('a server that closes first: reported, and the client exits 0 with stdin still open', async t => {
   const port = await rawServer(t, socket => { socket.resume(); socket.end('adiós\n') })
-  const client = startCli(['tcp-client', HOST, String(port)])
-  t.teardown(() => { client.child.kill('SIGKILL') })
-  t.equal(await client.exited, 0, client.stderr())
-  t.equal(client.stdout().toString(), 'adiós\n')
-  t.match(client.stderr(), /server closed its side/)
+  const client = startMain(['tcp-client', HOST, String(port)])
+  t.teardown(() => { client.stdin.end() })
+  const run = await client.done
+  t.equal(run.code, 0, run.stderr)
+  t.equal(run.stdout.toString(), 'adiós\n')
+  t.match(run.stderr, /server closed its side/)
 })
 
 t.test('a reset by the server: exit 1 with one plain line', async t => {
@@ -120,7 +123,7 @@ t.test('nothing listening: exit 1, "nothing is listening"', async t => {
   await new Promise<void>(resolve => probe.listen(0, HOST, resolve))
   const { port } = probe.address() as { port: number }
   await new Promise(resolve => probe.close(resolve))
-  const run = await runCli(['tcp-client', HOST, String(port)])
+  const run = await runMain(['tcp-client', HOST, String(port)])
   t.equal(run.code, 1)
   t.match(run.stderr, `nothing is listening on 127.0.0.1:${port}`)
   oneSentence(t, run.stderr)
@@ -142,7 +145,7 @@ t.test('bad command lines exit 2 with one sentence naming the problem', async t 
     [['tcp-client', '999.1.1.1', '9000'], /host "999\.1\.1\.1" is not an IPv4 address/],
   ]
   for (const [args, pattern] of cases) {
-    const run = await runCli(args)
+    const run = await runMain(args)
     t.equal(run.code, 2, args.join(' '))
     t.match(run.stderr, pattern)
     oneSentence(t, run.stderr)
@@ -174,7 +177,7 @@ t.test('connect timeout: exit 1 with a sentence', async t => {
     })
   }
   t.ok(full, 'the accept queue filled')
-  const run = await runCli(['tcp-client', HOST, String(port), '--timeout', '300'])
+  const run = await runMain(['tcp-client', HOST, String(port), '--timeout', '300'])
   t.equal(run.code, 1)
   t.match(run.stderr, /no answer from 127\.0\.0\.1:\d+ within the connect timeout/)
   oneSentence(t, run.stderr)

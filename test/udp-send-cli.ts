@@ -7,9 +7,11 @@ import { datagramLimit, makeUdpSendCommand, noReplySentence } from '../src/cli/c
 import type { CliContext } from '../src/cli/io.js'
 import { readSnmp } from '../src/net/snmp.js'
 import { runCli, startCli } from './fixtures/cli.js'
+import { runMain, startMain } from './fixtures/in-process.js'
 import { answersFromAnotherPort, freePort, rawServer } from './fixtures/udp.js'
 
-// These spawn the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
+// Most run the CLI in-process through main(argv, io); those that need a real process (signals,
+// a preloaded module) spawn the built CLI (bin/sockkit.js → dist/): build first.
 
 t.test('udp-send stopped by "port unreachable" calls the unanswered datagrams unanswered, not lost: no wait ran', async t => {
   // A port that was just free: bind, read the number, close.
@@ -17,7 +19,7 @@ t.test('udp-send stopped by "port unreachable" calls the unanswered datagrams un
   await new Promise<void>(resolve => probe.bind(0, '127.0.0.1', resolve))
   const port = probe.address().port
   await new Promise<void>(resolve => probe.close(() => resolve()))
-  const run = await runCli(['udp-send', '127.0.0.1', String(port), 'hola', '--seq', '--count', '3', '--interval', '100'])
+  const run = await runMain(['udp-send', '127.0.0.1', String(port), 'hola', '--seq', '--count', '3', '--interval', '100'])
   t.equal(run.code, 1)
   t.match(run.stderr, /seq: 0 of \d answered, \d unanswered when the run ended/)
   t.match(run.stderr, /no reply yet when the run ended: /)
@@ -27,19 +29,19 @@ t.test('udp-send stopped by "port unreachable" calls the unanswered datagrams un
 
 t.test('nothing listening with --count: the datagrams the refusal kept from being sent are counted, not left out', async t => {
   const port = await freePort()
-  const run = await runCli(['udp-send', '127.0.0.1', String(port), 'anyone?', '--count', '5', '--interval', '100'])
+  const run = await runMain(['udp-send', '127.0.0.1', String(port), 'anyone?', '--count', '5', '--interval', '100'])
   t.equal(run.code, 1)
   const sent = Number(/sent (\d+) datagrams? \(/.exec(run.stderr)?.[1])
   t.ok(sent >= 1 && sent < 5, `the refusal stopped the run early (${sent} sent): ${run.stderr}`)
   t.match(run.stderr, `the run stopped there: ${5 - sent} of 5 datagrams not sent`)
   // From stdin the number left is unknown, but not that lines may have been left.
-  const child = startCli(['udp-send', '127.0.0.1', String(port)])
-  t.teardown(() => { if (child.child.exitCode === null) child.child.kill('SIGKILL') })
-  child.child.stdin!.on('error', () => { /* it exits with stdin still open */ })
+  const child = startMain(['udp-send', '127.0.0.1', String(port)])
+  t.teardown(() => { child.stdin.end() })
   // One line, stdin left open: the refusal ends the run while it waits for the next line.
-  child.child.stdin!.write('uno\n')
-  t.equal(await child.exited, 1)
-  t.match(child.stderr(), 'the run stopped there: any further stdin lines were not sent')
+  child.stdin.write('uno\n')
+  const stdinRun = await child.done
+  t.equal(stdinRun.code, 1)
+  t.match(stdinRun.stderr, 'the run stopped there: any further stdin lines were not sent')
 })
 
 t.test('replies print one datagram per line; --raw writes them exactly as received', async t => {
@@ -47,10 +49,10 @@ t.test('replies print one datagram per line; --raw writes them exactly as receiv
     // Sent in order on loopback: they arrive in order.
     for (const text of ['hola', 'mundo', 'ya\n']) socket.send(text, from.port, from.address)
   })
-  const lines = await runCli(['udp-send', '127.0.0.1', String(server.port), 'x', '--wait', '1000'])
+  const lines = await runMain(['udp-send', '127.0.0.1', String(server.port), 'x', '--wait', '1000'])
   t.equal(lines.code, 0, lines.stderr)
   t.equal(lines.stdout.toString(), 'hola\nmundo\nya\n', 'a newline after each reply that lacks one, none doubled')
-  const raw = await runCli(['udp-send', '127.0.0.1', String(server.port), 'x', '--wait', '1000', '--raw'])
+  const raw = await runMain(['udp-send', '127.0.0.1', String(server.port), 'x', '--wait', '1000', '--raw'])
   t.equal(raw.code, 0, raw.stderr)
   t.equal(raw.stdout.toString(), 'holamundoya\n')
 })
@@ -58,14 +60,14 @@ t.test('replies print one datagram per line; --raw writes them exactly as receiv
 
 t.test('a server answering from another port: 0 replies and the --any-source hint; with --any-source the reply and its source', async t => {
   const { port, replierPort } = await answersFromAnotherPort(t)
-  const plain = await runCli(['udp-send', '127.0.0.1', String(port), 'hola', '--wait', '300'])
+  const plain = await runMain(['udp-send', '127.0.0.1', String(port), 'hola', '--wait', '300'])
   t.equal(plain.code, 0, plain.stderr)
   t.equal(plain.stdout.length, 0)
   t.match(plain.stderr, /received 0 replies/)
   t.match(plain.stderr, `no reply from 127.0.0.1:${port}: if the server answers from another port`)
   t.match(plain.stderr, /use --any-source/)
 
-  const any = await runCli(['udp-send', '127.0.0.1', String(port), 'hola', '--wait', '1000', '--any-source'])
+  const any = await runMain(['udp-send', '127.0.0.1', String(port), 'hola', '--wait', '1000', '--any-source'])
   t.equal(any.code, 0, any.stderr)
   t.equal(any.stdout.toString(), 'recibido: hola\n')
   t.match(any.stderr, /'port unreachable' cannot be detected/)
@@ -76,7 +78,7 @@ t.test('a server answering from another port: 0 replies and the --any-source hin
 
 t.test('--any-source and nothing listening: no refusal can be seen, and the summary says so', async t => {
   const port = await freePort()
-  const run = await runCli(['udp-send', '127.0.0.1', String(port), 'hola', '--wait', '300', '--any-source'])
+  const run = await runMain(['udp-send', '127.0.0.1', String(port), 'hola', '--wait', '300', '--any-source'])
   t.equal(run.code, 0, run.stderr)
   t.match(run.stderr, /received 0 replies/)
   t.match(run.stderr, /no reply from any address \(with --any-source a 'port unreachable' cannot be detected/)
@@ -84,7 +86,7 @@ t.test('--any-source and nothing listening: no refusal can be seen, and the summ
 
 t.test('--seq against a server that answers in its own words: no loss claimed', async t => {
   const server = await rawServer(t, (_data, from, socket) => socket.send('ok', from.port, from.address))
-  const run = await runCli(['udp-send', '127.0.0.1', String(server.port), 'hola', '--count', '3', '--seq', '--wait', '1000'])
+  const run = await runMain(['udp-send', '127.0.0.1', String(server.port), 'hola', '--count', '3', '--seq', '--wait', '1000'])
   t.equal(run.code, 0, run.stderr)
   t.match(run.stderr, /seq: the replies carried no seq= prefix \(the server answered in its own words\), so loss cannot be told from them: sent 3, received 3 replies/)
   t.notMatch(run.stderr, /lost/)
@@ -95,7 +97,7 @@ t.test('--seq with some replies unnumbered: loss from the numbered ones, and the
     if (data.toString().startsWith('seq=1 ')) socket.send(data, from.port, from.address)
     else socket.send('ok', from.port, from.address)
   })
-  const run = await runCli(['udp-send', '127.0.0.1', String(server.port), 'hola', '--count', '2', '--seq', '--wait', '1000'])
+  const run = await runMain(['udp-send', '127.0.0.1', String(server.port), 'hola', '--count', '2', '--seq', '--wait', '1000'])
   t.equal(run.code, 0, run.stderr)
   t.match(run.stderr, /seq: 1 of 2 answered, 1 lost, .*1 without a seq= prefix/)
   t.match(run.stderr, /lost \(no reply within the wait\): 2 — judged from the numbered replies; the 1 without a prefix may answer some of these/)
@@ -105,7 +107,7 @@ t.test('replies dropped in udp-send\'s own receive buffer: the kernel\'s count, 
   if (process.platform !== 'linux') return t.plan(0, 'the kernel drop counter is Linux only')
   const server = await rawServer(t, (data, from, socket) => socket.send(data, from.port, from.address))
   // udp-send sends the burst before reading; an 8 KiB buffer holds a handful of echoes.
-  const run = await runCli(['udp-send', '127.0.0.1', String(server.port), 'x', '--count', '2000', '--seq', '--quiet', '--rcvbuf', '4096', '--wait', '500'])
+  const run = await runMain(['udp-send', '127.0.0.1', String(server.port), 'x', '--count', '2000', '--seq', '--quiet', '--rcvbuf', '4096', '--wait', '500'])
   t.equal(run.code, 0, run.stderr)
   t.match(run.stderr, /receive buffer: asked for 4096 bytes, the kernel granted \d+ bytes/)
   const lost = Number(/seq: \d+ of 2000 answered, (\d+) lost/.exec(run.stderr)?.[1])
@@ -118,7 +120,7 @@ t.test('replies dropped in udp-send\'s own receive buffer: the kernel\'s count, 
 })
 
 t.test('udp-send --help: the new options, defaults, examples, and no line over 80 columns', async t => {
-  const run = await runCli(['udp-send', '--help'])
+  const run = await runMain(['udp-send', '--help'])
   t.equal(run.code, 0)
   const help = run.stdout.toString()
   const flat = help.replace(/\s+/g, ' ') // commander wraps anywhere
@@ -207,7 +209,7 @@ t.test('udp-send [message]: \\xHH is one byte, and a backslash that is not an es
   await new Promise<void>(resolve => server.bind(0, '127.0.0.1', resolve))
   t.teardown(() => server.close())
   const got = new Promise<Buffer>(resolve => server.once('message', d => resolve(d)))
-  const run = await runCli(['udp-send', '127.0.0.1', String(server.address().port), 'a\\xffb\\q', '--wait', '0'])
+  const run = await runMain(['udp-send', '127.0.0.1', String(server.address().port), 'a\\xffb\\q', '--wait', '0'])
   t.same([...await got], [0x61, 0xff, 0x62, 0x5c, 0x71])
   t.match(run.stderr, /\[message\]: \\q is not an escape; sent as typed/)
 })

@@ -20,7 +20,7 @@ export type JsonErrors = { kind: 'events' } | { kind: 'document'; schema: string
  */
 export const reportError = (ctx: CliContext, e: unknown, explain: ExplainContext = {}, json?: JsonErrors): number => {
   const style = styleFor(ctx, ctx.io.stderr)
-  const sentence = explainError(e, explain) ?? (e instanceof Error ? e.message : String(e))
+  const sentence = explainError(e, explain, ctx.t) ?? (e instanceof Error ? e.message : String(e))
   ctx.io.stderr.write(`${style.red('sockkit:')} ${sentence}\n`)
   if (ctx.io.env.SOCKKIT_DEBUG && e instanceof Error && e.stack) ctx.io.stderr.write(`${e.stack}\n`)
   const exitCode = hasCode(e) && e.code === 'ERR_SOCKKIT_INVALID_ARG' ? EXIT_USAGE : EXIT_FAILURE

@@ -1,8 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk'
 import { PassThrough, type Readable, type Writable } from 'node:stream'
-import { ESCAPES_HELP, unknownEscapes } from '../core/parse.js'
-import { stoppingLine } from './render/format.js'
-import type { Catalog, Fmt } from '../i18n/index.js'
+import { unknownEscapes } from '../core/parse.js'
+import { EN, type Catalog, type Fmt } from '../i18n/index.js'
 
 /**
  * Everything a command touches outside itself. `main()` gets the real process
@@ -126,18 +125,18 @@ export const jsonReplacer = (_key: string, value: unknown): unknown => {
  * What stopped the run, in words: the bin aborts with the signal's name as the reason.
  * Ctrl-C (SIGINT) is also the answer for an abort without one (tests, the library).
  */
-export const stopCause = (signal: AbortSignal): string =>
-  signal.reason === 'SIGTERM' ? 'SIGTERM (kill or timeout)'
-    : signal.reason === 'SIGHUP' ? 'SIGHUP (the terminal closed)'
-      : signal.reason === 'SIGBREAK' ? 'Ctrl-Break'
-        : 'Ctrl-C'
+export const stopCause = (signal: AbortSignal, t: Catalog = EN()): string => {
+  const causes = t.cli.stopCause
+  const reason: unknown = signal.reason
+  return reason === 'SIGTERM' || reason === 'SIGHUP' || reason === 'SIGBREAK' ? causes[reason] : causes.SIGINT
+}
 
 /**
  * After a stop signal, before a server closes its connections: one stderr line saying so when
- * any are open (see stoppingLine), in --json mode too — it is a diagnostic, not data.
+ * any are open (catalogue `common.stopping`), in --json mode too — it is a diagnostic, not data.
  */
 export const announceStopping = (ctx: CliContext, open: number, graceMs: number): void => {
-  if (open > 0) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(stoppingLine(stopCause(ctx.io.signal), open, graceMs))
+  if (open > 0) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(ctx.t.common.stopping({ cause: stopCause(ctx.io.signal, ctx.t), open, graceMs }))
 }
 
 /** Resolves once `signal` aborts (immediately if it already has). */
@@ -156,7 +155,7 @@ export const warnUnknownEscapes = (ctx: CliContext, option: string, text: string
   const unknown = unknownEscapes(text)
   if (unknown.length === 0) return
   const style = styleFor(ctx, ctx.io.stderr)
-  ctx.io.stderr.write(`${style.yellow('sockkit:')} ${option}: ${[...new Set(unknown)].join(' ')} ${unknown.length === 1 ? 'is not an escape' : 'are not escapes'}; sent as typed (escapes: ${ESCAPES_HELP})\n`)
+  ctx.io.stderr.write(`${style.yellow('sockkit:')} ${ctx.t.cli.notEscapes({ option, sequences: [...new Set(unknown)], count: unknown.length, escapes: ctx.t.cli.escapes })}\n`)
 }
 
 /** Datagram-level lines (denied, ignored) are shown at most this often, ms; the rest are counted into the next. */
@@ -208,8 +207,8 @@ export const throttledReport = (intervalMs: number = DATAGRAM_REPORT_INTERVAL_MS
 }
 
 /** The key that ends typed input: Ctrl-D on a POSIX terminal; Ctrl-Z then Enter on a Windows console. */
-export const eofKey = (platform: NodeJS.Platform = process.platform): string =>
-  platform === 'win32' ? 'Ctrl-Z then Enter' : 'Ctrl-D'
+export const eofKey = (platform: NodeJS.Platform = process.platform, t: Catalog = EN()): string =>
+  platform === 'win32' ? t.cli.eofKey.windows : t.cli.eofKey.posix
 
 /** A typed line that is only Ctrl-Z or Ctrl-D, at the end of a chunk (a Windows console sends one line per chunk). */
 const CONSOLE_EOF = /(?:^|\n)[\x04\x1a]\r?\n?$/

@@ -4,7 +4,7 @@ import { EXIT_OK, EXIT_USAGE } from './exit-codes.js'
 import { styleFor, type CliContext, type CliIo } from './io.js'
 import { commandFactories } from './commands/index.js'
 import { VERSION } from './version.js'
-import { catalog } from '../i18n/index.js'
+import { catalog, type Catalog } from '../i18n/index.js'
 
 /**
  * Run the sockkit CLI with `argv` (without node and script) and return the exit code.
@@ -17,12 +17,13 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
   const ctx: CliContext = { io, exitCode: EXIT_OK, colorFlag: !argv.includes('--no-color'), t, f }
   const err = styleFor(ctx, io.stderr)
   const program = new Command('sockkit')
+  const help = t.cli.help
   program
-    .description('Honest TCP and UDP socket tools: echo servers, clients, and a TCP-versus-UDP comparison.')
-    .version(VERSION, '-V, --version', 'print the version')
-    .option('--no-color', 'no colour in the output (NO_COLOR is honoured too)')
-    .helpOption('-h, --help', 'show help')
-    .helpCommand('help [command]', 'show help for a command')
+    .description(help.description)
+    .version(VERSION, '-V, --version', help.version)
+    .option('--no-color', help.noColor)
+    .helpOption('-h, --help', help.help)
+    .helpCommand('help [command]', help.helpCommand)
     .showSuggestionAfterError(true)
     // List commands as `name <args>` without "[options]": the narrower column leaves room
     // for commander to wrap the summaries inside 80 columns (a projector, a split terminal).
@@ -36,22 +37,14 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
       getOutHelpWidth: () => Math.min((io.stdout as { columns?: number }).columns ?? 80, 80),
       getErrHelpWidth: () => Math.min((io.stderr as { columns?: number }).columns ?? 80, 80),
       // Commander's own usage errors: one line, our prefix, a pointer to --help.
-      outputError: (s, write) => write(`${err.red('sockkit:')} ${usageSentence(s)}${hostPortHint(s, argv)}\n`),
+      outputError: (s, write) => write(`${err.red('sockkit:')} ${usageSentence(s)}${hostPortHint(s, argv, t)}\n`),
     })
-    .addHelpText('after', `
-Examples:
-  $ sockkit compare                      TCP versus UDP here (its own reflector)
-  $ sockkit tcp-server 9000              echo server; every event on stderr
-  $ sockkit tcp-client 127.0.0.1 9000    type lines, see the echo
-  $ sockkit udp-send 127.0.0.1 9000 hola --count 5 --seq
-
-Exit codes: 0 done, 1 network or runtime failure, 2 bad command line,
-130 Ctrl-C.`)
+    .addHelpText('after', help.examples)
 
   for (const factory of commandFactories) {
     const cmd = factory(ctx)
     cmd.copyInheritedSettings(program)
-    refuseRepeats(cmd)
+    refuseRepeats(cmd, t)
     program.addCommand(cmd)
   }
 
@@ -59,7 +52,7 @@ Exit codes: 0 done, 1 network or runtime failure, 2 bad command line,
   // the same usage error as `sockkit <unknown>`.
   const helpTarget = argv[0] === 'help' ? argv[1] : undefined
   if (helpTarget !== undefined && !helpTarget.startsWith('-') && !program.commands.some(c => c.name() === helpTarget)) {
-    io.stderr.write(`${err.red('sockkit:')} unknown command '${helpTarget}' — \`sockkit --help\` lists the commands\n`)
+    io.stderr.write(`${err.red('sockkit:')} ${t.cli.unknownCommand({ name: helpTarget })}\n`)
     return EXIT_USAGE
   }
 
@@ -80,21 +73,22 @@ Exit codes: 0 done, 1 network or runtime failure, 2 bad command line,
 /**
  * Commander keeps the last of `--host a --host b` and drops the first without a word; a
  * server then listens somewhere the user did not expect. An option given twice with
- * different values is a usage error naming both, unless its help says it repeats
+ * different values is a usage error naming both, unless it collects its values
  * (--message, --allow, --deny). The same value twice is harmless and accepted.
  */
-const refuseRepeats = (cmd: Command): void => {
+const refuseRepeats = (cmd: Command, t: Catalog): void => {
   for (const option of cmd.options) {
-    // "(repeatable…" or "repeat for several…": not any help that says "repeat" (--seed's does).
-    if (option.variadic || /\(repeatable|\brepeat for several\b/.test(option.description)) continue
+    // A parser that takes the previous value collects every occurrence (--message, --allow,
+    // --deny): that is what repeatable means, whatever the help says in any language.
+    if (option.variadic || (option.parseArg?.length ?? 0) >= 2) continue
     const flag = option.long ?? option.short ?? option.name()
     let first: string | undefined
     let seen = false
     cmd.on(`option:${option.name()}`, (value: unknown) => {
       const text = value === undefined ? '' : String(value)
       if (seen && text !== first) {
-        const hint = flag === '--host' ? ' — a server listens on one address (0.0.0.0 or :: is every address)' : ''
-        cmd.error(`${flag} was given twice ("${first}", then "${text}"); give it once${hint}`, { exitCode: EXIT_USAGE, code: 'sockkit.repeatedOption' })
+        const message = t.cli.repeatedOption({ flag, first: first ?? '', then: text, oneAddress: flag === '--host' })
+        cmd.error(message, { exitCode: EXIT_USAGE, code: 'sockkit.repeatedOption' })
       }
       seen = true
       first = text
@@ -121,11 +115,11 @@ const usageSentence = (message: string): string => {
  * `sockkit tcp-client 127.0.0.1:9000` — the nc habit of host:port in one argument — gets
  * commander's "missing required argument 'port'"; say how to write it instead.
  */
-const hostPortHint = (message: string, argv: string[]): string => {
+const hostPortHint = (message: string, argv: string[], t: Catalog): string => {
   if (!/missing required argument 'port'/.test(message)) return ''
   for (const arg of argv) {
     const m = /^\[?([^\s\[\]]+?)\]?:(\d{1,5})$/.exec(arg)
-    if (m && !arg.startsWith('-')) return ` — give the host and the port as two arguments: \`sockkit ${argv[0]} ${m[1]} ${m[2]}\``
+    if (m && !arg.startsWith('-')) return t.cli.hostPortHint({ command: argv[0] ?? '', host: m[1]!, port: m[2]! })
   }
   return ''
 }

@@ -1,8 +1,8 @@
-import { connect, type LookupFunction } from 'node:net'
+import { connect, type LookupFunction, type Socket } from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 import { formatAddress } from '../core/addresses.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PREVIEW_BYTES } from '../core/constants.js'
-import { sockkitErrorText } from '../core/errors.js'
+import { sockkitError } from '../core/errors.js'
 import { preview } from '../core/preview.js'
 
 /** Options for {@link runTcpClient}. */
@@ -127,7 +127,7 @@ export const createCrlfConverter = (): ((chunk: Uint8Array) => Buffer) => {
   }
 }
 
-const abortError = () => sockkitErrorText('ABORT_ERR', 'the connection attempt was aborted')
+const abortError = () => sockkitError('ABORT_ERR', 'tcpClientAborted', {})
 
 const isBreak = (code: string | undefined) => code === 'ECONNRESET' || code === 'EPIPE'
 
@@ -143,208 +143,248 @@ const isBreak = (code: string | undefined) => code === 'ECONNRESET' || code === 
  */
 export const runTcpClient = (options: TcpClientOptions): Promise<TcpClientResult> =>
   new Promise((resolve, reject) => {
-    const { host, port, output, input, signal } = options
-    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
-    const waitMs = options.waitMs ?? 0
-    const writeIntervalMs = options.writeIntervalMs ?? 0
-    const noDelay = options.noDelay ?? true
-    const emit = (event: TcpClientEvent) => options.onEvent?.(event)
-    const toWire = options.crlf ? createCrlfConverter() : (chunk: Uint8Array) => chunk
-
-    if (signal?.aborted) {
+    if (options.signal?.aborted) {
       reject(abortError())
       return
     }
+    new TcpClientRun(options, resolve, reject).start()
+  })
 
-    let connectedAt = 0
-    // Read at connect: a closed socket no longer knows its addresses.
-    let ends = { localAddress: '?', localPort: 0, remoteAddress: host, remotePort: port }
-    /** We will send nothing more (FIN queued, or the server finished first). */
-    let doneSending = false
-    let serverFinished = false
-    let end: TcpClientEnd | undefined
-    let failure: (Error & { code?: string }) | undefined
-    /** An error of `input` or `output`, not of the connection: no 'reset' event for it. */
-    let streamFailure: Error | undefined
-    let waitTimer: NodeJS.Timeout | undefined
-    let intervalTimer: NodeJS.Timeout | undefined
-    let outputBlocked = false
+/**
+ * One connection of {@link runTcpClient}: the socket, both copy directions and how it ends.
+ * Handlers are arrow properties so they can be removed by identity.
+ */
+class TcpClientRun {
+  /** Made in start(), after the `connecting` event. */
+  private socket!: Socket
+  private readonly connectTimeoutMs: number
+  private readonly waitMs: number
+  private readonly noDelay: boolean
+  private readonly toWire: (chunk: Uint8Array) => Uint8Array
+  private connectTimer: NodeJS.Timeout | undefined
+  private connectedAt = 0
+  /** Read at connect: a closed socket no longer knows its addresses. */
+  private ends: { localAddress: string; localPort: number; remoteAddress: string; remotePort: number }
+  /** We will send nothing more (FIN queued, or the server finished first). */
+  private doneSending = false
+  private serverFinished = false
+  private end: TcpClientEnd | undefined
+  private failure: (Error & { code?: string }) | undefined
+  /** An error of `input` or `output`, not of the connection: no 'reset' event for it. */
+  private streamFailure: Error | undefined
+  private waitTimer: NodeJS.Timeout | undefined
+  private intervalTimer: NodeJS.Timeout | undefined
+  private outputBlocked = false
+  private inputBytesSent = 0
 
-    emit({ type: 'connecting', host, port, timeoutMs: connectTimeoutMs })
-    const socket = connect({ host, port, allowHalfOpen: true, noDelay, ...(options.lookup ? { lookup: options.lookup } : {}) })
-    const connectTimer = setTimeout(() => {
-      socket.destroy(sockkitErrorText('ERR_SOCKKIT_CONNECT_TIMEOUT',
-        `no connection to ${formatAddress(host, port)} within ${connectTimeoutMs} ms`,
-        { host, port, timeoutMs: connectTimeoutMs }))
+  constructor (
+    private readonly options: TcpClientOptions,
+    private readonly resolve: (result: TcpClientResult) => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+    this.waitMs = options.waitMs ?? 0
+    this.noDelay = options.noDelay ?? true
+    this.toWire = options.crlf ? createCrlfConverter() : chunk => chunk
+    this.ends = { localAddress: '?', localPort: 0, remoteAddress: options.host, remotePort: options.port }
+  }
+
+  private emit (event: TcpClientEvent): void { this.options.onEvent?.(event) }
+
+  start (): void {
+    const { host, port, signal, lookup } = this.options
+    const { connectTimeoutMs } = this
+    this.emit({ type: 'connecting', host, port, timeoutMs: connectTimeoutMs })
+    const socket = connect({ host, port, allowHalfOpen: true, noDelay: this.noDelay, ...(lookup ? { lookup } : {}) })
+    this.socket = socket
+    this.connectTimer = setTimeout(() => {
+      socket.destroy(sockkitError('ERR_SOCKKIT_CONNECT_TIMEOUT', 'tcpClientConnectTimeout',
+        { where: formatAddress(host, port), timeoutMs: connectTimeoutMs }, { host, port, timeoutMs: connectTimeoutMs }))
     }, connectTimeoutMs)
+    signal?.addEventListener('abort', this.onAbort, { once: true })
+    socket.once('connect', this.onConnect)
+    socket.on('end', this.onServerEnd)
+    socket.on('error', err => { this.failure ??= err })
+    socket.once('close', this.onClose)
+  }
 
-    const totals = (): TcpClientTotals => ({
-      bytesSent: socket.bytesWritten,
-      bytesReceived: socket.bytesRead,
-      durationMs: connectedAt ? Date.now() - connectedAt : 0,
+  private totals (): TcpClientTotals {
+    return {
+      bytesSent: this.socket.bytesWritten,
+      bytesReceived: this.socket.bytesRead,
+      durationMs: this.connectedAt ? Date.now() - this.connectedAt : 0,
+    }
+  }
+
+  // Received bytes → output. When output cannot keep up, stop reading the socket so
+  // the data waits in the kernel (and TCP slows the server), not in our memory.
+  private readonly resumeSocket = (): void => {
+    this.outputBlocked = false
+    this.socket.resume()
+  }
+
+  private readonly onSocketData = (chunk: Buffer): void => {
+    if (!this.options.output.write(chunk) && !this.outputBlocked) {
+      this.outputBlocked = true
+      this.socket.pause()
+      this.options.output.once('drain', this.resumeSocket)
+    }
+  }
+
+  private readonly onStreamError = (err: Error): void => {
+    this.streamFailure ??= err
+    this.socket.destroy()
+  }
+
+  // input → socket, paused while the socket's send buffer is full.
+  private readonly resumeInput = (): void => { this.options.input?.resume() }
+
+  private readonly onInputData = (chunk: Buffer | string): void => {
+    const data = this.toWire(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+    this.inputBytesSent += data.length
+    if (!this.socket.write(data)) {
+      this.options.input?.pause()
+      this.socket.once('drain', this.resumeInput)
+    }
+  }
+
+  private readonly onInputEnd = (): void => this.finishSending()
+
+  private stopInput (): void {
+    const { input } = this.options
+    if (!input) return
+    input.off('data', this.onInputData)
+    input.off('end', this.onInputEnd)
+    input.off('error', this.onStreamError)
+    this.socket.off('drain', this.resumeInput)
+    input.pause()
+  }
+
+  /** Half-close: FIN goes out after everything already written; then wait for the server (at most waitMs). */
+  private finishSending (): void {
+    const { socket, waitMs } = this
+    if (this.doneSending || socket.destroyed) return
+    this.doneSending = true
+    this.stopInput()
+    socket.once('finish', () => {
+      this.emit({ type: 'sent-eof', bytesSent: socket.bytesWritten, waitMs })
+      if (waitMs > 0 && !this.serverFinished && !socket.destroyed) {
+        this.waitTimer = setTimeout(() => {
+          this.end ??= 'wait-elapsed'
+          this.emit({ type: 'wait-elapsed', waitMs })
+          socket.destroy()
+        }, waitMs)
+      }
     })
+    socket.end()
+  }
 
-    // Received bytes → output. When output cannot keep up, stop reading the socket so
-    // the data waits in the kernel (and TCP slows the server), not in our memory.
-    const resumeSocket = () => {
-      outputBlocked = false
-      socket.resume()
-    }
-    const onSocketData = (chunk: Buffer) => {
-      if (!output.write(chunk) && !outputBlocked) {
-        outputBlocked = true
-        socket.pause()
-        output.once('drain', resumeSocket)
+  private async sendMessages (messages: Array<string | Uint8Array>): Promise<void> {
+    const { socket } = this
+    const writeIntervalMs = this.options.writeIntervalMs ?? 0
+    // Back-to-back writes are corked: Node hands them to the kernel in one writev, as
+    // any program that writes faster than the network sends would. The server then
+    // reads them merged ("holamundo"), which is the lesson: TCP keeps bytes, not writes.
+    // Loopback is too fast for that to happen on its own between separate syscalls.
+    const together = writeIntervalMs === 0
+    if (together) socket.cork()
+    for (let i = 0; i < messages.length; i++) {
+      if (i > 0 && writeIntervalMs > 0) {
+        await new Promise<void>(resolveSleep => { this.intervalTimer = setTimeout(resolveSleep, writeIntervalMs) })
       }
+      if (this.doneSending || socket.destroyed) return
+      const message = messages[i]!
+      const data = this.toWire(typeof message === 'string' ? Buffer.from(message) : message)
+      const flushed = socket.write(data)
+      this.emit({ type: 'wrote', index: i + 1, count: messages.length, bytes: data.length, preview: preview(data, DEFAULT_PREVIEW_BYTES) })
+      if (!flushed && !together) await drainedOrClosed(socket)
     }
-    const onOutputError = (err: Error) => { streamFailure ??= err; socket.destroy() }
+    if (together) socket.uncork()
+    this.finishSending()
+  }
 
-    // input → socket, paused while the socket's send buffer is full.
-    const resumeInput = () => input?.resume()
-    let inputBytesSent = 0
-    const onInputData = (chunk: Buffer | string) => {
-      const data = toWire(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
-      inputBytesSent += data.length
-      if (!socket.write(data)) {
-        input?.pause()
-        socket.once('drain', resumeInput)
-      }
+  private readonly onAbort = (): void => {
+    if (!this.connectedAt) {
+      this.socket.destroy(abortError())
+      return
     }
-    const onInputEnd = () => finishSending()
-    const onInputError = (err: Error) => { streamFailure ??= err; socket.destroy() }
-    const stopInput = () => {
-      if (!input) return
-      input.off('data', onInputData)
-      input.off('end', onInputEnd)
-      input.off('error', onInputError)
-      socket.off('drain', resumeInput)
-      input.pause()
-    }
+    this.end ??= 'interrupted'
+    this.socket.destroy()
+  }
 
-    /** Half-close: FIN goes out after everything already written. */
-    const finishSending = () => {
-      if (doneSending || socket.destroyed) return
-      doneSending = true
-      stopInput()
-      socket.once('finish', () => {
-        emit({ type: 'sent-eof', bytesSent: socket.bytesWritten, waitMs })
-        if (waitMs > 0 && !serverFinished && !socket.destroyed) {
-          waitTimer = setTimeout(() => {
-            end ??= 'wait-elapsed'
-            emit({ type: 'wait-elapsed', waitMs })
-            socket.destroy()
-          }, waitMs)
-        }
-      })
+  private readonly onConnect = (): void => {
+    const { socket, options } = this
+    const { input } = options
+    clearTimeout(this.connectTimer)
+    this.connectedAt = Date.now()
+    this.ends = {
+      localAddress: socket.localAddress ?? '?', localPort: socket.localPort ?? 0,
+      remoteAddress: socket.remoteAddress ?? options.host, remotePort: socket.remotePort ?? options.port,
+    }
+    this.emit({ type: 'connected', ...this.ends, noDelay: this.noDelay })
+    options.output.on('error', this.onStreamError)
+    socket.on('data', this.onSocketData)
+    if (options.messages) {
+      void this.sendMessages(options.messages)
+    } else if (input && !input.readableEnded) {
+      input.on('data', this.onInputData)
+      input.once('end', this.onInputEnd)
+      input.on('error', this.onStreamError)
+      input.resume()
+    } else {
+      this.finishSending()
+    }
+  }
+
+  private readonly onServerEnd = (): void => {
+    const { socket, options } = this
+    this.serverFinished = true
+    clearTimeout(this.waitTimer)
+    const stopping = !this.doneSending && !options.keepSending
+    // Input already read from stdin but not yet sent (what comes after is unknown: a pipe
+    // may have ended a microsecond later, or hold gigabytes).
+    const inputBytesWaiting = options.input && !options.messages ? options.input.readableLength : 0
+    this.emit({
+      type: 'server-finished', bytesReceived: socket.bytesRead, weWereSending: !this.doneSending,
+      inputBytesSent: this.inputBytesSent, stoppedSending: stopping, inputBytesWaiting,
+    })
+    if (stopping) {
+      // ncat's behaviour: the server is done with us, so stop sending and close.
+      this.doneSending = true
+      this.stopInput()
       socket.end()
     }
+  }
 
-    const sendMessages = async (messages: Array<string | Uint8Array>) => {
-      // Back-to-back writes are corked: Node hands them to the kernel in one writev, as
-      // any program that writes faster than the network sends would. The server then
-      // reads them merged ("holamundo"), which is the lesson: TCP keeps bytes, not writes.
-      // Loopback is too fast for that to happen on its own between separate syscalls.
-      const together = writeIntervalMs === 0
-      if (together) socket.cork()
-      for (let i = 0; i < messages.length; i++) {
-        if (i > 0 && writeIntervalMs > 0) {
-          await new Promise<void>(resolveSleep => { intervalTimer = setTimeout(resolveSleep, writeIntervalMs) })
-        }
-        if (doneSending || socket.destroyed) return
-        const message = messages[i]!
-        const data = toWire(typeof message === 'string' ? Buffer.from(message) : message)
-        const flushed = socket.write(data)
-        emit({ type: 'wrote', index: i + 1, count: messages.length, bytes: data.length, preview: preview(data, DEFAULT_PREVIEW_BYTES) })
-        if (!flushed && !together) {
-          await new Promise<void>(resolveDrain => {
-            const done = () => { socket.off('drain', done); socket.off('close', done); resolveDrain() }
-            socket.on('drain', done)
-            socket.on('close', done)
-          })
-        }
-      }
-      if (together) socket.uncork()
-      finishSending()
+  /** Release everything, then settle: rejected for a failure, resolved with how it ended. */
+  private readonly onClose = (): void => {
+    clearTimeout(this.connectTimer)
+    clearTimeout(this.waitTimer)
+    clearTimeout(this.intervalTimer)
+    this.stopInput()
+    this.options.signal?.removeEventListener('abort', this.onAbort)
+    this.options.output.off('drain', this.resumeSocket)
+    this.options.output.off('error', this.onStreamError)
+    const { failure, end } = this
+    if (!this.connectedAt) return this.reject(failure ?? abortError())
+    if (this.streamFailure && end === undefined) return this.reject(this.streamFailure)
+    // A reset after the server already finished is the tail of a normal close (it
+    // did not want the rest of what we were sending); before that it is a failure.
+    if (failure !== undefined && end === undefined && !(this.serverFinished && isBreak(failure.code))) {
+      this.emit({ type: 'reset', code: failure.code ?? 'ERROR', message: failure.message, ...this.totals() })
+      return this.reject(failure)
     }
+    const finalEnd = end ?? 'server-closed'
+    const result = this.totals()
+    this.emit({ type: 'closed', end: finalEnd, ...result })
+    this.resolve({ ...result, ...this.ends, end: finalEnd })
+  }
+}
 
-    const onAbort = () => {
-      if (!connectedAt) {
-        socket.destroy(abortError())
-        return
-      }
-      end ??= 'interrupted'
-      socket.destroy()
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-
-    socket.once('connect', () => {
-      clearTimeout(connectTimer)
-      connectedAt = Date.now()
-      ends = {
-        localAddress: socket.localAddress ?? '?', localPort: socket.localPort ?? 0,
-        remoteAddress: socket.remoteAddress ?? host, remotePort: socket.remotePort ?? port,
-      }
-      emit({ type: 'connected', ...ends, noDelay })
-      output.on('error', onOutputError)
-      socket.on('data', onSocketData)
-      if (options.messages) {
-        void sendMessages(options.messages)
-      } else if (input && !input.readableEnded) {
-        input.on('data', onInputData)
-        input.once('end', onInputEnd)
-        input.on('error', onInputError)
-        input.resume()
-      } else {
-        finishSending()
-      }
-    })
-
-    socket.on('end', () => {
-      serverFinished = true
-      clearTimeout(waitTimer)
-      const stopping = !doneSending && !options.keepSending
-      // Input already read from stdin but not yet sent (what comes after is unknown: a pipe
-      // may have ended a microsecond later, or hold gigabytes).
-      const inputBytesWaiting = input && !options.messages ? input.readableLength : 0
-      emit({ type: 'server-finished', bytesReceived: socket.bytesRead, weWereSending: !doneSending, inputBytesSent, stoppedSending: stopping, inputBytesWaiting })
-      if (stopping) {
-        // ncat's behaviour: the server is done with us, so stop sending and close.
-        doneSending = true
-        stopInput()
-        socket.end()
-      }
-    })
-
-    socket.on('error', err => { failure ??= err })
-
-    socket.once('close', () => {
-      clearTimeout(connectTimer)
-      clearTimeout(waitTimer)
-      clearTimeout(intervalTimer)
-      stopInput()
-      signal?.removeEventListener('abort', onAbort)
-      output.off('drain', resumeSocket)
-      output.off('error', onOutputError)
-
-      if (!connectedAt) {
-        reject(failure ?? abortError())
-        return
-      }
-      if (streamFailure && end === undefined) {
-        reject(streamFailure)
-        return
-      }
-      // A reset after the server already finished is the tail of a normal close (it
-      // did not want the rest of what we were sending); before that it is a failure.
-      const failed = failure !== undefined && end === undefined && !(serverFinished && isBreak(failure.code))
-      if (failed) {
-        emit({ type: 'reset', code: failure!.code ?? 'ERROR', message: failure!.message, ...totals() })
-        reject(failure)
-        return
-      }
-      const finalEnd = end ?? 'server-closed'
-      const result = totals()
-      emit({ type: 'closed', end: finalEnd, ...result })
-      resolve({ ...result, ...ends, end: finalEnd })
-    })
+/** Resolves when `socket` can take more writes, or has closed. */
+const drainedOrClosed = (socket: Socket): Promise<void> =>
+  new Promise<void>(resolve => {
+    const done = () => { socket.off('drain', done); socket.off('close', done); resolve() }
+    socket.on('drain', done)
+    socket.on('close', done)
   })

@@ -4,13 +4,13 @@ import type { Readable } from 'node:stream'
 import {
   DEFAULT_PREVIEW_BYTES, DEFAULT_UDP_WAIT_MS, MAX_UDP_PAYLOAD_IPV4, MAX_UDP_PAYLOAD_IPV6,
 } from '../core/constants.js'
-import { datagramTooBig, invalidArgText } from '../core/errors.js'
+import { datagramTooBig, invalidArg } from '../core/errors.js'
 import { formatAddress, isLoopback } from '../core/addresses.js'
 import { preview } from '../core/preview.js'
 import { encodeSeq, parseSeq, seqPrefixBytes } from '../core/seq-prefix.js'
 import { requestRecvBufferSize } from '../net/socket-buffer.js'
 import { SequenceTracker } from '../core/sequence-tracker.js'
-import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters } from '../net/snmp.js'
+import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type SnmpDelta } from '../net/snmp.js'
 
 /**
  * Stands in for a message too long to keep in memory: only its length is known, and it
@@ -181,179 +181,35 @@ const BURST_YIELD_EVERY = 16
  * the {@link UdpSendResult} so far (what was sent and received before it).
  */
 export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> => {
-  const { host, port, signal, onEvent } = options
-  const count = options.count ?? 1
-  const waitMs = options.waitMs ?? DEFAULT_UDP_WAIT_MS
-  const previewBytes = options.previewBytes ?? DEFAULT_PREVIEW_BYTES
-  const anySource = options.anySource ?? false
-  const requestedRecvBufferSize = options.recvBufferSize
-  if (options.intervalMs !== undefined && options.ratePerSecond !== undefined) {
-    throw invalidArgText('give an interval or a rate, not both')
-  }
-  const intervalMs = options.ratePerSecond !== undefined ? 1000 / options.ratePerSecond : options.intervalMs ?? 0
-  if (!Number.isSafeInteger(count) || count < 1) throw invalidArgText(`count must be a whole number of at least 1, not ${count}`)
-  if (!Number.isSafeInteger(port) || port < 1 || port > 65535) throw invalidArgText(`port must be a whole number from 1 to 65535, not ${port}`)
-  if (requestedRecvBufferSize !== undefined && (!Number.isSafeInteger(requestedRecvBufferSize) || requestedRecvBufferSize < 1)) {
-    throw invalidArgText(`the receive buffer size must be a whole number of bytes, at least 1, not ${requestedRecvBufferSize}`)
-  }
-
+  const settings = checkOptions(options)
+  const { host, port } = options
   const resolved = await lookup(host, { verbatim: true })
   const family = resolved.family === 6 ? 'IPv6' : 'IPv4'
   const limit = maxDatagramBytes(family)
   const sizeBytes = options.sizeBytes
   if (sizeBytes !== undefined && (!Number.isSafeInteger(sizeBytes) || sizeBytes < 1 || sizeBytes > limit)) {
-    throw invalidArgText(`size ${sizeBytes} is over the ${limit}-byte UDP limit for ${family} (${resolved.address})`,
+    throw invalidArg('udpSendSizeOverFamilyLimit', { size: sizeBytes, limit, family, address: resolved.address },
       { value: sizeBytes, limitBytes: limit })
   }
-
   // Read before the socket exists, so every drop in its receive buffer is after the baseline.
   const snmpAtStart = await readSnmp()
-  // The receive buffer is asked for once bound (see requestRecvBufferSize), not here.
-  const socket = createSocket({ type: family === 'IPv6' ? 'udp6' : 'udp4' })
-  // An unbounded window: the replies counted are numbers we assigned (1…seqAssigned), so the
-  // bitmap is bounded by what we sent, and seqReport's has() must answer for all of them.
-  const tracker = options.seq ? new SequenceTracker({ window: Infinity }) : undefined
-  let seqAssigned = 0
-  const totals = { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0, fromOthers: 0 }
-  let failure: Error | undefined
-  // Settles when the run must stop early: aborted, or the socket failed (ICMP refused…).
-  let stopNow!: () => void
-  const stopRequested = new Promise<'stop'>(resolve => { stopNow = () => resolve('stop') })
-  const fail = (err: Error) => {
-    failure ??= err
-    stopNow()
-  }
-  const onAbort = () => stopNow()
-  if (signal?.aborted) stopNow()
-  signal?.addEventListener('abort', onAbort)
-  const pause = async (ms: number): Promise<void> => {
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([stopRequested, new Promise<void>(resolve => { timer = setTimeout(resolve, Math.max(0, ms)) })])
-    clearTimeout(timer)
-  }
-  const stopped = () => Boolean(signal?.aborted) || failure !== undefined
-
-  socket.on('message', (data, rinfo) => {
-    totals.replies++
-    totals.bytesReceived += data.length
-    const fromTarget = rinfo.address === resolved.address && rinfo.port === port
-    if (!fromTarget) totals.fromOthers++
-    const numbered = tracker ? parseSeq(data) : undefined
-    if (tracker) {
-      if (!numbered) totals.unnumbered++
-      // seqAssigned, not sent: a fast echo can be read before our send callback has run.
-      else if (numbered.seq < 1 || numbered.seq > seqAssigned) totals.unknown++
-      else tracker.observe(numbered.seq)
-    }
-    onEvent?.({
-      type: 'reply', remoteAddress: rinfo.address, remotePort: rinfo.port, fromTarget, bytes: data.length,
-      preview: preview(data, previewBytes), data, ...(numbered ? { seq: numbered.seq } : {}),
-    })
-  })
-  socket.on('error', err => fail(Object.assign(err, { host, port })))
-
-  let startedAt = 0
-  let localAddress = ''
-  let localPort = 0
-  let recvBufferSize = 0
-  let ready = false
+  const run = newRun(options, settings, { address: resolved.address, family, limit })
+  const { socket, signal } = run
+  socket.on('message', (data, rinfo) => onReply(run, data, rinfo))
+  socket.on('error', err => run.fail(Object.assign(err, { host, port })))
   let snmpAtEnd: SnmpCounters | undefined
   try {
-    await new Promise<void>((resolve, reject) => {
-      if (anySource) {
-        const onBindError = (err: Error) => reject(Object.assign(err, { host, port }))
-        socket.once('error', onBindError)
-        // A loopback target is answered from loopback: bind there, so nothing off this
-        // machine can reach the socket. Otherwise every local address: a reply may come
-        // from, and to, any of them.
-        const bindAddress = isLoopback(resolved.address) ? resolved.address : family === 'IPv6' ? '::' : '0.0.0.0'
-        socket.bind(0, bindAddress, () => { socket.off('error', onBindError); resolve() })
-        return
-      }
-      // Node passes a connect error to the callback, though its types do not say so.
-      const onConnect = (err?: Error) => err ? reject(Object.assign(err, { host, port })) : resolve()
-      socket.connect(port, resolved.address, onConnect as () => void)
-    })
-    const recvBufferRefused = requestedRecvBufferSize !== undefined
-      ? requestRecvBufferSize(socket, requestedRecvBufferSize)
-      : undefined
-    const local = socket.address()
-    localAddress = local.address
-    localPort = local.port
-    recvBufferSize = socket.getRecvBufferSize()
-    ready = true
-    onEvent?.({
-      type: 'ready', localAddress: local.address, localPort: local.port,
-      remoteAddress: resolved.address, remotePort: port, family, maxDatagramBytes: limit,
-      connected: !anySource, recvBufferSize,
-      ...(requestedRecvBufferSize !== undefined ? { requestedRecvBufferSize } : {}),
-      ...(recvBufferRefused !== undefined ? { recvBufferRefused } : {}),
-      kernelDropCounter: snmpAtStart !== undefined,
-    })
-
-    startedAt = performance.now()
-    let nextSendAt = startedAt
-    let messageIndex = 0
-    const iterator = Symbol.asyncIterator in options.messages
-      ? options.messages[Symbol.asyncIterator]()
-      : options.messages[Symbol.iterator]()
-    while (!stopped()) {
-      // Raced with the stop request: stdin may not send another line for minutes.
-      const next = await Promise.race([iterator.next(), stopRequested])
-      if (next === 'stop') {
-        // Not awaited: a generator blocked on input only returns after its pending read.
-        void iterator.return?.()
-        break
-      }
-      if (next.done) break
-      const message = next.value
-      messageIndex++
-      const bytes = 'discardedBytes' in message ? message.discardedBytes : message.byteLength
-      // The largest prefix this message will carry, so none of its copies can overflow.
-      const prefixBytes = tracker ? seqPrefixBytes(totals.sent + count) : 0
-      const reason: NotSentReason | undefined = bytes + prefixBytes > limit || 'discardedBytes' in message
-        ? 'over-udp-limit'
-        : sizeBytes !== undefined && bytes + prefixBytes > sizeBytes ? 'over-size' : undefined
-      if (reason) {
-        totals.notSent++
-        onEvent?.({ type: 'not-sent', messageIndex, bytes, datagramBytes: bytes + prefixBytes, limitBytes: reason === 'over-size' ? sizeBytes! : limit, reason })
-        continue
-      }
-      const payload = message as Uint8Array
-      for (let copy = 0; copy < count && !stopped(); copy++) {
-        // Paced from the schedule, not from the last send, so pacing does not drift;
-        // but never "catch up" in a burst after waiting for input.
-        const now = performance.now()
-        if (intervalMs > 0 && totals.sent > 0) {
-          nextSendAt = Math.max(nextSendAt + intervalMs, now - intervalMs)
-          if (nextSendAt > now) await pause(nextSendAt - now)
-          if (stopped()) break
-        }
-        const seq = tracker ? ++seqAssigned : undefined
-        const datagram = pad(seq === undefined ? payload : encodeSeq(seq, payload), sizeBytes)
-        const onSent = (err: Error | null) => { if (err) fail(explainSendError(err, datagram.length, host, port)) }
-        await new Promise<void>(resolve => {
-          const done = (err: Error | null) => { onSent(err); resolve() }
-          if (anySource) socket.send(datagram, port, resolved.address, done)
-          else socket.send(datagram, done)
-        })
-        if (failure) break
-        totals.sent++
-        totals.bytesSent += datagram.length
-        // A burst (no interval) completes every send without ever polling for input, so
-        // replies would pile up in our receive buffer until the kernel dropped them: let
-        // the event loop read them every BURST_YIELD_EVERY datagrams.
-        if (intervalMs === 0 && totals.sent % BURST_YIELD_EVERY === 0) await new Promise(resolve => setImmediate(resolve))
-        onEvent?.({ type: 'sent', messageIndex, bytes: datagram.length, preview: preview(datagram, previewBytes), ...(seq === undefined ? {} : { seq }) })
-      }
-    }
+    await bindOrConnect(run)
+    announceReady(run, snmpAtStart !== undefined)
+    run.startedAt = performance.now()
+    await sendMessages(run)
     // Nothing sent (empty input, or every message too long): no reply can come, nothing to wait for.
-    if (!stopped() && totals.sent > 0) {
-      onEvent?.({ type: 'waiting', waitMs })
-      await pause(waitMs)
+    if (!run.stopped() && run.totals.sent > 0) {
+      options.onEvent?.({ type: 'waiting', waitMs: settings.waitMs })
+      await run.pause(settings.waitMs)
     }
   } finally {
-    signal?.removeEventListener('abort', onAbort)
+    signal?.removeEventListener('abort', run.stopNow)
     socket.removeAllListeners('message')
     // Read while the socket is still open: its drops are counted when they happen, but a
     // closed socket's queue would be discarded without counting.
@@ -362,24 +218,213 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
     socket.on('error', () => {})
     try { socket.close() } catch { /* already closed */ }
   }
-
-  // Our datagrams' family: IPv6 drops are counted in Udp6 (/proc/net/snmp6), IPv4 in Udp.
   const kernel = snmpAtStart !== undefined && snmpAtEnd !== undefined ? diffSnmp(snmpAtStart, snmpAtEnd) : undefined
-  const udpFamily = udpFamilyOf(resolved.address)
-  const result: UdpSendResult = {
-    remoteAddress: resolved.address, remotePort: port, localAddress, localPort,
+  const result = runResult(run, kernel)
+  if (run.failure) throw run.local ? Object.assign(run.failure, { result }) : run.failure
+  return result
+}
+
+/** The options with their defaults, checked: a bad one is ERR_SOCKKIT_INVALID_ARG before anything is sent. */
+const checkOptions = (options: UdpSendOptions) => {
+  const count = options.count ?? 1
+  const requestedRecvBufferSize = options.recvBufferSize
+  if (options.intervalMs !== undefined && options.ratePerSecond !== undefined) throw invalidArg('udpSendIntervalAndRate', {})
+  if (!Number.isSafeInteger(count) || count < 1) throw invalidArg('udpSendCount', { count })
+  const { port } = options
+  if (!Number.isSafeInteger(port) || port < 1 || port > 65535) throw invalidArg('udpSendPort', { port })
+  if (requestedRecvBufferSize !== undefined && (!Number.isSafeInteger(requestedRecvBufferSize) || requestedRecvBufferSize < 1)) {
+    throw invalidArg('udpSendRecvBuffer', { size: requestedRecvBufferSize })
+  }
+  return {
+    count,
+    requestedRecvBufferSize,
+    waitMs: options.waitMs ?? DEFAULT_UDP_WAIT_MS,
+    previewBytes: options.previewBytes ?? DEFAULT_PREVIEW_BYTES,
+    anySource: options.anySource ?? false,
+    intervalMs: options.ratePerSecond !== undefined ? 1000 / options.ratePerSecond : options.intervalMs ?? 0,
+  }
+}
+
+type Settings = ReturnType<typeof checkOptions>
+interface Target { address: string; family: 'IPv4' | 'IPv6'; limit: number }
+
+/** The state of one run, shared by the steps below. */
+const newRun = (options: UdpSendOptions, settings: Settings, target: Target) => {
+  const { signal } = options
+  // Settles when the run must stop early: aborted, or the socket failed (ICMP refused…).
+  let stopNow!: () => void
+  const stopRequested = new Promise<'stop'>(resolve => { stopNow = () => resolve('stop') })
+  const run = {
+    options, settings, target, signal, stopRequested, stopNow,
+    host: options.host,
+    port: options.port,
+    socket: createSocket({ type: target.family === 'IPv6' ? 'udp6' : 'udp4' }),
+    // An unbounded window: the replies counted are numbers we assigned (1…seqAssigned), so the
+    // bitmap is bounded by what we sent, and seqReport's has() must answer for all of them.
+    tracker: options.seq ? new SequenceTracker({ window: Infinity }) : undefined,
+    seqAssigned: 0,
+    totals: { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0, fromOthers: 0 },
+    failure: undefined as Error | undefined,
+    /** The socket's own end, once it is bound or connected (undefined before). */
+    local: undefined as { address: string; port: number; recvBufferSize: number } | undefined,
+    startedAt: 0,
+    fail: (err: Error): void => {
+      run.failure ??= err
+      stopNow()
+    },
+    stopped: (): boolean => Boolean(signal?.aborted) || run.failure !== undefined,
+    /** Wait `ms`, or less if the run is stopped meanwhile. */
+    pause: async (ms: number): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([stopRequested, new Promise<void>(resolve => { timer = setTimeout(resolve, Math.max(0, ms)) })])
+      clearTimeout(timer)
+    },
+  }
+  if (signal?.aborted) stopNow()
+  signal?.addEventListener('abort', stopNow)
+  return run
+}
+type Run = ReturnType<typeof newRun>
+
+/** A datagram arrived: count it, match its number with --seq, and hand it on. */
+const onReply = (run: Run, data: Buffer, rinfo: { address: string; port: number }): void => {
+  const { totals, tracker } = run
+  totals.replies++
+  totals.bytesReceived += data.length
+  const fromTarget = rinfo.address === run.target.address && rinfo.port === run.port
+  if (!fromTarget) totals.fromOthers++
+  const numbered = tracker ? parseSeq(data) : undefined
+  if (tracker) {
+    if (!numbered) totals.unnumbered++
+    // seqAssigned, not sent: a fast echo can be read before our send callback has run.
+    else if (numbered.seq < 1 || numbered.seq > run.seqAssigned) totals.unknown++
+    else tracker.observe(numbered.seq)
+  }
+  run.options.onEvent?.({
+    type: 'reply', remoteAddress: rinfo.address, remotePort: rinfo.port, fromTarget, bytes: data.length,
+    preview: preview(data, run.settings.previewBytes), data, ...(numbered ? { seq: numbered.seq } : {}),
+  })
+}
+
+/** Connect the socket to the target, or (anySource) bind it where replies can reach it. */
+const bindOrConnect = ({ socket, settings, target, host, port }: Run): Promise<void> =>
+  new Promise<void>((resolve, reject) => {
+    if (settings.anySource) {
+      const onBindError = (err: Error) => reject(Object.assign(err, { host, port }))
+      socket.once('error', onBindError)
+      // A loopback target is answered from loopback: bind there, so nothing off this
+      // machine can reach the socket. Otherwise every local address: a reply may come
+      // from, and to, any of them.
+      const bindAddress = isLoopback(target.address) ? target.address : target.family === 'IPv6' ? '::' : '0.0.0.0'
+      socket.bind(0, bindAddress, () => { socket.off('error', onBindError); resolve() })
+      return
+    }
+    // Node passes a connect error to the callback, though its types do not say so.
+    const onConnect = (err?: Error) => err ? reject(Object.assign(err, { host, port })) : resolve()
+    socket.connect(port, target.address, onConnect as () => void)
+  })
+
+/** Ask for the receive buffer, note the socket's end, and say so in a `ready` event. */
+const announceReady = (run: Run, kernelDropCounter: boolean): void => {
+  const { socket, settings, target } = run
+  const requested = settings.requestedRecvBufferSize
+  const recvBufferRefused = requested !== undefined ? requestRecvBufferSize(socket, requested) : undefined
+  const { address, port } = socket.address()
+  const recvBufferSize = socket.getRecvBufferSize()
+  run.local = { address, port, recvBufferSize }
+  run.options.onEvent?.({
+    type: 'ready', localAddress: address, localPort: port,
+    remoteAddress: target.address, remotePort: run.port, family: target.family, maxDatagramBytes: target.limit,
+    connected: !settings.anySource, recvBufferSize,
+    ...(requested !== undefined ? { requestedRecvBufferSize: requested } : {}),
+    ...(recvBufferRefused !== undefined ? { recvBufferRefused } : {}),
+    kernelDropCounter,
+  })
+}
+
+/** Every message in turn (raced with a stop: stdin may not send another line for minutes). */
+const sendMessages = async (run: Run): Promise<void> => {
+  const { messages } = run.options
+  const iterator = Symbol.asyncIterator in messages ? messages[Symbol.asyncIterator]() : messages[Symbol.iterator]()
+  const schedule = { nextSendAt: run.startedAt }
+  let messageIndex = 0
+  while (!run.stopped()) {
+    const next = await Promise.race([iterator.next(), run.stopRequested])
+    if (next === 'stop') {
+      // Not awaited: a generator blocked on input only returns after its pending read.
+      void iterator.return?.()
+      break
+    }
+    if (next.done) break
+    messageIndex++
+    if (!refuseOversized(run, next.value, messageIndex)) await sendCopies(run, next.value as Uint8Array, messageIndex, schedule)
+  }
+}
+
+/** A message too long for the limit or --size is counted and reported, not sent: true then. */
+const refuseOversized = (run: Run, message: UdpMessage, messageIndex: number): boolean => {
+  const { limit } = run.target
+  const sizeBytes = run.options.sizeBytes
+  const bytes = 'discardedBytes' in message ? message.discardedBytes : message.byteLength
+  // The largest prefix this message will carry, so none of its copies can overflow.
+  const prefixBytes = run.tracker ? seqPrefixBytes(run.totals.sent + run.settings.count) : 0
+  const reason: NotSentReason | undefined = bytes + prefixBytes > limit || 'discardedBytes' in message
+    ? 'over-udp-limit'
+    : sizeBytes !== undefined && bytes + prefixBytes > sizeBytes ? 'over-size' : undefined
+  if (!reason) return false
+  run.totals.notSent++
+  run.options.onEvent?.({ type: 'not-sent', messageIndex, bytes, datagramBytes: bytes + prefixBytes, limitBytes: reason === 'over-size' ? sizeBytes! : limit, reason })
+  return true
+}
+
+/** `count` datagrams of one message, paced by the interval, each numbered with --seq. */
+const sendCopies = async (run: Run, payload: Uint8Array, messageIndex: number, schedule: { nextSendAt: number }): Promise<void> => {
+  const { socket, settings, totals, host, port } = run
+  const { intervalMs } = settings
+  for (let copy = 0; copy < settings.count && !run.stopped(); copy++) {
+    // Paced from the schedule, not from the last send, so pacing does not drift;
+    // but never "catch up" in a burst after waiting for input.
+    const now = performance.now()
+    if (intervalMs > 0 && totals.sent > 0) {
+      schedule.nextSendAt = Math.max(schedule.nextSendAt + intervalMs, now - intervalMs)
+      if (schedule.nextSendAt > now) await run.pause(schedule.nextSendAt - now)
+      if (run.stopped()) break
+    }
+    const seq = run.tracker ? ++run.seqAssigned : undefined
+    const datagram = pad(seq === undefined ? payload : encodeSeq(seq, payload), run.options.sizeBytes)
+    await new Promise<void>(resolve => {
+      const done = (err: Error | null) => { if (err) run.fail(explainSendError(err, datagram.length, host, port)); resolve() }
+      if (settings.anySource) socket.send(datagram, port, run.target.address, done)
+      else socket.send(datagram, done)
+    })
+    if (run.failure) break
+    totals.sent++
+    totals.bytesSent += datagram.length
+    // A burst (no interval) completes every send without ever polling for input, so
+    // replies would pile up in our receive buffer until the kernel dropped them: let
+    // the event loop read them every BURST_YIELD_EVERY datagrams.
+    if (intervalMs === 0 && totals.sent % BURST_YIELD_EVERY === 0) await new Promise(resolve => setImmediate(resolve))
+    run.options.onEvent?.({ type: 'sent', messageIndex, bytes: datagram.length, preview: preview(datagram, settings.previewBytes), ...(seq === undefined ? {} : { seq }) })
+  }
+}
+
+/** What the run did, with the kernel's drop counters for our datagrams' family. */
+const runResult = (run: Run, kernel: SnmpDelta | undefined): UdpSendResult => {
+  const { totals, tracker, target } = run
+  // Our datagrams' family: IPv6 drops are counted in Udp6 (/proc/net/snmp6), IPv4 in Udp.
+  const udpFamily = udpFamilyOf(target.address)
+  return {
+    remoteAddress: target.address, remotePort: run.port, localAddress: run.local?.address ?? '', localPort: run.local?.port ?? 0,
     sent: totals.sent, bytesSent: totals.bytesSent, notSent: totals.notSent,
     replies: totals.replies, bytesReceived: totals.bytesReceived,
     ...(tracker ? { seq: seqReport(tracker, totals.sent, totals.replies, totals.unnumbered, totals.unknown) } : {}),
-    connected: !anySource, repliesFromOthers: totals.fromOthers, recvBufferSize,
+    connected: !run.settings.anySource, repliesFromOthers: totals.fromOthers, recvBufferSize: run.local?.recvBufferSize ?? 0,
     // null (unknown) where a counter is missing or went backwards — never 0.
     kernelDrops: kernel ? udpCounterDelta(kernel, 'RcvbufErrors', udpFamily) : null,
     kernelInErrors: kernel ? udpCounterDelta(kernel, 'InErrors', udpFamily) : null,
-    durationMs: startedAt ? performance.now() - startedAt : 0,
-    aborted: Boolean(signal?.aborted),
+    durationMs: run.startedAt ? performance.now() - run.startedAt : 0,
+    aborted: Boolean(run.signal?.aborted),
   }
-  if (failure) throw ready ? Object.assign(failure, { result }) : failure
-  return result
 }
 
 const pad = (datagram: Uint8Array, sizeBytes: number | undefined): Buffer => {

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net'
-import { invalidArgText } from './errors.js'
+import { invalidArg } from './errors.js'
 
 /*
  * Address filtering for servers (`--allow <cidr>` / `--deny <cidr>`).
@@ -61,13 +61,11 @@ const withoutZone = (address: string): string => {
  */
 export const parseCidr = (value: string, what = 'address'): Cidr => {
   const text = String(value).trim()
-  const bad = (why: string) =>
-    invalidArgText(`${what} "${value}" is not an IP address or CIDR block: ${why}`, { value })
   const slash = text.indexOf('/')
   const addressPart = withoutZone(slash === -1 ? text : text.slice(0, slash))
   const version = isIP(addressPart)
   if (version === 0) {
-    throw bad(text === '' ? 'it is empty' : 'expected something like 192.168.1.0/24, 10.0.0.7 or fd00::/8 (host names are not accepted)')
+    throw invalidArg(text === '' ? 'coreCidrEmpty' : 'coreCidrNotAddress', { what, value: String(value) }, { value })
   }
   const family = version === 4 ? 'ipv4' : 'ipv6'
   const maxPrefix = version === 4 ? 32 : 128
@@ -76,7 +74,7 @@ export const parseCidr = (value: string, what = 'address'): Cidr => {
     const prefixText = text.slice(slash + 1)
     prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN
     if (!(prefix >= 0 && prefix <= maxPrefix)) {
-      throw bad(`the prefix length after "/" must be a whole number from 0 to ${maxPrefix} for ${family === 'ipv4' ? 'IPv4' : 'IPv6'}`)
+      throw invalidArg('coreCidrPrefix', { what, value: String(value), maxPrefix, family: family === 'ipv4' ? 'IPv4' : 'IPv6' }, { value })
     }
   }
   return { address: addressPart, prefix, family, text: `${addressPart}/${prefix}` }

@@ -75,18 +75,17 @@ export const hasCode = (err: unknown): err is Error & { code: string } =>
   err instanceof Error && typeof (err as { code?: unknown }).code === 'string'
 
 /**
- * A datagram the system refused for its size (EMSGSIZE) as one sentence, or undefined for any
- * other send error. Linux sends any UDP datagram up to 65507 bytes (IPv4); macOS refuses
- * more than net.inet.udp.maxdgram, 9216 bytes by default. `what` names the datagram
- * ("datagram", "UDP probe"); `where` is its destination as printed (host:port).
+ * A datagram the system refused for its size (EMSGSIZE) as an ERR_SOCKKIT_DATAGRAM_TOO_BIG
+ * error, or undefined for any other send error. Linux sends any UDP datagram up to 65507
+ * bytes (IPv4); macOS refuses more than net.inet.udp.maxdgram, 9216 bytes by default. `what`
+ * names the datagram; `where` is its destination as printed (host:port). The CLI adds how to
+ * send a smaller one.
  */
 export const datagramTooBig = (
-  err: Error & { code?: string }, bytes: number, where: string, what = 'datagram', extra: Record<string, unknown> = {},
+  err: Error & { code?: string }, bytes: number, where: string, what: 'datagram' | 'UDP probe' = 'datagram', extra: Record<string, unknown> = {},
 ): SockkitError | undefined =>
   err.code !== 'EMSGSIZE'
     ? undefined
-    : sockkitErrorText('ERR_SOCKKIT_DATAGRAM_TOO_BIG',
-      `the system refused to send a ${bytes}-byte ${what} to ${where} (EMSGSIZE): it is over this system's ` +
-      'datagram limit (macOS allows 9216 bytes unless `sysctl net.inet.udp.maxdgram` is raised) — try a smaller --size',
-      { bytes, ...extra, cause: err })
+    : sockkitError('ERR_SOCKKIT_DATAGRAM_TOO_BIG', what === 'UDP probe' ? 'coreProbeTooBig' : 'coreDatagramTooBig',
+      { bytes, where }, { bytes, ...extra, cause: err })
 

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
-import { invalidArgText } from './errors.js'
+import { invalidArg } from './errors.js'
+import { EN } from '../i18n/index.js'
 
 /**
  * Parsers for user-supplied values. Each throws an ERR_SOCKKIT_INVALID_ARG error
@@ -24,10 +25,7 @@ export const parsePort = (value: string | number, opts: { allowZero?: boolean } 
   const port = WHOLE.test(text) ? Number(text) : NaN
   const min = opts.allowZero ? 0 : 1
   if (!Number.isInteger(port) || port < min || port > 65535) {
-    throw invalidArgText(
-      `port must be a whole number from ${min} to 65535, not "${text}"`,
-      { value: text },
-    )
+    throw invalidArg('corePort', { min, text }, { value: text })
   }
   return port
 }
@@ -42,20 +40,20 @@ export const parseHost = (value: string, name = 'host'): string => {
   // 127.0.0.1:9000 or [::1]:9000, as sockkit prints addresses: the port does not belong here.
   const withPort = /^([^:\s[\]]+):(\d{1,5})$/.exec(text) ?? /^\[([^\]]+)\]:(\d{1,5})$/.exec(text)
   if (withPort) {
-    throw invalidArgText(`${name} "${value}" includes a port: give the host alone (${withPort[1]}) and the port ${withPort[2]} as its own argument`, { value })
+    throw invalidArg('coreHostWithPort', { name, value, host: withPort[1]!, port: withPort[2]! }, { value })
   }
   const host = /^\[([^\]]*)\]$/.exec(text)?.[1] ?? text
-  if (host === '') throw invalidArgText(`${name} must be a name or an address, not empty`, { value })
-  if (/\s/.test(host)) throw invalidArgText(`${name} "${value}" has a space inside; give one name or address`, { value })
+  if (host === '') throw invalidArg('coreHostEmpty', { name }, { value })
+  if (/\s/.test(host)) throw invalidArg('coreHostSpace', { name, value }, { value })
   // No name has brackets or colons: "[::1" or "::1::2" is a mistyped IPv6 address, a usage
   // error — not a name to look up and fail on ("cannot resolve host", exit 1).
-  if (/[[\]]/.test(host)) throw invalidArgText(`${name} "${value}" has an unmatched bracket: write an IPv6 address as [::1] or ::1`, { value })
-  if (host.includes(':') && isIP(host) === 0) throw invalidArgText(`${name} "${value}" is not an IPv6 address (a name has no colons)`, { value })
+  if (/[[\]]/.test(host)) throw invalidArg('coreHostBracket', { name, value }, { value })
+  if (host.includes(':') && isIP(host) === 0) throw invalidArg('coreHostNotIpv6', { name, value }, { value })
   // Four numbers with dots is an IPv4 address, never a name: a number over 255 is a typo to
   // point at, not a name to look up ("cannot resolve host" would send the student to DNS).
   const quad = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host)
   if (quad && quad.slice(1).some(part => Number(part) > 255)) {
-    throw invalidArgText(`${name} "${host}" is not an IPv4 address: each of its four numbers must be 0–255`, { value })
+    throw invalidArg('coreHostNotIpv4', { name, host }, { value })
   }
   return host
 }
@@ -65,7 +63,7 @@ export const parsePositiveInt = (value: string | number, name: string): number =
   const text = String(value)
   const n = parseNumberText(text)
   if (!Number.isSafeInteger(n) || n < 1) {
-    throw invalidArgText(`${name} must be a whole number of at least 1, not "${text}"`, { value: text })
+    throw invalidArg('corePositiveInt', { name, text }, { value: text })
   }
   return n
 }
@@ -75,7 +73,7 @@ export const parseNonNegativeInt = (value: string | number, name: string): numbe
   const text = String(value)
   const n = parseNumberText(text)
   if (!Number.isSafeInteger(n) || n < 0) {
-    throw invalidArgText(`${name} must be a whole number of 0 or more, not "${text}"`, { value: text })
+    throw invalidArg('coreNonNegativeInt', { name, text }, { value: text })
   }
   return n
 }
@@ -96,8 +94,7 @@ export const parseMilliseconds = (value: string | number, name: string, opts: { 
   const n = parseNumberText(text)
   const min = opts.zero === undefined ? 1 : 0
   if (!Number.isSafeInteger(n) || n < min || n > MAX_TIMER_MS) {
-    const zero = opts.zero === undefined ? '' : ` (0: ${opts.zero})`
-    throw invalidArgText(`${name} must be a whole number of milliseconds from ${min}${zero} to ${MAX_TIMER_MS} (24.8 days), not "${text}"`, { value: text })
+    throw invalidArg('coreMilliseconds', { name, min, ...(opts.zero === undefined ? {} : { zero: opts.zero }), max: MAX_TIMER_MS, text }, { value: text })
   }
   return n
 }
@@ -106,7 +103,7 @@ export const parseMilliseconds = (value: string | number, name: string, opts: { 
 export const parseRate = (value: string | number, name: string): number => {
   const n = parsePositiveNumber(value, name)
   if (1000 / n > MAX_TIMER_MS) {
-    throw invalidArgText(`${name} must be at least ${(1000 / MAX_TIMER_MS).toPrecision(3)} per second (one per 24.8 days), not "${String(value).trim()}"`, { value })
+    throw invalidArg('coreRateTooLow', { name, min: 1000 / MAX_TIMER_MS, text: String(value).trim() }, { value })
   }
   return n
 }
@@ -116,7 +113,7 @@ export const parsePositiveNumber = (value: string | number, name: string): numbe
   const text = String(value).trim()
   const n = parseNumberText(text)
   if (!Number.isFinite(n) || n <= 0) {
-    throw invalidArgText(`${name} must be a number greater than 0, not "${text}"`, { value: text })
+    throw invalidArg('corePositiveNumber', { name, text }, { value: text })
   }
   return n
 }
@@ -126,13 +123,13 @@ export const parsePercent = (value: string | number, name: string): number => {
   const text = String(value).trim().replace(/%$/, '')
   const n = parseNumberText(text)
   if (!Number.isFinite(n) || n < 0 || n > 100) {
-    throw invalidArgText(`${name} must be a percentage from 0 to 100, not "${value}"`, { value })
+    throw invalidArg('corePercent', { name, value: String(value) }, { value })
   }
   return n
 }
 
 /** The escapes {@link unescapeBytes} understands, for help texts. */
-export const ESCAPES_HELP = '\\n \\r \\t \\0 \\\\ \\xHH (one byte) \\uHHHH \\u{H…} (a character, as UTF-8)'
+export const ESCAPES_HELP: string = EN().cli.escapes
 
 /** A known escape (group 1), or a backslash before anything else (group 2, left as typed). */
 const ESCAPE = /\\(x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|[nrt0\\])|\\(.?)/g

@@ -18,7 +18,7 @@
  * is a gap (`jump: true` when it is wider than the window); it allocates nothing.
  * All arithmetic on sequence numbers is exact up to 2^53 (no 32-bit bit operations).
  */
-import { invalidArgText } from './errors.js'
+import { invalidArg } from './errors.js'
 
 /** Numbers remembered below the highest by default; see {@link SequenceTrackerOptions.window}. */
 export const DEFAULT_SEQUENCE_WINDOW = 65_536
@@ -117,10 +117,10 @@ export class SequenceTracker {
   constructor (options: SequenceTrackerOptions = {}) {
     const window = options.window ?? DEFAULT_SEQUENCE_WINDOW
     if (window !== Infinity && (!Number.isSafeInteger(window) || window < 1)) {
-      throw invalidArgText(`the sequence window must be a whole number of at least 1 (or Infinity), not ${window}`)
+      throw invalidArg('coreSequenceWindow', { window })
     }
     if (options.firstExpected !== undefined && (!Number.isSafeInteger(options.firstExpected) || options.firstExpected < 0)) {
-      throw invalidArgText(`firstExpected must be a whole number of at least 0, not ${options.firstExpected}`)
+      throw invalidArg('coreFirstExpected', { value: options.firstExpected })
     }
     this.window = window
     this.firstExpected = options.firstExpected
@@ -133,7 +133,7 @@ export class SequenceTracker {
    * reordered, while they are inside the window.
    */
   observe (seq: number): SequenceObservation {
-    if (!Number.isSafeInteger(seq) || seq < 0) throw invalidArgText(`a sequence number must be a whole number from 0 to 2^53 − 1, not ${seq}`)
+    if (!Number.isSafeInteger(seq) || seq < 0) throw invalidArg('coreSequenceNumber', { seq })
     this.arrivals++
     if (this.highest === undefined) {
       // The window reaches below the first arrival too: late numbers below it still count.

@@ -22,5 +22,5 @@ export const plural = (n: number, word: string, many = `${word}s`): string =>
  * What follows "N bytes" in a datagram line: `: preview`, or words for an empty datagram —
  * a bare "0 bytes: " looks like something broke, though an empty datagram is valid UDP.
  */
-export const datagramShown = (bytes: number, preview: string, style: ChalkInstance): string =>
-  bytes === 0 ? ` ${style.dim('(empty datagram)')}` : `: ${style.bold(preview)}`
+export const datagramShown = (bytes: number, preview: string, style: ChalkInstance, empty: string = en().t.common.emptyDatagram): string =>
+  bytes === 0 ? ` ${style.dim(empty)}` : `: ${style.bold(preview)}`

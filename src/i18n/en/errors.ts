@@ -1,6 +1,8 @@
 import type { Fmt } from '../fmt.js'
 import { errorsUdp } from './errors-udp.js'
 import { errorsImpairment } from './errors-impairment.js'
+import { errorsClients } from './errors-clients.js'
+import { errorsCore } from './errors-core.js'
 
 /**
  * Errors the library raises, worded for a person. The library stores the key and parameters
@@ -10,5 +12,7 @@ import { errorsImpairment } from './errors-impairment.js'
 export const errors = (f: Fmt) => ({
   ...errorsUdp(f),
   ...errorsImpairment(f),
+  ...errorsCore(f),
+  ...errorsClients(f),
   reflectorProgramMissing: (p: { path: string }) => `the reflector program is missing (looked for ${p.path}); run \`npm run build\``,
 })

@@ -12,6 +12,10 @@ import { serve } from './serve.js'
 import { udpServer } from './udp-server.js'
 import { impairment } from './impairment.js'
 import { link } from './link.js'
+import { udpSend } from './udp-send.js'
+import { tcpClient } from './tcp-client.js'
+import { cli } from './cli.js'
+import { explain } from './explain.js'
 
 export const en = (f: Fmt) => ({
   common: common(f),
@@ -22,4 +26,8 @@ export const en = (f: Fmt) => ({
   udpServer: udpServer(f),
   impairment: impairment(f),
   link: link(f),
+  udpSend: udpSend(f),
+  tcpClient: tcpClient(f),
+  cli: cli(f),
+  explain: explain(f),
 })

@@ -1,0 +1,39 @@
+import type { Fmt } from '../fmt.js'
+
+/** The CLI's own words: root help, usage errors, stop causes, typed-input hints. */
+export const cli = (_f: Fmt) => ({
+  help: {
+    description: 'Honest TCP and UDP socket tools: echo servers, clients, and a TCP-versus-UDP comparison.',
+    version: 'print the version',
+    noColor: 'no colour in the output (NO_COLOR is honoured too)',
+    help: 'show help',
+    helpCommand: 'show help for a command',
+    examples: `
+Examples:
+  $ sockkit compare                      TCP versus UDP here (its own reflector)
+  $ sockkit tcp-server 9000              echo server; every event on stderr
+  $ sockkit tcp-client 127.0.0.1 9000    type lines, see the echo
+  $ sockkit udp-send 127.0.0.1 9000 hola --count 5 --seq
+
+Exit codes: 0 done, 1 network or runtime failure, 2 bad command line,
+130 Ctrl-C.`,
+  },
+  /** `help <name>` for a command that does not exist. */
+  unknownCommand: (p: { name: string }) => `unknown command '${p.name}' — \`sockkit --help\` lists the commands`,
+  /** An option given twice with different values; `oneAddress`: it was --host of a server. */
+  repeatedOption: (p: { flag: string; first: string; then: string; oneAddress: boolean }) =>
+    `${p.flag} was given twice ("${p.first}", then "${p.then}"); give it once` +
+    (p.oneAddress ? ' — a server listens on one address (0.0.0.0 or :: is every address)' : ''),
+  /** After commander's "missing required argument 'port'" when the host was written host:port. */
+  hostPortHint: (p: { command: string; host: string; port: string }) =>
+    ` — give the host and the port as two arguments: \`sockkit ${p.command} ${p.host} ${p.port}\``,
+  /** What stopped a run, as the stop lines name it. */
+  stopCause: { SIGTERM: 'SIGTERM (kill or timeout)', SIGHUP: 'SIGHUP (the terminal closed)', SIGBREAK: 'Ctrl-Break', SIGINT: 'Ctrl-C' },
+  /** The key that ends typed input. */
+  eofKey: { posix: 'Ctrl-D', windows: 'Ctrl-Z then Enter' },
+  /** The escapes a typed message may hold, for help texts and the warning below. */
+  escapes: '\\n \\r \\t \\0 \\\\ \\xHH (one byte) \\uHHHH \\u{H…} (a character, as UTF-8)',
+  /** `sequences`: the backslash sequences that are not escapes, each once; `count`: how many times they occur. */
+  notEscapes: (p: { option: string; sequences: string[]; count: number; escapes: string }) =>
+    `${p.option}: ${p.sequences.join(' ')} ${p.count === 1 ? 'is not an escape' : 'are not escapes'}; sent as typed (escapes: ${p.escapes})`,
+})
