@@ -1,6 +1,6 @@
-import { createServer, type Server, type Socket } from 'node:net'
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT, LISTEN_BACKLOG } from '../core/constants.js'
-import { reachableAddresses } from '../core/addresses.js'
+import type { Socket } from 'node:net'
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT } from '../core/constants.js'
+import { endWithGrace, TcpListener, type PeerInfo } from '../net/listener.js'
 import { invalidArgText } from '../core/errors.js'
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type SplitLine } from '../core/line-splitter.js'
 import { checkName, MAX_NAME_LENGTH, sanitizeText, sanitizeTypedLine, type NameProblem } from '../core/sanitize.js'
@@ -195,6 +195,8 @@ interface ChatClient {
 }
 
 const CRLF = '\r\n'
+/** The remote address shown for a peer that reset before its address could be read. */
+const PEER_GONE = 'a peer that already left'
 const NAME_COLOURS = [31, 32, 33, 34, 35, 36]
 
 /**
@@ -210,13 +212,13 @@ const NAME_COLOURS = [31, 32, 33, 34, 35, 36]
  */
 export class ChatServer {
   readonly options: Required<Omit<ChatServerOptions, 'onEvent' | 'addressFilter'>> & Pick<ChatServerOptions, 'onEvent' | 'addressFilter'>
-  private readonly server: Server
+  private readonly listener: TcpListener
   /** What clients are told, in the chosen language. */
   private readonly text: ChatMessages
   private readonly clients = new Map<number, ChatClient>()
   private readonly history: HistoryEntry[] = []
   private readonly participants: ChatParticipant[] = []
-  private readonly totals = { messages: 0, operatorMessages: 0, refused: 0, denied: 0, peakClients: 0, dropped: 0 }
+  private readonly totals = { messages: 0, operatorMessages: 0, dropped: 0 }
   private nextId = 1
   private startedAt = 0
   private closing = false
@@ -255,9 +257,20 @@ export class ChatServer {
     for (const key of ['maxLineBytes', 'maxClients', 'floodLinesPerSecond', 'floodBurstLines', 'maxOutputBytes'] as const) {
       if (!(this.options[key] > 0)) throw invalidArgText(`${key} must be greater than 0, not ${this.options[key]}`, { value: this.options[key] })
     }
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, socket => this.accept(socket))
-    this.server.on('error', err => {
-      if (this.server.listening) this.emit({ type: 'server-error', code: (err as { code?: string }).code ?? 'ERROR', message: err.message })
+    this.listener = new TcpListener({
+      host: this.options.host,
+      port: this.options.port,
+      maxConnections: this.options.maxClients,
+      closeGraceMs: this.options.closeGraceMs,
+      addressFilter: this.options.addressFilter,
+      onConnection: (socket, peer) => this.accept(socket, peer),
+      onDenied: peer => this.emit({ type: 'denied', ...peer }),
+      onRefused: (socket, { remoteAddress, remotePort, active, limit, reason }) => {
+        this.emit({ type: 'refused', remoteAddress: remoteAddress || PEER_GONE, remotePort, active, limit })
+        const why = reason === 'shutting-down' ? this.text.refusedClosing : this.text.refusedFull(limit)
+        void endWithGrace(socket, this.options.closeGraceMs, `* ${why}${CRLF}`)
+      },
+      onError: err => this.emit({ type: 'server-error', code: err.code ?? 'ERROR', message: err.message }),
     })
   }
 
@@ -268,24 +281,15 @@ export class ChatServer {
 
   /** The bound address, once listening. */
   address (): { address: string; port: number; family: string } {
-    const a = this.server.address()
-    if (a === null || typeof a === 'string') throw new Error('server is not listening')
-    return a
+    return this.listener.address()
   }
 
   /** Start listening. Rejects with Node's error (EADDRINUSE, EACCES, EADDRNOTAVAIL…). */
-  listen (): Promise<{ address: string; port: number; family: string }> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(Object.assign(err, { host: this.options.host, port: this.options.port }))
-      this.server.once('error', onError)
-      this.server.listen({ port: this.options.port, host: this.options.host, backlog: LISTEN_BACKLOG }, () => {
-        this.server.off('error', onError)
-        this.startedAt = Date.now()
-        const a = this.address()
-        this.emit({ type: 'listening', address: a.address, port: a.port, family: a.family, reachable: reachableAddresses(a.address) })
-        resolve(a)
-      })
-    })
+  async listen (): Promise<{ address: string; port: number; family: string }> {
+    const { reachable, ...a } = await this.listener.listen()
+    this.startedAt = Date.now()
+    this.emit({ type: 'listening', ...a, reachable })
+    return a
   }
 
   /** Names of everyone in the chat now, the operator first. */
@@ -344,23 +348,21 @@ export class ChatServer {
    */
   async close (): Promise<ChatSummary> {
     this.closing = true
-    const serverClosed = new Promise<void>(resolve => {
-      if (!this.server.listening) resolve()
-      else this.server.close(() => resolve())
+    const bySocket = new Map([...this.clients.values()].map(client => [client.socket, client]))
+    await this.listener.close(socket => {
+      const client = bySocket.get(socket)
+      if (client) this.dismiss(client, 'server-stopped', this.text.closing)
     })
-    const closes = [...this.clients.values()].map(client => new Promise<void>(resolve => {
-      client.socket.once('close', () => resolve())
-      this.dismiss(client, 'server-stopped', this.text.closing)
-    }))
-    await Promise.all([serverClosed, ...closes])
     return this.summary()
   }
 
   /** Totals so far. */
   summary (): ChatSummary {
+    const { refused, denied, peak } = this.listener.totals
+    const { messages, operatorMessages, dropped } = this.totals
     return {
       participants: this.participants.map(p => ({ ...p })),
-      ...this.totals,
+      messages, operatorMessages, refused, denied, peakClients: peak, dropped,
       durationMs: this.startedAt ? Date.now() - this.startedAt : 0,
     }
   }
@@ -462,24 +464,9 @@ export class ChatServer {
 
   // ---- connections ------------------------------------------------------------------
 
-  private accept (socket: Socket): void {
-    const remoteAddress = socket.remoteAddress ?? 'a peer that already left'
-    const remotePort = socket.remotePort ?? 0
-    socket.on('error', () => { /* replaced below for accepted clients; a refused one may reset */ })
-    if (this.options.addressFilter !== undefined && !this.options.addressFilter(socket.remoteAddress)) {
-      socket.destroy()
-      this.totals.denied++
-      this.emit({ type: 'denied', remoteAddress: socket.remoteAddress ?? '', remotePort, denied: this.totals.denied })
-      return
-    }
-    if (this.closing || this.clients.size >= this.options.maxClients) {
-      this.totals.refused++
-      this.emit({ type: 'refused', remoteAddress, remotePort, active: this.clients.size, limit: this.options.maxClients })
-      const why = this.closing ? this.text.refusedClosing : this.text.refusedFull(this.options.maxClients)
-      socket.end(`* ${why}${CRLF}`)
-      setTimeout(() => socket.destroy(), this.options.closeGraceMs).unref()
-      return
-    }
+  private accept (socket: Socket, peer: PeerInfo): void {
+    const remoteAddress = peer.remoteAddress || PEER_GONE
+    const { remotePort } = peer
     const now = Date.now()
     const client: ChatClient = {
       id: this.nextId++, socket, remoteAddress, remotePort, connectedAt: now,
@@ -487,7 +474,6 @@ export class ChatServer {
       tokens: this.options.floodBurstLines, refilledAt: now, ended: false, closing: false,
     }
     this.clients.set(client.id, client)
-    this.totals.peakClients = Math.max(this.totals.peakClients, this.clients.size)
     this.emit({ type: 'connected', id: client.id, remoteAddress, remotePort, active: this.clients.size })
 
     socket.on('data', (chunk: Buffer) => this.onData(client, chunk))
@@ -530,8 +516,7 @@ export class ChatServer {
     client.queue = []
     clearTimeout(client.drainTimer)
     client.socket.pause()
-    client.socket.end()
-    setTimeout(() => client.socket.destroy(), this.options.closeGraceMs).unref()
+    void endWithGrace(client.socket, this.options.closeGraceMs)
   }
 
   private onData (client: ChatClient, chunk: Buffer): void {
