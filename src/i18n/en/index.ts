@@ -6,8 +6,10 @@
 import type { Fmt } from '../fmt.js'
 import { common } from './common.js'
 import { errors } from './errors.js'
+import { tcpServer } from './tcp-server.js'
 
 export const en = (f: Fmt) => ({
   common: common(f),
   errors: errors(f),
+  tcpServer: tcpServer(f),
 })
