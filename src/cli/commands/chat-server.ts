@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../core/addresses.js'
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT } from '../../core/constants.js'
-import { invalidArgText } from '../../core/errors.js'
+import { invalidArg } from '../../core/errors.js'
 import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseMilliseconds } from '../../core/parse.js'
 import { checkName } from '../../core/sanitize.js'
 import { preview } from '../../core/preview.js'
@@ -45,62 +45,42 @@ interface ChatServerFlags extends AddressFilterFlags {
 const parseName = (value: string): string => {
   const checked = checkName(value)
   if (!checked.ok || checked.name !== value) {
-    throw invalidArgText(`name must be 1–24 letters, digits, "-", "_" or "." with no spaces, not "${value}"`, { value })
+    throw invalidArg('chatNameInvalid', { value }, { value })
   }
   return value
 }
 
 export const makeChatServerCommand = (ctx: CliContext): Command =>
   addAddressFilterOptions(new Command('chat-server')
-    .summary('line-based chat room that nc, telnet and classroom clients can join')
-    .description('A chat room over TCP, one line per message. Each client is asked for a name; then every ' +
-      'line it sends goes to everyone else as "name: text", and a newcomer gets the recent history. Lines ' +
-      'you type here go to everyone, from you as the operator.\n\n' +
-      'The transcript goes to stdout; joins, leaves and refusals to stderr. Names and messages are cleaned ' +
-      'of terminal escape sequences and control characters first.\n\n' +
-      '--lang chooses the language of what clients are told (prompt, notices, /help); your own ' +
-      'event lines stay in English, and the commands keep their names.')
-    .argument('[port]', 'port to listen on (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
-    .option('--host <address>', 'address to bind; 0.0.0.0 or :: lets others join', argParser(v => parseHost(v)), DEFAULT_HOST)
-    .option('--name <name>', 'your name in the chat', argParser(parseName), DEFAULTS.name)
-    .option('--history <n>', 'messages a newcomer receives (0 = none)', argParser(v => parseNonNegativeInt(v, 'history')), DEFAULTS.history)
-    .option('--max-line <bytes>', 'cut longer lines and tell the sender',
+    .summary(ctx.t.chatServer.help.summary)
+    .description(ctx.t.chatServer.help.description)
+    .argument('[port]', ctx.t.chatServer.help.arguments.port, argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
+    .option('--host <address>', ctx.t.chatServer.help.options.host, argParser(v => parseHost(v)), DEFAULT_HOST)
+    .option('--name <name>', ctx.t.chatServer.help.options.name, argParser(parseName), DEFAULTS.name)
+    .option('--history <n>', ctx.t.chatServer.help.options.history, argParser(v => parseNonNegativeInt(v, 'history')), DEFAULTS.history)
+    .option('--max-line <bytes>', ctx.t.chatServer.help.options.maxLine,
       argParser(v => parsePositiveInt(v, 'max-line')), DEFAULTS.maxLine)
-    .option('--max-connections <n>', 'clients at once; more refused politely',
+    .option('--max-connections <n>', ctx.t.chatServer.help.options.maxConnections,
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULTS.maxClients)
     // The name this option had before it matched tcp-server's; kept so old scripts still run.
     .addOption(new Option('--max-clients <n>').argParser(argParser(v => parsePositiveInt(v, 'max-clients')))
       .conflicts('maxConnections').hideHelp())
-    .option('--idle-timeout <ms>', 'disconnect a client silent this long (0 = never)',
+    .option('--idle-timeout <ms>', ctx.t.chatServer.help.options.idleTimeout,
       argParser(v => parseMilliseconds(v, 'idle-timeout', { zero: 'off' })), 0)
-    .option('--flood-rate <lines/s>', 'lines/s a client may keep up',
+    .option('--flood-rate <lines/s>', ctx.t.chatServer.help.options.floodRate,
       argParser(v => parsePositiveNumber(v, 'flood-rate')), DEFAULTS.floodRate)
-    .option('--flood-burst <lines>', 'lines a client may send at once',
+    .option('--flood-burst <lines>', ctx.t.chatServer.help.options.floodBurst,
       argParser(v => parsePositiveInt(v, 'flood-burst')), DEFAULTS.floodBurst)
-    .option('--flood-timeout <ms>', 'cut off a flooder held back this long',
+    .option('--flood-timeout <ms>', ctx.t.chatServer.help.options.floodTimeout,
       argParser(v => parseMilliseconds(v, 'flood-timeout')), DEFAULTS.floodTimeout)
-    .option('--max-output <bytes>', 'unread bytes before a cut-off',
+    .option('--max-output <bytes>', ctx.t.chatServer.help.options.maxOutput,
       argParser(v => parsePositiveInt(v, 'max-output')), DEFAULTS.maxOutput)
-    .option('--color-clients', 'ANSI colour to clients (many show garbage)')
-    .option('--timestamps', 'prefix every line with [HH:MM]')
-    .option('--lang <en|es|pt>', 'language of what clients are told; es-AR, pt-BR… accepted',
+    .option('--color-clients', ctx.t.chatServer.help.options.colorClients)
+    .option('--timestamps', ctx.t.chatServer.help.options.timestamps)
+    .option('--lang <en|es|pt>', ctx.t.chatServer.help.options.lang,
       argParser(parseChatLanguage), DEFAULTS.lang)
-    .option('--json', 'NDJSON events on stdout instead of the transcript'))
-    .addHelpText('after', `
-Examples:
-  $ sockkit chat-server
-      chat on 127.0.0.1:9000; join with: nc 127.0.0.1 9000
-  $ sockkit chat-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24 --lang es
-      a classroom chat in Spanish, open to that network only
-  $ sockkit chat-server 0 --json > chat.ndjson
-      any free port; every event as NDJSON, for grading
-
-Clients type a name, then lines; they have /who, /nick <name>, /me <action>,
-/quit and /help. You type lines to talk to everyone; /who lists people,
-/kick <name> (or #id) removes one, /me <action>. stdout: the transcript
-("ana: hola", "~ ana waves"); stderr: "[#3] connected", "* ana joined",
-"* ana left", refusals, cut lines, floods. Ctrl-C says goodbye to everyone,
-prints who took part and how many messages, and exits 130.`)
+    .option('--json', ctx.t.chatServer.help.options.json))
+    .addHelpText('after', ctx.t.chatServer.help.examples)
     .action((port: number, flags: ChatServerFlags) => runAction(ctx, async () => {
       const { ChatServer } = await import('../../chat/chat-server.js')
       const { LineSplitter } = await import('../../core/line-splitter.js')
