@@ -1,6 +1,8 @@
 import t, { type Test } from 'tap'
 import { connect, type Socket } from 'node:net'
-import { runCli, startCli, until, type CliProcess } from './fixtures/cli.js'
+import { once } from 'node:events'
+import { until } from './fixtures/cli.js'
+import { runMain as runCli, startMain } from './fixtures/main.js'
 import {
   DEFAULT_CHAT_HISTORY, DEFAULT_CHAT_MAX_CLIENTS, DEFAULT_CHAT_MAX_OUTPUT_BYTES, DEFAULT_FLOOD_BURST_LINES,
   DEFAULT_FLOOD_LINES_PER_SECOND, DEFAULT_FLOOD_TIMEOUT_MS, DEFAULT_OPERATOR_NAME, DEFAULT_CHAT_LANGUAGE,
@@ -8,9 +10,17 @@ import {
 import { DEFAULT_MAX_LINE_BYTES } from '../src/core/line-splitter.js'
 import { checkHelpReadsWell } from './fixtures/help.js'
 
-const startChat = async (t: Test, args: string[] = []): Promise<{ cli: CliProcess; port: number }> => {
-  const cli = startCli(['chat-server', '0', ...args])
-  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+/**
+ * `sockkit chat-server 0 …args` in-process (main(argv, io)), with the operator's keyboard as a
+ * PassThrough (`stdin`) and `running()` true until main returns; stopped at teardown.
+ */
+const startChat = async (t: Test, args: string[] = []) => {
+  const run = startMain(['chat-server', '0', ...args])
+  const stdin = run.stdin
+  let running = true
+  void run.exited.then(() => { running = false })
+  const cli = { ...run, stdin, running: () => running }
+  t.teardown(() => cli.interrupt())
   const m = args.includes('--json')
     ? await cli.waitFor(/"event":"listening"[^\n]*"port":(\d+)/, { from: 'stdout' })
     : await cli.waitFor(/chat listening on 127\.0\.0\.1:(\d+)/)
@@ -46,19 +56,19 @@ t.test('two clients and the operator chat; Ctrl-C prints who was there and exits
   await cli.waitFor(/\* bob joined/)
   ana.socket.write('hola bob\n')
   await bob.waitFor(/ana: hola bob\r\n/)
-  cli.child.stdin!.write('bienvenidos\n')
+  cli.stdin.write('bienvenidos\n')
   await ana.waitFor(/profe: bienvenidos\r\n/)
   await bob.waitFor(/profe: bienvenidos\r\n/)
-  cli.child.stdin!.write('/who\n')
+  cli.stdin.write('/who\n')
   await cli.waitFor(/here now: profe \(you\), ana #1, bob #2/)
   // The operator's commands ignore case like the clients' do: /ME is an action, not an unknown command.
-  cli.child.stdin!.write('/ME waves\n')
+  cli.stdin.write('/ME waves\n')
   await bob.waitFor(/~ profe waves\r\n/)
   // #id removes someone by the connection number the event lines show — even a name nobody can type.
   const eve = await join(t, port, 'eve')
-  cli.child.stdin!.write('/kick #9\n')
+  cli.stdin.write('/kick #9\n')
   await cli.waitFor(/nobody with connection id "#9" is here/)
-  cli.child.stdin!.write('/kick #3\n')
+  cli.stdin.write('/kick #3\n')
   await eve.waitFor(/\* you were removed from the chat by profe/)
   bob.socket.write('/quit\n')
   await cli.waitFor(/\* bob left/)
@@ -85,7 +95,7 @@ t.test('the operator terminal never receives escape sequences either', async t =
   const mallory = await join(t, port, 'mallory')
   mallory.socket.write('\x1b[2J\x1b]0;pwned\x07hi!\x08\x07\u009b\n') // the backspace erases the "!"
   await cli.waitFor(/mallory: hi/, { from: 'stdout' })
-  const everything = Buffer.concat([cli.stdout(), Buffer.from(cli.stderr())])
+  const everything = Buffer.from(cli.stdout() + cli.stderr())
   for (const byte of [0x1b, 0x07, 0x08]) t.equal(everything.indexOf(byte), -1, `no 0x${byte.toString(16)} on stdout or stderr`)
   t.equal(await cli.interrupt(), 130)
 })
@@ -93,11 +103,11 @@ t.test('the operator terminal never receives escape sequences either', async t =
 t.test('the operator is told about a cut line and a /me without an action, like a client', async t => {
   const { cli, port } = await startChat(t, ['--max-line', '100'])
   const ana = await join(t, port, 'ana')
-  cli.child.stdin!.write(`${'x'.repeat(150)}\n`)
+  cli.stdin.write(`${'x'.repeat(150)}\n`)
   await ana.waitFor(new RegExp(`server: ${'x'.repeat(100)}\r\n`))
   await cli.waitFor(/your line was longer than 100 bytes; only the first 100 were sent/)
   // "/me" alone, or with only spaces, is neither an unknown command nor the text "/me".
-  cli.child.stdin!.write('/me\n/me   \nlast\n')
+  cli.stdin.write('/me\n/me   \nlast\n')
   await ana.waitFor(/server: last\r\n/)
   t.notMatch(cli.stderr(), /unknown command \/me/)
   t.equal((cli.stderr().match(/usage: \/me <action>/g) ?? []).length, 2, 'told the usage twice')
@@ -107,14 +117,14 @@ t.test('the operator is told about a cut line and a /me without an action, like 
 
 t.test('when stdin ends the chat goes on', async t => {
   const { cli, port } = await startChat(t)
-  cli.child.stdin!.end('said before EOF\n')
+  cli.stdin.end('said before EOF\n')
   await cli.waitFor(/stdin closed/)
   const ana = await join(t, port, 'ana')
   await ana.waitFor(/server: said before EOF\r\n/) // from the history
   const bob = await join(t, port, 'bob')
   ana.socket.write('still running\n')
   await bob.waitFor(/ana: still running/)
-  t.equal(cli.child.exitCode, null)
+  t.ok(cli.running(), 'the CLI is still running')
   t.equal(await cli.interrupt(), 130)
 })
 
@@ -267,8 +277,14 @@ t.test('a long paste into the operator terminal waits for the clients to read it
   ana.socket.pause()
   const lines = 200_000 // 14 MB: more than the kernel buffers on both ends hold
   const paste = Array.from({ length: lines }, (_, i) => `line ${i} ${'x'.repeat(60)}`).join('\n') + '\n'
-  cli.child.stdin!.write(paste)
-  await new Promise(resolve => setTimeout(resolve, 1500))
+  // Fed as a pipe feeds it, 64 KiB at a time with backpressure, not as one 14 MB read.
+  void (async () => {
+    for (let at = 0; at < paste.length && cli.running(); at += 65536) {
+      if (!cli.stdin.write(paste.slice(at, at + 65536))) await once(cli.stdin, 'drain')
+    }
+  })()
+  // She resumes once her backlog has made the CLI stop taking the paste.
+  await until(() => cli.stdin.isPaused(), 10_000, 'the operator input held back')
   ana.socket.resume()
   const last = `server: line ${lines - 1} x`
   await until(() => ana.received().includes(last) || /ana left/.test(cli.stderr()), 30_000, 'the last line, or ana being dropped')

@@ -3,14 +3,16 @@ import { connect, createServer, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { BIN, runCli, startCli, type CliProcess } from './fixtures/cli.js'
+import { BIN, startCli } from './fixtures/cli.js'
+import { runMain, startMain } from './fixtures/main.js'
 
-// These spawn the built CLI (bin/sockkit.js → dist/): run `npx tsc -p .` first.
+// Most tests run the CLI in-process (main(argv, io)); the real Ctrl-C and the open-files
+// limit spawn the built CLI (bin/sockkit.js → dist/): run `npm run build` first.
 
-/** `sockkit tcp-server 0 …args`, stopped at teardown; resolves with its port. */
+/** `sockkit tcp-server 0 …args` in-process, stopped at teardown; resolves with its port. */
 const startServer = async (t: Test, args: string[] = [], env: Record<string, string | undefined> = {}) => {
-  const cli = startCli(['tcp-server', '0', ...args], { env: env as Record<string, string> })
-  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  const cli = startMain(['tcp-server', '0', ...args], { env: env as Record<string, string> })
+  t.teardown(() => cli.interrupt())
   const from = args.includes('--json') ? 'stdout' : 'stderr'
   const m = await cli.waitFor(from === 'stdout' ? /"event":"listening"[^\n]*"port":(\d+)/ : /listening\S* on \S+:(\d+)/, { from })
   return { cli, port: Number(m[1]) }
@@ -33,13 +35,16 @@ const readAll = (socket: Socket): Promise<Buffer> => new Promise(resolve => {
 
 const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-const stop = async (t: Test, cli: CliProcess) => {
+const stop = async (t: Test, cli: { interrupt: () => Promise<number | null> }) => {
   const code = await cli.interrupt()
   t.equal(code, 130, 'Ctrl-C exits 130')
 }
 
 t.test('Ctrl-C with a connection open: a stopping line at once, then the close in words, then the summary', async t => {
-  const { cli, port } = await startServer(t)
+  // A real process and a real SIGINT: the one place the bin's signal handling is exercised here.
+  const cli = startCli(['tcp-server', '0'])
+  t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
+  const port = Number((await cli.waitFor(/listening\S* on \S+:(\d+)/))[1])
   const socket = await client(t, port)
   socket.write('hola')
   await cli.waitFor(/read 4 bytes/)
@@ -210,7 +215,7 @@ t.test('a port in use: exit 1, one plain sentence', async t => {
   await new Promise<void>(resolve => taken.listen(0, '127.0.0.1', resolve))
   t.teardown(() => taken.close())
   const port = (taken.address() as { port: number }).port
-  const run = await runCli(['tcp-server', String(port)])
+  const run = await runMain(['tcp-server', String(port)])
   t.equal(run.code, 1)
   t.match(run.stderr, new RegExp(`^sockkit: port ${port} is already in use on 127\\.0\\.0\\.1`))
   t.equal(run.stderr.trimEnd().split('\n').length, 1, 'one line, no stack trace')
@@ -221,7 +226,7 @@ t.test('--json: a fatal error is also one JSON event on stdout, so a script read
   await new Promise<void>(resolve => taken.listen(0, '127.0.0.1', resolve))
   t.teardown(() => taken.close())
   const port = (taken.address() as { port: number }).port
-  const run = await runCli(['tcp-server', String(port), '--json'])
+  const run = await runMain(['tcp-server', String(port), '--json'])
   t.equal(run.code, 1)
   const lines = run.stdout.toString().trim().split('\n')
   t.equal(lines.length, 1)
@@ -230,7 +235,7 @@ t.test('--json: a fatal error is also one JSON event on stdout, so a script read
   t.ok(!Number.isNaN(Date.parse(event.time)), 'timestamped like every event')
   t.match(run.stderr, new RegExp(`^sockkit: port ${port} is already in use`), 'the sentence is on stderr as always')
   // Without --json stdout stays empty: it is for data.
-  const plain = await runCli(['tcp-server', String(port)])
+  const plain = await runMain(['tcp-server', String(port)])
   t.equal(plain.stdout.length, 0)
 })
 
@@ -243,7 +248,7 @@ t.test('bad command lines: exit 2, one line naming the bad value', async t => {
     [['tcp-server', '0', '--bogus-flag'], /unknown option '--bogus-flag'/],
   ]
   for (const [args, pattern] of cases) {
-    const run = await runCli(args)
+    const run = await runMain(args)
     t.equal(run.code, 2, `${args.join(' ')} → 2`)
     t.match(run.stderr, pattern)
     t.equal(run.stderr.trimEnd().split('\n').length, 1, `${args.join(' ')}: one line`)

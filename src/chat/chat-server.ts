@@ -1,7 +1,7 @@
-import { createServer, type Server, type Socket } from 'node:net'
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT, LISTEN_BACKLOG } from '../core/constants.js'
-import { reachableAddresses } from '../core/addresses.js'
-import { invalidArgText } from '../core/errors.js'
+import type { Socket } from 'node:net'
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT } from '../core/constants.js'
+import { endWithGrace, TcpListener, type PeerInfo } from '../net/listener.js'
+import { invalidArg } from '../core/errors.js'
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type SplitLine } from '../core/line-splitter.js'
 import { checkName, MAX_NAME_LENGTH, sanitizeText, sanitizeTypedLine, type NameProblem } from '../core/sanitize.js'
 import { CHAT_LANGUAGES, CHAT_MESSAGES, isChatLanguage, type ChatLanguage, type ChatMessages } from './chat-messages.js'
@@ -195,6 +195,8 @@ interface ChatClient {
 }
 
 const CRLF = '\r\n'
+/** The remote address shown for a peer that reset before its address could be read. */
+const PEER_GONE = 'a peer that already left'
 const NAME_COLOURS = [31, 32, 33, 34, 35, 36]
 
 /**
@@ -210,13 +212,13 @@ const NAME_COLOURS = [31, 32, 33, 34, 35, 36]
  */
 export class ChatServer {
   readonly options: Required<Omit<ChatServerOptions, 'onEvent' | 'addressFilter'>> & Pick<ChatServerOptions, 'onEvent' | 'addressFilter'>
-  private readonly server: Server
+  private readonly listener: TcpListener
   /** What clients are told, in the chosen language. */
   private readonly text: ChatMessages
   private readonly clients = new Map<number, ChatClient>()
   private readonly history: HistoryEntry[] = []
   private readonly participants: ChatParticipant[] = []
-  private readonly totals = { messages: 0, operatorMessages: 0, refused: 0, denied: 0, peakClients: 0, dropped: 0 }
+  private readonly totals = { messages: 0, operatorMessages: 0, dropped: 0 }
   private nextId = 1
   private startedAt = 0
   private closing = false
@@ -245,19 +247,30 @@ export class ChatServer {
       onEvent: options.onEvent,
     }
     if (!isChatLanguage(this.options.lang)) {
-      throw invalidArgText(`lang must be ${CHAT_LANGUAGES.slice(0, -1).join(', ')} or ${CHAT_LANGUAGES.at(-1)}, not "${String(this.options.lang)}"`, { value: this.options.lang })
+      throw invalidArg('chatLangUnknown', { languages: CHAT_LANGUAGES, value: String(this.options.lang) }, { value: this.options.lang })
     }
     this.text = CHAT_MESSAGES[this.options.lang]
     const checked = checkName(this.options.name)
     if (!checked.ok || checked.name !== this.options.name) {
-      throw invalidArgText(`the operator's name must be 1–${MAX_NAME_LENGTH} letters, digits, "-", "_" or ".", not "${this.options.name}"`, { value: this.options.name })
+      throw invalidArg('chatOperatorNameInvalid', { max: MAX_NAME_LENGTH, value: this.options.name }, { value: this.options.name })
     }
     for (const key of ['maxLineBytes', 'maxClients', 'floodLinesPerSecond', 'floodBurstLines', 'maxOutputBytes'] as const) {
-      if (!(this.options[key] > 0)) throw invalidArgText(`${key} must be greater than 0, not ${this.options[key]}`, { value: this.options[key] })
+      if (!(this.options[key] > 0)) throw invalidArg('chatLimitNotPositive', { option: key, value: this.options[key] }, { value: this.options[key] })
     }
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, socket => this.accept(socket))
-    this.server.on('error', err => {
-      if (this.server.listening) this.emit({ type: 'server-error', code: (err as { code?: string }).code ?? 'ERROR', message: err.message })
+    this.listener = new TcpListener({
+      host: this.options.host,
+      port: this.options.port,
+      maxConnections: this.options.maxClients,
+      closeGraceMs: this.options.closeGraceMs,
+      addressFilter: this.options.addressFilter,
+      onConnection: (socket, peer) => this.accept(socket, peer),
+      onDenied: peer => this.emit({ type: 'denied', ...peer }),
+      onRefused: (socket, { remoteAddress, remotePort, active, limit, reason }) => {
+        this.emit({ type: 'refused', remoteAddress: remoteAddress || PEER_GONE, remotePort, active, limit })
+        const why = reason === 'shutting-down' ? this.text.refusedClosing : this.text.refusedFull({ max: limit })
+        void endWithGrace(socket, this.options.closeGraceMs, `* ${why}${CRLF}`)
+      },
+      onError: err => this.emit({ type: 'server-error', code: err.code ?? 'ERROR', message: err.message }),
     })
   }
 
@@ -268,24 +281,15 @@ export class ChatServer {
 
   /** The bound address, once listening. */
   address (): { address: string; port: number; family: string } {
-    const a = this.server.address()
-    if (a === null || typeof a === 'string') throw new Error('server is not listening')
-    return a
+    return this.listener.address()
   }
 
   /** Start listening. Rejects with Node's error (EADDRINUSE, EACCES, EADDRNOTAVAIL…). */
-  listen (): Promise<{ address: string; port: number; family: string }> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(Object.assign(err, { host: this.options.host, port: this.options.port }))
-      this.server.once('error', onError)
-      this.server.listen({ port: this.options.port, host: this.options.host, backlog: LISTEN_BACKLOG }, () => {
-        this.server.off('error', onError)
-        this.startedAt = Date.now()
-        const a = this.address()
-        this.emit({ type: 'listening', address: a.address, port: a.port, family: a.family, reachable: reachableAddresses(a.address) })
-        resolve(a)
-      })
-    })
+  async listen (): Promise<{ address: string; port: number; family: string }> {
+    const { reachable, ...a } = await this.listener.listen()
+    this.startedAt = Date.now()
+    this.emit({ type: 'listening', ...a, reachable })
+    return a
   }
 
   /** Names of everyone in the chat now, the operator first. */
@@ -334,7 +338,7 @@ export class ChatServer {
       ? this.namedClients().find(c => c.id === Number(byId[1]))
       : this.findByName(target.trim().normalize('NFKC'))
     if (!client) return false
-    this.dismiss(client, 'kicked', this.text.kicked(this.options.name))
+    this.dismiss(client, 'kicked', this.text.kicked({ operator: this.options.name }))
     return true
   }
 
@@ -344,23 +348,21 @@ export class ChatServer {
    */
   async close (): Promise<ChatSummary> {
     this.closing = true
-    const serverClosed = new Promise<void>(resolve => {
-      if (!this.server.listening) resolve()
-      else this.server.close(() => resolve())
+    const bySocket = new Map([...this.clients.values()].map(client => [client.socket, client]))
+    await this.listener.close(socket => {
+      const client = bySocket.get(socket)
+      if (client) this.dismiss(client, 'server-stopped', this.text.closing)
     })
-    const closes = [...this.clients.values()].map(client => new Promise<void>(resolve => {
-      client.socket.once('close', () => resolve())
-      this.dismiss(client, 'server-stopped', this.text.closing)
-    }))
-    await Promise.all([serverClosed, ...closes])
     return this.summary()
   }
 
   /** Totals so far. */
   summary (): ChatSummary {
+    const { refused, denied, peak } = this.listener.totals
+    const { messages, operatorMessages, dropped } = this.totals
     return {
       participants: this.participants.map(p => ({ ...p })),
-      ...this.totals,
+      messages, operatorMessages, refused, denied, peakClients: peak, dropped,
       durationMs: this.startedAt ? Date.now() - this.startedAt : 0,
     }
   }
@@ -462,24 +464,9 @@ export class ChatServer {
 
   // ---- connections ------------------------------------------------------------------
 
-  private accept (socket: Socket): void {
-    const remoteAddress = socket.remoteAddress ?? 'a peer that already left'
-    const remotePort = socket.remotePort ?? 0
-    socket.on('error', () => { /* replaced below for accepted clients; a refused one may reset */ })
-    if (this.options.addressFilter !== undefined && !this.options.addressFilter(socket.remoteAddress)) {
-      socket.destroy()
-      this.totals.denied++
-      this.emit({ type: 'denied', remoteAddress: socket.remoteAddress ?? '', remotePort, denied: this.totals.denied })
-      return
-    }
-    if (this.closing || this.clients.size >= this.options.maxClients) {
-      this.totals.refused++
-      this.emit({ type: 'refused', remoteAddress, remotePort, active: this.clients.size, limit: this.options.maxClients })
-      const why = this.closing ? this.text.refusedClosing : this.text.refusedFull(this.options.maxClients)
-      socket.end(`* ${why}${CRLF}`)
-      setTimeout(() => socket.destroy(), this.options.closeGraceMs).unref()
-      return
-    }
+  private accept (socket: Socket, peer: PeerInfo): void {
+    const remoteAddress = peer.remoteAddress || PEER_GONE
+    const { remotePort } = peer
     const now = Date.now()
     const client: ChatClient = {
       id: this.nextId++, socket, remoteAddress, remotePort, connectedAt: now,
@@ -487,7 +474,6 @@ export class ChatServer {
       tokens: this.options.floodBurstLines, refilledAt: now, ended: false, closing: false,
     }
     this.clients.set(client.id, client)
-    this.totals.peakClients = Math.max(this.totals.peakClients, this.clients.size)
     this.emit({ type: 'connected', id: client.id, remoteAddress, remotePort, active: this.clients.size })
 
     socket.on('data', (chunk: Buffer) => this.onData(client, chunk))
@@ -507,7 +493,7 @@ export class ChatServer {
       // Idle means the client sent nothing: a socket timeout would also count the lines
       // the chat writes to it, so a lurker in a busy room would never time out.
       client.idleTimer = setTimeout(() => {
-        this.dismiss(client, 'idle-timeout', this.text.idleDisconnected(this.options.idleTimeoutMs))
+        this.dismiss(client, 'idle-timeout', this.text.idleDisconnected({ ms: this.options.idleTimeoutMs }))
       }, this.options.idleTimeoutMs)
       client.idleTimer.unref()
     }
@@ -530,8 +516,7 @@ export class ChatServer {
     client.queue = []
     clearTimeout(client.drainTimer)
     client.socket.pause()
-    client.socket.end()
-    setTimeout(() => client.socket.destroy(), this.options.closeGraceMs).unref()
+    void endWithGrace(client.socket, this.options.closeGraceMs)
   }
 
   private onData (client: ChatClient, chunk: Buffer): void {
@@ -577,7 +562,7 @@ export class ChatServer {
       this.emit({ type: 'unterminated-line', id: client.id, ...(client.participant ? { name: client.participant.name } : {}), bytes: lines[0]!.bytes.length, waitedMs: waitMs })
       if (!client.toldAboutNewline) {
         client.toldAboutNewline = true
-        this.notice(client, this.text.noNewline(waitMs))
+        this.notice(client, this.text.noNewline({ ms: waitMs }))
       }
       const idle = client.queue.length === 0 && client.drainTimer === undefined
       client.queue.push(...lines)
@@ -604,7 +589,7 @@ export class ChatServer {
           client.throttledSince = now
           const rate = this.options.floodLinesPerSecond
           this.emit({ type: 'flood-throttled', id: client.id, name: client.participant?.name, linesPerSecond: rate })
-          this.notice(client, this.text.slowDown(rate, Math.round(this.options.floodTimeoutMs / 100) / 10))
+          this.notice(client, this.text.slowDown({ rate, seconds: Math.round(this.options.floodTimeoutMs / 100) / 10 }))
         } else if (now - client.throttledSince >= this.options.floodTimeoutMs) {
           this.dismiss(client, 'flood', this.text.floodDisconnected)
           return
@@ -633,7 +618,7 @@ export class ChatServer {
   private handleLine (client: ChatClient, line: SplitLine): void {
     if (line.truncated) {
       this.emit({ type: 'line-truncated', id: client.id, name: client.participant?.name, limitBytes: this.options.maxLineBytes })
-      this.notice(client, this.text.lineTruncated(this.options.maxLineBytes))
+      this.notice(client, this.text.lineTruncated({ max: this.options.maxLineBytes }))
     }
     const text = sanitizeTypedLine(line.bytes)
     if (!client.participant) {
@@ -658,7 +643,7 @@ export class ChatServer {
     if (!checked.ok) {
       this.emit({ type: 'name-rejected', id: client.id, attempt: text.slice(0, 64), problem: checked.problem })
       const why = checked.problem === 'empty' ? this.text.nameEmpty
-        : checked.problem === 'too-long' ? this.text.nameTooLong(MAX_NAME_LENGTH)
+        : checked.problem === 'too-long' ? this.text.nameTooLong({ max: MAX_NAME_LENGTH })
           : this.text.nameInvalid
       this.send(client, this.renderNotice(why), this.text.namePrompt)
       return
@@ -675,16 +660,16 @@ export class ChatServer {
     }
     this.participants.push(client.participant)
     const lines: string[] = []
-    if (name !== requestedName) lines.push(this.renderNotice(this.text.nameTaken(requestedName, name)))
-    lines.push(this.renderNotice(this.text.welcome(name, others)))
+    if (name !== requestedName) lines.push(this.renderNotice(this.text.nameTaken({ requested: requestedName, given: name })))
+    lines.push(this.renderNotice(this.text.welcome({ name, here: others })))
     const history = this.history.slice(-this.options.historySize)
     if (history.length > 0) {
-      lines.push(this.renderNotice(this.text.historyStart(history.length)))
+      lines.push(this.renderNotice(this.text.historyStart({ n: history.length })))
       for (const entry of history) lines.push(this.renderMessage(entry))
       lines.push(this.renderNotice(this.text.historyEnd))
     }
     this.send(client, ...lines)
-    this.broadcast(this.renderNotice(this.text.joined(name)), client)
+    this.broadcast(this.renderNotice(this.text.joined({ name })), client)
     this.emit({
       type: 'joined', id: client.id, name, requestedName, remoteAddress: client.remoteAddress, remotePort: client.remotePort,
       present: this.namedClients().length, historySent: history.length,
@@ -698,22 +683,22 @@ export class ChatServer {
     const me = client.participant!
     switch (command) {
       case 'who': {
-        const names = this.who().map((n, i) => i === 0 ? this.text.operatorTag(n) : n === me.name ? this.text.youTag(n) : n)
-        this.notice(client, this.text.who(names))
+        const names = this.who().map((n, i) => i === 0 ? this.text.operatorTag({ name: n }) : n === me.name ? this.text.youTag({ name: n }) : n)
+        this.notice(client, this.text.who({ names }))
         break
       }
       case 'nick': {
         const checked = checkName(argument)
         if (!checked.ok) {
-          this.notice(client, this.text.nickUsage(MAX_NAME_LENGTH))
+          this.notice(client, this.text.nickUsage({ max: MAX_NAME_LENGTH }))
         } else if (checked.name === me.name) {
-          this.notice(client, this.text.nickSame(me.name))
+          this.notice(client, this.text.nickSame({ name: me.name }))
         } else if (this.isTaken(checked.name, client)) {
-          this.notice(client, this.text.nickTaken(checked.name))
+          this.notice(client, this.text.nickTaken({ name: checked.name }))
         } else {
           const from = me.name
           me.name = checked.name
-          const line = this.renderNotice(this.text.nickChanged(from, me.name))
+          const line = this.renderNotice(this.text.nickChanged({ from, to: me.name }))
           this.broadcast(line)
           this.emit({ type: 'nick', id: client.id, from, to: me.name })
         }
@@ -724,13 +709,13 @@ export class ChatServer {
         else this.relay(client, argument, true)
         break
       case 'quit':
-        this.dismiss(client, 'quit', this.text.byeQuit(me.name))
+        this.dismiss(client, 'quit', this.text.byeQuit({ name: me.name }))
         break
       case 'help':
-        this.send(client, ...this.text.help(me.name).map(line => this.renderNotice(line)))
+        this.send(client, ...this.text.help({ name: me.name }).map(line => this.renderNotice(line)))
         break
       default:
-        this.notice(client, this.text.unknownCommand(command))
+        this.notice(client, this.text.unknownCommand({ command }))
     }
   }
 
@@ -757,13 +742,13 @@ export class ChatServer {
 
   private leaveNotice (name: string, reason: ChatLeaveReason, client: ChatClient): string {
     switch (reason) {
-      case 'reset': return this.text.leftReset(name)
-      case 'error': return this.text.leftError(name)
-      case 'idle-timeout': return this.text.leftIdle(name)
-      case 'flood': return this.text.leftFlood(name)
-      case 'slow-reader': return this.text.leftSlowReader(name, client.waitingBytes ?? 0)
-      case 'kicked': return this.text.leftKicked(name, this.options.name)
-      default: return this.text.left(name)
+      case 'reset': return this.text.leftReset({ name })
+      case 'error': return this.text.leftError({ name })
+      case 'idle-timeout': return this.text.leftIdle({ name })
+      case 'flood': return this.text.leftFlood({ name })
+      case 'slow-reader': return this.text.leftSlowReader({ name, bytes: client.waitingBytes ?? 0 })
+      case 'kicked': return this.text.leftKicked({ name, operator: this.options.name })
+      default: return this.text.left({ name })
     }
   }
 }

@@ -1,5 +1,6 @@
-import { connect, createServer, type Server, type Socket } from 'node:net'
-import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, LISTEN_BACKLOG } from '../core/constants.js'
+import { connect, type Socket } from 'node:net'
+import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS } from '../core/constants.js'
+import { TcpListener, type PeerInfo } from '../net/listener.js'
 import { sockkitError } from '../core/errors.js'
 import { DelayTimer } from './delay-timer.js'
 import {
@@ -218,12 +219,11 @@ export class TcpRelay {
   /** @internal */ readonly pacingBytesPerSecond: number
   /** @internal */ readonly chunkEvents: boolean
   private readonly options: TcpRelayOptions
-  private readonly server: Server
+  private readonly listener: TcpListener
   private readonly connections = new Map<number, RelayConnection>()
   private readonly totals: ImpairmentCounters = emptyCounters()
   private nextId = 1
   private resets = 0
-  private denied = 0
   private startedAt = 0
 
   constructor (options: TcpRelayOptions) {
@@ -237,13 +237,25 @@ export class TcpRelay {
     this.queueBytes = options.queueBytes ?? DEFAULT_TCP_RELAY_QUEUE_BYTES
     this.pacingBytesPerSecond = options.pacingBytesPerSecond ?? 0
     this.chunkEvents = options.chunkEvents ?? true
-    this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, socket => this.accept(socket))
+    this.listener = new TcpListener({
+      host: options.host ?? DEFAULT_HOST,
+      port: options.port ?? 0,
+      // Paused: read nothing from a client until there is somewhere to send it.
+      pauseOnConnect: true,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      addressFilter: options.addressFilter,
+      onConnection: (socket, peer) => this.accept(socket, peer),
+      // A filtered client gets nothing, and the target never hears of it.
+      onDenied: ({ remoteAddress, remotePort, denied }) => this.emitEvent({ type: 'denied', remoteAddress: remoteAddress || '?', remotePort, denied }),
+      onRefused: (socket, { remoteAddress, remotePort, limit }) => {
+        this.emitEvent({ type: 'refused', remoteAddress: remoteAddress || '?', remotePort, limit })
+        resetOrDestroy(socket)
+      },
+    })
   }
 
   address (): { address: string; port: number; family: string } {
-    const a = this.server.address()
-    if (a === null || typeof a === 'string') throw new Error('relay is not listening')
-    return a
+    return this.listener.address()
   }
 
   get activeConnections (): number {
@@ -255,67 +267,39 @@ export class TcpRelay {
     return structuredClone(this.totals)
   }
 
-  listen (): Promise<{ address: string; port: number; family: string }> {
-    const host = this.options.host ?? DEFAULT_HOST
-    const port = this.options.port ?? 0
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(Object.assign(err, { host, port }))
-      this.server.once('error', onError)
-      this.server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
-        this.server.off('error', onError)
-        this.startedAt = Date.now()
-        const a = this.address()
-        this.emitEvent({ type: 'listening', address: a.address, port: a.port, family: a.family, target: { ...this.options.target }, seed: this.seed })
-        resolve(a)
-      })
-    })
+  async listen (): Promise<{ address: string; port: number; family: string }> {
+    const { address, port, family } = await this.listener.listen()
+    this.startedAt = Date.now()
+    this.emitEvent({ type: 'listening', address, port, family, target: { ...this.options.target }, seed: this.seed })
+    return { address, port, family }
   }
 
   /** Stop accepting and tear every relayed connection down; resolves when all is released. */
   async close (): Promise<TcpRelaySummary> {
-    const serverClosed = new Promise<void>(resolve => {
-      if (!this.server.listening) resolve()
-      else this.server.close(() => resolve())
-    })
-    // Wait for every socket's 'close', not just for destroy(): a socket already torn down
-    // by a reset may still be releasing its handle.
-    const closes = [...this.connections.values()].map(conn => {
+    // Torn down at once, no grace. Wait for every socket's 'close', not just for destroy():
+    // a socket already torn down by a reset may still be releasing its handle.
+    const open = [...this.connections.values()]
+    for (const conn of open) {
       conn.reason ??= 'relay-stopped'
       for (const pipe of conn.pipes) pipe.kill()
       conn.client.destroy()
       conn.upstream.destroy()
-      return conn.released
-    })
-    await Promise.all([serverClosed, ...closes])
+    }
+    await Promise.all([this.listener.close(), ...open.map(conn => conn.released)])
     return this.summary()
   }
 
   summary (): TcpRelaySummary {
-    return { counters: this.counters(), connections: this.nextId - 1, resets: this.resets, denied: this.denied, seed: this.seed, durationMs: this.startedAt ? Date.now() - this.startedAt : 0 }
+    return { counters: this.counters(), connections: this.nextId - 1, resets: this.resets, denied: this.listener.totals.denied, seed: this.seed, durationMs: this.startedAt ? Date.now() - this.startedAt : 0 }
   }
 
   /** @internal */ emitEvent (event: TcpRelayEvent): void {
     this.options.onEvent?.(event)
   }
 
-  private accept (client: Socket): void {
-    const remoteAddress = client.remoteAddress ?? '?'
-    const remotePort = client.remotePort ?? 0
-    if (this.options.addressFilter !== undefined && !this.options.addressFilter(client.remoteAddress)) {
-      // Destroy, not reset-after-connecting: a filtered client gets nothing, and the target never hears of it.
-      client.on('error', () => { /* nothing to do for a client we are dropping */ })
-      client.destroy()
-      this.denied++
-      this.emitEvent({ type: 'denied', remoteAddress, remotePort, denied: this.denied })
-      return
-    }
-    const limit = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
-    if (this.connections.size >= limit) {
-      this.emitEvent({ type: 'refused', remoteAddress, remotePort, limit })
-      client.on('error', () => { /* it may reset first */ })
-      resetOrDestroy(client)
-      return
-    }
+  private accept (client: Socket, peer: PeerInfo): void {
+    const remoteAddress = peer.remoteAddress || '?'
+    const { remotePort } = peer
     const id = this.nextId++
     const upstream = connect({ host: this.options.target.host, port: this.options.target.port, allowHalfOpen: true, noDelay: true })
     let released!: () => void

@@ -1,9 +1,12 @@
-import { createServer, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import {
-  DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES, LISTEN_BACKLOG,
+  DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES,
 } from '../core/constants.js'
-import { reachableAddresses } from '../core/addresses.js'
 import { preview } from '../core/preview.js'
+import { EN } from '../i18n/index.js'
+import { endWithGrace, TcpListener, type PeerInfo, type RefusalReason } from '../net/listener.js'
+
+export type { RefusalReason } from '../net/listener.js'
 
 /** Options for {@link TcpEchoServer}. */
 export interface TcpServerOptions {
@@ -45,9 +48,6 @@ export interface TcpServerOptions {
 
 /** Why a connection ended. */
 export type CloseReason = 'normal' | 'reset' | 'error' | 'idle-timeout' | 'server-stopped'
-
-/** Why a connection was turned away: the limit was reached, or {@link TcpEchoServer.close} had begun. */
-export type RefusalReason = 'full' | 'shutting-down'
 
 /**
  * Everything the server reports, in order, through `onEvent`. `id` is the connection's
@@ -147,17 +147,14 @@ const PEER_RESET_CODES = new Set(['ECONNRESET', 'EPIPE'])
  */
 export class TcpEchoServer {
   readonly options: Required<Omit<TcpServerOptions, 'greeting' | 'onEvent' | 'addressFilter'>> & Pick<TcpServerOptions, 'greeting' | 'onEvent' | 'addressFilter'>
-  private readonly server: Server
+  private readonly listener: TcpListener
   private readonly connections = new Map<number, Connection>()
-  /** Refused sockets still saying goodbye; close() waits for them too. */
-  private readonly refusedSockets = new Set<Socket>()
   private nextId = 1
   private startedAt = 0
-  private closing = false
   /** Set once close() has released everything: from then on no event is emitted. */
   private closed = false
   private closePromise: Promise<TcpServerSummary> | undefined
-  private readonly totals = { accepted: 0, refused: 0, denied: 0, peakConnections: 0, resets: 0, idleTimeouts: 0, bytesIn: 0, bytesOut: 0 }
+  private readonly totals = { resets: 0, idleTimeouts: 0, bytesIn: 0, bytesOut: 0 }
   private readonly greeting: Buffer | undefined
 
   constructor (options: TcpServerOptions = {}) {
@@ -178,11 +175,17 @@ export class TcpEchoServer {
     this.greeting = options.greeting === undefined || options.greeting.length === 0
       ? undefined
       : Buffer.from(options.greeting as Uint8Array | string)
-    // allowHalfOpen: a client's FIN must not close our side before the echo is done.
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, socket => this.accept(socket))
-    this.server.on('error', err => {
-      // Errors after listening (EMFILE on accept…) are reported; the server keeps going.
-      if (this.server.listening) this.emit({ type: 'server-error', code: (err as { code?: string }).code ?? 'ERROR', message: err.message })
+    // The listener's sockets are half-open capable: a client's FIN must not close our side before the echo is done.
+    this.listener = new TcpListener({
+      host: this.options.host,
+      port: this.options.port,
+      maxConnections: this.options.maxConnections,
+      closeGraceMs: this.options.closeGraceMs,
+      addressFilter: this.options.addressFilter,
+      onConnection: (socket, peer) => this.accept(socket, peer),
+      onDenied: peer => this.emit({ type: 'denied', ...peer }),
+      onRefused: (socket, refusal) => this.refuse(socket, refusal),
+      onError: err => this.emit({ type: 'server-error', code: err.code ?? 'ERROR', message: err.message }),
     })
   }
 
@@ -193,9 +196,7 @@ export class TcpEchoServer {
 
   /** The bound address, once listening. */
   address (): { address: string; port: number; family: string } {
-    const a = this.server.address()
-    if (a === null || typeof a === 'string') throw new Error('server is not listening')
-    return a
+    return this.listener.address()
   }
 
   /**
@@ -215,18 +216,11 @@ export class TcpEchoServer {
   }
 
   /** Start listening. Rejects with Node's error (EADDRINUSE, EACCES, EADDRNOTAVAIL…). */
-  listen (): Promise<{ address: string; port: number; family: string }> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(Object.assign(err, { host: this.options.host, port: this.options.port }))
-      this.server.once('error', onError)
-      this.server.listen({ port: this.options.port, host: this.options.host, backlog: LISTEN_BACKLOG }, () => {
-        this.server.off('error', onError)
-        this.startedAt = Date.now()
-        const a = this.address()
-        this.emit({ type: 'listening', address: a.address, port: a.port, family: a.family, reachable: reachableAddresses(a.address) })
-        resolve(a)
-      })
-    })
+  async listen (): Promise<{ address: string; port: number; family: string }> {
+    const { reachable, ...a } = await this.listener.listen()
+    this.startedAt = Date.now()
+    this.emit({ type: 'listening', ...a, reachable })
+    return a
   }
 
   /**
@@ -240,54 +234,35 @@ export class TcpEchoServer {
   }
 
   private async closeAll (): Promise<TcpServerSummary> {
-    this.closing = true
-    const serverClosed = new Promise<void>(resolve => {
-      if (!this.server.listening) resolve()
-      else this.server.close(() => resolve())
+    const bySocket = new Map([...this.connections.values()].map(conn => [conn.socket, conn]))
+    await this.listener.close(socket => {
+      const conn = bySocket.get(socket)
+      if (conn) conn.reason ??= 'server-stopped'
     })
-    const connectionsClosed = [...this.connections.values()].map(conn => {
-      conn.reason ??= 'server-stopped'
-      return this.endGracefully(conn)
-    })
-    const refusalsClosed = [...this.refusedSockets].map(socket => whenClosed(socket))
-    await Promise.all([serverClosed, ...connectionsClosed, ...refusalsClosed])
     this.closed = true
     return this.summary()
   }
 
   /** Totals so far. */
   summary (): TcpServerSummary {
-    return { ...this.totals, durationMs: this.startedAt ? Date.now() - this.startedAt : 0 }
+    const { accepted, refused, denied, peak } = this.listener.totals
+    return {
+      accepted, refused, denied, peakConnections: peak, ...this.totals,
+      durationMs: this.startedAt ? Date.now() - this.startedAt : 0,
+    }
   }
 
   private emit (event: TcpServerEvent): void {
     if (!this.closed) this.options.onEvent?.(event)
   }
 
-  private accept (socket: Socket): void {
-    // A peer that reset before we got here has no address left to read.
-    const remoteAddress = socket.remoteAddress ?? ''
-    const remotePort = socket.remotePort ?? 0
-    if (this.options.addressFilter !== undefined && !this.options.addressFilter(socket.remoteAddress)) {
-      // Destroy, not end(): a filtered peer gets nothing from us, not even a FIN after data.
-      socket.on('error', () => { /* nothing to do for a peer we are dropping */ })
-      socket.destroy()
-      this.totals.denied++
-      this.emit({ type: 'denied', remoteAddress, remotePort, denied: this.totals.denied })
-      return
-    }
-    if (this.closing || this.connections.size >= this.options.maxConnections) {
-      this.refuse(socket, remoteAddress, remotePort)
-      return
-    }
+  private accept (socket: Socket, { remoteAddress, remotePort }: PeerInfo): void {
     const conn: Connection = {
       id: this.nextId++, socket, remoteAddress, remotePort, startedAt: Date.now(),
       paused: false, halfClosed: false, bytesOut: 0,
       readWindowStart: 0, readsShown: 0, hiddenReads: 0, hiddenBytes: 0,
     }
     this.connections.set(conn.id, conn)
-    this.totals.accepted++
-    this.totals.peakConnections = Math.max(this.totals.peakConnections, this.connections.size)
     // Listeners first: the greeting write below may fail at once on a peer that already left.
     socket.on('error', err => {
       conn.error = err
@@ -360,13 +335,7 @@ export class TcpEchoServer {
    * Resolves when the socket is closed.
    */
   private endGracefully (conn: Connection): Promise<void> {
-    const { socket } = conn
-    const done = whenClosed(socket)
-    socket.end()
-    const timer = setTimeout(() => socket.destroy(), this.options.closeGraceMs)
-    timer.unref()
-    void done.then(() => clearTimeout(timer))
-    return done
+    return endWithGrace(conn.socket, this.options.closeGraceMs)
   }
 
   /** True when this read gets its own event; otherwise it is counted for `reads-hidden`. */
@@ -416,30 +385,15 @@ export class TcpEchoServer {
     })
   }
 
-  private refuse (socket: Socket, remoteAddress: string, remotePort: number): void {
-    const reason: RefusalReason = this.closing ? 'shutting-down' : 'full'
-    this.totals.refused++
-    this.emit({ type: 'refused', remoteAddress, remotePort, active: this.connections.size, limit: this.options.maxConnections, reason })
-    this.refusedSockets.add(socket)
-    socket.on('error', () => { /* a refused client may reset; nothing to do */ })
-    socket.on('close', () => this.refusedSockets.delete(socket))
+  private refuse (socket: Socket, refusal: PeerInfo & { reason: RefusalReason; active: number; limit: number }): void {
+    const { remoteAddress, remotePort, active, limit, reason } = refusal
+    this.emit({ type: 'refused', remoteAddress, remotePort, active, limit, reason })
     // Nothing it sends is read or echoed; the line is the whole answer.
-    socket.on('data', () => {})
-    const limit = this.options.maxConnections
-    const why = reason === 'shutting-down' ? 'the server is shutting down' : `the server is full (${limit} connection${limit === 1 ? '' : 's'})`
-    socket.end(`sockkit: connection refused: ${why}; try again later\r\n`)
-    const timer = setTimeout(() => socket.destroy(), this.options.closeGraceMs)
-    timer.unref()
-    socket.once('close', () => clearTimeout(timer))
+    const t = EN().tcpServer
+    const line = reason === 'shutting-down' ? t.refusalClosing : t.refusalFull({ limit })
+    void endWithGrace(socket, this.options.closeGraceMs, `${line}\r\n`)
   }
 }
-
-/** Resolves once `socket` has emitted 'close' (at once if it already has). */
-const whenClosed = (socket: Socket): Promise<void> =>
-  new Promise(resolve => {
-    if (socket.closed) resolve()
-    else socket.once('close', () => resolve())
-  })
 
 /** Create and start a {@link TcpEchoServer}; resolves once it is listening. */
 export const startTcpEchoServer = async (options: TcpServerOptions = {}): Promise<TcpEchoServer> => {

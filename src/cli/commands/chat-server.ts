@@ -1,20 +1,19 @@
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../core/addresses.js'
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT } from '../../core/constants.js'
-import { invalidArgText } from '../../core/errors.js'
+import { invalidArg } from '../../core/errors.js'
 import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseMilliseconds } from '../../core/parse.js'
 import { checkName } from '../../core/sanitize.js'
 import { preview } from '../../core/preview.js'
 // Only the language list and its parser (no sockets): --help stays as light as before.
 import { parseChatLanguage, type ChatLanguage } from '../../chat/chat-messages.js'
-import type { ChatLeaveReason, ChatServer, ChatServerEvent, ChatSummary } from '../../chat/chat-server.js'
+import type { ChatServer, ChatServerEvent, ChatSummary } from '../../chat/chat-server.js'
 import type { SplitLine } from '../../core/line-splitter.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, announceStopping, jsonWriter, lineWriter, styleFor, typedInput, type CliContext } from '../io.js'
 import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
 import type { AddressFilter } from '../../core/cidr.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
-import { formatDuration, plural } from '../render/format.js'
 
 // Defaults repeated here (not imported) so `sockkit --help` does not load the chat library;
 // test/chat-server-cli.ts checks they match the library's.
@@ -45,62 +44,42 @@ interface ChatServerFlags extends AddressFilterFlags {
 const parseName = (value: string): string => {
   const checked = checkName(value)
   if (!checked.ok || checked.name !== value) {
-    throw invalidArgText(`name must be 1–24 letters, digits, "-", "_" or "." with no spaces, not "${value}"`, { value })
+    throw invalidArg('chatNameInvalid', { value }, { value })
   }
   return value
 }
 
 export const makeChatServerCommand = (ctx: CliContext): Command =>
   addAddressFilterOptions(new Command('chat-server')
-    .summary('line-based chat room that nc, telnet and classroom clients can join')
-    .description('A chat room over TCP, one line per message. Each client is asked for a name; then every ' +
-      'line it sends goes to everyone else as "name: text", and a newcomer gets the recent history. Lines ' +
-      'you type here go to everyone, from you as the operator.\n\n' +
-      'The transcript goes to stdout; joins, leaves and refusals to stderr. Names and messages are cleaned ' +
-      'of terminal escape sequences and control characters first.\n\n' +
-      '--lang chooses the language of what clients are told (prompt, notices, /help); your own ' +
-      'event lines stay in English, and the commands keep their names.')
-    .argument('[port]', 'port to listen on (0 = any free port)', argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
-    .option('--host <address>', 'address to bind; 0.0.0.0 or :: lets others join', argParser(v => parseHost(v)), DEFAULT_HOST)
-    .option('--name <name>', 'your name in the chat', argParser(parseName), DEFAULTS.name)
-    .option('--history <n>', 'messages a newcomer receives (0 = none)', argParser(v => parseNonNegativeInt(v, 'history')), DEFAULTS.history)
-    .option('--max-line <bytes>', 'cut longer lines and tell the sender',
+    .summary(ctx.t.chatServer.help.summary)
+    .description(ctx.t.chatServer.help.description)
+    .argument('[port]', ctx.t.chatServer.help.arguments.port, argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
+    .option('--host <address>', ctx.t.chatServer.help.options.host, argParser(v => parseHost(v)), DEFAULT_HOST)
+    .option('--name <name>', ctx.t.chatServer.help.options.name, argParser(parseName), DEFAULTS.name)
+    .option('--history <n>', ctx.t.chatServer.help.options.history, argParser(v => parseNonNegativeInt(v, 'history')), DEFAULTS.history)
+    .option('--max-line <bytes>', ctx.t.chatServer.help.options.maxLine,
       argParser(v => parsePositiveInt(v, 'max-line')), DEFAULTS.maxLine)
-    .option('--max-connections <n>', 'clients at once; more refused politely',
+    .option('--max-connections <n>', ctx.t.chatServer.help.options.maxConnections,
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULTS.maxClients)
     // The name this option had before it matched tcp-server's; kept so old scripts still run.
     .addOption(new Option('--max-clients <n>').argParser(argParser(v => parsePositiveInt(v, 'max-clients')))
       .conflicts('maxConnections').hideHelp())
-    .option('--idle-timeout <ms>', 'disconnect a client silent this long (0 = never)',
+    .option('--idle-timeout <ms>', ctx.t.chatServer.help.options.idleTimeout,
       argParser(v => parseMilliseconds(v, 'idle-timeout', { zero: 'off' })), 0)
-    .option('--flood-rate <lines/s>', 'lines/s a client may keep up',
+    .option('--flood-rate <lines/s>', ctx.t.chatServer.help.options.floodRate,
       argParser(v => parsePositiveNumber(v, 'flood-rate')), DEFAULTS.floodRate)
-    .option('--flood-burst <lines>', 'lines a client may send at once',
+    .option('--flood-burst <lines>', ctx.t.chatServer.help.options.floodBurst,
       argParser(v => parsePositiveInt(v, 'flood-burst')), DEFAULTS.floodBurst)
-    .option('--flood-timeout <ms>', 'cut off a flooder held back this long',
+    .option('--flood-timeout <ms>', ctx.t.chatServer.help.options.floodTimeout,
       argParser(v => parseMilliseconds(v, 'flood-timeout')), DEFAULTS.floodTimeout)
-    .option('--max-output <bytes>', 'unread bytes before a cut-off',
+    .option('--max-output <bytes>', ctx.t.chatServer.help.options.maxOutput,
       argParser(v => parsePositiveInt(v, 'max-output')), DEFAULTS.maxOutput)
-    .option('--color-clients', 'ANSI colour to clients (many show garbage)')
-    .option('--timestamps', 'prefix every line with [HH:MM]')
-    .option('--lang <en|es|pt>', 'language of what clients are told; es-AR, pt-BR… accepted',
+    .option('--color-clients', ctx.t.chatServer.help.options.colorClients)
+    .option('--timestamps', ctx.t.chatServer.help.options.timestamps)
+    .option('--lang <en|es|pt>', ctx.t.chatServer.help.options.lang,
       argParser(parseChatLanguage), DEFAULTS.lang)
-    .option('--json', 'NDJSON events on stdout instead of the transcript'))
-    .addHelpText('after', `
-Examples:
-  $ sockkit chat-server
-      chat on 127.0.0.1:9000; join with: nc 127.0.0.1 9000
-  $ sockkit chat-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24 --lang es
-      a classroom chat in Spanish, open to that network only
-  $ sockkit chat-server 0 --json > chat.ndjson
-      any free port; every event as NDJSON, for grading
-
-Clients type a name, then lines; they have /who, /nick <name>, /me <action>,
-/quit and /help. You type lines to talk to everyone; /who lists people,
-/kick <name> (or #id) removes one, /me <action>. stdout: the transcript
-("ana: hola", "~ ana waves"); stderr: "[#3] connected", "* ana joined",
-"* ana left", refusals, cut lines, floods. Ctrl-C says goodbye to everyone,
-prints who took part and how many messages, and exits 130.`)
+    .option('--json', ctx.t.chatServer.help.options.json))
+    .addHelpText('after', ctx.t.chatServer.help.examples)
     .action((port: number, flags: ChatServerFlags) => runAction(ctx, async () => {
       const { ChatServer } = await import('../../chat/chat-server.js')
       const { LineSplitter } = await import('../../core/line-splitter.js')
@@ -131,8 +110,8 @@ prints who took part and how many messages, and exits 130.`)
       const splitter = new LineSplitter(flags.maxLine)
       const onLine = (line: SplitLine) => {
         // Told like a client is (lineTruncated): a silent cut would look like a lost tail.
-        if (line.truncated) print.note(`your line was longer than ${flags.maxLine} bytes; only the first ${line.bytes.length} were sent`)
-        operatorLine(server, line.bytes.toString('utf8'), print.note)
+        if (line.truncated) print.note(ctx.t.chatServer.operatorLineCut({ max: flags.maxLine, kept: line.bytes.length }))
+        operatorLine(ctx, server, line.bytes.toString('utf8'), print.note)
       }
       const onData = (chunk: Buffer) => {
         for (const line of splitter.push(chunk)) onLine(line)
@@ -153,7 +132,7 @@ prints who took part and how many messages, and exits 130.`)
       const onEnd = () => {
         for (const line of splitter.end()) onLine(line)
         // A pipe that ran out (or Ctrl-D; Ctrl-Z, Enter on Windows) ends the operator's input, not the chat.
-        print.note('stdin closed: you can no longer type, but the chat goes on — Ctrl-C to stop it')
+        print.note(ctx.t.chatServer.stdinClosed)
       }
       stdin.on('data', onData)
       stdin.on('end', onEnd)
@@ -172,16 +151,17 @@ prints who took part and how many messages, and exits 130.`)
 const OPERATOR_STALL_MS = 10_000
 
 /** One line the operator typed: a command of theirs, or something to say. */
-const operatorLine = (server: ChatServer, text: string, note: (text: string) => void): void => {
+const operatorLine = (ctx: CliContext, server: ChatServer, text: string, note: (text: string) => void): void => {
+  const t = ctx.t.chatServer
   const command = /^\/(who|kick|help)\b\s*(.*)$/i.exec(text.trim())
   if (!command) {
     // "/me" with nothing to do: the clients' usage answer, not "unknown command" nor the text "/me ".
     if (/^\/me$/i.test(text.trim())) {
-      note('usage: /me <action>, e.g. /me waves')
+      note(t.meUsage)
       return
     }
     if (/^\/(?!\/|me\s)/i.test(text)) {
-      note(`unknown command ${text.split(/\s/)[0]}: /who, /kick <name or #id>, /me <action>; start with // to say a line beginning with "/"`)
+      note(t.unknownCommand({ command: text.split(/\s/)[0]! }))
       return
     }
     server.say(text.startsWith('//') ? text.slice(1) : text)
@@ -190,13 +170,16 @@ const operatorLine = (server: ChatServer, text: string, note: (text: string) => 
   const [, name, argument] = command
   switch (name!.toLowerCase()) {
     case 'who':
-      note(`here now: ${[`${server.who()[0]!} (you)`, ...server.present().map(p => `${p.name} #${p.id}`)].join(', ')}`)
+      note(t.hereNow({ operator: server.who()[0]!, present: server.present().map(p => `${p.name} #${p.id}`) }))
       break
     case 'kick':
-      if (!server.kick(argument!.trim())) note(`nobody ${argument!.trim().startsWith('#') ? 'with connection id' : 'called'} "${argument!.trim()}" is here (/who lists them; #id is the [#N] in the event lines)`)
+      if (!server.kick(argument!.trim())) {
+        const target = argument!.trim()
+        note(target.startsWith('#') ? t.nobodyWithId({ target }) : t.nobodyCalled({ target }))
+      }
       break
     default:
-      note('type a line to say it to everyone; /me <action>; /who lists people; /kick <name> or /kick #id removes one; Ctrl-C ends the chat')
+      note(t.operatorHelp)
   }
 }
 
@@ -212,105 +195,104 @@ const printJson = (ctx: CliContext) => {
   }
 }
 
-const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: AddressFilter | undefined) => {
+/** The human printer's tools: the catalogue, colours, the stderr writer and connection tags. */
+const humanKit = (ctx: CliContext) => {
   const err = styleFor(ctx, ctx.io.stderr)
+  const t = ctx.t.chatServer
+  return { ctx, t, err, log: lineWriter(ctx.io.stderr, err), tag: (id: number) => err.cyan(`[#${id}]`) }
+}
+type HumanKit = ReturnType<typeof humanKit>
+
+const printListening = ({ t, err, log }: HumanKit, e: Extract<ChatServerEvent, { type: 'listening' }>,
+  flags: ChatServerFlags, addressFilter: AddressFilter | undefined): void => {
+  log(t.listening({ where: formatAddress(e.address, e.port), em: err.green }))
+  log(t.joinWith({ host: e.reachable[0] ?? e.address, port: e.port }))
+  log(t.youAre({ name: flags.name }))
+  if (flags.lang !== 'en') log(t.clientLanguage({ language: t.languageNames[flags.lang], code: flags.lang }))
+  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
+  const unmatchable = unmatchableAllow(addressFilter, e.address)
+  if (unmatchable) log(t.warning({ text: unmatchable, em: err.yellow }))
+}
+
+/** The transcript is data: stdout, one line per message, like what clients see. */
+const printMessage = (ctx: CliContext, flags: ChatServerFlags, e: Extract<ChatServerEvent, { type: 'message' }>): void => {
   const out = styleFor(ctx, ctx.io.stdout)
-  const log = lineWriter(ctx.io.stderr, err)
-  const tag = (id: number) => err.cyan(`[#${id}]`)
-  const stamp = () => {
-    if (!flags.timestamps) return ''
+  let stamp = ''
+  if (flags.timestamps) {
     const d = new Date()
-    return `[${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}] `
+    stamp = `[${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}] `
   }
-  return {
-    event: (e: ChatServerEvent): void => {
-      switch (e.type) {
-        case 'listening': {
-          const where = formatAddress(e.address, e.port)
-          log(`${err.green('chat listening')} on ${where} (TCP, one line per message)`)
-          const host = e.reachable[0] ?? e.address
-          log(`join with: nc ${host} ${e.port}   (or telnet ${host} ${e.port}, or sockkit tcp-client ${host} ${e.port})`)
-          log(`you are "${flags.name}": type a line to talk to everyone; /who, /kick <name or #id>, /help`)
-          if (flags.lang !== 'en') log(`clients are told things in ${LANGUAGE_NAMES[flags.lang]} (--lang ${flags.lang}); these lines stay in English`)
-          if (addressFilter) log(`${describeAddressFilter(addressFilter)}; filtered peers are closed at once`)
-          const unmatchable = unmatchableAllow(addressFilter, e.address)
-          if (unmatchable) log(err.yellow(`warning: ${unmatchable}`))
-          break
-        }
-        case 'connected':
-          log(`${tag(e.id)} connected from ${formatAddress(e.remoteAddress, e.remotePort)}; asked for a name (${e.active} connected)`)
-          break
-        case 'refused':
-          log(`${err.yellow('refused')} ${formatAddress(e.remoteAddress, e.remotePort)}: the chat is full (${e.limit} ${e.limit === 1 ? 'person' : 'people'}); told them politely`)
-          break
-        case 'denied':
-          log(`${err.yellow('denied')} ${e.remoteAddress === '' ? 'a client that had already left' : formatAddress(e.remoteAddress, e.remotePort)} ` +
-            `(${deniedBecause(addressFilter, e.remoteAddress)}); closed at once`)
-          break
-        case 'name-rejected':
-          log(`${tag(e.id)} name "${preview(Buffer.from(e.attempt), 64)}" not accepted (${e.problem}); asked again`)
-          break
-        case 'joined':
-          log(`${tag(e.id)} ${err.green(`* ${e.name} joined`)}` +
-            (e.name !== e.requestedName ? ` (asked for ${e.requestedName}, which was taken)` : '') +
-            ` — ${plural(e.present, 'person', 'people')} here, ${plural(e.historySent, 'history message')} sent`)
-          break
-        case 'message':
-          // The transcript is data: stdout, one line per message, like what clients see.
-          ctx.io.stdout.write(e.action
-            ? `${stamp()}~ ${out.bold(e.from)} ${e.text}\n`
-            : `${stamp()}${out.bold(e.from)}: ${e.text}\n`)
-          break
-        case 'nick':
-          log(`${tag(e.id)} * ${e.from} is now ${e.to}`)
-          break
-        case 'line-truncated':
-          log(`${tag(e.id)} ${err.yellow('line cut')}: ${e.name ?? 'a client'} sent more than ${e.limitBytes} bytes in one line; told them`)
-          break
-        case 'unterminated-line':
-          log(`${tag(e.id)} ${err.yellow('no newline')}: ${e.name ?? 'a client'} sent a line without "\\n"; taken after ${e.waitedMs} ms`)
-          break
-        case 'flood-throttled':
-          log(`${tag(e.id)} ${err.yellow('flood')}: ${e.name ?? 'a client'} is sending more than ${e.linesPerSecond} lines/s; holding their lines back`)
-          break
-        case 'left': {
-          const why = e.reason === 'closed' || e.reason === 'quit' ? '' : ` (${LEAVE_REASON_TEXT[e.reason]})`
-          const line = `* ${e.name} left${why} after ${formatDuration(e.durationMs)}, ${plural(e.messages, 'message')}`
-          log(`${tag(e.id)} ${e.reason === 'reset' || e.reason === 'error' || e.reason === 'flood' || e.reason === 'slow-reader' ? err.red(line) : line}`)
-          break
-        }
-        case 'disconnected':
-          log(`${tag(e.id)} ${formatAddress(e.remoteAddress, e.remotePort)} left before giving a name (${LEAVE_REASON_TEXT[e.reason]})`)
-          break
-        case 'server-error':
-          log(`${err.red('server error')} ${e.code}: ${e.message} (still listening)`)
-          break
-      }
-    },
-    summary: (s: ChatSummary): void => {
-      const people = s.participants.map(p => `${p.name} (${plural(p.messages, 'message')})`)
-      log(`chat closed after ${formatDuration(s.durationMs)}: ` +
-        (people.length ? `${plural(people.length, 'person', 'people')} took part: ${people.join(', ')}` : 'nobody joined') +
-        `; ${plural(s.messages, 'message')} in all, ${s.operatorMessages} from ${flags.name}` +
-        (s.refused ? `; ${s.refused} refused (full)` : '') + (s.denied ? `; ${s.denied} denied` : '') + (s.dropped ? `; ${s.dropped} disconnected for flooding or not reading` : ''))
-    },
-    note: (text: string) => log(text),
+  ctx.io.stdout.write(e.action ? `${stamp}~ ${out.bold(e.from)} ${e.text}\n` : `${stamp}${out.bold(e.from)}: ${e.text}\n`)
+}
+
+/** Someone who had named themselves left, or someone who had not yet disconnected. */
+const printLeaving = ({ t, err, log, tag }: HumanKit, e: Extract<ChatServerEvent, { type: 'left' | 'disconnected' }>): void => {
+  if (e.type === 'disconnected') {
+    log(t.disconnected({ tag: tag(e.id), from: formatAddress(e.remoteAddress, e.remotePort), why: t.leaveReasons[e.reason] }))
+    return
+  }
+  const why = e.reason === 'closed' || e.reason === 'quit' ? '' : t.leaveReasons[e.reason]
+  const line = t.left({ name: e.name, why, durationMs: e.durationMs, messages: e.messages })
+  log(`${tag(e.id)} ${e.reason === 'reset' || e.reason === 'error' || e.reason === 'flood' || e.reason === 'slow-reader' ? err.red(line) : line}`)
+}
+
+/** One stderr line about a client, or none. */
+const printClientEvent = (kit: HumanKit, e: ChatServerEvent, addressFilter: AddressFilter | undefined): void => {
+  const { t, err, log, tag } = kit
+  switch (e.type) {
+    case 'connected':
+      log(t.connected({ tag: tag(e.id), from: formatAddress(e.remoteAddress, e.remotePort), active: e.active }))
+      break
+    case 'refused':
+      log(t.refused({ from: formatAddress(e.remoteAddress, e.remotePort), limit: e.limit, em: err.yellow }))
+      break
+    case 'denied':
+      log(t.denied({
+        from: e.remoteAddress === '' ? t.goneClient : formatAddress(e.remoteAddress, e.remotePort),
+        because: deniedBecause(addressFilter, e.remoteAddress), em: err.yellow,
+      }))
+      break
+    case 'name-rejected':
+      log(t.nameRejected({ tag: tag(e.id), attempt: preview(Buffer.from(e.attempt), 64), problem: e.problem }))
+      break
+    case 'joined':
+      log(t.joined({ tag: tag(e.id), name: e.name, requested: e.requestedName, present: e.present, historySent: e.historySent, em: err.green }))
+      break
+    case 'nick':
+      log(t.nick({ tag: tag(e.id), from: e.from, to: e.to }))
+      break
+    case 'line-truncated':
+      log(t.lineCut({ tag: tag(e.id), who: e.name ?? t.aClient, limitBytes: e.limitBytes, em: err.yellow }))
+      break
+    case 'unterminated-line':
+      log(t.noNewline({ tag: tag(e.id), who: e.name ?? t.aClient, waitedMs: e.waitedMs, em: err.yellow }))
+      break
+    case 'flood-throttled':
+      log(t.flood({ tag: tag(e.id), who: e.name ?? t.aClient, linesPerSecond: e.linesPerSecond, em: err.yellow }))
+      break
+    case 'left':
+    case 'disconnected':
+      printLeaving(kit, e)
+      break
+    case 'server-error':
+      log(t.serverError({ code: e.code, message: e.message, em: err.red }))
+      break
   }
 }
 
-/** For the operator's "clients are told things in …" line. */
-const LANGUAGE_NAMES: Record<ChatLanguage, string> = { en: 'English', es: 'Spanish', pt: 'Portuguese' }
-
-/** Why someone left, in the words the event lines use (not the library's identifiers). */
-const LEAVE_REASON_TEXT: Record<ChatLeaveReason, string> = {
-  'quit': 'said /quit',
-  'closed': 'closed the connection',
-  'reset': 'connection reset',
-  'error': 'connection error',
-  'idle-timeout': 'idle too long',
-  'name-timeout': 'gave no name in time',
-  'flood': 'sent too fast for too long',
-  'slow-reader': 'was not reading',
-  'kicked': 'removed by the operator',
-  'server-stopped': 'the chat was closed',
+const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: AddressFilter | undefined) => {
+  const kit = humanKit(ctx)
+  return {
+    event: (e: ChatServerEvent): void => {
+      if (e.type === 'listening') printListening(kit, e, flags, addressFilter)
+      else if (e.type === 'message') printMessage(ctx, flags, e)
+      else printClientEvent(kit, e, addressFilter)
+    },
+    summary: (s: ChatSummary): void => {
+      kit.log(kit.t.closed({
+        ...s, operator: flags.name, participants: s.participants.map(p => kit.t.participant({ name: p.name, messages: p.messages })),
+      }))
+    },
+    note: (text: string) => kit.log(text),
+  }
 }

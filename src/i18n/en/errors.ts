@@ -3,6 +3,7 @@ import { errorsUdp } from './errors-udp.js'
 import { errorsImpairment } from './errors-impairment.js'
 import { errorsClients } from './errors-clients.js'
 import { errorsCore } from './errors-core.js'
+import { errorsServers } from './errors-servers.js'
 
 /**
  * Errors the library raises, worded for a person. The library stores the key and parameters
@@ -14,5 +15,6 @@ export const errors = (f: Fmt) => ({
   ...errorsImpairment(f),
   ...errorsCore(f),
   ...errorsClients(f),
+  ...errorsServers(f),
   reflectorProgramMissing: (p: { path: string }) => `the reflector program is missing (looked for ${p.path}); run \`npm run build\``,
 })

@@ -4,6 +4,8 @@
  * Each area lives in its own file; a message is a string or a function of named parameters.
  */
 import type { Fmt } from '../fmt.js'
+import { chat } from './chat.js'
+import { chatServer } from './chat-server.js'
 import { common } from './common.js'
 import { compare } from './compare.js'
 import { errors } from './errors.js'
@@ -16,8 +18,11 @@ import { udpSend } from './udp-send.js'
 import { tcpClient } from './tcp-client.js'
 import { cli } from './cli.js'
 import { explain } from './explain.js'
+import { tcpServer } from './tcp-server.js'
 
 export const en = (f: Fmt) => ({
+  chat: chat(f),
+  chatServer: chatServer(f),
   common: common(f),
   compare: compare(f),
   errors: errors(f),
@@ -30,4 +35,5 @@ export const en = (f: Fmt) => ({
   tcpClient: tcpClient(f),
   cli: cli(f),
   explain: explain(f),
+  tcpServer: tcpServer(f),
 })
