@@ -12,6 +12,12 @@ export type Lang = typeof LANGS[number]
  */
 export interface PluralForms { zero?: string; one: string; many?: string; other: string }
 
+/**
+ * How a message highlights a word without knowing colours: the CLI passes chalk's bold/dim
+ * (or identity when colour is off); the language file decides which words get it.
+ */
+export type Mark = (text: string) => string
+
 export interface Fmt {
   readonly lang: Lang
   /** BCP 47 locale handed to Intl (`en-US`, `es`, `pt-BR`). */

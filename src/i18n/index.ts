@@ -6,7 +6,7 @@
 import { en } from './en/index.js'
 import { makeFmt, type Fmt, type Lang } from './fmt.js'
 
-export { LANGS, makeFmt, type Fmt, type Lang, type PluralForms } from './fmt.js'
+export { LANGS, makeFmt, type Fmt, type Lang, type Mark, type PluralForms } from './fmt.js'
 
 /** Every message area in one language: the English catalogue's shape, which others must match. */
 export type Catalog = ReturnType<typeof en>

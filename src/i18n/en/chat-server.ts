@@ -1,7 +1,5 @@
-import type { Fmt } from '../fmt.js'
+import type { Fmt, Mark } from '../fmt.js'
 
-/** Colours one word of a sentence; the language file picks which word carries it. */
-type Mark = (text: string) => string
 
 /** chat-server: the operator's side (events, notes, summary, help). What clients read is area `chat`. */
 export const chatServer = (f: Fmt) => {

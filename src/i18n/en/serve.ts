@@ -1,5 +1,4 @@
-import type { Fmt } from '../fmt.js'
-import type { Mark } from './udp-server.js'
+import type { Fmt, Mark } from '../fmt.js'
 
 /** serve (the reflector compare measures against): its events, its Ctrl-C summary and its help. */
 export const serve = (f: Fmt) => {

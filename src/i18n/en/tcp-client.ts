@@ -1,7 +1,6 @@
-import type { Fmt } from '../fmt.js'
+import type { Fmt, Mark } from '../fmt.js'
 
 /** Emphasis the CLI puts on a word of a line (a colour on a terminal); identity otherwise. */
-export type Mark = (text: string) => string
 
 /** tcp-client: its help, event lines and closing lines (stderr). */
 export const tcpClient = (f: Fmt) => {

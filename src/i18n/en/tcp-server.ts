@@ -1,7 +1,5 @@
-import type { Fmt } from '../fmt.js'
+import type { Fmt, Mark } from '../fmt.js'
 
-/** Colours one word of a sentence; the language file picks which word carries it. */
-export type Mark = (text: string) => string
 
 /** tcp-server: its events, warnings, Ctrl-C summary, refusal line and help. */
 export const tcpServer = (f: Fmt) => {

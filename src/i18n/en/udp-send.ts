@@ -1,5 +1,4 @@
-import type { Fmt } from '../fmt.js'
-import type { Mark } from './tcp-client.js'
+import type { Fmt, Mark } from '../fmt.js'
 
 /** udp-send: its help, event lines and summary (stderr). */
 export const udpSend = (f: Fmt) => {

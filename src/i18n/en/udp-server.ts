@@ -1,10 +1,9 @@
-import type { Fmt } from '../fmt.js'
+import type { Fmt, Mark } from '../fmt.js'
 
 /**
  * Marks the words of a sentence the terminal highlights (a colour): the language file
  * chooses which words, the CLI chooses the colour. Identity when colour is off.
  */
-export type Mark = (text: string) => string
 
 /** A peer's sequence statistics as its summary line words them (PeerSeqSummary fits). */
 export interface PeerSeqWords {
