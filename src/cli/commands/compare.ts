@@ -6,8 +6,9 @@ import { DEFAULT_PORT, MAX_UDP_PAYLOAD_IPV4 } from '../../core/constants.js'
 import { invalidArgText } from '../../core/errors.js'
 import { parseMilliseconds, parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parseHost, parseRate as parseRateWithin } from '../../core/parse.js'
 import { checkImpairmentFlags, MAX_IMPAIRMENT_DELAY_MS, reorderSpacingNote, type EmulatorChoice, type Impairment, type ImpairmentEvent } from '../../impairment/impairment.js'
-import type { CompareEvent } from '../../compare/compare.js'
-import type { CompareConfig, Transport } from '../../compare/compare-types.js'
+import type { CompareConfig, CompareEvent } from '../../compare/compare-types.js'
+import type { TransportId } from '../../compare/transport-types.js'
+import { defaultTransports } from '../../compare/transports/index.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { sweepStaleTablesAtStart } from '../stale-tables.js'
 import { plural } from '../render/format.js'
@@ -21,7 +22,7 @@ interface CompareFlags {
   count: number
   rate: number
   size: number
-  transports: Transport[]
+  transports: TransportId[]
   blast?: boolean
   warmup: number
   nagle?: boolean
@@ -56,14 +57,18 @@ const parseSeed = (value: string): number => {
   return n
 }
 
-/** `tcp,udp` → ['tcp', 'udp']; each once, nothing else. */
-const parseTransports = (value: string): Transport[] => {
+/** `tcp,udp` → ['tcp', 'udp']: registered transports, each once. */
+const parseTransports = (value: string): TransportId[] => {
   const names = value.split(',').map(s => s.trim().toLowerCase()).filter(s => s !== '')
-  if (names.length === 0 || names.some(n => n !== 'tcp' && n !== 'udp') || new Set(names).size !== names.length) {
+  if (names.length === 0 || names.some(n => !defaultTransports.has(n)) || new Set(names).size !== names.length) {
     throw invalidArgText(`transports must be tcp, udp or tcp,udp, not "${value}"`, { value })
   }
-  return names as Transport[]
+  return names
 }
+
+/** The IP transports under `ids` (what an impairment acts on). */
+const carriersOf = (ids: TransportId[]): Array<'tcp' | 'udp'> =>
+  [...new Set(ids.map(id => defaultTransports.get(id)!.traits.carriedOver))]
 
 const parseNumber = parseNumberText
 
@@ -236,7 +241,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
         : undefined
       if (impairment) {
         // The same impossible combination is the same usage error as in link (exit 2).
-        const { problem } = await checkImpairmentFlags({ command: 'compare', transports: flags.transports, impairment, emulator: flags.emulator })
+        const { problem } = await checkImpairmentFlags({ command: 'compare', transports: carriersOf(flags.transports), impairment, emulator: flags.emulator })
         if (problem !== undefined) throw invalidArgText(problem)
       }
       // Last of the checks, first of the effects: the file is opened before any probe is sent.

@@ -1,0 +1,28 @@
+import type { Fmt } from '../fmt.js'
+
+/** Errors raised by compare's library (config, runner, transports) and the probe reflector. */
+export const errorsCompare = (f: Fmt) => ({
+  compareCountRange: (p: { max: number; value: number }) =>
+    `count must be a whole number from 1 to ${f.num(p.max)}, not ${f.num(p.value)}`,
+  compareRateRange: (p: { value: number }) =>
+    `rate must be a number of probes per second greater than 0, not ${f.num(p.value)}`,
+  /** `known` are the registered transport ids, in registration order. */
+  compareTransportsUnknown: (p: { known: string[]; value: string }) =>
+    `transports must be ${p.known.slice(0, -1).join(', ')}${p.known.length > 1 ? ', ' : ''}${p.known.at(-1) ?? ''} or ${p.known.length === 2 ? 'both' : 'several'} (each once), not "${p.value}"`,
+  /** `datagramLimit`: the largest size is the UDP datagram limit. */
+  compareSizeRange: (p: { min: number; max: number; datagramLimit: boolean; value: number }) =>
+    `size must be a whole number of bytes from ${f.num(p.min)} (the probe header) to ${f.num(p.max)}${p.datagramLimit ? ' (the largest UDP datagram)' : ''}, not ${f.num(p.value)}`,
+  compareWarmupRange: (p: { value: number }) => `warmup must be a whole number of probes, 0 or more, not ${f.num(p.value)}`,
+  compareTmaxRange: (p: { value: number }) => `tmax must be a number of milliseconds greater than 0, not ${f.num(p.value)}`,
+  comparePortRange: (p: { value: number }) => `port must be a whole number from 1 to 65535, not ${f.num(p.value)}`,
+  compareUdpNoAnswer: (p: { where: string }) =>
+    `no UDP probe came back from ${p.where} — is \`sockkit serve\` running there and is UDP allowed through?`,
+  compareTcpNoAnswer: (p: { where: string }) =>
+    `no TCP probe came back from ${p.where} — something accepted the connection but did not echo: is it \`sockkit serve\`?`,
+  compareTcpClosedDuringRun: (p: { where: string }) => `${p.where} closed the TCP connection during the run`,
+  compareTcpConnectStopped: 'stopped before the TCP connection was made',
+  compareTcpConnectTimeout: (p: { where: string; timeoutMs: number }) =>
+    `no TCP connection to ${p.where} within ${f.num(p.timeoutMs)} ms`,
+  compareRelayUnreachable: (p: { where: string; cause: string }) =>
+    `the relay in front of ${p.where} could not reach it: ${p.cause}`,
+})
