@@ -5,9 +5,11 @@
  */
 import type { Fmt } from '../fmt.js'
 import { common } from './common.js'
+import { compareCli } from './compare-cli.js'
 import { errors } from './errors.js'
 
 export const en = (f: Fmt) => ({
   common: common(f),
   errors: errors(f),
+  compareCli: compareCli(f),
 })
