@@ -25,4 +25,13 @@ export const errorsCompare = (f: Fmt) => ({
     `no TCP connection to ${p.where} within ${f.num(p.timeoutMs)} ms`,
   compareRelayUnreachable: (p: { where: string; cause: string }) =>
     `the relay in front of ${p.where} could not reach it: ${p.cause}`,
+  probeTooSmall: (p: { size: number; min: number }) => `probe size ${f.num(p.size)} is too small: a probe needs at least ${f.num(p.min)} bytes`,
+  probeRunIdRange: (p: { value: number }) => `probe run id ${p.value} is not a 32-bit unsigned integer`,
+  probeSeqRange: (p: { value: number }) => `probe sequence number ${p.value} is not a 32-bit unsigned integer`,
+  /** `value` in ns, as a decimal string (a bigint). */
+  probeScheduledRange: (p: { value: string }) => `probe scheduled time ${p.value} ns is out of range`,
+  localReflectorStartTimeout: (p: { timeoutMs: number }) => `the local reflector did not start within ${f.num(p.timeoutMs)} ms`,
+  /** `signal` when killed, else `code`; `stderrLine`: its first line of stderr, null when it wrote none. */
+  localReflectorExited: (p: { signal: string | null; code: number | null; stderrLine: string | null }) =>
+    `the local reflector exited before it was ready (${p.signal ?? `exit code ${p.code}`})${p.stderrLine !== null ? `: ${p.stderrLine}` : ''}`,
 })
