@@ -5,6 +5,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runCli, startCli } from './fixtures/cli.js'
+import { runMain } from './fixtures/main.js'
 import { decodeProbe, encodeProbe } from '../src/probe/probe.js'
 
 const closedPort = async (): Promise<number> => {
@@ -32,7 +33,7 @@ const RESULT_FIELDS = ['sent', 'received', 'lost', 'lossPercent', 'duplicates', 
 const RTT_FIELDS = ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max']
 
 t.test('--json: exactly the CompareResult, zero loss on loopback', async t => {
-  const run = await runCli(['compare', '--count', '50', '--rate', '500', '--json'], { timeoutMs: 30_000 })
+  const run = await runMain(['compare', '--count', '50', '--rate', '500', '--json'], { timeoutMs: 30_000 })
   t.equal(run.code, 0, run.stderr)
   const result = JSON.parse(run.stdout.toString())
   t.equal(result.schema, 'sockkit.compare/v2')
@@ -53,7 +54,7 @@ t.test('--json: exactly the CompareResult, zero loss on loopback', async t => {
 t.test('only the asked transports appear; --csv writes one row per probe', async t => {
   const dir = t.testdir({})
   const csv = join(dir, 'probes.csv')
-  const run = await runCli(['compare', '--count', '40', '--rate', '1000', '--transports', 'udp', '--json', '--csv', csv], { timeoutMs: 30_000 })
+  const run = await runMain(['compare', '--count', '40', '--rate', '1000', '--transports', 'udp', '--json', '--csv', csv], { timeoutMs: 30_000 })
   t.equal(run.code, 0, run.stderr)
   const result = JSON.parse(run.stdout.toString())
   t.same(Object.keys(result.results), ['udp'])
@@ -63,7 +64,7 @@ t.test('only the asked transports appear; --csv writes one row per probe', async
   t.ok(lines.slice(1).every(l => l.startsWith('udp,')))
 
   const both = join(dir, 'both.csv')
-  const run2 = await runCli(['compare', '--count', '20', '--rate', '1000', '--csv', both], { timeoutMs: 30_000 })
+  const run2 = await runMain(['compare', '--count', '20', '--rate', '1000', '--csv', both], { timeoutMs: 30_000 })
   t.equal(run2.code, 0, run2.stderr)
   const rows = readFileSync(both, 'utf8').trim().split('\n')
   t.equal(rows.length, 41, 'one header, 20 TCP rows, 20 UDP rows')
@@ -124,7 +125,7 @@ t.test('bad input exits 2 with one sentence', async t => {
     [['127.0.0.1', '--port', '70000'], /port/],
   ]
   for (const [args, pattern] of cases) {
-    const run = await runCli(['compare', ...args])
+    const run = await runMain(['compare', ...args])
     t.equal(run.code, 2, args.join(' '))
     t.match(run.stderr, pattern)
     t.equal(run.stderr.trim().split('\n').length, 1, 'one line')
@@ -133,7 +134,7 @@ t.test('bad input exits 2 with one sentence', async t => {
 
 t.test('a host with nothing listening exits 1 with a plain sentence', async t => {
   const port = await closedPort()
-  const run = await runCli(['compare', '127.0.0.1', '--port', String(port), '--count', '20'], { timeoutMs: 30_000 })
+  const run = await runMain(['compare', '127.0.0.1', '--port', String(port), '--count', '20'], { timeoutMs: 30_000 })
   t.equal(run.code, 1)
   t.match(run.stderr, /nothing is listening on 127\.0\.0\.1/)
   t.match(run.stderr, /sockkit serve/)
@@ -161,7 +162,7 @@ t.test('serve: compare against it, garbage ignored and counted, summary on Ctrl-
   t.same(await echoed, probe, 'the first reply is the probe, not an echo of junk')
   await serve.waitFor(/ignored/)
 
-  const run = await runCli(['compare', '127.0.0.1', '--port', port!, '--count', '30', '--rate', '1000', '--json'], { timeoutMs: 30_000 })
+  const run = await runMain(['compare', '127.0.0.1', '--port', port!, '--count', '30', '--rate', '1000', '--json'], { timeoutMs: 30_000 })
   t.equal(run.code, 0, run.stderr)
   const result = JSON.parse(run.stdout.toString())
   t.equal(result.config.local, false)
@@ -177,7 +178,7 @@ t.test('--json: when nothing answers, stdout holds one document with the error i
   await new Promise<void>(resolve => blocker.listen(0, '127.0.0.1', () => resolve()))
   const port = (blocker.address() as { port: number }).port
   await new Promise<void>(resolve => blocker.close(() => resolve()))
-  const run = await runCli(['compare', '127.0.0.1', '--port', String(port), '--count', '3', '--json'])
+  const run = await runMain(['compare', '127.0.0.1', '--port', String(port), '--count', '3', '--json'])
   t.equal(run.code, 1)
   const doc = JSON.parse(run.stdout.toString())
   t.match(doc, { schema: 'sockkit.compare/v2', error: { exitCode: 1, message: new RegExp(`nothing is listening on 127\\.0\\.0\\.1:${port}`) } })
@@ -195,7 +196,7 @@ t.test('throughput covers first scheduled send → last echo, not the Tmax wait 
   await new Promise<void>(resolve => reflector.bind(0, '127.0.0.1', () => resolve()))
   const port = reflector.address().port
   const csv = join(t.testdir({}), 'probes.csv')
-  const run = await runCli(['compare', '127.0.0.1', '--port', String(port), '--transports', 'udp', '--count', '50', '--rate', '1000',
+  const run = await runMain(['compare', '127.0.0.1', '--port', String(port), '--transports', 'udp', '--count', '50', '--rate', '1000',
     '--tmax', '3000', '--json', '--csv', csv], { timeoutMs: 30_000 })
   t.equal(run.code, 0, run.stderr)
   const udp = JSON.parse(run.stdout.toString()).results.udp
@@ -232,7 +233,7 @@ t.test('--csv: a path that cannot be written fails at once (exit 2), before any 
     cases.push([locked, /cannot write the CSV file .*locked: permission denied/])
   }
   for (const [path, pattern] of cases) {
-    const run = await runCli(['compare', '--count', '100000', '--rate', '100', '--csv', path], { timeoutMs: 10_000 })
+    const run = await runMain(['compare', '--count', '100000', '--rate', '100', '--csv', path], { timeoutMs: 10_000 })
     t.equal(run.code, 2, path)
     t.match(run.stderr, pattern)
     t.equal(run.stderr.trim().split('\n').length, 1, 'one sentence, no stack')
@@ -242,7 +243,7 @@ t.test('--csv: a path that cannot be written fails at once (exit 2), before any 
 })
 
 t.test('--csv -: rows on stdout, the table on stderr; with --json it is a usage error', async t => {
-  const run = await runCli(['compare', '--count', '20', '--rate', '1000', '--transports', 'udp', '--csv', '-'], { timeoutMs: 30_000 })
+  const run = await runMain(['compare', '--count', '20', '--rate', '1000', '--transports', 'udp', '--csv', '-'], { timeoutMs: 30_000 })
   t.equal(run.code, 0, run.stderr)
   const lines = run.stdout.toString().trim().split('\n')
   t.equal(lines[0], 'transport,seq,scheduled_ms,sent_ms,received_ms,rtt_ms,status')
@@ -250,14 +251,14 @@ t.test('--csv -: rows on stdout, the table on stderr; with --json it is a usage 
   t.ok(lines.slice(1).every(l => /^udp,\d+,/.test(l)))
   t.match(run.stderr, /^RTT p50 /m, 'the table went to stderr')
 
-  const both = await runCli(['compare', '--csv', '-', '--json'])
+  const both = await runMain(['compare', '--csv', '-', '--json'])
   t.equal(both.code, 2)
   t.match(both.stderr, /--csv - and --json both write to stdout/)
   t.equal(both.stdout.length, 0)
 })
 
 t.test('numbers as people type them: 1e3, 6.4e1; any rate above 0, a sender that cannot keep up shows lag', async t => {
-  const run = await runCli(['compare', '--count', '4e1', '--rate', '1e9', '--size', '6.4e1', '--warmup', '1e1', '--tmax', '2e3',
+  const run = await runMain(['compare', '--count', '4e1', '--rate', '1e9', '--size', '6.4e1', '--warmup', '1e1', '--tmax', '2e3',
     '--transports', 'udp', '--json'], { timeoutMs: 30_000 })
   t.equal(run.code, 0, run.stderr)
   const result = JSON.parse(run.stdout.toString())
@@ -266,7 +267,7 @@ t.test('numbers as people type them: 1e3, 6.4e1; any rate above 0, a sender that
   t.ok(result.results.udp.sendLagMs.max > 0, 'the schedule could not be kept: send lag reported')
 
   for (const args of [['--count', '1.5'], ['--count', '1e-3'], ['--count', '0x10'], ['--rate', '1e400'], ['--rate', '-1e3'], ['--size', '2e1'], ['--warmup', '-1']]) {
-    const bad = await runCli(['compare', ...args])
+    const bad = await runMain(['compare', ...args])
     t.equal(bad.code, 2, args.join(' '))
     t.match(bad.stderr, new RegExp(args[0]!.slice(2)))
     t.equal(bad.stderr.trim().split('\n').length, 1)
@@ -276,7 +277,7 @@ t.test('numbers as people type them: 1e3, 6.4e1; any rate above 0, a sender that
 t.test('compare --help says what auto does as root: the kernel drops, the relay adds the rest', async t => {
   // Before: "auto uses the kernel (nftables, root) when it can do all that is asked, else a
   // userspace relay" — but as root `--loss 5 --delay 20` runs kernel+userspace, not the relay alone.
-  const help = (await runCli(['compare', '--help'])).stdout.toString().replace(/\s+/g, ' ')
+  const help = (await runMain(['compare', '--help'])).stdout.toString().replace(/\s+/g, ' ')
   t.notMatch(help, /when it can do all that is asked, else a userspace relay/)
   t.match(help, /auto gives loss to the kernel \(nftables\) where it can drop \(Linux, root, nft\), UDP and TCP alike, and the rest to a userspace relay/)
 })
@@ -284,7 +285,7 @@ t.test('compare --help says what auto does as root: the kernel drops, the relay 
 t.test('compare --help and serve --help read well at 80 columns', async t => {
   const columns = (line: string) => [...line].length
   for (const command of ['compare', 'serve']) {
-    const run = await runCli([command, '--help'])
+    const run = await runMain([command, '--help'])
     t.equal(run.code, 0)
     const lines = run.stdout.toString().split('\n')
     for (const line of lines) t.ok(columns(line) <= 80, `${command}: ${columns(line)} columns: ${line}`)
@@ -297,7 +298,7 @@ t.test('compare --help and serve --help read well at 80 columns', async t => {
     }
     t.match(run.stdout.toString(), /Examples:/)
   }
-  const help = (await runCli(['compare', '--help'])).stdout.toString()
+  const help = (await runMain(['compare', '--help'])).stdout.toString()
   t.match(help, /--transports <list>.*\(default: tcp,udp\)/)
   t.notMatch(help, /\["tcp","udp"\]/)
   t.match(help, /throughput +probes back in time over the measured interval/)
@@ -346,7 +347,7 @@ t.test('a second Ctrl-C stops at once and says so in one line: no result, exit 1
 
 t.test('behind a relay (--delay), a refused reflector is named as the user gave it, as without the relay', async t => {
   const port = await closedPort()
-  const run = await runCli(['compare', '127.0.0.1', '--port', String(port), '--count', '10', '--delay', '5'], { timeoutMs: 30_000 })
+  const run = await runMain(['compare', '127.0.0.1', '--port', String(port), '--count', '10', '--delay', '5'], { timeoutMs: 30_000 })
   t.equal(run.code, 1)
   // Once (TCP and UDP say the same), with the user's port: not the relay's, and not "reset".
   t.match(run.stderr, new RegExp(`^sockkit: nothing is listening on 127\\.0\\.0\\.1:${port} — start one with \`sockkit serve ${port}\`$`, 'm'))
@@ -356,7 +357,7 @@ t.test('behind a relay (--delay), a refused reflector is named as the user gave 
 
 t.test('one probe is said in the singular on the phase line', async t => {
   // Before: "UDP → 127.0.0.1:PORT: sending 1 probes".
-  const run = await runCli(['compare', '--count', '1', '--transports', 'udp', '--warmup', '1'], { timeoutMs: 30_000 })
+  const run = await runMain(['compare', '--count', '1', '--transports', 'udp', '--warmup', '1'], { timeoutMs: 30_000 })
   t.equal(run.code, 0, run.stderr)
   t.match(run.stderr, /UDP → 127\.0\.0\.1:\d+: sending 1 probe after 1 warm-up probe$/m)
 })

@@ -6,7 +6,8 @@
  */
 import t, { type Test } from 'tap'
 import { createServer, type Server, type Socket } from 'node:net'
-import { makeCompareConfig, runCompare, type CompareEvent } from '../src/compare/compare.js'
+import { makeCompareConfig, runCompare } from '../src/compare/compare.js'
+import type { CompareEvent } from '../src/compare/compare-types.js'
 import { verdict } from '../src/cli/render/format-compare.js'
 import { runCli } from './fixtures/cli.js'
 import { netnsSkipReason, privateNetns, sockkitInNetns } from './fixtures/netns.js'

@@ -24,6 +24,7 @@
  *   a q-quantile needs at least ceil(1/(1−q)) samples (p99: 100, p99.9: 1000).
  */
 import { SequenceTracker } from '../core/sequence-tracker.js'
+import type { TransportId } from './transport-types.js'
 
 /** One probe that was actually sent. */
 export interface ProbeSend {
@@ -43,7 +44,7 @@ export interface ProbeArrival {
 
 /** Raw record of one transport's run, as the runner collected it. */
 export interface TransportRun {
-  transport: 'tcp' | 'udp'
+  transport: TransportId
   /** Only probes actually sent (an interrupted run sends fewer). */
   sends: ProbeSend[]
   /** In arrival order. */
@@ -131,7 +132,7 @@ export interface HistogramBucket { fromMs: number; toMs: number; count: number }
 
 /** Everything measured for one transport. */
 export interface TransportResult {
-  transport: 'tcp' | 'udp'
+  transport: TransportId
   /** Probes sent (distinct sequence numbers). */
   sent: number
   /** Probes whose first copy came back within Tmax. */

@@ -4,17 +4,30 @@
  * `formatCompare` renders. Types only, so the runner, the statistics and the
  * formatter can be built and tested apart.
  */
-import type { TransportResult } from './compare-stats.js'
 import type { Finding, TransportId, TransportTraits } from './transport-types.js'
-import type { AppliedBy, ImpairmentConfig, ImpairmentCountersReport, ImpairmentKind, ReorderRange } from '../impairment/impairment.js'
+import type { AppliedBy, EmulatorChoice, EmulatorSupport, Impairment, ImpairmentConfig, ImpairmentCounters, ImpairmentEvent, ImpairmentKind, ReorderRange } from '../impairment/impairment.js'
+import type { TransportResult, TransportRun } from './compare-stats.js'
+import type { ChannelTarget, TransportRegistry } from './transport-types.js'
 
-export type Transport = 'tcp' | 'udp'
+/** v1's name for a transport id, still used by the text renderer. */
+export type Transport = TransportId
+
+/**
+ * The impairment's counters by the IP transport they were counted on (a transport's
+ * `carriedOver`): relay counters per protocol and, with the kernel emulator, its table's.
+ */
+export interface CompareImpairmentCounters {
+  tcp?: ImpairmentCounters
+  udp?: ImpairmentCounters
+  /** Packets per protocol the nftables rules saw and dropped (kernel emulator only). */
+  kernel?: Partial<Record<TransportTraits['carriedOver'] | TransportId, ImpairmentCounters>>
+}
 
 /** What a compare run was asked to do (after defaults were applied). */
 export interface CompareConfig {
   /** Reflector host. */
   host: string
-  /** Reflector port (TCP and UDP share the number). */
+  /** Reflector port (every transport's endpoint shares the number). */
   port: number
   /** true when compare started its own reflector process on loopback. */
   local: boolean
@@ -27,7 +40,7 @@ export interface CompareConfig {
   /** Probe size in bytes, header included. */
   sizeBytes: number
   /** Transports measured, in the order they ran. */
-  transports: Transport[]
+  transports: TransportId[]
   /** Send as fast as possible instead of on the schedule. */
   blast: boolean
   /** Probes sent and discarded before measuring. */
@@ -140,7 +153,7 @@ export interface CompareResult {
   /** Only the transports asked for, by id (R's fields as in v1). */
   results: Partial<Record<TransportId, CompareTransportResult>>
   /** What the impairment relays and kernel table did (present only when an impairment ran). */
-  impairmentCounters?: ImpairmentCountersReport
+  impairmentCounters?: CompareImpairmentCounters
   kernel: Partial<Record<TransportId, KernelReport>>
   /**
    * Present only when a transport could not be measured (or died mid-run) while another
@@ -157,4 +170,78 @@ export interface CompareResult {
   startedAt: string
   /** ISO 8601. */
   finishedAt: string
+}
+
+/** Where one transport's probes go. */
+export type CompareTarget = ChannelTarget
+
+/** Progress of a run, for a live display. */
+export type CompareEvent =
+  /**
+   * A transport's run begins. host and port are the reflector's; `via` is the impairment
+   * relay the probes are actually sent to, when one is in the path.
+   */
+  | { type: 'phase'; transport: TransportId; host: string; port: number; total: number; warmup: number; via?: CompareTarget }
+  /** Throttled (at most every `progressIntervalMs`), plus once at each transport's end. */
+  | { type: 'progress'; transport: TransportId; sent: number; received: number; total: number }
+  /**
+   * A reliable transport with the automatic Tmax: sending is over, the automatic Tmax has
+   * passed and `outstanding` probes are still in flight (retransmissions); compare waits for
+   * them up to `capMs` after the last send. Then throttled like progress, while the wait lasts.
+   */
+  | { type: 'waiting'; transport: TransportId; outstanding: number; capMs: number }
+  /** A transport could not be measured (connect refused, nothing came back…); the run goes on with the next. */
+  | { type: 'transport-failed'; transport: TransportId; code: string; message: string }
+  | { type: 'done'; interrupted: boolean }
+
+/** What `compare --loss … --emulator … --seed …` asks for. */
+export interface CompareImpairmentRequest {
+  /** Applied to each direction independently. */
+  impairment: Impairment
+  /** Default 'auto'. */
+  emulator?: EmulatorChoice
+  /** PRNG seed for the relays; default random (reported in config.impairment.seed). */
+  seed?: number
+  /** Override the detected kernel support (tests). */
+  support?: EmulatorSupport
+  /** The impairment's own events (tables created, relay errors…). */
+  onEvent?: (event: ImpairmentEvent) => void
+}
+
+export interface RunCompareOptions {
+  /** Per-transport destinations, by id (a relay may sit in between). Default: config.host and config.port. */
+  targets?: Partial<Record<TransportId, CompareTarget>>
+  onEvent?: (event: CompareEvent) => void
+  /** Abort stops sending; the probes already sent are still waited for and analysed (interrupted: true). */
+  signal?: AbortSignal
+  /** Connect timeout of transports that connect, ms. Default 5000. */
+  connectTimeoutMs?: number
+  /** Minimum ms between progress events. Default 100. */
+  progressIntervalMs?: number
+  /**
+   * With the automatic Tmax, the most compare waits for a reliable transport's probes still
+   * in flight after the last scheduled send, ms; also its reported Tmax. Default 60 s (TCP_DELIVERY_CAP_MS).
+   */
+  tcpWaitCapMs?: number
+  /**
+   * Put an impairment (loss, delay…) between compare and the reflector for the whole run
+   * (started before the first transport, stopped in all cases before this resolves or
+   * rejects). Absent: probes go straight to the reflector and `config.impairment` is absent.
+   */
+  impairment?: CompareImpairmentRequest
+  /**
+   * The transports that `config.transports` names, by id. Default: the built-in TCP and UDP.
+   * A custom transport is one {@link TransportAdapter} registered here (and in makeCompareConfig).
+   */
+  transports?: TransportRegistry
+}
+
+/**
+ * The result plus what `--csv` and diagnostics need. `result` is exactly what `--json`
+ * prints; when a transport failed but another was measured, `result.errors` says why.
+ */
+export interface CompareDetail {
+  result: CompareResult
+  /** The raw per-probe records each TransportResult was computed from, by transport id. */
+  runs: Partial<Record<TransportId, TransportRun>>
 }

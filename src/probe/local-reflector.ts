@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { sockkitError, sockkitErrorText } from '../core/errors.js'
+import { sockkitError } from '../core/errors.js'
 import type { ReflectorSummary } from './reflector.js'
 
 /** Options for {@link startLocalReflector}. */
@@ -83,14 +83,13 @@ export const startLocalReflector = (options: LocalReflectorOptions = {}): Promis
       child.kill('SIGKILL')
       reject(err)
     }
-    const timer = setTimeout(() => fail(sockkitErrorText('ERR_SOCKKIT_NO_ANSWER',
-      `the local reflector did not start within ${startTimeoutMs} ms`)), startTimeoutMs)
+    const timer = setTimeout(() => fail(sockkitError('ERR_SOCKKIT_NO_ANSWER', 'localReflectorStartTimeout', { timeoutMs: startTimeoutMs })), startTimeoutMs)
 
     child.on('error', fail)
     child.on('exit', (code, signal) => {
       if (!started) {
-        fail(sockkitErrorText('ERR_SOCKKIT_NO_ANSWER',
-          `the local reflector exited before it was ready (${signal ?? `exit code ${code}`})${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`))
+        fail(sockkitError('ERR_SOCKKIT_NO_ANSWER', 'localReflectorExited',
+          { signal, code, stderrLine: stderr ? stderr.trim().split('\n')[0]! : null }))
       }
     })
     child.on('message', (message: ChildMessage) => {

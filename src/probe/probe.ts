@@ -13,7 +13,7 @@
  *  24  padding (zeros) up to sizeBytes
  */
 import { MAX_UDP_PAYLOAD_IPV4 } from '../core/constants.js'
-import { invalidArgText } from '../core/errors.js'
+import { invalidArg } from '../core/errors.js'
 
 /** 'SKP1' */
 export const PROBE_MAGIC = 0x534b5031
@@ -40,16 +40,16 @@ const U64_MAX = (1n << 64n) - 1n
  */
 export function encodeProbe (header: ProbeHeader, sizeBytes: number): Buffer {
   if (!Number.isInteger(sizeBytes) || sizeBytes < PROBE_HEADER_BYTES) {
-    throw invalidArgText(`probe size ${sizeBytes} is too small: a probe needs at least ${PROBE_HEADER_BYTES} bytes`, { value: sizeBytes })
+    throw invalidArg('probeTooSmall', { size: sizeBytes, min: PROBE_HEADER_BYTES }, { value: sizeBytes })
   }
   if (!Number.isInteger(header.runId) || header.runId < 0 || header.runId > U32_MAX) {
-    throw invalidArgText(`probe run id ${header.runId} is not a 32-bit unsigned integer`, { value: header.runId })
+    throw invalidArg('probeRunIdRange', { value: header.runId }, { value: header.runId })
   }
   if (!Number.isInteger(header.seq) || header.seq < 0 || header.seq > U32_MAX) {
-    throw invalidArgText(`probe sequence number ${header.seq} is not a 32-bit unsigned integer`, { value: header.seq })
+    throw invalidArg('probeSeqRange', { value: header.seq }, { value: header.seq })
   }
   if (header.scheduledNs < 0n || header.scheduledNs > U64_MAX) {
-    throw invalidArgText(`probe scheduled time ${header.scheduledNs} ns is out of range`, { value: header.scheduledNs })
+    throw invalidArg('probeScheduledRange', { value: String(header.scheduledNs) }, { value: header.scheduledNs })
   }
   const probe = Buffer.alloc(sizeBytes)
   probe.writeUInt32BE(PROBE_MAGIC, 0)

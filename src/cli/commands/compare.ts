@@ -7,11 +7,12 @@ import { invalidArgText } from '../../core/errors.js'
 import { parseMilliseconds, parseNonNegativeInt, parseNumberText, parsePercent, parsePort, parseHost, parseRate as parseRateWithin } from '../../core/parse.js'
 import { MAX_IMPAIRMENT_DELAY_MS, type EmulatorChoice, type Impairment, type ImpairmentEvent } from '../../impairment/impairment.js'
 import { checkImpairmentFlags, reorderSpacingNote } from '../impairment-flags.js'
-import type { CompareEvent } from '../../compare/compare.js'
-import type { CompareConfig, Transport } from '../../compare/compare-types.js'
+import type { CompareConfig, CompareEvent } from '../../compare/compare-types.js'
+import type { TransportId } from '../../compare/transport-types.js'
+import { defaultTransports } from '../../compare/transports/index.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { sweepStaleTablesAtStart } from '../stale-tables.js'
-import { plural } from '../render/format.js'
+import type { Catalog } from '../../i18n/index.js'
 import { clock, jsonReplacer, lineWriter, stopCause, styleFor, type CliContext } from '../io.js'
 import { KERNEL_SEED_NOTE } from './link.js'
 import { argParser, runAction } from '../action.js'
@@ -22,7 +23,7 @@ interface CompareFlags {
   count: number
   rate: number
   size: number
-  transports: Transport[]
+  transports: TransportId[]
   blast?: boolean
   warmup: number
   nagle?: boolean
@@ -40,40 +41,48 @@ interface CompareFlags {
 
 const IMPAIRMENT_FLAGS = ['loss', 'delay', 'jitter', 'reorder', 'duplicate'] as const
 
-const parseEmulator = (value: string): EmulatorChoice => {
+/** compare's messages (ctx.t.compareCli). */
+type Messages = Catalog['compareCli']
+
+// Usage errors are worded here, by the CLI, in the user's language (they name flags).
+const usage = (message: string, value: unknown) => invalidArgText(message, { value })
+
+const parseEmulator = (t: Messages) => (value: string): EmulatorChoice => {
   if (value === 'auto' || value === 'kernel' || value === 'userspace') return value
-  throw invalidArgText(`emulator must be auto, kernel or userspace, not "${value}"`, { value })
+  throw usage(t.emulatorInvalid({ value }), value)
 }
 
-const parseDelayMs = (name: string) => (value: string): number => {
+const parseDelayMs = (t: Messages, name: string) => (value: string): number => {
   const n = parseNonNegativeInt(value, name)
-  if (n > MAX_IMPAIRMENT_DELAY_MS) throw invalidArgText(`${name} must be at most ${MAX_IMPAIRMENT_DELAY_MS} ms, not "${value}"`, { value })
+  if (n > MAX_IMPAIRMENT_DELAY_MS) throw usage(t.delayTooLong({ name, max: MAX_IMPAIRMENT_DELAY_MS, value }), value)
   return n
 }
 
-const parseSeed = (value: string): number => {
+const parseSeed = (t: Messages) => (value: string): number => {
   const n = parseNonNegativeInt(value, 'seed')
-  if (n >= 2 ** 32) throw invalidArgText(`seed must be below 4294967296, not "${value}"`, { value })
+  if (n >= 2 ** 32) throw usage(t.seedTooBig({ value }), value)
   return n
 }
 
-/** `tcp,udp` → ['tcp', 'udp']; each once, nothing else. */
-const parseTransports = (value: string): Transport[] => {
+/** `tcp,udp` → ['tcp', 'udp']: registered transports, each once. */
+const parseTransports = (t: Messages) => (value: string): TransportId[] => {
   const names = value.split(',').map(s => s.trim().toLowerCase()).filter(s => s !== '')
-  if (names.length === 0 || names.some(n => n !== 'tcp' && n !== 'udp') || new Set(names).size !== names.length) {
-    throw invalidArgText(`transports must be tcp, udp or tcp,udp, not "${value}"`, { value })
+  if (names.length === 0 || names.some(n => !defaultTransports.has(n)) || new Set(names).size !== names.length) {
+    throw usage(t.transportsInvalid({ value }), value)
   }
-  return names as Transport[]
+  return names
 }
+
+/** The IP transports under `ids` (what an impairment acts on). */
+const carriersOf = (ids: TransportId[]): Array<'tcp' | 'udp'> =>
+  [...new Set(ids.map(id => defaultTransports.get(id)!.traits.carriedOver))]
 
 const parseNumber = parseNumberText
 
 /** A whole number of at least `min`, in any form that means one: 1000, 1e3, 1000.0. */
-const parseWhole = (name: string, min: number, unit = '') => (value: string): number => {
+const parseWhole = (t: Messages, name: string, min: number, unit = '') => (value: string): number => {
   const n = parseNumber(value)
-  if (!Number.isSafeInteger(n) || n < min) {
-    throw invalidArgText(`${name} must be a whole number${unit} of at least ${min} (like 1000 or 1e3), not "${value}"`, { value })
-  }
+  if (!Number.isSafeInteger(n) || n < min) throw usage(t.wholeInvalid({ name, unit, min, value }), value)
   return n
 }
 
@@ -83,16 +92,16 @@ const parseWhole = (name: string, min: number, unit = '') => (value: string): nu
  * can send is still measured honestly — probes leave as fast as they can, RTTs run from the
  * schedule, and the send lag says how far behind it fell.
  */
-const parseRate = (value: string): number => {
+const parseRate = (t: Messages) => (value: string): number => {
   const n = parseNumber(value)
-  if (!Number.isFinite(n) || n <= 0) throw invalidArgText(`rate must be a number of probes per second above 0 (like 200, 0.5 or 1e4), not "${value}"`, { value })
+  if (!Number.isFinite(n) || n <= 0) throw usage(t.rateInvalid({ value }), value)
   return parseRateWithin(value, 'rate')
 }
 
 /** Probe header (24 bytes) as the floor; the UDP ceiling is checked once transports are known. */
-const parseSize = (value: string): number => {
+const parseSize = (t: Messages) => (value: string): number => {
   const n = parseNumber(value)
-  if (!Number.isSafeInteger(n) || n < 24) throw invalidArgText(`size must be a whole number of bytes, at least 24 (the probe header), not "${value}"`, { value })
+  if (!Number.isSafeInteger(n) || n < 24) throw usage(t.sizeInvalid({ value }), value)
   return n
 }
 
@@ -104,114 +113,62 @@ type CsvSink = { kind: 'stdout' } | { kind: 'file'; path: string; handle: FileHa
  * at once (exit 2: the user typed it) instead of after the whole measurement. Like a shell
  * redirection, an existing file is emptied now.
  */
-const openCsv = async (path: string): Promise<CsvSink> => {
+const openCsv = async (t: Messages, path: string): Promise<CsvSink> => {
   if (path === '-') return { kind: 'stdout' }
   const { open } = await import('node:fs/promises')
   try {
     return { kind: 'file', path, handle: await open(path, 'w') }
   } catch (e) {
-    throw invalidArgText(`cannot write the CSV file ${path}: ${fileProblem(e, path)}`, { value: path })
+    throw usage(t.csvCannotWrite({ path, problem: fileProblem(t, e, path) }), path)
   }
 }
 
 /** Node's file error, as the few words a user needs. */
-const fileProblem = (e: unknown, path: string): string => {
-  switch ((e as { code?: string }).code) {
-    case 'ENOENT': return `the directory ${dirname(resolve(path))} does not exist`
-    case 'ENOTDIR': return 'a part of that path is a file, not a directory'
-    case 'EISDIR': return 'that is a directory; give a file name'
-    case 'EACCES':
-    case 'EPERM': return 'permission denied'
-    case 'EROFS': return 'the file system is read-only'
-    case 'ENOSPC': return 'the disk is full'
+const fileProblem = (t: Messages, e: unknown, path: string): string => {
+  const code = (e as { code?: string }).code
+  switch (code) {
+    case 'ENOENT': return t.fileProblem.ENOENT({ dir: dirname(resolve(path)) })
+    case 'ENOTDIR': case 'EISDIR': case 'EACCES': case 'EROFS': case 'ENOSPC': return t.fileProblem[code]
+    case 'EPERM': return t.fileProblem.EACCES
     default: return (e as Error).message
   }
 }
 
-const TRANSPORTS_OPTION = new Option('--transports <list>', 'tcp, udp or both, in that order')
-  .argParser(argParser(parseTransports))
-  .default(['tcp', 'udp'], 'tcp,udp')
-
-/** compare --help after the options: examples, definitions, exit codes; wrapped for 80 columns. */
-const COMPARE_HELP_AFTER = `
-Examples:
-  $ sockkit compare                      TCP versus UDP on this machine
-  $ sockkit compare --loss 5 --delay 20  a lossy, slow network (classroom)
-  $ sockkit compare 192.168.1.20 --json  against \`sockkit serve\` there
-
-What each figure means:
-  RTT         from each probe's SCHEDULED send time (open loop: a stalled
-              sender shows up, it is not hidden); send lag = actual −
-              scheduled. A --rate faster than this machine can send is
-              allowed: probes leave as fast as they can, the lag shows it.
-  lost        not back within Tmax (RFC 7680/6673), which is reported; late
-              echoes count as lost, duplicates once. --tmax applies to both.
-              Automatic Tmax: UDP the larger of 1 s (+ any added delay) and
-              3 × the largest RTT, frozen at the last send; TCP, which
-              delivers or dies, waits for every probe while the connection
-              lives, up to 60 s (its Tmax is that cap).
-  reordered   below the highest number seen + 1 (RFC 4737).
-  jitter      RFC 3550 A.8, on RTTs from the schedule: round trip (RFC
-              3550's is one-way), and a sender stall is in it. |IPDV| (the
-              size of the change from the previous probe) and PDV (RTT −
-              min): RFC 5481. A percentile needs enough samples (p99: 100,
-              p99.9: 1000), else it reads n/a.
-  throughput  probes back in time over the measured interval: from the
-              first scheduled send to the last echo, or to the end of
-              sending if later (last send + one interval: N probes own N
-              intervals, so it never exceeds --rate); n/a for one probe.
-              The wait for lost probes is not counted.
-  kernel      /proc/net/snmp deltas (Udp RcvbufErrors, Tcp RetransSegs),
-              read around each transport; they count the whole machine.
-
-Impairments act on each direction: 20% loss each way is 36% round trip.
-auto gives loss to the kernel (nftables) where it can drop (Linux, root,
-nft), UDP and TCP alike, and the rest to a userspace relay; without it the
-relay does all of it for UDP, but cannot drop, reorder or duplicate TCP
-segments, so TCP then gets only delay and jitter (the output says so).
-
---csv - writes the rows to stdout and the table to stderr (not with --json);
-its seq is the probe header's, from 0 as on the wire.
-Exit codes: 0 done, 1 no answer or a runtime failure (with --json, stdout
-then holds {"schema", "error"}), 2 bad option or a --csv file that cannot
-be opened, 130 Ctrl-C (partial result printed).`
-
-export const makeCompareCommand = (ctx: CliContext): Command =>
-  new Command('compare')
-    .summary('TCP versus UDP side by side: loss, ordering, latency, with the same traffic')
-    .description('Sends the same stream of numbered probes, on a fixed schedule, over TCP and then UDP ' +
-      'to a reflector, and shows in one table what each transport did with it. Without a host it ' +
-      'starts its own reflector in a separate process on 127.0.0.1; with a host it measures ' +
-      '`sockkit serve` running there.')
-    .argument('[host]', 'where `sockkit serve` runs (default: own reflector)', argParser(v => parseHost(v)))
-    .option('--port <port>', "`sockkit serve`'s port on that host", argParser(v => parsePort(v)), DEFAULT_PORT)
-    .option('--count <n>', 'probes per transport', argParser(parseWhole('count', 1)), 1000)
-    .option('--rate <per-second>', 'probes per second, on a fixed schedule', argParser(parseRate), 200)
-    .option('--size <bytes>', `probe size, 24 to ${MAX_UDP_PAYLOAD_IPV4} with UDP`, argParser(parseSize), 64)
-    .addOption(TRANSPORTS_OPTION)
-    .option('--blast', 'send as fast as the sockets accept (buffer overflow)')
-    .option('--warmup <n>', 'probes sent and discarded first', argParser(parseWhole('warmup', 0)), 0)
-    .option('--nagle', "leave Nagle's algorithm on for the probes sent (default: off; the reflector's echo is always without it)")
-    .option('--tmax <ms>', 'loss waiting time (default: automatic, see below)', argParser(v => parseMilliseconds(v, 'tmax')))
-    .option('--loss <percent>', 'impair: drop this share of packets', argParser(v => parsePercent(v, 'loss')))
-    .option('--delay <ms>', 'impair: add this one-way delay', argParser(parseDelayMs('delay')))
-    .option('--jitter <ms>', 'impair: vary the delay by ± this much', argParser(parseDelayMs('jitter')))
-    .option('--reorder <percent>', 'impair: hold back this share of datagrams', argParser(v => parsePercent(v, 'reorder')))
-    .option('--duplicate <percent>', 'impair: send this share of datagrams twice', argParser(v => parsePercent(v, 'duplicate')))
-    .option('--emulator <kind>', 'auto, kernel (nft) or userspace', argParser(parseEmulator), 'auto')
-    .option('--seed <n>', "the relay's random seed (default: random, reported); the kernel's drops are random, --emulator userspace (UDP) repeats them too", argParser(parseSeed))
-    .addOption(new Option('--json', 'the result as one JSON document on stdout'))
-    .option('--csv <file>', 'one row per probe into <file>; - for stdout')
-    .addHelpText('after', COMPARE_HELP_AFTER)
+export const makeCompareCommand = (ctx: CliContext): Command => {
+  const t = ctx.t.compareCli
+  const help = t.help
+  return new Command('compare')
+    .summary(help.summary)
+    .description(help.description)
+    .argument('[host]', help.arguments.host, argParser(v => parseHost(v)))
+    .option('--port <port>', help.options.port, argParser(v => parsePort(v)), DEFAULT_PORT)
+    .option('--count <n>', help.options.count, argParser(parseWhole(t, 'count', 1)), 1000)
+    .option('--rate <per-second>', help.options.rate, argParser(parseRate(t)), 200)
+    .option('--size <bytes>', help.options.size({ max: MAX_UDP_PAYLOAD_IPV4 }), argParser(parseSize(t)), 64)
+    .addOption(new Option('--transports <list>', help.options.transports).argParser(argParser(parseTransports(t))).default(['tcp', 'udp'], 'tcp,udp'))
+    .option('--blast', help.options.blast)
+    .option('--warmup <n>', help.options.warmup, argParser(parseWhole(t, 'warmup', 0)), 0)
+    .option('--nagle', help.options.nagle)
+    .option('--tmax <ms>', help.options.tmax, argParser(v => parseMilliseconds(v, 'tmax')))
+    .option('--loss <percent>', help.options.loss, argParser(v => parsePercent(v, 'loss')))
+    .option('--delay <ms>', help.options.delay, argParser(parseDelayMs(t, 'delay')))
+    .option('--jitter <ms>', help.options.jitter, argParser(parseDelayMs(t, 'jitter')))
+    .option('--reorder <percent>', help.options.reorder, argParser(v => parsePercent(v, 'reorder')))
+    .option('--duplicate <percent>', help.options.duplicate, argParser(v => parsePercent(v, 'duplicate')))
+    .option('--emulator <kind>', help.options.emulator, argParser(parseEmulator(t)), 'auto')
+    .option('--seed <n>', help.options.seed, argParser(parseSeed(t)))
+    .addOption(new Option('--json', help.options.json))
+    .option('--csv <file>', help.options.csv)
+    .addHelpText('after', help.after)
     .action((host: string | undefined, flags: CompareFlags, command: Command) => runAction(ctx, async () => {
       if (host === undefined && command.getOptionValueSource('port') === 'cli') {
-        throw invalidArgText(`--port ${flags.port} needs a host: without one compare starts its own reflector (to measure a local \`sockkit serve\`, give 127.0.0.1)`)
+        throw invalidArgText(t.portNeedsHost({ port: flags.port }))
       }
       if (flags.transports.includes('udp') && flags.size > MAX_UDP_PAYLOAD_IPV4) {
-        throw invalidArgText(`--size: size must be at most ${MAX_UDP_PAYLOAD_IPV4} bytes with UDP (the largest datagram), not ${flags.size}`)
+        throw invalidArgText(t.sizeTooBigForUdp({ max: MAX_UDP_PAYLOAD_IPV4, value: flags.size }))
       }
       if (flags.csv === '-' && flags.json) {
-        throw invalidArgText('--csv - and --json both write to stdout: give --csv a file name')
+        throw invalidArgText(t.csvAndJsonOnStdout)
       }
       const { makeCompareConfig, runCompareDetailed } = await import('../../compare/compare.js')
       // Validate everything before starting a reflector process.
@@ -230,18 +187,18 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
       })
       const impairmentGiven = IMPAIRMENT_FLAGS.some(name => command.getOptionValueSource(name) === 'cli')
       if (!impairmentGiven && (command.getOptionValueSource('emulator') === 'cli' || flags.seed !== undefined)) {
-        throw invalidArgText(`--${command.getOptionValueSource('emulator') === 'cli' ? 'emulator' : 'seed'} needs an impairment to apply: add --loss, --delay, --jitter, --reorder or --duplicate`)
+        throw invalidArgText(t.needsImpairment({ flag: command.getOptionValueSource('emulator') === 'cli' ? 'emulator' : 'seed' }))
       }
       const impairment: Impairment | undefined = impairmentGiven
         ? Object.fromEntries(IMPAIRMENT_FLAGS.filter(name => flags[name] !== undefined).map(name => [name, flags[name]]))
         : undefined
       if (impairment) {
         // The same impossible combination is the same usage error as in link (exit 2).
-        const { problem } = await checkImpairmentFlags({ command: 'compare', transports: flags.transports, impairment, emulator: flags.emulator })
+        const { problem } = await checkImpairmentFlags({ command: 'compare', transports: carriersOf(flags.transports), impairment, emulator: flags.emulator })
         if (problem !== undefined) throw invalidArgText(problem)
       }
       // Last of the checks, first of the effects: the file is opened before any probe is sent.
-      const csv = flags.csv === undefined ? undefined : await openCsv(flags.csv)
+      const csv = flags.csv === undefined ? undefined : await openCsv(t, flags.csv)
       // Tables left by runs that died still drop packets on their ports: remove them first (one line says so).
       await sweepStaleTablesAtStart(ctx)
       if (impairment && flags.transports.includes('udp')) {
@@ -254,6 +211,7 @@ export const makeCompareCommand = (ctx: CliContext): Command =>
         if (csv?.kind === 'file') await csv.handle.close()
       }
     }, { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }, flags.json ? { kind: 'document', schema: 'sockkit.compare/v2' } : undefined))
+}
 
 const measureAndReport = async (ctx: CliContext, { host, flags, config, impairment, csv, runCompareDetailed }: {
   host: string | undefined
@@ -282,7 +240,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
       const explain = { host: config.host, port: config.port, serverCommand: 'serve' }
       const tcpSentence = explainError(tcpError, explain) ?? (tcpError as Error).message
       const udpSentence = explainError(err, explain) ?? (err as Error).message
-      throw Object.assign(new Error(tcpSentence === udpSentence ? tcpSentence : `${tcpSentence}; and ${udpSentence}`),
+      throw Object.assign(new Error(tcpSentence === udpSentence ? tcpSentence : ctx.t.compareCli.bothFailed({ first: tcpSentence, second: udpSentence })),
         { code: 'ERR_SOCKKIT_NO_ANSWER' })
     }
     throw err
@@ -297,7 +255,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
   // --csv - the table moves to stderr, as irtt moves its text when JSON takes stdout.
   const tableStream = csv?.kind === 'stdout' ? ctx.io.stderr : ctx.io.stdout
   if (flags.json) ctx.io.stdout.write(`${JSON.stringify(result, jsonReplacer, 2)}\n`)
-  else tableStream.write(formatCompare(result, styleFor(ctx, tableStream), { width: (tableStream as { columns?: number }).columns }))
+  else tableStream.write(formatCompare(result, styleFor(ctx, tableStream), { width: (tableStream as { columns?: number }).columns, t: ctx.t, f: ctx.f }))
 
   if (csv !== undefined) {
     let rows = ''
@@ -314,7 +272,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
         await csv.handle.writeFile(rows)
       } catch (e) {
         // Opened fine but the write failed (a full disk): a runtime failure, after the result was shown.
-        throw new Error(`could not finish writing the CSV file ${csv.path}: ${fileProblem(e, csv.path)}`)
+        throw new Error(ctx.t.compareCli.csvWriteFailed({ path: csv.path, problem: fileProblem(ctx.t.compareCli, e, csv.path) }))
       }
     }
   }
@@ -323,10 +281,10 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
   for (const [transport, failure] of Object.entries(result.errors ?? {})) {
     if (!failure) continue
     const sentence = explainReported(failure, { host: config.host, port: config.port, serverCommand: 'serve' })
-    ctx.io.stderr.write(`${err.red('sockkit:')} ${transport.toUpperCase()}: ${sentence}\n`)
+    ctx.io.stderr.write(`${err.red('sockkit:')} ${ctx.t.compareCli.transportError({ transport: transport.toUpperCase(), sentence })}\n`)
   }
   if (result.interrupted) {
-    ctx.io.stderr.write(`sockkit: stopped by ${stopCause(ctx.io.signal)}; the result covers the probes sent so far\n`)
+    ctx.io.stderr.write(`${ctx.t.compareCli.stopped({ cause: stopCause(ctx.io.signal) })}\n`)
     return EXIT_INTERRUPTED
   }
   return result.errors ? EXIT_FAILURE : EXIT_OK
@@ -347,6 +305,7 @@ const seedNote = (ctx: CliContext) => {
  * plain line per transport (a log file or a CI run should not fill with carriage returns).
  */
 const progressLine = (ctx: CliContext) => {
+  const t = ctx.t.compareCli.progress
   const stream = ctx.io.stderr
   const live = Boolean(stream.isTTY)
   const style = styleFor(ctx, stream)
@@ -360,23 +319,25 @@ const progressLine = (ctx: CliContext) => {
   }
   return {
     event: (e: CompareEvent): void => {
+      const transport = e.type === 'done' ? '' : e.transport.toUpperCase()
       if (e.type === 'phase') {
-        target = formatAddress(e.host, e.port) + (e.via ? ` via ${formatAddress(e.via.host, e.via.port)}` : '')
+        target = e.via ? t.via({ target: formatAddress(e.host, e.port), relay: formatAddress(e.via.host, e.via.port) }) : formatAddress(e.host, e.port)
         // Without a terminal, one plain line per transport instead of a live counter.
         // Prefixed with the clock, like every other event line.
-        if (!live) stream.write(`${style.dim(clock())} ${e.transport.toUpperCase()} → ${target}: sending ${plural(e.total, 'probe')}${e.warmup ? ` after ${plural(e.warmup, 'warm-up probe')}` : ''}\n`)
-        write(`${e.transport.toUpperCase()} → ${target}: ${e.warmup ? `warming up with ${plural(e.warmup, 'probe')}, then ` : ''}sending ${plural(e.total, 'probe')}…`)
+        const phase = { transport, target, total: e.total, warmup: e.warmup }
+        if (!live) stream.write(`${style.dim(clock())} ${t.phaseLine(phase)}\n`)
+        write(t.phaseLive(phase))
       } else if (e.type === 'progress') {
         const percent = Math.floor((100 * e.sent) / e.total)
-        write(`${e.transport.toUpperCase()} → ${target}: sent ${e.sent}/${e.total} (${percent}%), ${e.received} back`)
+        write(t.counter({ transport, target, sent: e.sent, total: e.total, percent, received: e.received }))
       } else if (e.type === 'waiting') {
-        const text = `waiting for ${plural(e.outstanding, `${e.transport.toUpperCase()} probe`)} still in flight (TCP retransmits; up to ${Math.round(e.capMs / 1000)} s)`
+        const text = t.waiting({ transport, outstanding: e.outstanding, capS: Math.round(e.capMs / 1000) })
         // Without a terminal, said once: a log shows why the run is taking longer.
-        if (!live && !saidWaiting) stream.write(`${style.dim(clock())} ${e.transport.toUpperCase()} → ${target}: ${text}\n`)
+        if (!live && !saidWaiting) stream.write(`${style.dim(clock())} ${t.line({ transport, target, text })}\n`)
         saidWaiting = true
-        write(`${e.transport.toUpperCase()} → ${target}: ${text}…`)
+        write(`${t.line({ transport, target, text })}…`)
       } else if (e.type === 'transport-failed') {
-        write(`${e.transport.toUpperCase()} → ${target}: failed (${e.code})`)
+        write(t.failed({ transport, target, code: e.code }))
       }
     },
     clear: (): void => {

@@ -4,6 +4,7 @@ import { errorsImpairment } from './errors-impairment.js'
 import { errorsClients } from './errors-clients.js'
 import { errorsCore } from './errors-core.js'
 import { errorsServers } from './errors-servers.js'
+import { errorsCompare } from './errors-compare.js'
 
 /**
  * Errors the library raises, worded for a person. The library stores the key and parameters
@@ -16,5 +17,6 @@ export const errors = (f: Fmt) => ({
   ...errorsCore(f),
   ...errorsClients(f),
   ...errorsServers(f),
+  ...errorsCompare(f),
   reflectorProgramMissing: (p: { path: string }) => `the reflector program is missing (looked for ${p.path}); run \`npm run build\``,
 })

@@ -8,6 +8,7 @@ import { chat } from './chat.js'
 import { chatServer } from './chat-server.js'
 import { common } from './common.js'
 import { compare } from './compare.js'
+import { compareCli } from './compare-cli.js'
 import { errors } from './errors.js'
 import { recvBuffer } from './recv-buffer.js'
 import { serve } from './serve.js'
@@ -36,4 +37,5 @@ export const en = (f: Fmt) => ({
   cli: cli(f),
   explain: explain(f),
   tcpServer: tcpServer(f),
+  compareCli: compareCli(f),
 })
