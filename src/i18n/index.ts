@@ -4,6 +4,8 @@
  * `Error.message`); the CLI renders in the user's language.
  */
 import { en } from './en/index.js'
+import { es } from './es/index.js'
+import { pt } from './pt/index.js'
 import { makeFmt, type Fmt, type Lang } from './fmt.js'
 
 export { LANGS, makeFmt, type Fmt, type Lang, type Mark, type PluralForms } from './fmt.js'
@@ -13,7 +15,7 @@ export type Catalog = ReturnType<typeof en>
 /** One area's messages, for a language file to implement: `(f: Fmt) => Catalog['common']`. */
 export type Area<K extends keyof Catalog> = (f: Fmt) => Catalog[K]
 
-const builders: Record<Lang, (f: Fmt) => Catalog> = { en, es: en, pt: en }
+const builders: Record<Lang, (f: Fmt) => Catalog> = { en, es, pt }
 const cache = new Map<Lang, { t: Catalog; f: Fmt }>()
 
 /** The messages and the formatter of one language (cached). */
