@@ -7,14 +7,9 @@ import { fileURLToPath } from 'node:url'
 import { runCli, startCli } from './fixtures/cli.js'
 import { runMain } from './fixtures/main.js'
 import { decodeProbe, encodeProbe } from '../src/probe/probe.js'
+import { closedTcpPort } from './fixtures/port.js'
 
-const closedPort = async (): Promise<number> => {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
-  const port = (server.address() as { port: number }).port
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
+const closedPort = () => closedTcpPort()
 
 const isAlive = (pid: number): boolean => {
   try { process.kill(pid, 0); return true } catch { return false }

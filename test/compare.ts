@@ -7,19 +7,13 @@ import { makeCompareConfig, marginFromOvershoots, runCompare, runCompareDetailed
 import type { CompareEvent } from '../src/compare/compare-types.js'
 import { startLocalReflector, type LocalReflector } from '../src/probe/local-reflector.js'
 import { decodeProbe, encodeProbe } from '../src/probe/probe.js'
+import { closedTcpPort } from './fixtures/port.js'
 
 let local: LocalReflector
 t.before(async () => { local = await startLocalReflector() })
 t.teardown(() => local.close())
 
-/** A port nothing listens on (TCP or UDP): bind, read the number, close. */
-const closedPort = async (): Promise<number> => {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
-  const port = (server.address() as { port: number }).port
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
+const closedPort = () => closedTcpPort()
 
 t.test('both transports on loopback: everything back, same schedule, kernel report', async t => {
   const events: CompareEvent[] = []

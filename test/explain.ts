@@ -1,6 +1,7 @@
 import t from 'tap'
 import { explainError } from '../src/cli/explain.js'
-import { connect, createServer, type AddressInfo, type LookupFunction, type NetConnectOpts } from 'node:net'
+import { connect, type LookupFunction, type NetConnectOpts } from 'node:net'
+import { freeTcpPort } from './fixtures/port.js'
 
 const nodeError = (code: string, fields: Record<string, unknown> = {}) => Object.assign(new Error(`${code} raw`), { code, ...fields })
 
@@ -38,14 +39,7 @@ t.test('the "start one with" hint adds --host where the default bind (127.0.0.1)
   t.match(explainError(nodeError('ECONNREFUSED'), { host: '::1', port: 9000 }), /`sockkit tcp-server 9000 --host ::1`$/)
 })
 
-/** A loopback port nothing listens on: bound by the OS, then closed. */
-const closedPort = async (): Promise<number> => {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>(resolve => server.close(() => resolve()))
-  return port
-}
+const closedPort = () => freeTcpPort()
 
 const refusal = (options: NetConnectOpts): Promise<Error> => new Promise((resolve, reject) => {
   const socket = connect(options)

@@ -8,6 +8,7 @@ import { main } from '../src/cli/main.js'
 import { BIN, runCli, startCli } from './fixtures/cli.js'
 import { checkHelpReadsWell } from './fixtures/help.js'
 import { secondLoopbackSkip } from './fixtures/loopback.js'
+import { freeTcpPort } from './fixtures/port.js'
 
 // These tests run on the host: every run that asks for loss names --emulator userspace, so
 // that a root test run never installs an nftables table outside a namespace.
@@ -133,10 +134,7 @@ t.test('TCP with delay: data flows both ways; --json events on stdout', async t 
 
 t.test('TCP: a target nobody listens on is named in plain words, and the client is reset', async t => {
   // A port that was just free: bound by the OS, then closed.
-  const probe = createServer()
-  await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
-  const closed = (probe.address() as { port: number }).port
-  await new Promise<void>(resolve => probe.close(() => resolve()))
+  const closed = await freeTcpPort()
   const cli = startInProcess(['link', '0', `127.0.0.1:${closed}`])
   t.teardown(() => { cli.stop() })
   const [, port] = await cli.waitFor(/linking 127\.0\.0\.1:(\d+)/)

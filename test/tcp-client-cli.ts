@@ -4,7 +4,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { connect, createServer, type Socket } from 'node:net'
 import { TcpEchoServer } from '../src/servers/tcp-server.js'
 import { startCli } from './fixtures/cli.js'
-import { runMain, startMain } from './fixtures/in-process.js'
+import { runMain, startMain } from './fixtures/main.js'
+import { freeTcpPort } from './fixtures/port.js'
 
 // Most run the CLI in-process through main(argv, io); those that need a real process (a pipe
 // held open, signals, /dev/full) spawn the built CLI (bin/sockkit.js → dist/): build first.
@@ -46,10 +47,10 @@ const oneSentence = (t: Test, stderr: string) => {
 t.test('10 MB of random binary through the echo server comes back unchanged', async t => {
   const port = await echoServer(t)
   const input = randomBytes(10 * 1024 * 1024)
-  const run = await runMain(['tcp-client', HOST, String(port)], { input })
+  const run = await runMain(['tcp-client', HOST, String(port)], { stdin: input })
   t.equal(run.code, 0, run.stderr)
-  t.equal(run.stdout.length, input.length)
-  t.equal(sha256(run.stdout), sha256(input))
+  t.equal(run.stdoutBytes.length, input.length)
+  t.equal(sha256(run.stdoutBytes), sha256(input))
   t.match(run.stderr, /connected from local 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+/)
   t.match(run.stderr, /sent EOF \(half-close\) after 10\.0 MiB/)
   t.match(run.stderr, /closed after .*: 10\.0 MiB sent, 10\.0 MiB received/)
@@ -76,14 +77,14 @@ t.test('--message, repeated: separate writes in order, then half-close', async t
 
 t.test('--crlf sends LF as CRLF and leaves CRLF alone', async t => {
   const port = await echoServer(t)
-  const run = await runMain(['tcp-client', HOST, String(port), '--crlf'], { input: 'hola\nmundo\r\n' })
+  const run = await runMain(['tcp-client', HOST, String(port), '--crlf'], { stdin: 'hola\nmundo\r\n' })
   t.equal(run.code, 0, run.stderr)
   t.equal(run.stdout.toString(), 'hola\r\nmundo\r\n')
 })
 
 t.test('--quiet keeps stderr empty on success', async t => {
   const port = await echoServer(t)
-  const run = await runMain(['tcp-client', HOST, String(port), '--quiet'], { input: 'x' })
+  const run = await runMain(['tcp-client', HOST, String(port), '--quiet'], { stdin: 'x' })
   t.equal(run.code, 0)
   t.equal(run.stdout.toString(), 'x')
   t.equal(run.stderr, '')
@@ -91,7 +92,7 @@ t.test('--quiet keeps stderr empty on success', async t => {
 
 t.test('--wait closes a connection the server never closes, and says so', async t => {
   const port = await rawServer(t, socket => socket.resume())
-  const run = await runMain(['tcp-client', HOST, String(port), '--wait', '200'], { input: 'hola\n' })
+  const run = await runMain(['tcp-client', HOST, String(port), '--wait', '200'], { stdin: 'hola\n' })
   t.equal(run.code, 0, run.stderr)
   t.match(run.stderr, /--wait elapsed/)
 })
@@ -100,7 +101,7 @@ t.test('a server that closes first: reported, and the client exits 0 with stdin 
   const port = await rawServer(t, socket => { socket.resume(); socket.end('adiós\n') })
   const client = startMain(['tcp-client', HOST, String(port)])
   t.teardown(() => { client.stdin.end() })
-  const run = await client.done
+  const run = await client.result
   t.equal(run.code, 0, run.stderr)
   t.equal(run.stdout.toString(), 'adiós\n')
   t.match(run.stderr, /server closed its side/)
@@ -119,10 +120,7 @@ t.test('a reset by the server: exit 1 with one plain line', async t => {
 })
 
 t.test('nothing listening: exit 1, "nothing is listening"', async t => {
-  const probe = createServer()
-  await new Promise<void>(resolve => probe.listen(0, HOST, resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise(resolve => probe.close(resolve))
+  const port = await freeTcpPort(HOST)
   const run = await runMain(['tcp-client', HOST, String(port)])
   t.equal(run.code, 1)
   t.match(run.stderr, `nothing is listening on 127.0.0.1:${port}`)

@@ -6,6 +6,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net'
 import { PassThrough, Readable, Writable } from 'node:stream'
 import { TcpEchoServer } from '../src/servers/tcp-server.js'
 import { createCrlfConverter, runTcpClient, type TcpClientEvent } from '../src/clients/tcp-client.js'
+import { freeTcpPort } from './fixtures/port.js'
 
 const HOST = '127.0.0.1'
 
@@ -193,10 +194,7 @@ t.test('an input that fails rejects with its own error, not as a reset', async t
 })
 
 t.test('nothing listening: ECONNREFUSED', async t => {
-  const probe = createServer()
-  await new Promise<void>(resolve => probe.listen(0, HOST, resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise(resolve => probe.close(resolve))
+  const port = await freeTcpPort(HOST)
   await t.rejects(runTcpClient({ host: HOST, port, output: collector().stream }), { code: 'ECONNREFUSED', port })
 })
 

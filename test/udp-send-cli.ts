@@ -7,8 +7,9 @@ import { datagramLimit, makeUdpSendCommand, noReplySentence } from '../src/cli/c
 import type { CliContext } from '../src/cli/io.js'
 import { readSnmp } from '../src/net/snmp.js'
 import { runCli, startCli } from './fixtures/cli.js'
-import { runMain, startMain } from './fixtures/in-process.js'
-import { answersFromAnotherPort, freePort, rawServer } from './fixtures/udp.js'
+import { runMain, startMain } from './fixtures/main.js'
+import { answersFromAnotherPort, rawServer } from './fixtures/udp.js'
+import { freeUdpPort as freePort } from './fixtures/port.js'
 
 // Most run the CLI in-process through main(argv, io); those that need a real process (signals,
 // a preloaded module) spawn the built CLI (bin/sockkit.js → dist/): build first.
@@ -39,7 +40,7 @@ t.test('nothing listening with --count: the datagrams the refusal kept from bein
   t.teardown(() => { child.stdin.end() })
   // One line, stdin left open: the refusal ends the run while it waits for the next line.
   child.stdin.write('uno\n')
-  const stdinRun = await child.done
+  const stdinRun = await child.result
   t.equal(stdinRun.code, 1)
   t.match(stdinRun.stderr, 'the run stopped there: any further stdin lines were not sent')
 })

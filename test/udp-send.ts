@@ -6,6 +6,7 @@ import { encodeSeq, parseSeq, seqPrefixBytes } from '../src/core/seq-prefix.js'
 import { datagramLines, udpSend, type UdpSendEvent } from '../src/clients/udp-send.js'
 import { readSnmp } from '../src/net/snmp.js'
 import { answersFromAnotherPort, rawServer } from './fixtures/udp.js'
+import { freeUdpPort } from './fixtures/port.js'
 
 /** A raw UDP server on a free loopback port whose replies the test decides. */
 
@@ -130,10 +131,7 @@ t.test('a message over the UDP limit is reported, not silently dropped', async t
 })
 
 t.test('nothing listening: the ICMP port unreachable becomes ECONNREFUSED', async t => {
-  const probe = createSocket('udp4')
-  await new Promise<void>(resolve => probe.bind(0, '127.0.0.1', resolve))
-  const port = probe.address().port
-  await new Promise<void>(resolve => probe.close(() => resolve()))
+  const port = await freeUdpPort()
   await t.rejects(udpSend({ host: '127.0.0.1', port, messages: [Buffer.from('anyone?')], waitMs: 5000 }),
     { code: 'ECONNREFUSED', host: '127.0.0.1', port })
 })
@@ -252,10 +250,7 @@ t.test('--seq: no reply at all is loss of every number', async t => {
 })
 
 t.test('port unreachable: the error carries the result so far', async t => {
-  const probe = createSocket('udp4')
-  await new Promise<void>(resolve => probe.bind(0, '127.0.0.1', resolve))
-  const port = probe.address().port
-  await new Promise<void>(resolve => probe.close(() => resolve()))
+  const port = await freeUdpPort()
   const err = await udpSend({ host: '127.0.0.1', port, messages: [Buffer.from('anyone?')], waitMs: 5000 }).catch((e: unknown) => e)
   t.match(err, { code: 'ECONNREFUSED', result: { sent: 1, replies: 0, remotePort: port, connected: true } })
 })
