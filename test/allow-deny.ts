@@ -195,3 +195,15 @@ t.test('cli: udp-server reports a burst of denied datagrams as a first line and 
   t.equal(await server.interrupt(), 130)
   t.match(server.stderr(), /50 denied \(no reply\)/)
 })
+
+t.test('the address filter words come from the catalogue it is given (English by default)', async t => {
+  const { EN } = await import('../src/i18n/index.js')
+  const { deniedBecause, describeAddressFilter } = await import('../src/cli/address-filter.js')
+  const filter = createAddressFilter({ allow: ['127.0.0.0/8'], deny: ['127.0.0.5'] })
+  t.equal(describeAddressFilter(filter), 'allowing only 127.0.0.0/8; denying 127.0.0.5/32')
+  t.equal(deniedBecause(filter, '127.0.0.5'), 'in --deny 127.0.0.5/32')
+  t.equal(deniedBecause(filter, '::1'), 'not in --allow')
+  const other = { ...EN().addressFilter, denied: { ...EN().addressFilter.denied, notInAllow: 'fuera de --allow' } }
+  t.equal(deniedBecause(filter, '::1', other), 'fuera de --allow')
+  t.match(unmatchableAllow(createAddressFilter({ allow: ['::1'] }), '127.0.0.1', { ...other, unmatchableAllow: p => `sin ${p.own}` }), 'sin IPv4')
+})

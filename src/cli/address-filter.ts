@@ -1,12 +1,17 @@
 import type { Command } from 'commander'
 import { isIPv4, isIPv6 } from 'node:net'
 import { createAddressFilter, parseCidrList, type AddressFilter, type Cidr } from '../core/cidr.js'
+import { EN, type Catalog } from '../i18n/index.js'
 import { argParser } from './action.js'
 
 /*
  * `--allow <cidr,…>` / `--deny <cidr,…>` for every server command, parsed the same way
  * everywhere: repeatable, comma lists, a bad entry is a usage error naming it (exit 2).
  */
+
+/** This file's messages; every function takes them last, English by default. */
+type Text = Catalog['addressFilter']
+const english = (): Text => EN().addressFilter
 
 /** The flags {@link addAddressFilterOptions} adds, as commander hands them to the action. */
 export interface AddressFilterFlags {
@@ -18,10 +23,10 @@ const collect = (what: 'allow' | 'deny') =>
   (value: string, previous: Cidr[] | undefined): Cidr[] => [...(previous ?? []), ...argParser(v => parseCidrList(v, what))(value)]
 
 /** Add --allow and --deny to a server command. */
-export const addAddressFilterOptions = (command: Command): Command =>
+export const addAddressFilterOptions = (command: Command, t: Text = english()): Command =>
   command
-    .option('--allow <cidr,…>', 'serve only peers inside these addresses or CIDR blocks (repeatable; comma lists)', collect('allow'))
-    .option('--deny <cidr,…>', 'turn away peers inside these addresses or CIDR blocks; deny wins over allow (repeatable)', collect('deny'))
+    .option('--allow <cidr,…>', t.help.allow, collect('allow'))
+    .option('--deny <cidr,…>', t.help.deny, collect('deny'))
 
 /** The filter for the library, or undefined when no rule was given (everything passes, nothing is checked). */
 export const addressFilterFrom = (flags: AddressFilterFlags): AddressFilter | undefined => {
@@ -30,24 +35,19 @@ export const addressFilterFrom = (flags: AddressFilterFlags): AddressFilter | un
 }
 
 /** Why `filter` turned `address` away, in the words of the options: "in --deny 10.0.0.0/8" or "not in --allow". */
-export const deniedBecause = (filter: AddressFilter | undefined, address: string): string => {
-  if (filter === undefined) return 'filtered'
-  if (address === '') return 'its address could not be read'
+export const deniedBecause = (filter: AddressFilter | undefined, address: string, t: Text = english()): string => {
+  if (filter === undefined) return t.denied.filtered
+  if (address === '') return t.denied.unreadable
   if (filter.deny.length > 0) {
     const matching = filter.deny.find(rule => createAddressFilter({ deny: [rule.text] })(address) === false)
-    if (matching) return `in --deny ${matching.text}`
+    if (matching) return t.denied.inDeny({ rule: matching.text })
   }
-  return 'not in --allow'
+  return t.denied.notInAllow
 }
 
 /** "allowing 10.0.0.0/8; denying 10.0.0.5/32" for the listening line, or '' without rules. */
-export const describeAddressFilter = (filter: AddressFilter | undefined): string => {
-  if (filter === undefined) return ''
-  const parts: string[] = []
-  if (filter.allow.length) parts.push(`allowing only ${filter.allow.map(rule => rule.text).join(', ')}`)
-  if (filter.deny.length) parts.push(`denying ${filter.deny.map(rule => rule.text).join(', ')}`)
-  return parts.join('; ')
-}
+export const describeAddressFilter = (filter: AddressFilter | undefined, t: Text = english()): string =>
+  filter === undefined ? '' : t.describe({ allow: filter.allow.map(rule => rule.text), deny: filter.deny.map(rule => rule.text) })
 
 const MAPPED_IPV4 = createAddressFilter({ allow: ['::ffff:0:0/96'] })
 
@@ -65,13 +65,12 @@ const reachesIpv6 = (rule: Cidr): boolean =>
  * IPv6 address (`::1` sees only IPv6 peers), or IPv6 rules on an IPv4 one. The wildcard `::`
  * sees both families and is never warned about. undefined when some rule can match.
  */
-export const unmatchableAllow = (filter: AddressFilter | undefined, boundAddress: string): string | undefined => {
+export const unmatchableAllow = (filter: AddressFilter | undefined, boundAddress: string, t: Text = english()): string | undefined => {
   if (filter === undefined || filter.allow.length === 0) return undefined
   const family = isIPv4(boundAddress) || MAPPED_IPV4(boundAddress) ? 'ipv4' : isIPv6(boundAddress) && !/^[0:]+$/.test(boundAddress) ? 'ipv6' : undefined
   if (family === undefined) return undefined
   if (family === 'ipv4' ? filter.allow.some(reachesIpv4) : filter.allow.some(reachesIpv6)) return undefined
-  const other = family === 'ipv4' ? 'IPv6' : 'IPv4'
-  const own = family === 'ipv4' ? 'IPv4' : 'IPv6'
-  return `no --allow rule can match: every one is ${other}, and a server bound to ${boundAddress} only hears ${own} peers, so all of them will be denied` +
-    ` — add an ${own} rule${family === 'ipv6' ? ' (::1 for this machine)' : ' (127.0.0.1 for this machine)'}, or bind ${family === 'ipv6' ? '0.0.0.0 or ::' : '::'}`
+  return family === 'ipv4'
+    ? t.unmatchableAllow({ bound: boundAddress, own: 'IPv4', other: 'IPv6', loopback: '127.0.0.1' })
+    : t.unmatchableAllow({ bound: boundAddress, own: 'IPv6', other: 'IPv4', loopback: '::1' })
 }

@@ -4,6 +4,7 @@
  * Each area lives in its own file; a message is a string or a function of named parameters.
  */
 import type { Fmt } from '../fmt.js'
+import { addressFilter } from './address-filter.js'
 import { chat } from './chat.js'
 import { chatServer } from './chat-server.js'
 import { common } from './common.js'
@@ -22,6 +23,7 @@ import { explain } from './explain.js'
 import { tcpServer } from './tcp-server.js'
 
 export const en = (f: Fmt) => ({
+  addressFilter: addressFilter(),
   chat: chat(f),
   chatServer: chatServer(f),
   common: common(f),
