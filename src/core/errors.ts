@@ -56,20 +56,6 @@ export const sockkitError = <K extends ErrorKey>(
 export const invalidArg = <K extends ErrorKey>(key: K, params: ErrorParams<K>, extra: Record<string, unknown> = {}) =>
   sockkitError('ERR_SOCKKIT_INVALID_ARG', key, params, extra)
 
-/**
- * TRANSITION ONLY (being removed): an error worded inline. Every call moves to
- * `sockkitError(code, key, params)` with its sentence in src/i18n/en/errors.ts.
- */
-export const sockkitErrorText = (
-  code: SockkitErrorCode,
-  message: string,
-  extra: Record<string, unknown> = {},
-): SockkitError => Object.assign(new Error(message), { code, ...extra }) as SockkitError
-
-/** TRANSITION ONLY (being removed): a usage error worded inline; use `invalidArg(key, params)`. */
-export const invalidArgText = (message: string, extra: Record<string, unknown> = {}) =>
-  sockkitErrorText('ERR_SOCKKIT_INVALID_ARG', message, extra)
-
 /** Type guard for errors that carry a string `code` (ours and Node's). */
 export const hasCode = (err: unknown): err is Error & { code: string } =>
   err instanceof Error && typeof (err as { code?: unknown }).code === 'string'

@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk'
 import { Command, Option } from 'commander'
 import { formatAddress, isLoopback, reachableAddresses } from '../../core/addresses.js'
 import { DEFAULT_HOST } from '../../core/constants.js'
-import { invalidArgText } from '../../core/errors.js'
+import { usageError } from '../usage-error.js'
 import { catalog, type Catalog } from '../../i18n/index.js'
 import { parseNonNegativeInt, parsePercent, parsePort, parseHost } from '../../core/parse.js'
 import { MAX_IMPAIRMENT_DELAY_MS, REORDER_HOLD_MS, type DirectionCounters, type FullImpairment } from '../../impairment/model.js'
@@ -63,7 +63,7 @@ export const parseTarget = (value: string, t: Catalog['link'] = catalog('en').t.
   const ipv6 = /^[0-9a-f:.]*:[0-9a-f:.]*:(\d+)$/i.exec(text)
   const hint = ipv6 ? { ipv6: { host: text.slice(0, text.lastIndexOf(':')), port: ipv6[1]! } } : {}
   // link's own words (they name no library concept), already from the catalogue.
-  throw invalidArgText(t.usage.targetForm({ value, ...hint }), { value })
+  throw usageError(t.usage.targetForm({ value, ...hint }), { value })
 }
 
 export type { KernelAvailability }
@@ -90,18 +90,18 @@ export const linkFlagsProblem = (flags: {
 
 const parseEmulator = (t: Catalog['link']) => (v: string): 'auto' | 'kernel' | 'userspace' => {
   if (v === 'auto' || v === 'kernel' || v === 'userspace') return v
-  throw invalidArgText(t.usage.emulator({ value: v }), { value: v })
+  throw usageError(t.usage.emulator({ value: v }), { value: v })
 }
 
 const parseMs = (t: Catalog['link'], name: string) => (v: string): number => {
   const n = parseNonNegativeInt(v, name)
-  if (n > MAX_IMPAIRMENT_DELAY_MS) throw invalidArgText(t.usage.msTooLong({ name, value: v, maxMs: MAX_IMPAIRMENT_DELAY_MS }), { value: v })
+  if (n > MAX_IMPAIRMENT_DELAY_MS) throw usageError(t.usage.msTooLong({ name, value: v, maxMs: MAX_IMPAIRMENT_DELAY_MS }), { value: v })
   return n
 }
 
 const parseSeed = (t: Catalog['link']) => (v: string): number => {
   const n = parseNonNegativeInt(v, 'seed')
-  if (n >= 2 ** 32) throw invalidArgText(t.usage.seedTooBig({ value: v }))
+  if (n >= 2 ** 32) throw usageError(t.usage.seedTooBig({ value: v }))
   return n
 }
 
@@ -136,10 +136,10 @@ export const makeLinkCommand = (ctx: CliContext): Command => {
 const checkLinkFlags = async (ctx: CliContext, flags: LinkFlags, transport: 'tcp' | 'udp', impairment: FullImpairment) => {
   const check = { transport, impairment, emulator: flags.emulator, pace: flags.pace, maxClientsGiven: flags.maxClients !== undefined } as const
   const problem = linkFlagsProblem(check, undefined, ctx.t)
-  if (problem !== undefined) throw invalidArgText(problem)
+  if (problem !== undefined) throw usageError(problem)
   const { problem: kernelProblem, support } =
     await checkImpairmentFlags({ command: 'link', transports: [transport], impairment, emulator: flags.emulator }, ctx.t.impairment)
-  if (kernelProblem !== undefined) throw invalidArgText(kernelProblem)
+  if (kernelProblem !== undefined) throw usageError(kernelProblem)
   return support
 }
 
