@@ -68,7 +68,10 @@ export const startCompareImpairment = async (config: CompareConfig, carriers: Ca
     const degradable = (err as { code?: string }).code === 'ERR_SOCKKIT_UNSUPPORTED' && common.emulator === 'auto' &&
       carriers.includes('tcp') && carriers.includes('udp')
     if (!degradable) throw err
-    return startDegraded(config, imp, common, extraWaitMs, outcome, stopAll)
+    const degraded = await startDegraded(config, imp, common, extraWaitMs, outcome, stopAll)
+    const tcpDegraded = degraded.config.tcpDegraded
+    if (tcpDegraded && request.lossUnavailable && tcpDegraded.notApplied.includes('loss')) tcpDegraded.lossUnavailable = request.lossUnavailable
+    return degraded
   }
   const applied = { tcp: outcome(whole, imp), udp: outcome(whole, imp) }
   return { config: whole.config, endpoints: whole.endpoints, applied, extraWaitMs, stop: () => stopAll([whole]) }

@@ -8,6 +8,7 @@ import type { Finding, TransportId, TransportTraits } from './transport-types.js
 import type { AppliedBy, EmulatorChoice, EmulatorSupport, Impairment, ImpairmentConfig, ImpairmentCounters, ImpairmentEvent, ImpairmentKind, ReorderRange } from '../impairment/impairment.js'
 import type { TransportResult, TransportRun } from './compare-stats.js'
 import type { ChannelTarget, TransportRegistry } from './transport-types.js'
+import type { TcpLossUnavailable } from '../net/userns.js'
 
 /** v1's name for a transport id, still used by the text renderer. */
 export type Transport = TransportId
@@ -69,6 +70,8 @@ export type CompareImpairmentConfig = ImpairmentConfig & {
     notApplied: ImpairmentKind[]
     /** One sentence: why, and how to get the real thing. */
     reason: string
+    /** Why TCP got no loss, as data (the CLI knows: remote target, no user namespace…); absent: no kernel emulator. */
+    lossUnavailable?: TcpLossUnavailable
     /** The impairment TCP did get (its own emulator and reason); absent when TCP ran unimpaired. */
     applied?: ImpairmentConfig
   }
@@ -204,6 +207,8 @@ export interface CompareImpairmentRequest {
   seed?: number
   /** Override the detected kernel support (tests). */
   support?: EmulatorSupport
+  /** Why kernel loss could not reach TCP here (recorded in tcpDegraded.lossUnavailable). */
+  lossUnavailable?: TcpLossUnavailable
   /** The impairment's own events (tables created, relay errors…). */
   onEvent?: (event: ImpairmentEvent) => void
 }

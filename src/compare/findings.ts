@@ -32,7 +32,7 @@ const LEVEL_RANK: Record<FindingLevel, number> = { warning: 0, notice: 1, info: 
  * findings (warnings, then notices, then infos; reading order within a level), at most three.
  */
 export function compareFindings (result: CompareResult): { findings: CompareFinding[]; headline: CompareFinding[] } {
-  const findings: CompareFinding[] = [...runFindings(result)]
+  const findings: CompareFinding[] = [...runFindings(result), ...notExposedFindings(result)]
   for (const id of shownTransports(result)) {
     findings.push(...impairmentFindings(result, id))
     findings.push(...transportFindings(result, id))
@@ -58,6 +58,15 @@ function runFindings (result: CompareResult): CompareFinding[] {
       : finding('stopped-mid-run', id, 'warning', { errorCode: error.code, message: error.message }))
   }
   return findings
+}
+
+/** TCP ran without the asked loss (no root, no user namespace, a remote target…): first in the headline. */
+function notExposedFindings (result: CompareResult): CompareFinding[] {
+  const imp = result.config.impairment
+  if (!imp?.tcpDegraded?.notApplied.includes('loss')) return []
+  return shownTransports(result)
+    .filter(id => traitsOf(result, id).carriedOver === 'tcp')
+    .map(id => finding('tcp-not-exposed-to-loss', id, 'warning', { reason: imp.tcpDegraded!.lossUnavailable ?? 'no-kernel', lossEachWayPercent: imp.loss }))
 }
 
 /** One transport's verdict, then what else its figures show (foreign replies, duplicates, order, lag). */

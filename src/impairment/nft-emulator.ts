@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { sockkitError } from '../core/errors.js'
+import { insideUserNamespace } from '../net/userns.js'
 import { EN } from '../i18n/index.js'
 import { emptyCounters, type ImpairmentCounters } from './model.js'
 
@@ -21,6 +22,8 @@ export interface KernelSupport {
   available: boolean
   /** Why it is not available (one sentence), or what it can do. */
   reason: string
+  /** Root only inside a private user namespace (sockkit re-ran itself there): the table drops only there. */
+  userns?: boolean
   /** One sentence on netem, for "delay needs netem, and …". */
   netemReason: string
 }
@@ -69,6 +72,9 @@ export const detectKernelSupport = async (): Promise<KernelSupport> => {
   }
   if (!nft) {
     return { linux, root, netem: netem.netem, available: false, reason: EN().impairment.kernel.needsNft, netemReason: netem.reason }
+  }
+  if (insideUserNamespace()) {
+    return { linux, root, nft, netem: netem.netem, available: true, userns: true, reason: EN().impairment.kernel.availableUserns, netemReason: netem.reason }
   }
   return { linux, root, nft, netem: netem.netem, available: true, reason: EN().impairment.kernel.available, netemReason: netem.reason }
 }

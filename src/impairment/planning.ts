@@ -28,6 +28,8 @@ export interface EmulatorSupport {
   available: boolean
   /** Why not, when not. */
   reason: string
+  /** Available only inside a private user namespace (the emulator is then named `kernel-userns`). */
+  userns?: boolean
   /** Why the kernel cannot delay/jitter/reorder/duplicate. */
   netemReason: string
 }

@@ -76,7 +76,8 @@ export interface ImpairmentCountersReport {
  * applied what and what was expected.
  */
 export interface ImpairmentConfig extends FullImpairment {
-  emulator: EmulatorPlan['emulator']
+  /** The plan's emulator; `kernel-userns…` when the kernel's drops are in a private user namespace. */
+  emulator: EmulatorPlan['emulator'] | 'kernel-userns' | 'kernel-userns+userspace'
   reason: string
   appliedBy: EmulatorPlan['appliedBy']
   seed: number
@@ -176,7 +177,7 @@ export const startImpairment = async (options: StartImpairmentOptions): Promise<
   }
 
   const config: ImpairmentConfig = {
-    ...imp, emulator: plan.emulator, reason: plan.reason, appliedBy: plan.appliedBy, seed,
+    ...imp, emulator: kernel && support.userns ? (plan.emulator === 'kernel' ? 'kernel-userns' : 'kernel-userns+userspace') : plan.emulator, reason: plan.reason, appliedBy: plan.appliedBy, seed,
     expected: expectedRoundTrip(imp, {
       ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
       ...(transports.length === 1 && transports[0] === 'tcp' ? { transport: 'tcp' } : {}),

@@ -17,6 +17,8 @@ import { clock, jsonReplacer, lineWriter, stopCause, styleFor, type CliContext }
 import { KERNEL_SEED_NOTE } from './link.js'
 import { argParser, runAction } from '../action.js'
 import { explainError, explainReported } from '../explain.js'
+import { reexecInUserns, tcpLossRoute } from '../userns-reexec.js'
+import type { TcpLossUnavailable } from '../../net/userns.js'
 
 interface CompareFlags {
   port: number
@@ -197,6 +199,10 @@ export const makeCompareCommand = (ctx: CliContext): Command => {
         const { problem } = await checkImpairmentFlags({ command: 'compare', transports: carriersOf(flags.transports), impairment, emulator: flags.emulator })
         if (problem !== undefined) throw invalidArgText(problem)
       }
+      // TCP loss without root: the whole run moves into a private user + network namespace.
+      const route = impairment && tcpLossRoute(ctx.io, { loss: impairment.loss ?? 0, tcp: carriersOf(flags.transports).includes('tcp'), emulator: flags.emulator, local: host === undefined })
+      if (route && 'reexec' in route) return await reexecInUserns(ctx, (command.parent as unknown as { rawArgs: string[] }).rawArgs)
+      const lossUnavailable = route && 'unavailable' in route ? route.unavailable : undefined
       // Last of the checks, first of the effects: the file is opened before any probe is sent.
       const csv = flags.csv === undefined ? undefined : await openCsv(t, flags.csv)
       // Tables left by runs that died still drop packets on their ports: remove them first (one line says so).
@@ -206,14 +212,15 @@ export const makeCompareCommand = (ctx: CliContext): Command => {
         if (note !== undefined) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(note)
       }
       try {
-        return await measureAndReport(ctx, { host, flags, config, impairment, csv, runCompareDetailed })
+        return await measureAndReport(ctx, { host, flags, config, impairment, csv, runCompareDetailed, lossUnavailable })
       } finally {
         if (csv?.kind === 'file') await csv.handle.close()
       }
     }, { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }, flags.json ? { kind: 'document', schema: 'sockkit.compare/v2' } : undefined))
 }
 
-const measureAndReport = async (ctx: CliContext, { host, flags, config, impairment, csv, runCompareDetailed }: {
+const measureAndReport = async (ctx: CliContext, { host, flags, config, impairment, csv, runCompareDetailed, lossUnavailable }: {
+  lossUnavailable?: TcpLossUnavailable | undefined
   host: string | undefined
   flags: CompareFlags
   config: CompareConfig
@@ -230,7 +237,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
     detail = await runCompareDetailed(config, {
       signal: ctx.io.signal,
       onEvent: progress.event,
-      ...(impairment ? { impairment: { impairment, emulator: flags.emulator, ...(flags.seed !== undefined ? { seed: flags.seed, onEvent: seedNote(ctx) } : {}) } } : {}),
+      ...(impairment ? { impairment: { impairment, emulator: flags.emulator, ...(lossUnavailable ? { lossUnavailable } : {}), ...(flags.seed !== undefined ? { seed: flags.seed, onEvent: seedNote(ctx) } : {}) } } : {}),
     })
   } catch (err) {
     progress.clear()

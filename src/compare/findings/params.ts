@@ -4,6 +4,8 @@
  * `retransSegs: null` and `sndbufErrors: null` mean the kernel counter could not be read.
  */
 
+import type { TcpLossUnavailable } from '../../net/userns.js'
+
 /** Which tail figure a reliable-transport verdict quotes: p99, or the worst RTT when p99 has too few samples. */
 export type TailName = 'p99' | 'max'
 
@@ -72,5 +74,7 @@ export type FindingParams = {
   /** reason: the runner's own sentence on why (config.impairment.tcpDegraded), else null. */
   'impairment-not-applied': { notApplied: string[]; reason: string | null }
   'impairment-none': Record<string, never>
+  /** Loss was asked but nothing here could drop TCP's segments: the TCP verdict says nothing about loss. */
+  'tcp-not-exposed-to-loss': { reason: TcpLossUnavailable; lossEachWayPercent: number }
   'impairment-kernel-drops': { dropped: number; seen: number; clientToServer: number; serverToClient: number }
 }

@@ -5,6 +5,7 @@
 import type { Fmt } from '../fmt.js'
 import { compareUnits } from '../compare-units.js'
 import type { FindingParams, TailName } from '../../compare/findings/params.js'
+import type { TcpLossUnavailable } from '../../net/userns.js'
 
 type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string }) => string }
 
@@ -145,6 +146,16 @@ const reliable = (f: Fmt, c: Clauses) => {
 }
 
 /** The impairment block's clauses: expected next to measured. */
+/** Why TCP got no loss, and how to get it. */
+const notExposedWhy: Record<TcpLossUnavailable, string> = {
+  'not-linux': 'dropping TCP segments needs the Linux kernel (nftables); run compare on Linux',
+  'userns-refused': 'this system does not allow unprivileged user namespaces; run with sudo, or enable them (sysctl kernel.unprivileged_userns_clone=1)',
+  'tools-missing': 'unshare, ip or nft is missing; install util-linux, iproute2 and nftables, or run with sudo',
+  'userns-off': 'SOCKKIT_NO_USERNS is set; unset it, or run with sudo',
+  'remote-target': 'the kernel can drop packets only for compare\'s own local reflector; run compare without a host, or as root on the machine that runs it',
+  'no-kernel': 'the kernel emulator is not available here; run as root on Linux with nft',
+}
+
 const impairment = (f: Fmt, c: Clauses) => {
   const { ms, percent, count, heldNote } = c
   return {
@@ -159,6 +170,8 @@ const impairment = (f: Fmt, c: Clauses) => {
     'impairment-reorder-approx': p => `reorder ${f.num(p.reorderEachWayPercent)}% each way → expected about ${percent(p.approxPercent)} reordered, measured ${percent(p.measuredPercent)}${heldNote(p.holdMs)}`,
     'impairment-not-applied': p => p.reason ?? `not applied: ${p.notApplied.join(', ')}`,
     'impairment-none': () => 'nothing to expect (no impairment)',
+    'tcp-not-exposed-to-loss': p => `${p.label} was not exposed to loss (${notExposedWhy[p.reason]}), so its figures say nothing about ` +
+      `${f.num(p.lossEachWayPercent)}% loss; only the other transports faced it`,
     'impairment-kernel-drops': p => `${p.label}: the kernel dropped ${count(p.dropped)} of ${count(p.seen)} packets ` +
       `(c→s ${count(p.clientToServer)}, s→c ${count(p.serverToClient)})`,
   } satisfies Partial<Messages>

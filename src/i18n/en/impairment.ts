@@ -87,6 +87,7 @@ export const impairment = (f: Fmt) => ({
   /** What this machine's kernel can do (detectKernelSupport): the reasons a plan quotes. */
   kernel: {
     available: 'Linux, root and nft: the kernel drops packets for real',
+    availableUserns: 'kernel (user namespace): sockkit re-ran itself in a private user and network namespace, where nftables drops packets for real without root',
     needsLinux: (p: { platform: string }) => `the kernel emulator needs Linux (nftables); this is ${p.platform}`,
     needsRoot: 'the kernel emulator needs root (it adds an nftables table): run with sudo',
     needsNft: 'the kernel emulator needs the nft command (install the nftables package)',
