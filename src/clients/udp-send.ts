@@ -10,6 +10,7 @@ import { preview } from '../core/preview.js'
 import { encodeSeq, parseSeq, seqPrefixBytes } from '../core/seq-prefix.js'
 import { requestRecvBufferSize } from '../net/socket-buffer.js'
 import { SequenceTracker } from '../core/sequence-tracker.js'
+import { achievedRate, SendSchedule, type SendLag } from './udp-send-pacing.js'
 import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type SnmpDelta } from '../net/snmp.js'
 
 /**
@@ -122,6 +123,18 @@ export interface UdpSeqReport {
   unknown: number
 }
 
+/** The pace of the sends (see udp-send-pacing.ts). */
+export interface UdpSendPace {
+  /** Datagrams per second asked (by rate or interval); null: as fast as the socket takes them. */
+  askedRate: number | null
+  /** Datagrams per second from the first send to the last; null with fewer than two sends. */
+  achievedRate: number | null
+  /** With a rate: how far sends fell behind their due time. */
+  lag?: SendLag
+  /** Sends the kernel refused for lack of buffer space (ENOBUFS), each retried. */
+  refusals: number
+}
+
 /** Returned by {@link udpSend}. */
 export interface UdpSendResult {
   remoteAddress: string
@@ -154,6 +167,8 @@ export interface UdpSendResult {
   kernelInErrors: number | null
   /** From the first send to the end of the wait, ms. */
   durationMs: number
+  /** How the sending went: the rate asked and reached, and the lag behind the schedule. */
+  sending: UdpSendPace
   /** Stopped through the signal. */
   aborted: boolean
 }
@@ -263,7 +278,15 @@ const newRun = (options: UdpSendOptions, settings: Settings, target: Target) => 
     // bitmap is bounded by what we sent, and seqReport's has() must answer for all of them.
     tracker: options.seq ? new SequenceTracker({ window: Infinity }) : undefined,
     seqAssigned: 0,
-    totals: { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0, fromOthers: 0 },
+    totals: { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0, fromOthers: 0, sendRefusals: 0 },
+    /** With --rate/--interval: when each datagram is due, and how late it went. */
+    schedule: settings.intervalMs > 0 ? new SendSchedule(settings.intervalMs) : undefined,
+    firstSentAt: 0,
+    lastSentAt: 0,
+    /** Time between the first and last send spent waiting for the next message (stdin). */
+    inputWaitMs: 0,
+    /** Sends since the event loop last polled (a timer wait or a setImmediate). */
+    sinceYield: 0,
     failure: undefined as Error | undefined,
     /** The socket's own end, once it is bound or connected (undefined before). */
     local: undefined as { address: string; port: number; recvBufferSize: number } | undefined,
@@ -346,9 +369,9 @@ const announceReady = (run: Run, kernelDropCounter: boolean): void => {
 const sendMessages = async (run: Run): Promise<void> => {
   const { messages } = run.options
   const iterator = Symbol.asyncIterator in messages ? messages[Symbol.asyncIterator]() : messages[Symbol.iterator]()
-  const schedule = { nextSendAt: run.startedAt }
   let messageIndex = 0
   while (!run.stopped()) {
+    const askedAt = performance.now()
     const next = await Promise.race([iterator.next(), run.stopRequested])
     if (next === 'stop') {
       // Not awaited: a generator blocked on input only returns after its pending read.
@@ -356,8 +379,12 @@ const sendMessages = async (run: Run): Promise<void> => {
       break
     }
     if (next.done) break
+    // Waiting for a typed line is not falling behind: no burst to catch up after it.
+    const answeredAt = performance.now()
+    run.schedule?.waited(askedAt, answeredAt)
+    if (run.totals.sent > 0) run.inputWaitMs += answeredAt - askedAt
     messageIndex++
-    if (!refuseOversized(run, next.value, messageIndex)) await sendCopies(run, next.value as Uint8Array, messageIndex, schedule)
+    if (!refuseOversized(run, next.value, messageIndex)) await sendCopies(run, next.value as Uint8Array, messageIndex)
   }
 }
 
@@ -377,34 +404,63 @@ const refuseOversized = (run: Run, message: UdpMessage, messageIndex: number): b
   return true
 }
 
-/** `count` datagrams of one message, paced by the interval, each numbered with --seq. */
-const sendCopies = async (run: Run, payload: Uint8Array, messageIndex: number, schedule: { nextSendAt: number }): Promise<void> => {
-  const { socket, settings, totals, host, port } = run
-  const { intervalMs } = settings
+/**
+ * `count` datagrams of one message, each numbered with --seq. Paced by the schedule: what
+ * is due is sent at once, so a late timer is caught up in a burst rather than lost.
+ */
+const sendCopies = async (run: Run, payload: Uint8Array, messageIndex: number): Promise<void> => {
+  const { settings, totals, schedule } = run
+  // Without --seq every copy is the same bytes: pad once (the kernel copies on send).
+  const same = run.tracker ? undefined : pad(payload, run.options.sizeBytes)
   for (let copy = 0; copy < settings.count && !run.stopped(); copy++) {
-    // Paced from the schedule, not from the last send, so pacing does not drift;
-    // but never "catch up" in a burst after waiting for input.
-    const now = performance.now()
-    if (intervalMs > 0 && totals.sent > 0) {
-      schedule.nextSendAt = Math.max(schedule.nextSendAt + intervalMs, now - intervalMs)
-      if (schedule.nextSendAt > now) await run.pause(schedule.nextSendAt - now)
+    const delay = schedule?.delay(performance.now()) ?? 0
+    if (delay > 0) {
+      await run.pause(delay)
+      run.sinceYield = 0
       if (run.stopped()) break
     }
     const seq = run.tracker ? ++run.seqAssigned : undefined
-    const datagram = pad(seq === undefined ? payload : encodeSeq(seq, payload), run.options.sizeBytes)
-    await new Promise<void>(resolve => {
-      const done = (err: Error | null) => { if (err) run.fail(explainSendError(err, datagram.length, host, port)); resolve() }
-      if (settings.anySource) socket.send(datagram, port, run.target.address, done)
-      else socket.send(datagram, done)
-    })
-    if (run.failure) break
+    const datagram = same ?? pad(encodeSeq(seq!, payload), run.options.sizeBytes)
+    if (!await sendOne(run, datagram)) break
+    const now = performance.now()
+    schedule?.sent(now)
+    if (totals.sent === 0) run.firstSentAt = now
+    run.lastSentAt = now
     totals.sent++
     totals.bytesSent += datagram.length
-    // A burst (no interval) completes every send without ever polling for input, so
-    // replies would pile up in our receive buffer until the kernel dropped them: let
-    // the event loop read them every BURST_YIELD_EVERY datagrams.
-    if (intervalMs === 0 && totals.sent % BURST_YIELD_EVERY === 0) await new Promise(resolve => setImmediate(resolve))
+    // A burst (no interval, or catching up) completes every send without ever polling for
+    // input, so replies would pile up in our receive buffer until the kernel dropped them:
+    // let the event loop read them every BURST_YIELD_EVERY datagrams.
+    if (++run.sinceYield >= BURST_YIELD_EVERY) {
+      run.sinceYield = 0
+      await new Promise(resolve => setImmediate(resolve))
+    }
     run.options.onEvent?.({ type: 'sent', messageIndex, bytes: datagram.length, preview: preview(datagram, settings.previewBytes), ...(seq === undefined ? {} : { seq }) })
+  }
+}
+
+/** Retries of one datagram the kernel refuses for lack of buffer (ENOBUFS) before it is an error. */
+const MAX_SEND_RETRIES = 1000
+
+/**
+ * Hand one datagram to the kernel; false when the run failed. The callback comes once the
+ * kernel took it (libuv queues it while the send buffer is full): that is the backpressure.
+ * ENOBUFS is counted and retried after the event loop turns.
+ */
+const sendOne = async (run: Run, datagram: Buffer): Promise<boolean> => {
+  const { socket, settings, host, port } = run
+  for (let attempt = 0; ; attempt++) {
+    const err = await new Promise<(Error & { code?: string }) | null>(resolve => {
+      if (settings.anySource) socket.send(datagram, port, run.target.address, resolve)
+      else socket.send(datagram, resolve)
+    })
+    if (err?.code === 'ENOBUFS' && attempt < MAX_SEND_RETRIES && !run.stopped()) {
+      run.totals.sendRefusals++
+      await new Promise(resolve => setImmediate(resolve))
+      continue
+    }
+    if (err) run.fail(explainSendError(err, datagram.length, host, port))
+    return run.failure === undefined
   }
 }
 
@@ -423,6 +479,12 @@ const runResult = (run: Run, kernel: SnmpDelta | undefined): UdpSendResult => {
     kernelDrops: kernel ? udpCounterDelta(kernel, 'RcvbufErrors', udpFamily) : null,
     kernelInErrors: kernel ? udpCounterDelta(kernel, 'InErrors', udpFamily) : null,
     durationMs: run.startedAt ? performance.now() - run.startedAt : 0,
+    sending: {
+      askedRate: run.schedule ? 1000 / run.schedule.intervalMs : null,
+      achievedRate: achievedRate(totals.sent, run.firstSentAt, run.lastSentAt - run.inputWaitMs),
+      ...(run.schedule?.lag() ? { lag: run.schedule.lag()! } : {}),
+      refusals: totals.sendRefusals,
+    },
     aborted: Boolean(run.signal?.aborted),
   }
 }

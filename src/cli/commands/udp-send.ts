@@ -235,6 +235,7 @@ const summaryLines = (p: SummaryLines, r: UdpSendResult, opts: SummaryOptions): 
   const m = ctx.t.udpSend
   const target = formatAddress(r.remoteAddress, r.remotePort)
   log(m.totals({ ...(r.aborted ? { interrupted: style.yellow } : {}), ...r, target, red: style.red }))
+  paceLines(p, r)
   // A failure (port unreachable…) ends the run at once: the rest of --count was never sent.
   if (opts.failed && opts.planned !== undefined && r.sent < opts.planned) {
     log(style.yellow(m.stoppedPlanned({ unsent: opts.planned - r.sent, planned: opts.planned })))
@@ -249,6 +250,18 @@ const summaryLines = (p: SummaryLines, r: UdpSendResult, opts: SummaryOptions): 
   if (r.kernelDrops) kernelDropLines(p, r)
   // Not with --wait 0: replies were not waited for.
   if (r.replies === 0 && r.sent > 0 && !opts.failed && flags.wait > 0) log(noReplySentence(r, p.platform, ctx.t))
+}
+
+/** The rate asked and reached, the lag behind schedule, and whether the machine kept up. */
+const paceLines = ({ ctx, style, log }: SummaryLines, r: UdpSendResult): void => {
+  const m = ctx.t.udpSend
+  const { askedRate: asked, achievedRate: achieved, lag, refusals } = r.sending
+  if (achieved !== null) {
+    log(m.pace({ asked, achieved, ...(lag ? { lagMaxMs: lag.maxMs, lagP99Ms: lag.p99Ms } : {}) }))
+    // Cut short, the last datagrams were never due: only a whole run can fall short.
+    if (asked !== null && achieved < asked * 0.99 && !r.aborted) log(style.yellow(m.paceShort({ asked, achieved })))
+  }
+  if (refusals > 0) log(m.sendRefusals({ refusals }))
 }
 
 /** The --seq summary: answered, lost (or unanswered when cut short), duplicates, reordering. */
