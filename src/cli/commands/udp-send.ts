@@ -197,15 +197,17 @@ const eventLine = (p: SummaryLines, e: UdpSendEvent): void => {
         ...(p.fromStdin ? { line: e.messageIndex } : {}), bytes: e.bytes, datagramBytes: e.datagramBytes, overSize: e.reason === 'over-size', limitBytes: e.limitBytes,
       })))
     case 'reply': {
+      const source = formatAddress(e.remoteAddress, e.remotePort)
+      if (!e.fromTarget) p.otherSources.set(source, (p.otherSources.get(source) ?? 0) + 1)
+      // stdout and stderr on one terminal: the bytes below are the preview, so the event
+      // line only announces them (each reply shown once), and comes first.
+      const sameScreen = Boolean(ctx.io.stdout.isTTY && ctx.io.stderr.isTTY)
+      const shown = sameScreen && e.bytes > 0 ? ':' : datagramShown(e.bytes, e.preview, style, ctx.t.common.emptyDatagram)
+      if (!flags.quiet) log(m.reply({ arrow: style.green('←'), source, fromTarget: e.fromTarget, mark: style.yellow, bytes: e.bytes, shown }))
       ctx.io.stdout.write(e.data)
       // One datagram per line, so datagram boundaries stay visible ("hola", "mundo", not
       // "holamundo"); --raw keeps the bytes exactly as they came.
       if (!flags.raw && e.data[e.data.length - 1] !== 0x0a) ctx.io.stdout.write('\n')
-      const source = formatAddress(e.remoteAddress, e.remotePort)
-      if (!e.fromTarget) p.otherSources.set(source, (p.otherSources.get(source) ?? 0) + 1)
-      if (!flags.quiet) {
-        log(m.reply({ arrow: style.green('←'), source, fromTarget: e.fromTarget, mark: style.yellow, bytes: e.bytes, shown: datagramShown(e.bytes, e.preview, style, ctx.t.common.emptyDatagram) }))
-      }
       return
     }
     case 'waiting':
