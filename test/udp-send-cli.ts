@@ -231,3 +231,13 @@ t.test('a datagram the system refuses for its size (EMSGSIZE, macOS above 9216 b
     t.match(run.stderr, new RegExp(`^sockkit: the system refused to send a 10000-byte datagram to ${where.source} \\(EMSGSIZE\\): it is over this system's datagram limit \\(macOS allows 9216 bytes .*\\) — try a smaller --size$`, 'm'), host)
   }
 })
+
+t.test('a message given as several words is a usage error that says to quote it, and nothing is sent', async t => {
+  let received = 0
+  const server = await rawServer(t, () => { received++ })
+  const run = await runMain(['udp-send', '127.0.0.1', String(server.port), 'hola', 'mundo', '--wait', '0'])
+  t.equal(run.code, 2)
+  t.match(run.stderr, `quote it, as in sockkit udp-send 127.0.0.1 ${server.port} "hola mundo"`)
+  t.notMatch(run.stderr, /too many arguments/)
+  t.equal(received, 0)
+})

@@ -37,7 +37,7 @@ const parseSize = (value: string): number => {
 export const makeUdpSendCommand = (ctx: CliContext, platform: NodeJS.Platform = process.platform): Command => {
   const help = ctx.t.udpSend.help
   const windows = platform === 'win32'
-  return new Command('udp-send')
+  const command = new Command('udp-send')
     .summary(help.summary)
     .description(help.description({ windows }))
     .argument('<host>', help.host, argParser(v => parseHost(v)))
@@ -56,9 +56,26 @@ export const makeUdpSendCommand = (ctx: CliContext, platform: NodeJS.Platform = 
     .option('--raw', help.raw)
     .option('--quiet', help.quiet)
     .addHelpText('after', help.examples({ windows }))
-    .action((host: string, port: number, message: string | undefined, flags: UdpSendFlags) =>
-      runAction(ctx, () => udpSendAction(ctx, { host, port, message, flags, platform }),
+    .action((host: string, port: number, message: string | undefined, flags: UdpSendFlags, cmd: Command) =>
+      runAction(ctx, async () => {
+        refuseMessageWords('udp-send', cmd.args)
+        return udpSendAction(ctx, { host, port, message, flags, platform })
+      },
         { host, port, serverCommand: 'udp-server', transport: 'udp' }))
+  // Extra words are refused by the action, which can say to quote them. main() copies the
+  // root's settings (no excess arguments) into each command, so this is set after that.
+  const inherit = command.copyInheritedSettings.bind(command)
+  command.copyInheritedSettings = parent => inherit(parent).allowExcessArguments(true)
+  return command
+}
+
+/**
+ * `udp-send 127.0.0.1 9000 hola mundo`: the shell split the message into words; a usage
+ * error that says to quote it, rather than commander's "too many arguments".
+ */
+export const refuseMessageWords = (command: string, args: string[]): void => {
+  if (args.length <= 3) return
+  throw invalidArg('messageWords', { command, host: args[0]!, port: args[1]!, words: args.slice(2) })
 }
 
 interface UdpSendRun { host: string; port: number; message: string | undefined; flags: UdpSendFlags; platform: NodeJS.Platform }
