@@ -64,6 +64,12 @@ export interface UdpSendOptions {
    * default, and `ready` says so in `recvBufferRefused`.
    */
   recvBufferSize?: number
+  /**
+   * Go on after a "port unreachable" (ECONNREFUSED on the connected socket): a `refused`
+   * event instead of an error, for a person typing lines who may start the server next.
+   * Default false: the run ends with the error.
+   */
+  keepGoingWhenRefused?: boolean
   /** Stops sending and waiting; the result so far is returned with `aborted: true`. */
   signal?: AbortSignal
   /** Receives every event, in order. Must not throw. */
@@ -94,6 +100,8 @@ export type UdpSendEvent =
   /** `fromTarget`: false when the reply came from another address or port (only with `anySource`). */
   | { type: 'reply'; remoteAddress: string; remotePort: number; fromTarget: boolean; bytes: number; preview: string; data: Buffer; seq?: number }
   | { type: 'waiting'; waitMs: number }
+  /** The host said nothing listens on the port ('port unreachable'); only with `keepGoingWhenRefused`. */
+  | { type: 'refused'; remoteAddress: string; remotePort: number }
 
 /** What `--seq` found in the replies (RFC 4737 reordering, via SequenceTracker). */
 export interface UdpSeqReport {
@@ -211,7 +219,7 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
   const run = newRun(options, settings, { address: resolved.address, family, limit })
   const { socket, signal } = run
   socket.on('message', (data, rinfo) => onReply(run, data, rinfo))
-  socket.on('error', err => run.fail(Object.assign(err, { host, port })))
+  socket.on('error', (err: Error & { code?: string }) => refusedAndGoingOn(run, err) || run.fail(Object.assign(err, { host, port })))
   let snmpAtEnd: SnmpCounters | undefined
   try {
     await bindOrConnect(run)
@@ -439,6 +447,13 @@ const sendCopies = async (run: Run, payload: Uint8Array, messageIndex: number): 
   }
 }
 
+/** With keepGoingWhenRefused, a 'port unreachable' is an event, not the end: true then. */
+const refusedAndGoingOn = (run: Run, err: Error & { code?: string }): boolean => {
+  if (err.code !== 'ECONNREFUSED' || !run.options.keepGoingWhenRefused || run.stopped()) return false
+  run.options.onEvent?.({ type: 'refused', remoteAddress: run.target.address, remotePort: run.port })
+  return true
+}
+
 /** Retries of one datagram the kernel refuses for lack of buffer (ENOBUFS) before it is an error. */
 const MAX_SEND_RETRIES = 1000
 
@@ -459,6 +474,8 @@ const sendOne = async (run: Run, datagram: Buffer): Promise<boolean> => {
       await new Promise(resolve => setImmediate(resolve))
       continue
     }
+    // The refusal of an earlier datagram, reported on this send (which did not go): again.
+    if (err && refusedAndGoingOn(run, err) && attempt < MAX_SEND_RETRIES) continue
     if (err) run.fail(explainSendError(err, datagram.length, host, port))
     return run.failure === undefined
   }

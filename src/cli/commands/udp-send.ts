@@ -98,6 +98,9 @@ const udpSendAction = async (ctx: CliContext, run: UdpSendRun): Promise<number> 
       seq: Boolean(flags.seq),
       anySource: Boolean(flags.anySource),
       waitMs: flags.wait,
+      // Someone typing lines may start the server next: a refusal must not end the session
+      // and leave their next line to the shell.
+      keepGoingWhenRefused: message === undefined && Boolean(ctx.io.stdin.isTTY),
       signal: ctx.io.signal,
       onEvent: print.event,
     })
@@ -229,6 +232,8 @@ const eventLine = (p: SummaryLines, e: UdpSendEvent): void => {
     }
     case 'waiting':
       return log(m.waiting({ waitMs: e.waitMs }))
+    case 'refused':
+      return log(style.yellow(m.refusedGoingOn({ target: formatAddress(e.remoteAddress, e.remotePort) })))
   }
 }
 
@@ -272,10 +277,12 @@ const summaryLines = (p: SummaryLines, r: UdpSendResult, opts: SummaryOptions): 
 }
 
 /** The rate asked and reached, the lag behind schedule, and whether the machine kept up. */
-const paceLines = ({ ctx, style, log }: SummaryLines, r: UdpSendResult): void => {
+const paceLines = ({ ctx, style, log, fromStdin }: SummaryLines, r: UdpSendResult): void => {
   const m = ctx.t.udpSend
   const { askedRate: asked, achievedRate: achieved, lag, refusals } = r.sending
-  if (achieved !== null) {
+  // Typed lines go at the pace of the typing: no rate to speak of unless one was asked.
+  const typed = fromStdin && Boolean(ctx.io.stdin.isTTY) && asked === null
+  if (achieved !== null && !typed) {
     log(m.pace({ asked, achieved, ...(lag ? { lagMaxMs: lag.maxMs, lagP99Ms: lag.p99Ms } : {}) }))
     // Cut short, the last datagrams were never due: only a whole run can fall short.
     if (asked !== null && achieved < asked * 0.99 && !r.aborted) log(style.yellow(m.paceShort({ asked, achieved })))

@@ -105,6 +105,10 @@ command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`}
       `${p.interrupted ? `${p.interrupted('interrupted')}: ` : ''}sent ${datagrams(p.sent)} (${f.bytes(p.bytesSent)}) to ${p.target}, ` +
       `received ${replies(p.replies)} (${f.bytes(p.bytesReceived)})` +
       (p.notSent ? `; ${p.red(`${f.num(p.notSent)} not sent`)} (too long)` : ''),
+    /** Typing lines: a 'port unreachable' does not end the session. */
+    refusedGoingOn: (p: { target: string }) =>
+      `nothing is listening on ${p.target} yet (the host answered 'port unreachable'); ` +
+      'type the next line when the server is running',
     /** The sending pace: `asked` null when no rate was asked (as fast as the socket took them). */
     pace: (p: { asked: number | null; achieved: number; lagMaxMs?: number; lagP99Ms?: number }) =>
       p.asked === null
