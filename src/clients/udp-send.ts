@@ -70,6 +70,8 @@ export interface UdpSendOptions {
    * Default false: the run ends with the error.
    */
   keepGoingWhenRefused?: boolean
+  /** Emit a `sent` event per datagram. Default true; false saves its preview at high rates. */
+  sentEvents?: boolean
   /** Stops sending and waiting; the result so far is returned with `aborted: true`. */
   signal?: AbortSignal
   /** Receives every event, in order. Must not throw. */
@@ -443,7 +445,7 @@ const sendCopies = async (run: Run, payload: Uint8Array, messageIndex: number): 
       run.sinceYield = 0
       await new Promise(resolve => setImmediate(resolve))
     }
-    run.options.onEvent?.({ type: 'sent', messageIndex, bytes: datagram.length, preview: preview(datagram, settings.previewBytes), ...(seq === undefined ? {} : { seq }) })
+    if (run.options.sentEvents !== false) run.options.onEvent?.({ type: 'sent', messageIndex, bytes: datagram.length, preview: preview(datagram, settings.previewBytes), ...(seq === undefined ? {} : { seq }) })
   }
 }
 

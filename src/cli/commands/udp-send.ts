@@ -102,6 +102,8 @@ const udpSendAction = async (ctx: CliContext, run: UdpSendRun): Promise<number> 
       // and leave their next line to the shell.
       keepGoingWhenRefused: message === undefined && Boolean(ctx.io.stdin.isTTY),
       signal: ctx.io.signal,
+      // --quiet prints no per-datagram line: spare building its preview at high rates.
+      sentEvents: !flags.quiet,
       onEvent: print.event,
     })
   } catch (e) {
