@@ -131,6 +131,10 @@ export interface UdpSeqReport {
   unnumbered: number
   /** Numbered replies with a number we never sent. */
   unknown: number
+  /** Replies that carried several `seq=` lines (a server merged datagrams); their numbers count as answered. */
+  merged: number
+  /** The numbers after the first in those replies (the first 100). */
+  mergedSeqs: number[]
 }
 
 /** The pace of the sends (see udp-send-pacing.ts). */
@@ -288,7 +292,9 @@ const newRun = (options: UdpSendOptions, settings: Settings, target: Target) => 
     // bitmap is bounded by what we sent, and seqReport's has() must answer for all of them.
     tracker: options.seq ? new SequenceTracker({ window: Infinity }) : undefined,
     seqAssigned: 0,
-    totals: { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0, fromOthers: 0, sendRefusals: 0 },
+    totals: { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0, fromOthers: 0, sendRefusals: 0, merged: 0 },
+    /** Numbers found after the first in merged replies (the first 100). */
+    mergedSeqs: [] as number[],
     /** With --rate/--interval: when each datagram is due, and how late it went. */
     schedule: settings.intervalMs > 0 ? new SendSchedule(settings.intervalMs) : undefined,
     firstSentAt: 0,
@@ -327,6 +333,17 @@ const onReply = (run: Run, data: Buffer, rinfo: { address: string; port: number 
   const fromTarget = rinfo.address === run.target.address && rinfo.port === run.port
   if (!fromTarget) totals.fromOthers++
   const numbered = tracker ? parseSeq(data) : undefined
+  // A server that merged several datagrams into one reply (ncat -u --exec cat reads a
+  // stream): each line's number is answered, and the reply is counted as merged.
+  const more = numbered ? mergedSeqs(data) : []
+  if (tracker && more.length > 0) {
+    totals.merged++
+    for (const seq of more) {
+      if (seq < 1 || seq > run.seqAssigned) continue
+      tracker.observe(seq)
+      if (run.mergedSeqs.length < 100) run.mergedSeqs.push(seq)
+    }
+  }
   if (tracker) {
     if (!numbered) totals.unnumbered++
     // seqAssigned, not sent: a fast echo can be read before our send callback has run.
@@ -337,6 +354,20 @@ const onReply = (run: Run, data: Buffer, rinfo: { address: string; port: number 
     type: 'reply', remoteAddress: rinfo.address, remotePort: rinfo.port, fromTarget, bytes: data.length,
     preview: preview(data, run.settings.previewBytes), data, ...(numbered ? { seq: numbered.seq } : {}),
   })
+}
+
+/**
+ * The `seq=<n> ` prefixes after the first: a merged reply's other datagrams. Searched
+ * anywhere, since a server that reads a stream joins them without a separator
+ * (`seq=1 unoseq=2 dos` from ncat -u --exec cat).
+ */
+const mergedSeqs = (data: Buffer): number[] => {
+  const seqs: number[] = []
+  for (let at = data.indexOf('seq=', 1, 'latin1'); at !== -1; at = data.indexOf('seq=', at + 4, 'latin1')) {
+    const next = parseSeq(data.subarray(at))
+    if (next) seqs.push(next.seq)
+  }
+  return seqs
 }
 
 /** Connect the socket to the target, or (anySource) bind it where replies can reach it. */
@@ -492,7 +523,7 @@ const runResult = (run: Run, kernel: SnmpDelta | undefined): UdpSendResult => {
     remoteAddress: target.address, remotePort: run.port, localAddress: run.local?.address ?? '', localPort: run.local?.port ?? 0,
     sent: totals.sent, bytesSent: totals.bytesSent, notSent: totals.notSent,
     replies: totals.replies, bytesReceived: totals.bytesReceived,
-    ...(tracker ? { seq: seqReport(tracker, totals.sent, totals.replies, totals.unnumbered, totals.unknown) } : {}),
+    ...(tracker ? { seq: { ...seqReport(tracker, totals.sent, totals.replies, totals.unnumbered, totals.unknown), merged: totals.merged, mergedSeqs: [...run.mergedSeqs].sort((a, b) => a - b) } } : {}),
     connected: !run.settings.anySource, repliesFromOthers: totals.fromOthers, recvBufferSize: run.local?.recvBufferSize ?? 0,
     // null (unknown) where a counter is missing or went backwards — never 0.
     kernelDrops: kernel ? udpCounterDelta(kernel, 'RcvbufErrors', udpFamily) : null,
@@ -515,7 +546,7 @@ const pad = (datagram: Uint8Array, sizeBytes: number | undefined): Buffer => {
   return padded
 }
 
-const seqReport = (tracker: SequenceTracker, sent: number, replies: number, unnumbered: number, unknown: number): UdpSeqReport => {
+const seqReport = (tracker: SequenceTracker, sent: number, replies: number, unnumbered: number, unknown: number): Omit<UdpSeqReport, 'merged' | 'mergedSeqs'> => {
   const totals = tracker.totals()
   const lostSeqs: number[] = []
   let lost = 0

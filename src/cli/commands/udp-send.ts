@@ -308,6 +308,7 @@ const seqLines = ({ ctx, style, log }: SummaryLines, r: UdpSendResult, opts: Sum
   const { matched, sent, duplicates, reordered, maxReorderExtent, unnumbered, unknown } = s
   const shown = style[s.lost ? (cutShort ? 'yellow' : 'red') : 'green'](missing)
   log(m.seqLine({ matched, sent, missing: shown, duplicates, reordered, maxReorderExtent, unnumbered, unknown }))
+  if (s.merged) log(m.seqMerged({ merged: s.merged, runs: formatRuns(s.mergedSeqs, n => ctx.f.num(n)), more: s.mergedSeqs.length >= 100 }))
   if (s.lost) {
     log(m.seqLost({ ...(stop ? { stop } : {}), runs: formatRuns(s.lostSeqs, n => ctx.f.num(n)), more: s.lost > s.lostSeqs.length, unnumbered: s.unnumbered }))
   }

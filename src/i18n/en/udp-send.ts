@@ -141,6 +141,10 @@ command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`}
       (p.reordered ? ` (largest extent ${f.num(p.maxReorderExtent)})` : '') +
       (p.unnumbered ? `, ${f.num(p.unnumbered)} without a seq= prefix` : '') +
       (p.unknown ? `, ${f.num(p.unknown)} with a number we never sent` : ''),
+    /** Replies carrying several seq= lines; `runs`: the numbers after each reply's first. */
+    seqMerged: (p: { merged: number; runs: string; more: boolean }) =>
+      `${replies(p.merged)} carried several seq= lines (the server merged datagrams into one reply); ` +
+      `answered inside them, not lost: ${p.runs}${p.more ? ', …' : ''}`,
     /** `runs`: the numbers as `2, 5–9, 12`; `more`: the list was cut. */
     seqLost: (p: { stop?: 'stopped' | 'ended'; runs: string; more: boolean; unnumbered: number }) =>
       `${p.stop === undefined ? 'lost (no reply within the wait)' : `no reply yet ${p.stop === 'stopped' ? 'when stopped' : 'when the run ended'}`}: ` +
