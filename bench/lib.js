@@ -11,10 +11,12 @@
 //   hold-clients <port> <count>      open <count> connections in batches, echo one byte on each
 //   stream-clients <port> <clients> <ms> <chunk>   stream and read back at once, report bytes
 //   pingpong-clients <port> <clients> <ms> <size>  closed-loop small messages, report round trips
+//   udp-bare-sender <port> <count> <size>  the udp-send baseline: connected dgram, send after send
 // Children speak JSON lines on stdout and take commands as lines on stdin.
 
 import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
+import { createSocket } from 'node:dgram'
 import { createConnection, createServer } from 'node:net'
 import { cpus, release } from 'node:os'
 import { createInterface } from 'node:readline'
@@ -503,11 +505,35 @@ const pingPongClients = async (port, clients, durationMs, size) => {
   process.exit(0)
 }
 
+/**
+ * The bare Node sender udp-send is measured against: one connected socket, each datagram
+ * sent from the previous one's callback (what the socket takes). Reports datagrams per
+ * second from the first send to the last, as udp-send's summary does.
+ */
+const udpBareSender = (port, count, size) => {
+  const socket = createSocket('udp4')
+  const datagram = Buffer.alloc(Number(size), 0x2e)
+  socket.connect(Number(port), HOST, () => {
+    let sent = 0
+    let first = 0
+    const next = err => {
+      if (err) { emit({ type: 'error', message: err.message }); process.exit(1) }
+      const now = performance.now()
+      if (sent === 1) first = now
+      if (sent < Number(count)) { sent++; socket.send(datagram, next); return }
+      emit({ type: 'udp-sent', sent, rate: (sent - 1) * 1000 / (now - first) })
+      socket.close()
+    }
+    next(null)
+  })
+}
+
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
   const [role, ...args] = process.argv.slice(2)
   if (role === 'bare-echo-server') bareEchoServer(args[0], args[1])
   else if (role === 'hold-clients') await holdClients(args[0], Number(args[1]), Number(args[2] ?? 500))
   else if (role === 'pingpong-clients') await pingPongClients(args[0], args[1], args[2], args[3])
+  else if (role === 'udp-bare-sender') udpBareSender(args[0], args[1], args[2])
   else if (role === 'stream-clients') await streamClients(args[0], args[1], args[2], args[3])
   else {
     process.stderr.write(`bench/lib.js: unknown role "${role}"\n`)

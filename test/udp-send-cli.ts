@@ -232,3 +232,26 @@ t.test('a datagram the system refuses for its size (EMSGSIZE, macOS above 9216 b
     t.match(run.stderr, new RegExp(`^sockkit: the system refused to send a 10000-byte datagram to ${where.source} \\(EMSGSIZE\\): it is over this system's datagram limit \\(macOS allows 9216 bytes .*\\) — try a smaller --size$`, 'm'), host)
   }
 })
+
+t.test('a message given as several words is a usage error that says to quote it, and nothing is sent', async t => {
+  let received = 0
+  const server = await rawServer(t, () => { received++ })
+  const run = await runMain(['udp-send', '127.0.0.1', String(server.port), 'hola', 'mundo', '--wait', '0'])
+  t.equal(run.code, 2)
+  t.match(run.stderr, `quote it, as in sockkit udp-send 127.0.0.1 ${server.port} "hola mundo"`)
+  t.notMatch(run.stderr, /too many arguments/)
+  t.equal(received, 0)
+})
+
+t.test('--seq summary names the numbers answered inside merged replies', async t => {
+  let held: Buffer | undefined
+  const server = await rawServer(t, (data, from, socket) => {
+    if (!held) { held = data; return }
+    socket.send(Buffer.concat([held, data]), from.port, from.address)
+    held = undefined
+  })
+  const run = await runMain(['udp-send', '127.0.0.1', String(server.port), 'hola', '--count', '4', '--seq', '--wait', '500', '--quiet'])
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, '2 replies carried several seq= lines (the server merged datagrams into one reply); answered inside them, not lost: 2, 4')
+  t.match(run.stderr, /seq: 4 of 4 answered, 0 lost/)
+})

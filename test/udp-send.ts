@@ -306,3 +306,20 @@ t.test('anySource to a loopback target binds loopback, not every address', async
   t.equal(result.replies, 1, 'the reply from another port is still heard')
   t.equal(result.repliesFromOthers, 1)
 })
+
+t.test('--seq: a reply that merged several datagrams answers each of their numbers, and is reported as merged', async t => {
+  // A real server that merges, as ncat -u --exec cat does: it holds the first datagram and
+  // answers the second with both, joined without a separator.
+  let held: Buffer | undefined
+  const server = await rawServer(t, (data, from, socket) => {
+    if (!held) { held = data; return }
+    socket.send(Buffer.concat([held, data]), from.port, from.address)
+    held = undefined
+  })
+  const result = await udpSend({ host: '127.0.0.1', port: server.port, messages: [Buffer.from('hola')], count: 4, seq: true, waitMs: 500 })
+  t.equal(result.replies, 2)
+  t.equal(result.seq?.lost, 0, 'not lost: answered inside merged replies')
+  t.equal(result.seq?.matched, 4)
+  t.equal(result.seq?.merged, 2)
+  t.same(result.seq?.mergedSeqs, [2, 4])
+})

@@ -10,6 +10,7 @@ import { preview } from '../core/preview.js'
 import { encodeSeq, parseSeq, seqPrefixBytes } from '../core/seq-prefix.js'
 import { requestRecvBufferSize } from '../net/socket-buffer.js'
 import { SequenceTracker } from '../core/sequence-tracker.js'
+import { achievedRate, SendSchedule, type SendLag } from './udp-send-pacing.js'
 import { diffSnmp, readSnmp, udpCounterDelta, udpFamilyOf, type SnmpCounters, type SnmpDelta } from '../net/snmp.js'
 
 /**
@@ -63,6 +64,14 @@ export interface UdpSendOptions {
    * default, and `ready` says so in `recvBufferRefused`.
    */
   recvBufferSize?: number
+  /**
+   * Go on after a "port unreachable" (ECONNREFUSED on the connected socket): a `refused`
+   * event instead of an error, for a person typing lines who may start the server next.
+   * Default false: the run ends with the error.
+   */
+  keepGoingWhenRefused?: boolean
+  /** Emit a `sent` event per datagram. Default true; false saves its preview at high rates. */
+  sentEvents?: boolean
   /** Stops sending and waiting; the result so far is returned with `aborted: true`. */
   signal?: AbortSignal
   /** Receives every event, in order. Must not throw. */
@@ -93,6 +102,8 @@ export type UdpSendEvent =
   /** `fromTarget`: false when the reply came from another address or port (only with `anySource`). */
   | { type: 'reply'; remoteAddress: string; remotePort: number; fromTarget: boolean; bytes: number; preview: string; data: Buffer; seq?: number }
   | { type: 'waiting'; waitMs: number }
+  /** The host said nothing listens on the port ('port unreachable'); only with `keepGoingWhenRefused`. */
+  | { type: 'refused'; remoteAddress: string; remotePort: number }
 
 /** What `--seq` found in the replies (RFC 4737 reordering, via SequenceTracker). */
 export interface UdpSeqReport {
@@ -120,6 +131,22 @@ export interface UdpSeqReport {
   unnumbered: number
   /** Numbered replies with a number we never sent. */
   unknown: number
+  /** Replies that carried several `seq=` lines (a server merged datagrams); their numbers count as answered. */
+  merged: number
+  /** The numbers after the first in those replies (the first 100). */
+  mergedSeqs: number[]
+}
+
+/** The pace of the sends (see udp-send-pacing.ts). */
+export interface UdpSendPace {
+  /** Datagrams per second asked (by rate or interval); null: as fast as the socket takes them. */
+  askedRate: number | null
+  /** Datagrams per second from the first send to the last; null with fewer than two sends. */
+  achievedRate: number | null
+  /** With a rate: how far sends fell behind their due time. */
+  lag?: SendLag
+  /** Sends the kernel refused for lack of buffer space (ENOBUFS), each retried. */
+  refusals: number
 }
 
 /** Returned by {@link udpSend}. */
@@ -154,6 +181,8 @@ export interface UdpSendResult {
   kernelInErrors: number | null
   /** From the first send to the end of the wait, ms. */
   durationMs: number
+  /** How the sending went: the rate asked and reached, and the lag behind the schedule. */
+  sending: UdpSendPace
   /** Stopped through the signal. */
   aborted: boolean
 }
@@ -196,7 +225,7 @@ export const udpSend = async (options: UdpSendOptions): Promise<UdpSendResult> =
   const run = newRun(options, settings, { address: resolved.address, family, limit })
   const { socket, signal } = run
   socket.on('message', (data, rinfo) => onReply(run, data, rinfo))
-  socket.on('error', err => run.fail(Object.assign(err, { host, port })))
+  socket.on('error', (err: Error & { code?: string }) => refusedAndGoingOn(run, err) || run.fail(Object.assign(err, { host, port })))
   let snmpAtEnd: SnmpCounters | undefined
   try {
     await bindOrConnect(run)
@@ -263,7 +292,17 @@ const newRun = (options: UdpSendOptions, settings: Settings, target: Target) => 
     // bitmap is bounded by what we sent, and seqReport's has() must answer for all of them.
     tracker: options.seq ? new SequenceTracker({ window: Infinity }) : undefined,
     seqAssigned: 0,
-    totals: { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0, fromOthers: 0 },
+    totals: { sent: 0, bytesSent: 0, notSent: 0, replies: 0, bytesReceived: 0, unnumbered: 0, unknown: 0, fromOthers: 0, sendRefusals: 0, merged: 0 },
+    /** Numbers found after the first in merged replies (the first 100). */
+    mergedSeqs: [] as number[],
+    /** With --rate/--interval: when each datagram is due, and how late it went. */
+    schedule: settings.intervalMs > 0 ? new SendSchedule(settings.intervalMs) : undefined,
+    firstSentAt: 0,
+    lastSentAt: 0,
+    /** Time between the first and last send spent waiting for the next message (stdin). */
+    inputWaitMs: 0,
+    /** Sends since the event loop last polled (a timer wait or a setImmediate). */
+    sinceYield: 0,
     failure: undefined as Error | undefined,
     /** The socket's own end, once it is bound or connected (undefined before). */
     local: undefined as { address: string; port: number; recvBufferSize: number } | undefined,
@@ -294,6 +333,17 @@ const onReply = (run: Run, data: Buffer, rinfo: { address: string; port: number 
   const fromTarget = rinfo.address === run.target.address && rinfo.port === run.port
   if (!fromTarget) totals.fromOthers++
   const numbered = tracker ? parseSeq(data) : undefined
+  // A server that merged several datagrams into one reply (ncat -u --exec cat reads a
+  // stream): each line's number is answered, and the reply is counted as merged.
+  const more = numbered ? mergedSeqs(data) : []
+  if (tracker && more.length > 0) {
+    totals.merged++
+    for (const seq of more) {
+      if (seq < 1 || seq > run.seqAssigned) continue
+      tracker.observe(seq)
+      if (run.mergedSeqs.length < 100) run.mergedSeqs.push(seq)
+    }
+  }
   if (tracker) {
     if (!numbered) totals.unnumbered++
     // seqAssigned, not sent: a fast echo can be read before our send callback has run.
@@ -304,6 +354,20 @@ const onReply = (run: Run, data: Buffer, rinfo: { address: string; port: number 
     type: 'reply', remoteAddress: rinfo.address, remotePort: rinfo.port, fromTarget, bytes: data.length,
     preview: preview(data, run.settings.previewBytes), data, ...(numbered ? { seq: numbered.seq } : {}),
   })
+}
+
+/**
+ * The `seq=<n> ` prefixes after the first: a merged reply's other datagrams. Searched
+ * anywhere, since a server that reads a stream joins them without a separator
+ * (`seq=1 unoseq=2 dos` from ncat -u --exec cat).
+ */
+const mergedSeqs = (data: Buffer): number[] => {
+  const seqs: number[] = []
+  for (let at = data.indexOf('seq=', 1, 'latin1'); at !== -1; at = data.indexOf('seq=', at + 4, 'latin1')) {
+    const next = parseSeq(data.subarray(at))
+    if (next) seqs.push(next.seq)
+  }
+  return seqs
 }
 
 /** Connect the socket to the target, or (anySource) bind it where replies can reach it. */
@@ -346,9 +410,9 @@ const announceReady = (run: Run, kernelDropCounter: boolean): void => {
 const sendMessages = async (run: Run): Promise<void> => {
   const { messages } = run.options
   const iterator = Symbol.asyncIterator in messages ? messages[Symbol.asyncIterator]() : messages[Symbol.iterator]()
-  const schedule = { nextSendAt: run.startedAt }
   let messageIndex = 0
   while (!run.stopped()) {
+    const askedAt = performance.now()
     const next = await Promise.race([iterator.next(), run.stopRequested])
     if (next === 'stop') {
       // Not awaited: a generator blocked on input only returns after its pending read.
@@ -356,8 +420,12 @@ const sendMessages = async (run: Run): Promise<void> => {
       break
     }
     if (next.done) break
+    // Waiting for a typed line is not falling behind: no burst to catch up after it.
+    const answeredAt = performance.now()
+    run.schedule?.waited(askedAt, answeredAt)
+    if (run.totals.sent > 0) run.inputWaitMs += answeredAt - askedAt
     messageIndex++
-    if (!refuseOversized(run, next.value, messageIndex)) await sendCopies(run, next.value as Uint8Array, messageIndex, schedule)
+    if (!refuseOversized(run, next.value, messageIndex)) await sendCopies(run, next.value as Uint8Array, messageIndex)
   }
 }
 
@@ -377,34 +445,72 @@ const refuseOversized = (run: Run, message: UdpMessage, messageIndex: number): b
   return true
 }
 
-/** `count` datagrams of one message, paced by the interval, each numbered with --seq. */
-const sendCopies = async (run: Run, payload: Uint8Array, messageIndex: number, schedule: { nextSendAt: number }): Promise<void> => {
-  const { socket, settings, totals, host, port } = run
-  const { intervalMs } = settings
+/**
+ * `count` datagrams of one message, each numbered with --seq. Paced by the schedule: what
+ * is due is sent at once, so a late timer is caught up in a burst rather than lost.
+ */
+const sendCopies = async (run: Run, payload: Uint8Array, messageIndex: number): Promise<void> => {
+  const { settings, totals, schedule } = run
+  // Without --seq every copy is the same bytes: pad once (the kernel copies on send).
+  const same = run.tracker ? undefined : pad(payload, run.options.sizeBytes)
   for (let copy = 0; copy < settings.count && !run.stopped(); copy++) {
-    // Paced from the schedule, not from the last send, so pacing does not drift;
-    // but never "catch up" in a burst after waiting for input.
-    const now = performance.now()
-    if (intervalMs > 0 && totals.sent > 0) {
-      schedule.nextSendAt = Math.max(schedule.nextSendAt + intervalMs, now - intervalMs)
-      if (schedule.nextSendAt > now) await run.pause(schedule.nextSendAt - now)
+    const delay = schedule?.delay(performance.now()) ?? 0
+    if (delay > 0) {
+      await run.pause(delay)
+      run.sinceYield = 0
       if (run.stopped()) break
     }
     const seq = run.tracker ? ++run.seqAssigned : undefined
-    const datagram = pad(seq === undefined ? payload : encodeSeq(seq, payload), run.options.sizeBytes)
-    await new Promise<void>(resolve => {
-      const done = (err: Error | null) => { if (err) run.fail(explainSendError(err, datagram.length, host, port)); resolve() }
-      if (settings.anySource) socket.send(datagram, port, run.target.address, done)
-      else socket.send(datagram, done)
-    })
-    if (run.failure) break
+    const datagram = same ?? pad(encodeSeq(seq!, payload), run.options.sizeBytes)
+    if (!await sendOne(run, datagram)) break
+    const now = performance.now()
+    schedule?.sent(now)
+    if (totals.sent === 0) run.firstSentAt = now
+    run.lastSentAt = now
     totals.sent++
     totals.bytesSent += datagram.length
-    // A burst (no interval) completes every send without ever polling for input, so
-    // replies would pile up in our receive buffer until the kernel dropped them: let
-    // the event loop read them every BURST_YIELD_EVERY datagrams.
-    if (intervalMs === 0 && totals.sent % BURST_YIELD_EVERY === 0) await new Promise(resolve => setImmediate(resolve))
-    run.options.onEvent?.({ type: 'sent', messageIndex, bytes: datagram.length, preview: preview(datagram, settings.previewBytes), ...(seq === undefined ? {} : { seq }) })
+    // A burst (no interval, or catching up) completes every send without ever polling for
+    // input, so replies would pile up in our receive buffer until the kernel dropped them:
+    // let the event loop read them every BURST_YIELD_EVERY datagrams.
+    if (++run.sinceYield >= BURST_YIELD_EVERY) {
+      run.sinceYield = 0
+      await new Promise(resolve => setImmediate(resolve))
+    }
+    if (run.options.sentEvents !== false) run.options.onEvent?.({ type: 'sent', messageIndex, bytes: datagram.length, preview: preview(datagram, settings.previewBytes), ...(seq === undefined ? {} : { seq }) })
+  }
+}
+
+/** With keepGoingWhenRefused, a 'port unreachable' is an event, not the end: true then. */
+const refusedAndGoingOn = (run: Run, err: Error & { code?: string }): boolean => {
+  if (err.code !== 'ECONNREFUSED' || !run.options.keepGoingWhenRefused || run.stopped()) return false
+  run.options.onEvent?.({ type: 'refused', remoteAddress: run.target.address, remotePort: run.port })
+  return true
+}
+
+/** Retries of one datagram the kernel refuses for lack of buffer (ENOBUFS) before it is an error. */
+const MAX_SEND_RETRIES = 1000
+
+/**
+ * Hand one datagram to the kernel; false when the run failed. The callback comes once the
+ * kernel took it (libuv queues it while the send buffer is full): that is the backpressure.
+ * ENOBUFS is counted and retried after the event loop turns.
+ */
+const sendOne = async (run: Run, datagram: Buffer): Promise<boolean> => {
+  const { socket, settings, host, port } = run
+  for (let attempt = 0; ; attempt++) {
+    const err = await new Promise<(Error & { code?: string }) | null>(resolve => {
+      if (settings.anySource) socket.send(datagram, port, run.target.address, resolve)
+      else socket.send(datagram, resolve)
+    })
+    if (err?.code === 'ENOBUFS' && attempt < MAX_SEND_RETRIES && !run.stopped()) {
+      run.totals.sendRefusals++
+      await new Promise(resolve => setImmediate(resolve))
+      continue
+    }
+    // The refusal of an earlier datagram, reported on this send (which did not go): again.
+    if (err && refusedAndGoingOn(run, err) && attempt < MAX_SEND_RETRIES) continue
+    if (err) run.fail(explainSendError(err, datagram.length, host, port))
+    return run.failure === undefined
   }
 }
 
@@ -417,12 +523,18 @@ const runResult = (run: Run, kernel: SnmpDelta | undefined): UdpSendResult => {
     remoteAddress: target.address, remotePort: run.port, localAddress: run.local?.address ?? '', localPort: run.local?.port ?? 0,
     sent: totals.sent, bytesSent: totals.bytesSent, notSent: totals.notSent,
     replies: totals.replies, bytesReceived: totals.bytesReceived,
-    ...(tracker ? { seq: seqReport(tracker, totals.sent, totals.replies, totals.unnumbered, totals.unknown) } : {}),
+    ...(tracker ? { seq: { ...seqReport(tracker, totals.sent, totals.replies, totals.unnumbered, totals.unknown), merged: totals.merged, mergedSeqs: [...run.mergedSeqs].sort((a, b) => a - b) } } : {}),
     connected: !run.settings.anySource, repliesFromOthers: totals.fromOthers, recvBufferSize: run.local?.recvBufferSize ?? 0,
     // null (unknown) where a counter is missing or went backwards — never 0.
     kernelDrops: kernel ? udpCounterDelta(kernel, 'RcvbufErrors', udpFamily) : null,
     kernelInErrors: kernel ? udpCounterDelta(kernel, 'InErrors', udpFamily) : null,
     durationMs: run.startedAt ? performance.now() - run.startedAt : 0,
+    sending: {
+      askedRate: run.schedule ? 1000 / run.schedule.intervalMs : null,
+      achievedRate: achievedRate(totals.sent, run.firstSentAt, run.lastSentAt - run.inputWaitMs),
+      ...(run.schedule?.lag() ? { lag: run.schedule.lag()! } : {}),
+      refusals: totals.sendRefusals,
+    },
     aborted: Boolean(run.signal?.aborted),
   }
 }
@@ -434,7 +546,7 @@ const pad = (datagram: Uint8Array, sizeBytes: number | undefined): Buffer => {
   return padded
 }
 
-const seqReport = (tracker: SequenceTracker, sent: number, replies: number, unnumbered: number, unknown: number): UdpSeqReport => {
+const seqReport = (tracker: SequenceTracker, sent: number, replies: number, unnumbered: number, unknown: number): Omit<UdpSeqReport, 'merged' | 'mergedSeqs'> => {
   const totals = tracker.totals()
   const lostSeqs: number[] = []
   let lost = 0

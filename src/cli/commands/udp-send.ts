@@ -37,7 +37,7 @@ const parseSize = (value: string): number => {
 export const makeUdpSendCommand = (ctx: CliContext, platform: NodeJS.Platform = process.platform): Command => {
   const help = ctx.t.udpSend.help
   const windows = platform === 'win32'
-  return new Command('udp-send')
+  const command = new Command('udp-send')
     .summary(help.summary)
     .description(help.description({ windows }))
     .argument('<host>', help.host, argParser(v => parseHost(v)))
@@ -56,9 +56,26 @@ export const makeUdpSendCommand = (ctx: CliContext, platform: NodeJS.Platform = 
     .option('--raw', help.raw)
     .option('--quiet', help.quiet)
     .addHelpText('after', help.examples({ windows }))
-    .action((host: string, port: number, message: string | undefined, flags: UdpSendFlags) =>
-      runAction(ctx, () => udpSendAction(ctx, { host, port, message, flags, platform }),
+    .action((host: string, port: number, message: string | undefined, flags: UdpSendFlags, cmd: Command) =>
+      runAction(ctx, async () => {
+        refuseMessageWords('udp-send', cmd.args)
+        return udpSendAction(ctx, { host, port, message, flags, platform })
+      },
         { host, port, serverCommand: 'udp-server', transport: 'udp' }))
+  // Extra words are refused by the action, which can say to quote them. main() copies the
+  // root's settings (no excess arguments) into each command, so this is set after that.
+  const inherit = command.copyInheritedSettings.bind(command)
+  command.copyInheritedSettings = parent => inherit(parent).allowExcessArguments(true)
+  return command
+}
+
+/**
+ * `udp-send 127.0.0.1 9000 hola mundo`: the shell split the message into words; a usage
+ * error that says to quote it, rather than commander's "too many arguments".
+ */
+export const refuseMessageWords = (command: string, args: string[]): void => {
+  if (args.length <= 3) return
+  throw invalidArg('messageWords', { command, host: args[0]!, port: args[1]!, words: args.slice(2) })
 }
 
 interface UdpSendRun { host: string; port: number; message: string | undefined; flags: UdpSendFlags; platform: NodeJS.Platform }
@@ -81,7 +98,12 @@ const udpSendAction = async (ctx: CliContext, run: UdpSendRun): Promise<number> 
       seq: Boolean(flags.seq),
       anySource: Boolean(flags.anySource),
       waitMs: flags.wait,
+      // Someone typing lines may start the server next: a refusal must not end the session
+      // and leave their next line to the shell.
+      keepGoingWhenRefused: message === undefined && Boolean(ctx.io.stdin.isTTY),
       signal: ctx.io.signal,
+      // --quiet prints no per-datagram line: spare building its preview at high rates.
+      sentEvents: !flags.quiet,
       onEvent: print.event,
     })
   } catch (e) {
@@ -197,19 +219,23 @@ const eventLine = (p: SummaryLines, e: UdpSendEvent): void => {
         ...(p.fromStdin ? { line: e.messageIndex } : {}), bytes: e.bytes, datagramBytes: e.datagramBytes, overSize: e.reason === 'over-size', limitBytes: e.limitBytes,
       })))
     case 'reply': {
+      const source = formatAddress(e.remoteAddress, e.remotePort)
+      if (!e.fromTarget) p.otherSources.set(source, (p.otherSources.get(source) ?? 0) + 1)
+      // stdout and stderr on one terminal: the bytes below are the preview, so the event
+      // line only announces them (each reply shown once), and comes first.
+      const sameScreen = Boolean(ctx.io.stdout.isTTY && ctx.io.stderr.isTTY)
+      const shown = sameScreen && e.bytes > 0 ? ':' : datagramShown(e.bytes, e.preview, style, ctx.t.common.emptyDatagram)
+      if (!flags.quiet) log(m.reply({ arrow: style.green('←'), source, fromTarget: e.fromTarget, mark: style.yellow, bytes: e.bytes, shown }))
       ctx.io.stdout.write(e.data)
       // One datagram per line, so datagram boundaries stay visible ("hola", "mundo", not
       // "holamundo"); --raw keeps the bytes exactly as they came.
       if (!flags.raw && e.data[e.data.length - 1] !== 0x0a) ctx.io.stdout.write('\n')
-      const source = formatAddress(e.remoteAddress, e.remotePort)
-      if (!e.fromTarget) p.otherSources.set(source, (p.otherSources.get(source) ?? 0) + 1)
-      if (!flags.quiet) {
-        log(m.reply({ arrow: style.green('←'), source, fromTarget: e.fromTarget, mark: style.yellow, bytes: e.bytes, shown: datagramShown(e.bytes, e.preview, style, ctx.t.common.emptyDatagram) }))
-      }
       return
     }
     case 'waiting':
       return log(m.waiting({ waitMs: e.waitMs }))
+    case 'refused':
+      return log(style.yellow(m.refusedGoingOn({ target: formatAddress(e.remoteAddress, e.remotePort) })))
   }
 }
 
@@ -235,6 +261,7 @@ const summaryLines = (p: SummaryLines, r: UdpSendResult, opts: SummaryOptions): 
   const m = ctx.t.udpSend
   const target = formatAddress(r.remoteAddress, r.remotePort)
   log(m.totals({ ...(r.aborted ? { interrupted: style.yellow } : {}), ...r, target, red: style.red }))
+  paceLines(p, r)
   // A failure (port unreachable…) ends the run at once: the rest of --count was never sent.
   if (opts.failed && opts.planned !== undefined && r.sent < opts.planned) {
     log(style.yellow(m.stoppedPlanned({ unsent: opts.planned - r.sent, planned: opts.planned })))
@@ -249,6 +276,20 @@ const summaryLines = (p: SummaryLines, r: UdpSendResult, opts: SummaryOptions): 
   if (r.kernelDrops) kernelDropLines(p, r)
   // Not with --wait 0: replies were not waited for.
   if (r.replies === 0 && r.sent > 0 && !opts.failed && flags.wait > 0) log(noReplySentence(r, p.platform, ctx.t))
+}
+
+/** The rate asked and reached, the lag behind schedule, and whether the machine kept up. */
+const paceLines = ({ ctx, style, log, fromStdin }: SummaryLines, r: UdpSendResult): void => {
+  const m = ctx.t.udpSend
+  const { askedRate: asked, achievedRate: achieved, lag, refusals } = r.sending
+  // Typed lines go at the pace of the typing: no rate to speak of unless one was asked.
+  const typed = fromStdin && Boolean(ctx.io.stdin.isTTY) && asked === null
+  if (achieved !== null && !typed) {
+    log(m.pace({ asked, achieved, ...(lag ? { lagMaxMs: lag.maxMs, lagP99Ms: lag.p99Ms } : {}) }))
+    // Cut short, the last datagrams were never due: only a whole run can fall short.
+    if (asked !== null && achieved < asked * 0.99 && !r.aborted) log(style.yellow(m.paceShort({ asked, achieved })))
+  }
+  if (refusals > 0) log(m.sendRefusals({ refusals }))
 }
 
 /** The --seq summary: answered, lost (or unanswered when cut short), duplicates, reordering. */
@@ -267,6 +308,7 @@ const seqLines = ({ ctx, style, log }: SummaryLines, r: UdpSendResult, opts: Sum
   const { matched, sent, duplicates, reordered, maxReorderExtent, unnumbered, unknown } = s
   const shown = style[s.lost ? (cutShort ? 'yellow' : 'red') : 'green'](missing)
   log(m.seqLine({ matched, sent, missing: shown, duplicates, reordered, maxReorderExtent, unnumbered, unknown }))
+  if (s.merged) log(m.seqMerged({ merged: s.merged, runs: formatRuns(s.mergedSeqs, n => ctx.f.num(n)), more: s.mergedSeqs.length >= 100 }))
   if (s.lost) {
     log(m.seqLost({ ...(stop ? { stop } : {}), runs: formatRuns(s.lostSeqs, n => ctx.f.num(n)), more: s.lost > s.lostSeqs.length, unnumbered: s.unnumbered }))
   }

@@ -4,6 +4,10 @@ import type { Fmt } from '../fmt.js'
 export const errorsClients = (f: Fmt) => ({
   tcpClientAborted: 'the connection attempt was aborted',
   tcpClientConnectTimeout: (p: { where: string; timeoutMs: number }) => `no connection to ${p.where} within ${f.num(p.timeoutMs)} ms`,
+  /** A message given as several words: the shell split it; `words` as typed, from the message on. */
+  messageWords: (p: { command: string; host: string; port: string; words: string[] }) =>
+    `the message is one argument, and ${f.num(p.words.length)} words were given: quote it, as in ` +
+    `sockkit ${p.command} ${p.host} ${p.port} "${p.words.join(' ')}"`,
   udpSendIntervalAndRate: 'give an interval or a rate, not both',
   udpSendCount: (p: { count: number }) => `count must be a whole number of at least 1, not ${f.num(p.count)}`,
   udpSendPort: (p: { port: number }) => `port must be a whole number from 1 to 65535, not ${f.num(p.port)}`,

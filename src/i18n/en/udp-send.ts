@@ -5,6 +5,8 @@ export const udpSend = (f: Fmt) => {
   const datagrams = (n: number) => f.plural(n, { one: '# datagram', other: '# datagrams' })
   const replies = (n: number) => f.plural(n, { one: '# reply', other: '# replies' })
   const bytes = (n: number) => f.plural(n, { one: '# byte', other: '# bytes' })
+  /** A send lag: hundredths of a ms below 10 ms, where pacing is judged. */
+  const lag = (ms: number) => ms < 10 ? `${f.num(ms, 2)} ms` : f.duration(ms)
   /**
    * Windows never passes an ICMP "port unreachable" to a program (libuv ignores WSAECONNRESET
    * on UDP receives), so a closed port cannot be told from a silent server there.
@@ -103,6 +105,23 @@ command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`}
       `${p.interrupted ? `${p.interrupted('interrupted')}: ` : ''}sent ${datagrams(p.sent)} (${f.bytes(p.bytesSent)}) to ${p.target}, ` +
       `received ${replies(p.replies)} (${f.bytes(p.bytesReceived)})` +
       (p.notSent ? `; ${p.red(`${f.num(p.notSent)} not sent`)} (too long)` : ''),
+    /** Typing lines: a 'port unreachable' does not end the session. */
+    refusedGoingOn: (p: { target: string }) =>
+      `nothing is listening on ${p.target} yet (the host answered 'port unreachable'); ` +
+      'type the next line when the server is running',
+    /** The sending pace: `asked` null when no rate was asked (as fast as the socket took them). */
+    pace: (p: { asked: number | null; achieved: number; lagMaxMs?: number; lagP99Ms?: number }) =>
+      p.asked === null
+        ? `rate: ${f.num(Math.round(p.achieved))} datagrams/s (as fast as the socket took them)`
+        : `rate: ${f.num(Math.round(p.achieved))}/s of the ${f.num(Math.round(p.asked))}/s asked` +
+          (p.lagMaxMs === undefined ? '' : `; behind schedule at most ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
+    /** Below 99% of the rate asked. */
+    paceShort: (p: { asked: number; achieved: number }) =>
+      `this machine could not keep up: it reached ${f.num(Math.round(p.achieved))}/s, ` +
+      `${f.num(Math.floor(p.achieved / p.asked * 100))}% of the ${f.num(Math.round(p.asked))}/s asked`,
+    /** ENOBUFS on send, each retried. */
+    sendRefusals: (p: { refusals: number }) =>
+      `the kernel refused ${f.plural(p.refusals, { one: '# send', other: '# sends' })} for lack of buffer space (ENOBUFS); each was retried`,
     stoppedPlanned: (p: { unsent: number; planned: number }) => `the run stopped there: ${f.num(p.unsent)} of ${datagrams(p.planned)} not sent`,
     stoppedStdin: 'the run stopped there: any further stdin lines were not sent',
     /** At most five sources are listed; `more`: there were others. */
@@ -122,6 +141,10 @@ command line or empty stdin (nothing to send), 130 Ctrl-C (after the summary).`}
       (p.reordered ? ` (largest extent ${f.num(p.maxReorderExtent)})` : '') +
       (p.unnumbered ? `, ${f.num(p.unnumbered)} without a seq= prefix` : '') +
       (p.unknown ? `, ${f.num(p.unknown)} with a number we never sent` : ''),
+    /** Replies carrying several seq= lines; `runs`: the numbers after each reply's first. */
+    seqMerged: (p: { merged: number; runs: string; more: boolean }) =>
+      `${replies(p.merged)} carried several seq= lines (the server merged datagrams into one reply); ` +
+      `answered inside them, not lost: ${p.runs}${p.more ? ', …' : ''}`,
     /** `runs`: the numbers as `2, 5–9, 12`; `more`: the list was cut. */
     seqLost: (p: { stop?: 'stopped' | 'ended'; runs: string; more: boolean; unnumbered: number }) =>
       `${p.stop === undefined ? 'lost (no reply within the wait)' : `no reply yet ${p.stop === 'stopped' ? 'when stopped' : 'when the run ended'}`}: ` +
