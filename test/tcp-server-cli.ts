@@ -286,3 +286,34 @@ t.test('--greeting: \\xHH is one byte, and a backslash that is not an escape is 
   t.match(cli.stderr(), /--greeting: \\q is not an escape; sent as typed/)
   await stop(t, cli)
 })
+
+t.test('a client silent for 3 s gets one hint about --greeting, once per run; a talking one none', async t => {
+  const { cli, port } = await startServer(t)
+  const talker = await client(t, port)
+  talker.write('hola')
+  await cli.waitFor(/\[#1\] read 4 bytes/)
+  await client(t, port)
+  await client(t, port)
+  const lastSilentDue = Date.now() + 3000
+  const m = await cli.waitFor(/\[#(\d)\] hint: this client has sent nothing for 3\.0 s; it may be waiting for the server to speak first — give it a greeting with --greeting 'text\\n'\n/, { timeoutMs: 6000 })
+  t.not(m[1], '1', 'not the client that spoke')
+  // Until the later silent client's own 3 s are over too (a timer under test, not a guess).
+  await new Promise(resolve => setTimeout(resolve, Math.max(0, lastSilentDue - Date.now()) + 100))
+  t.equal(cli.stderr().match(/hint:/g)?.length, 1, 'said once')
+})
+
+t.test('a greeting without a final newline: a warning at start, and the silence hint names the newline', async t => {
+  const { cli, port } = await startServer(t, ['--greeting', 'Hola'])
+  t.match(cli.stderr(), /warning: the greeting does not end with a newline \(\\n\): clients that read a line \(Java readLine\(\), Python readline\(\)\) will wait for one/)
+  await client(t, port)
+  await cli.waitFor(/\[#1\] hint: this client has sent nothing for 3\.0 s; it may still be waiting for the end of the greeting's line/, { timeoutMs: 6000 })
+})
+
+t.test('a greeting that ends its line: no warning; the JSON silent event says the client was greeted', async t => {
+  const { cli, port } = await startServer(t, ['--greeting', 'Hola\\n', '--json'])
+  await client(t, port)
+  // The library still reports the silence; the human printer would stay quiet.
+  const m = await cli.waitFor(/"event":"silent"[^\n]*/, { from: 'stdout', timeoutMs: 6000 })
+  t.match(m[0], /"greeted":true/)
+  t.notMatch(cli.stderr(), /warning/)
+})

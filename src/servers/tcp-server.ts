@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net'
 import {
   DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES,
+  DEFAULT_SILENT_AFTER_MS,
 } from '../core/constants.js'
 import { preview } from '../core/preview.js'
 import { EN } from '../i18n/index.js'
@@ -20,6 +21,11 @@ export interface TcpServerOptions {
   maxConnections?: number
   /** Close a connection after this many ms without traffic either way; 0 = never. Default 300000. */
   idleTimeoutMs?: number
+  /**
+   * Report a connection as `silent` (once) when it has sent nothing this many ms after being
+   * accepted: such a client is often waiting for the server to speak first. 0 = never. Default 3000.
+   */
+  silentAfterMs?: number
   /** Echo what arrives (default true); false makes a sink that only reports. */
   echo?: boolean
   /** Emit a `read` event per read (default true). Off makes the server cheaper under load. */
@@ -72,6 +78,8 @@ export type TcpServerEvent =
   | { type: 'backpressure'; id: number; bufferedBytes: number }
   | { type: 'resumed'; id: number }
   | { type: 'idle-timeout'; id: number; idleMs: number }
+  /** The client has sent nothing for `silentMs` since it was accepted (once per connection). */
+  | { type: 'silent'; id: number; silentMs: number; greeted: boolean }
   | { type: 'closed'; id: number; remoteAddress: string; remotePort: number; bytesIn: number; bytesOut: number; durationMs: number; reason: CloseReason; code?: string; message?: string }
   | { type: 'server-error'; code: string; message: string }
 
@@ -131,6 +139,8 @@ interface Connection {
   hiddenBytes: number
   /** Reports the hidden reads when their second is over, even if no read follows. */
   hiddenTimer?: NodeJS.Timeout
+  /** Fires `silent` if nothing has arrived silentAfterMs after accept; cleared by the first read or the close. */
+  silentTimer?: NodeJS.Timeout
   reason?: CloseReason
   error?: Error & { code?: string }
 }
@@ -163,6 +173,7 @@ export class TcpEchoServer {
       host: options.host ?? DEFAULT_HOST,
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      silentAfterMs: options.silentAfterMs ?? DEFAULT_SILENT_AFTER_MS,
       echo: options.echo ?? true,
       readEvents: options.readEvents ?? true,
       readEventsPerSecond: options.readEventsPerSecond ?? 0,
@@ -296,6 +307,18 @@ export class TcpEchoServer {
       })
     }
     if (this.greeting) this.send(conn, this.greeting)
+    this.watchSilence(conn)
+  }
+
+  /** Arm the one-shot `silent` report; the first byte or the close disarms it. */
+  private watchSilence (conn: Connection): void {
+    const ms = this.options.silentAfterMs
+    if (ms <= 0) return
+    conn.silentTimer = setTimeout(() => {
+      if (conn.socket.bytesRead === 0 && conn.reason === undefined && !conn.halfClosed) {
+        this.emit({ type: 'silent', id: conn.id, silentMs: ms, greeted: this.greeting !== undefined })
+      }
+    }, ms).unref()
   }
 
   /**
@@ -307,6 +330,7 @@ export class TcpEchoServer {
   }
 
   private onData (conn: Connection, chunk: Buffer): void {
+    clearTimeout(conn.silentTimer)
     // Report, then echo. Echoing first was tried (so the round trip would not wait for the
     // printer) and measured ~5 % slower in ping-pong, every round (docs/bench.md): keep this order.
     if (this.options.readEvents && this.readEventWanted(conn, chunk.length)) {
@@ -371,6 +395,7 @@ export class TcpEchoServer {
 
   private onClose (conn: Connection): void {
     this.connections.delete(conn.id)
+    clearTimeout(conn.silentTimer)
     this.reportHiddenReads(conn)
     const { socket } = conn
     const reason = conn.reason ?? 'normal'

@@ -151,9 +151,28 @@ const printListening = ({ t, style, log }: HumanKit, e: Extract<TcpServerEvent, 
   log(t.listening({ bound, reach, em: style.green }))
   log(t.tryClient({ host: e.reachable[0] ?? e.address, port: e.port }))
   if (greeting !== undefined) log(t.greeting({ preview: preview(greeting, 200) }))
+  if (greeting !== undefined && !greeting.subarray(-1).equals(NEWLINE)) log(t.greetingNoNewline({ em: style.yellow }))
   if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
   const unmatchable = unmatchableAllow(addressFilter, e.address)
   if (unmatchable) log(t.warning({ text: unmatchable, em: style.yellow }))
+}
+
+const NEWLINE = Buffer.from('\n')
+
+/**
+ * The first silent client gets one hint line per run (a class connecting 30 clients that wait
+ * for a greeting needs it said once); none when the greeting ends its line.
+ */
+const silenceHint = ({ t, style, log, tag }: HumanKit, greeting: Buffer | undefined) => {
+  let shown = false
+  return (e: Extract<TcpServerEvent, { type: 'silent' }>): void => {
+    if (shown) return
+    const p = { tag: tag(e.id), silentMs: e.silentMs, em: style.yellow }
+    if (greeting === undefined) log(t.silentHint(p))
+    else if (!greeting.subarray(-1).equals(NEWLINE)) log(t.silentNoNewline(p))
+    else return
+    shown = true
+  }
 }
 
 const printClosed = ({ t, style, log, tag }: HumanKit, e: Extract<TcpServerEvent, { type: 'closed' }>): void => {
@@ -244,9 +263,11 @@ type StallViews = ReturnType<typeof stallViews>
 const printHuman = (ctx: CliContext, greeting: Buffer | undefined, addressFilter: AddressFilter | undefined) => {
   const kit = humanKit(ctx)
   const views = stallViews(kit)
+  const silent = silenceHint(kit, greeting)
   return {
     event: (e: TcpServerEvent): void => {
       if (e.type === 'listening') printListening(kit, e, greeting, addressFilter)
+      else if (e.type === 'silent') silent(e)
       else if (e.type === 'denied') kit.log(kit.t.denied({ from: kit.peer(e.remoteAddress, e.remotePort), because: deniedBecause(addressFilter, e.remoteAddress), em: kit.style.yellow }))
       else printConnectionEvent(kit, e, views)
     },

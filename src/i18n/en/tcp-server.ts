@@ -9,6 +9,18 @@ export const tcpServer = (f: Fmt) => {
       `${p.em('listening')} on ${p.bound} (TCP)` + (p.reach !== p.bound ? ` — clients can use ${p.reach}` : ''),
     tryClient: (p: { host: string; port: number }) => `try: sockkit tcp-client ${p.host} ${p.port}`,
     greeting: (p: { preview: string }) => `greeting each client with "${p.preview}"`,
+    /** Once per run: the first client that sends nothing for a few seconds after connecting, when no greeting is set. */
+    silentHint: (p: { tag: string; silentMs: number; em: Mark }) =>
+      `${p.tag} ${p.em('hint')}: this client has sent nothing for ${f.duration(p.silentMs)}; ` +
+      `it may be waiting for the server to speak first — give it a greeting with --greeting 'text\\n'`,
+    /** Once per run, as silentHint, when the greeting has no final newline. */
+    silentNoNewline: (p: { tag: string; silentMs: number; em: Mark }) =>
+      `${p.tag} ${p.em('hint')}: this client has sent nothing for ${f.duration(p.silentMs)}; ` +
+      `it may still be waiting for the end of the greeting's line (it has no final \\n)`,
+    /** At start, when --greeting does not end with a newline. */
+    greetingNoNewline: (p: { em: Mark }) =>
+      p.em('warning: the greeting does not end with a newline (\\n): ') +
+      'clients that read a line (Java readLine(), Python readline()) will wait for one and never see it',
     filter: (p: { filter: string }) => `${p.filter}; filtered peers are closed at once`,
     warning: (p: { text: string; em: Mark }) => p.em(`warning: ${p.text}`),
     /** A peer that reset before its address could be read. */
