@@ -112,7 +112,7 @@ t.test('--max-connections: the extra client is told why, the server says so, a f
   const second = await client(t, port)
   const secondPort = second.localPort
   const refusal = (await readAll(second)).toString()
-  t.match(refusal, /^sockkit: connection refused: the server is full \(1 connection\); try again later\r\n$/)
+  t.match(refusal, /^server busy: 1 client connected, try again later\r\n$/)
   await cli.waitFor(new RegExp(`refused 127\\.0\\.0\\.1:${secondPort}: 1 connection open, limit 1`))
   first.end()
   await cli.waitFor(/\[#1\] closed/)
@@ -316,4 +316,38 @@ t.test('a greeting that ends its line: no warning; the JSON silent event says th
   const m = await cli.waitFor(/"event":"silent"[^\n]*/, { from: 'stdout', timeoutMs: 6000 })
   t.match(m[0], /"greeted":true/)
   t.notMatch(cli.stderr(), /warning/)
+})
+
+t.test('--queue: a client beyond --max-connections waits, told nothing, and is served when a slot frees; past the queue, refused', async t => {
+  const { cli, port } = await startServer(t, ['--max-connections', '1', '--queue', '1'])
+  const first = await client(t, port)
+  await cli.waitFor(/\[#1\] accepted/)
+  const second = await client(t, port)
+  const received: Buffer[] = []
+  second.on('data', (d: Buffer) => received.push(d))
+  second.write('waiting')
+  await cli.waitFor(new RegExp(`waiting 127\\.0\\.0\\.1:${second.localPort}: all 1 slots busy; 1 client in the queue, served as slots free`))
+  const third = await client(t, port)
+  t.match((await readAll(third)).toString(), /^server busy: 1 client connected, try again later\r\n$/, 'the queue is bounded')
+  t.equal(Buffer.concat(received).length, 0, 'the waiting client was told nothing, its bytes not yet read')
+  first.end()
+  // Its slot freed: the waiting client is admitted and what it sent while waiting is echoed.
+  await cli.waitFor(/\[#2\] accepted/)
+  const ended = once(second, 'close')
+  second.end(' done')
+  await ended
+  t.equal(Buffer.concat(received).toString(), 'waiting done')
+  await stop(t, cli)
+  t.match(cli.stderr(), /2 connections .*, 1 refused/)
+})
+
+t.test('--queue: clients still waiting at Ctrl-C are told the server is shutting down', async t => {
+  const { cli, port } = await startServer(t, ['--max-connections', '1', '--queue'])
+  await client(t, port)
+  await cli.waitFor(/\[#1\] accepted/)
+  const waiting = await client(t, port)
+  await cli.waitFor(/waiting 127\.0\.0\.1:\d+: all 1 slots busy; 1 client in the queue/)
+  const told = readAll(waiting)
+  await stop(t, cli)
+  t.equal((await told).toString(), 'server shutting down, try again later\r\n')
 })

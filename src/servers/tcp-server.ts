@@ -19,6 +19,11 @@ export interface TcpServerOptions {
   greeting?: string | Uint8Array
   /** Connections served at once; the next one gets a polite refusal. Default 1000. */
   maxConnections?: number
+  /**
+   * Clients held waiting (paused, told nothing) once `maxConnections` are open, each served as
+   * a slot frees; past this many waiting the next is refused. Default 0: refuse at once.
+   */
+  queueLimit?: number
   /** Close a connection after this many ms without traffic either way; 0 = never. Default 300000. */
   idleTimeoutMs?: number
   /**
@@ -64,6 +69,8 @@ export type CloseReason = 'normal' | 'reset' | 'error' | 'idle-timeout' | 'serve
 export type TcpServerEvent =
   | { type: 'listening'; address: string; port: number; family: string; reachable: string[] }
   | { type: 'accepted'; id: number; remoteAddress: string; remotePort: number; localAddress: string; localPort: number; active: number }
+  /** Held until a slot frees (see {@link TcpServerOptions.queueLimit}); `waiting` counts the queue with it. */
+  | { type: 'queued'; remoteAddress: string; remotePort: number; waiting: number; limit: number }
   | { type: 'refused'; remoteAddress: string; remotePort: number; active: number; limit: number; reason: RefusalReason }
   /** Turned away by {@link TcpServerOptions.addressFilter}: destroyed at once, nothing read or sent. */
   | { type: 'denied'; remoteAddress: string; remotePort: number; denied: number }
@@ -172,6 +179,7 @@ export class TcpEchoServer {
       port: options.port ?? DEFAULT_PORT,
       host: options.host ?? DEFAULT_HOST,
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      queueLimit: options.queueLimit ?? 0,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       silentAfterMs: options.silentAfterMs ?? DEFAULT_SILENT_AFTER_MS,
       echo: options.echo ?? true,
@@ -191,6 +199,8 @@ export class TcpEchoServer {
       host: this.options.host,
       port: this.options.port,
       maxConnections: this.options.maxConnections,
+      queueLimit: this.options.queueLimit,
+      onQueued: peer => this.emit({ type: 'queued', ...peer, limit: this.options.maxConnections }),
       closeGraceMs: this.options.closeGraceMs,
       addressFilter: this.options.addressFilter,
       onConnection: (socket, peer) => this.accept(socket, peer),

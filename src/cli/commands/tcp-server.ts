@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { formatAddress } from '../../core/addresses.js'
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../core/constants.js'
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_QUEUE_LIMIT } from '../../core/constants.js'
 import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds } from '../../core/parse.js'
 import type { TcpServerEvent, TcpServerSummary } from '../../servers/tcp-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
@@ -15,6 +15,8 @@ interface TcpServerFlags extends AddressFilterFlags {
   host: string
   greeting?: string
   maxConnections: number
+  /** true: --queue without a number. */
+  queue?: number | true
   idleTimeout: number
   quiet?: boolean
   json?: boolean
@@ -31,6 +33,8 @@ export const makeTcpServerCommand = (ctx: CliContext): Command => {
     .option('--greeting <text>', help.options.greeting({ escapes: ESCAPES_HELP }))
     .option('--max-connections <n>', help.options.maxConnections,
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
+    .option('--queue [n]', help.options.queue({ limit: DEFAULT_QUEUE_LIMIT }),
+      argParser(v => parsePositiveInt(v, 'queue')))
     .option('--idle-timeout <ms>', help.options.idleTimeout,
       argParser(v => parseMilliseconds(v, 'idle-timeout', { zero: 'off' })), DEFAULT_IDLE_TIMEOUT_MS)
     .option('--no-echo', help.options.noEcho)
@@ -51,6 +55,7 @@ export const makeTcpServerCommand = (ctx: CliContext): Command => {
         host: flags.host,
         greeting,
         maxConnections: flags.maxConnections,
+        queueLimit: flags.queue === true ? DEFAULT_QUEUE_LIMIT : flags.queue ?? 0,
         idleTimeoutMs: flags.idleTimeout,
         echo: flags.echo,
         readEvents: !flags.quiet,
@@ -190,6 +195,9 @@ const printConnectionEvent = (kit: HumanKit, e: TcpServerEvent, views: StallView
       log(e.remoteAddress === ''
         ? t.acceptedGone({ tag: tag(e.id), active: e.active, em: style.green })
         : t.accepted({ tag: tag(e.id), from: formatAddress(e.remoteAddress, e.remotePort), to: formatAddress(e.localAddress, e.localPort), active: e.active, em: style.green }))
+      break
+    case 'queued':
+      log(t.queued({ from: peer(e.remoteAddress, e.remotePort), waiting: e.waiting, limit: e.limit, em: style.yellow }))
       break
     case 'refused':
       log(e.reason === 'full'
