@@ -230,3 +230,28 @@ t.test('the in-process runner: a run that does not return in time is stopped and
   // The fixture's own guard, so a hung command fails its test instead of the file.
   await t.rejects(runMain(['tcp-server', '0'], { timeoutMs: 300 }), { message: /did not return within 300 ms; stderr: .*listening on/s })
 })
+
+t.test('--port / -p on a command whose port is an argument: the positional form, built from what was typed, exit 2', async t => {
+  const cases: Array<[string[], string]> = [
+    [['tcp-server', '--port', '9000'], 'tcp-server takes no --port option: the port is an argument — `sockkit tcp-server 9000`'],
+    [['udp-server', '--port=9000', '--host', '0.0.0.0'], 'udp-server takes no --port option: the port is an argument — `sockkit udp-server --host 0.0.0.0 9000`'],
+    [['serve', '-p', '9000'], 'serve takes no -p option: the port is an argument — `sockkit serve 9000`'],
+    [['chat-server', '--port', '9000'], 'chat-server takes no --port option: the port is an argument — `sockkit chat-server 9000`'],
+    [['tcp-client', '--port', '9000', '127.0.0.1'], 'tcp-client takes no --port option: the port is an argument — `sockkit tcp-client 127.0.0.1 9000`'],
+    [['udp-send', '--count', '3', '127.0.0.1', 'hola', '--port', '9000'], 'udp-send takes no --port option: the port is an argument — `sockkit udp-send --count 3 127.0.0.1 9000 hola`'],
+  ]
+  for (const [argv, sentence] of cases) {
+    const run = await runMain(argv)
+    t.equal(run.code, 2, argv.join(' '))
+    // Before: "unknown option '--port' (Did you mean --host?)" — pointing at the wrong flag.
+    t.equal(run.stderr, `sockkit: ${sentence}\n`, argv.join(' '))
+  }
+})
+
+t.test('compare 127.0.0.1:9000 points to --port, the form compare takes, exit 2', async t => {
+  const run = await runMain(['compare', '127.0.0.1:9000', '--count', '5'])
+  t.equal(run.code, 2)
+  t.equal(run.stderr, 'sockkit: "127.0.0.1:9000" includes a port: compare takes the port as --port — `sockkit compare 127.0.0.1 --count 5 --port 9000`\n')
+  const v6 = await runMain(['compare', '[::1]:9000'])
+  t.match(v6.stderr, /`sockkit compare ::1 --port 9000`/)
+})

@@ -112,7 +112,7 @@ t.test('--max-connections: the extra client is told why, the server says so, a f
   const second = await client(t, port)
   const secondPort = second.localPort
   const refusal = (await readAll(second)).toString()
-  t.match(refusal, /^sockkit: connection refused: the server is full \(1 connection\); try again later\r\n$/)
+  t.match(refusal, /^server busy: 1 client connected, try again later\r\n$/)
   await cli.waitFor(new RegExp(`refused 127\\.0\\.0\\.1:${secondPort}: 1 connection open, limit 1`))
   first.end()
   await cli.waitFor(/\[#1\] closed/)
@@ -285,4 +285,69 @@ t.test('--greeting: \\xHH is one byte, and a backslash that is not an escape is 
   t.same([...greeting], [...Buffer.from('hola\\q'), 0xff, 0x0a])
   t.match(cli.stderr(), /--greeting: \\q is not an escape; sent as typed/)
   await stop(t, cli)
+})
+
+t.test('a client silent for 3 s gets one hint about --greeting, once per run; a talking one none', async t => {
+  const { cli, port } = await startServer(t)
+  const talker = await client(t, port)
+  talker.write('hola')
+  await cli.waitFor(/\[#1\] read 4 bytes/)
+  await client(t, port)
+  await client(t, port)
+  const lastSilentDue = Date.now() + 3000
+  const m = await cli.waitFor(/\[#(\d)\] hint: this client has sent nothing for 3\.0 s; it may be waiting for the server to speak first — give it a greeting with --greeting 'text\\n'\n/, { timeoutMs: 6000 })
+  t.not(m[1], '1', 'not the client that spoke')
+  // Until the later silent client's own 3 s are over too (a timer under test, not a guess).
+  await new Promise(resolve => setTimeout(resolve, Math.max(0, lastSilentDue - Date.now()) + 100))
+  t.equal(cli.stderr().match(/hint:/g)?.length, 1, 'said once')
+})
+
+t.test('a greeting without a final newline: a warning at start, and the silence hint names the newline', async t => {
+  const { cli, port } = await startServer(t, ['--greeting', 'Hola'])
+  t.match(cli.stderr(), /warning: the greeting does not end with a newline \(\\n\): clients that read a line \(Java readLine\(\), Python readline\(\)\) will wait for one/)
+  await client(t, port)
+  await cli.waitFor(/\[#1\] hint: this client has sent nothing for 3\.0 s; it may still be waiting for the end of the greeting's line/, { timeoutMs: 6000 })
+})
+
+t.test('a greeting that ends its line: no warning; the JSON silent event says the client was greeted', async t => {
+  const { cli, port } = await startServer(t, ['--greeting', 'Hola\\n', '--json'])
+  await client(t, port)
+  // The library still reports the silence; the human printer would stay quiet.
+  const m = await cli.waitFor(/"event":"silent"[^\n]*/, { from: 'stdout', timeoutMs: 6000 })
+  t.match(m[0], /"greeted":true/)
+  t.notMatch(cli.stderr(), /warning/)
+})
+
+t.test('--queue: a client beyond --max-connections waits, told nothing, and is served when a slot frees; past the queue, refused', async t => {
+  const { cli, port } = await startServer(t, ['--max-connections', '1', '--queue', '1'])
+  const first = await client(t, port)
+  await cli.waitFor(/\[#1\] accepted/)
+  const second = await client(t, port)
+  const received: Buffer[] = []
+  second.on('data', (d: Buffer) => received.push(d))
+  second.write('waiting')
+  await cli.waitFor(new RegExp(`waiting 127\\.0\\.0\\.1:${second.localPort}: all 1 slots busy; 1 client in the queue, served as slots free`))
+  const third = await client(t, port)
+  t.match((await readAll(third)).toString(), /^server busy: 1 client connected, try again later\r\n$/, 'the queue is bounded')
+  t.equal(Buffer.concat(received).length, 0, 'the waiting client was told nothing, its bytes not yet read')
+  first.end()
+  // Its slot freed: the waiting client is admitted and what it sent while waiting is echoed.
+  await cli.waitFor(/\[#2\] accepted/)
+  const ended = once(second, 'close')
+  second.end(' done')
+  await ended
+  t.equal(Buffer.concat(received).toString(), 'waiting done')
+  await stop(t, cli)
+  t.match(cli.stderr(), /2 connections .*, 1 refused/)
+})
+
+t.test('--queue: clients still waiting at Ctrl-C are told the server is shutting down', async t => {
+  const { cli, port } = await startServer(t, ['--max-connections', '1', '--queue'])
+  await client(t, port)
+  await cli.waitFor(/\[#1\] accepted/)
+  const waiting = await client(t, port)
+  await cli.waitFor(/waiting 127\.0\.0\.1:\d+: all 1 slots busy; 1 client in the queue/)
+  const told = readAll(waiting)
+  await stop(t, cli)
+  t.equal((await told).toString(), 'server shutting down, try again later\r\n')
 })

@@ -126,7 +126,7 @@ t.test('max-connections: the next client is refused politely; a freed slot is re
   await waitForEvent('accepted', e => e.id === 2)
   const third = await client(t, port)
   const refusal = await readAll(third)
-  t.match(refusal.toString(), /^sockkit: connection refused: the server is full \(2 connections\); try again later\r\n$/)
+  t.match(refusal.toString(), /^server busy: 2 clients connected, try again later\r\n$/)
   const refused = await waitForEvent('refused')
   t.match(refused, { reason: 'full', active: 2, limit: 2, remoteAddress: '127.0.0.1', remotePort: third.localPort })
   t.notOk(events.some(e => e.type === 'accepted' && e.remotePort === third.localPort), 'the refused client was never accepted')

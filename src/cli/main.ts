@@ -37,7 +37,7 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
       getOutHelpWidth: () => Math.min((io.stdout as { columns?: number }).columns ?? 80, 80),
       getErrHelpWidth: () => Math.min((io.stderr as { columns?: number }).columns ?? 80, 80),
       // Commander's own usage errors: one line, our prefix, a pointer to --help.
-      outputError: (s, write) => write(`${err.red('sockkit:')} ${usageSentence(s)}${hostPortHint(s, argv, t)}\n`),
+      outputError: (s, write) => write(`${err.red('sockkit:')} ${portSentence(s, argv, program, t) ?? usageSentence(s) + hostPortHint(s, argv, t)}\n`),
     })
     .addHelpText('after', help.examples)
 
@@ -109,6 +109,51 @@ const usageSentence = (message: string): string => {
   const argument = /^command-argument value '.*' is invalid for argument '([^']+)'\. ([\s\S]+)$/.exec(text)
   if (argument) return `<${argument[1]}>: ${argument[2]}`
   return text
+}
+
+/**
+ * Ports written the other way round: `--port 9000` (or `-p`) on a command whose port is a
+ * positional argument (every command but compare), and `compare 127.0.0.1:9000` where the
+ * port is `--port`. Commander's own answers ("unknown option '--port' (Did you mean --host?)",
+ * "give the port as its own argument") point the wrong way; this says the right form, built
+ * from what was typed.
+ */
+const portSentence = (message: string, argv: string[], program: Command, t: Catalog): string | undefined => {
+  const cmd = program.commands.find(c => c.name() === argv[0])
+  if (!cmd) return undefined
+  const unknown = /unknown option '(--port|-p)(?:=([^']*))?'/.exec(message)
+  const portIndex = cmd.registeredArguments.findIndex(a => a.name() === 'port')
+  if (unknown && portIndex >= 0) {
+    const at = argv.findIndex(a => a === unknown[1] || a.startsWith(`${unknown[1]}=`))
+    const value = unknown[2] ?? argv[at + 1] ?? String(cmd.registeredArguments[portIndex]!.defaultValue ?? '')
+    const rest = argv.filter((_, i) => i !== at && (unknown[2] !== undefined || i !== at + 1))
+    rest.splice(positionalSlot(cmd, rest, portIndex), 0, value)
+    return t.cli.portIsArgument({ flag: unknown[1]!, command: cmd.name(), example: rest.join(' ') })
+  }
+  if (cmd.options.some(o => o.long === '--port') && /argument 'host'/.test(message)) {
+    const i = argv.findIndex((a, n) => n > 0 && !a.startsWith('-') && /^\[?[^\s[\]]+?\]?:\d{1,5}$/.test(a))
+    const m = i > 0 ? /^\[?([^\s[\]]+?)\]?:(\d{1,5})$/.exec(argv[i]!) : null
+    if (m) {
+      const example = [...argv.slice(0, i), m[1]!, ...argv.slice(i + 1), '--port', m[2]!].join(' ')
+      return t.cli.hostPortOption({ value: argv[i]!, command: cmd.name(), example })
+    }
+  }
+  return undefined
+}
+
+/** Where in `argv` (command first) the positional argument number `index` goes: after the ones before it, skipping options and their values. */
+const positionalSlot = (cmd: Command, argv: string[], index: number): number => {
+  let seen = 0
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a.startsWith('-')) {
+      const option = cmd.options.find(o => o.long === a || o.short === a)
+      if (option?.required) i++
+      continue
+    }
+    if (seen++ === index) return i
+  }
+  return argv.length
 }
 
 /**

@@ -16,6 +16,10 @@ export const DEFAULT_PREVIEW_BYTES = 48
 export const DEFAULT_MAX_CONNECTIONS = 1000
 /** Default idle timeout for server connections, ms (5 minutes; 0 disables). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
+/** Clients a tcp-server with --queue holds waiting for a slot, when no number is given. */
+export const DEFAULT_QUEUE_LIMIT = 100
+/** A tcp-server client that has sent nothing this long (ms) after connecting is reported as `silent` once. */
+export const DEFAULT_SILENT_AFTER_MS = 3000
 /** When a server stops, each open connection gets this long to take what it is owed, ms. */
 export const DEFAULT_CLOSE_GRACE_MS = 1000
 

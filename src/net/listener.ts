@@ -38,6 +38,14 @@ export interface TcpListenerOptions {
   pauseOnConnect?: boolean
   /** Open connections at once; the next one is refused. Default: no limit. */
   maxConnections?: number
+  /**
+   * Peers held, paused and told nothing, while the limit is reached, each admitted (in
+   * arrival order) as a slot frees — as a server behind a semaphore does. Past this many
+   * waiting, the next is refused. Default 0: no queue.
+   */
+  queueLimit?: number
+  /** A peer put in the queue; `waiting` counts the queue with it. */
+  onQueued?: (peer: PeerInfo & { waiting: number }) => void
   /** Ms an open connection gets to finish after its FIN before it is destroyed. Default 1000. */
   closeGraceMs?: number
   /**
@@ -78,6 +86,8 @@ export class TcpListener {
   private readonly server: Server
   private readonly open = new Set<Socket>()
   private readonly refused = new Set<Socket>()
+  /** Peers waiting for a slot, oldest first (see queueLimit). */
+  private readonly waiting: Array<{ socket: Socket; peer: PeerInfo }> = []
   private closing = false
   private closePromise: Promise<void> | undefined
 
@@ -137,6 +147,11 @@ export class TcpListener {
       else this.server.close(() => resolve())
     })
     const grace = this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS
+    // Peers still waiting for a slot are turned away as at any other shutdown.
+    for (const { socket, peer } of this.waiting.splice(0)) {
+      this.refuse(socket, peer, this.options.maxConnections ?? Infinity)
+      socket.resume()
+    }
     const open = [...this.open].map(socket => {
       farewell?.(socket)
       return endWithGrace(socket, grace)
@@ -157,12 +172,49 @@ export class TcpListener {
       return
     }
     const limit = this.options.maxConnections ?? Infinity
+    if (!this.closing && this.open.size >= limit && this.waiting.length < (this.options.queueLimit ?? 0)) {
+      this.enqueue(socket, peer)
+      return
+    }
     if (this.closing || this.open.size >= limit) {
       this.refuse(socket, peer, limit)
       return
     }
+    this.admit(socket, peer)
+  }
+
+  /** Hold a peer until a slot frees: paused, so what it sends waits in the kernel. */
+  private enqueue (socket: Socket, peer: PeerInfo): void {
+    socket.pause()
+    const entry = { socket, peer }
+    this.waiting.push(entry)
+    socket.on('error', ignore)
+    // A waiting peer that resets leaves the queue (a plain FIN is only seen once it is admitted).
+    socket.once('close', () => {
+      const i = this.waiting.indexOf(entry)
+      if (i >= 0) this.waiting.splice(i, 1)
+    })
+    this.options.onQueued?.({ ...peer, waiting: this.waiting.length })
+  }
+
+  /** Admit waiting peers while there is room. */
+  private admitWaiting (): void {
+    const limit = this.options.maxConnections ?? Infinity
+    while (!this.closing && this.open.size < limit && this.waiting.length > 0) {
+      const { socket, peer } = this.waiting.shift()!
+      if (socket.destroyed) continue
+      socket.off('error', ignore)
+      this.admit(socket, peer)
+      if (!this.options.pauseOnConnect) socket.resume()
+    }
+  }
+
+  private admit (socket: Socket, peer: PeerInfo): void {
     this.open.add(socket)
-    socket.once('close', () => this.open.delete(socket))
+    socket.once('close', () => {
+      this.open.delete(socket)
+      this.admitWaiting()
+    })
     this.totals.accepted++
     this.totals.peak = Math.max(this.totals.peak, this.open.size)
     this.options.onConnection(socket, peer)

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net'
 import {
   DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_PREVIEW_BYTES,
+  DEFAULT_SILENT_AFTER_MS,
 } from '../core/constants.js'
 import { preview } from '../core/preview.js'
 import { EN } from '../i18n/index.js'
@@ -18,8 +19,18 @@ export interface TcpServerOptions {
   greeting?: string | Uint8Array
   /** Connections served at once; the next one gets a polite refusal. Default 1000. */
   maxConnections?: number
+  /**
+   * Clients held waiting (paused, told nothing) once `maxConnections` are open, each served as
+   * a slot frees; past this many waiting the next is refused. Default 0: refuse at once.
+   */
+  queueLimit?: number
   /** Close a connection after this many ms without traffic either way; 0 = never. Default 300000. */
   idleTimeoutMs?: number
+  /**
+   * Report a connection as `silent` (once) when it has sent nothing this many ms after being
+   * accepted: such a client is often waiting for the server to speak first. 0 = never. Default 3000.
+   */
+  silentAfterMs?: number
   /** Echo what arrives (default true); false makes a sink that only reports. */
   echo?: boolean
   /** Emit a `read` event per read (default true). Off makes the server cheaper under load. */
@@ -58,6 +69,8 @@ export type CloseReason = 'normal' | 'reset' | 'error' | 'idle-timeout' | 'serve
 export type TcpServerEvent =
   | { type: 'listening'; address: string; port: number; family: string; reachable: string[] }
   | { type: 'accepted'; id: number; remoteAddress: string; remotePort: number; localAddress: string; localPort: number; active: number }
+  /** Held until a slot frees (see {@link TcpServerOptions.queueLimit}); `waiting` counts the queue with it. */
+  | { type: 'queued'; remoteAddress: string; remotePort: number; waiting: number; limit: number }
   | { type: 'refused'; remoteAddress: string; remotePort: number; active: number; limit: number; reason: RefusalReason }
   /** Turned away by {@link TcpServerOptions.addressFilter}: destroyed at once, nothing read or sent. */
   | { type: 'denied'; remoteAddress: string; remotePort: number; denied: number }
@@ -72,6 +85,8 @@ export type TcpServerEvent =
   | { type: 'backpressure'; id: number; bufferedBytes: number }
   | { type: 'resumed'; id: number }
   | { type: 'idle-timeout'; id: number; idleMs: number }
+  /** The client has sent nothing for `silentMs` since it was accepted (once per connection). */
+  | { type: 'silent'; id: number; silentMs: number; greeted: boolean }
   | { type: 'closed'; id: number; remoteAddress: string; remotePort: number; bytesIn: number; bytesOut: number; durationMs: number; reason: CloseReason; code?: string; message?: string }
   | { type: 'server-error'; code: string; message: string }
 
@@ -131,6 +146,8 @@ interface Connection {
   hiddenBytes: number
   /** Reports the hidden reads when their second is over, even if no read follows. */
   hiddenTimer?: NodeJS.Timeout
+  /** Fires `silent` if nothing has arrived silentAfterMs after accept; cleared by the first read or the close. */
+  silentTimer?: NodeJS.Timeout
   reason?: CloseReason
   error?: Error & { code?: string }
 }
@@ -162,7 +179,9 @@ export class TcpEchoServer {
       port: options.port ?? DEFAULT_PORT,
       host: options.host ?? DEFAULT_HOST,
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      queueLimit: options.queueLimit ?? 0,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      silentAfterMs: options.silentAfterMs ?? DEFAULT_SILENT_AFTER_MS,
       echo: options.echo ?? true,
       readEvents: options.readEvents ?? true,
       readEventsPerSecond: options.readEventsPerSecond ?? 0,
@@ -180,6 +199,8 @@ export class TcpEchoServer {
       host: this.options.host,
       port: this.options.port,
       maxConnections: this.options.maxConnections,
+      queueLimit: this.options.queueLimit,
+      onQueued: peer => this.emit({ type: 'queued', ...peer, limit: this.options.maxConnections }),
       closeGraceMs: this.options.closeGraceMs,
       addressFilter: this.options.addressFilter,
       onConnection: (socket, peer) => this.accept(socket, peer),
@@ -296,6 +317,18 @@ export class TcpEchoServer {
       })
     }
     if (this.greeting) this.send(conn, this.greeting)
+    this.watchSilence(conn)
+  }
+
+  /** Arm the one-shot `silent` report; the first byte or the close disarms it. */
+  private watchSilence (conn: Connection): void {
+    const ms = this.options.silentAfterMs
+    if (ms <= 0) return
+    conn.silentTimer = setTimeout(() => {
+      if (conn.socket.bytesRead === 0 && conn.reason === undefined && !conn.halfClosed) {
+        this.emit({ type: 'silent', id: conn.id, silentMs: ms, greeted: this.greeting !== undefined })
+      }
+    }, ms).unref()
   }
 
   /**
@@ -307,6 +340,7 @@ export class TcpEchoServer {
   }
 
   private onData (conn: Connection, chunk: Buffer): void {
+    clearTimeout(conn.silentTimer)
     // Report, then echo. Echoing first was tried (so the round trip would not wait for the
     // printer) and measured ~5 % slower in ping-pong, every round (docs/bench.md): keep this order.
     if (this.options.readEvents && this.readEventWanted(conn, chunk.length)) {
@@ -371,6 +405,7 @@ export class TcpEchoServer {
 
   private onClose (conn: Connection): void {
     this.connections.delete(conn.id)
+    clearTimeout(conn.silentTimer)
     this.reportHiddenReads(conn)
     const { socket } = conn
     const reason = conn.reason ?? 'normal'

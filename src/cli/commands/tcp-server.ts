@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { formatAddress } from '../../core/addresses.js'
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT } from '../../core/constants.js'
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_QUEUE_LIMIT } from '../../core/constants.js'
 import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds } from '../../core/parse.js'
 import type { TcpServerEvent, TcpServerSummary } from '../../servers/tcp-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
@@ -15,6 +15,8 @@ interface TcpServerFlags extends AddressFilterFlags {
   host: string
   greeting?: string
   maxConnections: number
+  /** true: --queue without a number. */
+  queue?: number | true
   idleTimeout: number
   quiet?: boolean
   json?: boolean
@@ -31,6 +33,8 @@ export const makeTcpServerCommand = (ctx: CliContext): Command => {
     .option('--greeting <text>', help.options.greeting({ escapes: ESCAPES_HELP }))
     .option('--max-connections <n>', help.options.maxConnections,
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
+    .option('--queue [n]', help.options.queue({ limit: DEFAULT_QUEUE_LIMIT }),
+      argParser(v => parsePositiveInt(v, 'queue')))
     .option('--idle-timeout <ms>', help.options.idleTimeout,
       argParser(v => parseMilliseconds(v, 'idle-timeout', { zero: 'off' })), DEFAULT_IDLE_TIMEOUT_MS)
     .option('--no-echo', help.options.noEcho)
@@ -51,6 +55,7 @@ export const makeTcpServerCommand = (ctx: CliContext): Command => {
         host: flags.host,
         greeting,
         maxConnections: flags.maxConnections,
+        queueLimit: flags.queue === true ? DEFAULT_QUEUE_LIMIT : flags.queue ?? 0,
         idleTimeoutMs: flags.idleTimeout,
         echo: flags.echo,
         readEvents: !flags.quiet,
@@ -151,9 +156,28 @@ const printListening = ({ t, style, log }: HumanKit, e: Extract<TcpServerEvent, 
   log(t.listening({ bound, reach, em: style.green }))
   log(t.tryClient({ host: e.reachable[0] ?? e.address, port: e.port }))
   if (greeting !== undefined) log(t.greeting({ preview: preview(greeting, 200) }))
+  if (greeting !== undefined && !greeting.subarray(-1).equals(NEWLINE)) log(t.greetingNoNewline({ em: style.yellow }))
   if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
   const unmatchable = unmatchableAllow(addressFilter, e.address)
   if (unmatchable) log(t.warning({ text: unmatchable, em: style.yellow }))
+}
+
+const NEWLINE = Buffer.from('\n')
+
+/**
+ * The first silent client gets one hint line per run (a class connecting 30 clients that wait
+ * for a greeting needs it said once); none when the greeting ends its line.
+ */
+const silenceHint = ({ t, style, log, tag }: HumanKit, greeting: Buffer | undefined) => {
+  let shown = false
+  return (e: Extract<TcpServerEvent, { type: 'silent' }>): void => {
+    if (shown) return
+    const p = { tag: tag(e.id), silentMs: e.silentMs, em: style.yellow }
+    if (greeting === undefined) log(t.silentHint(p))
+    else if (!greeting.subarray(-1).equals(NEWLINE)) log(t.silentNoNewline(p))
+    else return
+    shown = true
+  }
 }
 
 const printClosed = ({ t, style, log, tag }: HumanKit, e: Extract<TcpServerEvent, { type: 'closed' }>): void => {
@@ -171,6 +195,9 @@ const printConnectionEvent = (kit: HumanKit, e: TcpServerEvent, views: StallView
       log(e.remoteAddress === ''
         ? t.acceptedGone({ tag: tag(e.id), active: e.active, em: style.green })
         : t.accepted({ tag: tag(e.id), from: formatAddress(e.remoteAddress, e.remotePort), to: formatAddress(e.localAddress, e.localPort), active: e.active, em: style.green }))
+      break
+    case 'queued':
+      log(t.queued({ from: peer(e.remoteAddress, e.remotePort), waiting: e.waiting, limit: e.limit, em: style.yellow }))
       break
     case 'refused':
       log(e.reason === 'full'
@@ -244,9 +271,11 @@ type StallViews = ReturnType<typeof stallViews>
 const printHuman = (ctx: CliContext, greeting: Buffer | undefined, addressFilter: AddressFilter | undefined) => {
   const kit = humanKit(ctx)
   const views = stallViews(kit)
+  const silent = silenceHint(kit, greeting)
   return {
     event: (e: TcpServerEvent): void => {
       if (e.type === 'listening') printListening(kit, e, greeting, addressFilter)
+      else if (e.type === 'silent') silent(e)
       else if (e.type === 'denied') kit.log(kit.t.denied({ from: kit.peer(e.remoteAddress, e.remotePort), because: deniedBecause(addressFilter, e.remoteAddress), em: kit.style.yellow }))
       else printConnectionEvent(kit, e, views)
     },

@@ -27,6 +27,12 @@ Exit codes: 0 done, 1 network or runtime failure, 2 bad command line,
   /** After commander's "missing required argument 'port'" when the host was written host:port. */
   hostPortHint: (p: { command: string; host: string; port: string }) =>
     ` — give the host and the port as two arguments: \`sockkit ${p.command} ${p.host} ${p.port}\``,
+  /** `tcp-server --port 9000`: the port is a positional argument on this command. */
+  portIsArgument: (p: { flag: string; command: string; example: string }) =>
+    `${p.command} takes no ${p.flag} option: the port is an argument — \`sockkit ${p.example}\``,
+  /** `compare 127.0.0.1:9000`: this command takes its port as --port. */
+  hostPortOption: (p: { value: string; command: string; example: string }) =>
+    `"${p.value}" includes a port: ${p.command} takes the port as --port — \`sockkit ${p.example}\``,
   /** What stopped a run, as the stop lines name it. */
   stopCause: { SIGTERM: 'SIGTERM (kill or timeout)', SIGHUP: 'SIGHUP (the terminal closed)', SIGBREAK: 'Ctrl-Break', SIGINT: 'Ctrl-C' },
   /** The key that ends typed input. */

@@ -9,6 +9,18 @@ export const tcpServer = (f: Fmt) => {
       `${p.em('listening')} on ${p.bound} (TCP)` + (p.reach !== p.bound ? ` — clients can use ${p.reach}` : ''),
     tryClient: (p: { host: string; port: number }) => `try: sockkit tcp-client ${p.host} ${p.port}`,
     greeting: (p: { preview: string }) => `greeting each client with "${p.preview}"`,
+    /** Once per run: the first client that sends nothing for a few seconds after connecting, when no greeting is set. */
+    silentHint: (p: { tag: string; silentMs: number; em: Mark }) =>
+      `${p.tag} ${p.em('hint')}: this client has sent nothing for ${f.duration(p.silentMs)}; ` +
+      `it may be waiting for the server to speak first — give it a greeting with --greeting 'text\\n'`,
+    /** Once per run, as silentHint, when the greeting has no final newline. */
+    silentNoNewline: (p: { tag: string; silentMs: number; em: Mark }) =>
+      `${p.tag} ${p.em('hint')}: this client has sent nothing for ${f.duration(p.silentMs)}; ` +
+      `it may still be waiting for the end of the greeting's line (it has no final \\n)`,
+    /** At start, when --greeting does not end with a newline. */
+    greetingNoNewline: (p: { em: Mark }) =>
+      p.em('warning: the greeting does not end with a newline (\\n): ') +
+      'clients that read a line (Java readLine(), Python readline()) will wait for one and never see it',
     filter: (p: { filter: string }) => `${p.filter}; filtered peers are closed at once`,
     warning: (p: { text: string; em: Mark }) => p.em(`warning: ${p.text}`),
     /** A peer that reset before its address could be read. */
@@ -19,6 +31,9 @@ export const tcpServer = (f: Fmt) => {
       `${p.tag} ${p.em('accepted')} ${p.from} → ${p.to} (${f.num(p.active)} open)`,
     refusedFull: (p: { from: string; active: number; limit: number; em: Mark }) =>
       `${p.em('refused')} ${p.from}: ${connections(p.active)} open, limit ${f.num(p.limit)} (told the client and closed)`,
+    queued: (p: { from: string; waiting: number; limit: number; em: Mark }) =>
+      `${p.em('waiting')} ${p.from}: all ${f.num(p.limit)} slots busy; ` +
+      `${f.plural(p.waiting, { one: '# client', other: '# clients' })} in the queue, served as slots free`,
     refusedClosing: (p: { from: string; em: Mark }) => `${p.em('refused')} ${p.from}: shutting down (told the client and closed)`,
     read: (p: { tag: string; bytes: number; preview: string }) =>
       `${p.tag} read ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}: ${p.preview}`,
@@ -50,8 +65,9 @@ export const tcpServer = (f: Fmt) => {
       (p.refused ? `, ${f.num(p.refused)} refused` : '') + (p.denied ? `, ${f.num(p.denied)} denied` : '') +
       (p.resets ? `, ${f.num(p.resets)} reset` : '') + (p.idleTimeouts ? `, ${f.num(p.idleTimeouts)} idle-closed` : ''),
     /** The line a refused client receives before the server closes (CRLF added by the server). */
-    refusalFull: (p: { limit: number }) => `sockkit: connection refused: the server is full (${connections(p.limit)}); try again later`,
-    refusalClosing: 'sockkit: connection refused: the server is shutting down; try again later',
+    refusalFull: (p: { limit: number }) =>
+      `server busy: ${f.plural(p.limit, { one: '# client', other: '# clients' })} connected, try again later`,
+    refusalClosing: 'server shutting down, try again later',
     /** Said at start when the open-files limit is below --max-connections. */
     fdWarning: (p: { maxConnections: number; limit: number; usable: number; needed: number; em: Mark }) =>
       `${p.em('sockkit:')} warning: --max-connections ${p.maxConnections} is more than this process can hold: its open-files limit is ${p.limit} (ulimit -n), ` +
@@ -66,7 +82,8 @@ export const tcpServer = (f: Fmt) => {
       options: {
         host: 'address to bind; 0.0.0.0 or :: to accept from other machines',
         greeting: (p: { escapes: string }) => `send this to each client on accept (escapes: ${p.escapes})`,
-        maxConnections: 'clients served at once; more are refused politely',
+        maxConnections: 'clients served at once; more are refused politely (or wait, with --queue)',
+        queue: (p: { limit: number }) => `let clients beyond --max-connections wait their turn instead of being refused; at most n wait (default ${p.limit})`,
         idleTimeout: 'close a connection idle this long (0 = never)',
         noEcho: 'receive and report only; send nothing back',
         quiet: 'no per-read events (connections are still reported); also with --json',
