@@ -1,7 +1,7 @@
 import t from 'tap'
 import { achievedRate, SendSchedule } from '../src/clients/udp-send-pacing.js'
 import { udpSend } from '../src/clients/udp-send.js'
-import { runMain } from './fixtures/in-process.js'
+import { runMain } from './fixtures/main.js'
 import { rawServer } from './fixtures/udp.js'
 
 t.test('SendSchedule: due times from the first send, a late timer caught up in a burst, lag measured', async t => {
