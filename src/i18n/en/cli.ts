@@ -8,7 +8,7 @@ export const cli = (f: Fmt) => ({
     noColor: 'no colour in the output (NO_COLOR is honoured too)',
     help: 'show help',
     helpCommand: 'show help for a command',
-    lang: 'language of all output: en, es or pt (default: the locale, as LANG)',
+    lang: 'output language: en, es or pt (default: the locale)',
     /** Commander's headings, keyed by the English it passes to styleTitle(). */
     titles: { 'Usage:': 'Usage:', 'Arguments:': 'Arguments:', 'Options:': 'Options:', 'Commands:': 'Commands:', 'Global Options:': 'Global Options:' } as Record<string, string>,
     /** `(default: 1000)` after an option's text; `value` is already formatted. */
