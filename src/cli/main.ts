@@ -5,6 +5,10 @@ import { styleFor, type CliContext, type CliIo } from './io.js'
 import { commandFactories } from './commands/index.js'
 import { VERSION } from './version.js'
 import { catalog, type Catalog } from '../i18n/index.js'
+import { pickLang } from '../i18n/locale.js'
+import { parseChatLanguage } from '../chat/chat-messages.js'
+import { argParser } from './action.js'
+import { commanderSentence, helpWords } from './commander-words.js'
 
 /**
  * Run the sockkit CLI with `argv` (without node and script) and return the exit code.
@@ -13,7 +17,8 @@ import { catalog, type Catalog } from '../i18n/index.js'
 export const main = async (argv: string[], io: CliIo): Promise<number> => {
   // Host arguments and --host values go through parseHost(), which accepts [::1] as
   // sockkit prints it and drops spaces pasted around it.
-  const { t, f } = catalog('en')
+  // The language is known before any command is built: their help comes from the catalogue.
+  const { t, f } = catalog(pickLang(argv, io.env))
   const ctx: CliContext = { io, exitCode: EXIT_OK, colorFlag: !argv.includes('--no-color'), t, f }
   const err = styleFor(ctx, io.stderr)
   const program = new Command('sockkit')
@@ -22,12 +27,15 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
     .description(help.description)
     .version(VERSION, '-V, --version', help.version)
     .option('--no-color', help.noColor)
+    // One meaning everywhere: the language of everything this run says (chat-server's clients
+    // included). Parsed again here so a bad value is commander's usage error, worded as always.
+    .option('--lang <en|es|pt>', help.lang, argParser(parseChatLanguage))
     .helpOption('-h, --help', help.help)
     .helpCommand('help [command]', help.helpCommand)
     .showSuggestionAfterError(true)
     // List commands as `name <args>` without "[options]": the narrower column leaves room
     // for commander to wrap the summaries inside 80 columns (a projector, a split terminal).
-    .configureHelp({ subcommandTerm: cmd => [cmd.name(), ...cmd.registeredArguments.map(a => a.required ? `<${a.name()}>` : `[${a.name()}]`)].join(' ') })
+    .configureHelp({ ...helpWords(t, f), showGlobalOptions: true, subcommandTerm: cmd => [cmd.name(), ...cmd.registeredArguments.map(a => a.required ? `<${a.name()}>` : `[${a.name()}]`)].join(' ') })
     .exitOverride()
     .configureOutput({
       writeOut: s => io.stdout.write(s),
@@ -37,7 +45,8 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
       getOutHelpWidth: () => Math.min((io.stdout as { columns?: number }).columns ?? 80, 80),
       getErrHelpWidth: () => Math.min((io.stderr as { columns?: number }).columns ?? 80, 80),
       // Commander's own usage errors: one line, our prefix, a pointer to --help.
-      outputError: (s, write) => write(`${err.red('sockkit:')} ${portSentence(s, argv, program, t) ?? usageSentence(s) + hostPortHint(s, argv, t)}\n`),
+      outputError: (s, write) => write(`${err.red('sockkit:')} ${portSentence(s, argv, program, t) ?? usageSentence(s, t) + hostPortHint(s, argv, t)}
+`),
     })
     .addHelpText('after', help.examples)
 
@@ -101,14 +110,14 @@ const refuseRepeats = (cmd: Command, t: Catalog): void => {
  * ("option '--count <n>' argument 'x' is invalid. count must be…"); keep the option
  * name and our sentence, which already names the bad value.
  */
-const usageSentence = (message: string): string => {
+const usageSentence = (message: string, t: Catalog): string => {
   // One line: commander puts "(Did you mean …?)" on a line of its own.
   const text = message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')
   const option = /^option '([^' ]+)[^']*' argument '.*' is invalid\. ([\s\S]+)$/.exec(text)
   if (option) return `${option[1]}: ${option[2]}`
   const argument = /^command-argument value '.*' is invalid for argument '([^']+)'\. ([\s\S]+)$/.exec(text)
   if (argument) return `<${argument[1]}>: ${argument[2]}`
-  return text
+  return commanderSentence(text, t)
 }
 
 /**

@@ -49,9 +49,12 @@ export const makeFmt = (lang: Lang): Fmt => {
     const key = digits ?? -1
     let nf = numberFormats.get(key)
     if (!nf) {
+      // 'always': Spanish CLDR data leaves 4-digit numbers ungrouped (1234,5), which reads
+      // as a typo next to 12.345 in the same table; the issue asks for 1.234,5 in es and pt.
+      const grouping = { useGrouping: 'always' } as unknown as Intl.NumberFormatOptions
       nf = new Intl.NumberFormat(locale, digits === undefined
-        ? { maximumFractionDigits: 20 }
-        : { minimumFractionDigits: digits, maximumFractionDigits: digits })
+        ? { ...grouping, maximumFractionDigits: 20 }
+        : { ...grouping, minimumFractionDigits: digits, maximumFractionDigits: digits })
       numberFormats.set(key, nf)
     }
     return nf.format(n)

@@ -6,7 +6,7 @@ import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePosit
 import { checkName } from '../../core/sanitize.js'
 import { preview } from '../../core/preview.js'
 // Only the language list and its parser (no sockets): --help stays as light as before.
-import { parseChatLanguage, type ChatLanguage } from '../../chat/chat-messages.js'
+import type { ChatLanguage } from '../../chat/chat-messages.js'
 import type { ChatServer, ChatServerEvent, ChatSummary } from '../../chat/chat-server.js'
 import type { SplitLine } from '../../core/line-splitter.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
@@ -37,7 +37,6 @@ interface ChatServerFlags extends AddressFilterFlags {
   maxOutput: number
   colorClients?: boolean
   timestamps?: boolean
-  lang: ChatLanguage
   json?: boolean
 }
 
@@ -76,8 +75,6 @@ export const makeChatServerCommand = (ctx: CliContext): Command =>
       argParser(v => parsePositiveInt(v, 'max-output')), DEFAULTS.maxOutput)
     .option('--color-clients', ctx.t.chatServer.help.options.colorClients)
     .option('--timestamps', ctx.t.chatServer.help.options.timestamps)
-    .option('--lang <en|es|pt>', ctx.t.chatServer.help.options.lang,
-      argParser(parseChatLanguage), DEFAULTS.lang)
     .option('--json', ctx.t.chatServer.help.options.json))
     .addHelpText('after', ctx.t.chatServer.help.examples)
     .action((port: number, flags: ChatServerFlags) => runAction(ctx, async () => {
@@ -100,7 +97,8 @@ export const makeChatServerCommand = (ctx: CliContext): Command =>
         maxOutputBytes: flags.maxOutput,
         colorClients: Boolean(flags.colorClients),
         timestamps: Boolean(flags.timestamps),
-        lang: flags.lang,
+        // The root --lang (or the locale): one language for the operator and the clients.
+        lang: ctx.f.lang,
         onEvent: print.event,
       })
       await server.listen()
@@ -203,12 +201,13 @@ const humanKit = (ctx: CliContext) => {
 }
 type HumanKit = ReturnType<typeof humanKit>
 
-const printListening = ({ t, err, log }: HumanKit, e: Extract<ChatServerEvent, { type: 'listening' }>,
+const printListening = ({ ctx, t, err, log }: HumanKit, e: Extract<ChatServerEvent, { type: 'listening' }>,
   flags: ChatServerFlags, addressFilter: AddressFilter | undefined): void => {
   log(t.listening({ where: formatAddress(e.address, e.port), em: err.green }))
   log(t.joinWith({ host: e.reachable[0] ?? e.address, port: e.port }))
   log(t.youAre({ name: flags.name }))
-  if (flags.lang !== 'en') log(t.clientLanguage({ language: t.languageNames[flags.lang], code: flags.lang }))
+  const lang = ctx.f.lang
+  if (lang !== 'en') log(t.clientLanguage({ language: t.languageNames[lang], code: lang }))
   if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
   const unmatchable = unmatchableAllow(addressFilter, e.address)
   if (unmatchable) log(t.warning({ text: unmatchable, em: err.yellow }))

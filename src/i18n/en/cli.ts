@@ -1,13 +1,19 @@
 import type { Fmt } from '../fmt.js'
 
 /** The CLI's own words: root help, usage errors, stop causes, typed-input hints. */
-export const cli = (_f: Fmt) => ({
+export const cli = (f: Fmt) => ({
   help: {
     description: 'Honest TCP and UDP socket tools: echo servers, clients, and a TCP-versus-UDP comparison.',
     version: 'print the version',
     noColor: 'no colour in the output (NO_COLOR is honoured too)',
     help: 'show help',
     helpCommand: 'show help for a command',
+    lang: 'output language: en, es or pt (default: the locale)',
+    /** Commander's headings, keyed by the English it passes to styleTitle(). */
+    titles: { 'Usage:': 'Usage:', 'Arguments:': 'Arguments:', 'Options:': 'Options:', 'Commands:': 'Commands:', 'Global Options:': 'Global Options:' } as Record<string, string>,
+    /** `(default: 1000)` after an option's text; `value` is already formatted. */
+    defaultValue: (p: { value: string }) => `default: ${p.value}`,
+    choices: (p: { values: string }) => `choices: ${p.values}`,
     examples: `
 Examples:
   $ sockkit compare                      TCP versus UDP here (its own reflector)
@@ -20,6 +26,19 @@ Exit codes: 0 done, 1 network or runtime failure, 2 bad command line,
   },
   /** `help <name>` for a command that does not exist. */
   unknownCommand: (p: { name: string }) => `unknown command '${p.name}' — \`sockkit --help\` lists the commands`,
+  /** Commander's own usage errors, reworded (src/cli/commander-words.ts). */
+  commander: {
+    missingArgument: (p: { name: string }) => `missing required argument '${p.name}'`,
+    optionArgumentMissing: (p: { flag: string }) => `option '${p.flag}' needs a value`,
+    requiredOption: (p: { flag: string }) => `required option '${p.flag}' not given`,
+    unknownOption: (p: { flag: string }) => `unknown option '${p.flag}'`,
+    unknownCommand: (p: { name: string }) => `unknown command '${p.name}'`,
+    tooManyArguments: (p: { command: string; expected: number; got: number }) =>
+      `too many arguments for '${p.command}': it takes ${f.num(p.expected)}, got ${f.num(p.got)}`,
+    /** `candidates`: the similar names commander found, one or more. */
+    didYouMean: (p: { candidates: string[] }) =>
+      `(Did you mean ${p.candidates.length > 1 ? 'one of ' : ''}${p.candidates.join(', ')}?)`,
+  },
   /** An option given twice with different values; `oneAddress`: it was --host of a server. */
   repeatedOption: (p: { flag: string; first: string; then: string; oneAddress: boolean }) =>
     `${p.flag} was given twice ("${p.first}", then "${p.then}"); give it once` +
