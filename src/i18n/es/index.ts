@@ -5,6 +5,12 @@
 import type { Catalog } from '../index.js'
 import type { Fmt } from '../fmt.js'
 import { en } from '../en/index.js'
+import { common } from './common.js'
+import { errors } from './errors.js'
 
-// Stub until the translation lands: English.
-export const es = (f: Fmt): Catalog => en(f)
+// Areas not yet translated fall back to English until their file lands.
+export const es = (f: Fmt): Catalog => ({
+  ...en(f),
+  common: common(f),
+  errors: errors(f),
+})
