@@ -7,10 +7,16 @@ import type { Fmt } from '../fmt.js'
 import { en } from '../en/index.js'
 import { common } from './common.js'
 import { errors } from './errors.js'
+import { cli } from './cli.js'
+import { explain } from './explain.js'
+import { recvBuffer } from './recv-buffer.js'
 
 // Areas not yet translated fall back to English until their file lands.
 export const es = (f: Fmt): Catalog => ({
   ...en(f),
   common: common(f),
   errors: errors(f),
+  cli: cli(f),
+  explain: explain(f),
+  recvBuffer: recvBuffer(f),
 })
