@@ -10,6 +10,8 @@ import { errors } from './errors.js'
 import { cli } from './cli.js'
 import { explain } from './explain.js'
 import { recvBuffer } from './recv-buffer.js'
+import { tcpServer } from './tcp-server.js'
+import { tcpClient } from './tcp-client.js'
 
 // Areas not yet translated fall back to English until their file lands.
 export const es = (f: Fmt): Catalog => ({
@@ -19,4 +21,6 @@ export const es = (f: Fmt): Catalog => ({
   cli: cli(f),
   explain: explain(f),
   recvBuffer: recvBuffer(f),
+  tcpServer: tcpServer(f),
+  tcpClient: tcpClient(f),
 })
