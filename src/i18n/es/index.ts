@@ -12,6 +12,8 @@ import { explain } from './explain.js'
 import { recvBuffer } from './recv-buffer.js'
 import { tcpServer } from './tcp-server.js'
 import { tcpClient } from './tcp-client.js'
+import { chat } from './chat.js'
+import { chatServer } from './chat-server.js'
 
 // Areas not yet translated fall back to English until their file lands.
 export const es = (f: Fmt): Catalog => ({
@@ -23,4 +25,6 @@ export const es = (f: Fmt): Catalog => ({
   recvBuffer: recvBuffer(f),
   tcpServer: tcpServer(f),
   tcpClient: tcpClient(f),
+  chat: chat(f),
+  chatServer: chatServer(f),
 })

@@ -3,7 +3,7 @@ import type { Area } from '../index.js'
 /** tcp-server: sus eventos, avisos, resumen de Ctrl-C, línea de rechazo y ayuda. */
 export const tcpServer: Area<'tcpServer'> = (f) => {
   const connections = (n: number) => f.plural(n, { zero: 'ninguna conexión', one: '# conexión', many: '# de conexiones', other: '# conexiones' })
-  const open = (n: number) => f.plural(n, { one: '# abierta', many: '# de abiertas', other: '# abiertas' })
+  const open = (n: number) => f.plural(n, { one: '# abierta', other: '# abiertas' })
   const inOut = (bytesIn: number, bytesOut: number) => `${f.bytes(bytesIn)} recibidos, ${f.bytes(bytesOut)} enviados`
   return {
     listening: (p) =>
