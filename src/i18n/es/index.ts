@@ -14,6 +14,8 @@ import { tcpServer } from './tcp-server.js'
 import { tcpClient } from './tcp-client.js'
 import { chat } from './chat.js'
 import { chatServer } from './chat-server.js'
+import { udpServer } from './udp-server.js'
+import { udpSend } from './udp-send.js'
 
 // Areas not yet translated fall back to English until their file lands.
 export const es = (f: Fmt): Catalog => ({
@@ -27,4 +29,6 @@ export const es = (f: Fmt): Catalog => ({
   tcpClient: tcpClient(f),
   chat: chat(f),
   chatServer: chatServer(f),
+  udpServer: udpServer(f),
+  udpSend: udpSend(f),
 })
