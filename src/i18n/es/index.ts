@@ -16,6 +16,8 @@ import { chat } from './chat.js'
 import { chatServer } from './chat-server.js'
 import { udpServer } from './udp-server.js'
 import { udpSend } from './udp-send.js'
+import { serve } from './serve.js'
+import { impairment } from './impairment.js'
 
 // Areas not yet translated fall back to English until their file lands.
 export const es = (f: Fmt): Catalog => ({
@@ -31,4 +33,6 @@ export const es = (f: Fmt): Catalog => ({
   chatServer: chatServer(f),
   udpServer: udpServer(f),
   udpSend: udpSend(f),
+  serve: serve(f),
+  impairment: impairment(f),
 })
