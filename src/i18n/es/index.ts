@@ -18,6 +18,7 @@ import { udpServer } from './udp-server.js'
 import { udpSend } from './udp-send.js'
 import { serve } from './serve.js'
 import { impairment } from './impairment.js'
+import { compare } from './compare.js'
 
 // Areas not yet translated fall back to English until their file lands.
 export const es = (f: Fmt): Catalog => ({
@@ -35,4 +36,5 @@ export const es = (f: Fmt): Catalog => ({
   udpSend: udpSend(f),
   serve: serve(f),
   impairment: impairment(f),
+  compare: compare(f),
 })
