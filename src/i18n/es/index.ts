@@ -19,6 +19,7 @@ import { udpSend } from './udp-send.js'
 import { serve } from './serve.js'
 import { impairment } from './impairment.js'
 import { compare } from './compare.js'
+import { link } from './link.js'
 
 // Areas not yet translated fall back to English until their file lands.
 export const es = (f: Fmt): Catalog => ({
@@ -37,4 +38,5 @@ export const es = (f: Fmt): Catalog => ({
   serve: serve(f),
   impairment: impairment(f),
   compare: compare(f),
+  link: link(f),
 })
