@@ -499,7 +499,7 @@ t.test("lang 'es': the prompt, notices, history, commands and goodbye are in Spa
   bea.send('/nick bea\n')
   await ana.waitLine(/^\* ANA-2 ahora se llama bea$/)
   bea.send('/who\n')
-  t.equal(await bea.waitLine(/^\* en el chat/), '* en el chat (3): profe (responsable), ana, bea (tú)')
+  t.equal(await bea.waitLine(/^\* en el chat/), '* en el chat (3): profe (operador), ana, bea (tú)')
   bea.send('/bailar\n')
   t.match(await bea.waitLine(/^\* comando desconocido/), /^\* comando desconocido \/bailar; escribe \/help/)
   bea.send('/quit\n')

@@ -5,6 +5,38 @@
 import type { Catalog } from '../index.js'
 import type { Fmt } from '../fmt.js'
 import { en } from '../en/index.js'
+import { common } from './common.js'
+import { errors } from './errors.js'
+import { cli } from './cli.js'
+import { explain } from './explain.js'
+import { recvBuffer } from './recv-buffer.js'
+import { tcpServer } from './tcp-server.js'
+import { tcpClient } from './tcp-client.js'
+import { chat } from './chat.js'
+import { chatServer } from './chat-server.js'
+import { udpServer } from './udp-server.js'
+import { udpSend } from './udp-send.js'
+import { serve } from './serve.js'
+import { impairment } from './impairment.js'
+import { compare } from './compare.js'
+import { link } from './link.js'
 
-// Stub until the translation lands: English.
-export const es = (f: Fmt): Catalog => en(f)
+// Areas not yet translated fall back to English until their file lands.
+export const es = (f: Fmt): Catalog => ({
+  ...en(f),
+  common: common(f),
+  errors: errors(f),
+  cli: cli(f),
+  explain: explain(f),
+  recvBuffer: recvBuffer(f),
+  tcpServer: tcpServer(f),
+  tcpClient: tcpClient(f),
+  chat: chat(f),
+  chatServer: chatServer(f),
+  udpServer: udpServer(f),
+  udpSend: udpSend(f),
+  serve: serve(f),
+  impairment: impairment(f),
+  compare: compare(f),
+  link: link(f),
+})

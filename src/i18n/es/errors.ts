@@ -1,0 +1,18 @@
+import type { Area } from '../index.js'
+import { errorsUdp } from './errors-udp.js'
+import { errorsImpairment } from './errors-impairment.js'
+import { errorsClients } from './errors-clients.js'
+import { errorsCore } from './errors-core.js'
+import { errorsServers } from './errors-servers.js'
+import { errorsCompare } from './errors-compare.js'
+
+/** Errores de la biblioteca, redactados para una persona; ninguno nombra una opción de la CLI. */
+export const errors: Area<'errors'> = (f) => ({
+  ...errorsUdp(f),
+  ...errorsImpairment(f),
+  ...errorsCore(f),
+  ...errorsClients(f),
+  ...errorsServers(f),
+  ...errorsCompare(f),
+  reflectorProgramMissing: (p) => `falta el programa del reflector (se buscó en ${p.path}); ejecuta \`npm run build\``,
+})

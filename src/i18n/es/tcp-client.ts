@@ -1,0 +1,73 @@
+import type { Area } from '../index.js'
+
+/** tcp-client: su ayuda, líneas de evento y líneas de cierre (stderr). */
+export const tcpClient: Area<'tcpClient'> = (f) => {
+  const totals = (p: { bytesSent: number; bytesReceived: number }) => `${f.bytes(p.bytesSent)} enviados, ${f.bytes(p.bytesReceived)} recibidos`
+  return {
+    help: {
+      summary: 'cliente TCP: stdin al servidor, el servidor a stdout, eventos en stderr',
+      description: 'Se conecta a un servidor TCP. Los bytes que escribes o pasas por stdin se envían sin cambios, y cada byte ' +
+        'que envía el servidor se escribe en stdout en cuanto llega (un saludo se ve al instante). Al llegar EOF a stdin, ' +
+        'el cliente hace un semicierre y sigue leyendo hasta que el servidor cierra. Los eventos van a stderr.',
+      host: 'nombre o dirección del servidor',
+      port: 'puerto del servidor',
+      message: (p) => `envía esto en lugar de stdin y luego hace un semicierre; repítelo para varias escrituras (escapes: ${p.escapes})`,
+      writeInterval: 'pausa entre escrituras de --message (0 = seguidas, así que TCP puede juntarlas)',
+      writeIntervalZero: 'seguidas',
+      wait: 'tras nuestro semicierre, cierra igualmente si el servidor no ha cerrado en este tiempo (0 = esperarlo)',
+      waitZero: 'hasta que el servidor cierre',
+      timeout: 'tiempo de espera de conexión',
+      crlf: 'envía cada salto de línea LF como CRLF (para servidores que leen líneas al estilo Windows/HTTP)',
+      nagle: 'deja activado el algoritmo de Nagle (por defecto desactivado: las escrituras pequeñas salen al instante)',
+      keepSending: 'si el servidor hace el semicierre primero, sigue enviando stdin hasta que termine (por defecto: para, como ncat, y dice cuánto se envió)',
+      quiet: 'solo errores y avisos en stderr',
+      examples: `
+Ejemplos:
+  $ sockkit tcp-client 127.0.0.1 9000    escribe líneas y mira el eco; Ctrl-D termina
+                                         (Windows: Ctrl-Z, Enter)
+  $ sockkit tcp-client 127.0.0.1 9000 < photo.jpg > back.jpg
+                                         ida y vuelta que respeta los binarios
+  $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
+                                         dos escrituras; una lectura: "holamundo"
+
+Líneas de evento (stderr): "conectando", "conectado desde local A → B",
+"escritos N bytes", "EOF enviado (semicierre)", "el servidor terminó de enviar",
+"cerrada tras T: N bytes enviados, N recibidos", "reiniciada por el servidor".
+Códigos de salida: 0 el servidor cerró (o pasó --wait), 1 fallo de red,
+2 línea de comandos incorrecta, 130 Ctrl-C.`,
+    },
+    connecting: (p) => `conectando con ${p.where} (TCP, tiempo de espera ${f.duration(p.timeoutMs)})`,
+    connected: (p) =>
+      `${p.mark('conectado')} desde local ${p.local} → ${p.remote} (Nagle ${p.noDelay ? 'desactivado' : 'activado'})`,
+    typeLines: (p) => `escribe líneas para enviarlas; ${p.eofKey} termina el envío (semicierre), Ctrl-C sale`,
+    writesTogether: (p) =>
+      `${f.num(p.count)} escrituras seguidas, entregadas juntas al kernel: TCP conserva los bytes, no las escrituras, así que el servidor puede leerlas como una sola`,
+    writesApart: (p) =>
+      `${f.num(p.count)} escrituras separadas por ${f.duration(p.intervalMs)}: cada una suele llegar como su propia lectura`,
+    wrote: (p) =>
+      `escritos ${f.bytes(p.bytes)} (mensaje ${f.num(p.index)} de ${f.num(p.count)}): ${p.preview}`,
+    sentEof: (p) =>
+      `${p.mark('EOF enviado (semicierre)')} tras ${f.bytes(p.bytesSent)}: terminamos de enviar; ` +
+      `leyendo hasta que el servidor cierre${p.waitMs > 0 ? ` o pasen ${f.duration(p.waitMs)}` : ''}`,
+    serverClosedStopped: (p) =>
+      `${p.mark('el servidor cerró su lado')} (FIN) tras ${f.bytes(p.bytesReceived)} recibidos, antes de que terminara nuestra entrada: ` +
+      `dejamos de leerla tras ${f.bytes(p.inputBytesSent)} enviados` +
+      (p.inputBytesWaiting > 0 ? `; ${f.bytes(p.inputBytesWaiting)} leídos y en espera no se enviaron` : '') +
+      ' — el resto de la entrada no se envía (--keep-sending la envía)',
+    serverClosedStillSending: (p) =>
+      `${p.mark('el servidor cerró su lado')} (FIN) tras ${f.bytes(p.bytesReceived)} recibidos; puede que aún lea: ` +
+      'seguimos enviando (--keep-sending) hasta que termine la entrada',
+    serverFinished: (p) => `el servidor terminó de enviar (FIN) tras ${f.bytes(p.bytesReceived)} recibidos`,
+    waitElapsed: (p) =>
+      `${p.mark('--wait cumplido')}: ${f.duration(p.waitMs)} después de nuestro semicierre el servidor no había cerrado; cerrando`,
+    reset: (p) =>
+      `${p.mark('reiniciada por el servidor')} (ECONNRESET) tras ${f.duration(p.durationMs)}: ${totals(p)}`,
+    broken: (p) =>
+      `${p.mark('conexión rota')} (${p.code}) tras ${f.duration(p.durationMs)}: ${totals(p)}`,
+    interrupted: (p) =>
+      `${p.mark('interrumpido')} tras ${f.duration(p.durationMs)}: ${totals(p)}`,
+    closed: (p) =>
+      `${p.mark('cerrada')} tras ${f.duration(p.durationMs)}: ${totals(p)}`,
+    interruptedConnecting: (p) => `${p.mark('interrumpido')} antes de establecer la conexión`,
+  }
+}
