@@ -1,10 +1,20 @@
 /**
- * The Brazilian Portuguese catalogue: every area of the English one (src/i18n/en), typed by `Catalog` so the
- * compiler holds it complete. See docs/dev/glossary.md for the terms.
+ * The Brazilian Portuguese catalogue: every area of the English one (src/i18n/en), typed by
+ * `Catalog` so the compiler holds it complete. See docs/dev/glossary.md for the terms.
+ * Areas not yet translated fall back to the English area (marked below).
  */
 import type { Catalog } from '../index.js'
 import type { Fmt } from '../fmt.js'
 import { en } from '../en/index.js'
+import { common } from './common.js'
+import { errors } from './errors.js'
 
-// Stub until the translation lands: English.
-export const pt = (f: Fmt): Catalog => en(f)
+export const pt = (f: Fmt): Catalog => {
+  // Untranslated areas, until they land: English.
+  const english = en(f)
+  return {
+    ...english,
+    common: common(f),
+    errors: errors(f),
+  }
+}
