@@ -6,6 +6,7 @@
 import type { Catalog } from '../index.js'
 import type { Fmt } from '../fmt.js'
 import { en } from '../en/index.js'
+import { chat } from './chat.js'
 import { common } from './common.js'
 import { errors } from './errors.js'
 
@@ -14,6 +15,7 @@ export const pt = (f: Fmt): Catalog => {
   const english = en(f)
   return {
     ...english,
+    chat: chat(f),
     common: common(f),
     errors: errors(f),
   }
