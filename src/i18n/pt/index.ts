@@ -7,7 +7,10 @@ import type { Catalog } from '../index.js'
 import type { Fmt } from '../fmt.js'
 import { en } from '../en/index.js'
 import { chat } from './chat.js'
+import { cli } from './cli.js'
 import { common } from './common.js'
+import { explain } from './explain.js'
+import { recvBuffer } from './recv-buffer.js'
 import { errors } from './errors.js'
 
 export const pt = (f: Fmt): Catalog => {
@@ -18,5 +21,8 @@ export const pt = (f: Fmt): Catalog => {
     chat: chat(f),
     common: common(f),
     errors: errors(f),
+    cli: cli(f),
+    explain: explain(f),
+    recvBuffer: recvBuffer(f),
   }
 }
