@@ -11,6 +11,8 @@ import { cli } from './cli.js'
 import { common } from './common.js'
 import { explain } from './explain.js'
 import { recvBuffer } from './recv-buffer.js'
+import { tcpClient } from './tcp-client.js'
+import { tcpServer } from './tcp-server.js'
 import { errors } from './errors.js'
 
 export const pt = (f: Fmt): Catalog => {
@@ -24,5 +26,7 @@ export const pt = (f: Fmt): Catalog => {
     cli: cli(f),
     explain: explain(f),
     recvBuffer: recvBuffer(f),
+    tcpClient: tcpClient(f),
+    tcpServer: tcpServer(f),
   }
 }
