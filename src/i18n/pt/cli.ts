@@ -10,7 +10,7 @@ export const cli: Area<'cli'> = (f) => ({
     helpCommand: 'mostra a ajuda de um comando',
     examples: `
 Exemplos:
-  $ sockkit compare                      TCP versus UDP aqui (com refletor próprio)
+  $ sockkit compare                      TCP versus UDP aqui (refletor próprio)
   $ sockkit tcp-server 9000              servidor de eco; cada evento no stderr
   $ sockkit tcp-client 127.0.0.1 9000    digite linhas e veja o eco
   $ sockkit udp-send 127.0.0.1 9000 hola --count 5 --seq

@@ -13,6 +13,7 @@ import { explain } from './explain.js'
 import { recvBuffer } from './recv-buffer.js'
 import { tcpClient } from './tcp-client.js'
 import { tcpServer } from './tcp-server.js'
+import { udpServer } from './udp-server.js'
 import { errors } from './errors.js'
 
 export const pt = (f: Fmt): Catalog => {
@@ -28,5 +29,6 @@ export const pt = (f: Fmt): Catalog => {
     recvBuffer: recvBuffer(f),
     tcpClient: tcpClient(f),
     tcpServer: tcpServer(f),
+    udpServer: udpServer(f),
   }
 }

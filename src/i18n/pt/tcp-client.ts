@@ -26,10 +26,10 @@ export const tcpClient: Area<'tcpClient'> = (f) => {
       quiet: 'só erros e avisos no stderr',
       examples: `
 Exemplos:
-  $ sockkit tcp-client 127.0.0.1 9000    digite linhas e veja o eco; Ctrl-D termina
+  $ sockkit tcp-client 127.0.0.1 9000    digite e veja o eco; Ctrl-D termina
                                          (Windows: Ctrl-Z, Enter)
   $ sockkit tcp-client 127.0.0.1 9000 < photo.jpg > back.jpg
-                                         ida e volta de dados binários, intactos
+                                         ida e volta segura para binários
   $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
                                          duas escritas; uma leitura: "holamundo"
 

@@ -81,10 +81,10 @@ Exemplos:
 Linhas de evento (stderr): "escutando", "[#3] aceita A → B",
 "[#3] leitura de N bytes: prévia", "[#3] meio fechamento recebido",
 "[#3] fechada depois de T: N bytes recebidos, N bytes enviados",
-"[#3] redefinida pelo outro lado", "recusada A: …", "negada A (fora de --allow)",
-"[#3] o cliente não está lendo", "[#3] inativa há T; fechando". No máximo 20
-linhas de leitura por segundo por conexão; o resto é somado em uma linha
-"… mais K leituras".
+"[#3] redefinida pelo outro lado", "recusada A: …",
+"negada A (fora de --allow)", "[#3] o cliente não está lendo",
+"[#3] inativa há T; fechando". No máximo 20 linhas de leitura por segundo
+por conexão; o resto é somado em uma linha "… mais K leituras".
 Com --json, cada evento é um objeto no stdout: {"time","event","id",…};
 o último é "summary". Ctrl-C para de aceitar, fecha todas as conexões,
 mostra um resumo e sai com 130.`,
