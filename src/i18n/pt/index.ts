@@ -13,6 +13,7 @@ import { explain } from './explain.js'
 import { recvBuffer } from './recv-buffer.js'
 import { tcpClient } from './tcp-client.js'
 import { tcpServer } from './tcp-server.js'
+import { udpSend } from './udp-send.js'
 import { udpServer } from './udp-server.js'
 import { errors } from './errors.js'
 
@@ -29,6 +30,7 @@ export const pt = (f: Fmt): Catalog => {
     recvBuffer: recvBuffer(f),
     tcpClient: tcpClient(f),
     tcpServer: tcpServer(f),
+    udpSend: udpSend(f),
     udpServer: udpServer(f),
   }
 }

@@ -85,7 +85,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
         (q.reordered ? ` (maior distância ${f.num(q.maxReorderExtent)})` : '') +
         (q.tooOld ? `, ${f.num(q.tooOld)} antigos demais para avaliar` : '') +
         (q.earlierRuns ? `; recomeçou ${f.plural(q.restarts, { one: '# vez', other: '# vezes' })}, rodadas anteriores: ` +
-          `${f.plural(q.earlierRuns.received, { one: '# recebido', other: '# recebidos' })}, ${w.missing(q.earlierRuns.missing)}` : '')
+          `${f.plural(q.earlierRuns.received, { zero: 'nenhum recebido', one: '# recebido', other: '# recebidos' })}, ${w.missing(q.earlierRuns.missing)}` : '')
     },
     morePeers: (p) => `  … e mais ${f.plural(p.more, { one: '# par', other: '# pares' })} (--json lista todos)`,
     help: udpServerHelp,
