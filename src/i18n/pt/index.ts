@@ -7,6 +7,7 @@ import type { Catalog } from '../index.js'
 import type { Fmt } from '../fmt.js'
 import { en } from '../en/index.js'
 import { chat } from './chat.js'
+import { chatServer } from './chat-server.js'
 import { cli } from './cli.js'
 import { common } from './common.js'
 import { explain } from './explain.js'
@@ -23,6 +24,7 @@ export const pt = (f: Fmt): Catalog => {
   return {
     ...english,
     chat: chat(f),
+    chatServer: chatServer(f),
     common: common(f),
     errors: errors(f),
     cli: cli(f),
