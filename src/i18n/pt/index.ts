@@ -12,6 +12,7 @@ import { cli } from './cli.js'
 import { common } from './common.js'
 import { explain } from './explain.js'
 import { recvBuffer } from './recv-buffer.js'
+import { serve } from './serve.js'
 import { tcpClient } from './tcp-client.js'
 import { tcpServer } from './tcp-server.js'
 import { udpSend } from './udp-send.js'
@@ -30,6 +31,7 @@ export const pt = (f: Fmt): Catalog => {
     cli: cli(f),
     explain: explain(f),
     recvBuffer: recvBuffer(f),
+    serve: serve(f),
     tcpClient: tcpClient(f),
     tcpServer: tcpServer(f),
     udpSend: udpSend(f),
