@@ -1,13 +1,32 @@
 import type { Area } from '../index.js'
 
 /** Las palabras de la propia CLI: ayuda raíz, errores de uso, causas de parada, avisos sobre lo escrito. */
-export const cli: Area<'cli'> = (_f) => ({
+export const cli: Area<'cli'> = (f) => ({
+  commander: {
+    missingArgument: (p: { name: string }) => `falta el argumento obligatorio '${p.name}'`,
+    optionArgumentMissing: (p: { flag: string }) => `la opción '${p.flag}' necesita un valor`,
+    requiredOption: (p: { flag: string }) => `falta la opción obligatoria '${p.flag}'`,
+    unknownOption: (p: { flag: string }) => `opción desconocida '${p.flag}'`,
+    unknownCommand: (p: { name: string }) => `comando desconocido '${p.name}'`,
+    tooManyArguments: (p: { command: string; expected: number; got: number }) =>
+      `demasiados argumentos para '${p.command}': acepta ${f.num(p.expected)} y recibió ${f.num(p.got)}`,
+    didYouMean: (p: { candidates: string[] }) =>
+      `(¿quisiste decir ${p.candidates.length > 1 ? 'alguno de ' : ''}${p.candidates.join(', ')}?)`,
+  },
+  portIsArgument: (p: { flag: string; command: string; example: string }) =>
+    `${p.command} no tiene la opción ${p.flag}: el puerto es un argumento — \`sockkit ${p.example}\``,
+  hostPortOption: (p: { value: string; command: string; example: string }) =>
+    `"${p.value}" incluye un puerto: ${p.command} recibe el puerto con --port — \`sockkit ${p.example}\``,
   help: {
     description: 'Herramientas honestas de sockets TCP y UDP: servidores de eco, clientes y una comparación TCP contra UDP.',
     version: 'muestra la versión',
     noColor: 'sin colores en la salida (también se respeta NO_COLOR)',
     help: 'muestra la ayuda',
     helpCommand: 'muestra la ayuda de un comando',
+    lang: 'idioma de la salida: en, es o pt (por defecto: el de tu entorno)',
+    titles: { 'Usage:': 'Uso:', 'Arguments:': 'Argumentos:', 'Options:': 'Opciones:', 'Commands:': 'Comandos:', 'Global Options:': 'Opciones globales:' } as Record<string, string>,
+    defaultValue: (p: { value: string }) => `por defecto: ${p.value}`,
+    choices: (p: { values: string }) => `valores: ${p.values}`,
     examples: `
 Ejemplos:
   $ sockkit compare                      TCP contra UDP aquí (con su propio reflector)

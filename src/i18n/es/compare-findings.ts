@@ -3,6 +3,16 @@
  * por código de conclusión, a partir de sus parámetros. `label` es el nombre del transporte.
  */
 import type { Fmt } from '../fmt.js'
+import type { TcpLossUnavailable } from '../../net/userns.js'
+
+const NO_EXPUESTO: Record<TcpLossUnavailable, string> = {
+  'not-linux': 'descartar segmentos TCP requiere el kernel Linux (nftables); ejecuta compare en Linux',
+  'userns-refused': 'este sistema no permite espacios de nombres de usuario sin privilegios; ejecútalo con sudo o actívalos (sysctl kernel.unprivileged_userns_clone=1)',
+  'tools-missing': 'falta unshare, ip o nft; instala util-linux, iproute2 y nftables, o ejecútalo con sudo',
+  'userns-off': 'SOCKKIT_NO_USERNS está definida; quítala o ejecútalo con sudo',
+  'remote-target': 'el kernel solo puede descartar paquetes para el reflector local de compare; ejecuta compare sin host, o como root en la máquina que lo ejecuta',
+  'no-kernel': 'el emulador del kernel no está disponible aquí; ejecútalo como root en Linux con nft',
+}
 import { compareUnits } from '../compare-units.js'
 import type { FindingParams, TailName } from '../../compare/findings/params.js'
 
@@ -61,6 +71,8 @@ const extras = (f: Fmt, c: Clauses) => {
       '(no se cuentan; "foreign" en --json): algo más responde ahí, o el reflector no devuelve las sondas sin cambios.',
     'duplicates': p => `${p.label} entregó ${f.plural(p.duplicates, { one: '# copia duplicada', many: '# de copias duplicadas', other: '# copias duplicadas' })}${p.reliable ? '' : `: ${p.label} no elimina duplicados, debe hacerlo la aplicación`}.`,
     'reordered': p => `${p.label} entregó ${probes(p.reordered)} fuera de orden (distancia máxima ${f.num(p.maxExtent)}, RFC 4737)${p.ordered ? '' : `: ${p.label} no restablece el orden`}.`,
+    'tcp-not-exposed-to-loss': p => `${p.label} no estuvo expuesto a la pérdida (${NO_EXPUESTO[p.reason]}), así que sus cifras no dicen nada sobre ` +
+      `una pérdida del ${f.num(p.lossEachWayPercent)} %; solo los otros transportes la sufrieron`,
     'sender-fell-behind': p => `${p.label}: el emisor se atrasó respecto a su calendario hasta ${ms(p.lagMaxMs)}: ` +
       (p.cause === 'rate' ? `esta máquina no pudo enviar ${f.num(p.ratePerSecond ?? 0)} sondas/s (--rate)` : 'esta máquina estaba ocupada') +
       `; los RTT se miden desde el calendario, así que ${p.cause === 'rate' ? 'la espera' : 'el parón'} está incluido.`,

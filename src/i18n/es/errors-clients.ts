@@ -5,6 +5,9 @@ import type { errorsClients as En } from '../en/errors-clients.js'
 export const errorsClients = (f: Fmt): ReturnType<typeof En> => ({
   tcpClientAborted: 'se canceló el intento de conexión',
   tcpClientConnectTimeout: (p) => `no se pudo conectar con ${p.where} en ${f.num(p.timeoutMs)} ms`,
+  messageWords: (p: { command: string; host: string; port: string; words: string[] }) =>
+    `el mensaje es un solo argumento y se dieron ${f.num(p.words.length)} palabras: ponlo entre comillas, como en ` +
+    `sockkit ${p.command} ${p.host} ${p.port} "${p.words.join(' ')}"`,
   udpSendIntervalAndRate: 'indica un intervalo o una tasa, no los dos',
   udpSendCount: (p) => `la cantidad debe ser un número entero mayor o igual que 1, no ${f.num(p.count)}`,
   udpSendPort: (p) => `el puerto debe ser un número entero de 1 a 65535, no ${f.num(p.port)}`,

@@ -76,6 +76,7 @@ export const impairment: Area<'impairment'> = (f) => ({
   },
   kernel: {
     available: 'Linux, root y nft: el kernel descarta paquetes de verdad',
+    availableUserns: 'kernel (espacio de nombres de usuario): sockkit se volvió a ejecutar en un espacio de nombres de usuario y de red privado, donde nftables descarta paquetes de verdad sin root',
     needsLinux: (p) => `el emulador del kernel necesita Linux (nftables); esto es ${p.platform}`,
     needsRoot: 'el emulador del kernel necesita root (añade una tabla de nftables): ejecútalo con sudo',
     needsNft: 'el emulador del kernel necesita el comando nft (instala el paquete nftables)',

@@ -10,6 +10,18 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
       `${p.em('escuchando')} en ${p.bound} (TCP)` + (p.reach !== p.bound ? ` — los clientes pueden usar ${p.reach}` : ''),
     tryClient: (p) => `prueba: sockkit tcp-client ${p.host} ${p.port}`,
     greeting: (p) => `saludando a cada cliente con "${p.preview}"`,
+    silentHint: (p) =>
+      `${p.tag} ${p.em('sugerencia')}: este cliente no ha enviado nada en ${f.duration(p.silentMs)}; ` +
+      `quizá espera que el servidor hable primero — dale un saludo con --greeting 'texto\\n'`,
+    silentNoNewline: (p) =>
+      `${p.tag} ${p.em('sugerencia')}: este cliente no ha enviado nada en ${f.duration(p.silentMs)}; ` +
+      `quizá sigue esperando el final de la línea del saludo (no termina en \\n)`,
+    greetingNoNewline: (p) =>
+      p.em('aviso: el saludo no termina en salto de línea (\\n): ') +
+      'los clientes que leen una línea (readLine() de Java, readline() de Python) lo esperarán y nunca lo verán',
+    queued: (p) =>
+      `${p.em('en espera')} ${p.from}: los ${f.num(p.limit)} lugares están ocupados; ` +
+      `${f.plural(p.waiting, { one: '# cliente', other: '# clientes' })} en la cola, atendidos a medida que se liberan lugares`,
     filter: (p) => `${p.filter}; a los equipos filtrados se les cierra la conexión al instante`,
     warning: (p) => p.em(`aviso: ${p.text}`),
     goneClient: 'un cliente que ya se había ido',
@@ -64,6 +76,7 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
         host: 'dirección en la que escuchar; 0.0.0.0 o :: para aceptar otras máquinas',
         greeting: (p) => `envía esto a cada cliente al aceptarlo (escapes: ${p.escapes})`,
         maxConnections: 'clientes atendidos a la vez; a los demás se les rechaza con amabilidad',
+        queue: (p) => `los clientes que pasen de --max-connections esperan su turno en vez de ser rechazados; como mucho n esperan (por defecto ${f.num(p.limit)})`,
         idleTimeout: 'cierra una conexión inactiva este tiempo (0 = nunca)',
         noEcho: 'solo recibe e informa; no devuelve nada',
         quiet: 'sin eventos por lectura (las conexiones se siguen informando); también con --json',

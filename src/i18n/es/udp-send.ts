@@ -9,6 +9,22 @@ export const udpSend: Area<'udpSend'> = (f) => {
   const windowsNoRefusal = 'Windows no avisa a los programas del \'puerto inalcanzable\', así que "no hay nada escuchando" y "sin respuesta" se ven igual aquí'
   const stopWhen = (stop: 'stopped' | 'ended') => stop === 'stopped' ? 'al detenerlo' : 'al terminar la ejecución'
   return {
+    refusedGoingOn: (p: { target: string }) =>
+      `todavía no hay nada escuchando en ${p.target} (el host respondió 'puerto inalcanzable'); ` +
+      'escribe la siguiente línea cuando el servidor esté en marcha',
+    pace: (p: { asked: number | null; achieved: number; lagMaxMs?: number; lagP99Ms?: number }) =>
+      p.asked === null
+        ? `tasa: ${f.num(Math.round(p.achieved))} datagramas/s (tan rápido como el socket los aceptó)`
+        : `tasa: ${f.num(Math.round(p.achieved))}/s de los ${f.num(Math.round(p.asked))}/s pedidos` +
+          (p.lagMaxMs === undefined ? '' : `; retraso del emisor: máx. ${f.duration(p.lagMaxMs)}, p99 ${f.duration(p.lagP99Ms ?? 0)}`),
+    paceShort: (p: { asked: number; achieved: number }) =>
+      `esta máquina no pudo seguir el ritmo: llegó a ${f.num(Math.round(p.achieved))}/s, ` +
+      `el ${f.num(Math.floor(p.achieved / p.asked * 100))} % de los ${f.num(Math.round(p.asked))}/s pedidos`,
+    sendRefusals: (p: { refusals: number }) =>
+      `el kernel rechazó ${f.plural(p.refusals, { one: '# envío', other: '# envíos' })} por falta de búfer (ENOBUFS); cada uno se reintentó`,
+    seqMerged: (p: { merged: number; runs: string; more: boolean }) =>
+      `${f.plural(p.merged, { one: '# respuesta traía', other: '# respuestas traían' })} varias líneas seq= (el servidor juntó datagramas en una respuesta); ` +
+      `respondidos dentro de ellas, no perdidos: ${p.runs}${p.more ? ', …' : ''}`,
     windowsNoRefusal,
     help: {
       summary: 'envía datagramas y recoge todas las respuestas durante una espera',

@@ -1,0 +1,18 @@
+import type { Area } from '../index.js'
+import { errorsUdp } from './errors-udp.js'
+import { errorsImpairment } from './errors-impairment.js'
+import { errorsClients } from './errors-clients.js'
+import { errorsCore } from './errors-core.js'
+import { errorsServers } from './errors-servers.js'
+import { errorsCompare } from './errors-compare.js'
+
+/** Erros da biblioteca, para uma pessoa ler; nenhuma frase cita uma opção da CLI. */
+export const errors: Area<'errors'> = (f) => ({
+  ...errorsUdp(f),
+  ...errorsImpairment(f),
+  ...errorsCore(f),
+  ...errorsClients(f),
+  ...errorsServers(f),
+  ...errorsCompare(f),
+  reflectorProgramMissing: (p) => `o programa do refletor não foi encontrado (procurado em ${p.path}); rode \`npm run build\``,
+})
