@@ -11,7 +11,7 @@ export const chatServer = (f: Fmt) => {
     youAre: (p: { name: string }) => `you are "${p.name}": type a line to talk to everyone; /who, /kick <name or #id>, /help`,
     /** Keyed by the chat's language code. */
     languageNames: { en: 'English', es: 'Spanish', pt: 'Portuguese' },
-    clientLanguage: (p: { language: string; code: string }) => `clients are told things in ${p.language} (--lang ${p.code}); these lines stay in English`,
+    clientLanguage: (p: { language: string; code: string }) => `clients are told things in ${p.language} (--lang ${p.code}), and so are you`,
     filter: (p: { filter: string }) => `${p.filter}; filtered peers are closed at once`,
     warning: (p: { text: string; em: Mark }) => p.em(`warning: ${p.text}`),
     goneClient: 'a client that had already left',
@@ -75,8 +75,8 @@ export const chatServer = (f: Fmt) => {
         'you type here go to everyone, from you as the operator.\n\n' +
         'The transcript goes to stdout; joins, leaves and refusals to stderr. Names and messages are cleaned ' +
         'of terminal escape sequences and control characters first.\n\n' +
-        '--lang chooses the language of what clients are told (prompt, notices, /help); your own ' +
-        'event lines stay in English, and the commands keep their names.',
+        '--lang chooses the language of this run: what clients are told (prompt, notices, /help) ' +
+        'and your own event lines; the commands keep their names.',
       arguments: { port: 'port to listen on (0 = any free port)' },
       options: {
         host: 'address to bind; 0.0.0.0 or :: lets others join',
