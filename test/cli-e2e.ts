@@ -31,7 +31,7 @@ t.test('the bin: --version prints package.json\'s version; no command is the hel
 })
 
 t.test('a closed stdout (`sockkit … | head`): EPIPE ends the run quietly, exit 0, no stack trace', async t => {
-  const child = spawn(process.execPath, [BIN, 'udp-server', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+  const child = spawn(process.execPath, [BIN, 'udp-server', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANGUAGE: undefined, LC_ALL: undefined, LC_MESSAGES: undefined, LANG: 'C', NO_COLOR: '1' } })
   const killTimer = setTimeout(() => child.kill('SIGKILL'), 15_000)
   t.teardown(() => { clearTimeout(killTimer); if (child.exitCode === null) child.kill('SIGKILL') })
   let stderr = ''

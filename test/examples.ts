@@ -11,7 +11,7 @@ const dir = fileURLToPath(new URL('../examples/', import.meta.url))
 const scripts = readdirSync(dir).filter(f => f.endsWith('.js'))
 
 const run = (file: string) => new Promise<{ code: number | null; stdout: string; stderr: string }>(resolve => {
-  const child = spawn(process.execPath, [file], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } })
+  const child = spawn(process.execPath, [file], { cwd: dir, env: { ...process.env, LANGUAGE: undefined, LC_ALL: undefined, LC_MESSAGES: undefined, LANG: 'C', NO_COLOR: '1' } })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', d => { stdout += d })

@@ -219,7 +219,7 @@ t.test('TCP loss without a usable kernel emulator: exit 2, says why, suggests --
     }
   }
   const child = spawn(process.execPath, [BIN, 'link', '0', '127.0.0.1:9', '--loss', '5'], {
-    env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
+    env: { ...process.env, LANGUAGE: undefined, LC_ALL: undefined, LC_MESSAGES: undefined, LANG: 'C', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
   })
   let stderr = ''
   child.stderr.on('data', d => { stderr += d })

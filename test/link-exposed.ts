@@ -11,7 +11,7 @@ import { netnsSkipReason, privateNetns } from './fixtures/netns.js'
 /** Start link in `ns`, wait until it is linking, stop it; its stderr. */
 const linkIn = (ns: string, args: string[]): Promise<string> => new Promise((resolve, reject) => {
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, 'link', '0', '127.0.0.1:9', '--udp', '--emulator', 'userspace', ...args], {
-    env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LANGUAGE: undefined, LC_ALL: undefined, LC_MESSAGES: undefined, LANG: 'C', NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)

@@ -184,7 +184,7 @@ t.test('colour: FORCE_COLOR gives ANSI on stderr; a non-empty NO_COLOR and --no-
 /** `sockkit tcp-server 0 …args` under `ulimit -n <limit>`; Ctrl-C once it listens; resolves with its stderr. */
 const serverUnderFdLimit = async (t: Test, limit: number, args: string[]): Promise<string> => {
   const child = spawn('sh', ['-c', `ulimit -n ${limit} && exec "$0" "$@"`, process.execPath, BIN, 'tcp-server', '0', ...args], {
-    env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LANGUAGE: undefined, LC_ALL: undefined, LC_MESSAGES: undefined, LANG: 'C', NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'],
   })
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   let stderr = ''
