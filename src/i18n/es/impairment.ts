@@ -29,6 +29,15 @@ export const impairment: Area<'impairment'> = (f) => ({
     return 'el reenviador TCP no puede perder paquetes (descartar bytes corrompería el flujo, no haría que TCP retransmita), y una pérdida TCP real ' +
       `necesita el emulador del kernel, que no puede ejecutarse aquí: ${why}; o usa ${udpFlag(p.command)}`
   },
+  flagsTcpLossNoUserns: (p) => {
+    const why = {
+      'userns-refused': 'este sistema no permite espacios de nombres de usuario sin privilegios; ejecútalo con sudo o actívalos (sysctl kernel.unprivileged_userns_clone=1)',
+      'tools-missing': 'falta unshare, ip o nft; instala util-linux, iproute2 y nftables, o ejecútalo con sudo',
+      'userns-off': 'SOCKKIT_NO_USERNS está definida; quítala o ejecútalo con sudo',
+    }[p.reason]
+    return 'aquí TCP no estaría expuesto a pérdida: el reenviador no puede descartar segmentos (corrompería el flujo en vez de hacer que TCP retransmita), ' +
+      `y el kernel solo puede descartarlos como root o dentro de un espacio de nombres de usuario sin privilegios — ${why}; o usa ${udpFlag(p.command)}`
+  },
   reorderSpacing: (p) =>
     `--reorder necesita sondas separadas por menos de ${f.num(p.holdMs)} ms (estas van cada ${f.num(Math.round(p.intervalMs * 10) / 10)} ms): ` +
     `un datagrama retenido espera como máximo ${f.num(p.holdMs)} ms al siguiente, así que aquí cada retención solo añade hasta ${f.num(p.holdMs)} ms ` +
@@ -76,6 +85,7 @@ export const impairment: Area<'impairment'> = (f) => ({
   },
   kernel: {
     available: 'Linux, root y nft: el kernel descarta paquetes de verdad',
+    availableUsernsHop: 'kernel (espacio de nombres de usuario): cada conexión cruza el loopback de un espacio de nombres de usuario y de red privado, donde nftables descarta segmentos de verdad sin root',
     availableUserns: 'kernel (espacio de nombres de usuario): sockkit se volvió a ejecutar en un espacio de nombres de usuario y de red privado, donde nftables descarta paquetes de verdad sin root',
     needsLinux: (p) => `el emulador del kernel necesita Linux (nftables); esto es ${p.platform}`,
     needsRoot: 'el emulador del kernel necesita root (añade una tabla de nftables): ejecútalo con sudo',

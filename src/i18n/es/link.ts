@@ -11,6 +11,9 @@ export const link: Area<'link'> = (f) => ({
       'UDP: el reenviador aplica todas las degradaciones, datagrama a datagrama. TCP: retarda, aplica jitter y limita el ritmo del ' +
       'flujo de bytes, pero no puede perder, desordenar ni duplicar segmentos sin corromper el flujo, así que se niega ' +
       'a hacerlo. La pérdida TCP real viene del emulador del kernel (Linux, root, nft), que auto elige cuando puede.',
+    tcpLossWithoutRoot: 'Sin root, donde Linux permite espacios de nombres de usuario sin privilegios (Debian, Ubuntu y Fedora lo permiten), ' +
+      'la pérdida TCP sigue viniendo del kernel: cada conexión cruza el loopback de un espacio de nombres de usuario y de red privado ' +
+      'donde nftables descarta segmentos, y TCP los retransmite de verdad.',
     args: { listenPort: 'puerto al que se conectan los clientes (0 = cualquier puerto libre)', target: 'el servidor real, host:puerto' },
     options: {
       tcp: 'reenvía TCP (por defecto)',
@@ -67,6 +70,9 @@ sale con 130.`,
     linkingWord: 'enlazando',
     emulator: (p) => `emulador: ${p.emulator} — ${p.reason}`,
     kernelTable: (p) => `tabla del kernel inet ${p.table} (se elimina al salir; un vigilante la elimina si se mata este proceso)`,
+    emulatorUserns: 'kernel (espacio de nombres de usuario)',
+    kernelTableUserns: (p) => `tabla del kernel inet ${p.table} en un espacio de nombres de usuario privado que cruza cada conexión ` +
+      'reenviada camino del destino (no hace falta root; termina con link)',
     kernelDropsAfterRelay: 'el kernel descarta datagramas donde el reenviador no lo ve: un datagrama c→s que descarta nunca llega al reenviador, y una línea s→c ' +
       'dice "entregado al kernel" porque el kernel todavía puede descartarlo — los totales del kernel cuentan cada descarte; ' +
       '--emulator userspace registra cada descarte en su lugar',
@@ -155,6 +161,8 @@ sale con 130.`,
     kernelTable: (p) =>
       `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)} % de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
       (p.watchdogPid ? ` (pid del vigilante ${p.watchdogPid})` : ''),
+    kernelTableUserns: (p) =>
+      `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)} % de los segmentos TCP en cada sentido en el loopback de un espacio de nombres de usuario privado, entre el reenviador y el destino`,
   },
   totals: {
     direction: (p) =>
@@ -170,5 +178,8 @@ sale con 130.`,
       ? f.plural(p.n, { zero: 'ningún datagrama', one: '# datagrama', many: '# de datagramas', other: '# datagramas' })
       : f.plural(p.n, { zero: 'ninguna conexión', one: '# conexión', many: '# de conexiones', other: '# conexiones' })} de clientes filtrados (--allow/--deny)`,
     kernelTableRemoved: (p) => `tabla del kernel inet ${p.table} eliminada`,
+    kernelTableUsernsGone: (p) => `la tabla del kernel inet ${p.table} desapareció con su espacio de nombres de usuario`,
+    retransmitted: (p) =>
+      `${p.prefix} TCP retransmitió ${f.plural(p.n, { zero: 'ningún segmento', one: '# segmento', many: '# de segmentos', other: '# segmentos' })} en el espacio de nombres de usuario (RetransSegs)`,
   },
 })
