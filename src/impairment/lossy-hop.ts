@@ -132,6 +132,8 @@ class HopProcess implements LossyHop {
       case 'near': case 'far': {
         const p = this.pending.get(message.id)
         if (!p || !handle) { handle?.destroy(); break }
+        // A received handle becomes a socket with Node's defaults: keep half-closes as the relay relays them.
+        handle.allowHalfOpen = true
         if (message.type === 'near') { p.near = handle; break }
         this.pending.delete(message.id)
         p.resolve({ near: p.near!, far: handle })
