@@ -129,7 +129,7 @@ sale con 130.`,
       `${p.denied} ${p.remote ?? 'un cliente que ya se había ido'} (${p.because}); cerrada al instante`,
     udpDenied: (p) =>
       `${p.denied} ${f.plural(p.count, { one: '# datagrama', many: '# de datagramas', other: '# datagramas' })} (el último: ${f.plural(p.bytes, { one: '# byte', many: '# de bytes', other: '# bytes' })} de ` +
-      `${p.remote}, ${p.because}): no reenviados; ${f.num(p.total)} denegados en total`,
+      `${p.remote}, ${p.because}): no reenviados; ${f.plural(p.total, { one: '# denegado', other: '# denegados' })} en total`,
     refused: (p) => `${p.refused} ${p.remote}: ${f.plural(p.limit, { one: '# conexión abierta', many: '# de conexiones abiertas', other: '# conexiones abiertas' })}`,
     upstreamConnected: (p) => `[#${p.id}] conectado al destino desde el puerto ${p.localPort}`,
     upstreamFailed: (p) =>
@@ -159,9 +159,9 @@ sale con 130.`,
   totals: {
     direction: (p) =>
       `${f.num(p.received)} entrantes, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)} %)`}, ${f.num(p.forwarded)} salientes` +
-      (p.delayed ? `, ${f.num(p.delayed)} retardados` : '') + (p.reordered ? `, ${f.num(p.reordered)} desordenados` : '') +
-      (p.duplicated ? `, ${f.num(p.duplicated)} duplicados` : '') + (p.bytes ? `, ${f.bytes(p.bytes)}` : ''),
-    dropped: (p) => `${f.num(p.n)} descartados`,
+      (p.delayed ? `, ${f.plural(p.delayed, { one: '# retardado', other: '# retardados' })}` : '') + (p.reordered ? `, ${f.plural(p.reordered, { one: '# desordenado', other: '# desordenados' })}` : '') +
+      (p.duplicated ? `, ${f.plural(p.duplicated, { one: '# duplicado', other: '# duplicados' })}` : '') + (p.bytes ? `, ${f.bytes(p.bytes)}` : ''),
+    dropped: (p) => `${f.plural(p.n, { one: '# descartado', other: '# descartados' })}`,
     relay: (p) => `${p.prefix} reenviador (${p.udp ? 'datagramas' : 'fragmentos'}): c→s ${p.c2s}; s→c ${p.s2c}`,
     kernel: (p) => `${p.prefix} kernel (paquetes): c→s ${p.c2s}; s→c ${p.s2c}`,
     prefixTotals: 'totales:',

@@ -129,7 +129,7 @@ sai com 130.`,
       `${p.denied} ${p.remote ?? 'um cliente que já tinha saído'} (${p.because}); fechada na hora`,
     udpDenied: (p) =>
       `${p.denied} ${f.plural(p.count, { one: '# datagrama', other: '# datagramas' })} (o último: ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })} de ` +
-      `${p.remote}, ${p.because}): não encaminhados; ${f.num(p.total)} negados no total`,
+      `${p.remote}, ${p.because}): não encaminhados; ${f.plural(p.total, { one: '# negado', other: '# negados' })} no total`,
     refused: (p) => `${p.refused} ${p.remote}: ${f.plural(p.limit, { one: '# conexão aberta', other: '# conexões abertas' })}`,
     upstreamConnected: (p) => `[#${p.id}] conectado ao destino a partir da porta ${p.localPort}`,
     upstreamFailed: (p) =>
@@ -159,9 +159,9 @@ sai com 130.`,
   totals: {
     direction: (p) =>
       `${f.num(p.received)} de entrada, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)}%)`}, ${f.num(p.forwarded)} de saída` +
-      (p.delayed ? `, ${f.num(p.delayed)} atrasados` : '') + (p.reordered ? `, ${f.num(p.reordered)} reordenados` : '') +
-      (p.duplicated ? `, ${f.num(p.duplicated)} duplicados` : '') + (p.bytes ? `, ${f.bytes(p.bytes)}` : ''),
-    dropped: (p) => `${f.num(p.n)} descartados`,
+      (p.delayed ? `, ${f.plural(p.delayed, { one: '# atrasado', other: '# atrasados' })}` : '') + (p.reordered ? `, ${f.plural(p.reordered, { one: '# reordenado', other: '# reordenados' })}` : '') +
+      (p.duplicated ? `, ${f.plural(p.duplicated, { one: '# duplicado', other: '# duplicados' })}` : '') + (p.bytes ? `, ${f.bytes(p.bytes)}` : ''),
+    dropped: (p) => `${f.plural(p.n, { one: '# descartado', other: '# descartados' })}`,
     relay: (p) => `${p.prefix} encaminhador (${p.udp ? 'datagramas' : 'blocos'}): c→s ${p.c2s}; s→c ${p.s2c}`,
     kernel: (p) => `${p.prefix} kernel (pacotes): c→s ${p.c2s}; s→c ${p.s2c}`,
     prefixTotals: 'totais:',
