@@ -37,7 +37,7 @@ export const compareCli: Area<'compareCli'> = (f) => {
       phaseLive: (p) =>
         `${p.transport} → ${p.target}: ${p.warmup ? `calentando con ${probes(p.warmup)}, luego ` : ''}enviando ${probes(p.total)}…`,
       counter: (p) =>
-        `${p.transport} → ${p.target}: enviadas ${f.num(p.sent)}/${f.num(p.total)} (${f.num(p.percent)} %), ${f.num(p.received)} de vuelta`,
+        `${p.transport} → ${p.target}: enviadas ${f.num(p.sent)}/${f.num(p.total)} (${f.num(p.percent)}%), ${f.num(p.received)} de vuelta`,
       waiting: (p) =>
         `esperando ${f.plural(p.outstanding, { one: `# sonda ${p.transport} que sigue en camino`, many: `# de sondas ${p.transport} que siguen en camino`, other: `# sondas ${p.transport} que siguen en camino` })} (TCP retransmite; hasta ${f.num(p.capS)} s)`,
       line: (p) => `${p.transport} → ${p.target}: ${p.text}`,
@@ -106,8 +106,8 @@ Qué significa cada cifra:
               RetransSegs), leídas alrededor de cada transporte; cuentan
               toda la máquina.
 
-Las degradaciones actúan en cada sentido: 20 % de pérdida en cada sentido
-es un 36 % en la ida y vuelta. auto le da la pérdida al kernel (nftables)
+Las degradaciones actúan en cada sentido: 20% de pérdida en cada sentido
+es un 36% en la ida y vuelta. auto le da la pérdida al kernel (nftables)
 donde puede descartar (Linux, root, nft), a UDP y TCP por igual, y el resto
 a un reenviador en espacio de usuario; sin él, el reenviador lo hace todo
 para UDP, pero no puede descartar, desordenar ni duplicar segmentos TCP,

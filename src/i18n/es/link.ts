@@ -32,14 +32,14 @@ export const link: Area<'link'> = (f) => ({
     examples: (p) => `
 Ejemplos:
   $ sockkit link 9001 127.0.0.1:9000 --udp --loss 20
-      un servidor UDP detrás de un enlace que pierde el 20 % en cada sentido
+      un servidor UDP detrás de un enlace que pierde el 20% en cada sentido
   $ sockkit link 9001 127.0.0.1:9000 --delay 100 --jitter 30
       TCP con 100 ± 30 ms en cada sentido
   $ sudo sockkit link 9001 127.0.0.1:9000 --loss 5
       pérdida TCP real: el kernel descarta paquetes y TCP retransmite
 
-Cada sentido se degrada por separado: un 20 % de pérdida en cada sentido
-pierde el 36 % de los pares petición/respuesta (1 − 0,8²), y 100 ms en cada
+Cada sentido se degrada por separado: un 20% de pérdida en cada sentido
+pierde el 36% de los pares petición/respuesta (1 − 0,8²), y 100 ms en cada
 sentido suman 200 ms al RTT; la ida y vuelta esperada se imprime al inicio.
 Las líneas por paquete se limitan a ${f.num(p.linesPerSecond)} por segundo por conexión o
 cliente (--json las tiene todas). Ctrl-C imprime los totales por sentido y
@@ -153,12 +153,12 @@ sale con 130.`,
       error: 'un error de socket',
     },
     kernelTable: (p) =>
-      `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)} % de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
+      `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
       (p.watchdogPid ? ` (pid del vigilante ${p.watchdogPid})` : ''),
   },
   totals: {
     direction: (p) =>
-      `${f.num(p.received)} entrantes, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)} %)`}, ${f.num(p.forwarded)} salientes` +
+      `${f.num(p.received)} entrantes, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)}%)`}, ${f.num(p.forwarded)} salientes` +
       (p.delayed ? `, ${f.plural(p.delayed, { one: '# retardado', other: '# retardados' })}` : '') + (p.reordered ? `, ${f.plural(p.reordered, { one: '# desordenado', other: '# desordenados' })}` : '') +
       (p.duplicated ? `, ${f.plural(p.duplicated, { one: '# duplicado', other: '# duplicados' })}` : '') + (p.bytes ? `, ${f.bytes(p.bytes)}` : ''),
     dropped: (p) => `${f.plural(p.n, { one: '# descartado', other: '# descartados' })}`,

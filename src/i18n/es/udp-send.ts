@@ -21,7 +21,7 @@ export const udpSend: Area<'udpSend'> = (f) => {
           (p.lagMaxMs === undefined ? '' : `; retraso respecto al calendario: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
     paceShort: (p: { asked: number; achieved: number }) =>
       `esta máquina no pudo seguir el ritmo: llegó a ${f.num(Math.round(p.achieved))}/s, ` +
-      `el ${f.num(Math.floor(p.achieved / p.asked * 100))} % de los ${f.num(Math.round(p.asked))}/s pedidos`,
+      `el ${f.num(Math.floor(p.achieved / p.asked * 100))}% de los ${f.num(Math.round(p.asked))}/s pedidos`,
     sendRefusals: (p: { refusals: number }) =>
       `el kernel rechazó ${f.plural(p.refusals, { one: '# envío', other: '# envíos' })} por falta de búfer (ENOBUFS); cada uno se reintentó`,
     seqMerged: (p: { merged: number; runs: string; more: boolean }) =>

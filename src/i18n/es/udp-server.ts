@@ -5,11 +5,13 @@ import type { DropSource } from '../en/udp-server.js'
 const udpServerText = (f: Fmt) => {
   const datagrams = (n: number) => f.plural(n, { zero: 'ningún datagrama', one: '# datagrama', many: '# de datagramas', other: '# datagramas' })
   const duplicates = (n: number) => f.plural(n, { zero: 'ningún duplicado', one: '# duplicado', many: '# de duplicados', other: '# duplicados' })
+  const missing = (n: number) => f.plural(n, { zero: 'ninguno perdido', one: '# perdido', many: '# de perdidos', other: '# perdidos' })
+  const reordered = (n: number) => f.plural(n, { zero: 'ninguno desordenado', one: '# desordenado', many: '# de desordenados', other: '# desordenados' })
   const machine = (p: DropSource) => p.machineWide === null ? '' : `; todos los sockets de esta máquina: ${p.counter} +${f.num(p.machineWide)}`
   /** Las palabras de toda línea de descartes del kernel, para que quien lee (o grep) las encuentre todas. */
   const dropped = (p: DropSource & { dropped: number }) =>
     `el kernel descartó ${datagrams(p.dropped)} enviados a este socket: búfer de recepción lleno (descartes en ${p.table}${machine(p)})`
-  return { datagrams, duplicates, machine, dropped }
+  return { datagrams, duplicates, missing, reordered, machine, dropped }
 }
 
 /** udp-server: sus eventos, su resumen de Ctrl-C y su ayuda. */
@@ -80,13 +82,13 @@ export const udpServer: Area<'udpServer'> = (f) => {
       const base = `  ${p.peer}: ${w.datagrams(p.datagrams)}, ${f.bytes(p.bytes)}`
       const q = p.seq
       if (!q) return base
-      return `${base}; seq ${f.num(q.lowest)}–${f.num(q.highest)}: ${f.num(q.missing)} perdidos, ${w.duplicates(q.duplicates)}, ${f.num(q.reordered)} desordenados` +
+      return `${base}; seq ${f.num(q.lowest)}–${f.num(q.highest)}: ${w.missing(q.missing)}, ${w.duplicates(q.duplicates)}, ${w.reordered(q.reordered)}` +
         (q.reordered ? ` (distancia máxima ${f.num(q.maxReorderExtent)})` : '') +
-        (q.tooOld ? `, ${f.num(q.tooOld)} demasiado antiguos para saberlo` : '') +
+        (q.tooOld ? `, ${f.plural(q.tooOld, { one: '# demasiado antiguo para saberlo', other: '# demasiado antiguos para saberlo' })}` : '') +
         (q.earlierRuns ? `; volvió a empezar ${f.plural(q.restarts, { one: '# vez', other: '# veces' })}; tandas anteriores: ` +
-          `${f.num(q.earlierRuns.received)} recibidos, ${f.num(q.earlierRuns.missing)} perdidos` : '')
+          `${f.plural(q.earlierRuns.received, { zero: 'ninguno recibido', one: '# recibido', other: '# recibidos' })}, ${w.missing(q.earlierRuns.missing)}` : '')
     },
-    morePeers: (p) => `  … y ${f.num(p.more)} equipos más (--json los lista todos)`,
+    morePeers: (p) => `  … y ${f.plural(p.more, { one: '# equipo más', other: '# equipos más' })} (--json los lista todos)`,
     help: {
       summary: 'servidor de eco UDP para todos los equipos, con informe de huecos, duplicados y desorden de seq= por equipo',
       description: 'Un servidor de eco UDP. Imprime cada datagrama (dirección:puerto del emisor, tamaño, vista previa) en stderr y ' +
