@@ -162,7 +162,7 @@ sale con 130.`,
       `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
       (p.watchdogPid ? ` (pid del vigilante ${p.watchdogPid})` : ''),
     kernelTableUserns: (p) =>
-      `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)} % de los segmentos TCP en cada sentido en el loopback de un espacio de nombres de usuario privado, entre el reenviador y el destino`,
+      `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los segmentos TCP en cada sentido en el loopback de un espacio de nombres de usuario privado, entre el reenviador y el destino`,
   },
   totals: {
     direction: (p) =>

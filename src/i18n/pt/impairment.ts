@@ -29,6 +29,15 @@ export const impairment: Area<'impairment'> = (f) => ({
     return 'o encaminhador TCP não consegue perder pacotes (descartar bytes corromperia o fluxo, não faria o TCP retransmitir), e uma perda TCP real ' +
       `precisa do emulador do kernel, que não pode rodar aqui: ${why}; ou use ${udpFlag(p.command)}`
   },
+  flagsTcpLossNoUserns: (p) => {
+    const why = {
+      'userns-refused': 'este sistema não permite namespaces de usuário sem privilégios; rode com sudo ou habilite-os (sysctl kernel.unprivileged_userns_clone=1)',
+      'tools-missing': 'falta unshare, ip ou nft; instale util-linux, iproute2 e nftables, ou rode com sudo',
+      'userns-off': 'SOCKKIT_NO_USERNS está definida; remova-a ou rode com sudo',
+    }[p.reason]
+    return 'aqui o TCP não estaria exposto a perda: o encaminhador não pode descartar segmentos (isso corromperia o fluxo em vez de fazer o TCP retransmitir), ' +
+      `e o kernel só pode descartá-los como root ou dentro de um namespace de usuário sem privilégios — ${why}; ou use ${udpFlag(p.command)}`
+  },
   reorderSpacing: (p) =>
     `--reorder precisa de sondas espaçadas menos de ${f.num(p.holdMs)} ms (estas vão a cada ${f.num(Math.round(p.intervalMs * 10) / 10)} ms): ` +
     `um datagrama retido espera no máximo ${f.num(p.holdMs)} ms pelo próximo, então aqui cada retenção só adiciona até ${f.num(p.holdMs)} ms ` +
@@ -76,6 +85,7 @@ export const impairment: Area<'impairment'> = (f) => ({
   },
   kernel: {
     available: 'Linux, root e nft: o kernel descarta pacotes de verdade',
+    availableUsernsHop: 'kernel (namespace de usuário): cada conexão atravessa o loopback de um namespace de usuário e de rede privado, onde o nftables descarta segmentos de verdade sem root',
     availableUserns: 'kernel (namespace de usuário): o sockkit se executou de novo num namespace de usuário e de rede privado, onde o nftables descarta pacotes de verdade sem root',
     needsLinux: (p) => `o emulador do kernel precisa de Linux (nftables); isto é ${p.platform}`,
     needsRoot: 'o emulador do kernel precisa de root (ele adiciona uma tabela do nftables): rode com sudo',

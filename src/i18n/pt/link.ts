@@ -11,6 +11,9 @@ export const link: Area<'link'> = (f) => ({
       'UDP: o encaminhador aplica todas as degradações, datagrama por datagrama. TCP: ele atrasa, aplica jitter e limita o ritmo do ' +
       'fluxo de bytes, mas não consegue perder, reordenar nem duplicar segmentos sem corromper o fluxo, então se recusa ' +
       'a fazer isso. A perda TCP real vem do emulador do kernel (Linux, root, nft), que o auto escolhe quando pode.',
+    tcpLossWithoutRoot: 'Sem root, onde o Linux permite namespaces de usuário sem privilégios (Debian, Ubuntu e Fedora permitem), ' +
+      'a perda TCP continua vindo do kernel: cada conexão atravessa o loopback de um namespace de usuário e de rede privado, ' +
+      'onde o nftables descarta segmentos, e o TCP os retransmite de verdade.',
     args: { listenPort: 'porta à qual os clientes se conectam (0 = qualquer porta livre)', target: 'o servidor real, host:porta' },
     options: {
       tcp: 'encaminha TCP (padrão)',
@@ -67,6 +70,9 @@ sai com 130.`,
     linkingWord: 'encaminhando',
     emulator: (p) => `emulador: ${p.emulator} — ${p.reason}`,
     kernelTable: (p) => `tabela do kernel inet ${p.table} (removida ao sair; um vigia a remove se este processo for morto)`,
+    emulatorUserns: 'kernel (namespace de usuário)',
+    kernelTableUserns: (p) => `tabela do kernel inet ${p.table} num namespace de usuário privado que cada conexão encaminhada ` +
+      'atravessa a caminho do destino (não precisa de root; termina com o link)',
     kernelDropsAfterRelay: 'o kernel descarta datagramas onde o encaminhador não vê: um datagrama c→s descartado nunca chega ao encaminhador, e uma linha s→c ' +
       'diz "entregue ao kernel" porque o kernel ainda pode descartá-lo — os totais do kernel contam cada descarte; ' +
       '--emulator userspace registra cada descarte',
@@ -155,6 +161,8 @@ sai com 130.`,
     kernelTable: (p) =>
       `kernel: a tabela do nftables inet ${p.table} descarta ${f.num(p.loss)}% dos pacotes ${p.protocols.join('/')} de e para a porta ${p.ports.join(', ')}` +
       (p.watchdogPid ? ` (pid do vigia ${p.watchdogPid})` : ''),
+    kernelTableUserns: (p) =>
+      `kernel: a tabela do nftables inet ${p.table} descarta ${f.num(p.loss)}% dos segmentos TCP em cada sentido no loopback de um namespace de usuário privado, entre o encaminhador e o destino`,
   },
   totals: {
     direction: (p) =>
@@ -170,5 +178,8 @@ sai com 130.`,
       ? f.plural(p.n, { zero: 'nenhum datagrama negado', one: '# datagrama negado', other: '# datagramas negados' })
       : f.plural(p.n, { zero: 'nenhuma conexão negada', one: '# conexão negada', other: '# conexões negadas' })} de clientes filtrados (--allow/--deny)`,
     kernelTableRemoved: (p) => `tabela do kernel inet ${p.table} removida`,
+    kernelTableUsernsGone: (p) => `a tabela do kernel inet ${p.table} sumiu junto com seu namespace de usuário`,
+    retransmitted: (p) =>
+      `${p.prefix} o TCP retransmitiu ${f.plural(p.n, { zero: 'nenhum segmento', one: '# segmento', other: '# segmentos' })} no namespace de usuário (RetransSegs)`,
   },
 })
