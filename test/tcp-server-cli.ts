@@ -219,6 +219,48 @@ t.test('a port in use: exit 1, one plain sentence', async t => {
   t.equal(run.code, 1)
   t.match(run.stderr, new RegExp(`^sockkit: port ${port} is already in use on 127\\.0\\.0\\.1`))
   t.equal(run.stderr.trimEnd().split('\n').length, 1, 'one line, no stack trace')
+  t.match(run.stderr, /stop the program using it/, 'a listening program holds it: stopping it frees the port')
+})
+
+/** Listen on port 0; the server's side of each connection closes first (its port then sits in TIME_WAIT). */
+const closingServer = async (t: Test, closeFirst: 'server' | 'client') => {
+  const server = createServer(s => closeFirst === 'server' ? s.end() : s.on('end', () => s.end()))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  const port = (server.address() as { port: number }).port
+  const c = connect({ port, host: '127.0.0.1' })
+  await once(c, 'connect')
+  const localPort = c.localPort!
+  if (closeFirst === 'client') c.end()
+  else c.on('end', () => c.end())
+  // 'close' comes after both FINs: the side that closed first is now in TIME_WAIT.
+  await once(c, 'close')
+  await new Promise<void>(resolve => server.close(() => resolve()))
+  return { serverPort: port, clientPort: localPort }
+}
+
+t.test('TIME_WAIT: a Node server\'s own never blocks (SO_REUSEADDR); one without it is named, with when it frees itself', async t => {
+  // The server closed first, so its port is in TIME_WAIT, with the SO_REUSEADDR Node set: no conflict.
+  const { serverPort } = await closingServer(t, 'server')
+  const reuse = startMain(['tcp-server', String(serverPort)])
+  t.teardown(() => reuse.interrupt())
+  await reuse.waitFor(new RegExp(`listening on 127\\.0\\.0\\.1:${serverPort}`))
+  // A client's ephemeral port has no SO_REUSEADDR, like a Python server that never set it:
+  // its TIME_WAIT blocks a new listener for up to 60 s, with no program to stop.
+  const { clientPort } = await closingServer(t, 'client')
+  const run = await runMain(['tcp-server', String(clientPort)])
+  t.equal(run.code, 1)
+  if (process.platform !== 'linux') {
+    t.match(run.stderr, `port ${clientPort} is already in use`, 'elsewhere: the plain sentence')
+    return
+  }
+  t.match(run.stderr, new RegExp(`^sockkit: port ${clientPort} is already in use on 127\\.0\\.0\\.1, but only by connections closed a moment ago \\(TIME_WAIT; ` +
+    'no program owns them\\): the system frees it in about (\\d+) s — wait, or pick another port\n$'))
+  const seconds = Number(/in about (\d+) s/.exec(run.stderr)?.[1])
+  t.ok(seconds > 0 && seconds <= 60, `frees within Linux's 60 s (${seconds} s)`)
+  t.notMatch(run.stderr, /stop the program/, 'no program to stop')
+  const es = await runMain(['--lang', 'es', 'tcp-server', String(clientPort)])
+  t.match(es.stderr, /ya está en uso en 127\.0\.0\.1, pero solo por conexiones cerradas hace un momento \(TIME_WAIT;.*en unos \d+ s — espera o elige otro puerto/)
 })
 
 t.test('--json: a fatal error is also one JSON event on stdout, so a script reading only stdout sees why it ended', async t => {
