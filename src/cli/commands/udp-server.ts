@@ -149,9 +149,11 @@ const printListening = (out: HumanOut, e: Extract<UdpServerEvent, { type: 'liste
   const { t, style, log } = out
   const here = formatAddress(e.address, e.port)
   const reachable = e.reachable.map(a => formatAddress(a, e.port)).join(', ')
-  log(t.listening({ here, reachable, echo: flags.echo, em: style.green }))
-  const buffer = describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize, e.recvBufferRefused, undefined, out.ctx.t.recvBuffer)
-  log(t.buffer({ buffer, dropsCounted: e.kernelDropCounter, table: socketTable(e.kernelDropFamily) }))
+  log(t.listening({ here, reachable, echo: flags.echo, bufferBytes: e.recvBufferSize, dropsCounted: e.kernelDropCounter, em: style.green }))
+  // --rcvbuf asked a question: what the kernel made of it (doubled, capped, refused) is its answer.
+  if (e.requestedRecvBufferSize !== undefined) {
+    log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize, e.recvBufferRefused, undefined, out.ctx.t.recvBuffer))
+  }
   if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
   const unmatchable = unmatchableAllow(addressFilter, e.address)
   if (unmatchable) log(style.yellow(t.warning({ text: unmatchable })))
@@ -201,8 +203,8 @@ const printSummary = (out: HumanOut, s: UdpServerSummary, flags: UdpServerFlags)
   log(t.stopped({
     durationMs: s.durationMs, peers: s.peersSeen, datagrams: s.datagrams, bytes: s.bytes,
     ...(flags.echo ? { echoed: s.echoed } : {}), echoesSkipped: s.echoesSkipped, peersEvicted: s.peersEvicted, denied: s.denied,
+    dropped: s.kernelDrops, machineWide: s.machineRcvbufErrors, counter: counterName(s.kernelDropFamily),
   }))
-  log(t.stoppedDrops({ ...dropSource(s.kernelDropFamily, s.machineRcvbufErrors), dropped: s.kernelDrops }))
   // Most active first: with thousands of peers the top of the list is what matters.
   const peers = [...s.peers].sort((a, b) => b.datagrams - a.datagrams)
   for (const peer of peers.slice(0, SUMMARY_PEER_LINES)) log(peerLine(t, peer))
