@@ -5,6 +5,7 @@ import { createAddressFilter } from '../src/core/cidr.js'
 import { TcpEchoServer, type TcpServerEvent } from '../src/servers/tcp-server.js'
 import { UdpServer, type UdpServerEvent } from '../src/servers/udp-server.js'
 import { runCli, startCli } from './fixtures/cli.js'
+import { runMain, startMain } from './fixtures/main.js'
 import { unmatchableAllow } from '../src/cli/address-filter.js'
 import { secondLoopbackSkip } from './fixtures/loopback.js'
 
@@ -206,4 +207,17 @@ t.test('the address filter words come from the catalogue it is given (English by
   const other = { ...EN().addressFilter, denied: { ...EN().addressFilter.denied, notInAllow: 'fuera de --allow' } }
   t.equal(deniedBecause(filter, '::1', other), 'fuera de --allow')
   t.match(unmatchableAllow(createAddressFilter({ allow: ['::1'] }), '127.0.0.1', { ...other, unmatchableAllow: p => `sin ${p.own}` }), 'sin IPv4')
+})
+
+t.test('cli: the filter is worded in the run\'s language by every server command (help, listening line, warning)', async t => {
+  for (const command of ['tcp-server', 'udp-server', 'chat-server', 'serve']) {
+    const cli = startMain(['--lang', 'es', command, '0', '--host', '::1', '--allow', '10.0.0.0/8', '--deny', '10.1.0.0/16'])
+    t.teardown(() => cli.interrupt())
+    await cli.waitFor(/permitiendo solo 10\.0\.0\.0\/8; denegando 10\.1\.0\.0\/16/)
+    await cli.waitFor(/ninguna regla de --allow puede coincidir: todas son IPv4/)
+    t.notMatch(cli.stderr(), /allowing only|no --allow rule/, `${command}: no English filter words`)
+    await cli.interrupt()
+    const help = await runMain(['--lang', 'pt', command, '--help'])
+    t.match(help.stdout, /atende só pares dentro destes endereços/, `${command} --help in Portuguese`)
+  }
 })

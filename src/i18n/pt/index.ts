@@ -13,6 +13,7 @@ import { common } from './common.js'
 import { explain } from './explain.js'
 import { recvBuffer } from './recv-buffer.js'
 import { serve } from './serve.js'
+import { addressFilter } from './address-filter.js'
 import { tcpClient } from './tcp-client.js'
 import { tcpServer } from './tcp-server.js'
 import { udpSend } from './udp-send.js'
@@ -32,6 +33,7 @@ export const pt = (f: Fmt): Catalog => {
     explain: explain(f),
     recvBuffer: recvBuffer(f),
     serve: serve(f),
+  addressFilter: addressFilter(f),
     tcpClient: tcpClient(f),
     tcpServer: tcpServer(f),
     udpSend: udpSend(f),
