@@ -124,6 +124,23 @@ t.test('--max-connections: the extra client is told why, the server says so, a f
   t.match(cli.stderr(), /2 connections .*, 1 refused/)
 })
 
+t.test('the refusal a client reads is not a sockkit: error line, and follows --lang', async t => {
+  for (const [lang, text] of [
+    ['es', 'servidor ocupado: 1 cliente conectado; inténtalo más tarde\r\n'],
+    ['pt', 'servidor ocupado: 1 cliente conectado; tente de novo mais tarde\r\n'],
+  ] as const) {
+    const cli = startMain(['--lang', lang, 'tcp-server', '0', '--max-connections', '1'])
+    t.teardown(() => cli.interrupt())
+    const port = Number((await cli.waitFor(/(?:escuchando en|escutando em) \S+:(\d+)/))[1])
+    await client(t, port)
+    await cli.waitFor(/\[#1\]/)
+    const refusal = (await readAll(await client(t, port))).toString()
+    t.equal(refusal, text, `${lang}: the client's user reads it in the run's language`)
+    t.notMatch(refusal, /^sockkit:/, 'it reads like the client\'s own message, not a sockkit error')
+    await cli.interrupt()
+  }
+})
+
 t.test('--idle-timeout closes a silent client', async t => {
   const { cli, port } = await startServer(t, ['--idle-timeout', '200'])
   const socket = await client(t, port)

@@ -62,6 +62,8 @@ export const makeTcpServerCommand = (ctx: CliContext): Command => {
         // the library for no more means the reads it would hide are never built (bench.md).
         readEventsPerSecond: flags.json ? 0 : READ_LINES_PER_SECOND,
         onEvent: print.event,
+        // The refusal line is read by the client's user, in the run's language.
+        lang: ctx.f.lang,
       })
       return runUntilInterrupted(ctx, server, print)
     }, { host: flags.host, port }, flags.json ? JSON_ERROR_EVENT : undefined))

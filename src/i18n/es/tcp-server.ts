@@ -60,8 +60,8 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
       inOut(p.bytesIn, p.bytesOut) +
       (p.refused ? `, ${f.num(p.refused)} rechazadas` : '') + (p.denied ? `, ${f.num(p.denied)} denegadas` : '') +
       (p.resets ? `, ${f.num(p.resets)} reiniciadas` : '') + (p.idleTimeouts ? `, ${f.num(p.idleTimeouts)} cerradas por inactividad` : ''),
-    refusalFull: (p) => `sockkit: conexión rechazada: el servidor está lleno (${connections(p.limit)}); inténtalo más tarde`,
-    refusalClosing: 'sockkit: conexión rechazada: el servidor se está deteniendo; inténtalo más tarde',
+    refusalFull: (p) => `servidor ocupado: ${f.plural(p.limit, { one: '# cliente conectado', many: '# de clientes conectados', other: '# clientes conectados' })}; inténtalo más tarde`,
+    refusalClosing: 'servidor deteniéndose; inténtalo más tarde',
     fdWarning: (p) =>
       `${p.em('sockkit:')} aviso: --max-connections ${f.num(p.maxConnections)} es más de lo que este proceso puede mantener: su límite de archivos abiertos es ${f.num(p.limit)} (ulimit -n), ` +
       `así que a partir de unas ${f.num(p.usable)} conexiones los clientes nuevos se cierran al instante, sin línea de rechazo y sin nada registrado aquí; ` +

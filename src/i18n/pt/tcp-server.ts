@@ -61,8 +61,8 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
       inOut(p.bytesIn, p.bytesOut) +
       (p.refused ? `, ${count(p.refused, 'recusada', 'recusadas')}` : '') + (p.denied ? `, ${count(p.denied, 'negada', 'negadas')}` : '') +
       (p.resets ? `, ${count(p.resets, 'redefinida (RST)', 'redefinidas (RST)')}` : '') + (p.idleTimeouts ? `, ${count(p.idleTimeouts, 'fechada por inatividade', 'fechadas por inatividade')}` : ''),
-    refusalFull: (p) => `sockkit: conexão recusada: o servidor está cheio (${connections(p.limit)}); tente de novo mais tarde`,
-    refusalClosing: 'sockkit: conexão recusada: o servidor está sendo encerrado; tente de novo mais tarde',
+    refusalFull: (p) => `servidor ocupado: ${f.plural(p.limit, { one: '# cliente conectado', other: '# clientes conectados' })}; tente de novo mais tarde`,
+    refusalClosing: 'servidor sendo encerrado; tente de novo mais tarde',
     fdWarning: (p) =>
       `${p.em('sockkit:')} aviso: --max-connections ${f.num(p.maxConnections)} é mais do que este processo aguenta: o limite de arquivos abertos é ${f.num(p.limit)} (ulimit -n), ` +
       `então, passando de umas ${f.num(p.usable)} conexões, novos clientes são fechados na hora, sem linha de recusa e sem nada registrado aqui; ` +
