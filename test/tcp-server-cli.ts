@@ -9,6 +9,10 @@ import { runMain, startMain } from './fixtures/main.js'
 // Most tests run the CLI in-process (main(argv, io)); the real Ctrl-C and the open-files
 // limit spawn the built CLI (bin/sockkit.js → dist/): run `npm run build` first.
 
+// Every case has its own server on its own port; several run at once, so the ones that wait
+// out a 3 s silence or a process start overlap instead of adding up.
+t.jobs = 4
+
 /** `sockkit tcp-server 0 …args` in-process, stopped at teardown; resolves with its port. */
 const startServer = async (t: Test, args: string[] = [], env: Record<string, string | undefined> = {}) => {
   const cli = startMain(['tcp-server', '0', ...args], { env: env as Record<string, string> })
@@ -218,11 +222,13 @@ t.test('--max-connections above the open-files limit is warned about: past it cl
 }, async t => {
   // Beyond the limit accept() fails with EMFILE, and libuv closes the waiting clients itself:
   // no refusal line for them, no event for the server to report.
-  const over = await serverUnderFdLimit(t, 100, ['--max-connections', '1000'])
+  const [over, under] = await Promise.all([
+    serverUnderFdLimit(t, 100, ['--max-connections', '1000']),
+    serverUnderFdLimit(t, 100, ['--max-connections', '20']),
+  ])
   t.match(over, /listening/)
   t.match(over, /--max-connections 1000 is more than this process can hold: its open-files limit is 100 \(ulimit -n\)/)
   t.match(over, /ulimit -n \d+/, 'says how to raise it')
-  const under = await serverUnderFdLimit(t, 100, ['--max-connections', '20'])
   t.match(under, /listening/)
   t.notMatch(under, /open-files limit/, 'no warning when the limit fits')
 })
