@@ -8,6 +8,9 @@ export const explain: Area<'explain'> = (f) => ({
     (p.start === undefined ? '' : ` — inicia uno con \`${p.start}\``),
   addressInUse: (p) =>
     `el puerto ${p.port ?? '?'} ya está en uso en ${p.host} — elige otro puerto o detén el programa que lo usa`,
+  addressInUseClosing: (p) =>
+    `el puerto ${p.port} ya está en uso en ${p.host}, pero solo por conexiones cerradas hace un momento (${p.states}; ya no pertenecen a ningún programa): ` +
+    `el sistema lo libera ${p.freesInS === undefined ? 'en menos de un minuto' : `en unos ${p.freesInS} s`} — espera o elige otro puerto`,
   addressNotAvailable: (p) => `${p.host} no es una dirección de esta máquina, así que nada puede escuchar en ella ni enviar desde ella`,
   bindDenied: (p) =>
     `permiso denegado para usar el puerto ${p.port ?? '?'} en ${p.host} ${p.why}`,

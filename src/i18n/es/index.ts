@@ -16,11 +16,11 @@ import { chatServer } from './chat-server.js'
 import { udpServer } from './udp-server.js'
 import { udpSend } from './udp-send.js'
 import { serve } from './serve.js'
+import { addressFilter } from './address-filter.js'
 import { impairment } from './impairment.js'
 import { compare } from './compare.js'
 import { link } from './link.js'
 import { compareCli } from './compare-cli.js'
-import { addressFilter } from './address-filter.js'
 
 export const es = (f: Fmt): Catalog => ({
   common: common(f),
@@ -35,9 +35,9 @@ export const es = (f: Fmt): Catalog => ({
   udpServer: udpServer(f),
   udpSend: udpSend(f),
   serve: serve(f),
+  addressFilter: addressFilter(f),
   impairment: impairment(f),
   compare: compare(f),
   link: link(f),
   compareCli: compareCli(f),
-  addressFilter: addressFilter(f),
 })

@@ -1,6 +1,6 @@
 import type { Fmt } from '../fmt.js'
 import type { Area } from '../index.js'
-import type { DropSource } from '../en/udp-server.js'
+import type { DropSource, SummaryDrops } from '../en/udp-server.js'
 
 const udpServerText = (f: Fmt) => {
   const datagrams = (n: number) => f.plural(n, { zero: 'ningún datagrama', one: '# datagrama', many: '# de datagramas', other: '# datagramas' })
@@ -17,14 +17,16 @@ const udpServerText = (f: Fmt) => {
 /** udp-server: sus eventos, su resumen de Ctrl-C y su ayuda. */
 export const udpServer: Area<'udpServer'> = (f) => {
   const w = udpServerText(f)
+  const summaryDrops = (p: SummaryDrops) => p.dropped === null ? ''
+    : p.dropped > 0 ? `; el kernel descartó ${w.datagrams(p.dropped)}: búfer de recepción lleno`
+      : p.machineWide ? `; ningún descarte del kernel aquí (${p.counter} +${f.num(p.machineWide)} en esta máquina: descartes de otros sockets)`
+        : '; ningún descarte del kernel'
   const bytes = (n: number) => f.plural(n, { one: '# byte', many: '# de bytes', other: '# bytes' })
   return {
     listening: (p) =>
-      `${p.em('escuchando')} en ${p.here} (UDP)` + (p.reachable !== p.here ? ` — los equipos pueden usar ${p.reachable}` : '') +
-      (p.echo ? '; devuelve cada datagrama a quien lo envió' : '; sin eco (--no-echo)'),
-    buffer: (p) => p.buffer + (p.dropsCounted
-      ? `; los datagramas que el kernel descarta cuando está lleno se cuentan (descartes de este socket en ${p.table}) y se informan`
-      : `; el contador de descartes de este socket (${p.table}, solo Linux) no se puede leer aquí, así que no se pueden informar`),
+      `${p.em('escuchando')} en ${p.here} (UDP${p.reachable !== p.here ? `; los equipos pueden usar ${p.reachable}` : ''}), ` +
+      `${p.echo ? 'con eco' : 'sin eco'}; búfer de recepción ${f.bytes(p.bufferBytes)}` +
+      (p.dropsCounted ? '' : '; aquí no se pueden contar los descartes del kernel (solo Linux)'),
     filter: (p) => `${p.filter}; los datagramas de equipos filtrados no reciben respuesta`,
     warning: (p) => `aviso: ${p.text}`,
     tryIt: (p) => `prueba: sockkit udp-send ${p.host} ${p.port} hola --seq`,
@@ -72,12 +74,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
       (p.echoed !== undefined ? `, ${f.plural(p.echoed, { one: '# devuelto', other: '# devueltos' })}` : '') +
       (p.echoesSkipped ? `, ${f.plural(p.echoesSkipped, { one: '# eco omitido', other: '# ecos omitidos' })} (avalancha)` : '') +
       (p.peersEvicted ? `, ${f.plural(p.peersEvicted, { one: '# equipo olvidado', other: '# equipos olvidados' })} (más de --max-peers)` : '') +
-      (p.denied ? `, ${f.plural(p.denied, { one: '# denegado', other: '# denegados' })} (sin respuesta)` : ''),
-    stoppedDrops: (p) => p.dropped === null
-      ? `descartes del kernel: no disponibles (los descartes de este socket en ${p.table} no se pueden leer aquí: solo Linux)`
-      : p.dropped > 0
-        ? w.dropped({ ...p, dropped: p.dropped })
-        : `el kernel no descartó ningún datagrama enviado a este socket (descartes en ${p.table} sin cambios${w.machine(p)})`,
+      (p.denied ? `, ${f.plural(p.denied, { one: '# denegado', other: '# denegados' })} (sin respuesta)` : '') + summaryDrops(p),
     peer: (p) => {
       const base = `  ${p.peer}: ${w.datagrams(p.datagrams)}, ${f.bytes(p.bytes)}`
       const q = p.seq

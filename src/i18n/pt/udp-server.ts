@@ -1,6 +1,6 @@
 import type { Fmt } from '../fmt.js'
 import type { Area } from '../index.js'
-import type { DropSource } from '../en/udp-server.js'
+import type { DropSource, SummaryDrops } from '../en/udp-server.js'
 
 const udpServerText = (f: Fmt) => {
   const datagrams = (n: number) => f.plural(n, { zero: 'nenhum datagrama', one: '# datagrama', other: '# datagramas' })
@@ -17,13 +17,15 @@ const udpServerText = (f: Fmt) => {
 /** udp-server: eventos, resumo do Ctrl-C e ajuda. */
 export const udpServer: Area<'udpServer'> = (f) => {
   const w = udpServerText(f)
+  const summaryDrops = (p: SummaryDrops) => p.dropped === null ? ''
+    : p.dropped > 0 ? `; o kernel descartou ${w.datagrams(p.dropped)}: buffer de recepção cheio`
+      : p.machineWide ? `; nenhum descarte do kernel aqui (${p.counter} +${f.num(p.machineWide)} nesta máquina: descartes de outros sockets)`
+        : '; nenhum descarte do kernel'
   return {
     listening: (p) =>
-      `${p.em('escutando')} em ${p.here} (UDP)` + (p.reachable !== p.here ? ` — os pares podem usar ${p.reachable}` : '') +
-      (p.echo ? '; devolvendo cada datagrama a quem o enviou' : '; sem eco (--no-echo)'),
-    buffer: (p) => p.buffer + (p.dropsCounted
-      ? `; os datagramas que o kernel descarta quando ele enche são contados (descartes deste socket em ${p.table}) e relatados`
-      : `; a contagem de descartes deste socket (${p.table}, só no Linux) não pode ser lida aqui, então os descartes não podem ser relatados`),
+      `${p.em('escutando')} em ${p.here} (UDP${p.reachable !== p.here ? `; os pares podem usar ${p.reachable}` : ''}), ` +
+      `${p.echo ? 'com eco' : 'sem eco'}; buffer de recepção ${f.bytes(p.bufferBytes)}` +
+      (p.dropsCounted ? '' : '; os descartes do kernel não podem ser contados aqui (só no Linux)'),
     filter: (p) => `${p.filter}; datagramas de pares filtrados não recebem resposta`,
     warning: (p) => `aviso: ${p.text}`,
     tryIt: (p) => `teste com: sockkit udp-send ${p.host} ${p.port} hola --seq`,
@@ -71,12 +73,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
       (p.echoed !== undefined ? `, ${f.plural(p.echoed, { zero: 'nenhum devolvido', one: '# devolvido', other: '# devolvidos' })}` : '') +
       (p.echoesSkipped ? `, ${f.plural(p.echoesSkipped, { one: '# eco pulado', other: '# ecos pulados' })} (inundação)` : '') +
       (p.peersEvicted ? `, ${f.plural(p.peersEvicted, { one: '# par esquecido', other: '# pares esquecidos' })} (acima de --max-peers)` : '') +
-      (p.denied ? `, ${f.plural(p.denied, { one: '# negado', other: '# negados' })} (sem resposta)` : ''),
-    stoppedDrops: (p) => p.dropped === null
-      ? `descartes do kernel: indisponíveis (os descartes deste socket em ${p.table} não podem ser lidos aqui: só no Linux)`
-      : p.dropped > 0
-        ? w.dropped({ ...p, dropped: p.dropped })
-        : `o kernel não descartou nenhum datagrama para este socket (descartes em ${p.table} sem mudança${w.machine(p)})`,
+      (p.denied ? `, ${f.plural(p.denied, { one: '# negado', other: '# negados' })} (sem resposta)` : '') + summaryDrops(p),
     peer: (p) => {
       const base = `  ${p.peer}: ${w.datagrams(p.datagrams)}, ${f.bytes(p.bytes)}`
       const q = p.seq
