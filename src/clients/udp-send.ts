@@ -481,9 +481,24 @@ const sendCopies = async (run: Run, payload: Uint8Array, messageIndex: number): 
     // let the event loop read them every `burst` datagrams.
     if (run.sinceYield >= burst) {
       run.sinceYield = 0
-      await new Promise(resolve => setImmediate(resolve))
+      await readReplies(run)
     }
   }
+}
+
+/** libuv reads at most this many datagrams from a socket per turn of the event loop. */
+const LIBUV_READS_PER_TURN = 32
+
+/**
+ * Let the event loop read the replies waiting: one turn, and more while a turn read as many
+ * as libuv reads in one (more may be waiting), so a burst never outruns its replies.
+ */
+const readReplies = async (run: Run): Promise<void> => {
+  let before: number
+  do {
+    before = run.totals.replies
+    await new Promise(resolve => setImmediate(resolve))
+  } while (run.totals.replies - before >= LIBUV_READS_PER_TURN && !run.stopped())
 }
 
 /** Retries of one datagram the kernel refuses for lack of buffer (ENOBUFS) before it is an error. */
