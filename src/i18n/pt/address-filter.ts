@@ -1,10 +1,10 @@
 import type { Area } from '../index.js'
 
-/** --allow / --deny em todos os servidores: a ajuda, por que um par foi recusado, a linha de escuta. */
-export const addressFilter: Area<'addressFilter'> = (_f) => ({
+/** --allow / --deny em todos os servidores: ajuda, por que um par foi recusado, a linha de escuta. */
+export const addressFilter: Area<'addressFilter'> = () => ({
   help: {
-    allow: 'atende só pares dentro destes endereços ou blocos CIDR (repetível; listas separadas por vírgula)',
-    deny: 'recusa pares dentro destes endereços ou blocos CIDR; --deny prevalece sobre --allow (repetível)',
+    allow: 'atende só pares dentro destes endereços ou blocos CIDR (repetível; listas com vírgulas)',
+    deny: 'recusa pares dentro destes endereços ou blocos CIDR; deny vence allow (repetível)',
   },
   denied: {
     filtered: 'filtrado',
@@ -17,6 +17,6 @@ export const addressFilter: Area<'addressFilter'> = (_f) => ({
     ...(p.deny.length ? [`negando ${p.deny.join(', ')}`] : []),
   ].join('; '),
   unmatchableAllow: (p) =>
-    `nenhuma regra de --allow pode corresponder: todas são ${p.other}, e um servidor vinculado a ${p.bound} só ouve pares ${p.own}, ` +
-    `então todos serão negados — adicione uma regra ${p.own} (${p.loopback} para esta máquina) ou vincule a ${p.own === 'IPv6' ? '0.0.0.0 ou ::' : '::'}`,
+    `nenhuma regra --allow pode corresponder: todas são ${p.other}, e um servidor em ${p.bound} só ouve pares ${p.own}, ` +
+    `então todos serão negados — adicione uma regra ${p.own} (${p.loopback} para esta máquina), ou escute em ${p.own === 'IPv6' ? '0.0.0.0 ou ::' : '::'}`,
 })
