@@ -207,8 +207,8 @@ t.test('cli: the filter is worded in the run\'s language by every server command
   for (const command of ['tcp-server', 'udp-server', 'chat-server', 'serve']) {
     const cli = startMain(['--lang', 'es', command, '0', '--host', '::1', '--allow', '10.0.0.0/8', '--deny', '10.1.0.0/16'])
     t.teardown(() => cli.interrupt())
-    await cli.waitFor(/permitiendo solo 10\.0\.0\.0\/8; denegando 10\.1\.0\.0\/16/)
-    await cli.waitFor(/ninguna regla de --allow puede coincidir: todas son IPv4/)
+    await cli.waitFor(/solo se permite 10\.0\.0\.0\/8; se deniega 10\.1\.0\.0\/16/)
+    await cli.waitFor(/ninguna regla --allow puede coincidir: todas son IPv4/)
     t.notMatch(cli.stderr(), /allowing only|no --allow rule/, `${command}: no English filter words`)
     await cli.interrupt()
     const help = await runMain(['--lang', 'pt', command, '--help'])

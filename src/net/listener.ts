@@ -126,7 +126,8 @@ export class TcpListener {
     return new Promise((resolve, reject) => {
       const onError = (err: Error & { code?: string }) => {
         if (err.code !== 'EADDRINUSE') return reject(Object.assign(err, { host, port }))
-        void tcpPortHolders(host, port).then(holders => reject(Object.assign(err, { host, port }, holders ? { holders } : {})))
+        void tcpPortHolders(host, port).catch(() => undefined)
+          .then(holders => reject(Object.assign(err, { host, port }, holders ? { holders } : {})))
       }
       this.server.once('error', onError)
       this.server.listen({ port, host, backlog: this.options.backlog ?? LISTEN_BACKLOG }, () => {
