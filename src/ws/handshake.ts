@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import { STATUS_CODES, type IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 
 /**
@@ -30,9 +30,11 @@ export const HANDSHAKE_STATUS: Record<HandshakeProblem, number> = { 'not-http': 
 /** Answer a bad upgrade with its status and close; returns the status. */
 export const rejectHandshake = (socket: Socket, problem: HandshakeProblem): number => {
   const status = HANDSHAKE_STATUS[problem]
-  const text = status === 405 ? 'Method Not Allowed' : status === 426 ? 'Upgrade Required' : 'Bad Request'
-  const extra = problem === 'version' ? 'Sec-WebSocket-Version: 13\r\n' : ''
   socket.once('finish', () => socket.destroy())
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`)
+  socket.end(emptyResponse(status, problem === 'version' ? ['Sec-WebSocket-Version: 13'] : []))
   return status
 }
+
+/** A whole HTTP/1.1 response with no body that closes the connection: wire text, never translated. */
+export const emptyResponse = (status: number, headers: string[] = []): string =>
+  [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`, 'Connection: close', ...headers, 'Content-Length: 0', '', ''].join('\r\n')

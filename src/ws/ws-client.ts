@@ -213,7 +213,7 @@ class WsClientRun {
 
   private onError (err: Error & { code?: string }): void {
     if (this.openedAt !== 0) return // the close that follows says it
-    if (err.message.includes('handshake has timed out')) {
+    if (/timed out/.test(err.message)) {
       this.fail(sockkitError('ERR_SOCKKIT_CONNECT_TIMEOUT', 'tcpClientConnectTimeout', { where: this.where(), timeoutMs: this.o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS }))
       return
     }

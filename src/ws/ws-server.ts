@@ -7,7 +7,7 @@ import { endWithGrace, TcpListener, type PeerInfo, type RefusalReason } from '..
 import { closeCodeForWsError } from './close-codes.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PING_INTERVAL_MS, DEFAULT_WS_PORT } from './defaults.js'
 import { FrameTracker, type ReadFrames } from './frames.js'
-import { checkUpgrade, rejectHandshake, type HandshakeProblem } from './handshake.js'
+import { checkUpgrade, emptyResponse, rejectHandshake, type HandshakeProblem } from './handshake.js'
 
 /**
  * Echo backpressure: once this many bytes wait to be sent to a client, stop reading from it
@@ -276,7 +276,7 @@ export class WsEchoServer {
   private refuse (socket: Socket, refusal: PeerInfo & { reason: RefusalReason; active: number; limit: number }): void {
     const { remoteAddress, remotePort, active, limit, reason } = refusal
     this.emit({ type: 'refused', remoteAddress, remotePort, active, limit, reason })
-    void endWithGrace(socket, this.options.closeGraceMs, 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    void endWithGrace(socket, this.options.closeGraceMs, emptyResponse(503))
   }
 
   private onRequest (req: IncomingMessage, res: ServerResponse): void {
@@ -295,7 +295,7 @@ export class WsEchoServer {
       this.totals.handshakesRejected++
       this.emit({ type: 'handshake-rejected', id: conn.id, status: 400, problem: 'not-http', detail: err.code ?? '' })
     }
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    if (socket.writable) socket.end(emptyResponse(400))
     else socket.destroy()
   }
 
