@@ -122,7 +122,9 @@ const printClosing = ({ t, style, log, tag }: HumanKit, e: Extract<WsServerEvent
 
 const printClosed = ({ t, style, log, tag, words }: HumanKit, e: Extract<WsServerEvent, { type: 'closed' }>): void => {
   const summary = t.connSummary(e)
-  if (e.by === 'server' && e.sentCode !== undefined) {
+  if (e.by === 'server' && e.sentCode !== undefined && e.code === 1006) {
+    log(t.closedNoAnswer({ tag: tag(e.id), sentCode: e.sentCode, sentWords: words(e.sentCode), summary, em: style.yellow }))
+  } else if (e.by === 'server' && e.sentCode !== undefined) {
     log(t.closedByServer({ tag: tag(e.id), sentCode: e.sentCode, sentWords: words(e.sentCode), code: e.code, words: words(e.code), summary, em: style.green }))
   } else if (e.by === 'none') {
     log(t.closedAbnormally({ tag: tag(e.id), summary, em: style.red }))

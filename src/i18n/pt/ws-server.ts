@@ -105,6 +105,8 @@ Códigos de saída: 130 depois do Ctrl-C (o jeito normal de parar), 1 se não co
       `${p.tag} ${p.em('fechada pelo cliente')}: ${p.code} (${p.words})${p.reason ? ` "${p.reason}"` : ''}; ${p.summary}`,
     closedByServer: (p) =>
       `${p.tag} ${p.em('fechada')}: enviamos ${p.sentCode} (${p.sentWords}), o cliente respondeu ${p.code} (${p.words}); ${p.summary}`,
+    closedNoAnswer: (p) =>
+      `${p.tag} ${p.em('fechada')}: enviamos ${p.sentCode} (${p.sentWords}) e nenhum quadro de fechamento foi lido de volta (1006); ${p.summary}`,
     closedAbnormally: (p) =>
       `${p.tag} ${p.em('fechada sem quadro de fechamento')}: 1006 (anormal, a conexão TCP simplesmente terminou); ${p.summary}`,
     connSummary: (p) =>
