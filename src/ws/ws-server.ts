@@ -376,11 +376,13 @@ export class WsEchoServer {
 
   /**
    * Echo, and stop reading from a client that does not read its echoes: once more than
-   * ECHO_HIGH_WATER_BYTES wait for it, its socket is paused until this echo has been written.
+   * ECHO_HIGH_WATER_BYTES of earlier echoes still wait for it, its socket is paused until this
+   * echo has been written. At most that plus one message waits in memory per client.
    */
   private echo (conn: Conn, data: Buffer, binary: boolean): void {
     const ws = conn.ws!
-    const pauseNow = !conn.paused && ws.bufferedAmount + data.length > ECHO_HIGH_WATER_BYTES
+    // Earlier echoes still unsent: the client is behind. (One large echo alone is not a sign of it.)
+    const pauseNow = !conn.paused && ws.bufferedAmount > ECHO_HIGH_WATER_BYTES
     if (pauseNow) {
       conn.paused = true
       ws.pause()

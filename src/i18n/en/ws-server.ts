@@ -121,7 +121,7 @@ Exit codes: 130 after Ctrl-C (the normal way to stop), 1 if it cannot listen, 2 
     closedByServer: (p: { tag: string; sentCode: number; sentWords: string; code: number; words: string; summary: string; em: Mark }) =>
       `${p.tag} ${p.em('closed')}: we sent ${p.sentCode} (${p.sentWords}), the client answered ${p.code} (${p.words}); ${p.summary}`,
     closedNoAnswer: (p: { tag: string; sentCode: number; sentWords: string; summary: string; em: Mark }) =>
-      `${p.tag} ${p.em('closed')}: we sent ${p.sentCode} (${p.sentWords}) and read no close frame back (1006); ${p.summary}`,
+      `${p.tag} ${p.em('closed')}: we sent ${p.sentCode} (${p.sentWords}) and stopped reading: the client's close frame, if one came, was not taken (1006); ${p.summary}`,
     closedAbnormally: (p: { tag: string; summary: string; em: Mark }) =>
       `${p.tag} ${p.em('closed without a close frame')}: 1006 (abnormal, the TCP connection just ended); ${p.summary}`,
     connSummary: (p: { durationMs: number; messagesIn: number; messagesOut: number; bytesIn: number; bytesOut: number }) =>

@@ -106,7 +106,7 @@ Códigos de salida: 130 tras Ctrl-C (la forma normal de detenerlo), 1 si no pued
     closedByServer: (p) =>
       `${p.tag} ${p.em('cerrada')}: enviamos ${p.sentCode} (${p.sentWords}), el cliente respondió ${p.code} (${p.words}); ${p.summary}`,
     closedNoAnswer: (p) =>
-      `${p.tag} ${p.em('cerrada')}: enviamos ${p.sentCode} (${p.sentWords}) y no se leyó ninguna trama de cierre de vuelta (1006); ${p.summary}`,
+      `${p.tag} ${p.em('cerrada')}: enviamos ${p.sentCode} (${p.sentWords}) y dejamos de leer: la trama de cierre del cliente, si llegó, no se procesó (1006); ${p.summary}`,
     closedAbnormally: (p) =>
       `${p.tag} ${p.em('cerrada sin trama de cierre')}: 1006 (anormal, la conexión TCP simplemente terminó); ${p.summary}`,
     connSummary: (p) =>

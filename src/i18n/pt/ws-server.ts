@@ -106,7 +106,7 @@ Códigos de saída: 130 depois do Ctrl-C (o jeito normal de parar), 1 se não co
     closedByServer: (p) =>
       `${p.tag} ${p.em('fechada')}: enviamos ${p.sentCode} (${p.sentWords}), o cliente respondeu ${p.code} (${p.words}); ${p.summary}`,
     closedNoAnswer: (p) =>
-      `${p.tag} ${p.em('fechada')}: enviamos ${p.sentCode} (${p.sentWords}) e nenhum quadro de fechamento foi lido de volta (1006); ${p.summary}`,
+      `${p.tag} ${p.em('fechada')}: enviamos ${p.sentCode} (${p.sentWords}) e paramos de ler: o quadro de fechamento do cliente, se veio, não foi processado (1006); ${p.summary}`,
     closedAbnormally: (p) =>
       `${p.tag} ${p.em('fechada sem quadro de fechamento')}: 1006 (anormal, a conexão TCP simplesmente terminou); ${p.summary}`,
     connSummary: (p) =>
