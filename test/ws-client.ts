@@ -1,6 +1,11 @@
 import t, { type Test } from 'tap'
+import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { runMain, startMain } from './fixtures/main.js'
 import { freeTcpPort, listenTcp } from './fixtures/port.js'
@@ -126,4 +131,36 @@ t.test('refused, bad URL, bad --close, --json, Ctrl-C', async t => {
   await live.waitFor(/101 Switching Protocols/)
   t.equal(await live.interrupt(), 130, 'Ctrl-C exits 130')
   t.match(events(live.stderr()), /interrupted: closed with 1001 \(going away\)/)
+})
+
+t.test('--ping-interval shows round trips; --frames shows the server\'s unmasked frames', async t => {
+  const { port } = await wsServer(t)
+  const run = await runMain(['ws-client', `ws://127.0.0.1:${port}/`, '--ping-interval', '50', '--frames', '--message', 'eco', '--wait', '300'])
+  t.equal(run.code, 0, { stderr: run.stderr })
+  const log = events(run.stderr)
+  t.match(log, /pong: round trip \d+ ms/, 'a pong with its round trip')
+  t.match(log, /TCP read of 5 bytes: \[FIN text 3 bytes\]/, 'the echo\'s frame: 2 header bytes, not masked (server to client)')
+})
+
+const HAS_OPENSSL = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0
+
+t.test('wss:// with a self-signed certificate: a TLS failure in one sentence, --insecure accepts it', async t => {
+  if (!HAS_OPENSSL) { t.plan(0, 'openssl not found: cannot make a test certificate'); return }
+  const dir = mkdtempSync(join(tmpdir(), 'sockkit-wss-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore', timeout: 20_000 })
+  t.equal(made.status, 0, 'openssl made a certificate')
+  const https = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) })
+  const wss = new WebSocketServer({ server: https })
+  wss.on('connection', ws => ws.on('message', (d, binary) => ws.send(d, { binary })))
+  const port = await listenTcp(https, '127.0.0.1', t)
+  t.teardown(() => { for (const c of wss.clients) c.terminate() })
+  const strict = await runMain(['ws-client', `wss://127.0.0.1:${port}/`, '--message', 'x'])
+  t.equal(strict.code, 1)
+  t.match(strict.stderr, /sockkit: the TLS handshake with 127\.0\.0\.1:\d+ failed \(\w+\): its certificate could not be verified\n/)
+  t.match(strict.stderr, /hint: the server's certificate did not verify; if it is a self-signed test certificate, --insecure accepts it/)
+  const insecure = await runMain(['ws-client', `wss://127.0.0.1:${port}/`, '--insecure', '--message', 'seguro', '--wait', '200'])
+  t.equal(insecure.code, 0, { stderr: insecure.stderr })
+  t.equal(insecure.stdout, 'seguro\n', 'the echo over TLS')
 })

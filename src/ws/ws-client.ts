@@ -82,6 +82,9 @@ export interface WsClientResult {
   durationMs: number
 }
 
+/** Node's certificate and TLS error codes (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID…). */
+export const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/
+
 /** Parse and check a ws:// or wss:// URL; a usage error otherwise. */
 export const parseWsUrl = (text: string): URL => {
   let url: URL
@@ -215,6 +218,10 @@ class WsClientRun {
     if (this.openedAt !== 0) return // the close that follows says it
     if (/timed out/.test(err.message)) {
       this.fail(sockkitError('ERR_SOCKKIT_CONNECT_TIMEOUT', 'tcpClientConnectTimeout', { where: this.where(), timeoutMs: this.o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS }))
+      return
+    }
+    if (err.code !== undefined && TLS_CODES.test(err.code)) {
+      this.fail(sockkitError('ERR_SOCKKIT_WS_HANDSHAKE', 'wsTlsFailed', { where: this.where(), code: err.code }, { tls: true, cause: err }))
       return
     }
     if (err.code !== undefined && !err.code.startsWith('WS_ERR')) {

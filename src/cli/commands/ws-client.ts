@@ -114,8 +114,6 @@ const exitCodeOf = (r: WsClientResult, ourCode: number): number => {
   return r.code === 1000 ? EXIT_OK : EXIT_FAILURE
 }
 
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/
-
 /** One sentence (plus a hint where one helps); the exit code. */
 const failed = (ctx: CliContext, e: unknown, target: URL, flags: WsClientFlags, printer: Printer): number => {
   const t = ctx.t.wsClient
@@ -134,7 +132,7 @@ const failed = (ctx: CliContext, e: unknown, target: URL, flags: WsClientFlags, 
 const hintFor = (ctx: CliContext, e: unknown, target: URL): string | undefined => {
   const t = ctx.t.wsClient
   if (!hasCode(e)) return undefined
-  if (TLS_CODES.test(e.code)) return t.hintTls
+  if ((e as { tls?: boolean }).tls === true) return t.hintTls
   if (e.code !== 'ERR_SOCKKIT_WS_HANDSHAKE') return e.code === 'ECONNRESET' && target.protocol === 'ws:' ? t.hintWss : undefined
   const { status, socketIo } = e as unknown as { status?: number; socketIo?: boolean }
   if (status === undefined) return undefined

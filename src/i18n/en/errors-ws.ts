@@ -13,6 +13,7 @@ export const errorsWs = (f: Fmt) => ({
       upgrade: 'its 101 answer has no "Upgrade: websocket" header',
       other: 'its 101 answer is not a valid WebSocket handshake',
     }[p.problem]}`,
+  wsTlsFailed: (p: { where: string; code: string }) => `the TLS handshake with ${p.where} failed (${p.code}): its certificate could not be verified`,
   wsBadCloseCode: (p: { value: string }) =>
     `close code must be 1000–1003, 1007–1014 or 3000–4999 (optionally followed by :reason), not "${p.value}"`,
   wsBadHeader: (p: { value: string }) => `a header is written as 'Name: value', not "${p.value}"`,

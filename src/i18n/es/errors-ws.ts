@@ -13,6 +13,7 @@ export const errorsWs = (f: Fmt): ReturnType<typeof En> => ({
       upgrade: 'su respuesta 101 no trae la cabecera "Upgrade: websocket"',
       other: 'su respuesta 101 no es una negociación WebSocket válida',
     }[p.problem]}`,
+  wsTlsFailed: (p) => `falló la negociación TLS con ${p.where} (${p.code}): no se pudo verificar su certificado`,
   wsBadCloseCode: (p) =>
     `el código de cierre debe ser 1000–1003, 1007–1014 o 3000–4999 (seguido opcionalmente de :motivo), no "${p.value}"`,
   wsBadHeader: (p) => `una cabecera se escribe 'Nombre: valor', no "${p.value}"`,

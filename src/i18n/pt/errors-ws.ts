@@ -13,6 +13,7 @@ export const errorsWs = (f: Fmt): ReturnType<typeof En> => ({
       upgrade: 'a resposta 101 dele não tem o cabeçalho "Upgrade: websocket"',
       other: 'a resposta 101 dele não é um handshake WebSocket válido',
     }[p.problem]}`,
+  wsTlsFailed: (p) => `o handshake TLS com ${p.where} falhou (${p.code}): não foi possível verificar o certificado dele`,
   wsBadCloseCode: (p) =>
     `o código de fechamento deve ser 1000–1003, 1007–1014 ou 3000–4999 (seguido opcionalmente de :motivo), não "${p.value}"`,
   wsBadHeader: (p) => `um cabeçalho se escreve 'Nome: valor', não "${p.value}"`,
