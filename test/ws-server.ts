@@ -253,3 +253,14 @@ t.test('library: a client that never reads is paused, not buffered for', async t
   t.equal(echoed, count, 'once the client reads, every echo arrives')
   t.ok(seen.some(e => e.type === 'resumed'), 'and the server reads again')
 })
+
+t.test('Ctrl-C closes every WebSocket with 1001 (going away), then the summary', async t => {
+  const { cli, port } = await startServer(t)
+  const ws = await client(t, port)
+  const done = closed(ws)
+  t.equal(await cli.interrupt(), 130)
+  t.equal((await done).code, 1001, 'the client got 1001')
+  const log = events(cli.stderr())
+  t.match(log, /\[#1\] closing with 1001 \(going away\): the server is stopping/)
+  t.match(log, /stopped after/)
+})

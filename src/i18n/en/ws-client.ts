@@ -45,7 +45,6 @@ Exit codes: 0 closed with 1000 (normal), 1 no WebSocket or closed with another c
     flushing: (p: { count: number }) => `sending ${messages(p.count)} typed or piped before the connection opened, in order`,
     sent: (p: { binary: boolean; index: number; bytes: number; preview: string }) =>
       `sent ${p.binary ? 'binary' : 'text'} message ${f.num(p.index)}, ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}: ${p.preview}`,
-    received: (p: { binary: boolean; bytes: number }) => `received ${p.binary ? 'binary' : 'text'} message, ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}`,
     ping: (p: { bytes: number }) => `ping from the server (${f.bytes(p.bytes)}), answered with a pong`,
     pong: (p: { rttMs?: number }) => p.rttMs === undefined ? 'pong (unasked)' : `pong: round trip ${f.duration(p.rttMs)}`,
     inputEnded: (p: { sent: number; waitMs: number }) =>

@@ -45,7 +45,6 @@ Códigos de salida: 0 cerrado con 1000 (normal), 1 sin WebSocket o cerrado con o
     flushing: (p) => `enviando ${messages(p.count)} escritos o pasados antes de que se abriera la conexión, en orden`,
     sent: (p) =>
       `enviado el mensaje ${p.binary ? 'binario' : 'de texto'} ${f.num(p.index)}, ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}: ${p.preview}`,
-    received: (p) => `recibido un mensaje ${p.binary ? 'binario' : 'de texto'}, ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}`,
     ping: (p) => `ping del servidor (${f.bytes(p.bytes)}), respondido con un pong`,
     pong: (p) => p.rttMs === undefined ? 'pong (sin haberlo pedido)' : `pong: ida y vuelta ${f.duration(p.rttMs)}`,
     inputEnded: (p) =>

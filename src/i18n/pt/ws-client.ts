@@ -45,7 +45,6 @@ Códigos de saída: 0 fechado com 1000 (normal), 1 sem WebSocket ou fechado com 
     flushing: (p) => `enviando ${messages(p.count)} digitadas ou passadas antes de a conexão abrir, em ordem`,
     sent: (p) =>
       `enviada a mensagem ${p.binary ? 'binária' : 'de texto'} ${f.num(p.index)}, ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}: ${p.preview}`,
-    received: (p) => `recebida uma mensagem ${p.binary ? 'binária' : 'de texto'}, ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}`,
     ping: (p) => `ping do servidor (${f.bytes(p.bytes)}), respondido com um pong`,
     pong: (p) => p.rttMs === undefined ? 'pong (sem ter sido pedido)' : `pong: ida e volta ${f.duration(p.rttMs)}`,
     inputEnded: (p) =>
