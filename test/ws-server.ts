@@ -264,3 +264,19 @@ t.test('Ctrl-C closes every WebSocket with 1001 (going away), then the summary',
   t.match(log, /\[#1\] closing with 1001 \(going away\): the server is stopping/)
   t.match(log, /stopped after/)
 })
+
+t.test('--lang es and pt: the same lines in Spanish and Portuguese', async t => {
+  const es = startMain(['--lang', 'es', 'ws-server', '0'], { t })
+  const port = Number((await es.waitFor(/escuchando en ws:\/\/127\.0\.0\.1:(\d+)\/ \(WebSocket sobre TCP\)/))[1])
+  const ws = await client(t, port)
+  const done = closed(ws)
+  ws.close(1001)
+  await done
+  await es.waitFor(/\[#1\] cerrada por el cliente: 1001 \(se va \(going away\)\)/)
+  t.match(events(es.stderr()), /\[#1\] 101 Switching Protocols, Sec-WebSocket-Accept \S+ = base64\(SHA-1\(clave \+ /)
+  t.equal(await es.interrupt(), 130)
+  const pt = startMain(['--lang', 'pt', 'ws-server', '0'], { t })
+  await pt.waitFor(/escutando em ws:\/\/127\.0\.0\.1:\d+\/ \(WebSocket sobre TCP\)/)
+  t.equal(await pt.interrupt(), 130)
+  t.match(events(pt.stderr()), /parado depois de .*: nenhum WebSocket \(nenhuma conexão TCP, pico de 0 ao mesmo tempo\), nenhuma mensagem recebida, nenhuma mensagem enviada/)
+})

@@ -132,7 +132,7 @@ Exit codes: 130 after Ctrl-C (the normal way to stop), 1 if it cannot listen, 2 
       `stopped after ${f.duration(p.durationMs)}: ${f.plural(p.websockets, { one: '# WebSocket', other: '# WebSockets' })} ` +
       `(${f.plural(p.connections, { one: '# TCP connection', other: '# TCP connections' })}, peak ${f.num(p.peak)} at once), ` +
       `${messages(p.messagesIn)} in, ${messages(p.messagesOut)} out` +
-      (p.rejected ? `, ${f.num(p.rejected)} handshakes refused` : '') + (p.refused ? `, ${f.num(p.refused)} refused` : '') +
+      (p.rejected ? `, ${f.plural(p.rejected, { one: '# handshake refused', other: '# handshakes refused' })}` : '') + (p.refused ? `, ${f.num(p.refused)} refused` : '') +
       (p.denied ? `, ${f.num(p.denied)} denied` : ''),
     /** The browser page (GET /). */
     page: {

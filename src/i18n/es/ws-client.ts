@@ -2,9 +2,10 @@ import type { Area } from '../index.js'
 
 /** ws-client: ayuda, líneas de evento (stderr) y cómo terminó la conexión. Los códigos de cierre: wsServer.closeCode. */
 export const wsClient: Area<'wsClient'> = (f) => {
-  const messages = (n: number) => f.plural(n, { one: '# mensaje', other: '# mensajes' })
+  /** `word`: the participle in the singular (recibido, enviado): it agrees with the count. */
+  const messages = (n: number, word: string) => f.plural(n, { zero: `ningún mensaje ${word}`, one: `# mensaje ${word}`, many: `# de mensajes ${word}s`, other: `# mensajes ${word}s` })
   const totals = (p: { messagesSent: number; messagesReceived: number; durationMs: number }) =>
-    `tras ${f.duration(p.durationMs)}: ${messages(p.messagesSent)} enviados, ${messages(p.messagesReceived)} recibidos`
+    `tras ${f.duration(p.durationMs)}: ${messages(p.messagesSent, 'enviado')}, ${messages(p.messagesReceived, 'recibido')}`
   return {
     help: {
       summary: 'cliente WebSocket: líneas de stdin como mensajes, los mensajes recibidos a stdout',
@@ -42,13 +43,13 @@ Códigos de salida: 0 cerrado con 1000 (normal), 1 sin WebSocket o cerrado con o
       `${p.mark('101 Switching Protocols')} desde ${p.remote} (local ${p.local}): enviamos Sec-WebSocket-Key ${p.key}, ` +
       `recibimos Sec-WebSocket-Accept ${p.accept}${p.protocol ? `, protocolo ${p.protocol}` : ''}: ya es un WebSocket`,
     typeLines: (p) => `escribe líneas para enviarlas como mensajes; ${p.eofKey} termina, Ctrl-C sale`,
-    flushing: (p) => `enviando ${messages(p.count)} escritos o pasados antes de que se abriera la conexión, en orden`,
+    flushing: (p) => `enviando ${f.plural(p.count, { one: '# mensaje escrito o pasado', other: '# mensajes escritos o pasados' })} antes de que se abriera la conexión, en orden`,
     sent: (p) =>
       `enviado el mensaje ${p.binary ? 'binario' : 'de texto'} ${f.num(p.index)}, ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}: ${p.preview}`,
     ping: (p) => `ping del servidor (${f.bytes(p.bytes)}), respondido con un pong`,
     pong: (p) => p.rttMs === undefined ? 'pong (sin haberlo pedido)' : `pong: ida y vuelta ${f.duration(p.rttMs)}`,
     inputEnded: (p) =>
-      `entrada terminada: ${messages(p.sent)} enviados; esperando ${f.duration(p.waitMs)} a las respuestas y luego se cierra`,
+      `entrada terminada: ${messages(p.sent, 'enviado')}; esperando ${f.duration(p.waitMs)} a las respuestas y luego se cierra`,
     closing: (p) => `enviando nuestra trama de cierre: ${p.code} (${p.words})${p.reason ? ` "${p.reason}"` : ''}`,
     closedByUs: (p) => `${p.mark('cerrada')}: el servidor respondió a nuestro cierre con ${p.code} (${p.words}); ${p.summary}`,
     closedByServer: (p) =>

@@ -2,7 +2,11 @@ import type { Area } from '../index.js'
 
 /** ws-server: ayuda, líneas de evento, códigos de cierre en palabras (también para ws-client), la página del navegador. */
 export const wsServer: Area<'wsServer'> = (f) => {
-  const messages = (n: number) => f.plural(n, { one: '# mensaje', other: '# mensajes' })
+  /** `word`: the participle in the singular (recibido, enviado): it agrees with the count. */
+  const messages = (n: number, word: string) => f.plural(n, { zero: `ningún mensaje ${word}`, one: `# mensaje ${word}`, many: `# de mensajes ${word}s`, other: `# mensajes ${word}s` })
+  const open = (n: number, noun: 'conexión' | 'WebSocket') => noun === 'conexión'
+    ? f.plural(n, { one: '# abierta', other: '# abiertas' })
+    : f.plural(n, { one: '# abierto', other: '# abiertos' })
   return {
     help: {
       summary: 'servidor de eco WebSocket que narra la negociación inicial, cada mensaje y el cierre',
@@ -40,8 +44,8 @@ Códigos de salida: 130 tras Ctrl-C (la forma normal de detenerlo), 1 si no pued
     modeNoEcho: 'sin eco (--no-echo): los mensajes solo se muestran',
     filter: (p) => `${p.filter}; los pares filtrados se cierran al instante`,
     connected: (p) =>
-      `${p.tag} ${p.em('conexión TCP')} ${p.from} → ${p.to} (${f.num(p.active)} abiertas); esperando la petición HTTP de upgrade`,
-    refused: (p) => `${p.em('rechazada')} ${p.from}: ${f.num(p.active)} abiertas, límite ${f.num(p.limit)} (respondió HTTP 503)`,
+      `${p.tag} ${p.em('conexión TCP')} ${p.from} → ${p.to} (${open(p.active, 'conexión')}); esperando la petición HTTP de upgrade`,
+    refused: (p) => `${p.em('rechazada')} ${p.from}: ${open(p.active, 'conexión')}, límite ${f.num(p.limit)} (respondió HTTP 503)`,
     refusedClosing: (p) => `${p.em('rechazada')} ${p.from}: el servidor se está deteniendo (respondió HTTP 503)`,
     denied: (p) => `${p.em('denegada')} ${p.from} (${p.because}); cerrada al instante`,
     upgradeRequest: (p) =>
@@ -49,7 +53,7 @@ Códigos de salida: 130 tras Ctrl-C (la forma normal de detenerlo), 1 si no pued
       (p.protocols ? `, protocolos ${p.protocols}` : '') + (p.origin ? `, Origin ${p.origin}` : ''),
     upgraded: (p) =>
       `${p.tag} ${p.em('101 Switching Protocols')}, Sec-WebSocket-Accept ${p.accept} = base64(SHA-1(clave + 258EAFA5-E914-47DA-95CA-C5AB0DC85B11))` +
-      `${p.protocol ? `, protocolo ${p.protocol}` : ''}: ahora es un WebSocket (${f.num(p.websockets)} abiertos)`,
+      `${p.protocol ? `, protocolo ${p.protocol}` : ''}: ahora es un WebSocket (${open(p.websockets, 'WebSocket')})`,
     problem: {
       'not-http': 'lo que llegó no es una petición HTTP',
       method: 'el método no es GET',
@@ -110,15 +114,16 @@ Códigos de salida: 130 tras Ctrl-C (la forma normal de detenerlo), 1 si no pued
     closedAbnormally: (p) =>
       `${p.tag} ${p.em('cerrada sin trama de cierre')}: 1006 (anormal, la conexión TCP simplemente terminó); ${p.summary}`,
     connSummary: (p) =>
-      `tras ${f.duration(p.durationMs)}: ${messages(p.messagesIn)} recibidos (${f.bytes(p.bytesIn)}), ${messages(p.messagesOut)} enviados (${f.bytes(p.bytesOut)})`,
+      `tras ${f.duration(p.durationMs)}: ${messages(p.messagesIn, 'recibido')} (${f.bytes(p.bytesIn)}), ${messages(p.messagesOut, 'enviado')} (${f.bytes(p.bytesOut)})`,
     disconnected: (p) => `${p.tag} conexión TCP cerrada tras ${f.duration(p.durationMs)} (nunca fue un WebSocket)`,
     serverError: (p) => `${p.em('error del servidor')} ${p.code}: ${p.message} (sigue escuchando)`,
     stopped: (p) =>
-      `detenido tras ${f.duration(p.durationMs)}: ${f.plural(p.websockets, { one: '# WebSocket', other: '# WebSockets' })} ` +
-      `(${f.plural(p.connections, { one: '# conexión TCP', other: '# conexiones TCP' })}, máximo ${f.num(p.peak)} a la vez), ` +
-      `${messages(p.messagesIn)} recibidos, ${messages(p.messagesOut)} enviados` +
-      (p.rejected ? `, ${f.num(p.rejected)} negociaciones rechazadas` : '') + (p.refused ? `, ${f.num(p.refused)} rechazadas` : '') +
-      (p.denied ? `, ${f.num(p.denied)} denegadas` : ''),
+      `detenido tras ${f.duration(p.durationMs)}: ${f.plural(p.websockets, { zero: 'ningún WebSocket', one: '# WebSocket', other: '# WebSockets' })} ` +
+      `(${f.plural(p.connections, { zero: 'ninguna conexión TCP', one: '# conexión TCP', other: '# conexiones TCP' })}, máximo ${f.num(p.peak)} a la vez), ` +
+      `${messages(p.messagesIn, 'recibido')}, ${messages(p.messagesOut, 'enviado')}` +
+      (p.rejected ? `, ${f.plural(p.rejected, { one: '# negociación rechazada', other: '# negociaciones rechazadas' })}` : '') +
+      (p.refused ? `, ${f.plural(p.refused, { one: '# conexión rechazada', other: '# conexiones rechazadas' })}` : '') +
+      (p.denied ? `, ${f.plural(p.denied, { one: '# denegada', other: '# denegadas' })}` : ''),
     page: {
       title: 'sockkit ws-server',
       intro: 'Esta página abrió un WebSocket de vuelta al servidor del que vino. Escribe un mensaje y pulsa Enter: el servidor lo devuelve (o, con --broadcast, lo envía a todos los demás).',

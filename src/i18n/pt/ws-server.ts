@@ -2,7 +2,11 @@ import type { Area } from '../index.js'
 
 /** ws-server: ajuda, linhas de evento, códigos de fechamento em palavras (também para o ws-client), a página do navegador. */
 export const wsServer: Area<'wsServer'> = (f) => {
-  const messages = (n: number) => f.plural(n, { one: '# mensagem', other: '# mensagens' })
+  /** `word`: the participle in the singular (recebida, enviada): it agrees with the count. */
+  const messages = (n: number, word: string) => f.plural(n, { zero: `nenhuma mensagem ${word}`, one: `# mensagem ${word}`, other: `# mensagens ${word}s` })
+  const open = (n: number, noun: 'conexão' | 'WebSocket') => noun === 'conexão'
+    ? f.plural(n, { one: '# aberta', other: '# abertas' })
+    : f.plural(n, { one: '# aberto', other: '# abertos' })
   return {
     help: {
       summary: 'servidor de eco WebSocket que narra o handshake, cada mensagem e o fechamento',
@@ -40,8 +44,8 @@ Códigos de saída: 130 depois do Ctrl-C (o jeito normal de parar), 1 se não co
     modeNoEcho: 'sem eco (--no-echo): as mensagens só são mostradas',
     filter: (p) => `${p.filter}; pares filtrados são fechados na hora`,
     connected: (p) =>
-      `${p.tag} ${p.em('conexão TCP')} ${p.from} → ${p.to} (${f.num(p.active)} abertas); esperando o pedido HTTP de upgrade`,
-    refused: (p) => `${p.em('recusada')} ${p.from}: ${f.num(p.active)} abertas, limite ${f.num(p.limit)} (respondeu HTTP 503)`,
+      `${p.tag} ${p.em('conexão TCP')} ${p.from} → ${p.to} (${open(p.active, 'conexão')}); esperando o pedido HTTP de upgrade`,
+    refused: (p) => `${p.em('recusada')} ${p.from}: ${open(p.active, 'conexão')}, limite ${f.num(p.limit)} (respondeu HTTP 503)`,
     refusedClosing: (p) => `${p.em('recusada')} ${p.from}: o servidor está parando (respondeu HTTP 503)`,
     denied: (p) => `${p.em('negada')} ${p.from} (${p.because}); fechada na hora`,
     upgradeRequest: (p) =>
@@ -49,7 +53,7 @@ Códigos de saída: 130 depois do Ctrl-C (o jeito normal de parar), 1 se não co
       (p.protocols ? `, protocolos ${p.protocols}` : '') + (p.origin ? `, Origin ${p.origin}` : ''),
     upgraded: (p) =>
       `${p.tag} ${p.em('101 Switching Protocols')}, Sec-WebSocket-Accept ${p.accept} = base64(SHA-1(chave + 258EAFA5-E914-47DA-95CA-C5AB0DC85B11))` +
-      `${p.protocol ? `, protocolo ${p.protocol}` : ''}: agora é um WebSocket (${f.num(p.websockets)} abertos)`,
+      `${p.protocol ? `, protocolo ${p.protocol}` : ''}: agora é um WebSocket (${open(p.websockets, 'WebSocket')})`,
     problem: {
       'not-http': 'o que chegou não é um pedido HTTP',
       method: 'o método não é GET',
@@ -110,15 +114,16 @@ Códigos de saída: 130 depois do Ctrl-C (o jeito normal de parar), 1 se não co
     closedAbnormally: (p) =>
       `${p.tag} ${p.em('fechada sem quadro de fechamento')}: 1006 (anormal, a conexão TCP simplesmente terminou); ${p.summary}`,
     connSummary: (p) =>
-      `depois de ${f.duration(p.durationMs)}: ${messages(p.messagesIn)} recebidas (${f.bytes(p.bytesIn)}), ${messages(p.messagesOut)} enviadas (${f.bytes(p.bytesOut)})`,
+      `depois de ${f.duration(p.durationMs)}: ${messages(p.messagesIn, 'recebida')} (${f.bytes(p.bytesIn)}), ${messages(p.messagesOut, 'enviada')} (${f.bytes(p.bytesOut)})`,
     disconnected: (p) => `${p.tag} conexão TCP fechada depois de ${f.duration(p.durationMs)} (nunca foi um WebSocket)`,
     serverError: (p) => `${p.em('erro do servidor')} ${p.code}: ${p.message} (continua escutando)`,
     stopped: (p) =>
-      `parado depois de ${f.duration(p.durationMs)}: ${f.plural(p.websockets, { one: '# WebSocket', other: '# WebSockets' })} ` +
-      `(${f.plural(p.connections, { one: '# conexão TCP', other: '# conexões TCP' })}, pico de ${f.num(p.peak)} ao mesmo tempo), ` +
-      `${messages(p.messagesIn)} recebidas, ${messages(p.messagesOut)} enviadas` +
-      (p.rejected ? `, ${f.num(p.rejected)} handshakes recusados` : '') + (p.refused ? `, ${f.num(p.refused)} recusadas` : '') +
-      (p.denied ? `, ${f.num(p.denied)} negadas` : ''),
+      `parado depois de ${f.duration(p.durationMs)}: ${f.plural(p.websockets, { zero: 'nenhum WebSocket', one: '# WebSocket', other: '# WebSockets' })} ` +
+      `(${f.plural(p.connections, { zero: 'nenhuma conexão TCP', one: '# conexão TCP', other: '# conexões TCP' })}, pico de ${f.num(p.peak)} ao mesmo tempo), ` +
+      `${messages(p.messagesIn, 'recebida')}, ${messages(p.messagesOut, 'enviada')}` +
+      (p.rejected ? `, ${f.plural(p.rejected, { one: '# handshake recusado', other: '# handshakes recusados' })}` : '') +
+      (p.refused ? `, ${f.plural(p.refused, { one: '# conexão recusada', other: '# conexões recusadas' })}` : '') +
+      (p.denied ? `, ${f.plural(p.denied, { one: '# negada', other: '# negadas' })}` : ''),
     page: {
       title: 'sockkit ws-server',
       intro: 'Esta página abriu um WebSocket de volta para o servidor de onde veio. Digite uma mensagem e tecle Enter: o servidor a devolve (ou, com --broadcast, a envia para todos os outros).',
