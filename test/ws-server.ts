@@ -280,3 +280,15 @@ t.test('--lang es and pt: the same lines in Spanish and Portuguese', async t => 
   t.equal(await pt.interrupt(), 130)
   t.match(events(pt.stderr()), /parado depois de .*: nenhum WebSocket \(nenhuma conexão TCP, pico de 0 ao mesmo tempo\), nenhuma mensagem recebida, nenhuma mensagem enviada/)
 })
+
+t.test('--subprotocol: the first one the client offers that the server speaks', async t => {
+  const { cli, port } = await startServer(t, ['--subprotocol', 'chat.v2', '--subprotocol', 'chat.v1'])
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, ['json', 'chat.v1', 'chat.v2'])
+  ws.on('error', () => {})
+  t.teardown(() => ws.terminate())
+  await once(ws, 'open')
+  t.equal(ws.protocol, 'chat.v2', 'the server\'s preferred one among those offered')
+  await cli.waitFor(/\[#1\] 101 Switching Protocols, .*, protocol chat\.v2: now a WebSocket/)
+  t.match(events(cli.stderr()), /\[#1\] upgrade request: GET \/, Sec-WebSocket-Key \S+, protocols json, chat\.v1, chat\.v2/)
+  await stop(t, cli)
+})

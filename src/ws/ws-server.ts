@@ -33,7 +33,7 @@ export interface WsServerOptions {
   idleTimeoutMs?: number
   /** Ping each client this often, ms, and drop one that did not answer the last ping; 0 = never. Default 30000. */
   pingIntervalMs?: number
-  /** Subprotocols this server speaks, preferred first; the first one a client offers is chosen. */
+  /** Subprotocols this server speaks, preferred first: the first of these the client also offers is chosen. */
   subprotocols?: string[]
   /** Emit a `message` event per message (default true). */
   messageEvents?: boolean
@@ -189,7 +189,7 @@ export class WsEchoServer {
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: this.options.maxMessageBytes,
-      // The first protocol the client offers that we speak; none offered or none shared: no header.
+      // Our most preferred protocol among those the client offers; none shared: no header.
       handleProtocols: offered => subprotocols.find(p => offered.has(p)) ?? false,
     })
     // The 101 answer just before it is written: the narration shows its Sec-WebSocket-Accept.
