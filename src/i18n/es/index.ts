@@ -21,6 +21,8 @@ import { impairment } from './impairment.js'
 import { compare } from './compare.js'
 import { link } from './link.js'
 import { compareCli } from './compare-cli.js'
+import { wsServer } from './ws-server.js'
+import { wsClient } from './ws-client.js'
 
 export const es = (f: Fmt): Catalog => ({
   common: common(f),
@@ -40,4 +42,6 @@ export const es = (f: Fmt): Catalog => ({
   compare: compare(f),
   link: link(f),
   compareCli: compareCli(f),
+  wsServer: wsServer(f),
+  wsClient: wsClient(f),
 })

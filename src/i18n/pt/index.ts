@@ -21,6 +21,8 @@ import { tcpClient } from './tcp-client.js'
 import { tcpServer } from './tcp-server.js'
 import { udpSend } from './udp-send.js'
 import { udpServer } from './udp-server.js'
+import { wsServer } from './ws-server.js'
+import { wsClient } from './ws-client.js'
 
 export const pt = (f: Fmt): Catalog => ({
   addressFilter: addressFilter(f),
@@ -40,4 +42,6 @@ export const pt = (f: Fmt): Catalog => ({
   tcpServer: tcpServer(f),
   udpSend: udpSend(f),
   udpServer: udpServer(f),
+  wsServer: wsServer(f),
+  wsClient: wsClient(f),
 })
