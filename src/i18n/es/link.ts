@@ -3,7 +3,7 @@ import type { Area } from '../index.js'
 /** Todo lo que dice `sockkit link`: ayuda, bloque de inicio, una línea por evento, totales y resumen. */
 export const link: Area<'link'> = (f) => ({
   help: {
-    summary: 'reenviador (relay) que añade pérdida, retardo, jitter, desorden o duplicación entre cualquier cliente y servidor',
+    summary: 'reenviador (relay) que añade pérdida, retardo, jitter, desorden o duplicación entre cliente y servidor',
     description: 'Un reenviador (relay) que degrada el tráfico a propósito, entre cualquier cliente y cualquier servidor (también ' +
       'tus propios programas en Python o Java): pérdida, retardo, jitter, desorden, duplicación, cada sentido por separado. ' +
       'Los clientes se conectan a <listen-port>; el reenviador reenvía a <target> y registra cada descarte, retardo, ' +
@@ -153,7 +153,7 @@ sale con 130.`,
       error: 'un error de socket',
     },
     kernelTable: (p) =>
-      `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
+      `kernel: la tabla nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
       (p.watchdogPid ? ` (pid del vigilante ${p.watchdogPid})` : ''),
   },
   totals: {

@@ -13,7 +13,7 @@ export const udpSend: Area<'udpSend'> = (f) => {
   return {
     refusedGoingOn: (p: { target: string }) =>
       `todavía no hay nada escuchando en ${p.target} (el host respondió 'puerto inalcanzable'); ` +
-      'escribe la siguiente línea cuando el servidor esté en marcha',
+      'escribe otra línea cuando el servidor esté en marcha',
     pace: (p: { asked: number | null; achieved: number; lagMaxMs?: number; lagP99Ms?: number }) =>
       p.asked === null
         ? `tasa: ${f.num(Math.round(p.achieved))} datagramas/s (tan rápido como el socket los aceptó)`
@@ -66,7 +66,7 @@ export const udpSend: Area<'udpSend'> = (f) => {
         : 'acepta respuestas de cualquier dirección y puerto (un socket no conectado); ' +
           'en este modo no se puede detectar un \'puerto inalcanzable\' (por defecto: solo se oye HOST:PUERTO)',
       rcvbuf: 'pide al kernel este búfer de recepción del socket (SO_RCVBUF) e informa de lo que concedió (por defecto: el del sistema)',
-      raw: 'escribe en stdout los bytes de las respuestas tal como llegaron (por defecto: un salto de línea tras cada respuesta que no lo tenga)',
+      raw: 'escribe en stdout los bytes tal como llegaron (por defecto: añade un salto de línea a la respuesta que no lo tenga)',
       quiet: 'sin líneas por datagrama en stderr (el resumen sí)',
       examples: (p) => `
 Ejemplos:

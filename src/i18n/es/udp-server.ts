@@ -90,7 +90,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
     },
     morePeers: (p) => `  … y ${f.plural(p.more, { one: '# equipo más', other: '# equipos más' })} (--json los lista todos)`,
     help: {
-      summary: 'servidor de eco UDP para todos los equipos, con informe de huecos, duplicados y desorden de seq= por equipo',
+      summary: 'eco UDP para todos los equipos; huecos, duplicados y desorden de seq= por equipo',
       description: 'Un servidor de eco UDP. Imprime cada datagrama (dirección:puerto del emisor, tamaño, vista previa) en stderr y ' +
         'lo devuelve, byte a byte, a quien lo envió. Atiende a todos los equipos a la vez — nunca se queda fijo en el ' +
         'primero — y un eco nunca es más grande que el datagrama que lo causó (sin amplificación).\n\n' +

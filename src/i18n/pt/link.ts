@@ -3,7 +3,7 @@ import type { Area } from '../index.js'
 /** Tudo o que o `sockkit link` diz: ajuda, bloco inicial, uma linha por evento, totais e resumo. */
 export const link: Area<'link'> = (f) => ({
   help: {
-    summary: 'encaminhador (relay) que adiciona perda, atraso, jitter, reordenação ou duplicação entre qualquer cliente e servidor',
+    summary: 'encaminhador (relay) que adiciona perda, atraso, jitter, reordenação ou duplicação entre cliente e servidor',
     description: 'Um encaminhador (relay) que degrada o tráfego de propósito, entre qualquer cliente e qualquer servidor (inclusive ' +
       'os seus próprios programas em Python ou Java): perda, atraso, jitter, reordenação, duplicação, cada sentido separadamente. ' +
       'Os clientes se conectam a <listen-port>; o encaminhador repassa para <target> e registra cada descarte, atraso, ' +
