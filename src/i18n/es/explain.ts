@@ -1,9 +1,9 @@
 import type { Area } from '../index.js'
 
 /** La explicación en palabras sencillas de un fallo esperado: qué pasó y qué hacer. */
-export const explain: Area<'explain'> = (_f) => ({
+export const explain: Area<'explain'> = (f) => ({
   refused: (p) =>
-    `no hay nada escuchando en ${p.where}${p.tried.length === 0 ? '' : ` (se probó ${p.tried.join(' y ')})`}` +
+    `no hay nada escuchando en ${p.where}${p.tried.length === 0 ? '' : ` (${p.tried.length === 1 ? 'se probó' : 'se probaron'} ${f.list(p.tried)})`}` +
     (p.portUnreachable ? ' (el host respondió \'puerto inalcanzable\')' : '') +
     (p.start === undefined ? '' : ` — inicia uno con \`${p.start}\``),
   addressInUse: (p) =>

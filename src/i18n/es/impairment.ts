@@ -40,25 +40,25 @@ export const impairment: Area<'impairment'> = (f) => ({
   expected: (p) => {
     const clause = (c: ExpectedClause): string => {
       switch (c.kind) {
-        case 'lossStream': return `0 % perdido: TCP retransmite lo que descarta la pérdida del ${f.num(c.lossEachWay)} % en cada sentido, así que llega más tarde en lugar de perderse`
-        case 'loss': return `${f.num(c.percent)} % de las sondas perdidas (${f.num(c.lossEachWay)} % en cada sentido)`
+        case 'lossStream': return `0% perdido: TCP retransmite lo que descarta la pérdida del ${f.num(c.lossEachWay)}% en cada sentido, así que llega más tarde en lugar de perderse`
+        case 'loss': return `${f.num(c.percent)}% de las sondas perdidas (${f.num(c.lossEachWay)}% en cada sentido)`
         case 'rtt': return `RTT +${f.num(c.addedMs)} ms`
         case 'rttJitter': return `RTT +${f.num(c.addedMs)} ms de media (+${f.num(c.minMs)}…${f.num(c.maxMs)} ms)`
-        case 'jitterReorder': return `alrededor del ${f.num(c.percent)} % desordenado por el jitter`
-        case 'reorder': return `alrededor del ${f.num(c.percent)} % desordenado`
-        case 'held': return `alrededor del ${f.num(c.percent)} % de los datagramas retenidos en cada sentido, cada uno enviado después del siguiente si este llega en ` +
+        case 'jitterReorder': return `alrededor del ${f.num(c.percent)}% desordenado por el jitter`
+        case 'reorder': return `alrededor del ${f.num(c.percent)}% desordenado`
+        case 'held': return `alrededor del ${f.num(c.percent)}% de los datagramas retenidos en cada sentido, cada uno enviado después del siguiente si este llega en ` +
           `${f.num(c.holdMs)} ms, o si no en orden con ${f.num(c.holdMs)} ms de retraso`
-        case 'duplicate': return `${f.num(c.percent)} % de copias extra`
+        case 'duplicate': return `${f.num(c.percent)}% de copias extra`
       }
     }
     return p.clauses.length ? `ida y vuelta esperada: ${p.clauses.map(clause).join(', ')}` : 'sin degradación'
   },
   describe: (p) => {
     const parts: string[] = []
-    if (p.loss > 0) parts.push(`pérdida ${f.num(p.loss)} %`)
+    if (p.loss > 0) parts.push(`pérdida ${f.num(p.loss)}%`)
     if (p.delay > 0 || p.jitter > 0) parts.push(`retardo ${f.num(p.delay)} ms` + (p.jitter > 0 ? ` ±${f.num(p.jitter)} ms` : ''))
-    if (p.reorder > 0) parts.push(`desorden ${f.num(p.reorder)} %`)
-    if (p.duplicate > 0) parts.push(`duplicación ${f.num(p.duplicate)} %`)
+    if (p.reorder > 0) parts.push(`desorden ${f.num(p.reorder)}%`)
+    if (p.duplicate > 0) parts.push(`duplicación ${f.num(p.duplicate)}%`)
     return parts.length ? `${parts.join(', ')} en cada sentido` : 'sin degradación (un reenviador simple)'
   },
   planReason: (p) => {

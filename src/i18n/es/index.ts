@@ -1,10 +1,9 @@
 /**
  * The Spanish catalogue: every area of the English one (src/i18n/en), typed by `Catalog` so the
- * compiler holds it complete. See docs/dev/glossary.md for the terms.
+ * compiler holds it complete (no English fallback). See docs/dev/glossary.md for the terms.
  */
 import type { Catalog } from '../index.js'
 import type { Fmt } from '../fmt.js'
-import { en } from '../en/index.js'
 import { common } from './common.js'
 import { errors } from './errors.js'
 import { cli } from './cli.js'
@@ -20,10 +19,10 @@ import { serve } from './serve.js'
 import { impairment } from './impairment.js'
 import { compare } from './compare.js'
 import { link } from './link.js'
+import { compareCli } from './compare-cli.js'
+import { addressFilter } from './address-filter.js'
 
-// Areas not yet translated fall back to English until their file lands.
 export const es = (f: Fmt): Catalog => ({
-  ...en(f),
   common: common(f),
   errors: errors(f),
   cli: cli(f),
@@ -39,4 +38,6 @@ export const es = (f: Fmt): Catalog => ({
   impairment: impairment(f),
   compare: compare(f),
   link: link(f),
+  compareCli: compareCli(f),
+  addressFilter: addressFilter(f),
 })

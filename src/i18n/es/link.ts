@@ -3,7 +3,7 @@ import type { Area } from '../index.js'
 /** Todo lo que dice `sockkit link`: ayuda, bloque de inicio, una línea por evento, totales y resumen. */
 export const link: Area<'link'> = (f) => ({
   help: {
-    summary: 'reenviador (relay) que añade pérdida, retardo, jitter, desorden o duplicación entre cualquier cliente y servidor',
+    summary: 'reenviador (relay) que añade pérdida, retardo, jitter, desorden o duplicación entre cliente y servidor',
     description: 'Un reenviador (relay) que degrada el tráfico a propósito, entre cualquier cliente y cualquier servidor (también ' +
       'tus propios programas en Python o Java): pérdida, retardo, jitter, desorden, duplicación, cada sentido por separado. ' +
       'Los clientes se conectan a <listen-port>; el reenviador reenvía a <target> y registra cada descarte, retardo, ' +
@@ -32,14 +32,14 @@ export const link: Area<'link'> = (f) => ({
     examples: (p) => `
 Ejemplos:
   $ sockkit link 9001 127.0.0.1:9000 --udp --loss 20
-      un servidor UDP detrás de un enlace que pierde el 20 % en cada sentido
+      un servidor UDP detrás de un enlace que pierde el 20% en cada sentido
   $ sockkit link 9001 127.0.0.1:9000 --delay 100 --jitter 30
       TCP con 100 ± 30 ms en cada sentido
   $ sudo sockkit link 9001 127.0.0.1:9000 --loss 5
       pérdida TCP real: el kernel descarta paquetes y TCP retransmite
 
-Cada sentido se degrada por separado: un 20 % de pérdida en cada sentido
-pierde el 36 % de los pares petición/respuesta (1 − 0,8²), y 100 ms en cada
+Cada sentido se degrada por separado: un 20% de pérdida en cada sentido
+pierde el 36% de los pares petición/respuesta (1 − 0,8²), y 100 ms en cada
 sentido suman 200 ms al RTT; la ida y vuelta esperada se imprime al inicio.
 Las líneas por paquete se limitan a ${f.num(p.linesPerSecond)} por segundo por conexión o
 cliente (--json las tiene todas). Ctrl-C imprime los totales por sentido y
@@ -129,7 +129,7 @@ sale con 130.`,
       `${p.denied} ${p.remote ?? 'un cliente que ya se había ido'} (${p.because}); cerrada al instante`,
     udpDenied: (p) =>
       `${p.denied} ${f.plural(p.count, { one: '# datagrama', many: '# de datagramas', other: '# datagramas' })} (el último: ${f.plural(p.bytes, { one: '# byte', many: '# de bytes', other: '# bytes' })} de ` +
-      `${p.remote}, ${p.because}): no reenviados; ${f.num(p.total)} denegados en total`,
+      `${p.remote}, ${p.because}): no reenviados; ${f.plural(p.total, { one: '# denegado', other: '# denegados' })} en total`,
     refused: (p) => `${p.refused} ${p.remote}: ${f.plural(p.limit, { one: '# conexión abierta', many: '# de conexiones abiertas', other: '# conexiones abiertas' })}`,
     upstreamConnected: (p) => `[#${p.id}] conectado al destino desde el puerto ${p.localPort}`,
     upstreamFailed: (p) =>
@@ -153,15 +153,15 @@ sale con 130.`,
       error: 'un error de socket',
     },
     kernelTable: (p) =>
-      `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)} % de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
+      `kernel: la tabla nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
       (p.watchdogPid ? ` (pid del vigilante ${p.watchdogPid})` : ''),
   },
   totals: {
     direction: (p) =>
-      `${f.num(p.received)} entrantes, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)} %)`}, ${f.num(p.forwarded)} salientes` +
-      (p.delayed ? `, ${f.num(p.delayed)} retardados` : '') + (p.reordered ? `, ${f.num(p.reordered)} desordenados` : '') +
-      (p.duplicated ? `, ${f.num(p.duplicated)} duplicados` : '') + (p.bytes ? `, ${f.bytes(p.bytes)}` : ''),
-    dropped: (p) => `${f.num(p.n)} descartados`,
+      `${f.num(p.received)} entrantes, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)}%)`}, ${f.num(p.forwarded)} salientes` +
+      (p.delayed ? `, ${f.plural(p.delayed, { one: '# retardado', other: '# retardados' })}` : '') + (p.reordered ? `, ${f.plural(p.reordered, { one: '# desordenado', other: '# desordenados' })}` : '') +
+      (p.duplicated ? `, ${f.plural(p.duplicated, { one: '# duplicado', other: '# duplicados' })}` : '') + (p.bytes ? `, ${f.bytes(p.bytes)}` : ''),
+    dropped: (p) => `${f.plural(p.n, { one: '# descartado', other: '# descartados' })}`,
     relay: (p) => `${p.prefix} reenviador (${p.udp ? 'datagramas' : 'fragmentos'}): c→s ${p.c2s}; s→c ${p.s2c}`,
     kernel: (p) => `${p.prefix} kernel (paquetes): c→s ${p.c2s}; s→c ${p.s2c}`,
     prefixTotals: 'totales:',

@@ -45,7 +45,7 @@ Códigos de salida: 0 el servidor cerró (o pasó --wait), 1 fallo de red,
     writesApart: (p) =>
       `${f.num(p.count)} escrituras separadas por ${f.duration(p.intervalMs)}: cada una suele llegar como su propia lectura`,
     wrote: (p) =>
-      `escritos ${f.bytes(p.bytes)} (mensaje ${f.num(p.index)} de ${f.num(p.count)}): ${p.preview}`,
+      `${p.bytes === 1 ? 'escrito' : 'escritos'} ${f.bytes(p.bytes)} (mensaje ${f.num(p.index)} de ${f.num(p.count)}): ${p.preview}`,
     sentEof: (p) =>
       `${p.mark('EOF enviado (semicierre)')} tras ${f.bytes(p.bytesSent)}: terminamos de enviar; ` +
       `leyendo hasta que el servidor cierre${p.waitMs > 0 ? ` o pasen ${f.duration(p.waitMs)}` : ''}`,

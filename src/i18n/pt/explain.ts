@@ -3,7 +3,7 @@ import type { Area } from '../index.js'
 /** A explicação em linguagem simples de uma falha esperada: o que aconteceu e o que fazer. */
 export const explain: Area<'explain'> = (f) => ({
   refused: (p) =>
-    `nada está escutando em ${p.where}${p.tried.length === 0 ? '' : ` (tentei ${f.list(p.tried)})`}` +
+    `nada está escutando em ${p.where}${p.tried.length === 0 ? '' : ` (${p.tried.length === 1 ? 'endereço tentado' : 'endereços tentados'}: ${f.list(p.tried)})`}` +
     (p.portUnreachable ? ' (o host respondeu \'port unreachable\', porta inalcançável)' : '') +
     (p.start === undefined ? '' : ` — inicie um com \`${p.start}\``),
   addressInUse: (p) =>

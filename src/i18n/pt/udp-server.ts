@@ -31,7 +31,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
       `${p.peer} ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}${p.shown}` + (p.newPeer ? p.dim(' (novo par)') : ''),
     seqGap: (p) =>
       `${p.peer} ${p.em('lacuna na seq')}: chegou ${f.num(p.seq)}, esperado ${f.num(p.expected)} — ${w.missing(p.missingSoFar)} até agora` +
-      (p.missing !== p.missingSoFar ? ` (${f.num(p.missing)} pulados aqui)` : '') +
+      (p.missing !== p.missingSoFar ? ` (${f.plural(p.missing, { one: '# pulado', other: '# pulados' })} aqui)` : '') +
       (p.jump ? `; um salto maior que a janela de ${f.num(65536)} números` : ''),
     seqLate: (p) =>
       `${p.peer} ${p.em(`seq ${f.num(p.seq)} chegou atrasado`)} (reordenado: o próximo esperado era ${f.num(p.expected)}; distância ${f.num(p.extent)})`,
@@ -46,7 +46,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
         p.gaps ? `${f.plural(p.gaps, { one: '# lacuna', other: '# lacunas' })} pulando ${f.plural(p.missing, { one: '# número', other: '# números' })}` : '',
         p.reordered ? f.plural(p.reordered, { one: '# atrasado', other: '# atrasados' }) : '',
         p.duplicates ? w.duplicates(p.duplicates) : '',
-        p.tooOld ? `${f.num(p.tooOld)} antigos demais para avaliar` : '',
+        p.tooOld ? `${f.plural(p.tooOld, { one: '# antigo demais para avaliar', other: '# antigos demais para avaliar' })}` : '',
       ].filter(Boolean).join(', ')
       const lines = p.gaps + p.reordered + p.duplicates + p.tooOld
       return `${p.peer} … ${p.em(f.plural(lines, { one: 'mais # linha de seq', other: 'mais # linhas de seq' }))} não mostradas (${kinds}) — ` +
@@ -62,7 +62,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
       `${p.em('eco pulado')}: ${f.num(p.pendingEchoes)} ecos já esperando o kernel (uma inundação); os próximos pulos são contados no resumo`,
     denied: (p) =>
       `${p.em('negado')} ${w.datagrams(p.count)} (último: ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })} de ` +
-      `${p.from}, ${p.because}): sem resposta; ${f.num(p.denied)} negados no total`,
+      `${p.from}, ${p.because}): sem resposta; ${f.plural(p.denied, { one: '# negado', other: '# negados' })} no total`,
     kernelDrops: (p) => `${p.em(w.dropped(p))}; ${f.num(p.total)} desde o início`,
     echoError: (p) => `${p.peer} ${p.em('falha no eco')} ${p.code}: ${p.message}`,
     serverError: (p) => `${p.em('erro do servidor')} ${p.code}: ${p.message} (continua escutando)`,
@@ -83,7 +83,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
       if (!q) return base
       return `${base}; seq ${f.num(q.lowest)}–${f.num(q.highest)}: ${w.missing(q.missing)}, ${w.duplicates(q.duplicates)}, ${w.reordered(q.reordered)}` +
         (q.reordered ? ` (maior distância ${f.num(q.maxReorderExtent)})` : '') +
-        (q.tooOld ? `, ${f.num(q.tooOld)} antigos demais para avaliar` : '') +
+        (q.tooOld ? `, ${f.plural(q.tooOld, { one: '# antigo demais para avaliar', other: '# antigos demais para avaliar' })}` : '') +
         (q.earlierRuns ? `; recomeçou ${f.plural(q.restarts, { one: '# vez', other: '# vezes' })}, rodadas anteriores: ` +
           `${f.plural(q.earlierRuns.received, { zero: 'nenhum recebido', one: '# recebido', other: '# recebidos' })}, ${w.missing(q.earlierRuns.missing)}` : '')
     },
