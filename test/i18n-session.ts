@@ -93,7 +93,7 @@ const measuring = (t: Test, lang: string) => {
     const plain = await runMain(['compare', '127.0.0.1', '--port', port, '--count', '20', '--rate', '1000', ...L], { timeoutMs: 30_000 })
     t.equal(plain.code, 0, plain.stderr)
     const impaired = await runMain(['compare', '127.0.0.1', '--port', port, '--count', '20', '--rate', '1000', '--loss', '10',
-      '--delay', '5', '--seed', '7', ...L], { timeoutMs: 30_000 })
+      '--delay', '2', '--seed', '7', '--tmax', '300', ...L], { timeoutMs: 30_000 })
     t.equal(impaired.code, 0, impaired.stderr)
     t.equal(await serve.interrupt(), 130)
     noEnglish(t, lang, 'compare', plain.stdout, plain.stderr)
@@ -101,7 +101,8 @@ const measuring = (t: Test, lang: string) => {
     noEnglish(t, lang, 'serve', serve.stderr())
   })
 
-  t.test('compare with its own reflector (the README\'s first command), UDP only, a few probes', async t => {
+  // A reflector child process costs seconds on a busy machine: one language is enough for its few lines.
+  if (lang === 'es') t.test('compare with its own reflector (the README\'s first command), UDP only, a few probes', async t => {
     const run = await runMain(['compare', '--count', '10', '--rate', '1000', '--transports', 'udp', ...L], { timeoutMs: 30_000 })
     t.equal(run.code, 0, run.stderr)
     noEnglish(t, lang, 'compare (own reflector)', run.stdout, run.stderr)
