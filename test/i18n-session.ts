@@ -135,7 +135,7 @@ const mistakes = (t: Test, lang: string) => {
       [['udp-send', '127.0.0.1', silent, 'hola', '--count'], 2], // option without its value
       [['compare', '--loss', '150'], 2], // a value out of range
       [['compare', '--loss', '5', '--emulator', 'userspace'], 2], // an impairment the relay cannot do to TCP
-      [['udp-send', '127.0.0.1', silent, 'hola', '--wait', '100'], 0], // nobody answers (port unreachable)
+      [['udp-send', '127.0.0.1', silent, 'hola', '--wait', '100'], 1], // nothing listens: the host says port unreachable
       [['tcp-client', '127.0.0.1:9000'], 2], // a pasted address
       [['serve', '1', '2'], 2], // too many arguments
     ]
