@@ -10,6 +10,12 @@ import { render } from './fixtures/render-catalogue.js'
 // whole, at 80 columns, as a class's terminal shows them.
 
 const WIDTHS = [80, 100, 120]
+/**
+ * Entries the terminal never shows as one raw line: option and command texts, which commander
+ * wraps to the terminal (the help pages are checked whole below), and compare's findings,
+ * which its report wraps to 80 columns (src/cli/render/format-compare.ts).
+ */
+const rewrapped = (key: string) => /\.help\.|^compare\.findings\./.test(key)
 /** SOCKKIT_WIDTHS=<file>: every overflow found, one per line (area, key, widths, text). */
 const found: string[] = []
 t.teardown(() => { if (process.env.SOCKKIT_WIDTHS) writeFileSync(process.env.SOCKKIT_WIDTHS, found.map(l => `${l}\n`).join('')) })
@@ -27,7 +33,7 @@ t.test('every catalogue entry fits each width its English text fits', async t =>
     const over: string[] = []
     for (const [key, english] of en) {
       const text = other.get(key)
-      if (english === undefined || text === undefined) continue
+      if (english === undefined || text === undefined || rewrapped(key)) continue
       const width = WIDTHS.find(w => widest(english) <= w && widest(text) > w)
       if (width === undefined) continue
       over.push(`${key}: en ${widest(english)} ≤ ${width} < ${lang} ${widest(text)}: ${JSON.stringify(text)}`)
