@@ -125,7 +125,7 @@ export const makeLinkCommand = (ctx: CliContext): Command => {
     .option('--pace <bytes/s>', h.options.pace, argParser(v => parseNonNegativeInt(v, 'pace')), 0)
     .option('--max-clients <n>', h.options.maxClients, argParser(v => parseNonNegativeInt(v, 'max-clients')))
     .addOption(new Option('--quiet', h.options.quiet).conflicts('json'))
-    .option('--json', h.options.json))
+    .option('--json', h.options.json), ctx.t.addressFilter)
     .addHelpText('after', h.examples({ linesPerSecond: PACKET_LINES_PER_SECOND }))
     .action((listenPort: number, target: { host: string; port: number }, flags: LinkFlags) => runAction(ctx,
       () => runLink(ctx, listenPort, target, flags),
@@ -333,8 +333,8 @@ const printStart = (s: HumanState, r: RunningImpairment, transport: 'tcp' | 'udp
   // No impairment, no decisions to repeat: a seed line would suggest otherwise.
   if (r.emulator !== 'kernel' && impaired) log(t.start.seed({ seed: r.seed }))
   if (s.flags.seed !== undefined && r.appliedBy.loss === 'kernel') log(t.kernelSeedNote)
-  if (s.addressFilter) log(t.start.filter({ filter: describeAddressFilter(s.addressFilter), transport }))
-  const unmatchable = unmatchableAllow(s.addressFilter, at.host)
+  if (s.addressFilter) log(t.start.filter({ filter: describeAddressFilter(s.addressFilter, s.ctx.t.addressFilter), transport }))
+  const unmatchable = unmatchableAllow(s.addressFilter, at.host, s.ctx.t.addressFilter)
   if (unmatchable) log(style.yellow(t.start.warning({ text: unmatchable })))
   // Bound to a wildcard, the relay is reached at one of this machine's addresses, not at 0.0.0.0.
   const reach = reachableAddresses(at.host).map(a => formatAddress(a, at.port))
@@ -453,13 +453,13 @@ const otherEvent = (s: HumanState, e: ImpairmentEvent): void => {
       s.deniedTotal = e.denied
       if (e.transport === 'tcp') {
         log(ev.tcpDenied({
-          denied: style.yellow(ev.word.denied), because: deniedBecause(s.addressFilter, e.remoteAddress),
+          denied: style.yellow(ev.word.denied), because: deniedBecause(s.addressFilter, e.remoteAddress, s.ctx.t.addressFilter),
           ...(e.remoteAddress === '' ? {} : { remote: formatAddress(e.remoteAddress, e.remotePort) }),
         }))
       } else {
         s.reportDenied(count => log(ev.udpDenied({
           denied: style.yellow(ev.word.denied), count, bytes: e.bytes, remote: formatAddress(e.address, e.port),
-          because: deniedBecause(s.addressFilter, e.address), total: e.denied,
+          because: deniedBecause(s.addressFilter, e.address, s.ctx.t.addressFilter), total: e.denied,
         })))
       }
       break
