@@ -16,6 +16,7 @@ import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddr
 import type { AddressFilter } from '../../core/cidr.js'
 import { explainReported } from '../explain.js'
 import type { TcpRelayCloseReason } from '../../impairment/tcp-relay.js'
+import { expectedClauses } from '../../impairment/expectation.js'
 
 /** How often totals are printed while the relay runs, ms. */
 const TOTALS_EVERY_MS = 5000
@@ -323,8 +324,10 @@ const printStart = (s: HumanState, r: RunningImpairment, transport: 'tcp' | 'udp
   const to = formatAddress(target.host, target.port)
   log(t.start.linking({ linking: style.green(t.start.linkingWord), from: formatAddress(at.host, at.port), to, transport: transport.toUpperCase(), description }))
   log(t.start.emulator({ emulator: style.bold(r.emulator), reason: r.reason }))
-  const impaired = r.config.expected.summary !== 'no impairment'
-  if (impaired) log(r.config.expected.summary)
+  // The expectation as data, worded in the run's language (config.expected.summary is English, for --json).
+  const clauses = expectedClauses(r.config, r.config.expected, transport === 'tcp' ? { transport: 'tcp' } : {})
+  const impaired = clauses.length > 0
+  if (impaired) log(s.ctx.t.impairment.expected({ clauses }))
   if (r.config.kernelTable) log(t.start.kernelTable({ table: r.config.kernelTable }))
   if (r.appliedBy.loss === 'kernel' && transport === 'udp') {
     s.kernelDropsAfterRelay = true
