@@ -59,7 +59,7 @@ sale con 130.`,
   kernelSeedNote: '--seed repite las decisiones del reenviador (retardo, jitter, desorden, duplicación); ' +
     'los descartes del kernel son aleatorios — --emulator userspace (UDP) hace que los descartes se repitan',
   duplicateAmplifier: (p) =>
-    `sockkit: aviso: con --duplicate ${f.num(p.percent)} en ${p.host}, cualquiera que llegue a este puerto puede recibir hasta ` +
+    `sockkit: aviso: con --duplicate ${p.percent} en ${p.host}, cualquiera que llegue a este puerto puede recibir hasta ` +
     `${f.num(p.factor)}× los bytes que envía, devueltos por un destino de eco` +
     `${p.allowGiven ? '' : '; --allow <cidr> limita quién puede usarlo'} (mira docs/security.md)`,
   start: {

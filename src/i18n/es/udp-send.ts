@@ -109,7 +109,7 @@ no enviado, 2 línea de comandos incorrecta o stdin vacío (nada que enviar),
     notSent: (p) =>
       `${p.line === undefined ? 'el mensaje' : `la línea ${f.num(p.line)}`} ocupa ${f.num(p.bytes)} bytes` +
       (p.datagramBytes !== p.bytes ? ` (${f.num(p.datagramBytes)} con su prefijo seq=)` : '') +
-      `, ${p.overSize ? `más que --size ${f.num(p.limitBytes)}` : `más que el límite de UDP de ${f.num(p.limitBytes)} bytes`}; no se envió`,
+      `, ${p.overSize ? `más que --size ${p.limitBytes}` : `más que el límite de UDP de ${f.num(p.limitBytes)} bytes`}; no se envió`,
     reply: (p) =>
       `${p.arrow} respuesta de ${p.source}${p.fromTarget ? '' : p.mark(' (no es el destino)')}, ${bytes(p.bytes)}${p.shown}`,
     waiting: (p) =>

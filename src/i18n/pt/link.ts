@@ -59,7 +59,7 @@ sai com 130.`,
   kernelSeedNote: '--seed repete as decisões do encaminhador (atraso, jitter, reordenação, duplicação); ' +
     'os descartes do kernel são aleatórios — --emulator userspace (UDP) faz os descartes se repetirem',
   duplicateAmplifier: (p) =>
-    `sockkit: aviso: com --duplicate ${f.num(p.percent)} em ${p.host}, qualquer um que alcance esta porta pode receber até ` +
+    `sockkit: aviso: com --duplicate ${p.percent} em ${p.host}, qualquer um que alcance esta porta pode receber até ` +
     `${f.num(p.factor)}× os bytes que envia, devolvidos por um destino de eco` +
     `${p.allowGiven ? '' : '; --allow <cidr> limita quem pode usá-lo'} (veja docs/security.md)`,
   start: {
