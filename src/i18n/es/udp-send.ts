@@ -74,7 +74,7 @@ Ejemplos:
   $ sockkit udp-send 127.0.0.1 9000 hola
   # dos datagramas, uno por línea de stdin
   $ printf 'hola\\nmundo\\n' | sockkit udp-send 127.0.0.1 9000
-  # 100 datagramas numerados; se oye a un servidor que responde desde otro puerto
+  # 100 datagramas numerados; oye al servidor que responde desde otro puerto
   $ sockkit udp-send 127.0.0.1 9000 hola --count 100 --seq --any-source
 
 Líneas de evento (stderr): "enviado N bytes: vista previa",
