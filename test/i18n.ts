@@ -198,3 +198,15 @@ t.test('commander\'s own words in help and errors: usage line, headings, placeho
   const conflict = await runMain(['link', '1', '127.0.0.1:2', '--tcp', '--udp'], { env: NO_LOCALE })
   t.equal(conflict.stderr, 'sockkit: --tcp cannot be used with --udp: give one of them\n')
 })
+
+t.test('help that other areas word reaches es and pt too: --allow/--deny, --greeting\'s escapes', async t => {
+  for (const lang of ['es', 'pt'] as const) {
+    const { t: words } = catalog(lang)
+    const run = await runMain(['tcp-server', '--help', '--lang', lang], { env: NO_LOCALE })
+    const flat = run.stdout.replace(/\s+/g, ' ')
+    t.match(flat, words.addressFilter.help.allow, `${lang}: --allow`)
+    t.match(flat, words.addressFilter.help.deny, `${lang}: --deny`)
+    t.match(flat, words.cli.escapes, `${lang}: --greeting's escapes`)
+    t.notMatch(flat, catalog('en').t.addressFilter.help.allow, `${lang}: not the English --allow`)
+  }
+})

@@ -75,7 +75,7 @@ export const makeChatServerCommand = (ctx: CliContext): Command =>
       argParser(v => parsePositiveInt(v, 'max-output')), DEFAULTS.maxOutput)
     .option('--color-clients', ctx.t.chatServer.help.options.colorClients)
     .option('--timestamps', ctx.t.chatServer.help.options.timestamps)
-    .option('--json', ctx.t.chatServer.help.options.json))
+    .option('--json', ctx.t.chatServer.help.options.json), ctx.t.addressFilter)
     .addHelpText('after', ctx.t.chatServer.help.examples)
     .action((port: number, flags: ChatServerFlags) => runAction(ctx, async () => {
       const { ChatServer } = await import('../../chat/chat-server.js')
@@ -208,8 +208,8 @@ const printListening = ({ ctx, t, err, log }: HumanKit, e: Extract<ChatServerEve
   log(t.youAre({ name: flags.name }))
   const lang = ctx.f.lang
   if (lang !== 'en') log(t.clientLanguage({ language: t.languageNames[lang], code: lang }))
-  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
-  const unmatchable = unmatchableAllow(addressFilter, e.address)
+  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter, ctx.t.addressFilter) }))
+  const unmatchable = unmatchableAllow(addressFilter, e.address, ctx.t.addressFilter)
   if (unmatchable) log(t.warning({ text: unmatchable, em: err.yellow }))
 }
 
@@ -248,7 +248,7 @@ const printClientEvent = (kit: HumanKit, e: ChatServerEvent, addressFilter: Addr
     case 'denied':
       log(t.denied({
         from: e.remoteAddress === '' ? t.goneClient : formatAddress(e.remoteAddress, e.remotePort),
-        because: deniedBecause(addressFilter, e.remoteAddress), em: err.yellow,
+        because: deniedBecause(addressFilter, e.remoteAddress, kit.ctx.t.addressFilter), em: err.yellow,
       }))
       break
     case 'name-rejected':

@@ -30,7 +30,7 @@ export const makeServeCommand = (ctx: CliContext): Command => {
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
     .option('--idle-timeout <ms>', help.options.idleTimeout,
       argParser(v => parseMilliseconds(v, 'idle-timeout', { zero: 'off' })), DEFAULT_IDLE_TIMEOUT_MS)
-    .option('--json', help.options.json))
+    .option('--json', help.options.json), ctx.t.addressFilter)
     .addHelpText('after', help.examples)
     .action((port: number, flags: ServeFlags) => runAction(ctx, () => runServe(ctx, port, flags),
       { host: flags.host, port, serverCommand: 'serve' }, flags.json ? JSON_ERROR_EVENT : undefined))
@@ -77,11 +77,13 @@ interface HumanOut {
   style: ChalkInstance
   log: LineWriter
   addressFilter: AddressFilter | undefined
+  /** --allow/--deny's words in the run's language. */
+  filterWords: CliContext['t']['addressFilter']
 }
 
 const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) => {
   const style = styleFor(ctx, ctx.io.stderr)
-  const out: HumanOut = { t: ctx.t.serve, style, log: lineWriter(ctx.io.stderr, style), addressFilter }
+  const out: HumanOut = { t: ctx.t.serve, style, log: lineWriter(ctx.io.stderr, style), addressFilter, filterWords: ctx.t.addressFilter }
   // Trailing: after a burst, one more line says how many followed the first.
   const reportIgnored = throttledReport(undefined, { trailing: true })
   const reportDenied = throttledReport(undefined, { trailing: true })
@@ -96,7 +98,7 @@ const printHuman = (ctx: CliContext, addressFilter: AddressFilter | undefined) =
         })))
       } else if (e.type === 'udp-denied') {
         reportDenied(count => log(t.udpDenied({
-          count, bytes: e.bytes, from: formatAddress(e.remoteAddress, e.remotePort), because: deniedBecause(addressFilter, e.remoteAddress), total: e.total, em: style.yellow,
+          count, bytes: e.bytes, from: formatAddress(e.remoteAddress, e.remotePort), because: deniedBecause(addressFilter, e.remoteAddress, ctx.t.addressFilter), total: e.total, em: style.yellow,
         })))
       } else if (e.type === 'udp-peer') log(t.udpPeer({ from: formatAddress(e.remoteAddress, e.remotePort), em: style.green }))
       else if (e.type === 'udp-send-error') log(t.udpSendError({ from: formatAddress(e.remoteAddress, e.remotePort), code: e.code, em: style.red }))
@@ -124,8 +126,8 @@ const printListening = (out: HumanOut, e: Extract<ReflectorEvent, { type: 'liste
     // Bound to IPv6 loopback: the IPv6 wildcard (which takes IPv4 too on Linux), not 0.0.0.0 (IPv4 only).
     log(t.onlyHere({ address: e.address, port: e.port, wildcard: isIPv6(e.address) ? '::' : '0.0.0.0' }))
   }
-  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
-  const unmatchable = unmatchableAllow(addressFilter, e.address)
+  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter, out.filterWords) }))
+  const unmatchable = unmatchableAllow(addressFilter, e.address, out.filterWords)
   if (unmatchable) log(style.yellow(t.warning({ text: unmatchable })))
 }
 
@@ -137,6 +139,6 @@ const printTcpEvent = (out: HumanOut, e: Extract<ReflectorEvent, { type: 'tcp' }
   else if (e.type === 'closed') {
     log(t.tcpClosed({ tag: tag(e.id), durationMs: e.durationMs, bytes: e.bytesIn, reason: e.reason, ...(e.code !== undefined ? { code: e.code } : {}) }))
   } else if (e.type === 'refused') log(t.tcpRefused({ from: formatAddress(e.remoteAddress, e.remotePort), active: e.active, limit: e.limit, em: style.yellow }))
-  else if (e.type === 'denied') log(t.tcpDenied({ from: formatAddress(e.remoteAddress, e.remotePort), because: deniedBecause(addressFilter, e.remoteAddress), em: style.yellow }))
+  else if (e.type === 'denied') log(t.tcpDenied({ from: formatAddress(e.remoteAddress, e.remotePort), because: deniedBecause(addressFilter, e.remoteAddress, out.filterWords), em: style.yellow }))
   else if (e.type === 'server-error') log(t.tcpError({ code: e.code, message: e.message, em: style.red }))
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { formatAddress } from '../../core/addresses.js'
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_QUEUE_LIMIT } from '../../core/constants.js'
-import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds } from '../../core/parse.js'
+import { parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds } from '../../core/parse.js'
 import type { TcpServerEvent, TcpServerSummary } from '../../servers/tcp-server.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, announceStopping, jsonWriter, lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
@@ -30,7 +30,7 @@ export const makeTcpServerCommand = (ctx: CliContext): Command => {
     .description(help.description)
     .argument('[port]', help.arguments.port, argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
     .option('--host <address>', help.options.host, argParser(v => parseHost(v)), DEFAULT_HOST)
-    .option('--greeting <text>', help.options.greeting({ escapes: ESCAPES_HELP }))
+    .option('--greeting <text>', help.options.greeting({ escapes: ctx.t.cli.escapes }))
     .option('--max-connections <n>', help.options.maxConnections,
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
     .option('--queue [n]', help.options.queue({ limit: DEFAULT_QUEUE_LIMIT }),
@@ -39,7 +39,7 @@ export const makeTcpServerCommand = (ctx: CliContext): Command => {
       argParser(v => parseMilliseconds(v, 'idle-timeout', { zero: 'off' })), DEFAULT_IDLE_TIMEOUT_MS)
     .option('--no-echo', help.options.noEcho)
     .option('--quiet', help.options.quiet)
-    .option('--json', help.options.json))
+    .option('--json', help.options.json), ctx.t.addressFilter)
     .addHelpText('after', help.examples)
     .action((port: number, flags: TcpServerFlags) => runAction(ctx, async () => {
       const { TcpEchoServer } = await import('../../servers/tcp-server.js')
@@ -145,11 +145,11 @@ const humanKit = (ctx: CliContext) => {
   const t = ctx.t.tcpServer
   /** `127.0.0.1:5000`, or words for a peer that reset before its address could be read. */
   const peer = (address: string, port: number): string => address === '' ? t.goneClient : formatAddress(address, port)
-  return { style, log, t, peer, tag: (id: number) => style.cyan(`[#${id}]`) }
+  return { style, log, t, peer, tag: (id: number) => style.cyan(`[#${id}]`), filterWords: ctx.t.addressFilter }
 }
 type HumanKit = ReturnType<typeof humanKit>
 
-const printListening = ({ t, style, log }: HumanKit, e: Extract<TcpServerEvent, { type: 'listening' }>,
+const printListening = ({ t, style, log, filterWords }: HumanKit, e: Extract<TcpServerEvent, { type: 'listening' }>,
   greeting: Buffer | undefined, addressFilter: AddressFilter | undefined): void => {
   const bound = formatAddress(e.address, e.port)
   const reach = e.reachable.map(a => formatAddress(a, e.port)).join(', ')
@@ -157,8 +157,8 @@ const printListening = ({ t, style, log }: HumanKit, e: Extract<TcpServerEvent, 
   log(t.tryClient({ host: e.reachable[0] ?? e.address, port: e.port }))
   if (greeting !== undefined) log(t.greeting({ preview: preview(greeting, 200) }))
   if (greeting !== undefined && !greeting.subarray(-1).equals(NEWLINE)) log(t.greetingNoNewline({ em: style.yellow }))
-  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
-  const unmatchable = unmatchableAllow(addressFilter, e.address)
+  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter, filterWords) }))
+  const unmatchable = unmatchableAllow(addressFilter, e.address, filterWords)
   if (unmatchable) log(t.warning({ text: unmatchable, em: style.yellow }))
 }
 
@@ -276,7 +276,7 @@ const printHuman = (ctx: CliContext, greeting: Buffer | undefined, addressFilter
     event: (e: TcpServerEvent): void => {
       if (e.type === 'listening') printListening(kit, e, greeting, addressFilter)
       else if (e.type === 'silent') silent(e)
-      else if (e.type === 'denied') kit.log(kit.t.denied({ from: kit.peer(e.remoteAddress, e.remotePort), because: deniedBecause(addressFilter, e.remoteAddress), em: kit.style.yellow }))
+      else if (e.type === 'denied') kit.log(kit.t.denied({ from: kit.peer(e.remoteAddress, e.remotePort), because: deniedBecause(addressFilter, e.remoteAddress, ctx.t.addressFilter), em: kit.style.yellow }))
       else printConnectionEvent(kit, e, views)
     },
     summary: (s: TcpServerSummary): void => {

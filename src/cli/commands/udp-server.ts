@@ -45,7 +45,7 @@ export const makeUdpServerCommand = (ctx: CliContext): Command => {
     .option('--rcvbuf <bytes>', help.options.rcvbuf, argParser(v => parsePositiveInt(v, 'rcvbuf')))
     .option('--max-peers <n>', help.options.maxPeers, argParser(v => parsePositiveInt(v, 'max-peers')), DEFAULT_MAX_PEERS)
     .option('--quiet', help.options.quiet)
-    .option('--json', help.options.json))
+    .option('--json', help.options.json), ctx.t.addressFilter)
     .addHelpText('after', help.examples)
     .action((port: number, flags: UdpServerFlags) => runAction(ctx, () => runUdpServer(ctx, port, flags),
       { host: flags.host, port }, flags.json ? JSON_ERROR_EVENT : undefined))
@@ -128,7 +128,7 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
         state.evictionReported = true
       } else if (e.type === 'denied') {
         reportDenied(count => log(out.t.denied({
-          count, bytes: e.bytes, from: formatAddress(e.address, e.port), because: deniedBecause(addressFilter, e.address), denied: e.denied, em: style.yellow,
+          count, bytes: e.bytes, from: formatAddress(e.address, e.port), because: deniedBecause(addressFilter, e.address, ctx.t.addressFilter), denied: e.denied, em: style.yellow,
         })))
       } else if (e.type === 'kernel-drops') {
         log(out.t.kernelDrops({ ...dropSource(state.family, e.machineWide), dropped: e.dropped, total: e.total, em: style.red }))
@@ -152,8 +152,8 @@ const printListening = (out: HumanOut, e: Extract<UdpServerEvent, { type: 'liste
   log(t.listening({ here, reachable, echo: flags.echo, em: style.green }))
   const buffer = describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize, e.recvBufferRefused, undefined, out.ctx.t.recvBuffer)
   log(t.buffer({ buffer, dropsCounted: e.kernelDropCounter, table: socketTable(e.kernelDropFamily) }))
-  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
-  const unmatchable = unmatchableAllow(addressFilter, e.address)
+  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter, out.ctx.t.addressFilter) }))
+  const unmatchable = unmatchableAllow(addressFilter, e.address, out.ctx.t.addressFilter)
   if (unmatchable) log(style.yellow(t.warning({ text: unmatchable })))
   log(t.tryIt({ host: e.reachable[0] ?? e.address, port: e.port }))
 }

@@ -59,7 +59,7 @@ sale con 130.`,
   kernelSeedNote: '--seed repite las decisiones del reenviador (retardo, jitter, desorden, duplicación); ' +
     'los descartes del kernel son aleatorios — --emulator userspace (UDP) hace que los descartes se repitan',
   duplicateAmplifier: (p) =>
-    `sockkit: aviso: con --duplicate ${f.num(p.percent)} en ${p.host}, cualquiera que llegue a este puerto puede recibir hasta ` +
+    `sockkit: aviso: con --duplicate ${p.percent} en ${p.host}, cualquiera que llegue a este puerto puede recibir hasta ` +
     `${f.num(p.factor)}× los bytes que envía, devueltos por un destino de eco` +
     `${p.allowGiven ? '' : '; --allow <cidr> limita quién puede usarlo'} (mira docs/security.md)`,
   start: {
@@ -88,7 +88,7 @@ sale con 130.`,
       upstreamError: 'error hacia el destino',
       relayError: 'error del reenviador',
       accepted: 'aceptada',
-      denied: 'denegada',
+      denied: 'denegado',
       refused: 'rechazada',
       halfClose: 'semicierre',
       reset: 'reiniciada',
@@ -126,7 +126,7 @@ sale con 130.`,
     relayError: (p) => `${p.error} ${p.code}: ${p.message}`,
     accepted: (p) => `[#${p.id}] ${p.accepted} ${p.remote} (${f.plural(p.active, { one: '# abierta', other: '# abiertas' })})`,
     tcpDenied: (p) =>
-      `${p.denied} ${p.remote ?? 'un cliente que ya se había ido'} (${p.because}); cerrada al instante`,
+      `${p.denied} ${p.remote ?? 'un cliente que ya se había ido'} (${p.because}); conexión cerrada al instante`,
     udpDenied: (p) =>
       `${p.denied} ${f.plural(p.count, { one: '# datagrama', many: '# de datagramas', other: '# datagramas' })} (el último: ${f.plural(p.bytes, { one: '# byte', many: '# de bytes', other: '# bytes' })} de ` +
       `${p.remote}, ${p.because}): no reenviados; ${f.plural(p.total, { one: '# denegado', other: '# denegados' })} en total`,

@@ -23,12 +23,12 @@ export const tcpClient: Area<'tcpClient'> = (f) => {
       quiet: 'solo errores y avisos en stderr',
       examples: `
 Ejemplos:
-  $ sockkit tcp-client 127.0.0.1 9000    escribe líneas y mira el eco; Ctrl-D termina
+  $ sockkit tcp-client 127.0.0.1 9000    escribe y mira el eco; Ctrl-D termina
                                          (Windows: Ctrl-Z, Enter)
   $ sockkit tcp-client 127.0.0.1 9000 < photo.jpg > back.jpg
                                          ida y vuelta que respeta los binarios
   $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
-                                         dos escrituras; una lectura: "holamundo"
+                                         dos escrituras; se lee "holamundo"
 
 Líneas de evento (stderr): "conectando", "conectado desde local A → B",
 "escritos N bytes", "EOF enviado (semicierre)", "el servidor terminó de enviar",

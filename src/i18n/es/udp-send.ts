@@ -74,7 +74,7 @@ Ejemplos:
   $ sockkit udp-send 127.0.0.1 9000 hola
   # dos datagramas, uno por línea de stdin
   $ printf 'hola\\nmundo\\n' | sockkit udp-send 127.0.0.1 9000
-  # 100 datagramas numerados; se oye a un servidor que responde desde otro puerto
+  # 100 datagramas numerados; oye al servidor que responde desde otro puerto
   $ sockkit udp-send 127.0.0.1 9000 hola --count 100 --seq --any-source
 
 Líneas de evento (stderr): "enviado N bytes: vista previa",
@@ -109,7 +109,7 @@ no enviado, 2 línea de comandos incorrecta o stdin vacío (nada que enviar),
     notSent: (p) =>
       `${p.line === undefined ? 'el mensaje' : `la línea ${f.num(p.line)}`} ocupa ${f.num(p.bytes)} bytes` +
       (p.datagramBytes !== p.bytes ? ` (${f.num(p.datagramBytes)} con su prefijo seq=)` : '') +
-      `, ${p.overSize ? `más que --size ${f.num(p.limitBytes)}` : `más que el límite de UDP de ${f.num(p.limitBytes)} bytes`}; no se envió`,
+      `, ${p.overSize ? `más que --size ${p.limitBytes}` : `más que el límite de UDP de ${f.num(p.limitBytes)} bytes`}; no se envió`,
     reply: (p) =>
       `${p.arrow} respuesta de ${p.source}${p.fromTarget ? '' : p.mark(' (no es el destino)')}, ${bytes(p.bytes)}${p.shown}`,
     waiting: (p) =>

@@ -112,13 +112,13 @@ Ejemplos:
   $ sockkit udp-server 5000 --host 0.0.0.0 --no-echo
   $ sockkit udp-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24 --rcvbuf 4e6
   $ sockkit udp-server 0 --json > events.ndjson
-                                         cualquier puerto libre; eventos en NDJSON
+                                         puerto libre cualquiera; NDJSON
 
 Líneas de evento (stderr): "escuchando", "[A:P] N bytes: vista previa",
 "[A:P] hueco en seq: llegó 7, se esperaba 5",
 "[A:P] seq 5 llegó tarde (desordenado …)", "[A:P] seq 5 otra vez (duplicado)",
 "[A:P] seq volvió a empezar en 1 (…)",
-"denegados N datagramas (el último: … de A:P, no está en --allow): sin respuesta",
+"denegados N datagramas (el último: … de A:P, fuera de --allow): sin respuesta",
 "el kernel descartó N datagramas enviados a este socket: búfer de recepción
 lleno (…)". Como máximo 20 líneas de datagrama y 20 de seq por segundo y
 equipo; el resto se suma en una línea "… N más" (--json informa de cada

@@ -109,7 +109,7 @@ não enviada, 2 linha de comando inválida ou stdin vazio (nada a enviar),
     notSent: (p) =>
       `${p.line === undefined ? 'a mensagem' : `a linha ${f.num(p.line)}`} tem ${f.num(p.bytes)} bytes` +
       (p.datagramBytes !== p.bytes ? ` (${f.num(p.datagramBytes)} com o prefixo seq=)` : '') +
-      `, ${p.overSize ? `mais que --size ${f.num(p.limitBytes)}` : `acima do limite UDP de ${f.num(p.limitBytes)} bytes`}; não enviada`,
+      `, ${p.overSize ? `mais que --size ${p.limitBytes}` : `acima do limite UDP de ${f.num(p.limitBytes)} bytes`}; não enviada`,
     reply: (p) =>
       `${p.arrow} resposta de ${p.source}${p.fromTarget ? '' : p.mark(' (não é o destino)')}, ${bytes(p.bytes)}${p.shown}`,
     waiting: (p) =>
