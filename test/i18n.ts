@@ -210,3 +210,20 @@ t.test('help that other areas word reaches es and pt too: --allow/--deny, --gree
     t.notMatch(flat, catalog('en').t.addressFilter.help.allow, `${lang}: not the English --allow`)
   }
 })
+
+t.test('the command hints read past root options typed first: --lang es tcp-server --port, help <typo>, host:port', async t => {
+  const es = catalog('es').t.cli
+  const cases: Array<[string[], string]> = [
+    [['--lang', 'es', 'tcp-server', '--port', '9000'], es.portIsArgument({ flag: '--port', command: 'tcp-server', example: '--lang es tcp-server 9000' })],
+    [['tcp-server', '--port', '9000', '--lang', 'es'], es.portIsArgument({ flag: '--port', command: 'tcp-server', example: 'tcp-server --lang es 9000' })],
+    [['--lang=es', 'compare', '127.0.0.1:9000'], es.hostPortOption({ value: '127.0.0.1:9000', command: 'compare', example: '--lang=es compare 127.0.0.1 --port 9000' })],
+    [['--lang', 'es', '--no-color', 'help', 'tcpserver'], es.unknownCommand({ name: 'tcpserver' })],
+    [['--lang', 'es', 'tcp-client', '127.0.0.1:9000'],
+      es.commander.missingArgument({ name: 'port' }) + es.hostPortHint({ command: 'tcp-client', host: '127.0.0.1', port: '9000' })],
+  ]
+  for (const [argv, sentence] of cases) {
+    const run = await runMain(argv, { env: NO_LOCALE })
+    t.equal(run.code, 2, `${argv.join(' ')}: exit 2`)
+    t.equal(run.stderr, `sockkit: ${sentence}\n`, argv.join(' '))
+  }
+})
