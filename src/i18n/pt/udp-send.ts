@@ -18,7 +18,7 @@ export const udpSend: Area<'udpSend'> = (f) => {
       p.asked === null
         ? `taxa: ${f.num(Math.round(p.achieved))} datagramas/s (tão rápido quanto o socket aceitou)`
         : `taxa: ${f.num(Math.round(p.achieved))}/s dos ${f.num(Math.round(p.asked))}/s pedidos` +
-          (p.lagMaxMs === undefined ? '' : `; atraso máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
+          (p.lagMaxMs === undefined ? '' : `; atraso do emissor: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
     paceShort: (p: { asked: number; achieved: number }) =>
       `esta máquina não conseguiu acompanhar: chegou a ${f.num(Math.round(p.achieved))}/s, ` +
       `${f.num(Math.floor(p.achieved / p.asked * 100))}% dos ${f.num(Math.round(p.asked))}/s pedidos`,
