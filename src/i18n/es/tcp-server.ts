@@ -21,7 +21,7 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
       'los clientes que leen una línea (readLine() de Java, readline() de Python) lo esperarán y nunca lo verán',
     queued: (p) =>
       `${p.em('en espera')} ${p.from}: los ${f.num(p.limit)} lugares están ocupados; ` +
-      `${f.plural(p.waiting, { one: '# cliente', other: '# clientes' })} en la cola, atendidos a medida que se liberan lugares`,
+      `${f.plural(p.waiting, { one: '# cliente', other: '# clientes' })} en cola, atendidos según se liberan`,
     filter: (p) => `${p.filter}; a los equipos filtrados se les cierra la conexión al instante`,
     warning: (p) => p.em(`aviso: ${p.text}`),
     goneClient: 'un cliente que ya se había ido',

@@ -18,7 +18,7 @@ export const udpSend: Area<'udpSend'> = (f) => {
       p.asked === null
         ? `tasa: ${f.num(Math.round(p.achieved))} datagramas/s (tan rápido como el socket los aceptó)`
         : `tasa: ${f.num(Math.round(p.achieved))}/s de los ${f.num(Math.round(p.asked))}/s pedidos` +
-          (p.lagMaxMs === undefined ? '' : `; retraso respecto al calendario: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
+          (p.lagMaxMs === undefined ? '' : `; retraso del emisor: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
     paceShort: (p: { asked: number; achieved: number }) =>
       `esta máquina no pudo seguir el ritmo: llegó a ${f.num(Math.round(p.achieved))}/s, ` +
       `el ${f.num(Math.floor(p.achieved / p.asked * 100))}% de los ${f.num(Math.round(p.asked))}/s pedidos`,
