@@ -198,3 +198,32 @@ t.test('commander\'s own words in help and errors: usage line, headings, placeho
   const conflict = await runMain(['link', '1', '127.0.0.1:2', '--tcp', '--udp'], { env: NO_LOCALE })
   t.equal(conflict.stderr, 'sockkit: --tcp cannot be used with --udp: give one of them\n')
 })
+
+t.test('help that other areas word reaches es and pt too: --allow/--deny, --greeting\'s escapes', async t => {
+  for (const lang of ['es', 'pt'] as const) {
+    const { t: words } = catalog(lang)
+    const run = await runMain(['tcp-server', '--help', '--lang', lang], { env: NO_LOCALE })
+    const flat = run.stdout.replace(/\s+/g, ' ')
+    t.match(flat, words.addressFilter.help.allow, `${lang}: --allow`)
+    t.match(flat, words.addressFilter.help.deny, `${lang}: --deny`)
+    t.match(flat, words.cli.escapes, `${lang}: --greeting's escapes`)
+    t.notMatch(flat, catalog('en').t.addressFilter.help.allow, `${lang}: not the English --allow`)
+  }
+})
+
+t.test('the command hints read past root options typed first: --lang es tcp-server --port, help <typo>, host:port', async t => {
+  const es = catalog('es').t.cli
+  const cases: Array<[string[], string]> = [
+    [['--lang', 'es', 'tcp-server', '--port', '9000'], es.portIsArgument({ flag: '--port', command: 'tcp-server', example: '--lang es tcp-server 9000' })],
+    [['tcp-server', '--port', '9000', '--lang', 'es'], es.portIsArgument({ flag: '--port', command: 'tcp-server', example: 'tcp-server --lang es 9000' })],
+    [['--lang=es', 'compare', '127.0.0.1:9000'], es.hostPortOption({ value: '127.0.0.1:9000', command: 'compare', example: '--lang=es compare 127.0.0.1 --port 9000' })],
+    [['--lang', 'es', '--no-color', 'help', 'tcpserver'], es.unknownCommand({ name: 'tcpserver' })],
+    [['--lang', 'es', 'tcp-client', '127.0.0.1:9000'],
+      es.commander.missingArgument({ name: 'port' }) + es.hostPortHint({ command: 'tcp-client', host: '127.0.0.1', port: '9000' })],
+  ]
+  for (const [argv, sentence] of cases) {
+    const run = await runMain(argv, { env: NO_LOCALE })
+    t.equal(run.code, 2, `${argv.join(' ')}: exit 2`)
+    t.equal(run.stderr, `sockkit: ${sentence}\n`, argv.join(' '))
+  }
+})

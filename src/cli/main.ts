@@ -21,6 +21,8 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
   const { t, f } = catalog(pickLang(argv, io.env))
   const ctx: CliContext = { io, exitCode: EXIT_OK, colorFlag: !argv.includes('--no-color'), t, f }
   const err = styleFor(ctx, io.stderr)
+  // The command and its arguments, past root options typed first (`sockkit --lang es tcp-server …`).
+  const { lead, rest } = splitAtCommand(argv)
   const program = new Command('sockkit')
   const help = t.cli.help
   program
@@ -44,7 +46,7 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
       getOutHelpWidth: () => Math.min((io.stdout as { columns?: number }).columns ?? 80, 80),
       getErrHelpWidth: () => Math.min((io.stderr as { columns?: number }).columns ?? 80, 80),
       // Commander's own usage errors: one line, our prefix, a pointer to --help.
-      outputError: (s, write) => write(`${err.red('sockkit:')} ${portSentence(s, argv, program, t) ?? usageSentence(s, t) + hostPortHint(s, argv, t)}
+      outputError: (s, write) => write(`${err.red('sockkit:')} ${portSentence(s, rest, lead, program, t) ?? usageSentence(s, t) + hostPortHint(s, rest, t)}
 `),
     })
     .addHelpText('after', help.examples)
@@ -60,7 +62,7 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
 
   // commander answers `help <unknown>` with the root help and exit 0; a typo deserves
   // the same usage error as `sockkit <unknown>`.
-  const helpTarget = argv[0] === 'help' ? argv[1] : undefined
+  const helpTarget = rest[0] === 'help' ? rest[1] : undefined
   if (helpTarget !== undefined && !helpTarget.startsWith('-') && !program.commands.some(c => c.name() === helpTarget)) {
     io.stderr.write(`${err.red('sockkit:')} ${t.cli.unknownCommand({ name: helpTarget })}\n`)
     return EXIT_USAGE
@@ -128,7 +130,7 @@ const usageSentence = (message: string, t: Catalog): string => {
  * "give the port as its own argument") point the wrong way; this says the right form, built
  * from what was typed.
  */
-const portSentence = (message: string, argv: string[], program: Command, t: Catalog): string | undefined => {
+const portSentence = (message: string, argv: string[], lead: string[], program: Command, t: Catalog): string | undefined => {
   const cmd = program.commands.find(c => c.name() === argv[0])
   if (!cmd) return undefined
   const unknown = /unknown option '(--port|-p)(?:=([^']*))?'/.exec(message)
@@ -138,13 +140,13 @@ const portSentence = (message: string, argv: string[], program: Command, t: Cata
     const value = unknown[2] ?? argv[at + 1] ?? String(cmd.registeredArguments[portIndex]!.defaultValue ?? '')
     const rest = argv.filter((_, i) => i !== at && (unknown[2] !== undefined || i !== at + 1))
     rest.splice(positionalSlot(cmd, rest, portIndex), 0, value)
-    return t.cli.portIsArgument({ flag: unknown[1]!, command: cmd.name(), example: rest.join(' ') })
+    return t.cli.portIsArgument({ flag: unknown[1]!, command: cmd.name(), example: [...lead, ...rest].join(' ') })
   }
   if (cmd.options.some(o => o.long === '--port') && /argument 'host'/.test(message)) {
     const i = argv.findIndex((a, n) => n > 0 && !a.startsWith('-') && /^\[?[^\s[\]]+?\]?:\d{1,5}$/.test(a))
     const m = i > 0 ? /^\[?([^\s[\]]+?)\]?:(\d{1,5})$/.exec(argv[i]!) : null
     if (m) {
-      const example = [...argv.slice(0, i), m[1]!, ...argv.slice(i + 1), '--port', m[2]!].join(' ')
+      const example = [...lead, ...argv.slice(0, i), m[1]!, ...argv.slice(i + 1), '--port', m[2]!].join(' ')
       return t.cli.hostPortOption({ value: argv[i]!, command: cmd.name(), example })
     }
   }
@@ -157,13 +159,30 @@ const positionalSlot = (cmd: Command, argv: string[], index: number): number => 
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!
     if (a.startsWith('-')) {
-      const option = cmd.options.find(o => o.long === a || o.short === a)
+      // The command's options and the root's (--lang es may come after the command).
+      const option = [...cmd.options, ...(cmd.parent?.options ?? [])].find(o => o.long === a || o.short === a)
       if (option?.required) i++
       continue
     }
     if (seen++ === index) return i
   }
   return argv.length
+}
+
+/**
+ * `argv` split where the command starts: the root options typed before it (`--lang es`,
+ * `--lang=pt`, `--no-color`), then the command and its arguments — what the hints below read
+ * as "argv[0] is the command".
+ */
+const splitAtCommand = (argv: string[]): { lead: string[]; rest: string[] } => {
+  let i = 0
+  while (i < argv.length) {
+    const arg = argv[i]!
+    if (arg === '--lang') i += 2
+    else if (arg.startsWith('--lang=') || arg === '--no-color') i += 1
+    else break
+  }
+  return { lead: argv.slice(0, i), rest: argv.slice(i) }
 }
 
 /**

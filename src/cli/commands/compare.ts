@@ -14,7 +14,6 @@ import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js'
 import { sweepStaleTablesAtStart } from '../stale-tables.js'
 import type { Catalog } from '../../i18n/index.js'
 import { clock, jsonReplacer, lineWriter, stopCause, styleFor, type CliContext } from '../io.js'
-import { KERNEL_SEED_NOTE } from './link.js'
 import { argParser, runAction } from '../action.js'
 import { explainError, explainReported } from '../explain.js'
 import { reexecInUserns, tcpLossRoute } from '../userns-reexec.js'
@@ -196,7 +195,7 @@ export const makeCompareCommand = (ctx: CliContext): Command => {
         : undefined
       if (impairment) {
         // The same impossible combination is the same usage error as in link (exit 2).
-        const { problem } = await checkImpairmentFlags({ command: 'compare', transports: carriersOf(flags.transports), impairment, emulator: flags.emulator })
+        const { problem } = await checkImpairmentFlags({ command: 'compare', transports: carriersOf(flags.transports), impairment, emulator: flags.emulator }, ctx.t.impairment)
         if (problem !== undefined) throw invalidArgText(problem)
       }
       // TCP loss without root: the whole run moves into a private user + network namespace.
@@ -303,7 +302,7 @@ const seedNote = (ctx: CliContext) => {
   return (e: ImpairmentEvent): void => {
     if (e.type !== 'kernel-table' || said) return
     said = true
-    lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(KERNEL_SEED_NOTE)
+    lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(ctx.t.link.kernelSeedNote)
   }
 }
 

@@ -18,6 +18,7 @@ import { explainReported } from '../explain.js'
 import type { TcpRelayCloseReason } from '../../impairment/tcp-relay.js'
 import type { EmulatorSupport } from '../../impairment/planning.js'
 import { tcpLossRoute } from '../userns-reexec.js'
+import { expectedClauses } from '../../impairment/expectation.js'
 
 /** How often totals are printed while the relay runs, ms. */
 const TOTALS_EVERY_MS = 5000
@@ -127,7 +128,7 @@ export const makeLinkCommand = (ctx: CliContext): Command => {
     .option('--pace <bytes/s>', h.options.pace, argParser(v => parseNonNegativeInt(v, 'pace')), 0)
     .option('--max-clients <n>', h.options.maxClients, argParser(v => parseNonNegativeInt(v, 'max-clients')))
     .addOption(new Option('--quiet', h.options.quiet).conflicts('json'))
-    .option('--json', h.options.json))
+    .option('--json', h.options.json), ctx.t.addressFilter)
     .addHelpText('after', h.examples({ linesPerSecond: PACKET_LINES_PER_SECOND }))
     .action((listenPort: number, target: { host: string; port: number }, flags: LinkFlags) => runAction(ctx,
       () => runLink(ctx, listenPort, target, flags),
@@ -345,8 +346,10 @@ const printStart = (s: HumanState, r: RunningImpairment, transport: 'tcp' | 'udp
   log(t.start.linking({ linking: style.green(t.start.linkingWord), from: formatAddress(at.host, at.port), to, transport: transport.toUpperCase(), description }))
   const userns = r.config.emulator.startsWith('kernel-userns')
   log(t.start.emulator({ emulator: style.bold(userns ? r.emulator.replace('kernel', t.start.emulatorUserns) : r.emulator), reason: r.reason }))
-  const impaired = r.config.expected.summary !== 'no impairment'
-  if (impaired) log(r.config.expected.summary)
+  // The expectation as data, worded in the run's language (config.expected.summary is English, for --json).
+  const clauses = expectedClauses(r.config, r.config.expected, transport === 'tcp' ? { transport: 'tcp' } : {})
+  const impaired = clauses.length > 0
+  if (impaired) log(s.ctx.t.impairment.expected({ clauses }))
   if (r.config.kernelTable) log(userns ? t.start.kernelTableUserns({ table: r.config.kernelTable }) : t.start.kernelTable({ table: r.config.kernelTable }))
   if (r.appliedBy.loss === 'kernel' && transport === 'udp') {
     s.kernelDropsAfterRelay = true
@@ -355,8 +358,8 @@ const printStart = (s: HumanState, r: RunningImpairment, transport: 'tcp' | 'udp
   // No impairment, no decisions to repeat: a seed line would suggest otherwise.
   if (r.emulator !== 'kernel' && impaired) log(t.start.seed({ seed: r.seed }))
   if (s.flags.seed !== undefined && r.appliedBy.loss === 'kernel') log(t.kernelSeedNote)
-  if (s.addressFilter) log(t.start.filter({ filter: describeAddressFilter(s.addressFilter), transport }))
-  const unmatchable = unmatchableAllow(s.addressFilter, at.host)
+  if (s.addressFilter) log(t.start.filter({ filter: describeAddressFilter(s.addressFilter, s.ctx.t.addressFilter), transport }))
+  const unmatchable = unmatchableAllow(s.addressFilter, at.host, s.ctx.t.addressFilter)
   if (unmatchable) log(style.yellow(t.start.warning({ text: unmatchable })))
   // Bound to a wildcard, the relay is reached at one of this machine's addresses, not at 0.0.0.0.
   const reach = reachableAddresses(at.host).map(a => formatAddress(a, at.port))
@@ -476,13 +479,13 @@ const otherEvent = (s: HumanState, e: ImpairmentEvent): void => {
       s.deniedTotal = e.denied
       if (e.transport === 'tcp') {
         log(ev.tcpDenied({
-          denied: style.yellow(ev.word.denied), because: deniedBecause(s.addressFilter, e.remoteAddress),
+          denied: style.yellow(ev.word.denied), because: deniedBecause(s.addressFilter, e.remoteAddress, s.ctx.t.addressFilter),
           ...(e.remoteAddress === '' ? {} : { remote: formatAddress(e.remoteAddress, e.remotePort) }),
         }))
       } else {
         s.reportDenied(count => log(ev.udpDenied({
           denied: style.yellow(ev.word.denied), count, bytes: e.bytes, remote: formatAddress(e.address, e.port),
-          because: deniedBecause(s.addressFilter, e.address), total: e.denied,
+          because: deniedBecause(s.addressFilter, e.address, s.ctx.t.addressFilter), total: e.denied,
         })))
       }
       break

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { formatAddress } from '../../core/addresses.js'
 import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_QUEUE_LIMIT } from '../../core/constants.js'
-import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds } from '../../core/parse.js'
+import { parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds } from '../../core/parse.js'
 import type { TcpServerEvent, TcpServerSummary } from '../../servers/tcp-server.js'
 import { lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
 import { preview } from '../../core/preview.js'
@@ -29,7 +29,7 @@ export const makeTcpServerCommand = (ctx: CliContext): Command => {
     .description(help.description)
     .argument('[port]', help.arguments.port, argParser(v => parsePort(v, { allowZero: true })), DEFAULT_PORT)
     .option('--host <address>', help.options.host, argParser(v => parseHost(v)), DEFAULT_HOST)
-    .option('--greeting <text>', help.options.greeting({ escapes: ESCAPES_HELP }))
+    .option('--greeting <text>', help.options.greeting({ escapes: ctx.t.cli.escapes }))
     .option('--max-connections <n>', help.options.maxConnections,
       argParser(v => parsePositiveInt(v, 'max-connections')), DEFAULT_MAX_CONNECTIONS)
     .option('--queue [n]', help.options.queue({ limit: DEFAULT_QUEUE_LIMIT }),
@@ -124,7 +124,7 @@ const humanKit = (ctx: CliContext) => {
   const t = ctx.t.tcpServer
   /** `127.0.0.1:5000`, or words for a peer that reset before its address could be read. */
   const peer = (address: string, port: number): string => address === '' ? t.goneClient : formatAddress(address, port)
-  return { style, log, t, peer, tag: (id: number) => style.cyan(`[#${id}]`) }
+  return { style, log, t, peer, tag: (id: number) => style.cyan(`[#${id}]`), filterWords: ctx.t.addressFilter }
 }
 type HumanKit = ReturnType<typeof humanKit>
 

@@ -9,7 +9,7 @@ export const chatServer: Area<'chatServer'> = (f) => {
     joinWith: (p) => `únete con: nc ${p.host} ${p.port}   (o telnet ${p.host} ${p.port}, o sockkit tcp-client ${p.host} ${p.port})`,
     youAre: (p) => `eres "${p.name}": escribe una línea para hablar con todos; /who, /kick <nombre o #id>, /help`,
     languageNames: { en: 'inglés', es: 'español', pt: 'portugués' },
-    clientLanguage: (p) => `a los clientes se les habla en ${p.language} (--lang ${p.code})`,
+    clientLanguage: (p) => `a los clientes se les habla en ${p.language} (--lang ${p.code}), y a ti también`,
     filter: (p) => `${p.filter}; a los equipos filtrados se les cierra la conexión al instante`,
     warning: (p) => p.em(`aviso: ${p.text}`),
     goneClient: 'un cliente que ya se había ido',

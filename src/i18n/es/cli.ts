@@ -31,7 +31,7 @@ export const cli: Area<'cli'> = (f) => ({
     choices: (p: { values: string }) => `valores: ${p.values}`,
     examples: `
 Ejemplos:
-  $ sockkit compare                      TCP contra UDP aquí (con su propio reflector)
+  $ sockkit compare                      TCP contra UDP aquí (reflector propio)
   $ sockkit tcp-server 9000              servidor de eco; cada evento en stderr
   $ sockkit tcp-client 127.0.0.1 9000    escribe líneas y mira el eco
   $ sockkit udp-send 127.0.0.1 9000 hola --count 5 --seq

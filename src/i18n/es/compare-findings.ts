@@ -30,7 +30,7 @@ const clauses = (f: Fmt) => {
   const allProbes = (n: number) => (n === 1 ? 'su única sonda' : `las ${f.num(n)} sondas`)
   const tailWord = (tail: TailName) => (tail === 'p99' ? 'p99' : 'peor RTT')
   const tmaxHint = (p: { givenTmaxMs: number | null }) => (p.givenTmaxMs === null ? ''
-    : `: la ida y vuelta tardó más que --tmax ${f.num(p.givenTmaxMs)}; indica un --tmax mayor, u omítelo para usar el automático (al menos 1 s)`)
+    : `: la ida y vuelta tardó más que --tmax ${p.givenTmaxMs}; indica un --tmax mayor, u omítelo para usar el automático (al menos 1 s)`)
   const lateNote = (p: { late: number; tmaxMs: number; givenTmaxMs: number | null }) =>
     (p.late > 0 ? `; ${probes(p.late)} ${p.late === 1 ? 'volvió' : 'volvieron'} después de Tmax (${ms(p.tmaxMs)}) y cuentan como perdidas${tmaxHint(p)}` : '')
   const refusedSentence = (p: { refused: number; sndbufErrors: number | null }) =>

@@ -23,7 +23,7 @@ export const compare: Area<'compare'> = (f) => {
     impairment: {
       title: (p) =>
         `degradación de la red (${p.emulator}): ${p.asked.length === 0 ? 'ninguna (un reenviador simple: su propio coste está en los RTT)' : `${p.asked.join(', ')} en cada sentido`}` +
-        (p.seed === null ? '' : ` · semilla ${f.num(p.seed)}`),
+        (p.seed === null ? '' : ` · semilla ${p.seed}`),
       kind: (p) =>
         p.kind === 'delay' ? `retardo ${f.num(p.value)} ms` : p.kind === 'jitter' ? `jitter ±${f.num(p.value)} ms`
           : `${p.kind === 'loss' ? 'pérdida' : p.kind === 'reorder' ? 'desorden' : 'duplicación'} ${f.num(p.value)}%`,

@@ -17,7 +17,7 @@ export const errorsClients = (f: Fmt): ReturnType<typeof En> => ({
   udpSendSizeOverLimit: (p) =>
     `el tamaño ${f.num(p.size)} supera el límite de UDP: como máximo ${f.num(p.ipv4)} bytes sobre IPv4 y ${f.num(p.ipv6)} sobre IPv6`,
   udpSendMessageOverSize: (p) =>
-    `el mensaje ocupa ${f.num(p.bytes)} bytes${p.seq ? ' con su prefijo seq=' : ''}, más que --size ${f.num(p.size)}`,
+    `el mensaje ocupa ${f.num(p.bytes)} bytes${p.seq ? ' con su prefijo seq=' : ''}, más que --size ${p.size}`,
   udpSendMessageOverLimit: (p) =>
     `el mensaje ocupa ${f.num(p.bytes)} bytes y supera el límite de UDP (${f.num(p.ipv4)} bytes sobre IPv4, ${f.num(p.ipv6)} sobre IPv6)`,
   udpSendEmptyStdin: 'stdin estaba vacío: no se envió nada (escribe un mensaje o pásale líneas por una tubería)',

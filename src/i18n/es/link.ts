@@ -3,7 +3,7 @@ import type { Area } from '../index.js'
 /** Todo lo que dice `sockkit link`: ayuda, bloque de inicio, una línea por evento, totales y resumen. */
 export const link: Area<'link'> = (f) => ({
   help: {
-    summary: 'reenviador (relay) que añade pérdida, retardo, jitter, desorden o duplicación entre cualquier cliente y servidor',
+    summary: 'reenviador (relay) que añade pérdida, retardo, jitter, desorden o duplicación entre cliente y servidor',
     description: 'Un reenviador (relay) que degrada el tráfico a propósito, entre cualquier cliente y cualquier servidor (también ' +
       'tus propios programas en Python o Java): pérdida, retardo, jitter, desorden, duplicación, cada sentido por separado. ' +
       'Los clientes se conectan a <listen-port>; el reenviador reenvía a <target> y registra cada descarte, retardo, ' +
@@ -62,7 +62,7 @@ sale con 130.`,
   kernelSeedNote: '--seed repite las decisiones del reenviador (retardo, jitter, desorden, duplicación); ' +
     'los descartes del kernel son aleatorios — --emulator userspace (UDP) hace que los descartes se repitan',
   duplicateAmplifier: (p) =>
-    `sockkit: aviso: con --duplicate ${f.num(p.percent)} en ${p.host}, cualquiera que llegue a este puerto puede recibir hasta ` +
+    `sockkit: aviso: con --duplicate ${p.percent} en ${p.host}, cualquiera que llegue a este puerto puede recibir hasta ` +
     `${f.num(p.factor)}× los bytes que envía, devueltos por un destino de eco` +
     `${p.allowGiven ? '' : '; --allow <cidr> limita quién puede usarlo'} (mira docs/security.md)`,
   start: {
@@ -94,7 +94,7 @@ sale con 130.`,
       upstreamError: 'error hacia el destino',
       relayError: 'error del reenviador',
       accepted: 'aceptada',
-      denied: 'denegada',
+      denied: 'denegado',
       refused: 'rechazada',
       halfClose: 'semicierre',
       reset: 'reiniciada',
@@ -132,7 +132,7 @@ sale con 130.`,
     relayError: (p) => `${p.error} ${p.code}: ${p.message}`,
     accepted: (p) => `[#${p.id}] ${p.accepted} ${p.remote} (${f.plural(p.active, { one: '# abierta', other: '# abiertas' })})`,
     tcpDenied: (p) =>
-      `${p.denied} ${p.remote ?? 'un cliente que ya se había ido'} (${p.because}); cerrada al instante`,
+      `${p.denied} ${p.remote ?? 'un cliente que ya se había ido'} (${p.because}); conexión cerrada al instante`,
     udpDenied: (p) =>
       `${p.denied} ${f.plural(p.count, { one: '# datagrama', many: '# de datagramas', other: '# datagramas' })} (el último: ${f.plural(p.bytes, { one: '# byte', many: '# de bytes', other: '# bytes' })} de ` +
       `${p.remote}, ${p.because}): no reenviados; ${f.plural(p.total, { one: '# denegado', other: '# denegados' })} en total`,
@@ -159,7 +159,7 @@ sale con 130.`,
       error: 'un error de socket',
     },
     kernelTable: (p) =>
-      `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
+      `kernel: la tabla nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
       (p.watchdogPid ? ` (pid del vigilante ${p.watchdogPid})` : ''),
     kernelTableUserns: (p) =>
       `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los segmentos TCP en cada sentido en el loopback de un espacio de nombres de usuario privado, entre el reenviador y el destino`,

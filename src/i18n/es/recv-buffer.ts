@@ -9,7 +9,7 @@ export const recvBuffer: Area<'recvBuffer'> = (f) => ({
   granted: (p) =>
     `búfer de recepción: se pidieron ${f.num(p.requested)} bytes y el kernel concedió ${f.num(p.granted)} bytes`,
   linuxCapped: (p) =>
-    `búfer de recepción: se pidieron ${f.num(p.requested)} bytes, limitados por net.core.rmem_max = ${f.num(p.rmemMax)} bytes, que Linux ` +
+    `búfer de recepción: se pidieron ${f.num(p.requested)} bytes, limitados por net.core.rmem_max = ${p.rmemMax} bytes, que Linux ` +
     `duplica a ${f.num(p.granted)} para su propia contabilidad — sube el límite con \`sysctl -w net.core.rmem_max=${p.requested}\``,
   linuxDoubled: (p) =>
     `búfer de recepción: se pidieron ${f.num(p.requested)} bytes y el kernel concedió ${f.num(p.granted)} bytes ` +

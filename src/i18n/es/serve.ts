@@ -37,20 +37,20 @@ export const serve: Area<'serve'> = (f) => {
       'bad-padding': 'una cabecera de sonda de compare con relleno distinto de cero',
     },
     udpIgnored: (p) =>
-      `${p.em('ignorados')} ${datagrams(p.count)} (el último: ${bytesWord(p.bytes)} de ${p.from}): ${p.because}, sin eco; ` +
-      `${f.num(p.total)} ignorados en total`,
+      `${p.em(p.count === 1 ? 'ignorado' : 'ignorados')} ${datagrams(p.count)} (el último: ${bytesWord(p.bytes)} de ${p.from}): ${p.because}, sin eco; ` +
+      `${f.plural(p.total, { one: '# ignorado', other: '# ignorados' })} en total`,
     udpDenied: (p) =>
-      `${p.em('denegados')} ${datagrams(p.count)} (el último: ${bytesWord(p.bytes)} de ${p.from}, ${p.because}): sin respuesta; ` +
-      `${f.num(p.total)} denegados en total`,
+      `${p.em(p.count === 1 ? 'denegado' : 'denegados')} ${datagrams(p.count)} (el último: ${bytesWord(p.bytes)} de ${p.from}, ${p.because}): sin respuesta; ` +
+      `${f.plural(p.total, { one: '# denegado', other: '# denegados' })} en total`,
     udpSendError: (p) => `${p.em('falló el eco udp')} hacia ${p.from}: ${p.code} (esa sonda se pierde)`,
     udpError: (p) => `${p.em('error udp')} ${p.code}: ${p.message} (sigue escuchando)`,
     stopped: (p) =>
       `detenido tras ${f.duration(p.durationMs)}: UDP ${f.plural(p.udp.probesEchoed, { zero: 'ninguna sonda devuelta', one: '# sonda devuelta', many: '# de sondas devueltas', other: '# sondas devueltas' })} a ` +
       `${f.plural(p.udp.peers, { zero: 'ningún equipo', one: '# equipo', many: '# de equipos', other: '# equipos' })}` +
-      (p.udp.ignored ? `, ${f.num(p.udp.ignored)} ignorados` : '') + (p.udp.denied ? `, ${f.num(p.udp.denied)} denegados` : '') +
-      (p.udp.sendErrors ? `, ${f.num(p.udp.sendErrors)} ecos fallidos` : '') +
+      (p.udp.ignored ? `, ${f.plural(p.udp.ignored, { one: '# ignorado', other: '# ignorados' })}` : '') + (p.udp.denied ? `, ${f.plural(p.udp.denied, { one: '# denegado', other: '# denegados' })}` : '') +
+      (p.udp.sendErrors ? `, ${f.plural(p.udp.sendErrors, { one: '# eco fallido', other: '# ecos fallidos' })}` : '') +
       `; TCP ${f.plural(p.tcp.accepted, { zero: 'ninguna conexión', one: '# conexión', many: '# de conexiones', other: '# conexiones' })}, ${f.bytes(p.tcp.bytesIn)} devueltos` +
-      (p.tcp.denied ? `, ${f.num(p.tcp.denied)} denegadas` : ''),
+      (p.tcp.denied ? `, ${f.plural(p.tcp.denied, { one: '# denegada', other: '# denegadas' })}` : ''),
     help: {
       summary: 'el extremo remoto de `sockkit compare`: eco TCP y UDP en un mismo puerto',
       description: 'El reflector contra el que mide `sockkit compare <host>`: un eco TCP y un eco UDP ' +

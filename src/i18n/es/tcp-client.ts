@@ -24,12 +24,12 @@ export const tcpClient: Area<'tcpClient'> = (f) => {
       quiet: 'solo errores y avisos en stderr',
       examples: `
 Ejemplos:
-  $ sockkit tcp-client 127.0.0.1 9000    escribe líneas y mira el eco; Ctrl-D termina
+  $ sockkit tcp-client 127.0.0.1 9000    escribe y mira el eco; Ctrl-D termina
                                          (Windows: Ctrl-Z, Enter)
   $ sockkit tcp-client 127.0.0.1 9000 < photo.jpg > back.jpg
                                          ida y vuelta que respeta los binarios
   $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
-                                         dos escrituras; una lectura: "holamundo"
+                                         dos escrituras; se lee "holamundo"
   $ sockkit tcp-client 127.0.0.1 9000 --no-half-close < request.txt
                                          sin FIN tras la petición: para servidores
                                          que dejan de responder al recibir EOF

@@ -21,7 +21,7 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
       'los clientes que leen una línea (readLine() de Java, readline() de Python) lo esperarán y nunca lo verán',
     queued: (p) =>
       `${p.em('en espera')} ${p.from}: los ${f.num(p.limit)} lugares están ocupados; ` +
-      `${f.plural(p.waiting, { one: '# cliente', other: '# clientes' })} en la cola, atendidos a medida que se liberan lugares`,
+      `${f.plural(p.waiting, { one: '# cliente', other: '# clientes' })} en cola, atendidos según se liberan`,
     filter: (p) => `${p.filter}; a los equipos filtrados se les cierra la conexión al instante`,
     warning: (p) => p.em(`aviso: ${p.text}`),
     goneClient: 'un cliente que ya se había ido',
@@ -88,13 +88,13 @@ Ejemplos:
   $ sockkit tcp-server 5000 --greeting '¡Bienvenido al servidor!\\n'
   $ sockkit tcp-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24
   $ sockkit tcp-server 0 --json --quiet > events.ndjson
-                                         cualquier puerto libre; eventos en NDJSON
+                                         puerto libre cualquiera; NDJSON
 
 Líneas de evento (stderr): "escuchando", "[#3] aceptada A → B",
 "[#3] lectura de N bytes: vista previa", "[#3] semicierre recibido",
 "[#3] cerrada tras T: N bytes recibidos, N bytes enviados",
 "[#3] reiniciada por el otro lado", "rechazada A: …",
-"denegada A (no está en --allow)", "[#3] el cliente no está leyendo",
+"denegada A (fuera de --allow)", "[#3] el cliente no está leyendo",
 "[#3] inactiva durante T; cerrando". Como máximo 20 líneas de lectura
 por segundo y conexión; el resto se suma en una línea "… K lecturas más".
 Con --json cada evento es un objeto en stdout: {"time","event","id",…};

@@ -13,12 +13,12 @@ export const udpSend: Area<'udpSend'> = (f) => {
   return {
     refusedGoingOn: (p: { target: string }) =>
       `todavía no hay nada escuchando en ${p.target} (el host respondió 'puerto inalcanzable'); ` +
-      'escribe la siguiente línea cuando el servidor esté en marcha',
+      'escribe otra línea cuando el servidor esté en marcha',
     pace: (p: { asked: number | null; achieved: number; lagMaxMs?: number; lagP99Ms?: number }) =>
       p.asked === null
         ? `tasa: ${f.num(Math.round(p.achieved))} datagramas/s (tan rápido como el socket los aceptó)`
         : `tasa: ${f.num(Math.round(p.achieved))}/s de los ${f.num(Math.round(p.asked))}/s pedidos` +
-          (p.lagMaxMs === undefined ? '' : `; retraso respecto al calendario: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
+          (p.lagMaxMs === undefined ? '' : `; retraso del emisor: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
     paceShort: (p: { asked: number; achieved: number }) =>
       `esta máquina no pudo seguir el ritmo: llegó a ${f.num(Math.round(p.achieved))}/s, ` +
       `el ${f.num(Math.floor(p.achieved / p.asked * 100))}% de los ${f.num(Math.round(p.asked))}/s pedidos`,
@@ -66,7 +66,7 @@ export const udpSend: Area<'udpSend'> = (f) => {
         : 'acepta respuestas de cualquier dirección y puerto (un socket no conectado); ' +
           'en este modo no se puede detectar un \'puerto inalcanzable\' (por defecto: solo se oye HOST:PUERTO)',
       rcvbuf: 'pide al kernel este búfer de recepción del socket (SO_RCVBUF) e informa de lo que concedió (por defecto: el del sistema)',
-      raw: 'escribe en stdout los bytes de las respuestas tal como llegaron (por defecto: un salto de línea tras cada respuesta que no lo tenga)',
+      raw: 'escribe en stdout los bytes tal como llegaron (por defecto: añade un salto de línea a la respuesta que no lo tenga)',
       quiet: 'sin líneas por datagrama en stderr (el resumen sí)',
       examples: (p) => `
 Ejemplos:
@@ -74,7 +74,7 @@ Ejemplos:
   $ sockkit udp-send 127.0.0.1 9000 hola
   # dos datagramas, uno por línea de stdin
   $ printf 'hola\\nmundo\\n' | sockkit udp-send 127.0.0.1 9000
-  # 100 datagramas numerados; se oye a un servidor que responde desde otro puerto
+  # 100 datagramas numerados; oye al servidor que responde desde otro puerto
   $ sockkit udp-send 127.0.0.1 9000 hola --count 100 --seq --any-source
 
 Líneas de evento (stderr): "enviado N bytes: vista previa",
@@ -109,7 +109,7 @@ no enviado, 2 línea de comandos incorrecta o stdin vacío (nada que enviar),
     notSent: (p) =>
       `${p.line === undefined ? 'el mensaje' : `la línea ${f.num(p.line)}`} ocupa ${f.num(p.bytes)} bytes` +
       (p.datagramBytes !== p.bytes ? ` (${f.num(p.datagramBytes)} con su prefijo seq=)` : '') +
-      `, ${p.overSize ? `más que --size ${f.num(p.limitBytes)}` : `más que el límite de UDP de ${f.num(p.limitBytes)} bytes`}; no se envió`,
+      `, ${p.overSize ? `más que --size ${p.limitBytes}` : `más que el límite de UDP de ${f.num(p.limitBytes)} bytes`}; no se envió`,
     reply: (p) =>
       `${p.arrow} respuesta de ${p.source}${p.fromTarget ? '' : p.mark(' (no es el destino)')}, ${bytes(p.bytes)}${p.shown}`,
     waiting: (p) =>

@@ -87,7 +87,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
     },
     morePeers: (p) => `  … y ${f.plural(p.more, { one: '# equipo más', other: '# equipos más' })} (--json los lista todos)`,
     help: {
-      summary: 'servidor de eco UDP para todos los equipos, con informe de huecos, duplicados y desorden de seq= por equipo',
+      summary: 'eco UDP para todos los equipos; huecos, duplicados y desorden de seq= por equipo',
       description: 'Un servidor de eco UDP. Imprime cada datagrama (dirección:puerto del emisor, tamaño, vista previa) en stderr y ' +
         'lo devuelve, byte a byte, a quien lo envió. Atiende a todos los equipos a la vez — nunca se queda fijo en el ' +
         'primero — y un eco nunca es más grande que el datagrama que lo causó (sin amplificación).\n\n' +
@@ -109,13 +109,13 @@ Ejemplos:
   $ sockkit udp-server 5000 --host 0.0.0.0 --no-echo
   $ sockkit udp-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24 --rcvbuf 4e6
   $ sockkit udp-server 0 --json > events.ndjson
-                                         cualquier puerto libre; eventos en NDJSON
+                                         puerto libre cualquiera; NDJSON
 
 Líneas de evento (stderr): "escuchando", "[A:P] N bytes: vista previa",
 "[A:P] hueco en seq: llegó 7, se esperaba 5",
 "[A:P] seq 5 llegó tarde (desordenado …)", "[A:P] seq 5 otra vez (duplicado)",
 "[A:P] seq volvió a empezar en 1 (…)",
-"denegados N datagramas (el último: … de A:P, no está en --allow): sin respuesta",
+"denegados N datagramas (el último: … de A:P, fuera de --allow): sin respuesta",
 "el kernel descartó N datagramas enviados a este socket: búfer de recepción
 lleno (…)". Como máximo 20 líneas de datagrama y 20 de seq por segundo y
 equipo; el resto se suma en una línea "… N más" (--json informa de cada

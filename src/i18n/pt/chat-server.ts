@@ -9,7 +9,7 @@ export const chatServer: Area<'chatServer'> = (f) => {
     joinWith: (p) => `entre com: nc ${p.host} ${p.port}   (ou telnet ${p.host} ${p.port}, ou sockkit tcp-client ${p.host} ${p.port})`,
     youAre: (p) => `você é "${p.name}": digite uma linha para falar com todos; /who, /kick <nome ou #id>, /help`,
     languageNames: { en: 'inglês', es: 'espanhol', pt: 'português' },
-    clientLanguage: (p) => `os clientes recebem as mensagens do chat em ${p.language} (--lang ${p.code})`,
+    clientLanguage: (p) => `os clientes recebem as mensagens do chat em ${p.language} (--lang ${p.code}), e você também`,
     filter: (p) => `${p.filter}; pares filtrados são fechados na hora`,
     warning: (p) => p.em(`aviso: ${p.text}`),
     goneClient: 'um cliente que já tinha saído',

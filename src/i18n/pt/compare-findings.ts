@@ -30,7 +30,7 @@ const clauses = (f: Fmt) => {
   const allProbes = (n: number) => (n === 1 ? 'sua única sonda' : `as ${f.num(n)} sondas`)
   const tailWord = (tail: TailName) => (tail === 'p99' ? 'p99' : 'pior RTT')
   const tmaxHint = (p: { givenTmaxMs: number | null }) => (p.givenTmaxMs === null ? ''
-    : `: a ida e volta demorou mais que --tmax ${f.num(p.givenTmaxMs)}; informe um --tmax maior, ou omita-o para usar o automático (no mínimo 1 s)`)
+    : `: a ida e volta demorou mais que --tmax ${p.givenTmaxMs}; informe um --tmax maior, ou omita-o para usar o automático (no mínimo 1 s)`)
   const lateNote = (p: { late: number; tmaxMs: number; givenTmaxMs: number | null }) =>
     (p.late > 0 ? `; ${probes(p.late)} ${p.late === 1 ? 'voltou' : 'voltaram'} depois do Tmax (${ms(p.tmaxMs)}) e ${p.late === 1 ? 'conta' : 'contam'} como ${p.late === 1 ? 'perdida' : 'perdidas'}${tmaxHint(p)}` : '')
   const refusedSentence = (p: { refused: number; sndbufErrors: number | null }) =>

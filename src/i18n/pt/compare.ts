@@ -23,7 +23,7 @@ export const compare: Area<'compare'> = (f) => {
     impairment: {
       title: (p) =>
         `degradação da rede (${p.emulator}): ${p.asked.length === 0 ? 'nenhuma (um encaminhador simples: o custo dele está nos RTTs)' : `${p.asked.join(', ')} em cada sentido`}` +
-        (p.seed === null ? '' : ` · semente ${f.num(p.seed)}`),
+        (p.seed === null ? '' : ` · semente ${p.seed}`),
       kind: (p) =>
         p.kind === 'delay' ? `atraso ${f.num(p.value)} ms` : p.kind === 'jitter' ? `jitter ±${f.num(p.value)} ms`
           : `${p.kind === 'loss' ? 'perda' : p.kind === 'reorder' ? 'reordenação' : 'duplicação'} ${f.num(p.value)}%`,

@@ -18,7 +18,7 @@ export const errorsClients = (f: Fmt): ReturnType<typeof En> => ({
   udpSendSizeOverLimit: (p) =>
     `o tamanho ${f.num(p.size)} passa do limite UDP: no máximo ${f.num(p.ipv4)} bytes em IPv4, ${f.num(p.ipv6)} em IPv6`,
   udpSendMessageOverSize: (p) =>
-    `a mensagem tem ${f.num(p.bytes)} bytes${p.seq ? ' com o prefixo seq=' : ''}, mais que --size ${f.num(p.size)}`,
+    `a mensagem tem ${f.num(p.bytes)} bytes${p.seq ? ' com o prefixo seq=' : ''}, mais que --size ${p.size}`,
   udpSendMessageOverLimit: (p) =>
     `a mensagem tem ${f.num(p.bytes)} bytes, acima do limite UDP (${f.num(p.ipv4)} bytes em IPv4, ${f.num(p.ipv6)} em IPv6)`,
   udpSendEmptyStdin: 'a entrada padrão (stdin) estava vazia: nada foi enviado (passe uma mensagem ou envie linhas por um pipe)',

@@ -3,7 +3,7 @@ import type { Area } from '../index.js'
 /** Tudo o que o `sockkit link` diz: ajuda, bloco inicial, uma linha por evento, totais e resumo. */
 export const link: Area<'link'> = (f) => ({
   help: {
-    summary: 'encaminhador (relay) que adiciona perda, atraso, jitter, reordenação ou duplicação entre qualquer cliente e servidor',
+    summary: 'encaminhador (relay) que adiciona perda, atraso, jitter, reordenação ou duplicação entre cliente e servidor',
     description: 'Um encaminhador (relay) que degrada o tráfego de propósito, entre qualquer cliente e qualquer servidor (inclusive ' +
       'os seus próprios programas em Python ou Java): perda, atraso, jitter, reordenação, duplicação, cada sentido separadamente. ' +
       'Os clientes se conectam a <listen-port>; o encaminhador repassa para <target> e registra cada descarte, atraso, ' +
@@ -62,7 +62,7 @@ sai com 130.`,
   kernelSeedNote: '--seed repete as decisões do encaminhador (atraso, jitter, reordenação, duplicação); ' +
     'os descartes do kernel são aleatórios — --emulator userspace (UDP) faz os descartes se repetirem',
   duplicateAmplifier: (p) =>
-    `sockkit: aviso: com --duplicate ${f.num(p.percent)} em ${p.host}, qualquer um que alcance esta porta pode receber até ` +
+    `sockkit: aviso: com --duplicate ${p.percent} em ${p.host}, qualquer um que alcance esta porta pode receber até ` +
     `${f.num(p.factor)}× os bytes que envia, devolvidos por um destino de eco` +
     `${p.allowGiven ? '' : '; --allow <cidr> limita quem pode usá-lo'} (veja docs/security.md)`,
   start: {
@@ -94,7 +94,7 @@ sai com 130.`,
       upstreamError: 'erro no destino',
       relayError: 'erro do encaminhador',
       accepted: 'aceita',
-      denied: 'negada',
+      denied: 'negado',
       refused: 'recusada',
       halfClose: 'meio fechamento',
       reset: 'redefinida',
@@ -132,7 +132,7 @@ sai com 130.`,
     relayError: (p) => `${p.error} ${p.code}: ${p.message}`,
     accepted: (p) => `[#${p.id}] ${p.accepted} ${p.remote} (${f.plural(p.active, { zero: 'nenhuma aberta', one: '# aberta', other: '# abertas' })})`,
     tcpDenied: (p) =>
-      `${p.denied} ${p.remote ?? 'um cliente que já tinha saído'} (${p.because}); fechada na hora`,
+      `${p.denied} ${p.remote ?? 'um cliente que já tinha saído'} (${p.because}); conexão fechada na hora`,
     udpDenied: (p) =>
       `${p.denied} ${f.plural(p.count, { one: '# datagrama', other: '# datagramas' })} (o último: ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })} de ` +
       `${p.remote}, ${p.because}): não encaminhados; ${f.plural(p.total, { one: '# negado', other: '# negados' })} no total`,

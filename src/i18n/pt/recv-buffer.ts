@@ -9,7 +9,7 @@ export const recvBuffer: Area<'recvBuffer'> = (f) => ({
   granted: (p) =>
     `buffer de recepção: pedidos ${f.num(p.requested)} bytes, o kernel concedeu ${f.num(p.granted)} bytes`,
   linuxCapped: (p) =>
-    `buffer de recepção: pedidos ${f.num(p.requested)} bytes, limitado a net.core.rmem_max = ${f.num(p.rmemMax)} bytes, que o Linux ` +
+    `buffer de recepção: pedidos ${f.num(p.requested)} bytes, limitado a net.core.rmem_max = ${p.rmemMax} bytes, que o Linux ` +
     `dobra para ${f.num(p.granted)} para o próprio controle interno — aumente o limite com \`sysctl -w net.core.rmem_max=${p.requested}\``,
   linuxDoubled: (p) =>
     `buffer de recepção: pedidos ${f.num(p.requested)} bytes, o kernel concedeu ${f.num(p.granted)} bytes ` +

@@ -24,11 +24,11 @@ export const serve: Area<'serve'> = (f) => {
     filter: (p) => `${p.filter}; pares filtrados são fechados na hora (TCP) ou não recebem resposta (UDP)`,
     warning: (p) => `aviso: ${p.text}`,
     tcpAccepted: (p) =>
-      `${p.tag} ${p.em('conexão tcp')} de ${p.from} (${f.num(p.active)} abertas)`,
+      `${p.tag} ${p.em('conexão tcp')} de ${p.from} (${f.plural(p.active, { one: '# aberta', other: '# abertas' })})`,
     tcpClosed: (p) =>
       `${p.tag} fechada depois de ${f.duration(p.durationMs)}: ${f.bytes(p.bytes)} de eco${closedBecause[p.reason](p.code)}`,
     tcpRefused: (p) =>
-      `${p.em('recusada')} ${p.from}: ${f.num(p.active)} conexões abertas, limite ${f.num(p.limit)}`,
+      `${p.em('recusada')} ${p.from}: ${f.plural(p.active, { one: '# conexão aberta', other: '# conexões abertas' })}, limite ${f.num(p.limit)}`,
     tcpDenied: (p) => `${p.em('negada')} tcp ${p.from} (${p.because}); fechada na hora`,
     tcpError: (p) => `${p.em('erro tcp')} ${p.code}: ${p.message} (continua escutando)`,
     udpPeer: (p) => `${p.em('sondas udp')} de ${p.from}`,
@@ -39,11 +39,11 @@ export const serve: Area<'serve'> = (f) => {
       'bad-padding': 'um cabeçalho de sonda do compare com preenchimento diferente de zero',
     },
     udpIgnored: (p) =>
-      `${p.em('ignorado')} ${datagrams(p.count)} (último: ${bytesWord(p.bytes)} de ${p.from}): ${p.because}, sem eco; ` +
-      `${f.num(p.total)} ignorados no total`,
+      `${p.em(p.count === 1 ? 'ignorado' : 'ignorados')} ${datagrams(p.count)} (último: ${bytesWord(p.bytes)} de ${p.from}): ${p.because}, sem eco; ` +
+      `${f.plural(p.total, { one: '# ignorado', other: '# ignorados' })} no total`,
     udpDenied: (p) =>
-      `${p.em('negado')} ${datagrams(p.count)} (último: ${bytesWord(p.bytes)} de ${p.from}, ${p.because}): sem resposta; ` +
-      `${f.num(p.total)} negados no total`,
+      `${p.em(p.count === 1 ? 'negado' : 'negados')} ${datagrams(p.count)} (último: ${bytesWord(p.bytes)} de ${p.from}, ${p.because}): sem resposta; ` +
+      `${f.plural(p.total, { one: '# negado', other: '# negados' })} no total`,
     udpSendError: (p) => `${p.em('falha no eco udp')} para ${p.from}: ${p.code} (essa sonda se perdeu)`,
     udpError: (p) => `${p.em('erro udp')} ${p.code}: ${p.message} (continua escutando)`,
     stopped: (p) =>

@@ -23,7 +23,7 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
       'clientes que leem uma linha (readLine() do Java, readline() do Python) vão esperar por ela e nunca vê-la',
     queued: (p) =>
       `${p.em('na fila')} ${p.from}: as ${f.num(p.limit)} vagas estão ocupadas; ` +
-      `${f.plural(p.waiting, { one: '# cliente', other: '# clientes' })} na fila, atendidos conforme as vagas se liberam`,
+      `${f.plural(p.waiting, { one: '# cliente', other: '# clientes' })} na fila, atendidos conforme vagarem`,
     filter: (p) => `${p.filter}; pares filtrados são fechados na hora`,
     warning: (p) => p.em(`aviso: ${p.text}`),
     goneClient: 'um cliente que já tinha saído',

@@ -9,7 +9,7 @@ export const udpSend: Area<'udpSend'> = (f) => {
   const lag = (ms: number) => ms < 10 ? `${f.num(ms, 2)} ms` : f.duration(ms)
   const stopWords = (stop: 'stopped' | 'ended') => stop === 'stopped' ? 'ao parar' : 'quando a execução terminou'
   /** O Windows nunca repassa o ICMP "port unreachable" a um programa. */
-  const windowsNoRefusal = 'o Windows não avisa os programas sobre \'port unreachable\' (porta inalcançável), então "nada está escutando" e "nenhuma resposta" parecem iguais aqui'
+  const windowsNoRefusal = 'o Windows não avisa os programas sobre \'port unreachable\', então "nada está escutando" e "nenhuma resposta" parecem iguais aqui'
   return {
     refusedGoingOn: (p: { target: string }) =>
       `ainda não há nada escutando em ${p.target} (o host respondeu 'porta inalcançável'); ` +
@@ -18,7 +18,7 @@ export const udpSend: Area<'udpSend'> = (f) => {
       p.asked === null
         ? `taxa: ${f.num(Math.round(p.achieved))} datagramas/s (tão rápido quanto o socket aceitou)`
         : `taxa: ${f.num(Math.round(p.achieved))}/s dos ${f.num(Math.round(p.asked))}/s pedidos` +
-          (p.lagMaxMs === undefined ? '' : `; atraso em relação ao cronograma: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
+          (p.lagMaxMs === undefined ? '' : `; atraso do emissor: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
     paceShort: (p: { asked: number; achieved: number }) =>
       `esta máquina não conseguiu acompanhar: chegou a ${f.num(Math.round(p.achieved))}/s, ` +
       `${f.num(Math.floor(p.achieved / p.asked * 100))}% dos ${f.num(Math.round(p.asked))}/s pedidos`,
@@ -109,7 +109,7 @@ não enviada, 2 linha de comando inválida ou stdin vazio (nada a enviar),
     notSent: (p) =>
       `${p.line === undefined ? 'a mensagem' : `a linha ${f.num(p.line)}`} tem ${f.num(p.bytes)} bytes` +
       (p.datagramBytes !== p.bytes ? ` (${f.num(p.datagramBytes)} com o prefixo seq=)` : '') +
-      `, ${p.overSize ? `mais que --size ${f.num(p.limitBytes)}` : `acima do limite UDP de ${f.num(p.limitBytes)} bytes`}; não enviada`,
+      `, ${p.overSize ? `mais que --size ${p.limitBytes}` : `acima do limite UDP de ${f.num(p.limitBytes)} bytes`}; não enviada`,
     reply: (p) =>
       `${p.arrow} resposta de ${p.source}${p.fromTarget ? '' : p.mark(' (não é o destino)')}, ${bytes(p.bytes)}${p.shown}`,
     waiting: (p) =>
