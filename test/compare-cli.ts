@@ -84,7 +84,10 @@ t.test('Ctrl-C prints the partial result, exits 130, and the reflector child is 
   t.equal(result.interrupted, true)
   t.ok(result.results.tcp.sent > 0 && result.results.tcp.sent < 100000, `sent ${result.results.tcp.sent}`)
   t.equal(result.results.tcp.received, result.results.tcp.sent, 'the probes in flight were waited for')
-  t.equal(result.results.udp, undefined, 'UDP never ran')
+  // Interleaved: the stop leaves a comparison, UDP having sent in the same slots.
+  // (Near the same count: a sender behind its schedule stops wherever its catch-up was.)
+  const [tcpSent, udpSent] = [result.results.tcp.sent, result.results.udp.sent]
+  t.ok(udpSent > 0 && Math.abs(udpSent - tcpSent) <= 16 + 0.05 * tcpSent, `UDP sent ${udpSent} too (TCP ${tcpSent})`)
   t.match(cli.stderr(), /stopped by Ctrl-C/)
   for (const pid of reflectorPids) {
     const start = Date.now()
@@ -134,7 +137,22 @@ t.test('a host with nothing listening exits 1 with a plain sentence', async t =>
   t.match(run.stderr, /nothing is listening on 127\.0\.0\.1/)
   t.match(run.stderr, /sockkit serve/)
   t.notMatch(run.stderr, /at .*\.js/, 'no stack trace')
+  t.notMatch(run.stderr, /sending \d+ probes/, 'no "sending" line for a remote that refused')
   t.equal(run.stdout.length, 0)
+})
+
+t.test('a refused transport is said before the "sending" line of the others', async t => {
+  // TCP listens; nothing on UDP at that port: the UDP check probe is refused (ICMP).
+  const server = createServer(socket => socket.pipe(socket))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
+  t.teardown(() => new Promise<void>(resolve => server.close(() => resolve())))
+  const port = (server.address() as { port: number }).port
+  const run = await runMain(['compare', '127.0.0.1', '--port', String(port), '--count', '20', '--rate', '500'], { timeoutMs: 30_000 })
+  const refused = run.stderr.search(/UDP → 127\.0\.0\.1:\d+: failed \(ECONNREFUSED\)/)
+  const sending = run.stderr.search(/TCP → 127\.0\.0\.1:\d+: sending 20 probes/)
+  t.ok(refused >= 0 && sending > refused, `UDP's refusal first, then TCP's run:\n${run.stderr}`)
+  t.notMatch(run.stderr, /UDP → .*sending/, 'UDP never announced')
+  t.equal(run.code, 1)
 })
 
 t.test('serve: compare against it, garbage ignored and counted, summary on Ctrl-C', async t => {
@@ -165,7 +183,8 @@ t.test('serve: compare against it, garbage ignored and counted, summary on Ctrl-
   t.match(result.results.tcp, { sent: 30, received: 30 })
 
   t.equal(await serve.interrupt(), 130)
-  t.match(serve.stderr(), /stopped after .*31 probes echoed.* 3 ignored/)
+  // UDP: the hand-made probe, compare's check probe, its 30 measured ones.
+  t.match(serve.stderr(), /stopped after .*32 probes echoed.* 3 ignored/)
 })
 
 t.test('--json: when nothing answers, stdout holds one document with the error instead of results', async t => {
@@ -347,7 +366,9 @@ t.test('behind a relay (--delay), a refused reflector is named as the user gave 
   // Once (TCP and UDP say the same), with the user's port: not the relay's, and not "reset".
   t.match(run.stderr, new RegExp(`^sockkit: nothing is listening on 127\\.0\\.0\\.1:${port} — start one with \`sockkit serve ${port}\`$`, 'm'))
   t.notMatch(run.stderr, /reset/)
-  t.match(run.stderr, new RegExp(`TCP → 127\\.0\\.0\\.1:${port} via 127\\.0\\.0\\.1:\\d+: sending 10 probes`), 'the phase line names the reflector, then the relay')
+  // TCP's refusal (the relay's reset) is known at the check, before any phase line; UDP's
+  // silence is no verdict then, so UDP runs, and its phase line names the reflector, then the relay.
+  t.match(run.stderr, new RegExp(`TCP → 127\\.0\\.0\\.1:${port}: failed \\(ECONNREFUSED\\)[^]*UDP → 127\\.0\\.0\\.1:${port} via 127\\.0\\.0\\.1:\\d+: sending 10 probes`), 'the phase line names the reflector, then the relay')
 })
 
 t.test('one probe is said in the singular on the phase line', async t => {

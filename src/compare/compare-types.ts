@@ -24,6 +24,9 @@ export interface CompareImpairmentCounters {
   kernel?: Partial<Record<TransportTraits['carriedOver'] | TransportId, ImpairmentCounters>>
 }
 
+/** How the transports share the run's time (docs/dev/decisions.md: interleaving). */
+export type CompareSchedule = 'interleaved' | 'sequential'
+
 /** What a compare run was asked to do (after defaults were applied). */
 export interface CompareConfig {
   /** Reflector host. */
@@ -40,8 +43,13 @@ export interface CompareConfig {
   intervalMs: number
   /** Probe size in bytes, header included. */
   sizeBytes: number
-  /** Transports measured, in the order they ran. */
+  /** Transports measured, in the order they ran (interleaved: the order of slot 0). */
   transports: TransportId[]
+  /**
+   * 'interleaved' (default): every transport on one schedule, probe i of each in slot i, the
+   * order within a slot rotated; 'sequential': one transport after the other.
+   */
+  schedule: CompareSchedule
   /** Send as fast as possible instead of on the schedule. */
   blast: boolean
   /** Probes sent and discarded before measuring. */

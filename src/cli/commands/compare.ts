@@ -27,6 +27,7 @@ interface CompareFlags {
   size: number
   transports: TransportId[]
   blast?: boolean
+  sequential?: boolean
   warmup: number
   nagle?: boolean
   tmax?: number
@@ -149,6 +150,7 @@ export const makeCompareCommand = (ctx: CliContext): Command => {
     .option('--size <bytes>', help.options.size({ max: MAX_UDP_PAYLOAD_IPV4 }), argParser(parseSize(t)), 64)
     .addOption(new Option('--transports <list>', help.options.transports).argParser(argParser(parseTransports(t))).default(['tcp', 'udp'], 'tcp,udp'))
     .option('--blast', help.options.blast)
+    .option('--sequential', help.options.sequential)
     .option('--warmup <n>', help.options.warmup, argParser(parseWhole(t, 'warmup', 0)), 0)
     .option('--nagle', help.options.nagle)
     .option('--tmax <ms>', help.options.tmax, argParser(v => parseMilliseconds(v, 'tmax')))
@@ -183,6 +185,7 @@ export const makeCompareCommand = (ctx: CliContext): Command => {
         sizeBytes: flags.size,
         transports: flags.transports,
         blast: flags.blast ?? false,
+        schedule: flags.sequential ? 'sequential' : 'interleaved',
         warmup: flags.warmup,
         nagle: flags.nagle ?? false,
         tmaxMs: flags.tmax ?? null,
@@ -228,7 +231,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
   csv: CsvSink | undefined
   runCompareDetailed: typeof import('../../compare/compare.js').runCompareDetailed
 }): Promise<number> => {
-  const progress = progressLine(ctx)
+  const progress = progressLine(ctx, () => formatAddress(config.host, config.port))
   const { startLocalReflector } = await import('../../probe/local-reflector.js')
   const local = host === undefined ? await startLocalReflector() : undefined
   if (local) config.port = local.port
@@ -311,7 +314,7 @@ const seedNote = (ctx: CliContext) => {
  * One line on stderr, rewritten in place, while a terminal is watching; otherwise one
  * plain line per transport (a log file or a CI run should not fill with carriage returns).
  */
-const progressLine = (ctx: CliContext) => {
+const progressLine = (ctx: CliContext, reflector: () => string) => {
   const t = ctx.t.compareCli.progress
   const stream = ctx.io.stderr
   const live = Boolean(stream.isTTY)
@@ -344,7 +347,10 @@ const progressLine = (ctx: CliContext) => {
         saidWaiting = true
         write(`${t.line({ transport, target, text })}…`)
       } else if (e.type === 'transport-failed') {
-        write(t.failed({ transport, target, code: e.code }))
+        // Interleaved runs check every channel first: a refusal comes before any phase line.
+        const failed = t.failed({ transport, target: target || reflector(), code: e.code })
+        if (!live) stream.write(`${style.dim(clock())} ${failed}\n`)
+        write(failed)
       }
     },
     clear: (): void => {
