@@ -5,7 +5,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runCli, startCli } from './fixtures/cli.js'
-import { runMain } from './fixtures/main.js'
+import { runMain, startMain } from './fixtures/main.js'
 import { decodeProbe, encodeProbe } from '../src/probe/probe.js'
 import { closedTcpPort } from './fixtures/port.js'
 
@@ -67,6 +67,54 @@ t.test('only the asked transports appear; --csv writes one row per probe', async
   // Human output: the table on stdout, phase lines on stderr.
   t.match(run2.stdout.toString(), /TCP[\s\S]*UDP/)
   t.match(run2.stderr, /^\d\d:\d\d:\d\d\.\d{3} TCP → 127\.0\.0\.1:\d+: sending 20 probes$/m, 'phase lines carry the clock like every event line')
+})
+
+t.test('interleaved by default, --sequential on request: JSON `schedule`, CSV rows by transport', async t => {
+  const dir = t.testdir({})
+  const scheduled = (file: string) => {
+    const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n')
+    t.equal(header, 'transport,seq,scheduled_ms,sent_ms,received_ms,rtt_ms,status')
+    return rows.map(r => r.split(',')).map(([transport, seq, at]) => ({ transport, seq: Number(seq), at: Number(at) }))
+  }
+  const interleaved = join(dir, 'interleaved.csv')
+  const sequential = join(dir, 'sequential.csv')
+  // 100/s: slot i is 10 ms; the second transport of a slot goes 5 ms into it.
+  const [a, b] = await Promise.all([
+    runMain(['compare', '--count', '6', '--rate', '100', '--json', '--csv', interleaved], { timeoutMs: 30_000 }),
+    runMain(['compare', '--count', '6', '--rate', '100', '--json', '--sequential', '--csv', sequential], { timeoutMs: 30_000 }),
+  ])
+  t.equal(a.code, 0, a.stderr)
+  t.equal(b.code, 0, b.stderr)
+  t.equal(JSON.parse(a.stdout).config.schedule, 'interleaved')
+  t.equal(JSON.parse(b.stdout).config.schedule, 'sequential')
+  const rows = scheduled(interleaved)
+  t.same(rows.map(r => `${r.transport}${r.seq}@${r.at}`), [
+    'tcp0@0', 'tcp1@15', 'tcp2@20', 'tcp3@35', 'tcp4@40', 'tcp5@55',
+    'udp0@5', 'udp1@10', 'udp2@25', 'udp3@30', 'udp4@45', 'udp5@50',
+  ], 'one schedule: TCP first in even slots, UDP first in odd ones')
+  t.same(scheduled(sequential).map(r => `${r.transport}${r.seq}@${r.at}`), [
+    'tcp0@0', 'tcp1@10', 'tcp2@20', 'tcp3@30', 'tcp4@40', 'tcp5@50',
+    'udp0@0', 'udp1@10', 'udp2@20', 'udp3@30', 'udp4@40', 'udp5@50',
+  ], 'each on its own clock, one after the other')
+  // Sequential: UDP is announced only once TCP is done.
+  t.match(b.stderr, /TCP → [^\n]*sending 6 probes\n[^]*UDP → [^\n]*sending 6 probes/)
+})
+
+t.test('Ctrl-C in the middle of an interleaved run: a comparison of both, exit 130', async t => {
+  const cli = startMain(['compare', '--count', '100000', '--rate', '1000', '--json'], { t, isTTY: true })
+  // The live counter (a terminal): wait until both have sent some probes.
+  await cli.waitFor(/TCP → [^\r]*: sent [1-9]\d+\//)
+  await cli.waitFor(/UDP → [^\r]*: sent [1-9]\d+\//)
+  t.equal(await cli.interrupt(), 130)
+  const result = JSON.parse(cli.stdout())
+  t.equal(result.interrupted, true)
+  t.same(Object.keys(result.results), ['tcp', 'udp'])
+  for (const id of ['tcp', 'udp']) {
+    const r = result.results[id]
+    t.ok(r.sent >= 10 && r.sent < 100_000, `${id}: sent ${r.sent}`)
+    t.equal(r.received, r.sent, `${id}: the probes in flight were waited for`)
+  }
+  t.match(cli.stderr(), /stopped by Ctrl-C/)
 })
 
 t.test('Ctrl-C prints the partial result, exits 130, and the reflector child is gone', async t => {

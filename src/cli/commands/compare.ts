@@ -320,7 +320,8 @@ const progressLine = (ctx: CliContext, reflector: () => string) => {
   const live = Boolean(stream.isTTY)
   const style = styleFor(ctx, stream)
   let shown = false
-  let target = ''
+  // Per transport: interleaved runs announce every transport before any progress, each with its own relay.
+  const targets = new Map<string, string>()
   let saidWaiting = false
   const write = (text: string) => {
     if (!live) return
@@ -330,8 +331,10 @@ const progressLine = (ctx: CliContext, reflector: () => string) => {
   return {
     event: (e: CompareEvent): void => {
       const transport = e.type === 'done' ? '' : e.transport.toUpperCase()
+      let target = targets.get(transport) ?? ''
       if (e.type === 'phase') {
         target = e.via ? t.via({ target: formatAddress(e.host, e.port), relay: formatAddress(e.via.host, e.via.port) }) : formatAddress(e.host, e.port)
+        targets.set(transport, target)
         // Without a terminal, one plain line per transport instead of a live counter.
         // Prefixed with the clock, like every other event line.
         const phase = { transport, target, total: e.total, warmup: e.warmup }
