@@ -19,6 +19,7 @@ import { udpSend } from './udp-send.js'
 import { serve } from './serve.js'
 import { impairment } from './impairment.js'
 import { compare } from './compare.js'
+import { compareHeadline } from './compare-headline.js'
 import { link } from './link.js'
 
 // Areas not yet translated fall back to English until their file lands.
@@ -38,5 +39,6 @@ export const es = (f: Fmt): Catalog => ({
   serve: serve(f),
   impairment: impairment(f),
   compare: compare(f),
+  compareHeadline: compareHeadline(f),
   link: link(f),
 })

@@ -10,6 +10,7 @@ import { chat } from './chat.js'
 import { chatServer } from './chat-server.js'
 import { cli } from './cli.js'
 import { common } from './common.js'
+import { compareHeadline } from './compare-headline.js'
 import { explain } from './explain.js'
 import { recvBuffer } from './recv-buffer.js'
 import { serve } from './serve.js'
@@ -27,6 +28,7 @@ export const pt = (f: Fmt): Catalog => {
     chat: chat(f),
     chatServer: chatServer(f),
     common: common(f),
+    compareHeadline: compareHeadline(f),
     errors: errors(f),
     cli: cli(f),
     explain: explain(f),
