@@ -4,6 +4,7 @@
  */
 import type { Fmt } from '../fmt.js'
 import { compareUnits } from '../compare-units.js'
+import { compareReasons as reasons } from './compare-reasons.js'
 import type { FindingParams, TailName } from '../../compare/findings/params.js'
 import type { TcpLossUnavailable } from '../../net/userns.js'
 
@@ -81,7 +82,7 @@ const unreliable = (f: Fmt, c: Clauses) => {
     'loss-all-late': p => `${lost(p)}: all ${f.num(p.lost)} came back, but after Tmax (${ms(p.tmaxMs)}), so they count as lost (RFC 7680)${tmaxHint(p)}.`,
     'loss-none-in-time': p => `${lost(p)}: none came back within Tmax (${ms(p.tmaxMs)}); ${probes(p.late)} came back later (late, counted as lost, RFC 7680)${tmaxHint(p)}.`,
     'loss-send-refused': p => `${lost(p)}: ${refusedSentence(p)}${lateNote(p)}.`,
-    'loss-counters-unavailable': p => `${lost(p)}: the kernel's drop counters are not available here${p.reason !== null ? ` (${p.reason})` : ''}, so where they were lost cannot be told${after(p)}.`,
+    'loss-counters-unavailable': p => `${lost(p)}: the kernel's drop counters are not available here${p.reason !== null ? ` (${reasons(f).kernel({ reason: p.reason, counters: p.counters })})` : ''}, so where they were lost cannot be told${after(p)}.`,
     'loss-impairment-split': p => `${lost(p)}, above the ${percent(p.rangeHighPercent)} that chance allows: ${count(p.emulatorDrops)} dropped by the emulator` +
       (p.exact ? `, ${count(p.rcvbufErrors)} by this machine's receive buffer (RcvbufErrors)`
         : `; the other ${count(p.dropped - p.emulatorDrops)} were not, and RcvbufErrors rose by ${count(p.rcvbufErrors)} during the run (machine-wide: this machine's receive buffers overflowed)`) +
@@ -168,7 +169,7 @@ const impairment = (f: Fmt, c: Clauses) => {
     'impairment-duplicate': p => `duplicate ${f.num(p.duplicateEachWayPercent)}% each way → expected ${percent(p.expectedPercent)} extra copies, measured ${percent(p.measuredPercent)}`,
     'impairment-reorder': p => reorderClause(f, p) + (p.reorderEachWayPercent > 0 ? heldNote(p.holdMs) : ''),
     'impairment-reorder-approx': p => `reorder ${f.num(p.reorderEachWayPercent)}% each way → expected about ${percent(p.approxPercent)} reordered, measured ${percent(p.measuredPercent)}${heldNote(p.holdMs)}`,
-    'impairment-not-applied': p => p.reason ?? `not applied: ${p.notApplied.join(', ')}`,
+    'impairment-not-applied': p => (p.reason !== null ? reasons(f).tcpDegraded({ notApplied: p.notApplied, reason: p.reason }) : `not applied: ${p.notApplied.join(', ')}`),
     'impairment-none': () => 'nothing to expect (no impairment)',
     'tcp-not-exposed-to-loss': p => `${p.label} was not exposed to loss (${notExposedWhy[p.reason]}), so its figures say nothing about ` +
       `${f.num(p.lossEachWayPercent)}% loss; only the other transports faced it`,

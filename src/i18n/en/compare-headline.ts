@@ -13,7 +13,7 @@ type Labels = { label: string; otherLabel: string }
 export const compareHeadline = (f: Fmt) => {
   const { ms, percent } = compareUnits(f)
   const tailWord = (tail: TailName) => (tail === 'p99' ? 'p99' : 'worst RTT')
-  const times = (r: number | null) => (r === null ? 'too few samples' : `${f.num(r, 1)}×`)
+  const times = (r: number | null) => (r === null ? 'too few samples' : `${r >= 10 ? f.num(Math.round(r)) : f.num(r, 1)}×`)
   const ratio = (mine: number | null, other: number | null) => (mine === null || other === null || other === 0 ? null : mine / other)
   const cause: Record<HeadlineCause, string> = {
     'retransmissions': 'retransmissions',

@@ -3,6 +3,7 @@
  * por código de conclusión, a partir de sus parámetros. `label` es el nombre del transporte.
  */
 import type { Fmt } from '../fmt.js'
+import { compareReasons as reasons } from './compare-reasons.js'
 import type { TcpLossUnavailable } from '../../net/userns.js'
 
 const NO_EXPUESTO: Record<TcpLossUnavailable, string> = {
@@ -89,7 +90,7 @@ const unreliable = (f: Fmt, c: Clauses) => {
     'loss-all-late': p => `${lost(p)}: volvieron las ${f.num(p.lost)}, pero después de Tmax (${ms(p.tmaxMs)}), así que cuentan como perdidas (RFC 7680)${tmaxHint(p)}.`,
     'loss-none-in-time': p => `${lost(p)}: ninguna volvió dentro de Tmax (${ms(p.tmaxMs)}); ${probes(p.late)} ${p.late === 1 ? 'volvió' : 'volvieron'} más tarde (tardías, cuentan como perdidas, RFC 7680)${tmaxHint(p)}.`,
     'loss-send-refused': p => `${lost(p)}: ${refusedSentence(p)}${lateNote(p)}.`,
-    'loss-counters-unavailable': p => `${lost(p)}: los contadores de descartes del kernel no están disponibles aquí${p.reason !== null ? ` (${p.reason})` : ''}, así que no se puede saber dónde se perdieron${after(p)}.`,
+    'loss-counters-unavailable': p => `${lost(p)}: los contadores de descartes del kernel no están disponibles aquí${p.reason !== null ? ` (${reasons(f).kernel({ reason: p.reason, counters: p.counters })})` : ''}, así que no se puede saber dónde se perdieron${after(p)}.`,
     'loss-impairment-split': p => `${lost(p)}, por encima del ${percent(p.rangeHighPercent)} que permite el azar: ${count(p.emulatorDrops)} descartadas por el emulador` +
       (p.exact ? `, ${count(p.rcvbufErrors)} por el búfer de recepción de esta máquina (RcvbufErrors)`
         : `; las otras ${count(p.dropped - p.emulatorDrops)} no, y RcvbufErrors subió ${count(p.rcvbufErrors)} durante la medición (de toda la máquina: se desbordaron búferes de recepción de esta máquina)`) +
@@ -164,7 +165,7 @@ const impairment = (f: Fmt, c: Clauses) => {
     'impairment-duplicate': p => `duplicación ${f.num(p.duplicateEachWayPercent)} % en cada sentido → esperado ${percent(p.expectedPercent)} de copias extra, medido ${percent(p.measuredPercent)}`,
     'impairment-reorder': p => reorderClause(f, p) + (p.reorderEachWayPercent > 0 ? heldNote(p.holdMs) : ''),
     'impairment-reorder-approx': p => `desorden ${f.num(p.reorderEachWayPercent)} % en cada sentido → esperado alrededor del ${percent(p.approxPercent)} fuera de orden, medido ${percent(p.measuredPercent)}${heldNote(p.holdMs)}`,
-    'impairment-not-applied': p => p.reason ?? `no aplicado: ${p.notApplied.join(', ')}`,
+    'impairment-not-applied': p => (p.reason !== null ? reasons(f).tcpDegraded({ notApplied: p.notApplied, reason: p.reason }) : `no aplicado: ${p.notApplied.join(', ')}`),
     'impairment-none': () => 'nada que esperar (sin degradación)',
     'impairment-kernel-drops': p => `${p.label}: el kernel descartó ${count(p.dropped)} de ${count(p.seen)} paquetes ` +
       `(c→s ${count(p.clientToServer)}, s→c ${count(p.serverToClient)})`,

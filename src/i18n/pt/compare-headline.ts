@@ -7,7 +7,7 @@ import type { TailName } from '../../compare/findings/params.js'
 export const compareHeadline: Area<'compareHeadline'> = (f) => {
   const { ms, percent } = compareUnits(f)
   const tailWord = (tail: TailName) => (tail === 'p99' ? 'p99' : 'pior RTT')
-  const times = (r: number | null) => (r === null ? 'poucas amostras' : `${f.num(r, 1)}×`)
+  const times = (r: number | null) => (r === null ? 'poucas amostras' : `${r >= 10 ? f.num(Math.round(r)) : f.num(r, 1)}×`)
   const ratio = (mine: number | null, other: number | null) => (mine === null || other === null || other === 0 ? null : mine / other)
   const cause: Record<HeadlineCause, string> = {
     'retransmissions': 'retransmissões',
