@@ -548,3 +548,18 @@ t.test('the headline says TCP was not exposed to loss, and that sentence is not 
   t.match(text.split('\n')[0], /^TCP was not exposed to loss \(this system does not allow unprivileged user namespaces; run with sudo, or enable them/)
   t.equal(text.split('TCP was not exposed to loss').length, 2, 'said once, in the headline')
 })
+
+t.test('inside compare\'s own user namespace the counters are the namespace\'s, and kernel drops show no seed', async t => {
+  const classroom = classroomResult({ p99: 65.5, p999: 200, max: 245 })
+  const as = (emulator: string) => compareResult({ ...classroom, config: { ...classroom.config, impairment: { ...classroom.config.impairment!, emulator } } })
+  const userns = formatCompare(as('kernel-userns'), plain, { width: 200 })
+  t.match(userns, /^kernel \(namespace\) +RetransSegs/m)
+  t.match(userns, /RetransSegs \+79 \(this namespace only\)/)
+  t.notMatch(userns, /machine-wide/, 'no counter is called machine-wide inside the namespace')
+  t.notMatch(userns, /seed/, 'the kernel drops are unseeded')
+  t.match(formatCompare(as('kernel-userns+userspace'), plain, { width: 200 }), /· seed \d+/, 'the relay part is seeded')
+  const host = formatCompare(as('kernel'), plain, { width: 200 })
+  t.match(host, /^kernel \(machine-wide\) +RetransSegs/m)
+  t.notMatch(host, /seed/)
+  t.match(formatCompare(as('kernel-userns'), plain, { ...catalog('es'), width: 200 }), /RetransSegs \+79 \(solo de ese namespace\)/)
+})

@@ -138,6 +138,9 @@ export interface ImpairmentOutcome {
 /** A transport's figures, plus the expected-versus-measured block when an impairment ran. */
 export type CompareTransportResult = TransportResult & { impairment?: ImpairmentOutcome }
 
+/** Whose kernel counters a run read: the machine's, or compare's own network namespace (emulator kernel-userns…). */
+export type KernelScope = 'machine' | 'namespace'
+
 /** Why TCP ran without some asked impairments (see CompareImpairmentConfig.tcpDegraded). */
 export type TcpDegradedReason = 'loss-needs-kernel' | 'stream-kinds'
 

@@ -14,7 +14,7 @@ import { reliableVerdict } from './findings/reliable.js'
 import { unreliableVerdict } from './findings/unreliable.js'
 
 export type { FindingParams } from './findings/params.js'
-export { shownTransports, traitsOf, type CompareFinding, type FindingCode } from './findings/finding.js'
+export { kernelScope, shownTransports, traitsOf, type CompareFinding, type FindingCode } from './findings/finding.js'
 export { kernelTableDrops } from './findings/impairment.js'
 export { RATIO_SHOWN, type HeadlineCause, type HeadlineCode, type HeadlineFinding, type HeadlineParams } from './findings/headline.js'
 

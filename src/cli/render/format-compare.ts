@@ -8,7 +8,7 @@ import type { ChalkInstance } from 'chalk'
 import type { CompareResult } from '../../compare/compare-types.js'
 import type { Finding, TransportId } from '../../compare/transport-types.js'
 import { probeOutcomes, type TransportResult, type TransportRun } from '../../compare/compare-stats.js'
-import { compareFindings, IMPAIRMENT_CODES, shownTransports, traitsOf, type FindingCode } from '../../compare/findings.js'
+import { compareFindings, IMPAIRMENT_CODES, kernelScope, shownTransports, traitsOf, type FindingCode } from '../../compare/findings.js'
 import { formatAddress } from '../../core/addresses.js'
 import { catalog, type Catalog, type Fmt } from '../../i18n/index.js'
 import { compareUnits } from '../../i18n/compare-units.js'
@@ -81,7 +81,7 @@ export function wordHeadline (result: CompareResult, finding: Finding, t: Catalo
 export function wordFinding (result: CompareResult, finding: Finding, t: Catalog): string {
   const label = finding.transport === undefined ? '' : traitsOf(result, finding.transport).label
   const message = t.compare.findings[finding.code as FindingCode] as (p: object) => string
-  return message({ ...finding.params, label })
+  return message({ ...finding.params, label, scope: kernelScope(result) })
 }
 
 /**
@@ -119,7 +119,8 @@ function impairmentBlock (result: CompareResult, findings: Finding[], t: Catalog
   const w = t.compare.impairment
   const asked = IMPAIRMENT_KINDS.filter(kind => config[kind] > 0).map(kind => w.kind({ kind, value: config[kind] }))
   const lines = [
-    w.title({ emulator: config.emulator, asked, seed: config.emulator === 'kernel' ? null : config.seed }),
+    // The seed drives the userspace relay only: kernel drops (kernel, kernel-userns) are unseeded.
+    w.title({ emulator: config.emulator, asked, seed: config.emulator.includes('userspace') ? config.seed : null }),
     w.why({ emulator: config.emulator, reason: config.reason }),
   ]
   for (const id of shownTransports(result)) {

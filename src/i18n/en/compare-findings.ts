@@ -6,18 +6,25 @@ import type { Fmt } from '../fmt.js'
 import { compareUnits } from '../compare-units.js'
 import { compareReasons as reasons } from './compare-reasons.js'
 import type { FindingParams, TailName } from '../../compare/findings/params.js'
+import type { KernelScope } from '../../compare/compare-types.js'
 import type { TcpLossUnavailable } from '../../net/userns.js'
 
-type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string }) => string }
+/** `scope`: whose kernel counters these are — the machine's, or compare's own network namespace (kernel-userns). */
+type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string; scope?: KernelScope }) => string }
 
 export const compareFindingsEn = (f: Fmt): Messages => {
-  const c = clauses(f)
-  return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) }
+  const words = (scope: KernelScope): Messages => { const c = clauses(f, scope); return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) } }
+  const byScope = { machine: words('machine'), namespace: words('namespace') }
+  return Object.fromEntries(Object.keys(byScope.machine).map(code =>
+    [code, (p: { scope?: KernelScope }) => (byScope[p.scope ?? 'machine'] as Record<string, (p: object) => string>)[code]!(p)])) as unknown as Messages
 }
 
 /** The clauses several findings share (late probes, refused sends, the kernel's counts). */
-const clauses = (f: Fmt) => {
+const clauses = (f: Fmt, scope: KernelScope) => {
   const { ms, percent, count } = compareUnits(f)
+  // Inside compare's own network namespace (kernel-userns) the counters are the namespace's, not the machine's.
+  const where = scope === 'machine' ? 'on this machine' : "in compare's own network namespace"
+  const wide = scope === 'machine' ? 'machine-wide' : 'this namespace only'
   const probes = (n: number) => f.plural(n, { one: '# probe', other: '# probes' })
   const allProbes = (n: number) => (n === 1 ? 'its one probe' : `all ${f.num(n)} probes`)
   const tailWord = (tail: TailName) => (tail === 'p99' ? 'p99' : 'worst RTT')
@@ -33,8 +40,8 @@ const clauses = (f: Fmt) => {
   const udpCounted = (p: { rcvbufErrors: number; inErrors: number }) =>
     `RcvbufErrors +${f.num(p.rcvbufErrors)}${p.inErrors !== p.rcvbufErrors ? `, InErrors +${f.num(p.inErrors)}` : ''}`
   const tcpCounted = (retransSegs: number | null) => (retransSegs === null ? ''
-    : retransSegs === 0 ? 'the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0)'
-      : `the kernel counted ${f.plural(retransSegs, { one: '# retransmitted segment', other: '# retransmitted segments' })} on this machine during the run (RetransSegs +${f.num(retransSegs)}, machine-wide)`)
+    : retransSegs === 0 ? `the kernel counted no retransmitted segments ${where} during the run (RetransSegs +0)`
+      : `the kernel counted ${f.plural(retransSegs, { one: '# retransmitted segment', other: '# retransmitted segments' })} ${where} during the run (RetransSegs +${f.num(retransSegs)}, ${wide})`)
   const withCounted = (retransSegs: number | null) => { const c = tcpCounted(retransSegs); return c === '' ? '' : `; ${c}` }
   const kernelDropped = (n: number) => (n > 0 ? `the kernel dropped ${f.plural(n, { one: '# TCP packet', other: '# TCP packets' })}; ` : '')
   const queue = '--blast writes probes faster than their echoes come back, so they queue behind each other in the socket buffers'
@@ -50,7 +57,7 @@ const clauses = (f: Fmt) => {
     }
   }
 
-  return { ms, percent, count, probes, allProbes, tailWord, tmaxHint, lateNote, refusedSentence, after, lost, udpCounted, tcpCounted, withCounted, kernelDropped, queue, heldNote, connectionEnd }
+  return { wide, ms, percent, count, probes, allProbes, tailWord, tmaxHint, lateNote, refusedSentence, after, lost, udpCounted, tcpCounted, withCounted, kernelDropped, queue, heldNote, connectionEnd }
 }
 type Clauses = ReturnType<typeof clauses>
 
@@ -158,12 +165,12 @@ const notExposedWhy: Record<TcpLossUnavailable, string> = {
 }
 
 const impairment = (f: Fmt, c: Clauses) => {
-  const { ms, percent, count, heldNote } = c
+  const { wide, ms, percent, count, heldNote } = c
   return {
     'impairment-loss': p => `loss ${f.num(p.lossEachWayPercent)}% each way → expected ${percent(p.expectedPercent)} round trip ±${f.num(Number((p.sdPercent * 2).toFixed(2)))} points ` +
       `(binomial, 2 sd for ${count(p.probes)} probes), measured ${percent(p.measuredPercent)}: ${p.within ? 'within' : 'outside'} that range`,
     'impairment-loss-retransmitted': p => `loss ${f.num(p.lossEachWayPercent)}% each way (${p.appliedBy}) → expected 0% lost (${p.label} retransmits), measured ${percent(p.measuredPercent)}` +
-      (p.retransSegs !== null ? `, RetransSegs +${f.num(p.retransSegs)} (machine-wide)` : ''),
+      (p.retransSegs !== null ? `, RetransSegs +${f.num(p.retransSegs)} (${wide})` : ''),
     'impairment-delay': p => `delay → expected ${p.jitterMs > 0 ? `RTT +${f.num(p.addedRttMs)} ms on average (≥ ${f.num(p.floorMs)} ms)` : `RTT ≥ ${f.num(p.floorMs)} ms`}, ` +
       `measured min ${p.minRttMs === null ? 'n/a' : ms(p.minRttMs)}, p50 ${p.p50RttMs === null ? 'n/a' : ms(p.p50RttMs)}`,
     'impairment-duplicate': p => `duplicate ${f.num(p.duplicateEachWayPercent)}% each way → expected ${percent(p.expectedPercent)} extra copies, measured ${percent(p.measuredPercent)}`,
