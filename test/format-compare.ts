@@ -4,6 +4,7 @@ import { formatCompare, formatCsvRows, verdict } from '../src/cli/render/format-
 import type { TransportRun } from '../src/compare/compare-stats.js'
 import { classroomResult, compareResult, latency, lossyUdp, reorderedUdp, tcpResult, udpResult } from './fixtures/compare-result.js'
 import { catalog } from '../src/i18n/index.js'
+import type { CompareResult } from '../src/compare/compare-types.js'
 
 const plain = new Chalk({ level: 0 })
 const coloured = new Chalk({ level: 1 })
@@ -551,7 +552,8 @@ t.test('the headline says TCP was not exposed to loss, and that sentence is not 
 
 t.test('inside compare\'s own user namespace the counters are the namespace\'s, and kernel drops show no seed', async t => {
   const classroom = classroomResult({ p99: 65.5, p999: 200, max: 245 })
-  const as = (emulator: string) => compareResult({ ...classroom, config: { ...classroom.config, impairment: { ...classroom.config.impairment!, emulator } } })
+  type Emulator = NonNullable<CompareResult['config']['impairment']>['emulator']
+  const as = (emulator: Emulator) => compareResult({ ...classroom, config: { ...classroom.config, impairment: { ...classroom.config.impairment!, emulator } } })
   const userns = formatCompare(as('kernel-userns'), plain, { width: 200 })
   t.match(userns, /^kernel \(namespace\) +RetransSegs/m)
   t.match(userns, /RetransSegs \+79 \(this namespace only\)/)

@@ -164,62 +164,72 @@ export const makeCompareCommand = (ctx: CliContext): Command => {
     .addOption(new Option('--json', help.options.json))
     .option('--csv <file>', help.options.csv)
     .addHelpText('after', help.after)
-    .action((host: string | undefined, flags: CompareFlags, command: Command) => runAction(ctx, async () => {
-      if (host === undefined && command.getOptionValueSource('port') === 'cli') {
-        throw invalidArgText(t.portNeedsHost({ port: flags.port }))
-      }
-      if (flags.transports.includes('udp') && flags.size > MAX_UDP_PAYLOAD_IPV4) {
-        throw invalidArgText(t.sizeTooBigForUdp({ max: MAX_UDP_PAYLOAD_IPV4, value: flags.size }))
-      }
-      if (flags.csv === '-' && flags.json) {
-        throw invalidArgText(t.csvAndJsonOnStdout)
-      }
-      const { makeCompareConfig, runCompareDetailed } = await import('../../compare/compare.js')
-      // Validate everything before starting a reflector process.
-      const config = makeCompareConfig({
-        host: host ?? '127.0.0.1',
-        port: host === undefined ? 9000 : flags.port,
-        local: host === undefined,
-        count: flags.count,
-        ratePerSecond: flags.rate,
-        sizeBytes: flags.size,
-        transports: flags.transports,
-        blast: flags.blast ?? false,
-        schedule: flags.sequential ? 'sequential' : 'interleaved',
-        warmup: flags.warmup,
-        nagle: flags.nagle ?? false,
-        tmaxMs: flags.tmax ?? null,
-      })
-      const impairmentGiven = IMPAIRMENT_FLAGS.some(name => command.getOptionValueSource(name) === 'cli')
-      if (!impairmentGiven && (command.getOptionValueSource('emulator') === 'cli' || flags.seed !== undefined)) {
-        throw invalidArgText(t.needsImpairment({ flag: command.getOptionValueSource('emulator') === 'cli' ? 'emulator' : 'seed' }))
-      }
-      const impairment: Impairment | undefined = impairmentGiven
-        ? Object.fromEntries(IMPAIRMENT_FLAGS.filter(name => flags[name] !== undefined).map(name => [name, flags[name]]))
-        : undefined
-      if (impairment) {
-        // The same impossible combination is the same usage error as in link (exit 2).
-        const { problem } = await checkImpairmentFlags({ command: 'compare', transports: carriersOf(flags.transports), impairment, emulator: flags.emulator })
-        if (problem !== undefined) throw invalidArgText(problem)
-      }
-      // TCP loss without root: the whole run moves into a private user + network namespace.
-      const route = impairment && tcpLossRoute(ctx.io, { loss: impairment.loss ?? 0, tcp: carriersOf(flags.transports).includes('tcp'), emulator: flags.emulator, local: host === undefined })
-      if (route && 'reexec' in route) return await reexecInUserns(ctx, (command.parent as unknown as { rawArgs: string[] }).rawArgs)
-      const lossUnavailable = route && 'unavailable' in route ? route.unavailable : undefined
-      // Last of the checks, first of the effects: the file is opened before any probe is sent.
-      const csv = flags.csv === undefined ? undefined : await openCsv(t, flags.csv)
-      // Tables left by runs that died still drop packets on their ports: remove them first (one line says so).
-      await sweepStaleTablesAtStart(ctx)
-      if (impairment && flags.transports.includes('udp')) {
-        const note = reorderSpacingNote(impairment, config.intervalMs)
-        if (note !== undefined) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(note)
-      }
-      try {
-        return await measureAndReport(ctx, { host, flags, config, impairment, csv, runCompareDetailed, lossUnavailable })
-      } finally {
-        if (csv?.kind === 'file') await csv.handle.close()
-      }
-    }, { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }, flags.json ? { kind: 'document', schema: 'sockkit.compare/v2' } : undefined))
+    .action((host: string | undefined, flags: CompareFlags, command: Command) => runAction(ctx, () => compareAction(ctx, host, flags, command),
+      { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }, flags.json ? { kind: 'document', schema: 'sockkit.compare/v2' } : undefined))
+}
+
+/** The flags that need one another or exclude one another: each a usage error (exit 2). */
+const checkFlagCombinations = (t: Messages, host: string | undefined, flags: CompareFlags, command: Command): void => {
+  if (host === undefined && command.getOptionValueSource('port') === 'cli') {
+    throw invalidArgText(t.portNeedsHost({ port: flags.port }))
+  }
+  if (flags.transports.includes('udp') && flags.size > MAX_UDP_PAYLOAD_IPV4) {
+    throw invalidArgText(t.sizeTooBigForUdp({ max: MAX_UDP_PAYLOAD_IPV4, value: flags.size }))
+  }
+  if (flags.csv === '-' && flags.json) {
+    throw invalidArgText(t.csvAndJsonOnStdout)
+  }
+}
+
+/** `compare`'s action: checks, the config, the impairment route (maybe a user namespace), then the run. */
+const compareAction = async (ctx: CliContext, host: string | undefined, flags: CompareFlags, command: Command): Promise<number> => {
+  const t = ctx.t.compareCli
+  checkFlagCombinations(t, host, flags, command)
+  const { makeCompareConfig, runCompareDetailed } = await import('../../compare/compare.js')
+  // Validate everything before starting a reflector process.
+  const config = makeCompareConfig({
+    host: host ?? '127.0.0.1',
+    port: host === undefined ? 9000 : flags.port,
+    local: host === undefined,
+    count: flags.count,
+    ratePerSecond: flags.rate,
+    sizeBytes: flags.size,
+    transports: flags.transports,
+    blast: flags.blast ?? false,
+    schedule: flags.sequential ? 'sequential' : 'interleaved',
+    warmup: flags.warmup,
+    nagle: flags.nagle ?? false,
+    tmaxMs: flags.tmax ?? null,
+  })
+  const impairmentGiven = IMPAIRMENT_FLAGS.some(name => command.getOptionValueSource(name) === 'cli')
+  if (!impairmentGiven && (command.getOptionValueSource('emulator') === 'cli' || flags.seed !== undefined)) {
+    throw invalidArgText(t.needsImpairment({ flag: command.getOptionValueSource('emulator') === 'cli' ? 'emulator' : 'seed' }))
+  }
+  const impairment: Impairment | undefined = impairmentGiven
+    ? Object.fromEntries(IMPAIRMENT_FLAGS.filter(name => flags[name] !== undefined).map(name => [name, flags[name]]))
+    : undefined
+  if (impairment) {
+    // The same impossible combination is the same usage error as in link (exit 2).
+    const { problem } = await checkImpairmentFlags({ command: 'compare', transports: carriersOf(flags.transports), impairment, emulator: flags.emulator })
+    if (problem !== undefined) throw invalidArgText(problem)
+  }
+  // TCP loss without root: the whole run moves into a private user + network namespace.
+  const route = impairment && tcpLossRoute(ctx.io, { loss: impairment.loss ?? 0, tcp: carriersOf(flags.transports).includes('tcp'), emulator: flags.emulator, local: host === undefined })
+  if (route && 'reexec' in route) return await reexecInUserns(ctx, (command.parent as unknown as { rawArgs: string[] }).rawArgs)
+  const lossUnavailable = route && 'unavailable' in route ? route.unavailable : undefined
+  // Last of the checks, first of the effects: the file is opened before any probe is sent.
+  const csv = flags.csv === undefined ? undefined : await openCsv(t, flags.csv)
+  // Tables left by runs that died still drop packets on their ports: remove them first (one line says so).
+  await sweepStaleTablesAtStart(ctx)
+  if (impairment && flags.transports.includes('udp')) {
+    const note = reorderSpacingNote(impairment, config.intervalMs)
+    if (note !== undefined) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(note)
+  }
+  try {
+    return await measureAndReport(ctx, { host, flags, config, impairment, csv, runCompareDetailed, lossUnavailable })
+  } finally {
+    if (csv?.kind === 'file') await csv.handle.close()
+  }
 }
 
 const measureAndReport = async (ctx: CliContext, { host, flags, config, impairment, csv, runCompareDetailed, lossUnavailable }: {
