@@ -536,8 +536,8 @@ t.test('the headline comes first: what differed, with ratios, the cause, and the
   t.same(lines('pt'), ['TCP: perda 0%, p99 241 ms (5,1× o do UDP) — retransmissões', 'UDP: perda 11,2%, p99 47,0 ms — perdidas no caminho', ''])
   // The second half alone shows UDP's p99 above TCP's: the ratio is within this run's noise.
   const noisy = compareResult({ ...result, results: { ...result.results, tcp: { ...result.results.tcp!, halves: [half(500, 0, 230), half(500, 0, 40)] } } })
-  t.equal(formatCompare(noisy, plain, { width: 200 }).split('\n')[2], "within this run's noise: TCP's p99 was 4.9× UDP's in the first half of the run and 0.9× in the second")
-  t.match(formatCompare(noisy, plain, { ...catalog('es'), width: 200 }), /dentro del ruido de esta ejecución: el p99 de TCP fue 4,9× el de UDP en la primera mitad/)
+  t.equal(formatCompare(noisy, plain, { width: 200 }).split('\n')[2], "within this run's noise: TCP's p99 was 4.89× UDP's in the first half of the run and 0.87× in the second")
+  t.match(formatCompare(noisy, plain, { ...catalog('es'), width: 200 }), /dentro del ruido de esta ejecución: el p99 de TCP fue 4,89× el de UDP en la primera mitad/)
 })
 
 t.test('the headline says TCP was not exposed to loss, and that sentence is not repeated below', async t => {

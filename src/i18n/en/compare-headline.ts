@@ -14,6 +14,8 @@ export const compareHeadline = (f: Fmt) => {
   const { ms, percent } = compareUnits(f)
   const tailWord = (tail: TailName) => (tail === 'p99' ? 'p99' : 'worst RTT')
   const times = (r: number | null) => (r === null ? 'too few samples' : `${r >= 10 ? f.num(Math.round(r)) : f.num(r, 1)}×`)
+  // The halves' ratios in hundredths: 1.08× must not read as the 1.1× that counts as a difference.
+  const timesExact = (r: number | null) => (r === null ? 'too few samples' : `${r >= 10 ? f.num(Math.round(r)) : f.num(r, 2)}×`)
   const ratio = (mine: number | null, other: number | null) => (mine === null || other === null || other === 0 ? null : mine / other)
   const cause: Record<HeadlineCause, string> = {
     'retransmissions': 'retransmissions',
@@ -33,8 +35,8 @@ export const compareHeadline = (f: Fmt) => {
       `${p.label}: ${percent(p.lossPercent)} lost, ${tailWord(p.tail)} ${p.tailMs === null ? 'none (nothing came back)' : ms(p.tailMs)}` +
       `${p.ratio === null ? '' : ` (${times(p.ratio)} ${p.otherLabel}'s)`}${p.cause === null ? '' : ` — ${cause[p.cause]}`}`,
     'headline-noise': (p: HeadlineParams['headline-noise'] & Labels) => p.measure === 'tail'
-      ? `within this run's noise: ${p.label}'s ${tailWord(p.tail)} was ${times(ratio(p.firstMine, p.firstOther))} ${p.otherLabel}'s ` +
-        `in the first half of the run and ${times(ratio(p.secondMine, p.secondOther))} in the second`
+      ? `within this run's noise: ${p.label}'s ${tailWord(p.tail)} was ${timesExact(ratio(p.firstMine, p.firstOther))} ${p.otherLabel}'s ` +
+        `in the first half of the run and ${timesExact(ratio(p.secondMine, p.secondOther))} in the second`
       : `within this run's noise: ${p.label} lost ${percent(p.firstMine ?? 0)} in the first half of the run and ${percent(p.secondMine ?? 0)} ` +
         `in the second; ${p.otherLabel} ${percent(p.firstOther ?? 0)} and ${percent(p.secondOther ?? 0)}`,
   }

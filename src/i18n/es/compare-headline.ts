@@ -8,6 +8,8 @@ export const compareHeadline: Area<'compareHeadline'> = (f) => {
   const { ms, percent } = compareUnits(f)
   const tailWord = (tail: TailName) => (tail === 'p99' ? 'p99' : 'peor RTT')
   const times = (r: number | null) => (r === null ? 'pocas muestras' : `${r >= 10 ? f.num(Math.round(r)) : f.num(r, 1)}×`)
+  // The halves' ratios in hundredths: 1.08× must not read as the 1.1× that counts as a difference.
+  const timesExact = (r: number | null) => (r === null ? 'pocas muestras' : `${r >= 10 ? f.num(Math.round(r)) : f.num(r, 2)}×`)
   const ratio = (mine: number | null, other: number | null) => (mine === null || other === null || other === 0 ? null : mine / other)
   const cause: Record<HeadlineCause, string> = {
     'retransmissions': 'retransmisiones',
@@ -27,8 +29,8 @@ export const compareHeadline: Area<'compareHeadline'> = (f) => {
       `${p.label}: pérdida ${percent(p.lossPercent)}, ${tailWord(p.tail)} ${p.tailMs === null ? 'ninguno (no volvió nada)' : ms(p.tailMs)}` +
       `${p.ratio === null ? '' : ` (${times(p.ratio)} el de ${p.otherLabel})`}${p.cause === null ? '' : ` — ${cause[p.cause]}`}`,
     'headline-noise': (p) => p.measure === 'tail'
-      ? `dentro del ruido de esta ejecución: el ${tailWord(p.tail)} de ${p.label} fue ${times(ratio(p.firstMine, p.firstOther))} el de ${p.otherLabel} ` +
-        `en la primera mitad de la ejecución y ${times(ratio(p.secondMine, p.secondOther))} en la segunda`
+      ? `dentro del ruido de esta ejecución: el ${tailWord(p.tail)} de ${p.label} fue ${timesExact(ratio(p.firstMine, p.firstOther))} el de ${p.otherLabel} ` +
+        `en la primera mitad de la ejecución y ${timesExact(ratio(p.secondMine, p.secondOther))} en la segunda`
       : `dentro del ruido de esta ejecución: ${p.label} perdió ${percent(p.firstMine ?? 0)} en la primera mitad de la ejecución y ${percent(p.secondMine ?? 0)} ` +
         `en la segunda; ${p.otherLabel}, ${percent(p.firstOther ?? 0)} y ${percent(p.secondOther ?? 0)}`,
   }
