@@ -20,6 +20,9 @@ import { startCli } from './fixtures/cli.js'
 import { runMain } from './fixtures/main.js'
 import { inNetns, netnsSkipReason, privateNetns, sockkitInNetns } from './fixtures/netns.js'
 
+// Independent subtests (each its own impairment and run ids against the shared reflector): side by side.
+t.jobs = 3
+
 let local: LocalReflector
 t.before(async () => { local = await startLocalReflector() })
 t.teardown(() => local.close())
