@@ -20,7 +20,10 @@ const startSink = () => new Promise((resolve, reject) => {
 const udpSendRate = (port, count, rate) => new Promise((resolve, reject) => {
   const args = [BIN, 'udp-send', '127.0.0.1', String(port), 'x', '--size', String(SIZE), '--count', String(count), '--quiet', '--wait', '0',
     ...(rate ? ['--rate', String(rate)] : [])]
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+  // detached, as spawnLimited starts the bare sender: a session of its own is a scheduling
+  // group of its own under Linux's autogroup, so on a loaded machine both get a group's share
+  // (sharing the bench's group with its sink halved udp-send's rate against the bare sender).
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, detached: true })
   let stderr = ''
   child.stderr.on('data', d => { stderr += d })
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)

@@ -4,7 +4,7 @@ import { createSocket } from 'node:dgram'
 import { createAddressFilter } from '../src/core/cidr.js'
 import { TcpEchoServer, type TcpServerEvent } from '../src/servers/tcp-server.js'
 import { UdpServer, type UdpServerEvent } from '../src/servers/udp-server.js'
-import { runCli, startCli } from './fixtures/cli.js'
+import { runMain, startMain } from './fixtures/main.js'
 import { unmatchableAllow } from '../src/cli/address-filter.js'
 import { secondLoopbackSkip } from './fixtures/loopback.js'
 
@@ -93,8 +93,7 @@ t.test('udp: datagrams from a filtered peer get no reply and are counted; allowe
 })
 
 t.test('cli: tcp-server --allow / --deny', { skip: secondLoopbackSkip }, async t => {
-  const server = startCli(['tcp-server', '0', '--allow', '127.0.0.2/32', '--deny', '10.0.0.0/8,::1'])
-  t.teardown(() => server.child.kill('SIGKILL'))
+  const server = startMain(['tcp-server', '0', '--allow', '127.0.0.2/32', '--deny', '10.0.0.0/8,::1'], { t })
   const [, port] = await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
   await server.waitFor(/allowing only 127\.0\.0\.2\/32; denying 10\.0\.0\.0\/8, ::1\/128/)
   t.equal(await tcpExchange(t, Number(port), '127.0.0.1'), '')
@@ -105,8 +104,7 @@ t.test('cli: tcp-server --allow / --deny', { skip: secondLoopbackSkip }, async t
 })
 
 t.test('cli: udp-server --deny reports denied datagrams and says no reply', { skip: secondLoopbackSkip }, async t => {
-  const server = startCli(['udp-server', '0', '--deny', '127.0.0.1'])
-  t.teardown(() => server.child.kill('SIGKILL'))
+  const server = startMain(['udp-server', '0', '--deny', '127.0.0.1'], { t })
   const [, port] = await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
   t.equal(await udpExchange(t, Number(port), '127.0.0.2', 'hola', 5000), 'hola')
   t.equal(await udpExchange(t, Number(port), '127.0.0.1', 'x'), undefined)
@@ -120,7 +118,7 @@ t.test('cli: a bad rule is a usage error naming it', async t => {
     ['tcp-server', '--allow', '10.0.0.0/33'], ['udp-server', '--deny', 'localhost'],
     ['serve', '--allow', '10.0.0.1,nope'], ['chat-server', '--deny', '::1/129'],
   ] as const) {
-    const run = await runCli([command, '0', option, value])
+    const run = await runMain([command, '0', option, value])
     t.equal(run.code, 2, `${command} ${option} ${value}`)
     t.match(run.stderr, value.includes(',') ? 'nope' : value)
     t.notMatch(run.stderr, /\n\s+at /, 'no stack trace')
@@ -171,21 +169,18 @@ t.test('cli: tcp-server and udp-server on ::1 with only IPv4 --allow rules warn 
   probe.close()
   if (!hasIpv6) return t.plan(0, '::1 is not available here')
   for (const command of ['tcp-server', 'udp-server']) {
-    const server = startCli([command, '0', '--host', '::1', '--allow', '127.0.0.0/8'])
-    t.teardown(() => { if (server.child.exitCode === null) server.child.kill('SIGKILL') })
+    const server = startMain([command, '0', '--host', '::1', '--allow', '127.0.0.0/8'], { t })
     await server.waitFor(/warning: no --allow rule can match: every one is IPv4, and a server bound to ::1 only hears IPv6 peers, so all of them will be denied/)
     t.equal(await server.interrupt(), 130, command)
   }
-  const fine = startCli(['udp-server', '0', '--host', '::1', '--allow', '::1'])
-  t.teardown(() => { if (fine.child.exitCode === null) fine.child.kill('SIGKILL') })
+  const fine = startMain(['udp-server', '0', '--host', '::1', '--allow', '::1'], { t })
   await fine.waitFor(/allowing only ::1\/128/)
   t.equal(await fine.interrupt(), 130)
   t.notMatch(fine.stderr(), /warning/)
 })
 
 t.test('cli: udp-server reports a burst of denied datagrams as a first line and a trailing one', async t => {
-  const server = startCli(['udp-server', '0', '--deny', '127.0.0.1'])
-  t.teardown(() => server.child.kill('SIGKILL'))
+  const server = startMain(['udp-server', '0', '--deny', '127.0.0.1'], { t })
   const [, port] = await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
   const socket = createSocket('udp4')
   t.teardown(() => socket.close())
@@ -206,4 +201,17 @@ t.test('the address filter words come from the catalogue it is given (English by
   const other = { ...EN().addressFilter, denied: { ...EN().addressFilter.denied, notInAllow: 'fuera de --allow' } }
   t.equal(deniedBecause(filter, '::1', other), 'fuera de --allow')
   t.match(unmatchableAllow(createAddressFilter({ allow: ['::1'] }), '127.0.0.1', { ...other, unmatchableAllow: p => `sin ${p.own}` }), 'sin IPv4')
+})
+
+t.test('cli: the filter is worded in the run\'s language by every server command (help, listening line, warning)', async t => {
+  for (const command of ['tcp-server', 'udp-server', 'chat-server', 'serve']) {
+    const cli = startMain(['--lang', 'es', command, '0', '--host', '::1', '--allow', '10.0.0.0/8', '--deny', '10.1.0.0/16'])
+    t.teardown(() => cli.interrupt())
+    await cli.waitFor(/solo se permite 10\.0\.0\.0\/8; se deniega 10\.1\.0\.0\/16/)
+    await cli.waitFor(/ninguna regla --allow puede coincidir: todas son IPv4/)
+    t.notMatch(cli.stderr(), /allowing only|no --allow rule/, `${command}: no English filter words`)
+    await cli.interrupt()
+    const help = await runMain(['--lang', 'pt', command, '--help'])
+    t.match(help.stdout, /atende só pares dentro destes endereços/, `${command} --help in Portuguese`)
+  }
 })

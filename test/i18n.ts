@@ -88,9 +88,10 @@ t.test('plural forms follow Intl.PluralRules, with a zero form where one is give
   t.equal(pt.plural(0, perdidos), 'nenhum datagrama perdido')
   t.equal(pt.plural(1, perdidos), '1 datagrama perdido')
   t.equal(pt.plural(3, perdidos), '3 datagramas perdidos')
-  // Without a zero form 0 takes the language's own category: "other" in es, "one" in pt-BR.
+  // Without a zero form 0 takes "other" in es (CLDR) and in pt-BR too ("0 sondas", where CLDR says "one").
   t.equal(es.plural(0, { one: '# uno', other: '# otros' }), '0 otros')
-  t.equal(pt.plural(0, { one: '# um', other: '# outros' }), '0 um')
+  t.equal(pt.plural(0, { one: '# sonda', other: '# sondas' }), '0 sondas')
+  t.equal(pt.plural(1, { one: '# sonda', other: '# sondas' }), '1 sonda')
   // CLDR's "many" (a million) in es and pt: "1.000.000 de datagramas".
   t.equal(es.plural(1e6, { one: '# datagrama', many: '# de datagramas', other: '# datagramas' }), '1.000.000 de datagramas')
   t.equal(makeFmt('en').plural(0, { one: '# datagram', other: '# datagrams' }), '0 datagrams')
@@ -135,4 +136,65 @@ t.test('the language reaches the help before commander builds it: LANG=es_AR.UTF
   t.match(en.stdout, /--flood-timeout[\s\S]*?10000\)/, 'LC_ALL=C: English')
   const flag = await runMain(['chat-server', '--help', '--lang', 'pt'], { env: { ...NO_LOCALE, LANG: 'C' } })
   t.match(flag.stdout, /--flood-timeout[\s\S]*?10\.000\)/, '--lang pt beats LANG=C')
+})
+
+t.test('a mistyped value is worded in the run\'s language: --lang es, --lang pt, LANG=es_AR.UTF-8, and English without', async t => {
+  const port = (lang: 'en' | 'es' | 'pt', min: number, text: string) => catalog(lang).t.errors.corePort({ min, text })
+  const cases: Array<[string, string[], Record<string, string | undefined>, string]> = [
+    ['--lang es', ['tcp-server', 'abc', '--lang', 'es'], NO_LOCALE, `<port>: ${port('es', 0, 'abc')}`],
+    ['--lang pt', ['--lang', 'pt', 'udp-send', '127.0.0.1', '99999'], NO_LOCALE, `<port>: ${port('pt', 1, '99999')}`],
+    ['LANG=es_AR.UTF-8', ['tcp-client', '127.0.0.1', 'x'], { ...NO_LOCALE, LANG: 'es_AR.UTF-8' }, `<port>: ${port('es', 1, 'x')}`],
+    ['LANG=pt_BR.UTF-8, an option', ['compare', '--loss', '200'], { ...NO_LOCALE, LANG: 'pt_BR.UTF-8' }, `--loss: ${catalog('pt').t.errors.corePercent({ name: 'loss', value: '200' })}`],
+    ['LANG=C', ['tcp-server', 'abc'], NO_LOCALE, `<port>: ${port('en', 0, 'abc')}`],
+    // A bad --lang is worded in the environment's language, the one the run falls back to.
+    ['--lang xx under LANG=es_ES', ['--lang', 'xx', 'serve'], { ...NO_LOCALE, LANG: 'es_ES.UTF-8' }, `--lang: ${catalog('es').t.errors.chatLangUnreadable({ value: 'xx' })}`],
+    // A two-argument parser (--allow collects its values) keeps working, and speaks pt.
+    ['--allow under --lang pt', ['serve', '--lang', 'pt', '--allow', '10.0.0.0/33'], NO_LOCALE,
+      `--allow: ${catalog('pt').t.errors.coreCidrPrefix({ what: 'allow', value: '10.0.0.0/33', maxPrefix: 32, family: 'IPv4' })}`],
+  ]
+  for (const [name, argv, env, sentence] of cases) {
+    const run = await runMain(argv, { env })
+    t.equal(run.code, 2, `${name}: exit 2`)
+    t.equal(run.stderr, `sockkit: ${sentence}\n`, name)
+  }
+  t.not(port('es', 0, 'abc'), port('en', 0, 'abc'), 'the es sentence is not the English one')
+})
+
+t.test('commander\'s own words in help and errors: usage line, headings, placeholders, unknown option, missing argument, conflicts', async t => {
+  for (const lang of ['es', 'pt'] as const) {
+    const words = catalog(lang).t.cli
+    const root = await runMain(['--help', '--lang', lang], { env: NO_LOCALE })
+    t.equal(root.code, 0)
+    const usage = `${words.help.titles['Usage:']} sockkit ${words.help.usageWords['[options]']} ${words.help.usageWords['[command]']}`
+    t.ok(root.stdout.startsWith(`${usage}\n`), `${lang}: ${usage}`)
+    t.match(root.stdout, `\n${words.help.titles['Options:']}\n`)
+    t.match(root.stdout, `\n${words.help.titles['Commands:']}\n`)
+    t.match(root.stdout, `help ${words.help.usageWords['[command]']}`)
+    t.match(root.stdout, words.help.help)
+    const sub = await runMain(['link', '--help'], { env: { ...NO_LOCALE, LANG: lang } })
+    t.match(sub.stdout, new RegExp(`^${words.help.titles['Usage:']} sockkit link \\S+ <listen-port> <target>\n`))
+    t.match(sub.stdout, `\n${words.help.titles['Arguments:']}\n`)
+    t.match(sub.stdout, words.help.defaultValue({ value: '' }).trim(), `${lang}: the defaults' word`)
+    // Not one of commander's English words left in a help page.
+    for (const help of [root.stdout, sub.stdout]) {
+      t.notMatch(help, /\b(Usage|Options|Commands|Arguments|default|display help)\b|\[options\]|\[command\]/, `${lang}: no English of commander's`)
+    }
+    const errors: Array<[string[], string]> = [
+      [['tcp-server', '--bogus'], words.commander.unknownOption({ flag: '--bogus' })],
+      [['udp-send'], words.commander.missingArgument({ name: 'host' })],
+      [['tcp-server', '--host'], words.commander.optionArgumentMissing({ flag: '--host <address>' })],
+      [['serve', '1', '2'], words.commander.tooManyArguments({ command: 'serve', expected: 1, got: 2 })],
+      [['udp-send', '127.0.0.1', '9', '--interval', '5', '--rate', '3'], words.commander.conflictingOptions({ option: '--interval', other: '--rate' })],
+      [['tcp-servr'], `${words.commander.unknownCommand({ name: 'tcp-servr' })} ${words.commander.didYouMean({ candidates: ['tcp-server'] })}`],
+    ]
+    for (const [argv, sentence] of errors) {
+      const run = await runMain([...argv, '--lang', lang], { env: NO_LOCALE })
+      t.equal(run.code, 2, `${lang} ${argv.join(' ')}: exit 2`)
+      t.equal(run.stderr, `sockkit: ${sentence}\n`, `${lang} ${argv.join(' ')}`)
+    }
+  }
+  const en = await runMain(['--help'], { env: NO_LOCALE })
+  t.ok(en.stdout.startsWith('Usage: sockkit [options] [command]\n'), 'English keeps commander\'s usage line')
+  const conflict = await runMain(['link', '1', '127.0.0.1:2', '--tcp', '--udp'], { env: NO_LOCALE })
+  t.equal(conflict.stderr, 'sockkit: --tcp cannot be used with --udp: give one of them\n')
 })

@@ -2,10 +2,9 @@ import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
 import { connect, createServer } from 'node:net'
 import { once } from 'node:events'
-import { spawn, spawnSync } from 'node:child_process'
 import { PassThrough } from 'node:stream'
 import { main } from '../src/cli/main.js'
-import { BIN, runCli, startCli } from './fixtures/cli.js'
+import { runCli, startCli } from './fixtures/cli.js'
 import { checkHelpReadsWell } from './fixtures/help.js'
 import { secondLoopbackSkip } from './fixtures/loopback.js'
 import { freeTcpPort } from './fixtures/port.js'
@@ -205,31 +204,8 @@ t.test('what each transport can do still starts (spot checks)', async t => {
   }
 })
 
-// TCP loss under auto needs the kernel emulator; without root it is refused, never faked. As
-// root the test drops to 'nobody' so that the refusal is what runs (and no table is installed).
-t.test('TCP loss without a usable kernel emulator: exit 2, says why, suggests --udp', async t => {
-  const asNobody = typeof process.getuid === 'function' && process.getuid() === 0
-  if (asNobody) {
-    // As root the kernel emulator works, so the refusal is only reachable as another user;
-    // that user must be able to read this checkout (a mktemp -d clone is mode 700).
-    const probe = spawnSync(process.execPath, ['-e', '0'], { env: process.env, uid: 65534, gid: 65534, timeout: 10_000 })
-    if (probe.status !== 0) {
-      t.plan(0, 'running as root, and user nobody cannot read this checkout to run the no-root case')
-      return
-    }
-  }
-  const child = spawn(process.execPath, [BIN, 'link', '0', '127.0.0.1:9', '--loss', '5'], {
-    env: { ...process.env, LANGUAGE: undefined, LC_ALL: undefined, LC_MESSAGES: undefined, LANG: 'C', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
-  })
-  let stderr = ''
-  child.stderr.on('data', d => { stderr += d })
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-  const [code] = await once(child, 'close') as [number | null]
-  clearTimeout(timer)
-  t.equal(code, 2, stderr)
-  t.match(stderr, /^sockkit: the TCP relay cannot lose packets .*needs the kernel emulator, which cannot run here: it needs (root|Linux|the nft)/)
-  t.match(stderr, /use --udp/)
-})
+// TCP loss without root and without a user namespace (refused with why and how), and with
+// one (the kernel drops in it): test/link-userns.ts, which runs those as an unprivileged user.
 
 t.test('linkFlagsProblem: the machine-dependent case, for every reason', async t => {
   const { linkFlagsProblem } = await import('../src/cli/commands/link.js')

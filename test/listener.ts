@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { endWithGrace, TcpListener, type TcpListenerOptions } from '../src/net/listener.js'
+import { classifyPortHolders } from '../src/net/port-holders.js'
 
 type Handlers = Partial<Omit<TcpListenerOptions, 'host' | 'port'>>
 
@@ -61,8 +62,35 @@ t.test('listen on ::1 reports IPv6', async t => {
 t.test('EADDRINUSE is passed through with host and port', async t => {
   const { address } = await listen(t)
   const second = new TcpListener({ host: '127.0.0.1', port: address.port, onConnection: () => {} })
-  await t.rejects(second.listen(), { code: 'EADDRINUSE', host: '127.0.0.1', port: address.port })
+  await t.rejects(second.listen(), {
+    code: 'EADDRINUSE', host: '127.0.0.1', port: address.port,
+    ...(process.platform === 'linux' ? { holders: { kind: 'program' } } : {}),
+  })
   await second.close()
+})
+
+// Rows as /proc/net/tcp prints them (header, then sl local remote st tx:rx tr:when retr uid timeout inode).
+const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'
+const row = (local: string, state: string, timer: string, inode: string) =>
+  `   0: ${local} 0100007F:A5E6 ${state} 00000000:00000000 ${timer} 00000000     0        0 ${inode} 1 0000000000000000 20 4 30 10 -1`
+
+t.test('port holders from /proc: a program, or only closing sockets no program owns', async t => {
+  const tw = (ticks: string) => row('0100007F:2328', '06', `03:${ticks}`, '0')
+  // 0x1770 ticks = 60 s, 0x0BB8 = 30 s: the longest one left is what the user waits for.
+  t.same(classifyPortHolders([[HEADER, tw('00001770'), tw('00000BB8')].join('\n')], '127.0.0.1', 9000),
+    { kind: 'closing', states: ['TIME_WAIT'], freesInS: 60 })
+  t.same(classifyPortHolders([[HEADER, row('0100007F:2328', '05', '00:00000000', '0')].join('\n')], '127.0.0.1', 9000),
+    { kind: 'closing', states: ['FIN_WAIT2'], freesInS: undefined }, 'an orphan without a TIME_WAIT timer: within a minute')
+  t.same(classifyPortHolders([[HEADER, tw('00001770'), row('00000000:2328', '0A', '00:00000000', '4242')].join('\n')], '127.0.0.1', 9000),
+    { kind: 'program' }, 'a listener on the wildcard holds it too')
+  t.same(classifyPortHolders([[HEADER, row('0100007F:2328', '06', '03:00000100', '77')].join('\n')], '127.0.0.1', 9000),
+    { kind: 'program' }, 'a socket with an inode still belongs to a program')
+  t.equal(classifyPortHolders([[HEADER, row('0500000A:2328', '06', '03:00001770', '0')].join('\n')], '127.0.0.1', 9000),
+    undefined, '10.0.0.5:9000 does not overlap 127.0.0.1:9000')
+  // tcp6: ::1 is 00000000000000000000000001000000 (four little-endian words).
+  const v6 = `   0: 00000000000000000000000001000000:2328 00000000000000000000000001000000:A5E6 06 00000000:00000000 03:000005DC 00000000     0        0 0 1`
+  t.same(classifyPortHolders(['', [HEADER, v6].join('\n')], '::1', 9000), { kind: 'closing', states: ['TIME_WAIT'], freesInS: 15 })
+  t.equal(classifyPortHolders(['', ''], '127.0.0.1', 9000), undefined, 'unreadable tables: unknown')
 })
 
 t.test('accepted connections are counted open until they close', async t => {

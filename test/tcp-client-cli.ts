@@ -207,3 +207,116 @@ t.test('a stdout that cannot be written (disk full) is one sentence and exit 1, 
   t.match(stderr, /^sockkit: cannot write to stdout: no space left on the device \(ENOSPC\)$/m)
   t.notMatch(stderr, /\n\s+at /, 'no stack trace')
 })
+
+/** A server that takes a FIN as "the client left" and closes without answering; answers only when told. */
+const leavesAtEof = async (t: Test) => {
+  let onConnection: (socket: Socket) => void = () => {}
+  const connected = new Promise<Socket>(resolve => { onConnection = resolve })
+  const port = await rawServer(t, socket => {
+    socket.on('end', () => socket.destroy())
+    socket.resume()
+    onConnection(socket)
+  })
+  return { port, connected }
+}
+
+/** Resolves once `socket` has read at least `bytes`. */
+const readAtLeast = (socket: Socket, bytes: number) => new Promise<void>(resolve => {
+  const check = () => { if (socket.bytesRead >= bytes) { socket.off('data', check); resolve() } }
+  socket.on('data', check)
+  check()
+})
+
+t.test('--no-half-close: stdin ends without a FIN; a server that answers only afterwards is still heard, and its close ends the client', async t => {
+  const server = await leavesAtEof(t)
+  const client = startMain(['tcp-client', HOST, String(server.port), '--no-half-close'], { stdin: 'hola\n', t })
+  await client.waitFor(/input ended after 5 bytes; connection kept open \(no half-close\): reading until the server closes \(Ctrl-C to stop\)/)
+  const socket = await server.connected
+  await readAtLeast(socket, 5)
+  // Our stdin has ended; only now does the server answer. Had a FIN come, it would have left.
+  t.notOk(socket.readableEnded, 'no FIN reached the server')
+  socket.write('respuesta\n')
+  await client.waitFor(/respuesta/, { from: 'stdout' })
+  t.notOk(client.done(), 'still connected after the answer: the server has not closed')
+  socket.end()
+  const run = await client.result
+  t.equal(run.code, 0, run.stderr)
+  t.equal(run.stdout, 'respuesta\n')
+  t.match(run.stderr, /server finished sending \(FIN\) after 10 bytes received/)
+  t.match(run.stderr, /closed after .*: 5 bytes sent, 10 bytes received/)
+  t.notMatch(run.stderr, /sent EOF/)
+})
+
+t.test('the same server without --no-half-close gets our FIN when stdin ends, and leaves without answering', async t => {
+  const server = await leavesAtEof(t)
+  const run = await runMain(['tcp-client', HOST, String(server.port)], { stdin: 'hola\n' })
+  t.equal(run.code, 0, run.stderr)
+  t.equal(run.stdout, '', 'no answer')
+  t.match(run.stderr, /sent EOF \(half-close\) after 5 bytes/)
+  t.match(run.stderr, /server finished sending \(FIN\) after 0 bytes received/)
+})
+
+t.test('--no-half-close --wait: counted from the end of our input, then the client closes (exit 0)', async t => {
+  const port = await rawServer(t, () => {})
+  const run = await runMain(['tcp-client', HOST, String(port), '--no-half-close', '--wait', '100'], { stdin: 'hola\n' })
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, /input ended after 5 bytes; .* or 100 ms pass/)
+  t.match(run.stderr, /--wait elapsed: 100 ms after our input ended the server had not closed; closing/)
+})
+
+t.test('--no-half-close --keep-sending: a server that finished first, then stdin ends: the client closes instead of waiting forever', async t => {
+  const port = await rawServer(t, socket => socket.end('adiós\n'))
+  const client = startMain(['tcp-client', HOST, String(port), '--no-half-close', '--keep-sending'], { t })
+  await client.waitFor(/server closed its side \(FIN\) after 7 bytes received; it may still read/)
+  client.stdin.end('uno\n')
+  const run = await client.result
+  t.equal(run.code, 0, run.stderr)
+  t.equal(run.stdout, 'adiós\n')
+  t.match(run.stderr, /input ended after 4 bytes/)
+})
+
+t.test('on a terminal, --no-half-close says that the end of input keeps the connection open', async t => {
+  const port = await rawServer(t, socket => socket.end())
+  const run = await runMain(['tcp-client', HOST, String(port), '--no-half-close'], { isTTY: true })
+  t.match(run.stderr, /Ctrl-D ends your input \(the connection stays open\), Ctrl-C quits/)
+})
+
+/** Every line of what a terminal shows is either received data or a whole event line. */
+const linesOf = (screen: string) => screen.split('\n').filter(line => line !== '')
+const EVENT_LINE = /^\d\d:\d\d:\d\d\.\d{3} /
+
+t.test('stdout and stderr on one terminal: an event line never continues a received line that lacked its newline', async t => {
+  const port = await rawServer(t, socket => socket.end('prompt> '))
+  const tty = await runMain(['tcp-client', HOST, String(port)], { isTTY: true })
+  t.equal(tty.code, 0, tty.stderr)
+  t.equal(tty.stdout, 'prompt> ', 'stdout keeps the bytes exactly')
+  const lines = linesOf(tty.terminal)
+  t.ok(lines.includes('prompt> '), `"prompt> " on a line of its own: ${JSON.stringify(tty.terminal)}`)
+  for (const line of lines.filter(l => l !== 'prompt> ')) t.match(line, EVENT_LINE, 'every other line is a whole event line')
+  t.match(tty.terminal, /prompt> \n\d\d:\d\d:\d\d\.\d{3} (server finished|closed)/)
+  // Into a pipe or a file stdout and stderr are apart: nothing is added to either.
+  const piped = await runMain(['tcp-client', HOST, String(port)])
+  t.equal(piped.stdout, 'prompt> ')
+  t.notMatch(piped.stderr, /\n\n/, 'no blank line on stderr')
+})
+
+t.test('on one terminal a received line that ended with its newline gets no blank line after it', async t => {
+  const port = await rawServer(t, socket => socket.end('hola\n'))
+  const tty = await runMain(['tcp-client', HOST, String(port)], { isTTY: true })
+  t.equal(tty.code, 0, tty.stderr)
+  t.notMatch(tty.terminal, /\n\n/)
+  t.match(tty.terminal, /^hola$/m)
+})
+
+t.test('a message typed after the port is a usage error that says to use --message, quoted (exit 2, no connection)', async t => {
+  const port = await freeTcpPort()
+  const run = await runMain(['tcp-client', HOST, String(port), 'hello', 'world'])
+  t.equal(run.code, 2)
+  t.equal(run.stderr, `sockkit: tcp-client sends what you type or pipe on stdin, not words after the port: give the message with --message, quoted, as in sockkit tcp-client ${HOST} ${port} --message "hello world"\n`)
+  const one = await runMain(['tcp-client', HOST, String(port), 'hello'])
+  t.equal(one.code, 2)
+  t.match(one.stderr, /--message "hello"\n$/)
+  const es = await runMain(['tcp-client', HOST, String(port), 'hola', 'mundo', '--lang', 'es'])
+  t.equal(es.code, 2)
+  t.match(es.stderr, /da el mensaje con --message, entre comillas, como en sockkit tcp-client .* --message "hola mundo"/)
+})

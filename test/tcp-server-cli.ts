@@ -9,6 +9,10 @@ import { runMain, startMain } from './fixtures/main.js'
 // Most tests run the CLI in-process (main(argv, io)); the real Ctrl-C and the open-files
 // limit spawn the built CLI (bin/sockkit.js → dist/): run `npm run build` first.
 
+// Every case has its own server on its own port; several run at once, so the ones that wait
+// out a 3 s silence or a process start overlap instead of adding up.
+t.jobs = 4
+
 /** `sockkit tcp-server 0 …args` in-process, stopped at teardown; resolves with its port. */
 const startServer = async (t: Test, args: string[] = [], env: Record<string, string | undefined> = {}) => {
   const cli = startMain(['tcp-server', '0', ...args], { env: env as Record<string, string> })
@@ -44,7 +48,8 @@ t.test('Ctrl-C with a connection open: a stopping line at once, then the close i
   // A real process and a real SIGINT: the one place the bin's signal handling is exercised here.
   const cli = startCli(['tcp-server', '0'])
   t.teardown(() => { if (cli.child.exitCode === null) cli.child.kill('SIGKILL') })
-  const port = Number((await cli.waitFor(/listening\S* on \S+:(\d+)/))[1])
+  // A process start is what takes long on a loaded machine (seen: over 10 s at load 24); not the subject here.
+  const port = Number((await cli.waitFor(/listening\S* on \S+:(\d+)/, { timeoutMs: 30_000 }))[1])
   const socket = await client(t, port)
   socket.write('hola')
   await cli.waitFor(/read 4 bytes/)
@@ -124,6 +129,23 @@ t.test('--max-connections: the extra client is told why, the server says so, a f
   t.match(cli.stderr(), /2 connections .*, 1 refused/)
 })
 
+t.test('the refusal a client reads is not a sockkit: error line, and follows --lang', async t => {
+  for (const [lang, text] of [
+    ['es', 'servidor ocupado: 1 cliente conectado; inténtalo más tarde\r\n'],
+    ['pt', 'servidor ocupado: 1 cliente conectado; tente de novo mais tarde\r\n'],
+  ] as const) {
+    const cli = startMain(['--lang', lang, 'tcp-server', '0', '--max-connections', '1'])
+    t.teardown(() => cli.interrupt())
+    const port = Number((await cli.waitFor(/(?:escuchando en|escutando em) \S+:(\d+)/))[1])
+    await client(t, port)
+    await cli.waitFor(/\[#1\]/)
+    const refusal = (await readAll(await client(t, port))).toString()
+    t.equal(refusal, text, `${lang}: the client's user reads it in the run's language`)
+    t.notMatch(refusal, /^sockkit:/, 'it reads like the client\'s own message, not a sockkit error')
+    await cli.interrupt()
+  }
+})
+
 t.test('--idle-timeout closes a silent client', async t => {
   const { cli, port } = await startServer(t, ['--idle-timeout', '200'])
   const socket = await client(t, port)
@@ -190,7 +212,8 @@ const serverUnderFdLimit = async (t: Test, limit: number, args: string[]): Promi
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
   const exited = once(child, 'exit')
-  for (let i = 0; i < 100 && !/listening/.test(stderr) && child.exitCode === null; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  // Polled up to 30 s: a process start on a loaded machine can take over 10.
+  for (let i = 0; i < 300 && !/listening/.test(stderr) && child.exitCode === null; i++) await new Promise(resolve => setTimeout(resolve, 100))
   child.kill('SIGINT')
   await exited
   return stderr
@@ -201,11 +224,13 @@ t.test('--max-connections above the open-files limit is warned about: past it cl
 }, async t => {
   // Beyond the limit accept() fails with EMFILE, and libuv closes the waiting clients itself:
   // no refusal line for them, no event for the server to report.
-  const over = await serverUnderFdLimit(t, 100, ['--max-connections', '1000'])
+  const [over, under] = await Promise.all([
+    serverUnderFdLimit(t, 100, ['--max-connections', '1000']),
+    serverUnderFdLimit(t, 100, ['--max-connections', '20']),
+  ])
   t.match(over, /listening/)
   t.match(over, /--max-connections 1000 is more than this process can hold: its open-files limit is 100 \(ulimit -n\)/)
   t.match(over, /ulimit -n \d+/, 'says how to raise it')
-  const under = await serverUnderFdLimit(t, 100, ['--max-connections', '20'])
   t.match(under, /listening/)
   t.notMatch(under, /open-files limit/, 'no warning when the limit fits')
 })
@@ -219,6 +244,48 @@ t.test('a port in use: exit 1, one plain sentence', async t => {
   t.equal(run.code, 1)
   t.match(run.stderr, new RegExp(`^sockkit: port ${port} is already in use on 127\\.0\\.0\\.1`))
   t.equal(run.stderr.trimEnd().split('\n').length, 1, 'one line, no stack trace')
+  t.match(run.stderr, /stop the program using it/, 'a listening program holds it: stopping it frees the port')
+})
+
+/** Listen on port 0; the server's side of each connection closes first (its port then sits in TIME_WAIT). */
+const closingServer = async (t: Test, closeFirst: 'server' | 'client') => {
+  const server = createServer(s => closeFirst === 'server' ? s.end() : s.on('end', () => s.end()))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  const port = (server.address() as { port: number }).port
+  const c = connect({ port, host: '127.0.0.1' })
+  await once(c, 'connect')
+  const localPort = c.localPort!
+  if (closeFirst === 'client') c.end()
+  else c.on('end', () => c.end())
+  // 'close' comes after both FINs: the side that closed first is now in TIME_WAIT.
+  await once(c, 'close')
+  await new Promise<void>(resolve => server.close(() => resolve()))
+  return { serverPort: port, clientPort: localPort }
+}
+
+t.test('TIME_WAIT: a Node server\'s own never blocks (SO_REUSEADDR); one without it is named, with when it frees itself', async t => {
+  // The server closed first, so its port is in TIME_WAIT, with the SO_REUSEADDR Node set: no conflict.
+  const { serverPort } = await closingServer(t, 'server')
+  const reuse = startMain(['tcp-server', String(serverPort)])
+  t.teardown(() => reuse.interrupt())
+  await reuse.waitFor(new RegExp(`listening on 127\\.0\\.0\\.1:${serverPort}`))
+  // A client's ephemeral port has no SO_REUSEADDR, like a Python server that never set it:
+  // its TIME_WAIT blocks a new listener for up to 60 s, with no program to stop.
+  const { clientPort } = await closingServer(t, 'client')
+  const run = await runMain(['tcp-server', String(clientPort)])
+  t.equal(run.code, 1)
+  if (process.platform !== 'linux') {
+    t.match(run.stderr, `port ${clientPort} is already in use`, 'elsewhere: the plain sentence')
+    return
+  }
+  t.match(run.stderr, new RegExp(`^sockkit: port ${clientPort} is already in use on 127\\.0\\.0\\.1, but only by connections closed a moment ago \\(TIME_WAIT; ` +
+    'no program owns them\\): the system frees it in about (\\d+) s — wait, or pick another port\n$'))
+  const seconds = Number(/in about (\d+) s/.exec(run.stderr)?.[1])
+  t.ok(seconds > 0 && seconds <= 60, `frees within Linux's 60 s (${seconds} s)`)
+  t.notMatch(run.stderr, /stop the program/, 'no program to stop')
+  const es = await runMain(['--lang', 'es', 'tcp-server', String(clientPort)])
+  t.match(es.stderr, /ya está en uso en 127\.0\.0\.1, pero solo por conexiones cerradas hace un momento \(TIME_WAIT;.*en unos \d+ s — espera o elige otro puerto/)
 })
 
 t.test('--json: a fatal error is also one JSON event on stdout, so a script reading only stdout sees why it ended', async t => {

@@ -134,3 +134,29 @@ t.test('bad ports and options: exit 2 in one sentence naming the value', async t
   }
   t.match((await runMain(['udp-server', '70000'])).stderr, '70000')
 })
+
+t.test('start and summary: one line each; a machine-wide drop counter that rose is said to be other sockets\'', { skip: process.platform !== 'linux' && 'kernel drop counters are read on Linux only' }, async t => {
+  const { cli, port } = await startServer(t)
+  const start = cli.stderr().trim().split('\n')
+  t.match(start[0], new RegExp(`listening on 127\\.0\\.0\\.1:${port} \\(UDP\\), echoing; receive buffer \\d`), 'where, echo and buffer in one line')
+  t.match(start[1], /^(\S+ )?try: sockkit udp-send/, 'then the command to try, and nothing else')
+  t.equal(start.length, 2)
+  // Another socket, with a tiny receive buffer, flooded at once: the kernel drops for it, not for the server.
+  const victim = createSocket({ type: 'udp4', recvBufferSize: 4096 })
+  t.teardown(() => victim.close())
+  await new Promise<void>(resolve => victim.bind(0, '127.0.0.1', resolve))
+  const sender = createSocket('udp4')
+  t.teardown(() => sender.close())
+  const payload = Buffer.alloc(1000)
+  let sent = 0
+  await new Promise<void>(resolve => {
+    for (let i = 0; i < 500; i++) sender.send(payload, victim.address().port, '127.0.0.1', () => { if (++sent === 500) resolve() })
+  })
+  await new Promise<void>(resolve => sender.send('seq=1 hola', port, '127.0.0.1', () => resolve()))
+  await cli.waitFor(/10 bytes/)
+  t.equal(await cli.interrupt(), 130)
+  const summary = cli.stderr().trim().split('\n').filter(line => /stopped after/.test(line))
+  t.equal(summary.length, 1)
+  t.match(summary[0], /stopped after .*: 1 peer, 1 datagram \(10 bytes\), 1 echoed; no kernel drops here \(Udp RcvbufErrors \+\d+ on this machine: other sockets' drops\)$/)
+  t.notMatch(cli.stderr(), /dropped no datagrams/)
+})

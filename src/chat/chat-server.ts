@@ -98,7 +98,10 @@ export type ChatLeaveReason =
   | 'quit' | 'closed' | 'reset' | 'error' | 'idle-timeout' | 'name-timeout'
   | 'flood' | 'slow-reader' | 'kicked' | 'server-stopped'
 
-/** Every event a {@link ChatServer} reports. `id` 0 is the operator. */
+/**
+ * Every event a {@link ChatServer} reports. `id` 0 is the operator. `remoteAddress` is '' (port 0)
+ * for a peer that reset before its address could be read; the renderer words that.
+ */
 export type ChatServerEvent =
   | { type: 'listening'; address: string; port: number; family: string; reachable: string[] }
   | { type: 'connected'; id: number; remoteAddress: string; remotePort: number; active: number }
@@ -195,8 +198,6 @@ interface ChatClient {
 }
 
 const CRLF = '\r\n'
-/** The remote address shown for a peer that reset before its address could be read. */
-const PEER_GONE = 'a peer that already left'
 const NAME_COLOURS = [31, 32, 33, 34, 35, 36]
 
 /**
@@ -266,7 +267,7 @@ export class ChatServer {
       onConnection: (socket, peer) => this.accept(socket, peer),
       onDenied: peer => this.emit({ type: 'denied', ...peer }),
       onRefused: (socket, { remoteAddress, remotePort, active, limit, reason }) => {
-        this.emit({ type: 'refused', remoteAddress: remoteAddress || PEER_GONE, remotePort, active, limit })
+        this.emit({ type: 'refused', remoteAddress, remotePort, active, limit })
         const why = reason === 'shutting-down' ? this.text.refusedClosing : this.text.refusedFull({ max: limit })
         void endWithGrace(socket, this.options.closeGraceMs, `* ${why}${CRLF}`)
       },
@@ -465,8 +466,7 @@ export class ChatServer {
   // ---- connections ------------------------------------------------------------------
 
   private accept (socket: Socket, peer: PeerInfo): void {
-    const remoteAddress = peer.remoteAddress || PEER_GONE
-    const { remotePort } = peer
+    const { remoteAddress, remotePort } = peer
     const now = Date.now()
     const client: ChatClient = {
       id: this.nextId++, socket, remoteAddress, remotePort, connectedAt: now,

@@ -1,5 +1,6 @@
-import { InvalidArgumentError } from 'commander'
-import { hasCode } from '../core/errors.js'
+import { InvalidArgumentError, type Command } from 'commander'
+import { hasCode, renderError, type ErrorKey, type SockkitError } from '../core/errors.js'
+import type { Catalog } from '../i18n/index.js'
 import { explainError, type ExplainContext } from './explain.js'
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js'
 import { styleFor, type CliContext } from './io.js'
@@ -52,14 +53,52 @@ export const runAction = async (
 
 /**
  * Adapt one of our parse functions (which throw ERR_SOCKKIT_INVALID_ARG) to a commander
- * argParser, so a bad value is reported by commander as a usage error (exit 2).
+ * argParser, so a bad value is reported by commander as a usage error (exit 2). The sentence
+ * is the error's English message; the error itself rides along as `cause`, so that
+ * {@link localizeParsers} can word it again in the run's language.
  */
 export const argParser = <T>(parse: (value: string) => T) => (value: string): T => {
   try {
     return parse(value)
   } catch (e) {
-    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e))
+    throw Object.assign(new InvalidArgumentError(e instanceof Error ? e.message : String(e)), { cause: e })
   }
+}
+
+/**
+ * A rejected value's sentence in `t`'s language: its `errors` entry when the error carries
+ * one (parsePort, parseHost…), else its message — a sentence the command already worded
+ * from the catalogue (compare's and link's own checks).
+ */
+const parseErrorSentence = (e: Error, t: Catalog): string => {
+  const source = (e.cause instanceof Error ? e.cause : e) as Partial<SockkitError> & Error
+  const key = source.key as ErrorKey | undefined
+  return key !== undefined && key in t.errors
+    ? renderError(t.errors, key, source.params as never)
+    : source.message
+}
+
+/**
+ * Give every argument and option parser of `cmd` (and of its subcommands) the run's
+ * catalogue: commander's "option '--port <port>' argument 'abc' is invalid. <sentence>" gets
+ * the sentence in `t`'s language, not the English of Error.message. Wraps each parseArg once
+ * the commands are built, so the commands keep plain `argParser(parse)` calls; the arity is
+ * kept (a two-argument parser collects repeated values, and main reads that).
+ */
+export const localizeParsers = (cmd: Command, t: Catalog): void => {
+  type Parse = (value: string, previous: unknown) => unknown
+  const reword = (e: unknown): unknown =>
+    e instanceof Error && (e as { code?: unknown }).code === 'commander.invalidArgument'
+      ? new InvalidArgumentError(parseErrorSentence(e, t))
+      : e
+  for (const target of [...cmd.options, ...cmd.registeredArguments] as Array<{ parseArg?: Parse }>) {
+    const parse = target.parseArg
+    if (parse === undefined) continue
+    target.parseArg = parse.length >= 2
+      ? (value: string, previous: unknown) => { try { return parse(value, previous) } catch (e) { throw reword(e) } }
+      : (value: string) => { try { return parse(value, undefined) } catch (e) { throw reword(e) } }
+  }
+  for (const sub of cmd.commands) localizeParsers(sub, t)
 }
 
 /** `--json` in an NDJSON command: a fatal error is one more event line on stdout. */

@@ -1,4 +1,4 @@
-import type { Help, Option, Argument } from 'commander'
+import { Help, type Command, type Option, type Argument } from 'commander'
 import type { Catalog, Fmt } from '../i18n/index.js'
 
 /**
@@ -18,10 +18,17 @@ const described = (text: string, extra: string[]): string =>
 /** The configureHelp() overrides that word commander's help in `t`'s language. */
 export const helpWords = (t: Catalog, f: Fmt): Partial<Help> => {
   const words = t.cli.help
+  // `[options]`, `[command]`: commander's placeholders, token by token (argument names stay).
+  const usageTerms = (text: string): string => text.split(' ').map(w => words.usageWords[w] ?? w).join(' ')
   const choicesOf = (choices: readonly string[] | undefined): string[] =>
     choices ? [words.choices({ values: choices.map(c => shown(c, f)).join(', ') })] : []
   return {
     styleTitle: (title: string) => words.titles[title] ?? title,
+    commandUsage (this: Help, cmd: Command) { return usageTerms(Help.prototype.commandUsage.call(this, cmd)) },
+    // Commands listed as `name <args>` without "[options]": the narrower column leaves room
+    // for commander to wrap the summaries inside 80 columns (a projector, a split terminal).
+    subcommandTerm: (cmd: Command) =>
+      usageTerms([cmd.name(), ...cmd.registeredArguments.map(a => a.required ? `<${a.name()}>` : `[${a.name()}]`)].join(' ')),
     optionDescription: (option: Option) => {
       const extra = choicesOf(option.argChoices)
       const showDefault = option.required || option.optional ||
@@ -61,6 +68,9 @@ export const commanderSentence = (text: string, t: Catalog): string => {
   if ((m = /^required option '([^']+)' not specified$/.exec(rest))) return words.requiredOption({ flag: m[1]! }) + hint
   if ((m = /^unknown option '([^']+)'$/.exec(rest))) return words.unknownOption({ flag: m[1]! }) + hint
   if ((m = /^unknown command '([^']+)'$/.exec(rest))) return words.unknownCommand({ name: m[1]! }) + hint
+  if ((m = /^option '(-[^' ]+)[^']*' cannot be used with option '(-[^' ]+)[^']*'$/.exec(rest))) {
+    return words.conflictingOptions({ option: m[1]!, other: m[2]! }) + hint
+  }
   if ((m = /^too many arguments(?: for '([^']+)')?\. Expected (\d+) arguments? but got (\d+)\.$/.exec(rest))) {
     return words.tooManyArguments({ command: m[1] ?? 'sockkit', expected: Number(m[2]), got: Number(m[3]) }) + hint
   }

@@ -1,6 +1,7 @@
 import { formatAddress, isWildcard } from '../core/addresses.js'
 import { hasCode } from '../core/errors.js'
 import { catalog, type Catalog } from '../i18n/index.js'
+import type { PortHolders } from '../net/port-holders.js'
 
 export interface ExplainContext {
   host?: string
@@ -13,7 +14,7 @@ export interface ExplainContext {
   platform?: NodeJS.Platform
 }
 
-type NodeError = Error & { code: string; address?: string; port?: number; hostname?: string; syscall?: string; errors?: unknown }
+type NodeError = Error & { code: string; address?: string; port?: number; hostname?: string; syscall?: string; errors?: unknown; holders?: PortHolders }
 type Explain = Catalog['explain']
 
 /** Where the failure happened, as the sentences name it. */
@@ -70,7 +71,13 @@ const explainConnect = (e: NodeError, ctx: ExplainContext, { host, port, where }
 /** Failures of this machine: the address or port cannot be used here. */
 const explainLocal = (e: NodeError, ctx: ExplainContext, { host, port, where, platform }: Place, x: Explain): string | undefined => {
   switch (e.code) {
-    case 'EADDRINUSE': return x.addressInUse({ host, ...(port !== undefined ? { port } : {}) })
+    case 'EADDRINUSE':
+      // Linux showed only closing sockets (TIME_WAIT…) on the port: nothing to stop, it frees itself.
+      if (e.holders?.kind === 'closing' && port !== undefined) {
+        const { states, freesInS } = e.holders
+        return x.addressInUseClosing({ host, port, states: states.join(', '), ...(freesInS !== undefined ? { freesInS } : {}) })
+      }
+      return x.addressInUse({ host, ...(port !== undefined ? { port } : {}) })
     case 'EADDRNOTAVAIL': return x.addressNotAvailable({ host })
     case 'EACCES':
     case 'EPERM':

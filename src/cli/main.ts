@@ -7,7 +7,7 @@ import { VERSION } from './version.js'
 import { catalog, type Catalog } from '../i18n/index.js'
 import { pickLang } from '../i18n/locale.js'
 import { parseChatLanguage } from '../chat/chat-messages.js'
-import { argParser } from './action.js'
+import { argParser, localizeParsers } from './action.js'
 import { commanderSentence, helpWords } from './commander-words.js'
 
 /**
@@ -33,9 +33,8 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
     .helpOption('-h, --help', help.help)
     .helpCommand('help [command]', help.helpCommand)
     .showSuggestionAfterError(true)
-    // List commands as `name <args>` without "[options]": the narrower column leaves room
-    // for commander to wrap the summaries inside 80 columns (a projector, a split terminal).
-    .configureHelp({ ...helpWords(t, f), showGlobalOptions: true, subcommandTerm: cmd => [cmd.name(), ...cmd.registeredArguments.map(a => a.required ? `<${a.name()}>` : `[${a.name()}]`)].join(' ') })
+    // Commander's words in the run's language; commands listed as `name <args>` (helpWords).
+    .configureHelp({ ...helpWords(t, f), showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: s => io.stdout.write(s),
@@ -56,6 +55,8 @@ export const main = async (argv: string[], io: CliIo): Promise<number> => {
     refuseRepeats(cmd, t)
     program.addCommand(cmd)
   }
+  // A bad value is worded in the run's language (argParser alone would give Error.message).
+  localizeParsers(program, t)
 
   // commander answers `help <unknown>` with the root help and exit 0; a typo deserves
   // the same usage error as `sockkit <unknown>`.

@@ -42,6 +42,13 @@ export interface TcpClientOptions {
    * how much of the input was sent, so the rest is not lost silently).
    */
   keepSending?: boolean
+  /**
+   * Half-close (send FIN) when `input` or `messages` end. Default true. False keeps the
+   * connection fully open after the input ends (ncat's `--no-shutdown`): it then ends when
+   * the server closes, `waitMs` passes, or `signal` aborts. For servers that treat a FIN as
+   * "the client left" and would not answer.
+   */
+  halfClose?: boolean
   /** Disable Nagle's algorithm (send small writes at once). Default true. */
   noDelay?: boolean
   /** Receives every event, in order. Must not throw. */
@@ -73,6 +80,8 @@ export type TcpClientEvent =
   | { type: 'connected'; localAddress: string; localPort: number; remoteAddress: string; remotePort: number; noDelay: boolean }
   /** One of `messages` was handed to the socket (index counts from 1). */
   | { type: 'wrote'; index: number; count: number; bytes: number; preview: string }
+  /** The input ended without a half-close (`halfClose: false`): we send nothing more, the connection stays open. */
+  | { type: 'input-ended'; bytesSent: number; waitMs: number }
   /** Our FIN is queued behind everything we sent: we will send nothing more. */
   | { type: 'sent-eof'; bytesSent: number; waitMs: number }
   /**
@@ -266,17 +275,30 @@ class TcpClientRun {
     if (this.doneSending || socket.destroyed) return
     this.doneSending = true
     this.stopInput()
+    if (this.options.halfClose === false) {
+      this.emit({ type: 'input-ended', bytesSent: socket.bytesWritten, waitMs })
+      // With --keep-sending the server may have finished already: nothing keeps the connection.
+      if (this.serverFinished) socket.end()
+      else this.armWait()
+      return
+    }
     socket.once('finish', () => {
       this.emit({ type: 'sent-eof', bytesSent: socket.bytesWritten, waitMs })
-      if (waitMs > 0 && !this.serverFinished && !socket.destroyed) {
-        this.waitTimer = setTimeout(() => {
-          this.end ??= 'wait-elapsed'
-          this.emit({ type: 'wait-elapsed', waitMs })
-          socket.destroy()
-        }, waitMs)
-      }
+      this.armWait()
     })
     socket.end()
+  }
+
+  /** After we are done sending: close anyway if the server has not closed within waitMs. */
+  private armWait (): void {
+    const { socket, waitMs } = this
+    if (waitMs > 0 && !this.serverFinished && !socket.destroyed) {
+      this.waitTimer = setTimeout(() => {
+        this.end ??= 'wait-elapsed'
+        this.emit({ type: 'wait-elapsed', waitMs })
+        socket.destroy()
+      }, waitMs)
+    }
   }
 
   private async sendMessages (messages: Array<string | Uint8Array>): Promise<void> {
@@ -352,6 +374,9 @@ class TcpClientRun {
       // ncat's behaviour: the server is done with us, so stop sending and close.
       this.doneSending = true
       this.stopInput()
+      socket.end()
+    } else if (this.doneSending && options.halfClose === false) {
+      // Our side was kept open after the input ended; the server's close ends it.
       socket.end()
     }
   }

@@ -17,6 +17,8 @@ export type SockkitErrorCode =
   | 'ERR_SOCKKIT_UNSUPPORTED'
   /** The remote end did not answer a measurement. */
   | 'ERR_SOCKKIT_NO_ANSWER'
+  /** The peer did not complete a WebSocket handshake (another HTTP status, a bad 101). */
+  | 'ERR_SOCKKIT_WS_HANDSHAKE'
   /** The operation was stopped through its AbortSignal. */
   | 'ABORT_ERR'
 

@@ -8,7 +8,8 @@ export type Lang = typeof LANGS[number]
 
 /**
  * Plural forms of one phrase; `#` stands for the formatted count. `zero` is used for 0 when
- * given (es "ningún datagrama perdido"), otherwise the form `Intl.PluralRules` picks.
+ * given (es "ningún datagrama perdido"), otherwise the form `Intl.PluralRules` picks (pt: 0
+ * takes `other`, "0 sondas").
  */
 export interface PluralForms { zero?: string; one: string; many?: string; other: string }
 
@@ -83,7 +84,9 @@ export const makeFmt = (lang: Lang): Fmt => {
       return `${Math.floor(hours / 24)} d ${hours % 24} h`
     },
     plural: (n, forms) => {
-      const category = plurals.select(n)
+      // pt-BR: CLDR puts 0 with 1 ("0 sonda"), but a Brazilian screen says "0 sondas"
+      // (Google's "0 resultados"); without a zero form, 0 takes `other` there.
+      const category = n === 0 && lang === 'pt' ? 'other' : plurals.select(n)
       const form = (n === 0 && forms.zero !== undefined) ? forms.zero
         : category === 'one' ? forms.one
           : category === 'many' ? (forms.many ?? forms.other)

@@ -55,12 +55,19 @@ export interface StartImpairmentOptions {
   onEvent?: (event: ImpairmentEvent) => void
   /** What the machine supports; default: detected (`detectKernelSupport()`). */
   support?: EmulatorSupport
+  /**
+   * Not root, TCP only, with `listenPort`: the kernel drops in a private user + network
+   * namespace that every relayed connection crosses (lossy-hop.ts), instead of a table in this
+   * namespace. Pass a `support` with `available: true, userns: true` so the plan gives loss
+   * to the kernel. Default false.
+   */
+  kernelInUserns?: boolean
 }
 
 export type ImpairmentEvent =
   | ({ transport: 'udp' } & import('./udp-relay.js').UdpRelayEvent)
   | ({ transport: 'tcp' } & import('./tcp-relay.js').TcpRelayEvent)
-  | { transport: 'kernel'; type: 'kernel-table'; table: string; ports: number[]; protocols: Array<'tcp' | 'udp'>; loss: number; watchdogPid?: number }
+  | { transport: 'kernel'; type: 'kernel-table'; table: string; ports: number[]; protocols: Array<'tcp' | 'udp'>; loss: number; watchdogPid?: number; userns?: true }
   | { transport: 'kernel'; type: 'stale-tables-removed'; tables: string[] }
 
 /** Counters per layer: what each relay did and what the kernel table saw and dropped. */
@@ -69,6 +76,8 @@ export interface ImpairmentCountersReport {
   udp?: ImpairmentCounters
   /** Packets per protocol the nftables rules saw and dropped (kernel emulator only; only this run's protocols). */
   kernel?: { tcp?: ImpairmentCounters; udp?: ImpairmentCounters }
+  /** The user namespace's own TCP counters (kernelInUserns): RetransSegs since the start, null when unreadable. */
+  userns?: { retransSegs: number | null }
 }
 
 /**
@@ -107,6 +116,8 @@ export interface RunningImpairment {
   counters (): Promise<ImpairmentCountersReport>
   /** Stop relays, delete the kernel table, resolve with the totals. Safe to call twice. */
   stop (): Promise<ImpairmentReport>
+  /** Rejects when a part that must live as long as the run dies first (the user namespace's helper); never resolves. */
+  failed: Promise<never>
 }
 
 /**
@@ -149,7 +160,10 @@ export const startImpairment = async (options: StartImpairmentOptions): Promise<
     target: options.target, host: listenHost, port: options.listenPort ?? 0, impairment: relayImpairment, seed,
     maxClients: options.maxClients, addressFilter: options.addressFilter, datagramEvents: options.packetEvents ?? true, onEvent: e => emit({ transport: 'udp', ...e }),
   })
-  const tcp = TcpRelay && new TcpRelay({
+  // TCP's loss in a user namespace: the relay's connections cross it (lossy-hop.ts).
+  const hopped = useKernel && options.kernelInUserns === true && options.listenPort !== undefined && transports.length === 1 && transports[0] === 'tcp'
+  const hop = hopped ? await (await import('./lossy-hop.js')).startLossyHop({ loss: imp.loss }) : undefined
+  const tcp = TcpRelay && new TcpRelay({ ...(hop ? { hop } : {}),
     target: options.target, host: listenHost, port: options.listenPort ?? 0, impairment: relayImpairment, seed,
     pacingBytesPerSecond: options.pacingBytesPerSecond, addressFilter: options.addressFilter, chunkEvents: options.packetEvents ?? true, onEvent: e => emit({ transport: 'tcp', ...e }),
   })
@@ -157,13 +171,15 @@ export const startImpairment = async (options: StartImpairmentOptions): Promise<
   let kernel: import('./nft-emulator.js').NftLoss | undefined
   const closeRelays = async () => {
     const [t, u] = await Promise.all([tcp?.close(), udp?.close()])
-    return { tcp: t?.counters, udp: u?.counters }
+    return { tcp: t?.counters, udp: u?.counters, hop: await hop?.stop() }
   }
   try {
     if (tcp) endpoints.tcp = await tcp.listen().then(a => ({ host: a.address, port: a.port }))
     if (udp) endpoints.udp = await udp.listen().then(a => ({ host: a.address, port: a.port }))
     if (!needRelay) for (const t of transports) endpoints[t] = { ...options.target }
-    if (useKernel) {
+    if (hop) {
+      emit({ transport: 'kernel', type: 'kernel-table', table: hop.table, ports: [], protocols: ['tcp'], loss: imp.loss, userns: true })
+    } else if (useKernel) {
       const { NftLoss } = await import('./nft-emulator.js')
       const ports = needRelay ? [...new Set(Object.values(endpoints).map(e => e.port))] : [options.target.port]
       kernel = await NftLoss.start({ loss: imp.loss, ports, protocols: transports })
@@ -177,14 +193,15 @@ export const startImpairment = async (options: StartImpairmentOptions): Promise<
   }
 
   const config: ImpairmentConfig = {
-    ...imp, emulator: kernel && support.userns ? (plan.emulator === 'kernel' ? 'kernel-userns' : 'kernel-userns+userspace') : plan.emulator, reason: plan.reason, appliedBy: plan.appliedBy, seed,
+    ...imp, emulator: (kernel ?? hop) && support.userns ? (plan.emulator === 'kernel' ? 'kernel-userns' : 'kernel-userns+userspace') : plan.emulator, reason: plan.reason, appliedBy: plan.appliedBy, seed,
     expected: expectedRoundTrip(imp, {
       ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
       ...(transports.length === 1 && transports[0] === 'tcp' ? { transport: 'tcp' } : {}),
     }),
     ...(kernel ? { kernelTable: kernel.table } : {}),
+    ...(hop ? { kernelTable: hop.table } : {}),
   }
-  const running = runningImpairment(plan, seed, endpoints, config, { tcp, udp, kernel, closeRelays, startedAt })
+  const running = runningImpairment(plan, seed, endpoints, config, { tcp, udp, kernel, hop, closeRelays, startedAt })
   if (options.signal) {
     if (options.signal.aborted) void running.stop()
     else options.signal.addEventListener('abort', () => { void running.stop() }, { once: true })
@@ -197,7 +214,8 @@ interface RunningParts {
   tcp?: { counters (): ImpairmentCounters }
   udp?: { counters (): ImpairmentCounters }
   kernel?: import('./nft-emulator.js').NftLoss
-  closeRelays (): Promise<{ tcp?: ImpairmentCounters; udp?: ImpairmentCounters }>
+  hop?: import('./lossy-hop.js').LossyHop
+  closeRelays (): Promise<{ tcp?: ImpairmentCounters; udp?: ImpairmentCounters; hop?: import('./lossy-hop.js').LossyHopCounters }>
   startedAt: number
 }
 
@@ -205,15 +223,20 @@ interface RunningParts {
 const runningImpairment = (
   plan: EmulatorPlan, seed: number, endpoints: RunningImpairment['endpoints'], config: ImpairmentConfig, parts: RunningParts,
 ): RunningImpairment => {
-  const { tcp, udp, kernel, closeRelays, startedAt } = parts
+  const { tcp, udp, kernel, hop, closeRelays, startedAt } = parts
   let stopping: Promise<ImpairmentReport> | undefined
   const running: RunningImpairment = {
     emulator: plan.emulator, reason: plan.reason, appliedBy: plan.appliedBy, seed, endpoints, config,
-    counters: async () => ({
-      ...(tcp ? { tcp: tcp.counters() } : {}),
-      ...(udp ? { udp: udp.counters() } : {}),
-      ...(kernel ? { kernel: await kernel.counters() } : {}),
-    }),
+    failed: hop?.failed ?? new Promise<never>(() => {}),
+    counters: async () => {
+      const inUserns = await hop?.counters()
+      return {
+        ...(tcp ? { tcp: tcp.counters() } : {}),
+        ...(udp ? { udp: udp.counters() } : {}),
+        ...(kernel ? { kernel: await kernel.counters() } : {}),
+        ...(inUserns ? { kernel: inUserns.kernel, userns: { retransSegs: inUserns.retransSegs } } : {}),
+      }
+    },
     stop: () => {
       stopping ??= (async () => {
         const relays = await closeRelays()
@@ -224,6 +247,7 @@ const runningImpairment = (
             ...(relays.tcp ? { tcp: relays.tcp } : {}),
             ...(relays.udp ? { udp: relays.udp } : {}),
             ...(kernelSummary ? { kernel: kernelSummary.counters } : {}),
+            ...(relays.hop ? { kernel: relays.hop.kernel, userns: { retransSegs: relays.hop.retransSegs } } : {}),
           },
           durationMs: Date.now() - startedAt,
           staleTablesRemoved: kernel?.staleTablesRemoved ?? [],

@@ -44,6 +44,13 @@ export interface TcpRelayOptions {
   chunkEvents?: boolean
   /** Receives every event, in order. Must not throw. */
   onEvent?: (event: TcpRelayEvent) => void
+  /**
+   * Where the kernel drops segments (see lossy-hop.ts): each connection, once the target has
+   * accepted it, crosses a pair of sockets in another network namespace — client → relay →
+   * near ⇢ far → target and back — so TCP loses segments for real and retransmits them.
+   * Delay and pacing stay on the relay's side. Default: none (the relay talks to the target).
+   */
+  hop?: { pair (): Promise<{ near: Socket; far: Socket }> }
 }
 
 export type TcpRelayCloseReason = 'normal' | 'reset' | 'upstream-failed' | 'relay-stopped' | 'error'
@@ -183,6 +190,8 @@ interface RelayConnection {
   id: number
   client: Socket
   upstream: Socket
+  /** The lossy hop's ends, when the relay has one: the client's pipes write into `near`; `far` meets the target. */
+  hop?: { near: Socket; far: Socket }
   pipes: StreamPipe[]
   startedAt: number
   reason?: TcpRelayCloseReason
@@ -282,8 +291,7 @@ export class TcpRelay {
     for (const conn of open) {
       conn.reason ??= 'relay-stopped'
       for (const pipe of conn.pipes) pipe.kill()
-      conn.client.destroy()
-      conn.upstream.destroy()
+      for (const socket of sockets(conn)) socket.destroy()
     }
     await Promise.all([this.listener.close(), ...open.map(conn => conn.released)])
     return this.summary()
@@ -308,46 +316,89 @@ export class TcpRelay {
     }
     this.connections.set(id, conn)
     this.emitEvent({ type: 'accepted', id, remoteAddress, remotePort, active: this.connections.size })
-    conn.pipes.push(
-      new StreamPipe(this, id, 'client-to-server', client, upstream, createRandom(deriveSeed(this.seed, id, 0)), this.totals.clientToServer),
-      new StreamPipe(this, id, 'server-to-client', upstream, client, createRandom(deriveSeed(this.seed, id, 1)), this.totals.serverToClient),
-    )
     // The client was accepted paused: read nothing until there is somewhere to send it.
     let upstreamConnected = false
     upstream.once('connect', () => {
       upstreamConnected = true
       this.emitEvent({ type: 'upstream-connected', id, localPort: upstream.localPort ?? 0 })
-      client.resume()
+      if (!this.options.hop) {
+        this.startPipes(conn, upstream)
+        return
+      }
+      this.options.hop.pair().then(hop => {
+        if (conn.reason !== undefined) { hop.near.destroy(); hop.far.destroy(); return }
+        conn.hop = hop
+        this.watch(conn, hop.near, () => released())
+        this.watch(conn, hop.far, () => released())
+        bridge(hop.far, upstream)
+        bridge(upstream, hop.far)
+        this.startPipes(conn, hop.near)
+      }, (err: Error & { code?: string }) => this.failed(conn, 'error', 'server-to-client', err))
     })
-    const onError = (side: Socket, other: Socket, direction: Direction) => (err: Error & { code?: string }) => {
-      if (side === upstream && !upstreamConnected && conn.reason === undefined) {
+    client.on('error', (err: Error & { code?: string }) => this.failed(conn, err.code === 'ECONNRESET' ? 'reset' : 'error', 'client-to-server', err))
+    upstream.on('error', (err: Error & { code?: string }) => {
+      if (!upstreamConnected && conn.reason === undefined) {
         // Never connected: the client sees a reset, the closest thing to "refused" once accepted.
         conn.reason = 'upstream-failed'
         this.emitEvent({ type: 'upstream-failed', id, code: err.code ?? 'ERROR', message: err.message })
-      } else if (conn.reason === undefined) {
-        conn.reason = err.code === 'ECONNRESET' ? 'reset' : 'error'
-        if (err.code === 'ECONNRESET') this.resets++
-        this.emitEvent({ type: 'reset', id, direction, code: err.code ?? 'ERROR' })
       }
-      for (const pipe of conn.pipes) pipe.kill()
-      // A reset on one side becomes a reset on the other: queued data is discarded, as TCP does.
-      resetOrDestroy(other)
+      this.failed(conn, err.code === 'ECONNRESET' ? 'reset' : 'error', 'server-to-client', err)
+    })
+    this.watch(conn, client, () => released())
+    this.watch(conn, upstream, () => released())
+  }
+
+  /** The two impaired pipes: client → `server` and back (`server`: the target, or the hop's near end). */
+  private startPipes (conn: RelayConnection, server: Socket): void {
+    conn.pipes.push(
+      new StreamPipe(this, conn.id, 'client-to-server', conn.client, server, createRandom(deriveSeed(this.seed, conn.id, 0)), this.totals.clientToServer),
+      new StreamPipe(this, conn.id, 'server-to-client', server, conn.client, createRandom(deriveSeed(this.seed, conn.id, 1)), this.totals.serverToClient),
+    )
+    conn.client.resume()
+    server.resume()
+  }
+
+  /** One side failed: a reset on one side becomes a reset on every other (queued data is discarded, as TCP does). */
+  private failed (conn: RelayConnection, reason: TcpRelayCloseReason, direction: Direction, err: Error & { code?: string }): void {
+    if (conn.reason === undefined) {
+      conn.reason = reason
+      if (reason === 'reset') this.resets++
+      this.emitEvent({ type: 'reset', id: conn.id, direction, code: err.code ?? 'ERROR' })
     }
-    client.on('error', onError(client, upstream, 'client-to-server'))
-    upstream.on('error', onError(upstream, client, 'server-to-client'))
-    const onClose = () => {
-      // Done once both sockets have closed (both FINs relayed, or a reset tore both down).
-      if (++conn.closedSockets < 2) return
-      this.connections.delete(id)
+    for (const pipe of conn.pipes) pipe.kill()
+    for (const socket of sockets(conn)) resetOrDestroy(socket)
+  }
+
+  /** Count `socket`'s close; the connection is done once all of its sockets have closed. */
+  private watch (conn: RelayConnection, socket: Socket, released: () => void): void {
+    if (socket !== conn.client && socket !== conn.upstream) {
+      socket.on('error', (err: Error & { code?: string }) => this.failed(conn, 'error', 'server-to-client', err))
+    }
+    socket.on('close', () => {
+      if (++conn.closedSockets < sockets(conn).length) return
+      this.connections.delete(conn.id)
       released()
       this.emitEvent({
-        type: 'closed', id, bytesToServer: upstream.bytesWritten, bytesToClient: client.bytesWritten,
+        type: 'closed', id: conn.id, bytesToServer: conn.upstream.bytesWritten, bytesToClient: conn.client.bytesWritten,
         durationMs: Date.now() - conn.startedAt, reason: conn.reason ?? 'normal',
       })
-    }
-    client.on('close', onClose)
-    upstream.on('close', onClose)
+    })
   }
+}
+
+/** Every socket of a connection. */
+const sockets = (conn: RelayConnection): Socket[] =>
+  conn.hop ? [conn.client, conn.upstream, conn.hop.near, conn.hop.far] : [conn.client, conn.upstream]
+
+/** Plain forwarding from `from` to `to` (the hop's far end and the target): backpressure and half-close, no impairment. */
+const bridge = (from: Socket, to: Socket): void => {
+  from.on('data', (data: Buffer) => {
+    if (!to.write(data)) {
+      from.pause()
+      to.once('drain', () => from.resume())
+    }
+  })
+  from.on('end', () => { if (!to.destroyed) to.end() })
 }
 
 /** Create and start a {@link TcpRelay}; resolves once it is listening. */

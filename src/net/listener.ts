@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { reachableAddresses } from '../core/addresses.js'
 import { DEFAULT_CLOSE_GRACE_MS, LISTEN_BACKLOG } from '../core/constants.js'
+import { tcpPortHolders } from './port-holders.js'
 
 /**
  * The TCP listening side every sockkit server shares: bind, turn peers away by address or by
@@ -115,11 +116,19 @@ export class TcpListener {
     return a
   }
 
-  /** Start listening. Rejects with Node's error (EADDRINUSE, EACCES, EADDRNOTAVAIL…) carrying `host` and `port`. */
+  /**
+   * Start listening. Rejects with Node's error (EADDRINUSE, EACCES, EADDRNOTAVAIL…) carrying
+   * `host` and `port`; an EADDRINUSE also carries `holders` when Linux tells who holds the
+   * port (see port-holders.ts: only closing sockets, or a program).
+   */
   listen (): Promise<ListeningAddress> {
     const { host, port } = this.options
     return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(Object.assign(err, { host, port }))
+      const onError = (err: Error & { code?: string }) => {
+        if (err.code !== 'EADDRINUSE') return reject(Object.assign(err, { host, port }))
+        void tcpPortHolders(host, port).catch(() => undefined)
+          .then(holders => reject(Object.assign(err, { host, port }, holders ? { holders } : {})))
+      }
       this.server.once('error', onError)
       this.server.listen({ port, host, backlog: this.options.backlog ?? LISTEN_BACKLOG }, () => {
         this.server.off('error', onError)

@@ -4,7 +4,8 @@ import {
   DEFAULT_SILENT_AFTER_MS,
 } from '../core/constants.js'
 import { preview } from '../core/preview.js'
-import { EN } from '../i18n/index.js'
+import { catalog } from '../i18n/index.js'
+import type { Lang } from '../i18n/fmt.js'
 import { endWithGrace, TcpListener, type PeerInfo, type RefusalReason } from '../net/listener.js'
 
 export type { RefusalReason } from '../net/listener.js'
@@ -47,6 +48,8 @@ export interface TcpServerOptions {
   previewBytes?: number
   /** Receives every event, in order. Must not throw. */
   onEvent?: (event: TcpServerEvent) => void
+  /** The language of the refusal line a client is sent (it reads it, not the operator). Default 'en'. */
+  lang?: Lang
   /** Ms a closing connection gets to flush before it is destroyed. Default 1000. */
   closeGraceMs?: number
   /**
@@ -189,6 +192,7 @@ export class TcpEchoServer {
       closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
       greeting: options.greeting,
       onEvent: options.onEvent,
+      lang: options.lang ?? 'en',
       addressFilter: options.addressFilter,
     }
     this.greeting = options.greeting === undefined || options.greeting.length === 0
@@ -424,7 +428,7 @@ export class TcpEchoServer {
     const { remoteAddress, remotePort, active, limit, reason } = refusal
     this.emit({ type: 'refused', remoteAddress, remotePort, active, limit, reason })
     // Nothing it sends is read or echoed; the line is the whole answer.
-    const t = EN().tcpServer
+    const t = catalog(this.options.lang).t.tcpServer
     const line = reason === 'shutting-down' ? t.refusalClosing : t.refusalFull({ limit })
     void endWithGrace(socket, this.options.closeGraceMs, `${line}\r\n`)
   }

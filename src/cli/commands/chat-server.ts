@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander'
 import { formatAddress } from '../../core/addresses.js'
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_PORT } from '../../core/constants.js'
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../core/constants.js'
 import { invalidArg } from '../../core/errors.js'
 import { parseHost, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseMilliseconds } from '../../core/parse.js'
 import { checkName } from '../../core/sanitize.js'
@@ -8,11 +8,10 @@ import { preview } from '../../core/preview.js'
 // Only the language list and its parser (no sockets): --help stays as light as before.
 import type { ChatLanguage } from '../../chat/chat-messages.js'
 import type { ChatServer, ChatServerEvent, ChatSummary } from '../../chat/chat-server.js'
-import type { SplitLine } from '../../core/line-splitter.js'
-import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import { aborted, announceStopping, jsonWriter, lineWriter, styleFor, typedInput, type CliContext } from '../io.js'
-import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
-import type { AddressFilter } from '../../core/cidr.js'
+import type { LineSplitter, SplitLine } from '../../core/line-splitter.js'
+import { lineWriter, styleFor, typedInput, type CliContext } from '../io.js'
+import { addAddressFilterOptions, addressFilterFrom, type AddressFilterFlags } from '../address-filter.js'
+import { filterWords, ndjsonPrinter, runUntilInterrupted, type FilterWords } from '../server-kit.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
 
 // Defaults repeated here (not imported) so `sockkit --help` does not load the chat library;
@@ -75,75 +74,80 @@ export const makeChatServerCommand = (ctx: CliContext): Command =>
       argParser(v => parsePositiveInt(v, 'max-output')), DEFAULTS.maxOutput)
     .option('--color-clients', ctx.t.chatServer.help.options.colorClients)
     .option('--timestamps', ctx.t.chatServer.help.options.timestamps)
-    .option('--json', ctx.t.chatServer.help.options.json))
+    .option('--json', ctx.t.chatServer.help.options.json), ctx.t.addressFilter)
     .addHelpText('after', ctx.t.chatServer.help.examples)
-    .action((port: number, flags: ChatServerFlags) => runAction(ctx, async () => {
-      const { ChatServer } = await import('../../chat/chat-server.js')
-      const { LineSplitter } = await import('../../core/line-splitter.js')
-      const addressFilter = addressFilterFrom(flags)
-      const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter)
-      const server = new ChatServer({
-        addressFilter,
-        port,
-        host: flags.host,
-        name: flags.name,
-        historySize: flags.history,
-        maxLineBytes: flags.maxLine,
-        maxClients: flags.maxClients ?? flags.maxConnections,
-        idleTimeoutMs: flags.idleTimeout,
-        floodLinesPerSecond: flags.floodRate,
-        floodBurstLines: flags.floodBurst,
-        floodTimeoutMs: flags.floodTimeout,
-        maxOutputBytes: flags.maxOutput,
-        colorClients: Boolean(flags.colorClients),
-        timestamps: Boolean(flags.timestamps),
-        // The root --lang (or the locale): one language for the operator and the clients.
-        lang: ctx.f.lang,
-        onEvent: print.event,
-      })
-      await server.listen()
+    .action((port: number, flags: ChatServerFlags) => runAction(ctx, () => runChatServer(ctx, port, flags),
+      { host: flags.host, port, serverCommand: 'chat-server' }, flags.json ? JSON_ERROR_EVENT : undefined))
 
-      // The operator's keyboard (or a pipe): each line is said to everyone or is a command.
-      const stdin = typedInput(ctx.io.stdin)
-      const splitter = new LineSplitter(flags.maxLine)
-      const onLine = (line: SplitLine) => {
-        // Told like a client is (lineTruncated): a silent cut would look like a lost tail.
-        if (line.truncated) print.note(ctx.t.chatServer.operatorLineCut({ max: flags.maxLine, kept: line.bytes.length }))
-        operatorLine(ctx, server, line.bytes.toString('utf8'), print.note)
-      }
-      const onData = (chunk: Buffer) => {
-        for (const line of splitter.push(chunk)) onLine(line)
-        // A long paste: let the clients read what was said before taking more of it, so a
-        // reading client is not dropped as a slow reader. A client that never reads only
-        // holds the paste up to OPERATOR_STALL_MS; then the rest goes and it is dropped.
-        if (server.outputBacklogBytes() > flags.maxOutput / 2) {
-          stdin.pause()
-          const since = Date.now()
-          const check = setInterval(() => {
-            if (server.outputBacklogBytes() <= flags.maxOutput / 8 || Date.now() - since > OPERATOR_STALL_MS || ctx.io.signal.aborted) {
-              clearInterval(check)
-              stdin.resume()
-            }
-          }, 20)
-        }
-      }
-      const onEnd = () => {
-        for (const line of splitter.end()) onLine(line)
-        // A pipe that ran out (or Ctrl-D; Ctrl-Z, Enter on Windows) ends the operator's input, not the chat.
-        print.note(ctx.t.chatServer.stdinClosed)
-      }
-      stdin.on('data', onData)
-      stdin.on('end', onEnd)
-      stdin.on('error', () => { /* an unreadable stdin only means the operator cannot type */ })
+/** Run the chat until Ctrl-C, the operator's keyboard beside it; then the summary and 130. */
+const runChatServer = async (ctx: CliContext, port: number, flags: ChatServerFlags): Promise<number> => {
+  const { ChatServer } = await import('../../chat/chat-server.js')
+  const addressFilter = addressFilterFrom(flags)
+  const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, filterWords(ctx, addressFilter))
+  const server = new ChatServer({
+    addressFilter,
+    port,
+    host: flags.host,
+    name: flags.name,
+    historySize: flags.history,
+    maxLineBytes: flags.maxLine,
+    maxClients: flags.maxClients ?? flags.maxConnections,
+    idleTimeoutMs: flags.idleTimeout,
+    floodLinesPerSecond: flags.floodRate,
+    floodBurstLines: flags.floodBurst,
+    floodTimeoutMs: flags.floodTimeout,
+    maxOutputBytes: flags.maxOutput,
+    colorClients: Boolean(flags.colorClients),
+    timestamps: Boolean(flags.timestamps),
+    // The root --lang (or the locale): one language for the operator and the clients.
+    lang: ctx.f.lang,
+    onEvent: print.event,
+  })
+  const { LineSplitter } = await import('../../core/line-splitter.js')
+  return runUntilInterrupted(ctx, server, print, () => operatorInput(ctx, server, new LineSplitter(flags.maxLine), flags, print.note))
+}
 
-      await aborted(ctx.io.signal)
-      stdin.off('data', onData)
-      stdin.off('end', onEnd)
+/**
+ * The operator's keyboard (or a pipe): each line is said to everyone or is a command.
+ * Returns how to stop reading it.
+ */
+const operatorInput = (ctx: CliContext, server: ChatServer, splitter: LineSplitter, flags: ChatServerFlags, note: (text: string) => void): () => void => {
+  const stdin = typedInput(ctx.io.stdin)
+  const onLine = (line: SplitLine) => {
+    // Told like a client is (lineTruncated): a silent cut would look like a lost tail.
+    if (line.truncated) note(ctx.t.chatServer.operatorLineCut({ max: flags.maxLine, kept: line.bytes.length }))
+    operatorLine(ctx, server, line.bytes.toString('utf8'), note)
+  }
+  const onData = (chunk: Buffer) => {
+    for (const line of splitter.push(chunk)) onLine(line)
+    // A long paste: let the clients read what was said before taking more of it, so a
+    // reading client is not dropped as a slow reader. A client that never reads only
+    // holds the paste up to OPERATOR_STALL_MS; then the rest goes and it is dropped.
+    if (server.outputBacklogBytes() > flags.maxOutput / 2) {
       stdin.pause()
-      announceStopping(ctx, server.activeConnections, DEFAULT_CLOSE_GRACE_MS)
-      print.summary(await server.close())
-      return EXIT_INTERRUPTED
-    }, { host: flags.host, port, serverCommand: 'chat-server' }, flags.json ? JSON_ERROR_EVENT : undefined))
+      const since = Date.now()
+      const check = setInterval(() => {
+        if (server.outputBacklogBytes() <= flags.maxOutput / 8 || Date.now() - since > OPERATOR_STALL_MS || ctx.io.signal.aborted) {
+          clearInterval(check)
+          stdin.resume()
+        }
+      }, 20)
+    }
+  }
+  const onEnd = () => {
+    for (const line of splitter.end()) onLine(line)
+    // A pipe that ran out (or Ctrl-D; Ctrl-Z, Enter on Windows) ends the operator's input, not the chat.
+    note(ctx.t.chatServer.stdinClosed)
+  }
+  stdin.on('data', onData)
+  stdin.on('end', onEnd)
+  stdin.on('error', () => { /* an unreadable stdin only means the operator cannot type */ })
+  return () => {
+    stdin.off('data', onData)
+    stdin.off('end', onEnd)
+    stdin.pause()
+  }
+}
 
 /** Longest the operator's input waits for the clients to read what was said, ms. */
 const OPERATOR_STALL_MS = 10_000
@@ -182,12 +186,9 @@ const operatorLine = (ctx: CliContext, server: ChatServer, text: string, note: (
 }
 
 const printJson = (ctx: CliContext) => {
-  const write = jsonWriter(ctx.io.stdout)
-  const style = styleFor(ctx, ctx.io.stderr)
-  const log = lineWriter(ctx.io.stderr, style)
+  const log = lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))
   return {
-    event: (e: ChatServerEvent) => write({ event: e.type, ...e, type: undefined }),
-    summary: (s: ChatSummary) => write({ event: 'summary', ...s }),
+    ...ndjsonPrinter<ChatServerEvent, ChatSummary>(ctx),
     // Answers to the operator's own commands are for a person: stderr, even in --json mode.
     note: (text: string) => log(text),
   }
@@ -197,19 +198,22 @@ const printJson = (ctx: CliContext) => {
 const humanKit = (ctx: CliContext) => {
   const err = styleFor(ctx, ctx.io.stderr)
   const t = ctx.t.chatServer
-  return { ctx, t, err, log: lineWriter(ctx.io.stderr, err), tag: (id: number) => err.cyan(`[#${id}]`) }
+  /** `127.0.0.1:5000`, or words for a peer that reset before its address could be read. */
+  const peer = (address: string, port: number): string => address === '' ? t.goneClient : formatAddress(address, port)
+  return { ctx, t, err, peer, log: lineWriter(ctx.io.stderr, err), tag: (id: number) => err.cyan(`[#${id}]`) }
 }
 type HumanKit = ReturnType<typeof humanKit>
 
 const printListening = ({ ctx, t, err, log }: HumanKit, e: Extract<ChatServerEvent, { type: 'listening' }>,
-  flags: ChatServerFlags, addressFilter: AddressFilter | undefined): void => {
+  flags: ChatServerFlags, filter: FilterWords): void => {
   log(t.listening({ where: formatAddress(e.address, e.port), em: err.green }))
   log(t.joinWith({ host: e.reachable[0] ?? e.address, port: e.port }))
   log(t.youAre({ name: flags.name }))
   const lang = ctx.f.lang
   if (lang !== 'en') log(t.clientLanguage({ language: t.languageNames[lang], code: lang }))
-  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
-  const unmatchable = unmatchableAllow(addressFilter, e.address)
+  const described = filter.describe()
+  if (described !== '') log(t.filter({ filter: described }))
+  const unmatchable = filter.unmatchable(e.address)
   if (unmatchable) log(t.warning({ text: unmatchable, em: err.yellow }))
 }
 
@@ -225,9 +229,9 @@ const printMessage = (ctx: CliContext, flags: ChatServerFlags, e: Extract<ChatSe
 }
 
 /** Someone who had named themselves left, or someone who had not yet disconnected. */
-const printLeaving = ({ t, err, log, tag }: HumanKit, e: Extract<ChatServerEvent, { type: 'left' | 'disconnected' }>): void => {
+const printLeaving = ({ t, err, log, tag, peer }: HumanKit, e: Extract<ChatServerEvent, { type: 'left' | 'disconnected' }>): void => {
   if (e.type === 'disconnected') {
-    log(t.disconnected({ tag: tag(e.id), from: formatAddress(e.remoteAddress, e.remotePort), why: t.leaveReasons[e.reason] }))
+    log(t.disconnected({ tag: tag(e.id), from: peer(e.remoteAddress, e.remotePort), why: t.leaveReasons[e.reason] }))
     return
   }
   const why = e.reason === 'closed' || e.reason === 'quit' ? '' : t.leaveReasons[e.reason]
@@ -236,19 +240,18 @@ const printLeaving = ({ t, err, log, tag }: HumanKit, e: Extract<ChatServerEvent
 }
 
 /** One stderr line about a client, or none. */
-const printClientEvent = (kit: HumanKit, e: ChatServerEvent, addressFilter: AddressFilter | undefined): void => {
-  const { t, err, log, tag } = kit
+const printClientEvent = (kit: HumanKit, e: ChatServerEvent, filter: FilterWords): void => {
+  const { t, err, log, tag, peer } = kit
   switch (e.type) {
     case 'connected':
-      log(t.connected({ tag: tag(e.id), from: formatAddress(e.remoteAddress, e.remotePort), active: e.active }))
+      log(t.connected({ tag: tag(e.id), from: peer(e.remoteAddress, e.remotePort), active: e.active }))
       break
     case 'refused':
-      log(t.refused({ from: formatAddress(e.remoteAddress, e.remotePort), limit: e.limit, em: err.yellow }))
+      log(t.refused({ from: peer(e.remoteAddress, e.remotePort), limit: e.limit, em: err.yellow }))
       break
     case 'denied':
       log(t.denied({
-        from: e.remoteAddress === '' ? t.goneClient : formatAddress(e.remoteAddress, e.remotePort),
-        because: deniedBecause(addressFilter, e.remoteAddress), em: err.yellow,
+        from: peer(e.remoteAddress, e.remotePort), because: filter.because(e.remoteAddress), em: err.yellow,
       }))
       break
     case 'name-rejected':
@@ -279,13 +282,13 @@ const printClientEvent = (kit: HumanKit, e: ChatServerEvent, addressFilter: Addr
   }
 }
 
-const printHuman = (ctx: CliContext, flags: ChatServerFlags, addressFilter: AddressFilter | undefined) => {
+const printHuman = (ctx: CliContext, flags: ChatServerFlags, filter: FilterWords) => {
   const kit = humanKit(ctx)
   return {
     event: (e: ChatServerEvent): void => {
-      if (e.type === 'listening') printListening(kit, e, flags, addressFilter)
+      if (e.type === 'listening') printListening(kit, e, flags, filter)
       else if (e.type === 'message') printMessage(ctx, flags, e)
-      else printClientEvent(kit, e, addressFilter)
+      else printClientEvent(kit, e, filter)
     },
     summary: (s: ChatSummary): void => {
       kit.log(kit.t.closed({

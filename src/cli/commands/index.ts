@@ -8,6 +8,8 @@ import { makeServeCommand } from './serve.js'
 import { makeCompareCommand } from './compare.js'
 import { makeLinkCommand } from './link.js'
 import { makeChatServerCommand } from './chat-server.js'
+import { makeWsServerCommand } from './ws-server.js'
+import { makeWsClientCommand } from './ws-client.js'
 
 /**
  * Every command, in the order `sockkit --help` lists them. Each factory only declares
@@ -23,4 +25,6 @@ export const commandFactories: Array<(ctx: CliContext) => Command> = [
   makeUdpServerCommand,
   makeLinkCommand,
   makeChatServerCommand,
+  makeWsServerCommand,
+  makeWsClientCommand,
 ]

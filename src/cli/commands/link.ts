@@ -16,6 +16,8 @@ import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddr
 import type { AddressFilter } from '../../core/cidr.js'
 import { explainReported } from '../explain.js'
 import type { TcpRelayCloseReason } from '../../impairment/tcp-relay.js'
+import type { EmulatorSupport } from '../../impairment/planning.js'
+import { tcpLossRoute } from '../userns-reexec.js'
 
 /** How often totals are printed while the relay runs, ms. */
 const TOTALS_EVERY_MS = 5000
@@ -109,7 +111,7 @@ export const makeLinkCommand = (ctx: CliContext): Command => {
   const h = ctx.t.link.help
   return addAddressFilterOptions(new Command('link')
     .summary(h.summary)
-    .description(h.description)
+    .description(`${h.description}\n\n${h.tcpLossWithoutRoot}`)
     .argument('<listen-port>', h.args.listenPort, argParser(v => parsePort(v, { allowZero: true })))
     .argument('<target>', h.args.target, argParser(v => parseTarget(v, ctx.t.link)))
     .addOption(new Option('--tcp', h.options.tcp).conflicts('udp'))
@@ -132,22 +134,35 @@ export const makeLinkCommand = (ctx: CliContext): Command => {
       { host: flags.host, port: listenPort, serverCommand: flags.udp ? 'udp-server' : 'tcp-server' }, flags.json ? JSON_ERROR_EVENT : undefined))
 }
 
-/** link's own rules first; then the kernel is asked only where the answer depends on it (TCP loss under auto). */
-const checkLinkFlags = async (ctx: CliContext, flags: LinkFlags, transport: 'tcp' | 'udp', impairment: FullImpairment) => {
+/**
+ * link's own rules first; then the kernel is asked only where the answer depends on it (TCP
+ * loss under auto). Without root, TCP loss goes through a user namespace when one can be made
+ * (`kernelInUserns`); when none can, the refusal says why and how to get one.
+ */
+const checkLinkFlags = async (ctx: CliContext, flags: LinkFlags, transport: 'tcp' | 'udp', impairment: FullImpairment): Promise<{ support?: EmulatorSupport; kernelInUserns?: true }> => {
   const check = { transport, impairment, emulator: flags.emulator, pace: flags.pace, maxClientsGiven: flags.maxClients !== undefined } as const
   const problem = linkFlagsProblem(check, undefined, ctx.t)
   if (problem !== undefined) throw usageError(problem)
+  const route = tcpLossRoute(ctx.io, { loss: impairment.loss, tcp: transport === 'tcp', emulator: flags.emulator, local: true })
+  if (route && 'reexec' in route) {
+    const kernel = catalog('en').t.impairment.kernel
+    return { support: { available: true, userns: true, reason: kernel.availableUsernsHop, netemReason: kernel.netemNeedsRoot }, kernelInUserns: true }
+  }
   const { problem: kernelProblem, support } =
     await checkImpairmentFlags({ command: 'link', transports: [transport], impairment, emulator: flags.emulator }, ctx.t.impairment)
-  if (kernelProblem !== undefined) throw usageError(kernelProblem)
-  return support
+  if (kernelProblem !== undefined) {
+    const why = route && 'unavailable' in route ? route.unavailable : undefined
+    const noUserns = why === 'userns-refused' || why === 'tools-missing' || why === 'userns-off'
+    throw usageError(noUserns ? ctx.t.impairment.flagsTcpLossNoUserns({ command: 'link', reason: why }) : kernelProblem)
+  }
+  return support ? { support } : {}
 }
 
 /** The action: check, start the relay, print until Ctrl-C, then the summary. */
 const runLink = async (ctx: CliContext, listenPort: number, target: { host: string; port: number }, flags: LinkFlags): Promise<number> => {
   const transport = flags.udp ? 'udp' : 'tcp'
   const impairment = { loss: flags.loss, delay: flags.delay, jitter: flags.jitter, reorder: flags.reorder, duplicate: flags.duplicate }
-  const support = await checkLinkFlags(ctx, flags, transport, impairment)
+  const { support, kernelInUserns } = await checkLinkFlags(ctx, flags, transport, impairment)
   const addressFilter = addressFilterFrom(flags)
   const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter, target)
   // Tables left by runs that died still drop packets on their ports: remove them first.
@@ -157,6 +172,7 @@ const runLink = async (ctx: CliContext, listenPort: number, target: { host: stri
     addressFilter, impairment, emulator: flags.emulator, transports: [transport], target, listenHost: flags.host, listenPort,
     pacingBytesPerSecond: flags.pace, maxClients: flags.maxClients, packetEvents: !flags.quiet,
     onEvent: print.event, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(support ? { support } : {}),
+    ...(kernelInUserns ? { kernelInUserns } : {}),
   })
   print.started(running, transport, target, ctx.t.impairment.describe(impairment))
   warnAtStart(ctx, flags, running)
@@ -169,7 +185,11 @@ const runLink = async (ctx: CliContext, listenPort: number, target: { host: stri
   }, TOTALS_EVERY_MS)
   try {
     try {
-      await aborted(ctx.io.signal)
+      // Until Ctrl-C, or until a part the link needs dies (the user namespace's helper): an error, exit 1.
+      await Promise.race([aborted(ctx.io.signal), running.failed])
+    } catch (err) {
+      await running.stop()
+      throw err
     } finally {
       clearInterval(ticker)
     }
@@ -307,7 +327,8 @@ const printHuman = (ctx: CliContext, flags: LinkFlags, addressFilter: AddressFil
       s.packets.forgetAll()
       printTotals(s, report.counters, t.totals.prefixStopped({ durationMs: report.durationMs }))
       if (s.deniedTotal > 0) log(t.totals.denied({ udp: Boolean(flags.udp), n: s.deniedTotal }))
-      if (report.config.kernelTable) log(t.totals.kernelTableRemoved({ table: report.config.kernelTable }))
+      const table = report.config.kernelTable
+      if (table) log(report.counters.userns ? t.totals.kernelTableUsernsGone({ table }) : t.totals.kernelTableRemoved({ table }))
     },
     flush: (): void => {
       s.packets.stopTimers()
@@ -322,10 +343,11 @@ const printStart = (s: HumanState, r: RunningImpairment, transport: 'tcp' | 'udp
   const at = r.endpoints.tcp ?? r.endpoints.udp!
   const to = formatAddress(target.host, target.port)
   log(t.start.linking({ linking: style.green(t.start.linkingWord), from: formatAddress(at.host, at.port), to, transport: transport.toUpperCase(), description }))
-  log(t.start.emulator({ emulator: style.bold(r.emulator), reason: r.reason }))
+  const userns = r.config.emulator.startsWith('kernel-userns')
+  log(t.start.emulator({ emulator: style.bold(userns ? r.emulator.replace('kernel', t.start.emulatorUserns) : r.emulator), reason: r.reason }))
   const impaired = r.config.expected.summary !== 'no impairment'
   if (impaired) log(r.config.expected.summary)
-  if (r.config.kernelTable) log(t.start.kernelTable({ table: r.config.kernelTable }))
+  if (r.config.kernelTable) log(userns ? t.start.kernelTableUserns({ table: r.config.kernelTable }) : t.start.kernelTable({ table: r.config.kernelTable }))
   if (r.appliedBy.loss === 'kernel' && transport === 'udp') {
     s.kernelDropsAfterRelay = true
     log(t.start.kernelDropsAfterRelay)
@@ -354,6 +376,7 @@ const printTotals = (s: HumanState, c: ImpairmentCountersReport, prefix: string)
   if (relay) s.log(t.totals.relay({ prefix, udp: Boolean(c.udp), c2s: direction(relay.clientToServer), s2c: direction(relay.serverToClient) }))
   const k = s.flags.udp ? c.kernel?.udp : c.kernel?.tcp
   if (k) s.log(t.totals.kernel({ prefix, c2s: direction(k.clientToServer), s2c: direction(k.serverToClient) }))
+  if (c.userns?.retransSegs != null) s.log(t.totals.retransmitted({ prefix, n: c.userns.retransSegs }))
 }
 
 /** The UDP relay's per-datagram and per-client events; false when `e` is not one. */
@@ -464,6 +487,7 @@ const otherEvent = (s: HumanState, e: ImpairmentEvent): void => {
       }
       break
     case 'kernel-table':
+      if (e.userns) { log(ev.kernelTableUserns({ table: e.table, loss: e.loss })); break }
       log(ev.kernelTable({ table: e.table, loss: e.loss, protocols: e.protocols, ports: e.ports, ...(e.watchdogPid ? { watchdogPid: e.watchdogPid } : {}) }))
       break
     case 'stale-tables-removed': log(staleTablesLine(e.tables, s.ctx.t.impairment)); break

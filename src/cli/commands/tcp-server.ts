@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { formatAddress } from '../../core/addresses.js'
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_QUEUE_LIMIT } from '../../core/constants.js'
+import { DEFAULT_HOST, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PORT, DEFAULT_QUEUE_LIMIT } from '../../core/constants.js'
 import { ESCAPES_HELP, parsePort, parsePositiveInt, unescapeBytes, parseHost, parseMilliseconds } from '../../core/parse.js'
 import type { TcpServerEvent, TcpServerSummary } from '../../servers/tcp-server.js'
-import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import { aborted, announceStopping, jsonWriter, lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
+import { lineWriter, styleFor, warnUnknownEscapes, type CliContext } from '../io.js'
 import { preview } from '../../core/preview.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
-import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
-import type { AddressFilter } from '../../core/cidr.js'
+import { addAddressFilterOptions, addressFilterFrom, type AddressFilterFlags } from '../address-filter.js'
+import { filterWords, ndjsonPrinter, runUntilInterrupted, type FilterWords } from '../server-kit.js'
 
 interface TcpServerFlags extends AddressFilterFlags {
   host: string
@@ -39,14 +38,14 @@ export const makeTcpServerCommand = (ctx: CliContext): Command => {
       argParser(v => parseMilliseconds(v, 'idle-timeout', { zero: 'off' })), DEFAULT_IDLE_TIMEOUT_MS)
     .option('--no-echo', help.options.noEcho)
     .option('--quiet', help.options.quiet)
-    .option('--json', help.options.json))
+    .option('--json', help.options.json), ctx.t.addressFilter)
     .addHelpText('after', help.examples)
     .action((port: number, flags: TcpServerFlags) => runAction(ctx, async () => {
       const { TcpEchoServer } = await import('../../servers/tcp-server.js')
       const greeting = flags.greeting === undefined ? undefined : unescapeBytes(flags.greeting)
       warnUnknownEscapes(ctx, '--greeting', flags.greeting)
       const addressFilter = addressFilterFrom(flags)
-      const print = flags.json ? printJson(ctx) : printHuman(ctx, greeting, addressFilter)
+      const print = flags.json ? ndjsonPrinter<TcpServerEvent, TcpServerSummary>(ctx) : printHuman(ctx, greeting, filterWords(ctx, addressFilter))
       const fdWarning = maxConnectionsOverFdLimit(ctx, flags.maxConnections, openFilesLimit())
       if (fdWarning) ctx.io.stderr.write(`${fdWarning}\n`)
       const server = new TcpEchoServer({
@@ -63,17 +62,10 @@ export const makeTcpServerCommand = (ctx: CliContext): Command => {
         // the library for no more means the reads it would hide are never built (bench.md).
         readEventsPerSecond: flags.json ? 0 : READ_LINES_PER_SECOND,
         onEvent: print.event,
+        // The refusal line is read by the client's user, in the run's language.
+        lang: ctx.f.lang,
       })
-      try {
-        await server.listen()
-        await aborted(ctx.io.signal)
-        print.flush()
-        announceStopping(ctx, server.activeConnections, DEFAULT_CLOSE_GRACE_MS)
-        print.summary(await server.close())
-        return EXIT_INTERRUPTED
-      } finally {
-        print.flush()
-      }
+      return runUntilInterrupted(ctx, server, print)
     }, { host: flags.host, port }, flags.json ? JSON_ERROR_EVENT : undefined))
 }
 
@@ -107,19 +99,6 @@ const maxConnectionsOverFdLimit = (ctx: CliContext, maxConnections: number, limi
       em: styleFor(ctx, ctx.io.stderr).yellow,
     })
 
-/**
- * NDJSON: `{"time", "event", …the event's own fields}` per line, the library's `type`
- * renamed to `event` so every line — including the final `summary` — has the same key.
- */
-const printJson = (ctx: CliContext) => {
-  const write = jsonWriter(ctx.io.stdout)
-  return {
-    event: ({ type, ...fields }: TcpServerEvent) => write({ event: type, ...fields }),
-    summary: (s: TcpServerSummary) => write({ event: 'summary', ...s }),
-    flush: () => {},
-  }
-}
-
 
 /**
  * Read lines shown per connection per second. A person typing never reaches it; a bulk
@@ -150,15 +129,16 @@ const humanKit = (ctx: CliContext) => {
 type HumanKit = ReturnType<typeof humanKit>
 
 const printListening = ({ t, style, log }: HumanKit, e: Extract<TcpServerEvent, { type: 'listening' }>,
-  greeting: Buffer | undefined, addressFilter: AddressFilter | undefined): void => {
+  greeting: Buffer | undefined, filter: FilterWords): void => {
   const bound = formatAddress(e.address, e.port)
   const reach = e.reachable.map(a => formatAddress(a, e.port)).join(', ')
   log(t.listening({ bound, reach, em: style.green }))
   log(t.tryClient({ host: e.reachable[0] ?? e.address, port: e.port }))
   if (greeting !== undefined) log(t.greeting({ preview: preview(greeting, 200) }))
   if (greeting !== undefined && !greeting.subarray(-1).equals(NEWLINE)) log(t.greetingNoNewline({ em: style.yellow }))
-  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
-  const unmatchable = unmatchableAllow(addressFilter, e.address)
+  const described = filter.describe()
+  if (described !== '') log(t.filter({ filter: described }))
+  const unmatchable = filter.unmatchable(e.address)
   if (unmatchable) log(t.warning({ text: unmatchable, em: style.yellow }))
 }
 
@@ -268,15 +248,15 @@ const stallViews = ({ t, style, log, tag }: HumanKit) => {
 }
 type StallViews = ReturnType<typeof stallViews>
 
-const printHuman = (ctx: CliContext, greeting: Buffer | undefined, addressFilter: AddressFilter | undefined) => {
+const printHuman = (ctx: CliContext, greeting: Buffer | undefined, filter: FilterWords) => {
   const kit = humanKit(ctx)
   const views = stallViews(kit)
   const silent = silenceHint(kit, greeting)
   return {
     event: (e: TcpServerEvent): void => {
-      if (e.type === 'listening') printListening(kit, e, greeting, addressFilter)
+      if (e.type === 'listening') printListening(kit, e, greeting, filter)
       else if (e.type === 'silent') silent(e)
-      else if (e.type === 'denied') kit.log(kit.t.denied({ from: kit.peer(e.remoteAddress, e.remotePort), because: deniedBecause(addressFilter, e.remoteAddress), em: kit.style.yellow }))
+      else if (e.type === 'denied') kit.log(kit.t.denied({ from: kit.peer(e.remoteAddress, e.remotePort), because: filter.because(e.remoteAddress), em: kit.style.yellow }))
       else printConnectionEvent(kit, e, views)
     },
     summary: (s: TcpServerSummary): void => {

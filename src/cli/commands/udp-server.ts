@@ -4,11 +4,10 @@ import { DEFAULT_HOST, DEFAULT_PORT } from '../../core/constants.js'
 import { parsePort, parsePositiveInt, parseHost } from '../../core/parse.js'
 import type { UdpPeerSummary, UdpServerEvent, UdpServerSummary } from '../../servers/udp-server.js'
 import type { UdpFamily } from '../../net/snmp.js'
-import { EXIT_INTERRUPTED } from '../exit-codes.js'
-import { aborted, jsonWriter, lineWriter, styleFor, throttledReport, type CliContext, type LineWriter } from '../io.js'
+import { lineWriter, styleFor, throttledReport, type CliContext, type LineWriter } from '../io.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
-import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
-import type { AddressFilter } from '../../core/cidr.js'
+import { addAddressFilterOptions, addressFilterFrom, type AddressFilterFlags } from '../address-filter.js'
+import { filterWords, ndjsonPrinter, runUntilInterrupted, type FilterWords } from '../server-kit.js'
 import { datagramShown } from '../render/format.js'
 import type { ChalkInstance } from 'chalk'
 import { describeRecvBuffer } from '../recv-buffer.js'
@@ -45,7 +44,7 @@ export const makeUdpServerCommand = (ctx: CliContext): Command => {
     .option('--rcvbuf <bytes>', help.options.rcvbuf, argParser(v => parsePositiveInt(v, 'rcvbuf')))
     .option('--max-peers <n>', help.options.maxPeers, argParser(v => parsePositiveInt(v, 'max-peers')), DEFAULT_MAX_PEERS)
     .option('--quiet', help.options.quiet)
-    .option('--json', help.options.json))
+    .option('--json', help.options.json), ctx.t.addressFilter)
     .addHelpText('after', help.examples)
     .action((port: number, flags: UdpServerFlags) => runAction(ctx, () => runUdpServer(ctx, port, flags),
       { host: flags.host, port }, flags.json ? JSON_ERROR_EVENT : undefined))
@@ -55,7 +54,7 @@ export const makeUdpServerCommand = (ctx: CliContext): Command => {
 const runUdpServer = async (ctx: CliContext, port: number, flags: UdpServerFlags): Promise<number> => {
   const { UdpServer } = await import('../../servers/udp-server.js')
   const addressFilter = addressFilterFrom(flags)
-  const print = flags.json ? printJson(ctx) : printHuman(ctx, flags, addressFilter)
+  const print = flags.json ? ndjsonPrinter<UdpServerEvent, UdpServerSummary>(ctx) : printHuman(ctx, flags, filterWords(ctx, addressFilter))
   const server = new UdpServer({
     addressFilter,
     port,
@@ -67,28 +66,15 @@ const runUdpServer = async (ctx: CliContext, port: number, flags: UdpServerFlags
     ...(flags.rcvbuf !== undefined ? { recvBufferSize: flags.rcvbuf } : {}),
     onEvent: print.event,
   })
-  try {
-    await server.listen()
-    await aborted(ctx.io.signal)
-    print.summary(await server.close())
-    return EXIT_INTERRUPTED
-  } finally {
-    print.flush()
-  }
-}
-
-const printJson = (ctx: CliContext) => {
-  const write = jsonWriter(ctx.io.stdout)
-  return {
-    event: (e: UdpServerEvent) => write({ event: e.type, ...e, type: undefined }),
-    summary: (s: UdpServerSummary) => write({ event: 'summary', ...s }),
-    flush: () => {},
-  }
+  return runUntilInterrupted(ctx, server, print)
 }
 
 /** The kernel's name for the machine-wide drop counter of a family: Udp (IPv4), Udp6 (IPv6), both for `::`. */
 const counterName = (family: UdpFamily): string =>
-  family === 'ipv4' ? 'Udp RcvbufErrors' : family === 'ipv6' ? 'Udp6RcvbufErrors' : 'Udp RcvbufErrors + Udp6RcvbufErrors'
+  family === 'ipv4' ? UDP4_DROPS : family === 'ipv6' ? UDP6_DROPS : `${UDP4_DROPS} + ${UDP6_DROPS}`
+/** The kernel's names of its counters (/proc/net/snmp, /proc/net/snmp6): data, never translated. */
+const UDP4_DROPS = 'Udp RcvbufErrors'
+const UDP6_DROPS = 'Udp6RcvbufErrors'
 
 /** Where this socket's own count is read: /proc/net/udp6 holds IPv6 and dual-stack sockets. */
 const socketTable = (family: UdpFamily): string => family === 'ipv4' ? '/proc/net/udp' : '/proc/net/udp6'
@@ -105,7 +91,7 @@ interface HumanOut {
   tag: (address: string, port: number) => string
 }
 
-const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: AddressFilter | undefined) => {
+const printHuman = (ctx: CliContext, flags: UdpServerFlags, filter: FilterWords) => {
   const style = styleFor(ctx, ctx.io.stderr)
   // Batched: the lines of one event-loop turn go out in one write (a line per datagram is the load).
   const log = lineWriter(ctx.io.stderr, style, { batch: true })
@@ -121,14 +107,14 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
     event: (e: UdpServerEvent): void => {
       if (e.type === 'listening') {
         state.family = e.kernelDropFamily
-        printListening(out, e, flags, addressFilter)
+        printListening(out, e, flags, filter)
       } else if (e.type === 'peer-evicted') {
         // Under a spoofed flood this happens per datagram: say it once; the summary counts them.
         if (!state.evictionReported) log(out.t.peerEvicted({ peer: formatAddress(e.address, e.port), datagrams: e.datagrams, maxPeers: e.maxPeers, em: style.yellow }))
         state.evictionReported = true
       } else if (e.type === 'denied') {
         reportDenied(count => log(out.t.denied({
-          count, bytes: e.bytes, from: formatAddress(e.address, e.port), because: deniedBecause(addressFilter, e.address), denied: e.denied, em: style.yellow,
+          count, bytes: e.bytes, from: formatAddress(e.address, e.port), because: filter.because(e.address), denied: e.denied, em: style.yellow,
         })))
       } else if (e.type === 'kernel-drops') {
         log(out.t.kernelDrops({ ...dropSource(state.family, e.machineWide), dropped: e.dropped, total: e.total, em: style.red }))
@@ -145,15 +131,18 @@ const printHuman = (ctx: CliContext, flags: UdpServerFlags, addressFilter: Addre
 }
 
 /** The lines that open a run: where it listens, its receive buffer, its filter, a command to try. */
-const printListening = (out: HumanOut, e: Extract<UdpServerEvent, { type: 'listening' }>, flags: UdpServerFlags, addressFilter: AddressFilter | undefined): void => {
+const printListening = (out: HumanOut, e: Extract<UdpServerEvent, { type: 'listening' }>, flags: UdpServerFlags, filter: FilterWords): void => {
   const { t, style, log } = out
   const here = formatAddress(e.address, e.port)
   const reachable = e.reachable.map(a => formatAddress(a, e.port)).join(', ')
-  log(t.listening({ here, reachable, echo: flags.echo, em: style.green }))
-  const buffer = describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize, e.recvBufferRefused, undefined, out.ctx.t.recvBuffer)
-  log(t.buffer({ buffer, dropsCounted: e.kernelDropCounter, table: socketTable(e.kernelDropFamily) }))
-  if (addressFilter) log(t.filter({ filter: describeAddressFilter(addressFilter) }))
-  const unmatchable = unmatchableAllow(addressFilter, e.address)
+  log(t.listening({ here, reachable, echo: flags.echo, bufferBytes: e.recvBufferSize, dropsCounted: e.kernelDropCounter, em: style.green }))
+  // --rcvbuf asked a question: what the kernel made of it (doubled, capped, refused) is its answer.
+  if (e.requestedRecvBufferSize !== undefined) {
+    log(describeRecvBuffer(e.recvBufferSize, e.requestedRecvBufferSize, e.recvBufferRefused, undefined, out.ctx.t.recvBuffer))
+  }
+  const described = filter.describe()
+  if (described !== '') log(t.filter({ filter: described }))
+  const unmatchable = filter.unmatchable(e.address)
   if (unmatchable) log(style.yellow(t.warning({ text: unmatchable })))
   log(t.tryIt({ host: e.reachable[0] ?? e.address, port: e.port }))
 }
@@ -201,8 +190,8 @@ const printSummary = (out: HumanOut, s: UdpServerSummary, flags: UdpServerFlags)
   log(t.stopped({
     durationMs: s.durationMs, peers: s.peersSeen, datagrams: s.datagrams, bytes: s.bytes,
     ...(flags.echo ? { echoed: s.echoed } : {}), echoesSkipped: s.echoesSkipped, peersEvicted: s.peersEvicted, denied: s.denied,
+    dropped: s.kernelDrops, machineWide: s.machineRcvbufErrors, counter: counterName(s.kernelDropFamily),
   }))
-  log(t.stoppedDrops({ ...dropSource(s.kernelDropFamily, s.machineRcvbufErrors), dropped: s.kernelDrops }))
   // Most active first: with thousands of peers the top of the list is what matters.
   const peers = [...s.peers].sort((a, b) => b.datagrams - a.datagrams)
   for (const peer of peers.slice(0, SUMMARY_PEER_LINES)) log(peerLine(t, peer))

@@ -11,6 +11,8 @@ export const cli = (f: Fmt) => ({
     lang: 'output language: en, es or pt (default: the locale)',
     /** Commander's headings, keyed by the English it passes to styleTitle(). */
     titles: { 'Usage:': 'Usage:', 'Arguments:': 'Arguments:', 'Options:': 'Options:', 'Commands:': 'Commands:', 'Global Options:': 'Global Options:' } as Record<string, string>,
+    /** Commander's placeholders in the usage line (`Usage: sockkit [options] [command]`) and in `help [command]`. */
+    usageWords: { '[options]': '[options]', '[command]': '[command]' } as Record<string, string>,
     /** `(default: 1000)` after an option's text; `value` is already formatted. */
     defaultValue: (p: { value: string }) => `default: ${p.value}`,
     choices: (p: { values: string }) => `choices: ${p.values}`,
@@ -33,6 +35,8 @@ Exit codes: 0 done, 1 network or runtime failure, 2 bad command line,
     requiredOption: (p: { flag: string }) => `required option '${p.flag}' not given`,
     unknownOption: (p: { flag: string }) => `unknown option '${p.flag}'`,
     unknownCommand: (p: { name: string }) => `unknown command '${p.name}'`,
+    /** Two options that exclude each other (`.conflicts()`): `option`, `other` are their flags (`--interval`). */
+    conflictingOptions: (p: { option: string; other: string }) => `${p.option} cannot be used with ${p.other}: give one of them`,
     tooManyArguments: (p: { command: string; expected: number; got: number }) =>
       `too many arguments for '${p.command}': it takes ${f.num(p.expected)}, got ${f.num(p.got)}`,
     /** `candidates`: the similar names commander found, one or more. */

@@ -30,4 +30,9 @@ export const errorsImpairment = (f: Fmt) => ({
   impairmentNftPorts: (p: { ports: number[] }) => `the kernel emulator needs real ports (1–65535), not ${JSON.stringify(p.ports)}`,
   impairmentNftMissing: 'the kernel emulator needs the nft command (install the nftables package)',
   impairmentNftRefused: (p: { detail: string }) => `nft refused the loss table (${p.detail}); the kernel emulator needs root and nftables support`,
+  lossyHopProgramMissing: (p: { path: string }) => `the lossy-hop program is missing (looked for ${p.path}); run \`npm run build\``,
+  lossyHopStartTimeout: (p: { timeoutMs: number }) => `the user namespace that drops TCP segments did not start within ${f.num(p.timeoutMs)} ms`,
+  /** `signal` when killed, else `code`; `stderrLine`: its first line of stderr, null when it wrote none. */
+  lossyHopExited: (p: { signal: string | null; code: number | null; stderrLine: string | null }) =>
+    `the user namespace that drops TCP segments ended (${p.signal ?? `exit code ${p.code}`})${p.stderrLine !== null ? `: ${p.stderrLine}` : ''}`,
 })

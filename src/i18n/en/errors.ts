@@ -5,6 +5,7 @@ import { errorsClients } from './errors-clients.js'
 import { errorsCore } from './errors-core.js'
 import { errorsServers } from './errors-servers.js'
 import { errorsCompare } from './errors-compare.js'
+import { errorsWs } from './errors-ws.js'
 
 /**
  * Errors the library raises, worded for a person. The library stores the key and parameters
@@ -18,5 +19,6 @@ export const errors = (f: Fmt) => ({
   ...errorsClients(f),
   ...errorsServers(f),
   ...errorsCompare(f),
+  ...errorsWs(f),
   reflectorProgramMissing: (p: { path: string }) => `the reflector program is missing (looked for ${p.path}); run \`npm run build\``,
 })

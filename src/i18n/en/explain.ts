@@ -12,6 +12,13 @@ export const explain = (_f: Fmt) => ({
     (p.start === undefined ? '' : ` — start one with \`${p.start}\``),
   addressInUse: (p: { port?: number; host: string }) =>
     `port ${p.port ?? '?'} is already in use on ${p.host} — pick another port or stop the program using it`,
+  /**
+   * EADDRINUSE where Linux shows only closing sockets no program owns (TIME_WAIT…): nothing to
+   * stop. `freesInS`: the longest TIME_WAIT timer left, when every holder is in TIME_WAIT.
+   */
+  addressInUseClosing: (p: { port: number; host: string; states: string; freesInS?: number }) =>
+    `port ${p.port} is already in use on ${p.host}, but only by connections closed a moment ago (${p.states}; no program owns them): ` +
+    `the system frees it ${p.freesInS === undefined ? 'within a minute' : `in about ${p.freesInS} s`} — wait, or pick another port`,
   addressNotAvailable: (p: { host: string }) => `${p.host} is not an address of this machine, so nothing can listen on it or send from it`,
   bindDenied: (p: { port?: number; host: string; why: string }) =>
     `permission denied to use port ${p.port ?? '?'} on ${p.host} ${p.why}`,

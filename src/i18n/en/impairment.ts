@@ -34,6 +34,16 @@ export const impairment = (f: Fmt) => ({
     return 'the TCP relay cannot lose packets (dropping bytes would corrupt the stream, not make TCP retransmit), and real TCP loss ' +
       `needs the kernel emulator, which cannot run here: ${why}; or use ${udpFlag(p.command)}`
   },
+  /** TCP loss without root, where no user namespace can be made: why, and how to get it. */
+  flagsTcpLossNoUserns: (p: { command: Command; reason: 'userns-refused' | 'tools-missing' | 'userns-off' }) => {
+    const why = {
+      'userns-refused': 'this system does not allow unprivileged user namespaces; run with sudo, or enable them (sysctl kernel.unprivileged_userns_clone=1)',
+      'tools-missing': 'unshare, ip or nft is missing; install util-linux, iproute2 and nftables, or run with sudo',
+      'userns-off': 'SOCKKIT_NO_USERNS is set; unset it, or run with sudo',
+    }[p.reason]
+    return 'TCP would not be exposed to loss here: the relay cannot drop segments (that would corrupt the stream, not make TCP retransmit), ' +
+      `and the kernel can drop them only as root or inside an unprivileged user namespace — ${why}; or use ${udpFlag(p.command)}`
+  },
   /** --reorder at a probe spacing where a held datagram never finds a successor in time. */
   reorderSpacing: (p: { holdMs: number; intervalMs: number }) =>
     `--reorder needs probes less than ${f.num(p.holdMs)} ms apart (these are ${f.num(Math.round(p.intervalMs * 10) / 10)} ms apart): ` +
@@ -87,6 +97,7 @@ export const impairment = (f: Fmt) => ({
   /** What this machine's kernel can do (detectKernelSupport): the reasons a plan quotes. */
   kernel: {
     available: 'Linux, root and nft: the kernel drops packets for real',
+    availableUsernsHop: 'kernel (user namespace): each connection crosses the loopback of a private user and network namespace, where nftables drops segments for real without root',
     availableUserns: 'kernel (user namespace): sockkit re-ran itself in a private user and network namespace, where nftables drops packets for real without root',
     needsLinux: (p: { platform: string }) => `the kernel emulator needs Linux (nftables); this is ${p.platform}`,
     needsRoot: 'the kernel emulator needs root (it adds an nftables table): run with sudo',

@@ -22,6 +22,8 @@ import { tcpClient } from './tcp-client.js'
 import { cli } from './cli.js'
 import { explain } from './explain.js'
 import { tcpServer } from './tcp-server.js'
+import { wsServer } from './ws-server.js'
+import { wsClient } from './ws-client.js'
 
 export const en = (f: Fmt) => ({
   addressFilter: addressFilter(),
@@ -42,4 +44,6 @@ export const en = (f: Fmt) => ({
   explain: explain(f),
   tcpServer: tcpServer(f),
   compareCli: compareCli(f),
+  wsServer: wsServer(f),
+  wsClient: wsClient(f),
 })

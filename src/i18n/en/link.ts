@@ -17,6 +17,10 @@ export const link = (f: Fmt) => ({
       'UDP: the relay does every impairment, per datagram. TCP: it delays, jitters and paces the byte ' +
       'stream, but cannot lose, reorder or duplicate segments without corrupting the stream, so it refuses ' +
       'to. Real TCP loss comes from the kernel emulator (Linux, root, nft), which auto picks when it can.',
+    /** Appended to `description`. */
+    tcpLossWithoutRoot: 'Without root, where Linux allows unprivileged user namespaces (Debian, Ubuntu and Fedora do), ' +
+      'TCP loss still comes from the kernel: each connection crosses the loopback of a private user and network namespace ' +
+      'where nftables drops segments, and TCP retransmits them for real.',
     args: { listenPort: 'port clients connect to (0 = any free port)', target: 'the real server, host:port' },
     options: {
       tcp: 'relay TCP (the default)',
@@ -76,6 +80,10 @@ prints the totals per direction and exits 130.`,
     /** `emulator` is styled. */
     emulator: (p: { emulator: string; reason: string }) => `emulator: ${p.emulator} — ${p.reason}`,
     kernelTable: (p: { table: string }) => `kernel table inet ${p.table} (removed on exit; a watchdog removes it if this process is killed)`,
+    /** The emulator's name when the kernel drops in a user namespace (`kernel` is replaced by it). */
+    emulatorUserns: 'kernel (user namespace)',
+    kernelTableUserns: (p: { table: string }) => `kernel table inet ${p.table} in a private user namespace that every relayed connection ` +
+      'crosses on its way to the target (no root needed; it ends with link)',
     kernelDropsAfterRelay: 'the kernel drops datagrams where the relay cannot see it: a c→s datagram it drops never reaches the relay, and an s→c ' +
       'line says "handed to the kernel" because the kernel may still drop it — the kernel totals count every drop; ' +
       '--emulator userspace logs each drop instead',
@@ -167,6 +175,8 @@ prints the totals per direction and exits 130.`,
     kernelTable: (p: { table: string; loss: number; protocols: string[]; ports: number[]; watchdogPid?: number }) =>
       `kernel: nftables table inet ${p.table} drops ${p.loss}% of ${p.protocols.join('/')} packets to and from port ${p.ports.join(', ')}` +
       (p.watchdogPid ? ` (watchdog pid ${p.watchdogPid})` : ''),
+    kernelTableUserns: (p: { table: string; loss: number }) =>
+      `kernel: nftables table inet ${p.table} drops ${p.loss}% of TCP segments each way on the loopback of a private user namespace, between the relay and the target`,
   },
   totals: {
     /** One direction; `dropped` is styled and already says "N dropped". */
@@ -183,5 +193,9 @@ prints the totals per direction and exits 130.`,
       ? f.plural(p.n, { one: '# datagram', other: '# datagrams' })
       : f.plural(p.n, { one: '# connection', other: '# connections' })} from filtered clients (--allow/--deny)`,
     kernelTableRemoved: (p: { table: string }) => `kernel table inet ${p.table} removed`,
+    kernelTableUsernsGone: (p: { table: string }) => `kernel table inet ${p.table} gone with its user namespace`,
+    /** TCP's retransmissions inside the user namespace (RetransSegs): only this link's connections live there. */
+    retransmitted: (p: { prefix: string; n: number }) =>
+      `${p.prefix} TCP retransmitted ${f.plural(p.n, { one: '# segment', other: '# segments' })} in the user namespace (RetransSegs)`,
   },
 })

@@ -16,11 +16,12 @@ export const tcpClient = (f: Fmt) => {
       message: (p: { escapes: string }) => `send this instead of stdin, then half-close; repeat for several writes (escapes: ${p.escapes})`,
       writeInterval: 'pause between --message writes (0 = back to back, so TCP may merge them)',
       writeIntervalZero: 'back to back',
-      wait: 'after our half-close, close anyway if the server has not closed within this time (0 = wait for it)',
+      wait: 'after our half-close (or the end of stdin with --no-half-close), close anyway if the server has not closed within this time (0 = wait for it)',
       waitZero: 'until the server closes',
       timeout: 'connect timeout',
       crlf: 'send each LF newline as CRLF (for servers that read lines the Windows/HTTP way)',
       nagle: "leave Nagle's algorithm on (default off: small writes go out at once)",
+      noHalfClose: 'keep the connection open after stdin ends (no FIN), like ncat --no-shutdown; ends when the server closes, or Ctrl-C',
       keepSending: 'if the server half-closes first, keep sending stdin until it ends (default: stop, as ncat does, and say how much was sent)',
       quiet: 'only errors and warnings on stderr',
       examples: `
@@ -31,6 +32,9 @@ Examples:
                                          binary-safe round trip
   $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
                                          two writes; one read: "holamundo"
+  $ sockkit tcp-client 127.0.0.1 9000 --no-half-close < request.txt
+                                         no FIN after the request: for servers
+                                         that stop answering at EOF
 
 Event lines (stderr): "connecting", "connected from local A → B",
 "wrote N bytes", "sent EOF (half-close)", "server finished sending",
@@ -42,6 +46,8 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
     connected: (p: { mark: Mark; local: string; remote: string; noDelay: boolean }) =>
       `${p.mark('connected')} from local ${p.local} → ${p.remote} (Nagle ${p.noDelay ? 'off' : 'on'})`,
     typeLines: (p: { eofKey: string }) => `type lines to send them; ${p.eofKey} finishes sending (half-close), Ctrl-C quits`,
+    /** typeLines with --no-half-close. */
+    typeLinesOpen: (p: { eofKey: string }) => `type lines to send them; ${p.eofKey} ends your input (the connection stays open), Ctrl-C quits`,
     writesTogether: (p: { count: number }) =>
       `${f.num(p.count)} writes back to back, handed to the kernel together: TCP keeps bytes, not writes, so the server may read them as one`,
     writesApart: (p: { count: number; intervalMs: number }) =>
@@ -49,6 +55,10 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
     /** `preview`: the bytes as shown (already emphasised). */
     wrote: (p: { bytes: number; index: number; count: number; preview: string }) =>
       `wrote ${f.bytes(p.bytes)} (message ${f.num(p.index)} of ${f.num(p.count)}): ${p.preview}`,
+    /** --no-half-close: the input ended, no FIN sent. */
+    inputEnded: (p: { mark: Mark; bytesSent: number; waitMs: number }) =>
+      `${p.mark('input ended')} after ${f.bytes(p.bytesSent)}; connection kept open (no half-close): ` +
+      `reading until the server closes${p.waitMs > 0 ? ` or ${f.duration(p.waitMs)} pass` : ''} (Ctrl-C to stop)`,
     sentEof: (p: { mark: Mark; bytesSent: number; waitMs: number }) =>
       `${p.mark('sent EOF (half-close)')} after ${f.bytes(p.bytesSent)}: we finished sending; ` +
       `reading until the server closes${p.waitMs > 0 ? ` or ${f.duration(p.waitMs)} pass` : ''}`,
@@ -64,6 +74,9 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
     serverFinished: (p: { bytesReceived: number }) => `server finished sending (FIN) after ${f.bytes(p.bytesReceived)} received`,
     waitElapsed: (p: { mark: Mark; waitMs: number }) =>
       `${p.mark('--wait elapsed')}: ${f.duration(p.waitMs)} after our half-close the server had not closed; closing`,
+    /** waitElapsed with --no-half-close: counted from the end of our input. */
+    waitElapsedOpen: (p: { mark: Mark; waitMs: number }) =>
+      `${p.mark('--wait elapsed')}: ${f.duration(p.waitMs)} after our input ended the server had not closed; closing`,
     reset: (p: { mark: Mark; durationMs: number; bytesSent: number; bytesReceived: number }) =>
       `${p.mark('reset by the server')} (ECONNRESET) after ${f.duration(p.durationMs)}: ${totals(p)}`,
     broken: (p: { mark: Mark; code: string; durationMs: number; bytesSent: number; bytesReceived: number }) =>
@@ -73,5 +86,9 @@ Exit codes: 0 the server closed (or --wait passed), 1 network failure,
     closed: (p: { mark: Mark; durationMs: number; bytesSent: number; bytesReceived: number }) =>
       `${p.mark('closed')} after ${f.duration(p.durationMs)}: ${totals(p)}`,
     interruptedConnecting: (p: { mark: Mark }) => `${p.mark('interrupted')} before the connection was made`,
+    /** Usage error: words after the port (the message goes on stdin or in --message); `words` as typed. */
+    messageWords: (p: { host: string; port: string; words: string[] }) =>
+      `tcp-client sends what you type or pipe on stdin, not words after the port: give the message with --message, ` +
+      `quoted, as in sockkit tcp-client ${p.host} ${p.port} --message "${p.words.join(' ')}"`,
   }
 }

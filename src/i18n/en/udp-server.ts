@@ -24,17 +24,29 @@ const udpServerText = (f: Fmt) => {
   return { datagrams, duplicates, machine, dropped }
 }
 
+/** What the start line says: where, whether it echoes, the receive buffer granted. */
+export interface StartWords { here: string; reachable: string; echo: boolean; bufferBytes: number; dropsCounted: boolean }
+
+/**
+ * The summary's kernel drops: this socket's (`dropped`, null where it cannot be read) and the
+ * machine-wide counter's rise over the run (`machineWide`, null where unreadable), named `counter`.
+ * A rise with no drop of ours is other sockets' drops, and is said to be.
+ */
+export interface SummaryDrops { dropped: number | null; machineWide: number | null; counter: string }
+
 /** udp-server: its events, its Ctrl-C summary and its help. */
 export const udpServer = (f: Fmt) => {
   const w = udpServerText(f)
+  const summaryDrops = (p: SummaryDrops) => p.dropped === null ? ''
+    : p.dropped > 0 ? `; the kernel dropped ${w.datagrams(p.dropped)}: receive buffer full`
+      : p.machineWide ? `; no kernel drops here (${p.counter} +${f.num(p.machineWide)} on this machine: other sockets' drops)`
+        : '; no kernel drops'
   return {
-    listening: (p: { here: string; reachable: string; echo: boolean; em: Mark }) =>
-      `${p.em('listening')} on ${p.here} (UDP)` + (p.reachable !== p.here ? ` — peers can use ${p.reachable}` : '') +
-      (p.echo ? '; echoing every datagram to its sender' : '; not echoing (--no-echo)'),
-    /** `buffer`: the recvBuffer sentence. */
-    buffer: (p: { buffer: string; dropsCounted: boolean; table: string }) => p.buffer + (p.dropsCounted
-      ? `; datagrams the kernel drops when it is full are counted (this socket's drops in ${p.table}) and reported`
-      : `; this socket's drop count (${p.table}, Linux only) cannot be read here, so drops cannot be reported`),
+    /** The one start line; `dropsCounted` false where this socket's drops cannot be read (not Linux). */
+    listening: (p: StartWords & { em: Mark }) =>
+      `${p.em('listening')} on ${p.here} (UDP${p.reachable !== p.here ? `; peers can use ${p.reachable}` : ''}), ` +
+      `${p.echo ? 'echoing' : 'not echoing'}; receive buffer ${f.bytes(p.bufferBytes)}` +
+      (p.dropsCounted ? '' : '; kernel drops cannot be counted here (Linux only)'),
     filter: (p: { filter: string }) => `${p.filter}; datagrams from filtered peers get no reply`,
     warning: (p: { text: string }) => `warning: ${p.text}`,
     tryIt: (p: { host: string; port: number }) => `try: sockkit udp-send ${p.host} ${p.port} hola --seq`,
@@ -79,18 +91,13 @@ export const udpServer = (f: Fmt) => {
     kernelDrops: (p: DropSource & { dropped: number; total: number; em: Mark }) => `${p.em(w.dropped(p))}; ${f.num(p.total)} since start`,
     echoError: (p: { peer: string; code: string; message: string; em: Mark }) => `${p.peer} ${p.em('echo failed')} ${p.code}: ${p.message}`,
     serverError: (p: { code: string; message: string; em: Mark }) => `${p.em('server error')} ${p.code}: ${p.message} (still listening)`,
-    stopped: (p: { durationMs: number; peers: number; datagrams: number; bytes: number; echoed?: number; echoesSkipped: number; peersEvicted: number; denied: number }) =>
+    /** The one summary line; its drops clause from {@link SummaryDrops}. */
+    stopped: (p: { durationMs: number; peers: number; datagrams: number; bytes: number; echoed?: number; echoesSkipped: number; peersEvicted: number; denied: number } & SummaryDrops) =>
       `stopped after ${f.duration(p.durationMs)}: ${f.plural(p.peers, { one: '# peer', other: '# peers' })}, ${w.datagrams(p.datagrams)} (${f.bytes(p.bytes)})` +
       (p.echoed !== undefined ? `, ${f.num(p.echoed)} echoed` : '') +
       (p.echoesSkipped ? `, ${f.num(p.echoesSkipped)} echoes skipped (flood)` : '') +
       (p.peersEvicted ? `, ${f.num(p.peersEvicted)} peers forgotten (over --max-peers)` : '') +
-      (p.denied ? `, ${f.num(p.denied)} denied (no reply)` : ''),
-    /** The summary's kernel line: `dropped` null when the socket's count cannot be read. */
-    stoppedDrops: (p: DropSource & { dropped: number | null }) => p.dropped === null
-      ? `kernel drops: not available (this socket's drops in ${p.table} cannot be read here: Linux only)`
-      : p.dropped > 0
-        ? w.dropped({ ...p, dropped: p.dropped })
-        : `kernel dropped no datagrams sent to this socket (drops in ${p.table} unchanged${w.machine(p)})`,
+      (p.denied ? `, ${f.num(p.denied)} denied (no reply)` : '') + summaryDrops(p),
     /** A peer's line in the summary; `seq` when it sent numbered datagrams. */
     peer: (p: { peer: string; datagrams: number; bytes: number; seq?: PeerSeqWords }) => {
       const base = `  ${p.peer}: ${w.datagrams(p.datagrams)}, ${f.bytes(p.bytes)}`

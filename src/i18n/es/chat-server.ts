@@ -50,8 +50,8 @@ export const chatServer: Area<'chatServer'> = (f) => {
       `chat cerrado tras ${f.duration(p.durationMs)}: ` +
       (p.participants.length ? `${p.participants.length === 1 ? 'participó' : 'participaron'} ${people(p.participants.length)}: ${p.participants.join(', ')}` : 'no entró nadie') +
       `; ${messages(p.messages)} en total, ${f.num(p.operatorMessages)} de ${p.operator}` +
-      (p.refused ? `; ${f.num(p.refused)} rechazadas (lleno)` : '') + (p.denied ? `; ${f.num(p.denied)} denegadas` : '') +
-      (p.dropped ? `; ${f.num(p.dropped)} desconectadas por inundar o no leer` : ''),
+      (p.refused ? `; ${f.plural(p.refused, { one: '# rechazada', other: '# rechazadas' })} (lleno)` : '') + (p.denied ? `; ${f.plural(p.denied, { one: '# denegada', other: '# denegadas' })}` : '') +
+      (p.dropped ? `; ${f.plural(p.dropped, { one: '# desconectada', other: '# desconectadas' })} por inundar o no leer` : ''),
     operatorLineCut: (p) => `tu línea tenía más de ${f.num(p.max)} bytes; solo se enviaron los primeros ${f.num(p.kept)}`,
     stdinClosed: 'stdin cerrado: ya no puedes escribir, pero el chat sigue — Ctrl-C para detenerlo',
     meUsage: 'uso: /me <acción>, por ejemplo /me saluda',

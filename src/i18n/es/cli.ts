@@ -8,6 +8,7 @@ export const cli: Area<'cli'> = (f) => ({
     requiredOption: (p: { flag: string }) => `falta la opción obligatoria '${p.flag}'`,
     unknownOption: (p: { flag: string }) => `opción desconocida '${p.flag}'`,
     unknownCommand: (p: { name: string }) => `comando desconocido '${p.name}'`,
+    conflictingOptions: (p) => `${p.option} y ${p.other} no se pueden usar juntas: indica solo una`,
     tooManyArguments: (p: { command: string; expected: number; got: number }) =>
       `demasiados argumentos para '${p.command}': acepta ${f.num(p.expected)} y recibió ${f.num(p.got)}`,
     didYouMean: (p: { candidates: string[] }) =>
@@ -25,6 +26,7 @@ export const cli: Area<'cli'> = (f) => ({
     helpCommand: 'muestra la ayuda de un comando',
     lang: 'idioma de la salida: en, es o pt (por defecto: el de tu entorno)',
     titles: { 'Usage:': 'Uso:', 'Arguments:': 'Argumentos:', 'Options:': 'Opciones:', 'Commands:': 'Comandos:', 'Global Options:': 'Opciones globales:' } as Record<string, string>,
+    usageWords: { '[options]': '[opciones]', '[command]': '[comando]' } as Record<string, string>,
     defaultValue: (p: { value: string }) => `por defecto: ${p.value}`,
     choices: (p: { values: string }) => `valores: ${p.values}`,
     examples: `

@@ -2,7 +2,11 @@ import type { Area } from '../index.js'
 
 /** Palabras que comparten varios comandos. */
 export const common: Area<'common'> = (f) => ({
-  stopping: (p) =>
-    `${p.cause}: deteniendo — no se aceptan conexiones nuevas; cerrando ${f.plural(p.open, { zero: 'ninguna conexión abierta', one: '# conexión abierta', many: '# de conexiones abiertas', other: '# conexiones abiertas' })} (cada una tiene hasta ${f.duration(p.graceMs)} para terminar)`,
+  stopping: (p) => `${p.cause}: deteniendo — no se aceptan conexiones nuevas; ` + f.plural(p.open, {
+    zero: 'no hay conexiones abiertas que cerrar',
+    one: `cerrando la conexión abierta (tiene hasta ${f.duration(p.graceMs)} para terminar)`,
+    many: `cerrando # de conexiones abiertas (cada una tiene hasta ${f.duration(p.graceMs)} para terminar)`,
+    other: `cerrando # conexiones abiertas (cada una tiene hasta ${f.duration(p.graceMs)} para terminar)`,
+  }),
   emptyDatagram: '(datagrama vacío)',
 })

@@ -80,7 +80,7 @@ const extras = (f: Fmt, c: Clauses) => {
     'duplicates': p => `${p.label} entregó ${f.plural(p.duplicates, { one: '# copia duplicada', many: '# de copias duplicadas', other: '# copias duplicadas' })}${p.reliable ? '' : `: ${p.label} no elimina duplicados, debe hacerlo la aplicación`}.`,
     'reordered': p => `${p.label} entregó ${probes(p.reordered)} fuera de orden (distancia máxima ${f.num(p.maxExtent)}, RFC 4737)${p.ordered ? '' : `: ${p.label} no restablece el orden`}.`,
     'tcp-not-exposed-to-loss': p => `${p.label} no estuvo expuesto a la pérdida (${NO_EXPUESTO[p.reason]}), así que sus cifras no dicen nada sobre ` +
-      `una pérdida del ${f.num(p.lossEachWayPercent)} %; solo los otros transportes la sufrieron`,
+      `una pérdida del ${f.num(p.lossEachWayPercent)}%; solo los otros transportes la sufrieron`,
     'sender-fell-behind': p => `${p.label}: el emisor se atrasó respecto a su calendario hasta ${ms(p.lagMaxMs)}: ` +
       (p.cause === 'rate' ? `esta máquina no pudo enviar ${f.num(p.ratePerSecond ?? 0)} sondas/s (--rate)` : 'esta máquina estaba ocupada') +
       `; los RTT se miden desde el calendario, así que ${p.cause === 'rate' ? 'la espera' : 'el parón'} está incluido.`,
@@ -102,7 +102,7 @@ const unreliable = (f: Fmt, c: Clauses) => {
       (p.exact ? `, ${count(p.rcvbufErrors)} por el búfer de recepción de esta máquina (RcvbufErrors)`
         : `; las otras ${count(p.dropped - p.emulatorDrops)} no, y RcvbufErrors subió ${count(p.rcvbufErrors)} durante la medición (de toda la máquina: se desbordaron búferes de recepción de esta máquina)`) +
       `${after(p)}.`,
-    'loss-impairment-expected': p => `${lost(p)}: el emulador ${p.emulator} descartó el ${f.num(p.lossEachWayPercent)} % en cada sentido, así que se esperaba que fallara el ${percent(p.expectedPercent)} de las idas y vueltas` +
+    'loss-impairment-expected': p => `${lost(p)}: el emulador ${p.emulator} descartó el ${f.num(p.lossEachWayPercent)}% en cada sentido, así que se esperaba que fallara el ${percent(p.expectedPercent)} de las idas y vueltas` +
       `${p.rcvbufErrors > 0 ? `; RcvbufErrors +${f.num(p.rcvbufErrors)} durante la medición (de toda la máquina: algunos pueden ser desbordes reales del búfer)` : ''}${after(p)}.`,
     'loss-network': p => `${lost(p)}: perdidas en la red o descartadas por un firewall${p.emulator !== null ? ` (aquí: el emulador de degradación ${p.emulator})` : ''}, no por los búferes de esta máquina (${udpCounted(p)})${after(p)}.`,
     'loss-receive-buffer': p => {
@@ -163,15 +163,15 @@ const reliable = (f: Fmt, c: Clauses) => {
 const impairment = (f: Fmt, c: Clauses) => {
   const { wide, ms, percent, count, heldNote } = c
   return {
-    'impairment-loss': p => `pérdida ${f.num(p.lossEachWayPercent)} % en cada sentido → esperado ${percent(p.expectedPercent)} en la ida y vuelta ±${f.num(Number((p.sdPercent * 2).toFixed(2)))} puntos ` +
+    'impairment-loss': p => `pérdida ${f.num(p.lossEachWayPercent)}% en cada sentido → esperado ${percent(p.expectedPercent)} en la ida y vuelta ±${f.num(Number((p.sdPercent * 2).toFixed(2)))} puntos ` +
       `(binomial, 2 desviaciones típicas para ${count(p.probes)} sondas), medido ${percent(p.measuredPercent)}: ${p.within ? 'dentro' : 'fuera'} de ese rango`,
-    'impairment-loss-retransmitted': p => `pérdida ${f.num(p.lossEachWayPercent)} % en cada sentido (${p.appliedBy}) → esperado 0 % perdido (${p.label} retransmite), medido ${percent(p.measuredPercent)}` +
+    'impairment-loss-retransmitted': p => `pérdida ${f.num(p.lossEachWayPercent)}% en cada sentido (${p.appliedBy}) → esperado 0% perdido (${p.label} retransmite), medido ${percent(p.measuredPercent)}` +
       (p.retransSegs !== null ? `, RetransSegs +${f.num(p.retransSegs)} (${wide})` : ''),
     'impairment-delay': p => `retardo → esperado ${p.jitterMs > 0 ? `RTT +${f.num(p.addedRttMs)} ms de media (≥ ${f.num(p.floorMs)} ms)` : `RTT ≥ ${f.num(p.floorMs)} ms`}, ` +
       `medido mín ${p.minRttMs === null ? 'n/d' : ms(p.minRttMs)}, p50 ${p.p50RttMs === null ? 'n/d' : ms(p.p50RttMs)}`,
-    'impairment-duplicate': p => `duplicación ${f.num(p.duplicateEachWayPercent)} % en cada sentido → esperado ${percent(p.expectedPercent)} de copias extra, medido ${percent(p.measuredPercent)}`,
+    'impairment-duplicate': p => `duplicación ${f.num(p.duplicateEachWayPercent)}% en cada sentido → esperado ${percent(p.expectedPercent)} de copias extra, medido ${percent(p.measuredPercent)}`,
     'impairment-reorder': p => reorderClause(f, p) + (p.reorderEachWayPercent > 0 ? heldNote(p.holdMs) : ''),
-    'impairment-reorder-approx': p => `desorden ${f.num(p.reorderEachWayPercent)} % en cada sentido → esperado alrededor del ${percent(p.approxPercent)} fuera de orden, medido ${percent(p.measuredPercent)}${heldNote(p.holdMs)}`,
+    'impairment-reorder-approx': p => `desorden ${f.num(p.reorderEachWayPercent)}% en cada sentido → esperado alrededor del ${percent(p.approxPercent)} fuera de orden, medido ${percent(p.measuredPercent)}${heldNote(p.holdMs)}`,
     'impairment-not-applied': p => (p.reason !== null ? reasons(f).tcpDegraded({ notApplied: p.notApplied, reason: p.reason }) : `no aplicado: ${p.notApplied.join(', ')}`),
     'impairment-none': () => 'nada que esperar (sin degradación)',
     'impairment-kernel-drops': p => `${p.label}: el kernel descartó ${count(p.dropped)} de ${count(p.seen)} paquetes ` +
@@ -179,12 +179,12 @@ const impairment = (f: Fmt, c: Clauses) => {
   } satisfies Partial<Messages>
 }
 
-/** La cláusula de desorden: el rango simulado del 95 %, lo medido y — fuera de él — qué pudo causarlo. */
+/** La cláusula de desorden: el rango simulado del 95%, lo medido y — fuera de él — qué pudo causarlo. */
 function reorderClause (f: Fmt, p: FindingParams['impairment-reorder']): string {
   const { ms, percent, percentRange, count } = compareUnits(f)
-  const causes = f.list([p.reorderEachWayPercent > 0 ? `desorden ${f.num(p.reorderEachWayPercent)} %` : '', p.jitterMs > 0 ? `jitter ±${f.num(p.jitterMs)} ms` : ''].filter(Boolean))
+  const causes = f.list([p.reorderEachWayPercent > 0 ? `desorden ${f.num(p.reorderEachWayPercent)}%` : '', p.jitterMs > 0 ? `jitter ±${f.num(p.jitterMs)} ms` : ''].filter(Boolean))
   const spread = p.highPercent === 0 ? 'ninguna fuera de orden' : `${percentRange(p.lowPercent, p.highPercent)} fuera de orden`
-  const basis = `95 % de ${count(p.runs)} ejecuciones simuladas de ${count(p.probes)} sondas separadas ${ms(p.spacingMs)}`
+  const basis = `95% de ${count(p.runs)} ejecuciones simuladas de ${count(p.probes)} sondas separadas ${ms(p.spacingMs)}`
   const head = `${causes} en cada sentido → esperado ${spread} (${basis}), medido ${percent(p.measuredPercent)}`
   if (p.judgement === 'within') return `${head}: dentro de ese rango`
   const chance = `1 ejecución de cada 40 sale así de ${p.judgement === 'above' ? 'alta' : 'baja'} solo por azar`

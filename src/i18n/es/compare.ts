@@ -26,7 +26,7 @@ export const compare: Area<'compare'> = (f) => {
         (p.seed === null ? '' : ` · semilla ${f.num(p.seed)}`),
       kind: (p) =>
         p.kind === 'delay' ? `retardo ${f.num(p.value)} ms` : p.kind === 'jitter' ? `jitter ±${f.num(p.value)} ms`
-          : `${p.kind === 'loss' ? 'pérdida' : p.kind === 'reorder' ? 'desorden' : 'duplicación'} ${f.num(p.value)} %`,
+          : `${p.kind === 'loss' ? 'pérdida' : p.kind === 'reorder' ? 'desorden' : 'duplicación'} ${f.num(p.value)}%`,
       why: (p) => `por qué ${p.emulator}: ${p.reason}`,
       line: (p) => `${p.label}: ${p.clauses.join('; ')}`,
     },

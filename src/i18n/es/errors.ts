@@ -5,6 +5,7 @@ import { errorsClients } from './errors-clients.js'
 import { errorsCore } from './errors-core.js'
 import { errorsServers } from './errors-servers.js'
 import { errorsCompare } from './errors-compare.js'
+import { errorsWs } from './errors-ws.js'
 
 /** Errores de la biblioteca, redactados para una persona; ninguno nombra una opción de la CLI. */
 export const errors: Area<'errors'> = (f) => ({
@@ -14,5 +15,6 @@ export const errors: Area<'errors'> = (f) => ({
   ...errorsClients(f),
   ...errorsServers(f),
   ...errorsCompare(f),
+  ...errorsWs(f),
   reflectorProgramMissing: (p) => `falta el programa del reflector (se buscó en ${p.path}); ejecuta \`npm run build\``,
 })

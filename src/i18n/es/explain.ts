@@ -1,13 +1,16 @@
 import type { Area } from '../index.js'
 
 /** La explicación en palabras sencillas de un fallo esperado: qué pasó y qué hacer. */
-export const explain: Area<'explain'> = (_f) => ({
+export const explain: Area<'explain'> = (f) => ({
   refused: (p) =>
-    `no hay nada escuchando en ${p.where}${p.tried.length === 0 ? '' : ` (se probó ${p.tried.join(' y ')})`}` +
+    `no hay nada escuchando en ${p.where}${p.tried.length === 0 ? '' : ` (${p.tried.length === 1 ? 'se probó' : 'se probaron'} ${f.list(p.tried)})`}` +
     (p.portUnreachable ? ' (el host respondió \'puerto inalcanzable\')' : '') +
     (p.start === undefined ? '' : ` — inicia uno con \`${p.start}\``),
   addressInUse: (p) =>
     `el puerto ${p.port ?? '?'} ya está en uso en ${p.host} — elige otro puerto o detén el programa que lo usa`,
+  addressInUseClosing: (p) =>
+    `el puerto ${p.port} ya está en uso en ${p.host}, pero solo por conexiones cerradas hace un momento (${p.states}; ya no pertenecen a ningún programa): ` +
+    `el sistema lo libera ${p.freesInS === undefined ? 'en menos de un minuto' : `en unos ${p.freesInS} s`} — espera o elige otro puerto`,
   addressNotAvailable: (p) => `${p.host} no es una dirección de esta máquina, así que nada puede escuchar en ella ni enviar desde ella`,
   bindDenied: (p) =>
     `permiso denegado para usar el puerto ${p.port ?? '?'} en ${p.host} ${p.why}`,

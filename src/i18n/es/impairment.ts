@@ -29,6 +29,15 @@ export const impairment: Area<'impairment'> = (f) => ({
     return 'el reenviador TCP no puede perder paquetes (descartar bytes corrompería el flujo, no haría que TCP retransmita), y una pérdida TCP real ' +
       `necesita el emulador del kernel, que no puede ejecutarse aquí: ${why}; o usa ${udpFlag(p.command)}`
   },
+  flagsTcpLossNoUserns: (p) => {
+    const why = {
+      'userns-refused': 'este sistema no permite espacios de nombres de usuario sin privilegios; ejecútalo con sudo o actívalos (sysctl kernel.unprivileged_userns_clone=1)',
+      'tools-missing': 'falta unshare, ip o nft; instala util-linux, iproute2 y nftables, o ejecútalo con sudo',
+      'userns-off': 'SOCKKIT_NO_USERNS está definida; quítala o ejecútalo con sudo',
+    }[p.reason]
+    return 'aquí TCP no estaría expuesto a pérdida: el reenviador no puede descartar segmentos (corrompería el flujo en vez de hacer que TCP retransmita), ' +
+      `y el kernel solo puede descartarlos como root o dentro de un espacio de nombres de usuario sin privilegios — ${why}; o usa ${udpFlag(p.command)}`
+  },
   reorderSpacing: (p) =>
     `--reorder necesita sondas separadas por menos de ${f.num(p.holdMs)} ms (estas van cada ${f.num(Math.round(p.intervalMs * 10) / 10)} ms): ` +
     `un datagrama retenido espera como máximo ${f.num(p.holdMs)} ms al siguiente, así que aquí cada retención solo añade hasta ${f.num(p.holdMs)} ms ` +
@@ -40,25 +49,25 @@ export const impairment: Area<'impairment'> = (f) => ({
   expected: (p) => {
     const clause = (c: ExpectedClause): string => {
       switch (c.kind) {
-        case 'lossStream': return `0 % perdido: TCP retransmite lo que descarta la pérdida del ${f.num(c.lossEachWay)} % en cada sentido, así que llega más tarde en lugar de perderse`
-        case 'loss': return `${f.num(c.percent)} % de las sondas perdidas (${f.num(c.lossEachWay)} % en cada sentido)`
+        case 'lossStream': return `0% perdido: TCP retransmite lo que descarta la pérdida del ${f.num(c.lossEachWay)}% en cada sentido, así que llega más tarde en lugar de perderse`
+        case 'loss': return `${f.num(c.percent)}% de las sondas perdidas (${f.num(c.lossEachWay)}% en cada sentido)`
         case 'rtt': return `RTT +${f.num(c.addedMs)} ms`
         case 'rttJitter': return `RTT +${f.num(c.addedMs)} ms de media (+${f.num(c.minMs)}…${f.num(c.maxMs)} ms)`
-        case 'jitterReorder': return `alrededor del ${f.num(c.percent)} % desordenado por el jitter`
-        case 'reorder': return `alrededor del ${f.num(c.percent)} % desordenado`
-        case 'held': return `alrededor del ${f.num(c.percent)} % de los datagramas retenidos en cada sentido, cada uno enviado después del siguiente si este llega en ` +
+        case 'jitterReorder': return `alrededor del ${f.num(c.percent)}% desordenado por el jitter`
+        case 'reorder': return `alrededor del ${f.num(c.percent)}% desordenado`
+        case 'held': return `alrededor del ${f.num(c.percent)}% de los datagramas retenidos en cada sentido, cada uno enviado después del siguiente si este llega en ` +
           `${f.num(c.holdMs)} ms, o si no en orden con ${f.num(c.holdMs)} ms de retraso`
-        case 'duplicate': return `${f.num(c.percent)} % de copias extra`
+        case 'duplicate': return `${f.num(c.percent)}% de copias extra`
       }
     }
     return p.clauses.length ? `ida y vuelta esperada: ${p.clauses.map(clause).join(', ')}` : 'sin degradación'
   },
   describe: (p) => {
     const parts: string[] = []
-    if (p.loss > 0) parts.push(`pérdida ${f.num(p.loss)} %`)
+    if (p.loss > 0) parts.push(`pérdida ${f.num(p.loss)}%`)
     if (p.delay > 0 || p.jitter > 0) parts.push(`retardo ${f.num(p.delay)} ms` + (p.jitter > 0 ? ` ±${f.num(p.jitter)} ms` : ''))
-    if (p.reorder > 0) parts.push(`desorden ${f.num(p.reorder)} %`)
-    if (p.duplicate > 0) parts.push(`duplicación ${f.num(p.duplicate)} %`)
+    if (p.reorder > 0) parts.push(`desorden ${f.num(p.reorder)}%`)
+    if (p.duplicate > 0) parts.push(`duplicación ${f.num(p.duplicate)}%`)
     return parts.length ? `${parts.join(', ')} en cada sentido` : 'sin degradación (un reenviador simple)'
   },
   planReason: (p) => {
@@ -76,6 +85,7 @@ export const impairment: Area<'impairment'> = (f) => ({
   },
   kernel: {
     available: 'Linux, root y nft: el kernel descarta paquetes de verdad',
+    availableUsernsHop: 'kernel (espacio de nombres de usuario): cada conexión cruza el loopback de un espacio de nombres de usuario y de red privado, donde nftables descarta segmentos de verdad sin root',
     availableUserns: 'kernel (espacio de nombres de usuario): sockkit se volvió a ejecutar en un espacio de nombres de usuario y de red privado, donde nftables descarta paquetes de verdad sin root',
     needsLinux: (p) => `el emulador del kernel necesita Linux (nftables); esto es ${p.platform}`,
     needsRoot: 'el emulador del kernel necesita root (añade una tabla de nftables): ejecútalo con sudo',

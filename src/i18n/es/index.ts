@@ -1,10 +1,9 @@
 /**
  * The Spanish catalogue: every area of the English one (src/i18n/en), typed by `Catalog` so the
- * compiler holds it complete. See docs/dev/glossary.md for the terms.
+ * compiler holds it complete (no English fallback). See docs/dev/glossary.md for the terms.
  */
 import type { Catalog } from '../index.js'
 import type { Fmt } from '../fmt.js'
-import { en } from '../en/index.js'
 import { common } from './common.js'
 import { errors } from './errors.js'
 import { cli } from './cli.js'
@@ -17,14 +16,16 @@ import { chatServer } from './chat-server.js'
 import { udpServer } from './udp-server.js'
 import { udpSend } from './udp-send.js'
 import { serve } from './serve.js'
+import { addressFilter } from './address-filter.js'
 import { impairment } from './impairment.js'
 import { compare } from './compare.js'
 import { compareHeadline } from './compare-headline.js'
 import { link } from './link.js'
+import { compareCli } from './compare-cli.js'
+import { wsServer } from './ws-server.js'
+import { wsClient } from './ws-client.js'
 
-// Areas not yet translated fall back to English until their file lands.
 export const es = (f: Fmt): Catalog => ({
-  ...en(f),
   common: common(f),
   errors: errors(f),
   cli: cli(f),
@@ -37,8 +38,12 @@ export const es = (f: Fmt): Catalog => ({
   udpServer: udpServer(f),
   udpSend: udpSend(f),
   serve: serve(f),
+  addressFilter: addressFilter(f),
   impairment: impairment(f),
   compare: compare(f),
   compareHeadline: compareHeadline(f),
   link: link(f),
+  compareCli: compareCli(f),
+  wsServer: wsServer(f),
+  wsClient: wsClient(f),
 })

@@ -11,6 +11,9 @@ export const link: Area<'link'> = (f) => ({
       'UDP: el reenviador aplica todas las degradaciones, datagrama a datagrama. TCP: retarda, aplica jitter y limita el ritmo del ' +
       'flujo de bytes, pero no puede perder, desordenar ni duplicar segmentos sin corromper el flujo, así que se niega ' +
       'a hacerlo. La pérdida TCP real viene del emulador del kernel (Linux, root, nft), que auto elige cuando puede.',
+    tcpLossWithoutRoot: 'Sin root, donde Linux permite espacios de nombres de usuario sin privilegios (Debian, Ubuntu y Fedora lo permiten), ' +
+      'la pérdida TCP sigue viniendo del kernel: cada conexión cruza el loopback de un espacio de nombres de usuario y de red privado ' +
+      'donde nftables descarta segmentos, y TCP los retransmite de verdad.',
     args: { listenPort: 'puerto al que se conectan los clientes (0 = cualquier puerto libre)', target: 'el servidor real, host:puerto' },
     options: {
       tcp: 'reenvía TCP (por defecto)',
@@ -32,14 +35,14 @@ export const link: Area<'link'> = (f) => ({
     examples: (p) => `
 Ejemplos:
   $ sockkit link 9001 127.0.0.1:9000 --udp --loss 20
-      un servidor UDP detrás de un enlace que pierde el 20 % en cada sentido
+      un servidor UDP detrás de un enlace que pierde el 20% en cada sentido
   $ sockkit link 9001 127.0.0.1:9000 --delay 100 --jitter 30
       TCP con 100 ± 30 ms en cada sentido
   $ sudo sockkit link 9001 127.0.0.1:9000 --loss 5
       pérdida TCP real: el kernel descarta paquetes y TCP retransmite
 
-Cada sentido se degrada por separado: un 20 % de pérdida en cada sentido
-pierde el 36 % de los pares petición/respuesta (1 − 0,8²), y 100 ms en cada
+Cada sentido se degrada por separado: un 20% de pérdida en cada sentido
+pierde el 36% de los pares petición/respuesta (1 − 0,8²), y 100 ms en cada
 sentido suman 200 ms al RTT; la ida y vuelta esperada se imprime al inicio.
 Las líneas por paquete se limitan a ${f.num(p.linesPerSecond)} por segundo por conexión o
 cliente (--json las tiene todas). Ctrl-C imprime los totales por sentido y
@@ -67,6 +70,9 @@ sale con 130.`,
     linkingWord: 'enlazando',
     emulator: (p) => `emulador: ${p.emulator} — ${p.reason}`,
     kernelTable: (p) => `tabla del kernel inet ${p.table} (se elimina al salir; un vigilante la elimina si se mata este proceso)`,
+    emulatorUserns: 'kernel (espacio de nombres de usuario)',
+    kernelTableUserns: (p) => `tabla del kernel inet ${p.table} en un espacio de nombres de usuario privado que cruza cada conexión ` +
+      'reenviada camino del destino (no hace falta root; termina con link)',
     kernelDropsAfterRelay: 'el kernel descarta datagramas donde el reenviador no lo ve: un datagrama c→s que descarta nunca llega al reenviador, y una línea s→c ' +
       'dice "entregado al kernel" porque el kernel todavía puede descartarlo — los totales del kernel cuentan cada descarte; ' +
       '--emulator userspace registra cada descarte en su lugar',
@@ -129,7 +135,7 @@ sale con 130.`,
       `${p.denied} ${p.remote ?? 'un cliente que ya se había ido'} (${p.because}); cerrada al instante`,
     udpDenied: (p) =>
       `${p.denied} ${f.plural(p.count, { one: '# datagrama', many: '# de datagramas', other: '# datagramas' })} (el último: ${f.plural(p.bytes, { one: '# byte', many: '# de bytes', other: '# bytes' })} de ` +
-      `${p.remote}, ${p.because}): no reenviados; ${f.num(p.total)} denegados en total`,
+      `${p.remote}, ${p.because}): no reenviados; ${f.plural(p.total, { one: '# denegado', other: '# denegados' })} en total`,
     refused: (p) => `${p.refused} ${p.remote}: ${f.plural(p.limit, { one: '# conexión abierta', many: '# de conexiones abiertas', other: '# conexiones abiertas' })}`,
     upstreamConnected: (p) => `[#${p.id}] conectado al destino desde el puerto ${p.localPort}`,
     upstreamFailed: (p) =>
@@ -153,15 +159,17 @@ sale con 130.`,
       error: 'un error de socket',
     },
     kernelTable: (p) =>
-      `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)} % de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
+      `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
       (p.watchdogPid ? ` (pid del vigilante ${p.watchdogPid})` : ''),
+    kernelTableUserns: (p) =>
+      `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los segmentos TCP en cada sentido en el loopback de un espacio de nombres de usuario privado, entre el reenviador y el destino`,
   },
   totals: {
     direction: (p) =>
-      `${f.num(p.received)} entrantes, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)} %)`}, ${f.num(p.forwarded)} salientes` +
-      (p.delayed ? `, ${f.num(p.delayed)} retardados` : '') + (p.reordered ? `, ${f.num(p.reordered)} desordenados` : '') +
-      (p.duplicated ? `, ${f.num(p.duplicated)} duplicados` : '') + (p.bytes ? `, ${f.bytes(p.bytes)}` : ''),
-    dropped: (p) => `${f.num(p.n)} descartados`,
+      `${f.num(p.received)} entrantes, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)}%)`}, ${f.num(p.forwarded)} salientes` +
+      (p.delayed ? `, ${f.plural(p.delayed, { one: '# retardado', other: '# retardados' })}` : '') + (p.reordered ? `, ${f.plural(p.reordered, { one: '# desordenado', other: '# desordenados' })}` : '') +
+      (p.duplicated ? `, ${f.plural(p.duplicated, { one: '# duplicado', other: '# duplicados' })}` : '') + (p.bytes ? `, ${f.bytes(p.bytes)}` : ''),
+    dropped: (p) => `${f.plural(p.n, { one: '# descartado', other: '# descartados' })}`,
     relay: (p) => `${p.prefix} reenviador (${p.udp ? 'datagramas' : 'fragmentos'}): c→s ${p.c2s}; s→c ${p.s2c}`,
     kernel: (p) => `${p.prefix} kernel (paquetes): c→s ${p.c2s}; s→c ${p.s2c}`,
     prefixTotals: 'totales:',
@@ -170,5 +178,8 @@ sale con 130.`,
       ? f.plural(p.n, { zero: 'ningún datagrama', one: '# datagrama', many: '# de datagramas', other: '# datagramas' })
       : f.plural(p.n, { zero: 'ninguna conexión', one: '# conexión', many: '# de conexiones', other: '# conexiones' })} de clientes filtrados (--allow/--deny)`,
     kernelTableRemoved: (p) => `tabla del kernel inet ${p.table} eliminada`,
+    kernelTableUsernsGone: (p) => `la tabla del kernel inet ${p.table} desapareció con su espacio de nombres de usuario`,
+    retransmitted: (p) =>
+      `${p.prefix} TCP retransmitió ${f.plural(p.n, { zero: 'ningún segmento', one: '# segmento', many: '# de segmentos', other: '# segmentos' })} en el espacio de nombres de usuario (RetransSegs)`,
   },
 })

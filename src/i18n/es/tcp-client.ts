@@ -14,11 +14,12 @@ export const tcpClient: Area<'tcpClient'> = (f) => {
       message: (p) => `envía esto en lugar de stdin y luego hace un semicierre; repítelo para varias escrituras (escapes: ${p.escapes})`,
       writeInterval: 'pausa entre escrituras de --message (0 = seguidas, así que TCP puede juntarlas)',
       writeIntervalZero: 'seguidas',
-      wait: 'tras nuestro semicierre, cierra igualmente si el servidor no ha cerrado en este tiempo (0 = esperarlo)',
+      wait: 'tras nuestro semicierre (o el fin de stdin con --no-half-close), cierra igualmente si el servidor no ha cerrado en este tiempo (0 = esperarlo)',
       waitZero: 'hasta que el servidor cierre',
       timeout: 'tiempo de espera de conexión',
       crlf: 'envía cada salto de línea LF como CRLF (para servidores que leen líneas al estilo Windows/HTTP)',
       nagle: 'deja activado el algoritmo de Nagle (por defecto desactivado: las escrituras pequeñas salen al instante)',
+      noHalfClose: 'mantiene la conexión abierta cuando termina stdin (no envía FIN), como ncat --no-shutdown; termina cuando el servidor cierra, o con Ctrl-C',
       keepSending: 'si el servidor hace el semicierre primero, sigue enviando stdin hasta que termine (por defecto: para, como ncat, y dice cuánto se envió)',
       quiet: 'solo errores y avisos en stderr',
       examples: `
@@ -29,6 +30,9 @@ Ejemplos:
                                          ida y vuelta que respeta los binarios
   $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
                                          dos escrituras; una lectura: "holamundo"
+  $ sockkit tcp-client 127.0.0.1 9000 --no-half-close < request.txt
+                                         sin FIN tras la petición: para servidores
+                                         que dejan de responder al recibir EOF
 
 Líneas de evento (stderr): "conectando", "conectado desde local A → B",
 "escritos N bytes", "EOF enviado (semicierre)", "el servidor terminó de enviar",
@@ -40,12 +44,16 @@ Códigos de salida: 0 el servidor cerró (o pasó --wait), 1 fallo de red,
     connected: (p) =>
       `${p.mark('conectado')} desde local ${p.local} → ${p.remote} (Nagle ${p.noDelay ? 'desactivado' : 'activado'})`,
     typeLines: (p) => `escribe líneas para enviarlas; ${p.eofKey} termina el envío (semicierre), Ctrl-C sale`,
+    typeLinesOpen: (p) => `escribe líneas para enviarlas; ${p.eofKey} termina tu entrada (la conexión sigue abierta), Ctrl-C sale`,
     writesTogether: (p) =>
       `${f.num(p.count)} escrituras seguidas, entregadas juntas al kernel: TCP conserva los bytes, no las escrituras, así que el servidor puede leerlas como una sola`,
     writesApart: (p) =>
       `${f.num(p.count)} escrituras separadas por ${f.duration(p.intervalMs)}: cada una suele llegar como su propia lectura`,
     wrote: (p) =>
-      `escritos ${f.bytes(p.bytes)} (mensaje ${f.num(p.index)} de ${f.num(p.count)}): ${p.preview}`,
+      `${p.bytes === 1 ? 'escrito' : 'escritos'} ${f.bytes(p.bytes)} (mensaje ${f.num(p.index)} de ${f.num(p.count)}): ${p.preview}`,
+    inputEnded: (p) =>
+      `${p.mark('entrada terminada')} tras ${f.bytes(p.bytesSent)}; la conexión sigue abierta (sin semicierre): ` +
+      `leyendo hasta que el servidor cierre${p.waitMs > 0 ? ` o pasen ${f.duration(p.waitMs)}` : ''} (Ctrl-C para parar)`,
     sentEof: (p) =>
       `${p.mark('EOF enviado (semicierre)')} tras ${f.bytes(p.bytesSent)}: terminamos de enviar; ` +
       `leyendo hasta que el servidor cierre${p.waitMs > 0 ? ` o pasen ${f.duration(p.waitMs)}` : ''}`,
@@ -60,6 +68,8 @@ Códigos de salida: 0 el servidor cerró (o pasó --wait), 1 fallo de red,
     serverFinished: (p) => `el servidor terminó de enviar (FIN) tras ${f.bytes(p.bytesReceived)} recibidos`,
     waitElapsed: (p) =>
       `${p.mark('--wait cumplido')}: ${f.duration(p.waitMs)} después de nuestro semicierre el servidor no había cerrado; cerrando`,
+    waitElapsedOpen: (p) =>
+      `${p.mark('--wait cumplido')}: ${f.duration(p.waitMs)} después del fin de nuestra entrada el servidor no había cerrado; cerrando`,
     reset: (p) =>
       `${p.mark('reiniciada por el servidor')} (ECONNRESET) tras ${f.duration(p.durationMs)}: ${totals(p)}`,
     broken: (p) =>
@@ -69,5 +79,8 @@ Códigos de salida: 0 el servidor cerró (o pasó --wait), 1 fallo de red,
     closed: (p) =>
       `${p.mark('cerrada')} tras ${f.duration(p.durationMs)}: ${totals(p)}`,
     interruptedConnecting: (p) => `${p.mark('interrumpido')} antes de establecer la conexión`,
+    messageWords: (p) =>
+      `tcp-client envía lo que escribes o pasas por stdin, no palabras tras el puerto: da el mensaje con --message, ` +
+      `entre comillas, como en sockkit tcp-client ${p.host} ${p.port} --message "${p.words.join(' ')}"`,
   }
 }

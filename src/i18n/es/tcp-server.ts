@@ -58,12 +58,12 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
     stopped: (p) =>
       `detenido tras ${f.duration(p.durationMs)}: ${connections(p.accepted)} (máximo ${f.num(p.peak)} a la vez), ` +
       inOut(p.bytesIn, p.bytesOut) +
-      (p.refused ? `, ${f.num(p.refused)} rechazadas` : '') + (p.denied ? `, ${f.num(p.denied)} denegadas` : '') +
-      (p.resets ? `, ${f.num(p.resets)} reiniciadas` : '') + (p.idleTimeouts ? `, ${f.num(p.idleTimeouts)} cerradas por inactividad` : ''),
-    refusalFull: (p) => `sockkit: conexión rechazada: el servidor está lleno (${connections(p.limit)}); inténtalo más tarde`,
-    refusalClosing: 'sockkit: conexión rechazada: el servidor se está deteniendo; inténtalo más tarde',
+      (p.refused ? `, ${f.plural(p.refused, { one: '# rechazada', other: '# rechazadas' })}` : '') + (p.denied ? `, ${f.plural(p.denied, { one: '# denegada', other: '# denegadas' })}` : '') +
+      (p.resets ? `, ${f.plural(p.resets, { one: '# reiniciada', other: '# reiniciadas' })}` : '') + (p.idleTimeouts ? `, ${f.plural(p.idleTimeouts, { one: '# cerrada por inactividad', other: '# cerradas por inactividad' })}` : ''),
+    refusalFull: (p) => `servidor ocupado: ${f.plural(p.limit, { one: '# cliente conectado', many: '# de clientes conectados', other: '# clientes conectados' })}; inténtalo más tarde`,
+    refusalClosing: 'el servidor se está deteniendo; inténtalo más tarde',
     fdWarning: (p) =>
-      `${p.em('sockkit:')} aviso: --max-connections ${f.num(p.maxConnections)} es más de lo que este proceso puede mantener: su límite de archivos abiertos es ${f.num(p.limit)} (ulimit -n), ` +
+      `${p.em('sockkit:')} aviso: --max-connections ${p.maxConnections} es más de lo que este proceso puede mantener: su límite de archivos abiertos es ${f.num(p.limit)} (ulimit -n), ` +
       `así que a partir de unas ${f.num(p.usable)} conexiones los clientes nuevos se cierran al instante, sin línea de rechazo y sin nada registrado aquí; ` +
       `súbelo (ulimit -n ${p.needed}) o baja --max-connections`,
     help: {
@@ -75,7 +75,7 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
       options: {
         host: 'dirección en la que escuchar; 0.0.0.0 o :: para aceptar otras máquinas',
         greeting: (p) => `envía esto a cada cliente al aceptarlo (escapes: ${p.escapes})`,
-        maxConnections: 'clientes atendidos a la vez; a los demás se les rechaza con amabilidad',
+        maxConnections: 'clientes atendidos a la vez; a los demás se les rechaza con amabilidad (o esperan, con --queue)',
         queue: (p) => `los clientes que pasen de --max-connections esperan su turno en vez de ser rechazados; como mucho n esperan (por defecto ${f.num(p.limit)})`,
         idleTimeout: 'cierra una conexión inactiva este tiempo (0 = nunca)',
         noEcho: 'solo recibe e informa; no devuelve nada',
@@ -85,7 +85,7 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
       examples: `
 Ejemplos:
   $ sockkit tcp-server                   eco en 127.0.0.1:9000
-  $ sockkit tcp-server 5000 --greeting 'Bienvenido al servidor!\\n'
+  $ sockkit tcp-server 5000 --greeting '¡Bienvenido al servidor!\\n'
   $ sockkit tcp-server 5000 --host 0.0.0.0 --allow 192.168.1.0/24
   $ sockkit tcp-server 0 --json --quiet > events.ndjson
                                          cualquier puerto libre; eventos en NDJSON

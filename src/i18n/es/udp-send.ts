@@ -7,6 +7,8 @@ export const udpSend: Area<'udpSend'> = (f) => {
   const bytes = (n: number) => f.plural(n, { one: '# byte', many: '# de bytes', other: '# bytes' })
   /** Windows nunca pasa a un programa el ICMP "puerto inalcanzable". */
   const windowsNoRefusal = 'Windows no avisa a los programas del \'puerto inalcanzable\', así que "no hay nada escuchando" y "sin respuesta" se ven igual aquí'
+  /** Un retraso del emisor: centésimas de ms por debajo de 10 ms, donde se juzga el ritmo. */
+  const lag = (ms: number) => ms < 10 ? `${f.num(ms, 2)} ms` : f.duration(ms)
   const stopWhen = (stop: 'stopped' | 'ended') => stop === 'stopped' ? 'al detenerlo' : 'al terminar la ejecución'
   return {
     refusedGoingOn: (p: { target: string }) =>
@@ -16,10 +18,10 @@ export const udpSend: Area<'udpSend'> = (f) => {
       p.asked === null
         ? `tasa: ${f.num(Math.round(p.achieved))} datagramas/s (tan rápido como el socket los aceptó)`
         : `tasa: ${f.num(Math.round(p.achieved))}/s de los ${f.num(Math.round(p.asked))}/s pedidos` +
-          (p.lagMaxMs === undefined ? '' : `; retraso del emisor: máx. ${f.duration(p.lagMaxMs)}, p99 ${f.duration(p.lagP99Ms ?? 0)}`),
+          (p.lagMaxMs === undefined ? '' : `; retraso respecto al calendario: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
     paceShort: (p: { asked: number; achieved: number }) =>
       `esta máquina no pudo seguir el ritmo: llegó a ${f.num(Math.round(p.achieved))}/s, ` +
-      `el ${f.num(Math.floor(p.achieved / p.asked * 100))} % de los ${f.num(Math.round(p.asked))}/s pedidos`,
+      `el ${f.num(Math.floor(p.achieved / p.asked * 100))}% de los ${f.num(Math.round(p.asked))}/s pedidos`,
     sendRefusals: (p: { refusals: number }) =>
       `el kernel rechazó ${f.plural(p.refusals, { one: '# envío', other: '# envíos' })} por falta de búfer (ENOBUFS); cada uno se reintentó`,
     seqMerged: (p: { merged: number; runs: string; more: boolean }) =>
@@ -113,8 +115,9 @@ no enviado, 2 línea de comandos incorrecta o stdin vacío (nada que enviar),
     waiting: (p) =>
       `último datagrama enviado; recogiendo respuestas durante ${f.duration(p.waitMs)} (UDP no tiene fin de flujo; --wait lo cambia)`,
     totals: (p) =>
-      `${p.interrupted ? `${p.interrupted('interrumpido')}: ` : ''}enviados ${datagrams(p.sent)} (${f.bytes(p.bytesSent)}) a ${p.target}, ` +
-      `recibidas ${replies(p.replies)} (${f.bytes(p.bytesReceived)})` +
+      `${p.interrupted ? `${p.interrupted('interrumpido')}: ` : ''}` +
+      `${f.plural(p.sent, { zero: 'ningún datagrama enviado', one: '# datagrama enviado', many: '# de datagramas enviados', other: '# datagramas enviados' })} (${f.bytes(p.bytesSent)}) a ${p.target}, ` +
+      `${f.plural(p.replies, { zero: 'ninguna respuesta recibida', one: '# respuesta recibida', many: '# de respuestas recibidas', other: '# respuestas recibidas' })} (${f.bytes(p.bytesReceived)})` +
       (p.notSent ? `; ${p.red(`${f.num(p.notSent)} sin enviar`)} (demasiado largos)` : ''),
     stoppedPlanned: (p) => `la ejecución se detuvo ahí: ${f.num(p.unsent)} de ${datagrams(p.planned)} sin enviar`,
     stoppedStdin: 'la ejecución se detuvo ahí: las líneas siguientes de stdin no se enviaron',
@@ -123,7 +126,8 @@ no enviado, 2 línea de comandos incorrecta o stdin vacío (nada que enviar),
       `${p.sources.map(s => `${s.source} (${f.num(s.count)})`).join(', ')}${p.more ? ', …' : ''}`,
     seqNoPrefix: (p) =>
       'seq: las respuestas no llevaban el prefijo seq= (el servidor respondió con sus propias palabras), así que no se puede ' +
-      `saber la pérdida a partir de ellas: enviados ${f.num(p.sent)}, recibidas ${replies(p.replies)}`,
+      `saber la pérdida a partir de ellas: ${f.plural(p.sent, { one: '# enviado', other: '# enviados' })}, ` +
+      f.plural(p.replies, { zero: 'ninguna respuesta recibida', one: '# respuesta recibida', many: '# de respuestas recibidas', other: '# respuestas recibidas' }),
     seqMissing: (p) =>
       p.stop === undefined
         ? f.plural(p.lost, { zero: 'ningún datagrama perdido', one: '# perdido', other: '# perdidos' })

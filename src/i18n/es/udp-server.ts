@@ -1,36 +1,40 @@
 import type { Fmt } from '../fmt.js'
 import type { Area } from '../index.js'
-import type { DropSource } from '../en/udp-server.js'
+import type { DropSource, SummaryDrops } from '../en/udp-server.js'
 
 const udpServerText = (f: Fmt) => {
   const datagrams = (n: number) => f.plural(n, { zero: 'ningún datagrama', one: '# datagrama', many: '# de datagramas', other: '# datagramas' })
   const duplicates = (n: number) => f.plural(n, { zero: 'ningún duplicado', one: '# duplicado', many: '# de duplicados', other: '# duplicados' })
+  const missing = (n: number) => f.plural(n, { zero: 'ninguno perdido', one: '# perdido', many: '# de perdidos', other: '# perdidos' })
+  const reordered = (n: number) => f.plural(n, { zero: 'ninguno desordenado', one: '# desordenado', many: '# de desordenados', other: '# desordenados' })
   const machine = (p: DropSource) => p.machineWide === null ? '' : `; todos los sockets de esta máquina: ${p.counter} +${f.num(p.machineWide)}`
   /** Las palabras de toda línea de descartes del kernel, para que quien lee (o grep) las encuentre todas. */
   const dropped = (p: DropSource & { dropped: number }) =>
     `el kernel descartó ${datagrams(p.dropped)} enviados a este socket: búfer de recepción lleno (descartes en ${p.table}${machine(p)})`
-  return { datagrams, duplicates, machine, dropped }
+  return { datagrams, duplicates, missing, reordered, machine, dropped }
 }
 
 /** udp-server: sus eventos, su resumen de Ctrl-C y su ayuda. */
 export const udpServer: Area<'udpServer'> = (f) => {
   const w = udpServerText(f)
+  const summaryDrops = (p: SummaryDrops) => p.dropped === null ? ''
+    : p.dropped > 0 ? `; el kernel descartó ${w.datagrams(p.dropped)}: búfer de recepción lleno`
+      : p.machineWide ? `; ningún descarte del kernel aquí (${p.counter} +${f.num(p.machineWide)} en esta máquina: descartes de otros sockets)`
+        : '; ningún descarte del kernel'
   const bytes = (n: number) => f.plural(n, { one: '# byte', many: '# de bytes', other: '# bytes' })
   return {
     listening: (p) =>
-      `${p.em('escuchando')} en ${p.here} (UDP)` + (p.reachable !== p.here ? ` — los equipos pueden usar ${p.reachable}` : '') +
-      (p.echo ? '; devuelve cada datagrama a quien lo envió' : '; sin eco (--no-echo)'),
-    buffer: (p) => p.buffer + (p.dropsCounted
-      ? `; los datagramas que el kernel descarta cuando está lleno se cuentan (descartes de este socket en ${p.table}) y se informan`
-      : `; el contador de descartes de este socket (${p.table}, solo Linux) no se puede leer aquí, así que no se pueden informar`),
+      `${p.em('escuchando')} en ${p.here} (UDP${p.reachable !== p.here ? `; los equipos pueden usar ${p.reachable}` : ''}), ` +
+      `${p.echo ? 'con eco' : 'sin eco'}; búfer de recepción ${f.bytes(p.bufferBytes)}` +
+      (p.dropsCounted ? '' : '; aquí no se pueden contar los descartes del kernel (solo Linux)'),
     filter: (p) => `${p.filter}; los datagramas de equipos filtrados no reciben respuesta`,
     warning: (p) => `aviso: ${p.text}`,
     tryIt: (p) => `prueba: sockkit udp-send ${p.host} ${p.port} hola --seq`,
     datagram: (p) =>
       `${p.peer} ${bytes(p.bytes)}${p.shown}` + (p.newPeer ? p.dim(' (equipo nuevo)') : ''),
     seqGap: (p) =>
-      `${p.peer} ${p.em('hueco en seq')}: llegó ${f.num(p.seq)}, se esperaba ${f.num(p.expected)} — ${f.num(p.missingSoFar)} perdidos hasta ahora` +
-      (p.missing !== p.missingSoFar ? ` (${f.num(p.missing)} saltados aquí)` : '') +
+      `${p.peer} ${p.em('hueco en seq')}: llegó ${f.num(p.seq)}, se esperaba ${f.num(p.expected)} — ${f.plural(p.missingSoFar, { one: '# perdido', other: '# perdidos' })} hasta ahora` +
+      (p.missing !== p.missingSoFar ? ` (${f.plural(p.missing, { one: '# saltado', other: '# saltados' })} aquí)` : '') +
       (p.jump ? `; un salto mayor que la ventana de ${f.num(65536)} números` : ''),
     seqLate: (p) =>
       `${p.peer} ${p.em(`seq ${f.num(p.seq)} llegó tarde`)} (desordenado: se esperaba ${f.num(p.expected)}; distancia ${f.num(p.extent)})`,
@@ -45,15 +49,15 @@ export const udpServer: Area<'udpServer'> = (f) => {
         p.gaps ? `${f.plural(p.gaps, { one: '# hueco', many: '# de huecos', other: '# huecos' })} que saltan ${f.plural(p.missing, { one: '# número', many: '# de números', other: '# números' })}` : '',
         p.reordered ? `${f.num(p.reordered)} ${p.reordered === 1 ? 'tardío' : 'tardíos'}` : '',
         p.duplicates ? w.duplicates(p.duplicates) : '',
-        p.tooOld ? `${f.num(p.tooOld)} demasiado antiguos para saberlo` : '',
+        p.tooOld ? `${f.plural(p.tooOld, { one: '# demasiado antiguo para saberlo', other: '# demasiado antiguos para saberlo' })}` : '',
       ].filter(Boolean).join(', ')
       const lines = p.gaps + p.reordered + p.duplicates + p.tooOld
       return `${p.peer} … ${p.em(f.plural(lines, { one: '# línea de seq más', many: '# de líneas de seq más', other: '# líneas de seq más' }))} sin mostrar (${kinds}) — ` +
-        `${f.num(p.missingSoFar)} perdidos hasta ahora: como máximo ${f.num(p.limit)} líneas de seq por segundo y equipo (el resumen las cuenta)`
+        `${f.plural(p.missingSoFar, { one: '# perdido', other: '# perdidos' })} hasta ahora: como máximo ${f.num(p.limit)} líneas de seq por segundo y equipo (el resumen las cuenta)`
     },
     seqRestart: (p) =>
       `${p.peer} ${p.em('seq volvió a empezar en 1')} (una tanda nueva; la anterior: seq ${f.num(p.lowest)}–${f.num(p.highest)}, ` +
-      `${f.num(p.missing)} perdidos, ${w.duplicates(p.duplicates)}, ${f.num(p.reordered)} desordenados)`,
+      `${f.plural(p.missing, { one: '# perdido', other: '# perdidos' })}, ${w.duplicates(p.duplicates)}, ${f.plural(p.reordered, { one: '# desordenado', other: '# desordenados' })})`,
     peerEvicted: (p) =>
       `${p.em('demasiados equipos')}: se guardan estadísticas de ${f.num(p.maxPeers)} como máximo; se olvidó a ${p.peer} ` +
       `(el que hace más que no se oye, ${w.datagrams(p.datagrams)}); los siguientes se cuentan en el resumen`,
@@ -61,32 +65,27 @@ export const udpServer: Area<'udpServer'> = (f) => {
       `${p.em('eco omitido')}: ya hay ${f.num(p.pendingEchoes)} ecos esperando al kernel (una avalancha); las siguientes omisiones se cuentan en el resumen`,
     denied: (p) =>
       `${p.em('denegados')} ${w.datagrams(p.count)} (el último: ${bytes(p.bytes)} de ` +
-      `${p.from}, ${p.because}): sin respuesta; ${f.num(p.denied)} denegados en total`,
+      `${p.from}, ${p.because}): sin respuesta; ${f.plural(p.denied, { one: '# denegado', other: '# denegados' })} en total`,
     kernelDrops: (p) => `${p.em(w.dropped(p))}; ${f.num(p.total)} desde el inicio`,
     echoError: (p) => `${p.peer} ${p.em('falló el eco')} ${p.code}: ${p.message}`,
     serverError: (p) => `${p.em('error del servidor')} ${p.code}: ${p.message} (sigue escuchando)`,
     stopped: (p) =>
       `detenido tras ${f.duration(p.durationMs)}: ${f.plural(p.peers, { zero: 'ningún equipo', one: '# equipo', many: '# de equipos', other: '# equipos' })}, ${w.datagrams(p.datagrams)} (${f.bytes(p.bytes)})` +
-      (p.echoed !== undefined ? `, ${f.num(p.echoed)} devueltos` : '') +
-      (p.echoesSkipped ? `, ${f.num(p.echoesSkipped)} ecos omitidos (avalancha)` : '') +
-      (p.peersEvicted ? `, ${f.num(p.peersEvicted)} equipos olvidados (más de --max-peers)` : '') +
-      (p.denied ? `, ${f.num(p.denied)} denegados (sin respuesta)` : ''),
-    stoppedDrops: (p) => p.dropped === null
-      ? `descartes del kernel: no disponibles (los descartes de este socket en ${p.table} no se pueden leer aquí: solo Linux)`
-      : p.dropped > 0
-        ? w.dropped({ ...p, dropped: p.dropped })
-        : `el kernel no descartó ningún datagrama enviado a este socket (descartes en ${p.table} sin cambios${w.machine(p)})`,
+      (p.echoed !== undefined ? `, ${f.plural(p.echoed, { one: '# devuelto', other: '# devueltos' })}` : '') +
+      (p.echoesSkipped ? `, ${f.plural(p.echoesSkipped, { one: '# eco omitido', other: '# ecos omitidos' })} (avalancha)` : '') +
+      (p.peersEvicted ? `, ${f.plural(p.peersEvicted, { one: '# equipo olvidado', other: '# equipos olvidados' })} (más de --max-peers)` : '') +
+      (p.denied ? `, ${f.plural(p.denied, { one: '# denegado', other: '# denegados' })} (sin respuesta)` : '') + summaryDrops(p),
     peer: (p) => {
       const base = `  ${p.peer}: ${w.datagrams(p.datagrams)}, ${f.bytes(p.bytes)}`
       const q = p.seq
       if (!q) return base
-      return `${base}; seq ${f.num(q.lowest)}–${f.num(q.highest)}: ${f.num(q.missing)} perdidos, ${w.duplicates(q.duplicates)}, ${f.num(q.reordered)} desordenados` +
+      return `${base}; seq ${f.num(q.lowest)}–${f.num(q.highest)}: ${w.missing(q.missing)}, ${w.duplicates(q.duplicates)}, ${w.reordered(q.reordered)}` +
         (q.reordered ? ` (distancia máxima ${f.num(q.maxReorderExtent)})` : '') +
-        (q.tooOld ? `, ${f.num(q.tooOld)} demasiado antiguos para saberlo` : '') +
+        (q.tooOld ? `, ${f.plural(q.tooOld, { one: '# demasiado antiguo para saberlo', other: '# demasiado antiguos para saberlo' })}` : '') +
         (q.earlierRuns ? `; volvió a empezar ${f.plural(q.restarts, { one: '# vez', other: '# veces' })}; tandas anteriores: ` +
-          `${f.num(q.earlierRuns.received)} recibidos, ${f.num(q.earlierRuns.missing)} perdidos` : '')
+          `${f.plural(q.earlierRuns.received, { zero: 'ninguno recibido', one: '# recibido', other: '# recibidos' })}, ${w.missing(q.earlierRuns.missing)}` : '')
     },
-    morePeers: (p) => `  … y ${f.num(p.more)} equipos más (--json los lista todos)`,
+    morePeers: (p) => `  … y ${f.plural(p.more, { one: '# equipo más', other: '# equipos más' })} (--json los lista todos)`,
     help: {
       summary: 'servidor de eco UDP para todos los equipos, con informe de huecos, duplicados y desorden de seq= por equipo',
       description: 'Un servidor de eco UDP. Imprime cada datagrama (dirección:puerto del emisor, tamaño, vista previa) en stderr y ' +

@@ -13,7 +13,7 @@ export const chatServer: Area<'chatServer'> = (f) => {
     filter: (p) => `${p.filter}; pares filtrados são fechados na hora`,
     warning: (p) => p.em(`aviso: ${p.text}`),
     goneClient: 'um cliente que já tinha saído',
-    connected: (p) => `${p.tag} conectado a partir de ${p.from}; nome pedido (${f.num(p.active)} conectados)`,
+    connected: (p) => `${p.tag} conectado a partir de ${p.from}; nome pedido (${f.plural(p.active, { one: '# conectado', other: '# conectados' })})`,
     refused: (p) => `${p.em('recusado')} ${p.from}: o chat está cheio (${people(p.limit)}); avisado com educação`,
     denied: (p) => `${p.em('negado')} ${p.from} (${p.because}); fechado na hora`,
     nameRejected: (p) => `${p.tag} nome "${p.attempt}" não aceito (${p.problem}); pedido de novo`,

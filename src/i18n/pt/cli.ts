@@ -8,6 +8,7 @@ export const cli: Area<'cli'> = (f) => ({
     requiredOption: (p: { flag: string }) => `falta a opção obrigatória '${p.flag}'`,
     unknownOption: (p: { flag: string }) => `opção desconhecida '${p.flag}'`,
     unknownCommand: (p: { name: string }) => `comando desconhecido '${p.name}'`,
+    conflictingOptions: (p) => `${p.option} e ${p.other} não podem ser usadas juntas: informe só uma`,
     tooManyArguments: (p: { command: string; expected: number; got: number }) =>
       `argumentos demais para '${p.command}': aceita ${f.num(p.expected)} e recebeu ${f.num(p.got)}`,
     didYouMean: (p: { candidates: string[] }) =>
@@ -25,6 +26,7 @@ export const cli: Area<'cli'> = (f) => ({
     helpCommand: 'mostra a ajuda de um comando',
     lang: 'idioma da saída: en, es ou pt (padrão: o do seu ambiente)',
     titles: { 'Usage:': 'Uso:', 'Arguments:': 'Argumentos:', 'Options:': 'Opções:', 'Commands:': 'Comandos:', 'Global Options:': 'Opções globais:' } as Record<string, string>,
+    usageWords: { '[options]': '[opções]', '[command]': '[comando]' } as Record<string, string>,
     defaultValue: (p: { value: string }) => `padrão: ${p.value}`,
     choices: (p: { values: string }) => `valores: ${p.values}`,
     examples: `

@@ -2,13 +2,10 @@ import type { Area } from '../index.js'
 
 /** Palavras compartilhadas por vários comandos. */
 export const common: Area<'common'> = (f) => ({
-  stopping: (p) => {
-    const grace = `cada uma tem até ${f.duration(p.graceMs)} para terminar`
-    return `${p.cause}: parando — nenhuma conexão nova; ` + f.plural(p.open, {
-      zero: 'nenhuma conexão aberta para fechar',
-      one: `fechando # conexão aberta (${grace})`,
-      other: `fechando # conexões abertas (${grace})`,
-    })
-  },
+  stopping: (p) => `${p.cause}: parando — nenhuma conexão nova; ` + f.plural(p.open, {
+    zero: 'nenhuma conexão aberta para fechar',
+    one: `fechando a conexão aberta (ela tem até ${f.duration(p.graceMs)} para terminar)`,
+    other: `fechando # conexões abertas (cada uma tem até ${f.duration(p.graceMs)} para terminar)`,
+  }),
   emptyDatagram: '(datagrama vazio)',
 })

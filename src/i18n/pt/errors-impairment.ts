@@ -36,4 +36,8 @@ export const errorsImpairment = (f: Fmt): ReturnType<typeof En> => ({
   impairmentNftPorts: (p) => `o emulador do kernel precisa de portas reais (1–65535), não ${JSON.stringify(p.ports)}`,
   impairmentNftMissing: 'o emulador do kernel precisa do comando nft (instale o pacote nftables)',
   impairmentNftRefused: (p) => `o nft recusou a tabela de perda (${p.detail}); o emulador do kernel precisa de root e de suporte a nftables`,
+  lossyHopProgramMissing: (p) => `o programa do salto com perda não foi encontrado (procurado em ${p.path}); rode \`npm run build\``,
+  lossyHopStartTimeout: (p) => `o namespace de usuário que descarta segmentos TCP não iniciou em ${f.num(p.timeoutMs)} ms`,
+  lossyHopExited: (p) =>
+    `o namespace de usuário que descarta segmentos TCP terminou (${p.signal ?? `código de saída ${p.code}`})${p.stderrLine !== null ? `: ${p.stderrLine}` : ''}`,
 })

@@ -5,6 +5,7 @@ import { errorsClients } from './errors-clients.js'
 import { errorsCore } from './errors-core.js'
 import { errorsServers } from './errors-servers.js'
 import { errorsCompare } from './errors-compare.js'
+import { errorsWs } from './errors-ws.js'
 
 /** Erros da biblioteca, para uma pessoa ler; nenhuma frase cita uma opção da CLI. */
 export const errors: Area<'errors'> = (f) => ({
@@ -14,5 +15,6 @@ export const errors: Area<'errors'> = (f) => ({
   ...errorsClients(f),
   ...errorsServers(f),
   ...errorsCompare(f),
+  ...errorsWs(f),
   reflectorProgramMissing: (p) => `o programa do refletor não foi encontrado (procurado em ${p.path}); rode \`npm run build\``,
 })

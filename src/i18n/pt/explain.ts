@@ -3,11 +3,14 @@ import type { Area } from '../index.js'
 /** A explicação em linguagem simples de uma falha esperada: o que aconteceu e o que fazer. */
 export const explain: Area<'explain'> = (f) => ({
   refused: (p) =>
-    `nada está escutando em ${p.where}${p.tried.length === 0 ? '' : ` (tentei ${f.list(p.tried)})`}` +
+    `nada está escutando em ${p.where}${p.tried.length === 0 ? '' : ` (${p.tried.length === 1 ? 'endereço tentado' : 'endereços tentados'}: ${f.list(p.tried)})`}` +
     (p.portUnreachable ? ' (o host respondeu \'port unreachable\', porta inalcançável)' : '') +
     (p.start === undefined ? '' : ` — inicie um com \`${p.start}\``),
   addressInUse: (p) =>
     `a porta ${p.port ?? '?'} já está em uso em ${p.host} — escolha outra porta ou pare o programa que a está usando`,
+  addressInUseClosing: (p) =>
+    `a porta ${p.port} já está em uso em ${p.host}, mas só por conexões fechadas há pouco (${p.states}; nenhum programa é dono delas): ` +
+    `o sistema a libera ${p.freesInS === undefined ? 'em menos de um minuto' : `em cerca de ${p.freesInS} s`} — espere ou escolha outra porta`,
   addressNotAvailable: (p) => `${p.host} não é um endereço desta máquina, então nada pode escutar nele nem enviar a partir dele`,
   bindDenied: (p) =>
     `permissão negada para usar a porta ${p.port ?? '?'} em ${p.host} ${p.why}`,

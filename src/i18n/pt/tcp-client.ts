@@ -17,11 +17,12 @@ export const tcpClient: Area<'tcpClient'> = (f) => {
       message: (p) => `envia isto em vez do stdin e depois faz o meio fechamento; repita para várias escritas (escapes: ${p.escapes})`,
       writeInterval: 'pausa entre as escritas de --message (0 = uma atrás da outra, e o TCP pode juntá-las)',
       writeIntervalZero: 'uma atrás da outra',
-      wait: 'depois do nosso meio fechamento, fecha mesmo assim se o servidor não fechar dentro deste tempo (0 = esperar por ele)',
+      wait: 'depois do nosso meio fechamento (ou do fim do stdin com --no-half-close), fecha mesmo assim se o servidor não fechar dentro deste tempo (0 = esperar por ele)',
       waitZero: 'até o servidor fechar',
       timeout: 'tempo limite de conexão',
       crlf: 'envia cada quebra de linha LF como CRLF (para servidores que leem linhas no estilo Windows/HTTP)',
       nagle: 'mantém o algoritmo de Nagle ligado (padrão: desligado, escritas pequenas saem na hora)',
+      noHalfClose: 'mantém a conexão aberta quando o stdin acaba (sem FIN), como o ncat --no-shutdown; termina quando o servidor fecha, ou com Ctrl-C',
       keepSending: 'se o servidor fizer o meio fechamento primeiro, continua enviando o stdin até ele acabar (padrão: para, como o ncat, e diz quanto foi enviado)',
       quiet: 'só erros e avisos no stderr',
       examples: `
@@ -32,6 +33,9 @@ Exemplos:
                                          ida e volta segura para binários
   $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
                                          duas escritas; uma leitura: "holamundo"
+  $ sockkit tcp-client 127.0.0.1 9000 --no-half-close < request.txt
+                                         sem FIN depois do pedido: para servidores
+                                         que param de responder ao receber EOF
 
 Linhas de evento (stderr): "conectando", "conectado a partir do local A → B",
 "escritos N bytes", "EOF enviado (meio fechamento)", "o servidor terminou de
@@ -44,12 +48,16 @@ Códigos de saída: 0 o servidor fechou (ou --wait passou), 1 falha de rede,
     connected: (p) =>
       `${p.mark('conectado')} a partir do local ${p.local} → ${p.remote} (Nagle ${p.noDelay ? 'desligado' : 'ligado'})`,
     typeLines: (p) => `digite linhas para enviá-las; ${p.eofKey} termina o envio (meio fechamento), Ctrl-C sai`,
+    typeLinesOpen: (p) => `digite linhas para enviá-las; ${p.eofKey} termina sua entrada (a conexão continua aberta), Ctrl-C sai`,
     writesTogether: (p) =>
       `${f.num(p.count)} escritas uma atrás da outra, entregues juntas ao kernel: o TCP preserva bytes, não escritas, então o servidor pode lê-las como uma só`,
     writesApart: (p) =>
       `${f.num(p.count)} escritas com ${f.duration(p.intervalMs)} entre elas: cada uma costuma chegar como uma leitura separada`,
     wrote: (p) =>
       `${p.bytes === 1 ? 'escrito' : 'escritos'} ${f.bytes(p.bytes)} (mensagem ${f.num(p.index)} de ${f.num(p.count)}): ${p.preview}`,
+    inputEnded: (p) =>
+      `${p.mark('entrada encerrada')} depois de ${sent(p.bytesSent)}; conexão mantida aberta (sem meio fechamento): ` +
+      `lendo até o servidor fechar${p.waitMs > 0 ? ` ou passarem ${f.duration(p.waitMs)}` : ''} (Ctrl-C para parar)`,
     sentEof: (p) =>
       `${p.mark('EOF enviado (meio fechamento)')} depois de ${f.bytes(p.bytesSent)}: terminamos de enviar; ` +
       `lendo até o servidor fechar${p.waitMs > 0 ? ` ou passarem ${f.duration(p.waitMs)}` : ''}`,
@@ -64,6 +72,8 @@ Códigos de saída: 0 o servidor fechou (ou --wait passou), 1 falha de rede,
     serverFinished: (p) => `o servidor terminou de enviar (FIN) depois de ${got(p.bytesReceived)}`,
     waitElapsed: (p) =>
       `${p.mark('--wait esgotado')}: ${f.duration(p.waitMs)} depois do nosso meio fechamento, o servidor não tinha fechado; fechando`,
+    waitElapsedOpen: (p) =>
+      `${p.mark('--wait esgotado')}: ${f.duration(p.waitMs)} depois do fim da nossa entrada, o servidor não tinha fechado; fechando`,
     reset: (p) =>
       `${p.mark('redefinida pelo servidor')} (ECONNRESET) depois de ${f.duration(p.durationMs)}: ${totals(p)}`,
     broken: (p) =>
@@ -73,5 +83,8 @@ Códigos de saída: 0 o servidor fechou (ou --wait passou), 1 falha de rede,
     closed: (p) =>
       `${p.mark('fechada')} depois de ${f.duration(p.durationMs)}: ${totals(p)}`,
     interruptedConnecting: (p) => `${p.mark('interrompido')} antes de a conexão ser feita`,
+    messageWords: (p) =>
+      `o tcp-client envia o que você digita ou manda pelo stdin, não palavras depois da porta: passe a mensagem com --message, ` +
+      `entre aspas, como em sockkit tcp-client ${p.host} ${p.port} --message "${p.words.join(' ')}"`,
   }
 }

@@ -5,6 +5,7 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
   const connections = (n: number) => f.plural(n, { zero: 'nenhuma conexão', one: '# conexão', other: '# conexões' })
   const got = (n: number) => `${f.bytes(n)} ${n === 1 ? 'recebido' : 'recebidos'}`
   const inOut = (i: number, o: number) => `${got(i)}, ${f.bytes(o)} ${o === 1 ? 'enviado' : 'enviados'}`
+  const open = (n: number) => f.plural(n, { one: '# aberta', other: '# abertas' })
   const count = (n: number, one: string, other: string) => f.plural(n, { one: `# ${one}`, other: `# ${other}` })
   return {
     listening: (p) =>
@@ -27,11 +28,11 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
     warning: (p) => p.em(`aviso: ${p.text}`),
     goneClient: 'um cliente que já tinha saído',
     acceptedGone: (p) =>
-      `${p.tag} ${p.em('aceita')} uma conexão cujo cliente já tinha saído (${f.num(p.active)} abertas)`,
+      `${p.tag} ${p.em('aceita')} uma conexão cujo cliente já tinha saído (${open(p.active)})`,
     accepted: (p) =>
-      `${p.tag} ${p.em('aceita')} ${p.from} → ${p.to} (${f.num(p.active)} abertas)`,
+      `${p.tag} ${p.em('aceita')} ${p.from} → ${p.to} (${open(p.active)})`,
     refusedFull: (p) =>
-      `${p.em('recusada')} ${p.from}: ${connections(p.active)} abertas, limite ${f.num(p.limit)} (o cliente foi avisado e a conexão fechada)`,
+      `${p.em('recusada')} ${p.from}: ${f.plural(p.active, { one: '# conexão aberta', other: '# conexões abertas' })}, limite ${f.num(p.limit)} (o cliente foi avisado e a conexão fechada)`,
     refusedClosing: (p) => `${p.em('recusada')} ${p.from}: o servidor está parando (o cliente foi avisado e a conexão fechada)`,
     read: (p) =>
       `${p.tag} leitura de ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}: ${p.preview}`,
@@ -61,10 +62,10 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
       inOut(p.bytesIn, p.bytesOut) +
       (p.refused ? `, ${count(p.refused, 'recusada', 'recusadas')}` : '') + (p.denied ? `, ${count(p.denied, 'negada', 'negadas')}` : '') +
       (p.resets ? `, ${count(p.resets, 'redefinida (RST)', 'redefinidas (RST)')}` : '') + (p.idleTimeouts ? `, ${count(p.idleTimeouts, 'fechada por inatividade', 'fechadas por inatividade')}` : ''),
-    refusalFull: (p) => `sockkit: conexão recusada: o servidor está cheio (${connections(p.limit)}); tente de novo mais tarde`,
-    refusalClosing: 'sockkit: conexão recusada: o servidor está sendo encerrado; tente de novo mais tarde',
+    refusalFull: (p) => `servidor ocupado: ${f.plural(p.limit, { one: '# cliente conectado', other: '# clientes conectados' })}; tente de novo mais tarde`,
+    refusalClosing: 'o servidor está sendo encerrado; tente de novo mais tarde',
     fdWarning: (p) =>
-      `${p.em('sockkit:')} aviso: --max-connections ${f.num(p.maxConnections)} é mais do que este processo aguenta: o limite de arquivos abertos é ${f.num(p.limit)} (ulimit -n), ` +
+      `${p.em('sockkit:')} aviso: --max-connections ${p.maxConnections} é mais do que este processo aguenta: o limite de arquivos abertos é ${f.num(p.limit)} (ulimit -n), ` +
       `então, passando de umas ${f.num(p.usable)} conexões, novos clientes são fechados na hora, sem linha de recusa e sem nada registrado aqui; ` +
       `aumente o limite (ulimit -n ${p.needed}) ou diminua --max-connections`,
     help: {
@@ -76,7 +77,7 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
       options: {
         host: 'endereço para o bind; 0.0.0.0 ou :: para aceitar outras máquinas',
         greeting: (p) => `envia isto a cada cliente ao aceitar (escapes: ${p.escapes})`,
-        maxConnections: 'clientes atendidos ao mesmo tempo; os demais são recusados com educação',
+        maxConnections: 'clientes atendidos ao mesmo tempo; os demais são recusados com educação (ou esperam, com --queue)',
         queue: (p) => `clientes além de --max-connections esperam a vez em vez de serem recusados; no máximo n esperam (padrão ${f.num(p.limit)})`,
         idleTimeout: 'fecha uma conexão inativa por este tempo (0 = nunca)',
         noEcho: 'só recebe e relata; não devolve nada',

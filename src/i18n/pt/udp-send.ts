@@ -5,6 +5,8 @@ export const udpSend: Area<'udpSend'> = (f) => {
   const datagrams = (n: number) => f.plural(n, { zero: 'nenhum datagrama', one: '# datagrama', other: '# datagramas' })
   const replies = (n: number) => f.plural(n, { zero: 'nenhuma resposta', one: '# resposta', other: '# respostas' })
   const bytes = (n: number) => f.plural(n, { one: '# byte', other: '# bytes' })
+  /** Um atraso do emissor: centésimos de ms abaixo de 10 ms, onde o ritmo é avaliado. */
+  const lag = (ms: number) => ms < 10 ? `${f.num(ms, 2)} ms` : f.duration(ms)
   const stopWords = (stop: 'stopped' | 'ended') => stop === 'stopped' ? 'ao parar' : 'quando a execução terminou'
   /** O Windows nunca repassa o ICMP "port unreachable" a um programa. */
   const windowsNoRefusal = 'o Windows não avisa os programas sobre \'port unreachable\' (porta inalcançável), então "nada está escutando" e "nenhuma resposta" parecem iguais aqui'
@@ -16,7 +18,7 @@ export const udpSend: Area<'udpSend'> = (f) => {
       p.asked === null
         ? `taxa: ${f.num(Math.round(p.achieved))} datagramas/s (tão rápido quanto o socket aceitou)`
         : `taxa: ${f.num(Math.round(p.achieved))}/s dos ${f.num(Math.round(p.asked))}/s pedidos` +
-          (p.lagMaxMs === undefined ? '' : `; atraso do emissor: máx. ${f.duration(p.lagMaxMs)}, p99 ${f.duration(p.lagP99Ms ?? 0)}`),
+          (p.lagMaxMs === undefined ? '' : `; atraso em relação ao cronograma: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
     paceShort: (p: { asked: number; achieved: number }) =>
       `esta máquina não conseguiu acompanhar: chegou a ${f.num(Math.round(p.achieved))}/s, ` +
       `${f.num(Math.floor(p.achieved / p.asked * 100))}% dos ${f.num(Math.round(p.asked))}/s pedidos`,
@@ -120,7 +122,7 @@ não enviada, 2 linha de comando inválida ou stdin vazio (nada a enviar),
     stoppedPlanned: (p) => `a execução parou aí: ${f.num(p.unsent)} de ${datagrams(p.planned)} não enviados`,
     stoppedStdin: 'a execução parou aí: as linhas seguintes do stdin não foram enviadas',
     otherSources: (p) =>
-      `${replies(p.replies)} vieram de outro endereço ou porta que não o destino ${p.target}: ` +
+      `${replies(p.replies)} ${p.replies === 1 ? 'veio' : 'vieram'} de outro endereço ou porta que não o destino ${p.target}: ` +
       `${p.sources.map(s => `${s.source} (${f.num(s.count)})`).join(', ')}${p.more ? ', …' : ''}`,
     seqNoPrefix: (p) =>
       'seq: as respostas não traziam o prefixo seq= (o servidor respondeu com as próprias palavras), então não dá para ' +

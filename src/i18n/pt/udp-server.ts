@@ -1,6 +1,6 @@
 import type { Fmt } from '../fmt.js'
 import type { Area } from '../index.js'
-import type { DropSource } from '../en/udp-server.js'
+import type { DropSource, SummaryDrops } from '../en/udp-server.js'
 
 const udpServerText = (f: Fmt) => {
   const datagrams = (n: number) => f.plural(n, { zero: 'nenhum datagrama', one: '# datagrama', other: '# datagramas' })
@@ -17,13 +17,15 @@ const udpServerText = (f: Fmt) => {
 /** udp-server: eventos, resumo do Ctrl-C e ajuda. */
 export const udpServer: Area<'udpServer'> = (f) => {
   const w = udpServerText(f)
+  const summaryDrops = (p: SummaryDrops) => p.dropped === null ? ''
+    : p.dropped > 0 ? `; o kernel descartou ${w.datagrams(p.dropped)}: buffer de recepção cheio`
+      : p.machineWide ? `; nenhum descarte do kernel aqui (${p.counter} +${f.num(p.machineWide)} nesta máquina: descartes de outros sockets)`
+        : '; nenhum descarte do kernel'
   return {
     listening: (p) =>
-      `${p.em('escutando')} em ${p.here} (UDP)` + (p.reachable !== p.here ? ` — os pares podem usar ${p.reachable}` : '') +
-      (p.echo ? '; devolvendo cada datagrama a quem o enviou' : '; sem eco (--no-echo)'),
-    buffer: (p) => p.buffer + (p.dropsCounted
-      ? `; os datagramas que o kernel descarta quando ele enche são contados (descartes deste socket em ${p.table}) e relatados`
-      : `; a contagem de descartes deste socket (${p.table}, só no Linux) não pode ser lida aqui, então os descartes não podem ser relatados`),
+      `${p.em('escutando')} em ${p.here} (UDP${p.reachable !== p.here ? `; os pares podem usar ${p.reachable}` : ''}), ` +
+      `${p.echo ? 'com eco' : 'sem eco'}; buffer de recepção ${f.bytes(p.bufferBytes)}` +
+      (p.dropsCounted ? '' : '; os descartes do kernel não podem ser contados aqui (só no Linux)'),
     filter: (p) => `${p.filter}; datagramas de pares filtrados não recebem resposta`,
     warning: (p) => `aviso: ${p.text}`,
     tryIt: (p) => `teste com: sockkit udp-send ${p.host} ${p.port} hola --seq`,
@@ -31,7 +33,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
       `${p.peer} ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}${p.shown}` + (p.newPeer ? p.dim(' (novo par)') : ''),
     seqGap: (p) =>
       `${p.peer} ${p.em('lacuna na seq')}: chegou ${f.num(p.seq)}, esperado ${f.num(p.expected)} — ${w.missing(p.missingSoFar)} até agora` +
-      (p.missing !== p.missingSoFar ? ` (${f.num(p.missing)} pulados aqui)` : '') +
+      (p.missing !== p.missingSoFar ? ` (${f.plural(p.missing, { one: '# pulado', other: '# pulados' })} aqui)` : '') +
       (p.jump ? `; um salto maior que a janela de ${f.num(65536)} números` : ''),
     seqLate: (p) =>
       `${p.peer} ${p.em(`seq ${f.num(p.seq)} chegou atrasado`)} (reordenado: o próximo esperado era ${f.num(p.expected)}; distância ${f.num(p.extent)})`,
@@ -46,7 +48,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
         p.gaps ? `${f.plural(p.gaps, { one: '# lacuna', other: '# lacunas' })} pulando ${f.plural(p.missing, { one: '# número', other: '# números' })}` : '',
         p.reordered ? f.plural(p.reordered, { one: '# atrasado', other: '# atrasados' }) : '',
         p.duplicates ? w.duplicates(p.duplicates) : '',
-        p.tooOld ? `${f.num(p.tooOld)} antigos demais para avaliar` : '',
+        p.tooOld ? `${f.plural(p.tooOld, { one: '# antigo demais para avaliar', other: '# antigos demais para avaliar' })}` : '',
       ].filter(Boolean).join(', ')
       const lines = p.gaps + p.reordered + p.duplicates + p.tooOld
       return `${p.peer} … ${p.em(f.plural(lines, { one: 'mais # linha de seq', other: 'mais # linhas de seq' }))} não mostradas (${kinds}) — ` +
@@ -62,7 +64,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
       `${p.em('eco pulado')}: ${f.num(p.pendingEchoes)} ecos já esperando o kernel (uma inundação); os próximos pulos são contados no resumo`,
     denied: (p) =>
       `${p.em('negado')} ${w.datagrams(p.count)} (último: ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })} de ` +
-      `${p.from}, ${p.because}): sem resposta; ${f.num(p.denied)} negados no total`,
+      `${p.from}, ${p.because}): sem resposta; ${f.plural(p.denied, { one: '# negado', other: '# negados' })} no total`,
     kernelDrops: (p) => `${p.em(w.dropped(p))}; ${f.num(p.total)} desde o início`,
     echoError: (p) => `${p.peer} ${p.em('falha no eco')} ${p.code}: ${p.message}`,
     serverError: (p) => `${p.em('erro do servidor')} ${p.code}: ${p.message} (continua escutando)`,
@@ -71,19 +73,14 @@ export const udpServer: Area<'udpServer'> = (f) => {
       (p.echoed !== undefined ? `, ${f.plural(p.echoed, { zero: 'nenhum devolvido', one: '# devolvido', other: '# devolvidos' })}` : '') +
       (p.echoesSkipped ? `, ${f.plural(p.echoesSkipped, { one: '# eco pulado', other: '# ecos pulados' })} (inundação)` : '') +
       (p.peersEvicted ? `, ${f.plural(p.peersEvicted, { one: '# par esquecido', other: '# pares esquecidos' })} (acima de --max-peers)` : '') +
-      (p.denied ? `, ${f.plural(p.denied, { one: '# negado', other: '# negados' })} (sem resposta)` : ''),
-    stoppedDrops: (p) => p.dropped === null
-      ? `descartes do kernel: indisponíveis (os descartes deste socket em ${p.table} não podem ser lidos aqui: só no Linux)`
-      : p.dropped > 0
-        ? w.dropped({ ...p, dropped: p.dropped })
-        : `o kernel não descartou nenhum datagrama para este socket (descartes em ${p.table} sem mudança${w.machine(p)})`,
+      (p.denied ? `, ${f.plural(p.denied, { one: '# negado', other: '# negados' })} (sem resposta)` : '') + summaryDrops(p),
     peer: (p) => {
       const base = `  ${p.peer}: ${w.datagrams(p.datagrams)}, ${f.bytes(p.bytes)}`
       const q = p.seq
       if (!q) return base
       return `${base}; seq ${f.num(q.lowest)}–${f.num(q.highest)}: ${w.missing(q.missing)}, ${w.duplicates(q.duplicates)}, ${w.reordered(q.reordered)}` +
         (q.reordered ? ` (maior distância ${f.num(q.maxReorderExtent)})` : '') +
-        (q.tooOld ? `, ${f.num(q.tooOld)} antigos demais para avaliar` : '') +
+        (q.tooOld ? `, ${f.plural(q.tooOld, { one: '# antigo demais para avaliar', other: '# antigos demais para avaliar' })}` : '') +
         (q.earlierRuns ? `; recomeçou ${f.plural(q.restarts, { one: '# vez', other: '# vezes' })}, rodadas anteriores: ` +
           `${f.plural(q.earlierRuns.received, { zero: 'nenhum recebido', one: '# recebido', other: '# recebidos' })}, ${w.missing(q.earlierRuns.missing)}` : '')
     },
