@@ -53,8 +53,10 @@ t.test('userspace UDP loss through compare: binomial bounds, config.impairment, 
   t.match(udp.impairment, { appliedBy: { loss: 'userspace' }, notApplied: [], expected: { lossPercent: 36 }, measured: { lossPercent: udp.lossPercent } })
   const relay = result.impairmentCounters?.udp
   t.ok(relay, 'the relay counters are in the result')
-  // Every lost probe was dropped by the relay, on the way out or on the way back.
-  t.equal(relay!.clientToServer.dropped + relay!.serverToClient.dropped, udp.lost, 'relay drops account for every lost probe')
+  // Every lost probe was dropped by the relay, on the way out or on the way back; the relay may
+  // also have dropped compare's one unmeasured check probe (sent before the schedule).
+  const drops = relay!.clientToServer.dropped + relay!.serverToClient.dropped
+  t.ok(drops === udp.lost || drops === udp.lost + 1, `relay drops (${drops}) account for every lost probe (${udp.lost})`)
 })
 
 t.test('delay: no probe comes back faster than 2 × delay, on either transport', async t => {
