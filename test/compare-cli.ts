@@ -5,7 +5,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runCli, startCli } from './fixtures/cli.js'
-import { runMain } from './fixtures/main.js'
+import { runMain, startMain } from './fixtures/main.js'
 import { decodeProbe, encodeProbe } from '../src/probe/probe.js'
 import { closedTcpPort } from './fixtures/port.js'
 
@@ -69,6 +69,54 @@ t.test('only the asked transports appear; --csv writes one row per probe', async
   t.match(run2.stderr, /^\d\d:\d\d:\d\d\.\d{3} TCP → 127\.0\.0\.1:\d+: sending 20 probes$/m, 'phase lines carry the clock like every event line')
 })
 
+t.test('interleaved by default, --sequential on request: JSON `schedule`, CSV rows by transport', async t => {
+  const dir = t.testdir({})
+  const scheduled = (file: string) => {
+    const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n')
+    t.equal(header, 'transport,seq,scheduled_ms,sent_ms,received_ms,rtt_ms,status')
+    return rows.map(r => r.split(',')).map(([transport, seq, at]) => ({ transport, seq: Number(seq), at: Number(at) }))
+  }
+  const interleaved = join(dir, 'interleaved.csv')
+  const sequential = join(dir, 'sequential.csv')
+  // 100/s: slot i is 10 ms; the second transport of a slot goes 5 ms into it.
+  const [a, b] = await Promise.all([
+    runMain(['compare', '--count', '6', '--rate', '100', '--json', '--csv', interleaved], { timeoutMs: 30_000 }),
+    runMain(['compare', '--count', '6', '--rate', '100', '--json', '--sequential', '--csv', sequential], { timeoutMs: 30_000 }),
+  ])
+  t.equal(a.code, 0, a.stderr)
+  t.equal(b.code, 0, b.stderr)
+  t.equal(JSON.parse(a.stdout).config.schedule, 'interleaved')
+  t.equal(JSON.parse(b.stdout).config.schedule, 'sequential')
+  const rows = scheduled(interleaved)
+  t.same(rows.map(r => `${r.transport}${r.seq}@${r.at}`), [
+    'tcp0@0', 'tcp1@15', 'tcp2@20', 'tcp3@35', 'tcp4@40', 'tcp5@55',
+    'udp0@5', 'udp1@10', 'udp2@25', 'udp3@30', 'udp4@45', 'udp5@50',
+  ], 'one schedule: TCP first in even slots, UDP first in odd ones')
+  t.same(scheduled(sequential).map(r => `${r.transport}${r.seq}@${r.at}`), [
+    'tcp0@0', 'tcp1@10', 'tcp2@20', 'tcp3@30', 'tcp4@40', 'tcp5@50',
+    'udp0@0', 'udp1@10', 'udp2@20', 'udp3@30', 'udp4@40', 'udp5@50',
+  ], 'each on its own clock, one after the other')
+  // Sequential: UDP is announced only once TCP is done.
+  t.match(b.stderr, /TCP → [^\n]*sending 6 probes\n[^]*UDP → [^\n]*sending 6 probes/)
+})
+
+t.test('Ctrl-C in the middle of an interleaved run: a comparison of both, exit 130', async t => {
+  const cli = startMain(['compare', '--count', '100000', '--rate', '1000', '--json'], { t, isTTY: true })
+  // The live counter (a terminal): wait until both have sent some probes.
+  await cli.waitFor(/TCP → [^\r]*: sent [1-9]\d+\//)
+  await cli.waitFor(/UDP → [^\r]*: sent [1-9]\d+\//)
+  t.equal(await cli.interrupt(), 130)
+  const result = JSON.parse(cli.stdout())
+  t.equal(result.interrupted, true)
+  t.same(Object.keys(result.results), ['tcp', 'udp'])
+  for (const id of ['tcp', 'udp']) {
+    const r = result.results[id]
+    t.ok(r.sent >= 10 && r.sent < 100_000, `${id}: sent ${r.sent}`)
+    t.equal(r.received, r.sent, `${id}: the probes in flight were waited for`)
+  }
+  t.match(cli.stderr(), /stopped by Ctrl-C/)
+})
+
 t.test('Ctrl-C prints the partial result, exits 130, and the reflector child is gone', async t => {
   const cli = startCli(['compare', '--count', '100000', '--rate', '1000', '--json'])
   t.teardown(() => { cli.child.kill('SIGKILL') })
@@ -84,7 +132,10 @@ t.test('Ctrl-C prints the partial result, exits 130, and the reflector child is 
   t.equal(result.interrupted, true)
   t.ok(result.results.tcp.sent > 0 && result.results.tcp.sent < 100000, `sent ${result.results.tcp.sent}`)
   t.equal(result.results.tcp.received, result.results.tcp.sent, 'the probes in flight were waited for')
-  t.equal(result.results.udp, undefined, 'UDP never ran')
+  // Interleaved: the stop leaves a comparison, UDP having sent in the same slots.
+  // (Near the same count: a sender behind its schedule stops wherever its catch-up was.)
+  const [tcpSent, udpSent] = [result.results.tcp.sent, result.results.udp.sent]
+  t.ok(udpSent > 0 && Math.abs(udpSent - tcpSent) <= 16 + 0.05 * tcpSent, `UDP sent ${udpSent} too (TCP ${tcpSent})`)
   t.match(cli.stderr(), /stopped by Ctrl-C/)
   for (const pid of reflectorPids) {
     const start = Date.now()
@@ -93,13 +144,11 @@ t.test('Ctrl-C prints the partial result, exits 130, and the reflector child is 
   }
 })
 
-t.test('stopped by SIGTERM (kill, timeout): the partial result, exit 143, and the stop named for what it was', async t => {
-  const cli = startCli(['compare', '--count', '100000', '--rate', '2000', '--transports', 'tcp'])
-  t.teardown(() => { cli.child.kill('SIGKILL') })
-  await cli.waitFor(/TCP → /)
-  await new Promise(r => setTimeout(r, 300))
-  cli.child.kill('SIGTERM')
-  t.equal(await cli.exited, 143)
+t.test('stopped by SIGTERM (kill, timeout): the partial result, and the stop named for what it was', async t => {
+  // In-process: the bin turns SIGTERM into this abort and exits 143 (cli-e2e.ts covers the signal itself).
+  const cli = startMain(['compare', '--count', '100000', '--rate', '2000', '--transports', 'tcp'], { t, isTTY: true })
+  await cli.waitFor(/TCP → [^\r]*: sent [1-9]\d*\//)
+  t.equal(await cli.interrupt('SIGTERM'), 130, 'main() returns 130 for a stop; the bin maps SIGTERM to 143')
   t.match(cli.stderr(), /sockkit: stopped by SIGTERM \(kill or timeout\); the result covers the probes sent so far/)
   t.notMatch(cli.stderr(), /Ctrl-C;/)
   t.match(cli.stdout().toString(), /TCP/)
@@ -134,12 +183,26 @@ t.test('a host with nothing listening exits 1 with a plain sentence', async t =>
   t.match(run.stderr, /nothing is listening on 127\.0\.0\.1/)
   t.match(run.stderr, /sockkit serve/)
   t.notMatch(run.stderr, /at .*\.js/, 'no stack trace')
+  t.notMatch(run.stderr, /sending \d+ probes/, 'no "sending" line for a remote that refused')
   t.equal(run.stdout.length, 0)
 })
 
+t.test('a refused transport is said before the "sending" line of the others', async t => {
+  // TCP listens; nothing on UDP at that port: the UDP check probe is refused (ICMP).
+  const server = createServer(socket => socket.pipe(socket))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
+  t.teardown(() => new Promise<void>(resolve => server.close(() => resolve())))
+  const port = (server.address() as { port: number }).port
+  const run = await runMain(['compare', '127.0.0.1', '--port', String(port), '--count', '20', '--rate', '500'], { timeoutMs: 30_000 })
+  const refused = run.stderr.search(/UDP → 127\.0\.0\.1:\d+: failed \(ECONNREFUSED\)/)
+  const sending = run.stderr.search(/TCP → 127\.0\.0\.1:\d+: sending 20 probes/)
+  t.ok(refused >= 0 && sending > refused, `UDP's refusal first, then TCP's run:\n${run.stderr}`)
+  t.notMatch(run.stderr, /UDP → .*sending/, 'UDP never announced')
+  t.equal(run.code, 1)
+})
+
 t.test('serve: compare against it, garbage ignored and counted, summary on Ctrl-C', async t => {
-  const serve = startCli(['serve', '0'])
-  t.teardown(() => { serve.child.kill('SIGKILL') })
+  const serve = startMain(['serve', '0'], { t })
   const [, port] = await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
   await serve.waitFor(/--host 0\.0\.0\.0/)
   t.match(serve.stderr(), /accepts only this machine/)
@@ -165,7 +228,8 @@ t.test('serve: compare against it, garbage ignored and counted, summary on Ctrl-
   t.match(result.results.tcp, { sent: 30, received: 30 })
 
   t.equal(await serve.interrupt(), 130)
-  t.match(serve.stderr(), /stopped after .*31 probes echoed.* 3 ignored/)
+  // UDP: the hand-made probe, compare's check probe, its 30 measured ones.
+  t.match(serve.stderr(), /stopped after .*32 probes echoed.* 3 ignored/)
 })
 
 t.test('--json: when nothing answers, stdout holds one document with the error instead of results', async t => {
@@ -347,7 +411,9 @@ t.test('behind a relay (--delay), a refused reflector is named as the user gave 
   // Once (TCP and UDP say the same), with the user's port: not the relay's, and not "reset".
   t.match(run.stderr, new RegExp(`^sockkit: nothing is listening on 127\\.0\\.0\\.1:${port} — start one with \`sockkit serve ${port}\`$`, 'm'))
   t.notMatch(run.stderr, /reset/)
-  t.match(run.stderr, new RegExp(`TCP → 127\\.0\\.0\\.1:${port} via 127\\.0\\.0\\.1:\\d+: sending 10 probes`), 'the phase line names the reflector, then the relay')
+  // TCP's refusal (the relay's reset) is known at the check, before any phase line; UDP's
+  // silence is no verdict then, so UDP runs, and its phase line names the reflector, then the relay.
+  t.match(run.stderr, new RegExp(`TCP → 127\\.0\\.0\\.1:${port}: failed \\(ECONNREFUSED\\)[^]*UDP → 127\\.0\\.0\\.1:${port} via 127\\.0\\.0\\.1:\\d+: sending 10 probes`), 'the phase line names the reflector, then the relay')
 })
 
 t.test('one probe is said in the singular on the phase line', async t => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { compareFindings, IMPAIRMENT_CODES, type CompareFinding } from '../src/compare/findings.js'
+import { compareFindings, IMPAIRMENT_CODES, type CompareFinding, type FindingCode } from '../src/compare/findings.js'
 import type { CompareResult } from '../src/compare/compare-types.js'
 import { classroomResult, compareResult, latency, lossyUdp, reorderedUdp, tcpResult, udpResult } from './fixtures/compare-result.js'
 
@@ -22,7 +22,8 @@ t.test('no loss: delivered-all for each transport, with the --blast suggestion o
     { code: 'delivered-all', transport: 'tcp', level: 'info', params: { sent: 1000, reliable: true, retransSegs: 0, suggestBlast: false } },
     { code: 'delivered-all', transport: 'udp', level: 'info', params: { sent: 1000, reliable: false, retransSegs: null, suggestBlast: true } },
   ])
-  t.same(headline, findings, 'two findings: both are the headline')
+  t.same(headline.map(f => f.code), ['headline-transport', 'headline-transport'], 'the headline: one line per transport')
+  t.same(headline[0]!.params, { lossPercent: 0, tail: 'p99', tailMs: 0.1, ratio: null, other: null, cause: null }, 'p99s within 10%: no ratio')
   const remote = compareResult({ ...result, config: { ...result.config, local: false } })
   t.equal(find(remote, 'delivered-all', 'udp')?.params.suggestBlast, false)
 })
@@ -44,8 +45,10 @@ t.test('UDP loss the receive buffer explains (RcvbufErrors), TCP tail with retra
   t.equal(find(more, 'loss-receive-buffer')!.params.match, 'more')
   const network = compareResult({ kernel: { udp: { available: true, udp: { rcvbufErrors: 0, inErrors: 0, sndbufErrors: 0 } } } })
   t.match(find(network, 'loss-network')!.params, { rcvbufErrors: 0, emulator: null })
-  const unknown = compareResult({ kernel: { udp: { available: false, reason: 'not Linux' } } })
-  t.match(find(unknown, 'loss-counters-unavailable')!.params, { reason: 'not Linux', sndbufErrors: null })
+  const unknown = compareResult({ kernel: { udp: { available: false, reason: 'no-snmp' } } })
+  t.match(find(unknown, 'loss-counters-unavailable')!.params, { reason: 'no-snmp', counters: [], sndbufErrors: null })
+  const reset = compareResult({ kernel: { udp: { available: false, reason: 'udp-counters-unknown', counters: ['Udp RcvbufErrors'] } } })
+  t.match(find(reset, 'loss-counters-unavailable')!.params, { reason: 'udp-counters-unknown', counters: ['Udp RcvbufErrors'] }, 'the reason is a code with its params, never a sentence')
 })
 
 t.test('the verdict follows traits, not the transport id', async t => {
@@ -112,7 +115,7 @@ t.test('impairment: loss within and outside the chance range, split between emul
   t.match(find(split, 'impairment-loss')!, { level: 'notice', params: { within: false } })
   t.match(find(split, 'loss-impairment-split')!.params, { rangeHighPercent: 36.68, emulatorDrops: 6847, rcvbufErrors: 2327, dropped: 9174, exact: true })
   // Impairment findings stay out of the headline: it is the verdict's.
-  t.notOk(compareFindings(split).headline.some(f => IMPAIRMENT_CODES.has(f.code)))
+  t.notOk(compareFindings(split).headline.some(f => IMPAIRMENT_CODES.has(f.code as FindingCode)))
 })
 
 t.test('impairment: reordering judged against the simulated range; TCP expects no loss', async t => {
@@ -137,7 +140,7 @@ t.test('one transport only, an interrupted run, a transport not measured', async
   t.same(findings.map(f => f.code), ['interrupted', 'not-measured', 'loss-receive-buffer', 'reordered'])
   t.same(findings[0], { code: 'interrupted', level: 'notice', params: {} }, 'run-wide: no transport')
   t.same(findings[1]!.params, { errorCode: 'ECONNREFUSED', message: 'nothing is listening on 127.0.0.1:40123' })
-  t.same(headline.map(f => f.code), ['not-measured', 'loss-receive-buffer', 'interrupted'], 'warnings first, then notices; three at most')
+  t.same(headline.map(f => `${f.transport}:${f.code}`), ['udp:headline-transport'], 'only what was measured heads the output')
   const nothingSent = compareResult({ config: udpOnly, results: { udp: udpResult({ sent: 0, received: 0, lost: 0 }) } })
   t.same(codes(nothingSent), ['udp:nothing-sent'])
 })
@@ -152,4 +155,50 @@ t.test('the sender fell behind: busy, or a rate beyond the machine', async t => 
 t.test('findings are JSON-safe data', async t => {
   const { findings } = compareFindings(lossyUdp(9174, 2327, { c2s: 4062, s2c: 2785 }, 'kernel'))
   t.same(JSON.parse(JSON.stringify(findings)), findings)
+})
+
+const half = (sent: number, lost: number, p99Ms: number | null, maxMs: number | null = p99Ms) => ({ sent, lost, p99Ms, maxMs })
+
+t.test('headline: the slower tail as a ratio of the faster, its cause from the verdict; a difference each half shows is no noise', async t => {
+  const result = compareResult({
+    results: {
+      tcp: tcpResult({ halves: [half(500, 0, 205), half(500, 0, 211)] }),
+      udp: udpResult({ rttMs: latency({ min: 0.029, mean: 0.051, p50: 0.048, p90: 0.071, p99: 42, max: 50 }), halves: [half(500, 15, 40), half(500, 16, 44)] }),
+    },
+  })
+  const { headline } = compareFindings(result)
+  t.same(headline.map(f => `${f.transport}:${f.code}`), ['tcp:headline-transport', 'udp:headline-transport'], 'both halves show both differences: no noise line')
+  t.same(headline[0]!.params, { lossPercent: 0, tail: 'p99', tailMs: 210, ratio: 5, other: 'udp', cause: 'retransmissions' })
+  t.same(headline[1]!.params, { lossPercent: 3.1, tail: 'p99', tailMs: 42, ratio: null, other: null, cause: 'receive-buffer' })
+  t.same(JSON.parse(JSON.stringify(headline)), headline, 'JSON-safe data')
+})
+
+t.test('headline: a tail ratio or a loss that one half does not show is within this run\'s noise', async t => {
+  const result = compareResult({
+    results: {
+      // The whole run: TCP's p99 1.5× UDP's; the second half alone: 0.9×.
+      tcp: tcpResult({ rttMs: latency({ min: 0.04, mean: 1, p50: 0.06, p90: 0.09, p99: 15, max: 20 }), halves: [half(500, 0, 15), half(500, 0, 9)] }),
+      // UDP lost 0.2%: two probes, both in the first half.
+      udp: udpResult({ received: 998, lost: 2, lossPercent: 0.2, reordered: 0, rttMs: latency({ min: 0.03, p50: 0.05, p99: 10, max: 12 }), halves: [half(500, 2, 9), half(500, 0, 10)] }),
+    },
+    kernel: { tcp: { available: true, tcp: { retransSegs: 0 } }, udp: { available: true, udp: { rcvbufErrors: 0, inErrors: 0, sndbufErrors: 0 } } },
+  })
+  const { headline } = compareFindings(result)
+  t.same(headline.map(f => `${f.transport}:${f.code}`), ['tcp:headline-transport', 'udp:headline-transport', 'tcp:headline-noise', 'udp:headline-noise'])
+  t.match(headline[0]!.params, { ratio: 1.5, other: 'udp' })
+  t.same(headline[2]!.params, { measure: 'tail', tail: 'p99', other: 'udp', firstMine: 15, firstOther: 9, secondMine: 9, secondOther: 10 })
+  t.same(headline[3]!.params, { measure: 'loss', tail: 'p99', other: 'tcp', firstMine: 0.4, firstOther: 0, secondMine: 0, secondOther: 0 })
+  // Too few probes for a p99 anywhere: the worst RTT is compared, like with like.
+  const small = compareResult({ results: { tcp: tcpResult({ rttMs: latency({ p50: 1, p99: null, max: 30 }) }), udp: udpResult({ rttMs: latency({ p50: 1, p99: 10, max: 10 }) }) } })
+  t.match(compareFindings(small).headline[0]!.params, { tail: 'max', tailMs: 30, ratio: 3 })
+})
+
+t.test('headline: a TCP never exposed to the asked loss leads it', async t => {
+  const base = compareResult()
+  const result = compareResult({
+    config: { ...base.config, impairment: { ...classroomResult({}).config.impairment!, tcpDegraded: { notApplied: ['loss'], reason: ['loss-needs-kernel'], lossUnavailable: 'userns-refused' } } },
+  })
+  const { headline } = compareFindings(result)
+  t.match(headline[0], { code: 'tcp-not-exposed-to-loss', transport: 'tcp', params: { reason: 'userns-refused' } })
+  t.same(headline.slice(1).map(f => f.code), ['headline-transport', 'headline-transport'])
 })

@@ -9,13 +9,16 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { makeCompareConfig, runCompare } from '../src/compare/compare.js'
 import type { CompareEvent } from '../src/compare/compare-types.js'
 import { verdict } from '../src/cli/render/format-compare.js'
-import { runCli } from './fixtures/cli.js'
+import { runMain } from './fixtures/main.js'
 import { netnsSkipReason, privateNetns, sockkitInNetns } from './fixtures/netns.js'
 
 const PROBE = 64
+// Independent subtests (each its own echo server), mostly waiting on held echoes: side by side.
+t.jobs = 4
 
 /**
- * An echo server that echoes the first probe at once, then holds everything else for
+ * An echo server that echoes the first measured probe at once (after compare's unmeasured
+ * check probe, echoed at once too), then holds everything else for
  * `holdMs` (Infinity: for ever) before echoing it — a connection stuck behind a backed-off
  * retransmission, as far as compare can tell.
  */
@@ -31,7 +34,7 @@ const holdingEcho = async (t: Test, holdMs: number): Promise<number> => {
     socket.on('close', () => clearTimeout(timer))
     socket.on('data', chunk => {
       if (held === undefined) { socket.write(chunk); return }
-      const first = Math.max(0, Math.min(chunk.length, PROBE - echoed))
+      const first = Math.max(0, Math.min(chunk.length, 2 * PROBE - echoed))
       if (first > 0) { socket.write(chunk.subarray(0, first)); echoed += first }
       if (chunk.length > first) held.push(chunk.subarray(first))
       // The hold starts with the first byte held; everything after it waits in order.
@@ -90,7 +93,8 @@ t.test('a stop during the wait for TCP ends it at once: a partial result, Tmax a
 t.test('real kernel loss (compare --loss 20, kernel emulator) in a private namespace: TCP loses nothing', { skip: netnsSkipReason({ nft: true }), timeout: 150_000 }, async t => {
   const ns = privateNetns(t, 'sockkit-tcpd')
   if (ns === undefined) return
-  // Three runs: before the fix about one in three lost 20–80 % of its probes to a 1–3 s Tmax.
+  // Three runs, one after the other (side by side, a loaded machine starts their reflectors too
+  // slowly): before the fix about one in three lost 20–80 % of its probes to a 1–3 s Tmax.
   for (let run = 1; run <= 3; run++) {
     const { code, stdout, stderr } = await sockkitInNetns(ns, ['compare', '--loss', '20', '--emulator', 'kernel',
       '--transports', 'tcp', '--count', '300', '--rate', '300', '--json'], 45_000)
@@ -105,7 +109,7 @@ t.test('real kernel loss (compare --loss 20, kernel emulator) in a private names
 
 t.test('CLI without a terminal: one line says TCP probes are still in flight, and the table shows the cap', async t => {
   const port = await holdingEcho(t, 1500)
-  const run = await runCli(['compare', '127.0.0.1', '--port', String(port), '--transports', 'tcp', '--count', '5', '--rate', '100'], { timeoutMs: 30_000 })
+  const run = await runMain(['compare', '127.0.0.1', '--port', String(port), '--transports', 'tcp', '--count', '5', '--rate', '100'], { timeoutMs: 30_000 })
   t.equal(run.code, 0, run.stderr)
   t.match(run.stderr, /^\d\d:\d\d:\d\d\.\d{3} TCP → 127\.0\.0\.1:\d+: waiting for 4 TCP probes still in flight \(TCP retransmits; up to 60 s\)$/m)
   t.equal(run.stderr.match(/waiting for/g)?.length, 1, 'said once')

@@ -3,6 +3,8 @@ import { Chalk } from 'chalk'
 import { formatCompare, formatCsvRows, verdict } from '../src/cli/render/format-compare.js'
 import type { TransportRun } from '../src/compare/compare-stats.js'
 import { classroomResult, compareResult, latency, lossyUdp, reorderedUdp, tcpResult, udpResult } from './fixtures/compare-result.js'
+import { catalog } from '../src/i18n/index.js'
+import type { CompareResult } from '../src/compare/compare-types.js'
 
 const plain = new Chalk({ level: 0 })
 const coloured = new Chalk({ level: 1 })
@@ -13,7 +15,10 @@ const coloured = new Chalk({ level: 1 })
 // 51 columns: 600 → 51, 300 → round(25.5) = 26, 50 → round(4.25) = 4, 9 → 1 (a
 // non-empty bucket always shows at least one mark). Empty buckets inside a short plot
 // stay as rows; a run of them in a long plot folds into "…".
-const EXPECTED = `sockkit compare → 127.0.0.1:40123 (own reflector on this machine)
+const EXPECTED = `TCP: 0% lost, p99 210 ms (1750× UDP's) — retransmissions
+UDP: 3.1% lost, p99 0.120 ms — receive buffer full
+
+sockkit compare → 127.0.0.1:40123 (own reflector on this machine)
 1000 probes per transport at 200/s, 64 bytes each
 
                         TCP                         UDP
@@ -182,7 +187,7 @@ t.test('verdict sentences', async t => {
     t.equal(noRetrans, 'TCP lost nothing but its p99 grew to 210 ms (median 0.062 ms); the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0).')
     t.notMatch(noRetrans, /consistent with|: retransmissions|being retransmitted/)
     // Counter unavailable: the tail, and no cause.
-    const [unknown] = verdict(compareResult({ config: tcpOnly, results: { tcp: tcpResult() }, kernel: { tcp: { available: false, reason: 'not Linux' } } }))
+    const [unknown] = verdict(compareResult({ config: tcpOnly, results: { tcp: tcpResult() }, kernel: { tcp: { available: false, reason: 'no-snmp' } } }))
     t.equal(unknown, "TCP lost nothing but its p99 grew to 210 ms (median 0.062 ms); the kernel's retransmission counter is not available here.")
     // Retransmissions counted, but p99 0.1 ms against p50 0.06 ms: no large cost, and not claimed as this run's.
     const quiet = compareResult({
@@ -241,8 +246,12 @@ t.test('verdict sentences', async t => {
   })
 
   t.test('kernel counters unavailable', async t => {
-    const result = compareResult({ kernel: { udp: { available: false, reason: 'not Linux: /proc/net/snmp is missing' } } })
-    t.ok(verdict(result).includes("UDP lost 3.1%: the kernel's drop counters are not available here (not Linux: /proc/net/snmp is missing), so where they were lost cannot be told."))
+    const result = compareResult({ kernel: { udp: { available: false, reason: 'no-snmp' } } })
+    t.ok(verdict(result).includes("UDP lost 3.1%: the kernel's drop counters are not available here (/proc/net/snmp cannot be read (not Linux, or /proc is not mounted)), so where they were lost cannot be told."))
+    const reset = compareResult({ kernel: { udp: { available: false, reason: 'udp-counters-unknown', counters: ['Udp RcvbufErrors', 'Udp InErrors'] } } })
+    t.ok(verdict(reset).includes("UDP lost 3.1%: the kernel's drop counters are not available here (the kernel's Udp RcvbufErrors, Udp InErrors rise is unknown (missing, or went backwards: a reset)), so where they were lost cannot be told."))
+    const es = catalog('es').t
+    t.ok(verdict(reset, es).some(s => s.includes('no se sabe cuánto subieron los contadores Udp RcvbufErrors y Udp InErrors del kernel')), 'worded in Spanish too')
   })
 
   t.test('late probes count as lost and are named', async t => {
@@ -431,8 +440,8 @@ t.test('the header names an IPv6 reflector as [addr]:port, and one probe in the 
   // Before: "sockkit compare → ::1:9000" (the port reads as part of the address) and "1 probes".
   const base = compareResult()
   const text = formatCompare(compareResult({ config: { ...base.config, host: '::1', port: 9000, local: false, count: 1 } }), plain)
-  t.match(text, /^sockkit compare → \[::1\]:9000\n1 probe per transport at 200\/s/)
-  t.match(formatCompare(base, plain), /^sockkit compare → 127\.0\.0\.1:40123 \(own reflector on this machine\)\n1000 probes per transport/)
+  t.match(text, /^TCP: .*\nUDP: .*\n\nsockkit compare → \[::1\]:9000\n1 probe per transport at 200\/s/)
+  t.match(formatCompare(base, plain), /\n\nsockkit compare → 127\.0\.0\.1:40123 \(own reflector on this machine\)\n1000 probes per transport/)
 })
 
 t.test('TCP: most probes waited, but nothing was resent — the queue (--blast) or the sender\'s lag is named, not head-of-line blocking', async t => {
@@ -510,4 +519,49 @@ t.test('a transport is named by its traits\' label, and its kernel cell follows 
   t.match(text, /^kernel \(machine-wide\) {3}RetransSegs \+0$/m)
   t.match(text, /^Fake round-trip times from the scheduled send/m)
   t.match(text, /• Fake delivered all 1000 probes, in order, as expected/)
+})
+
+t.test('the headline comes first: what differed, with ratios, the cause, and the noise; in es and pt too', async t => {
+  const half = (sent: number, lost: number, p99Ms: number) => ({ sent, lost, p99Ms, maxMs: p99Ms })
+  const result = compareResult({
+    results: {
+      tcp: tcpResult({ rttMs: latency({ min: 40, mean: 72, p50: 45.6, p90: 168, p99: 241, max: 287 }), halves: [half(500, 0, 230), half(500, 0, 250)] }),
+      udp: udpResult({ received: 888, lost: 112, lossPercent: 11.2, rttMs: latency({ min: 40, mean: 47, p50: 42.6, p90: 45, p99: 47, max: 60 }), halves: [half(500, 50, 47), half(500, 62, 46)] }),
+    },
+    kernel: { tcp: { available: true, tcp: { retransSegs: 87 } }, udp: { available: true, udp: { rcvbufErrors: 0, inErrors: 0, sndbufErrors: 0 } } },
+  })
+  const lines = (lang?: 'es' | 'pt') => formatCompare(result, plain, lang ? catalog(lang) : {}).split('\n').slice(0, 3)
+  t.same(lines(), ["TCP: 0% lost, p99 241 ms (5.1× UDP's) — retransmissions", 'UDP: 11.2% lost, p99 47.0 ms — lost on the way', ''])
+  t.same(lines('es'), ['TCP: pérdida 0%, p99 241 ms (5,1× el de UDP) — retransmisiones', 'UDP: pérdida 11,2%, p99 47,0 ms — perdidas por el camino', ''])
+  t.same(lines('pt'), ['TCP: perda 0%, p99 241 ms (5,1× o do UDP) — retransmissões', 'UDP: perda 11,2%, p99 47,0 ms — perdidas no caminho', ''])
+  // The second half alone shows UDP's p99 above TCP's: the ratio is within this run's noise.
+  const noisy = compareResult({ ...result, results: { ...result.results, tcp: { ...result.results.tcp!, halves: [half(500, 0, 230), half(500, 0, 40)] } } })
+  t.equal(formatCompare(noisy, plain, { width: 200 }).split('\n')[2], "within this run's noise: TCP's p99 was 4.89× UDP's in the first half of the run and 0.87× in the second")
+  t.match(formatCompare(noisy, plain, { ...catalog('es'), width: 200 }), /dentro del ruido de esta ejecución: el p99 de TCP fue 4,89× el de UDP en la primera mitad/)
+})
+
+t.test('the headline says TCP was not exposed to loss, and that sentence is not repeated below', async t => {
+  const base = compareResult()
+  const result = compareResult({
+    config: { ...base.config, impairment: { ...classroomResult({}).config.impairment!, tcpDegraded: { notApplied: ['loss'], reason: ['loss-needs-kernel'], lossUnavailable: 'userns-refused' } } },
+  })
+  const text = formatCompare(result, plain, { width: 200 })
+  t.match(text.split('\n')[0], /^TCP was not exposed to loss \(this system does not allow unprivileged user namespaces; run with sudo, or enable them/)
+  t.equal(text.split('TCP was not exposed to loss').length, 2, 'said once, in the headline')
+})
+
+t.test('inside compare\'s own user namespace the counters are the namespace\'s, and kernel drops show no seed', async t => {
+  const classroom = classroomResult({ p99: 65.5, p999: 200, max: 245 })
+  type Emulator = NonNullable<CompareResult['config']['impairment']>['emulator']
+  const as = (emulator: Emulator) => compareResult({ ...classroom, config: { ...classroom.config, impairment: { ...classroom.config.impairment!, emulator } } })
+  const userns = formatCompare(as('kernel-userns'), plain, { width: 200 })
+  t.match(userns, /^kernel \(namespace\) +RetransSegs/m)
+  t.match(userns, /RetransSegs \+79 \(this namespace only\)/)
+  t.notMatch(userns, /machine-wide/, 'no counter is called machine-wide inside the namespace')
+  t.notMatch(userns, /seed/, 'the kernel drops are unseeded')
+  t.match(formatCompare(as('kernel-userns+userspace'), plain, { width: 200 }), /· seed \d+/, 'the relay part is seeded')
+  const host = formatCompare(as('kernel'), plain, { width: 200 })
+  t.match(host, /^kernel \(machine-wide\) +RetransSegs/m)
+  t.notMatch(host, /seed/)
+  t.match(formatCompare(as('kernel-userns'), plain, { ...catalog('es'), width: 200 }), /RetransSegs \+79 \(solo de ese namespace\)/)
 })

@@ -8,7 +8,7 @@ import {
   type FullImpairment, type ImpairmentCountersReport, type ImpairmentKind, type RunningImpairment,
 } from '../impairment/impairment.js'
 import type { TransportRun } from './compare-stats.js'
-import type { CompareConfig, CompareImpairmentConfig, CompareImpairmentRequest, CompareTransportResult, ImpairmentOutcome } from './compare-types.js'
+import type { CompareConfig, CompareImpairmentConfig, CompareImpairmentRequest, CompareTransportResult, ImpairmentOutcome, TcpDegradedReason } from './compare-types.js'
 import type { TransportTraits } from './transport-types.js'
 
 type Carrier = TransportTraits['carriedOver']
@@ -24,14 +24,11 @@ export interface CompareImpairment {
   stop: () => Promise<ImpairmentCountersReport>
 }
 
-/** Why TCP ran without some asked impairments (the classroom default: UDP shows them, TCP says why not). */
-const tcpDegradedReason = (notApplied: ImpairmentKind[]): string => {
-  const parts: string[] = []
-  if (notApplied.includes('loss')) parts.push('userspace cannot drop TCP segments; run as root with nft for real loss (TCP then retransmits)')
-  const streamKinds = notApplied.filter(k => k !== 'loss')
-  if (streamKinds.length) parts.push(`a TCP byte stream cannot be ${streamKinds.map(k => (k === 'reorder' ? 'reordered' : 'duplicated')).join(' or ')} by a relay without corrupting it (the kernel would need netem)`)
-  return `TCP ran without ${notApplied.join(', ')}: ${parts.join('; ')}`
-}
+/** Why TCP ran without some asked impairments, as codes (the catalogue words them). */
+const tcpDegradedReason = (notApplied: ImpairmentKind[]): TcpDegradedReason[] => [
+  ...(notApplied.includes('loss') ? ['loss-needs-kernel' as const] : []),
+  ...(notApplied.some(k => k !== 'loss') ? ['stream-kinds' as const] : []),
+]
 
 /**
  * Start the impairment between compare and the reflector. With `auto`, both transports and

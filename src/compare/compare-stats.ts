@@ -173,7 +173,15 @@ export interface TransportResult {
   foreign: number
   /** Sends the local kernel refused; included in `lost` (0 when the runner reported none). */
   sendFailures: number
+  /**
+   * The run cut in two by sequence number (first half: the lower numbers, the earlier
+   * slots): what the headline's noise check compares. Absent in results from before it.
+   */
+  halves?: [HalfSummary, HalfSummary]
 }
+
+/** One half of a run: its probes, those lost, and its RTT tail (p99 needs 100 samples; max always). */
+export interface HalfSummary { sent: number; lost: number; p99Ms: number | null; maxMs: number | null }
 
 /** How one sent probe (or one extra copy of it) ended. */
 export type ProbeStatus = 'ok' | 'reordered' | 'late' | 'lost' | 'duplicate'
@@ -289,7 +297,18 @@ export function analyzeRun (run: TransportRun): TransportResult {
     histogram: logHistogram(rtts),
     foreign: (run.foreign ?? 0) + unknown,
     sendFailures: run.sendFailures ?? 0,
+    halves: halvesOf(seqsInOrder, rttBySeq),
   }
+}
+
+/** {@link TransportResult.halves}: the first ⌈n/2⌉ sequence numbers sent, then the rest. */
+function halvesOf (seqsInOrder: number[], rttBySeq: Map<number, number>): [HalfSummary, HalfSummary] {
+  const cut = Math.ceil(seqsInOrder.length / 2)
+  const half = (seqs: number[]): HalfSummary => {
+    const rtts = seqs.flatMap(seq => (rttBySeq.has(seq) ? [rttBySeq.get(seq)!] : [])).sort((a, b) => a - b)
+    return { sent: seqs.length, lost: seqs.length - rtts.length, p99Ms: percentile(rtts, 0.99), maxMs: rtts.at(-1) ?? null }
+  }
+  return [half(seqsInOrder.slice(0, cut)), half(seqsInOrder.slice(cut))]
 }
 
 /**

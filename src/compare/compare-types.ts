@@ -24,6 +24,9 @@ export interface CompareImpairmentCounters {
   kernel?: Partial<Record<TransportTraits['carriedOver'] | TransportId, ImpairmentCounters>>
 }
 
+/** How the transports share the run's time (docs/dev/decisions.md: interleaving). */
+export type CompareSchedule = 'interleaved' | 'sequential'
+
 /** What a compare run was asked to do (after defaults were applied). */
 export interface CompareConfig {
   /** Reflector host. */
@@ -40,8 +43,13 @@ export interface CompareConfig {
   intervalMs: number
   /** Probe size in bytes, header included. */
   sizeBytes: number
-  /** Transports measured, in the order they ran. */
+  /** Transports measured, in the order they ran (interleaved: the order of slot 0). */
   transports: TransportId[]
+  /**
+   * 'interleaved' (default): every transport on one schedule, probe i of each in slot i, the
+   * order within a slot rotated; 'sequential': one transport after the other.
+   */
+  schedule: CompareSchedule
   /** Send as fast as possible instead of on the schedule. */
   blast: boolean
   /** Probes sent and discarded before measuring. */
@@ -68,8 +76,12 @@ export type CompareImpairmentConfig = ImpairmentConfig & {
   tcpDegraded?: {
     /** The impairments TCP did NOT get. */
     notApplied: ImpairmentKind[]
-    /** One sentence: why, and how to get the real thing. */
-    reason: string
+    /**
+     * Why, as codes (worded by the catalogue, compareReasons.tcpDegraded): `loss-needs-kernel`
+     * (loss in notApplied: only the kernel drops TCP segments), `stream-kinds` (reorder or
+     * duplicate in notApplied: a byte stream cannot be reordered or duplicated by a relay).
+     */
+    reason: TcpDegradedReason[]
     /** Why TCP got no loss, as data (the CLI knows: remote target, no user namespace…); absent: no kernel emulator. */
     lossUnavailable?: TcpLossUnavailable
     /** The impairment TCP did get (its own emulator and reason); absent when TCP ran unimpaired. */
@@ -126,12 +138,27 @@ export interface ImpairmentOutcome {
 /** A transport's figures, plus the expected-versus-measured block when an impairment ran. */
 export type CompareTransportResult = TransportResult & { impairment?: ImpairmentOutcome }
 
+/** Whose kernel counters a run read: the machine's, or compare's own network namespace (emulator kernel-userns…). */
+export type KernelScope = 'machine' | 'namespace'
+
+/** Why TCP ran without some asked impairments (see CompareImpairmentConfig.tcpDegraded). */
+export type TcpDegradedReason = 'loss-needs-kernel' | 'stream-kinds'
+
+/**
+ * Why the kernel's counters are missing: `no-snmp` (/proc/net/snmp cannot be read: not Linux,
+ * or /proc not mounted), `tcp-counter-unknown` (RetransSegs missing or reset), `udp-counters-unknown`
+ * (the counters named in `counters` missing or reset), `no-snmp6` (the same, IPv6: /proc/net/snmp6 unreadable).
+ */
+export type KernelUnavailable = 'no-snmp' | 'tcp-counter-unknown' | 'udp-counters-unknown' | 'no-snmp6'
+
 /** The kernel's own counters for one transport's run (Linux /proc/net/snmp deltas). */
 export interface KernelReport {
   /** false where the counters could not be read; `reason` says why. */
   available: boolean
-  /** e.g. "not Linux: /proc/net/snmp is missing". */
-  reason?: string
+  /** Why not, as a code (worded by the catalogue, compareReasons.kernel). */
+  reason?: KernelUnavailable
+  /** With `udp-counters-unknown` / `no-snmp6`: the counters whose rise is unknown (`Udp RcvbufErrors`, `Udp6InErrors`). */
+  counters?: string[]
   /** Deltas of `Udp:` counters during this transport's run. */
   udp?: { rcvbufErrors: number; inErrors: number; sndbufErrors: number }
   /** Deltas of `Tcp:` counters during this transport's run. */

@@ -1,7 +1,7 @@
 /** compare's configuration: defaults, limits, and the check of every value (makeCompareConfig). */
 import { invalidArg } from '../core/errors.js'
 import { PROBE_HEADER_BYTES } from '../probe/probe.js'
-import type { CompareConfig } from './compare-types.js'
+import type { CompareConfig, CompareSchedule } from './compare-types.js'
 import type { TransportId, TransportRegistry } from './transport-types.js'
 import { defaultTransports } from './transports/index.js'
 
@@ -42,6 +42,8 @@ export interface CompareOptions {
    * max(1000 + 2 × (delay + jitter), 3 × the largest RTT seen until then).
    */
   tmaxMs?: number | null
+  /** 'interleaved' (one schedule for all transports) or 'sequential'. Default 'interleaved'. */
+  schedule?: CompareSchedule
 }
 
 /** Every id known, each once, at least one. */
@@ -93,6 +95,7 @@ export const makeCompareConfig = (options: CompareOptions = {}, registry: Transp
     intervalMs: blast ? 0 : 1000 / ratePerSecond,
     sizeBytes,
     transports: [...transports],
+    schedule: options.schedule ?? 'interleaved',
     blast,
     warmup,
     nagle: options.nagle ?? false,

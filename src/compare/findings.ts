@@ -6,15 +6,17 @@
  * docs/dev/findings.md.
  */
 import type { CompareResult } from './compare-types.js'
-import type { FindingLevel, TransportId } from './transport-types.js'
+import type { Finding, TransportId } from './transport-types.js'
 import { finding, shownTransports, traitsOf, type CompareFinding, type FindingCode } from './findings/finding.js'
+import { headlineFindings } from './findings/headline.js'
 import { impairmentFindings } from './findings/impairment.js'
 import { reliableVerdict } from './findings/reliable.js'
 import { unreliableVerdict } from './findings/unreliable.js'
 
 export type { FindingParams } from './findings/params.js'
-export { shownTransports, traitsOf, type CompareFinding, type FindingCode } from './findings/finding.js'
+export { kernelScope, shownTransports, traitsOf, type CompareFinding, type FindingCode } from './findings/finding.js'
 export { kernelTableDrops } from './findings/impairment.js'
+export { RATIO_SHOWN, type HeadlineCause, type HeadlineCode, type HeadlineFinding, type HeadlineParams } from './findings/headline.js'
 
 /** Codes of the impairment block's findings (expected next to measured), shown apart from the verdict. */
 export const IMPAIRMENT_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
@@ -22,28 +24,19 @@ export const IMPAIRMENT_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
   'impairment-reorder', 'impairment-reorder-approx', 'impairment-not-applied', 'impairment-none', 'impairment-kernel-drops',
 ])
 
-/** How many findings the headline holds at most. */
-export const HEADLINE_SIZE = 3
-const LEVEL_RANK: Record<FindingLevel, number> = { warning: 0, notice: 1, info: 2 }
-
 /**
  * All findings of a run, in reading order (run-wide first, then per transport in the order
- * shown: impairment block, verdict, extras), and the headline: the most important verdict
- * findings (warnings, then notices, then infos; reading order within a level), at most three.
+ * shown: impairment block, verdict, extras), and the headline: what differed between the
+ * transports (findings/headline.ts), led by a transport that was never exposed to the asked loss.
  */
-export function compareFindings (result: CompareResult): { findings: CompareFinding[]; headline: CompareFinding[] } {
-  const findings: CompareFinding[] = [...runFindings(result), ...notExposedFindings(result)]
+export function compareFindings (result: CompareResult): { findings: CompareFinding[]; headline: Finding[] } {
+  const notExposed = notExposedFindings(result)
+  const findings: CompareFinding[] = [...runFindings(result), ...notExposed]
   for (const id of shownTransports(result)) {
     findings.push(...impairmentFindings(result, id))
     findings.push(...transportFindings(result, id))
   }
-  const headline = findings
-    .map((f, index) => ({ f, index }))
-    .filter(({ f }) => !IMPAIRMENT_CODES.has(f.code))
-    .sort((a, b) => LEVEL_RANK[a.f.level] - LEVEL_RANK[b.f.level] || a.index - b.index)
-    .slice(0, HEADLINE_SIZE)
-    .map(({ f }) => f)
-  return { findings, headline }
+  return { findings, headline: [...notExposed, ...headlineFindings(result, findings)] }
 }
 
 /** The run stopped early, and transports that failed before or during their run. */

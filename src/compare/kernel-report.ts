@@ -22,14 +22,14 @@ export const kernelReport = (
 ): KernelReport => {
   const buffers = socketBuffers ? { socketBuffers } : {}
   if (before === undefined || after === undefined) {
-    return { available: false, reason: '/proc/net/snmp cannot be read (not Linux, or /proc is not mounted)', ...buffers }
+    return { available: false, reason: 'no-snmp', ...buffers }
   }
   const delta = diffSnmp(before, after)
   if (carriedOver === 'tcp') {
     // Tcp: in /proc/net/snmp covers both IP families.
     const retransSegs = delta.tcp.RetransSegs ?? null
     return retransSegs === null
-      ? { available: false, reason: 'Tcp RetransSegs is missing or went backwards (a reset): its rise is unknown', ...buffers }
+      ? { available: false, reason: 'tcp-counter-unknown', ...buffers }
       : { available: true, tcp: { retransSegs }, ...buffers }
   }
   const counter = (name: string) => family === 'ipv4' ? `Udp ${name}` : family === 'ipv6' ? `Udp6${name}` : `Udp/Udp6 ${name}`
@@ -40,8 +40,8 @@ export const kernelReport = (
   const unknown = [['RcvbufErrors', rcvbufErrors], ['InErrors', inErrors], ['SndbufErrors', sndbufErrors]]
     .filter(([, value]) => value === null).map(([name]) => counter(name as string))
   if (rcvbufErrors === null || inErrors === null || sndbufErrors === null) {
-    const why = family !== 'ipv4' && after.udp6 === undefined ? ' (/proc/net/snmp6 cannot be read: no IPv6 counters)' : ' (missing, or went backwards: a reset)'
-    return { available: false, reason: `the kernel's ${unknown.join(', ')} rise is unknown${why}`, ...buffers }
+    const reason = family !== 'ipv4' && after.udp6 === undefined ? 'no-snmp6' : 'udp-counters-unknown'
+    return { available: false, reason, counters: unknown, ...buffers }
   }
   return { available: true, udp: { rcvbufErrors, inErrors, sndbufErrors }, ...buffers }
 }

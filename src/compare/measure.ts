@@ -8,13 +8,13 @@ import { DEFAULT_CONNECT_TIMEOUT_MS } from '../core/constants.js'
 import { formatAddress } from '../core/addresses.js'
 import { sockkitError } from '../core/errors.js'
 import { decodeProbe } from '../probe/probe.js'
-import { readSnmp, udpFamilyOf } from '../net/snmp.js'
+import { readSnmp, udpFamilyOf, type SnmpCounters } from '../net/snmp.js'
 import { kernelReport } from './kernel-report.js'
-import { ProbeRun } from './probe-run.js'
+import { ProbeRun, startBarrier, type ProbeRunOptions } from './probe-run.js'
 import { assembleResult, type TransportOutcome } from './result.js'
 import type { TransportRun } from './compare-stats.js'
-import type { CompareConfig, CompareDetail, CompareEvent, CompareTarget, KernelReport, RunCompareOptions, TransportError } from './compare-types.js'
-import type { ChannelExtras, TransportAdapter, TransportId, TransportRegistry } from './transport-types.js'
+import type { CompareConfig, CompareDetail, CompareEvent, KernelReport, RunCompareOptions, TransportError } from './compare-types.js'
+import type { ChannelExtras, TransportAdapter, TransportChannel, TransportId, TransportRegistry } from './transport-types.js'
 import { defaultTransports } from './transports/index.js'
 
 /** What the runner takes beyond {@link RunCompareOptions} (set by the impairment glue). */
@@ -53,12 +53,25 @@ const relayedCause = (error: Error & { code?: string }, transport: TransportAdap
   return Object.assign(relayed, { code: cause.code })
 }
 
-/** One transport's run through its channel: open, run the schedule, close and keep the extras. */
-const measureTransport = async (
-  transport: TransportAdapter, config: CompareConfig, target: CompareTarget, shownTarget: CompareTarget, options: MeasureOptions,
-): Promise<Measured> => {
+/** One transport ready to run: its bookkeeping and its open channel. */
+interface Opened { transport: TransportAdapter; probeRun: ProbeRun; channel: TransportChannel }
+
+/** Where a transport's probes go, and the phase event that announces them. */
+const targetOf = (config: CompareConfig, id: TransportId, options: MeasureOptions) => {
+  const reflector = { host: config.host, port: config.port }
+  const target = options.targets?.[id] ?? reflector
+  const via = target.host !== reflector.host || target.port !== reflector.port ? { via: target } : {}
+  const phase: CompareEvent = { type: 'phase', transport: id, host: reflector.host, port: reflector.port, total: config.count, warmup: config.warmup, ...via }
+  return { target, reflector, phase }
+}
+
+/** A transport's bookkeeping, then its channel opened (rejects as the adapter's open does). */
+const openTransport = async (
+  transport: TransportAdapter, config: CompareConfig, options: MeasureOptions, shared: Pick<ProbeRunOptions, 'slot' | 'startBarrier'> = {},
+): Promise<Opened> => {
+  const { target, reflector } = targetOf(config, transport.id, options)
   const probeRun = new ProbeRun({
-    transport, config, target, shownTarget,
+    transport, config, target, shownTarget: reflector,
     emit: event => options.onEvent?.(event),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
@@ -66,9 +79,10 @@ const measureTransport = async (
     extraWaitMs: options.extraWaitMs ?? 0,
     lingerMs: options.lingerMs ?? 0,
     lossy: options.lossy?.(transport) ?? false,
+    ...shared,
   })
   const channel = await transport.open({
-    target, shownTarget, sizeBytes: config.sizeBytes, nagle: config.nagle,
+    target, shownTarget: reflector, sizeBytes: config.sizeBytes, nagle: config.nagle,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     ...(options.signal ? { signal: options.signal } : {}),
     onArrivals: probes => {
@@ -78,6 +92,11 @@ const measureTransport = async (
     onSendFailure: () => { probeRun.sendFailures++ },
     onFailure: error => probeRun.fail(error),
   })
+  return { transport, probeRun, channel }
+}
+
+/** Run the schedule through an open channel, then close it and keep the extras. */
+const runOpened = async ({ probeRun, channel }: Opened): Promise<Measured> => {
   let completed = false
   let failure: Measured['error']
   let extras: ChannelExtras = {}
@@ -98,42 +117,111 @@ const measureTransport = async (
   }
 }
 
-/** Measure every transport of `config` in turn; rejects when none could be measured. */
+/** Measure every transport of `config` (interleaved by default); rejects when none could be measured. */
 export const measureAll = async (config: CompareConfig, options: MeasureOptions): Promise<CompareDetail> => {
   const registry: TransportRegistry = options.transports ?? defaultTransports
   const startedAt = new Date().toISOString()
-  const outcomes: TransportOutcome[] = []
-  const emit = (event: CompareEvent) => options.onEvent?.(event)
-  let interrupted = false
+  const run = config.schedule === 'sequential' ? measureSequential : measureInterleaved
+  const { outcomes, interrupted } = await run(config, options, registry)
+  options.onEvent?.({ type: 'done', interrupted })
+  return assembleResult({ config, registry, outcomes, interrupted, startedAt })
+}
 
+interface Outcomes { outcomes: TransportOutcome[]; interrupted: boolean }
+
+/** The outcome of a transport that could not be measured (or the stop, when that was why). */
+const failedOutcome = (id: TransportId, err: unknown, transport: TransportAdapter, config: CompareConfig, options: MeasureOptions): TransportOutcome | 'stopped' => {
+  const error = relayedCause(err as Error & { code?: string }, transport, config, options)
+  if (error.code === 'ABORT_ERR' && options.signal?.aborted) return 'stopped'
+  options.onEvent?.({ type: 'transport-failed', transport: id, code: error.code ?? 'ERROR', message: error.message })
+  return { id, error }
+}
+
+/** A measured run's outcome, with the kernel's counters between `before` and `after`. */
+const measuredOutcome = (opened: Opened, measured: Measured, before: SnmpCounters | undefined, after: SnmpCounters | undefined, config: CompareConfig, options: MeasureOptions): TransportOutcome => {
+  const { transport } = opened
+  const { target } = targetOf(config, transport.id, options)
+  const family = udpFamilyOf(isIPv6(target.host) ? target.host : '0.0.0.0')
+  const kernel = kernelReport(transport.traits.carriedOver, before, after, measured.socketBuffers, family)
+  // Measured, but cut short by a channel error: the result stands, the error is reported.
+  const error = measured.error ? relayedCause(measured.error, transport, config, options) : undefined
+  return { id: transport.id, run: measured.run, kernel, ...(error ? { error } : {}) }
+}
+
+/** `--sequential`: each transport in turn, its kernel counters read around its own run. */
+const measureSequential = async (config: CompareConfig, options: MeasureOptions, registry: TransportRegistry): Promise<Outcomes> => {
+  const outcomes: TransportOutcome[] = []
+  let interrupted = false
   for (const id of config.transports) {
     if (options.signal?.aborted) { interrupted = true; break }
     const transport = adapterOf(registry, id)
-    const reflector = { host: config.host, port: config.port }
-    const target = options.targets?.[id] ?? reflector
-    const via = target.host !== reflector.host || target.port !== reflector.port ? { via: target } : {}
-    emit({ type: 'phase', transport: id, host: reflector.host, port: reflector.port, total: config.count, warmup: config.warmup, ...via })
     const before = await readSnmp()
     try {
-      const measured = await measureTransport(transport, config, target, reflector, options)
-      const after = await readSnmp()
-      const family = udpFamilyOf(isIPv6(target.host) ? target.host : '0.0.0.0')
-      const kernel = kernelReport(transport.traits.carriedOver, before, after, measured.socketBuffers, family)
+      const opened = await openTransport(transport, config, options)
+      options.onEvent?.(targetOf(config, id, options).phase)
+      const measured = await runOpened(opened)
       if (measured.interrupted) interrupted = true
-      // Measured, but cut short by a channel error: the result stands, the error is reported.
-      const error = measured.error ? relayedCause(measured.error, transport, config, options) : undefined
-      outcomes.push({ id, run: measured.run, kernel, ...(error ? { error } : {}) })
+      outcomes.push(measuredOutcome(opened, measured, before, await readSnmp(), config, options))
     } catch (err) {
-      const error = relayedCause(err as Error & { code?: string }, transport, config, options)
-      if (error.code === 'ABORT_ERR' && options.signal?.aborted) { interrupted = true; break }
-      outcomes.push({ id, error })
-      emit({ type: 'transport-failed', transport: id, code: error.code ?? 'ERROR', message: error.message })
+      const failed = failedOutcome(id, err, transport, config, options)
+      if (failed === 'stopped') { interrupted = true; break }
+      outcomes.push(failed)
     }
   }
-  if (options.signal?.aborted) interrupted = true
-  emit({ type: 'done', interrupted })
-  return assembleResult({ config, registry, outcomes, interrupted, startedAt })
+  return { outcomes, interrupted: interrupted || Boolean(options.signal?.aborted) }
 }
+
+/**
+ * The default: every channel opened and checked first (a refusal is said before any probe
+ * is scheduled), then all transports on one schedule, their probes interleaved, so what
+ * the machine does meanwhile falls on each alike. One kernel window for all.
+ */
+const measureInterleaved = async (config: CompareConfig, options: MeasureOptions, registry: TransportRegistry): Promise<Outcomes> => {
+  const adapters = config.transports.map(id => adapterOf(registry, id))
+  const barrier = startBarrier(adapters.length)
+  const before = await readSnmp()
+  const failed: TransportOutcome[] = []
+  let stopped = false
+  const ready = await Promise.all(adapters.map(async (transport, index): Promise<Opened | undefined> => {
+    let opened: Opened | undefined
+    try {
+      opened = await openTransport(transport, config, options, { slot: { index, of: adapters.length }, startBarrier: barrier })
+      await opened.probeRun.check(probe => opened!.channel.send(probe), CHECK_WAIT_MS + (options.extraWaitMs ?? 0))
+      return opened
+    } catch (err) {
+      if (opened) await opened.channel.close()
+      barrier.leave()
+      const outcome = failedOutcome(transport.id, err, transport, config, options)
+      if (outcome === 'stopped') stopped = true
+      else failed.push(outcome)
+      return undefined
+    }
+  }))
+  const running = ready.filter((o): o is Opened => o !== undefined && !options.signal?.aborted)
+  for (const o of ready) if (o && !running.includes(o)) { barrier.leave(); await o.channel.close() }
+  for (const o of running) options.onEvent?.(targetOf(config, o.transport.id, options).phase)
+  const settled = await Promise.allSettled(running.map(runOpened))
+  const after = await readSnmp()
+  const outcomes: TransportOutcome[] = [...failed]
+  let interrupted = stopped
+  settled.forEach((s, i) => {
+    const opened = running[i]!
+    if (s.status === 'fulfilled') {
+      if (s.value.interrupted) interrupted = true
+      outcomes.push(measuredOutcome(opened, s.value, before, after, config, options))
+      return
+    }
+    const outcome = failedOutcome(opened.transport.id, s.reason, opened.transport, config, options)
+    if (outcome === 'stopped') interrupted = true
+    else outcomes.push(outcome)
+  })
+  // Reported in the configured order, whatever order they finished in.
+  outcomes.sort((a, b) => config.transports.indexOf(a.id) - config.transports.indexOf(b.id))
+  return { outcomes, interrupted: interrupted || Boolean(options.signal?.aborted) }
+}
+
+/** How long the check before the schedule waits for its probe's echo, ms (silence is no verdict). */
+const CHECK_WAIT_MS = 1000
 
 const adapterOf = (registry: TransportRegistry, id: TransportId): TransportAdapter => {
   const adapter = registry.get(id)

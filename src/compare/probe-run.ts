@@ -51,6 +51,36 @@ export interface ProbeRunOptions {
   lingerMs?: number
   /** A loss impairment applies to this transport (a reliable one then waits longer for its first echo). */
   lossy?: boolean
+  /**
+   * Interleaved runs: this transport's place among `of` sharing one schedule. Probe i goes
+   * at (i + ((index + i) mod of) / of) × interval: every transport's probe i in slot i, the
+   * order within the slot rotated so none always goes first. Default: alone ({index 0, of 1}).
+   */
+  slot?: { index: number; of: number }
+  /** Interleaved runs: where the runs agree on one clock origin once all warm-ups are done. */
+  startBarrier?: StartBarrier
+}
+
+/**
+ * The shared start of interleaved runs: each run arrives with the origin it would use and
+ * gets the latest of all (so no run's probe 0 comes before its own warm-up is over); a run
+ * that ends before arriving leaves, so the others do not wait for it.
+ */
+export interface StartBarrier {
+  arrive: (originMs: number) => Promise<number>
+  leave: () => void
+}
+
+export const startBarrier = (runs: number): StartBarrier => {
+  let pending = runs
+  let latest = 0
+  let release: (origin: number) => void = () => {}
+  const started = new Promise<number>(resolve => { release = resolve })
+  const one = () => { if (--pending === 0) release(latest) }
+  return {
+    arrive: originMs => { latest = Math.max(latest, originMs); one(); return started },
+    leave: one,
+  }
 }
 
 /** The bookkeeping of one transport's run (see the file's comment). */
@@ -106,6 +136,45 @@ export class ProbeRun {
     return performance.now() - this.origin
   }
 
+  /** When probe `seq` is due on this run's clock, ms: its slot, plus its rotated place within it. */
+  scheduledAt (seq: number): number {
+    const { index, of } = this.options.slot ?? { index: 0, of: 1 }
+    return (seq + ((index + seq) % of) / of) * this.config.intervalMs
+  }
+
+  /**
+   * Before the schedule: one unmeasured probe (a warm-up one), to learn at once that nothing
+   * listens (a refusal, an unreachable network). Its echo, or `waitMs` of silence, ends the
+   * check: silence is not yet a verdict (the probe may be lost); an error is thrown.
+   */
+  async check (send: SendProbe, waitMs: number): Promise<void> {
+    let echoed = false
+    this.onWarmupEcho = () => { echoed = true; this.allBack?.() }
+    const signal = this.options.signal
+    const onAbort = () => this.allBack?.()
+    signal?.addEventListener('abort', onAbort, { once: true })
+    this.onFailure = () => this.allBack?.()
+    try {
+      this.origin = performance.now()
+      await send(this.probe(0, 0, true))
+      while (!echoed && !this.failure && !signal?.aborted && this.now() < waitMs) {
+        await new Promise<void>(resolve => {
+          const timer = setTimeout(done, Math.min(waitMs - this.now(), 250) + 1)
+          function done (): void { clearTimeout(timer); resolve() }
+          this.allBack = done
+        })
+        this.allBack = undefined
+      }
+      if (this.failure) throw this.failure
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+      this.onWarmupEcho = undefined
+      this.onFailure = undefined
+    }
+  }
+
+  private onWarmupEcho: (() => void) | undefined
+
   probe (seq: number, scheduledMs: number, warmup: boolean): Buffer {
     return encodeProbe({
       runId: warmup ? this.warmupRunId : this.runId,
@@ -120,7 +189,7 @@ export class ProbeRun {
       this.foreign++
       return
     }
-    if (header.runId === this.warmupRunId) return
+    if (header.runId === this.warmupRunId) { this.onWarmupEcho?.(); return }
     const send = this.sends[header.seq]
     if (send === undefined) {
       // Our run id but a probe we never sent: forged or corrupt. Not ours to count.
@@ -228,7 +297,7 @@ export class ProbeRun {
       const warmupOrigin = performance.now()
       this.origin = warmupOrigin
       for (let seq = 0; seq < config.warmup && !stopped && !signal?.aborted; seq++) {
-        const scheduledMs = seq * config.intervalMs
+        const scheduledMs = this.scheduledAt(seq)
         await this.waitUntil(scheduledMs, seq, () => stopped)
         await send(this.probe(seq, scheduledMs, true))
       }
@@ -237,12 +306,14 @@ export class ProbeRun {
       // last warm-up probe, not back to back with it (it would queue behind that echo, the
       // very artefact a warm-up is there to remove). A warm-up that ran late does not put
       // the measured probes behind their schedule.
-      this.origin = Math.max(performance.now(), warmupOrigin + config.warmup * config.intervalMs)
+      const origin = Math.max(performance.now(), warmupOrigin + config.warmup * config.intervalMs)
+      // Interleaved: every run starts its schedule at the same instant.
+      this.origin = this.options.startBarrier ? await this.arriveAtStart(origin) : origin
       this.progress(true)
       let firstAnswerDeadline = Infinity
       for (let seq = 0; seq < config.count; seq++) {
         if (stopped || signal?.aborted) break
-        let scheduledMs = seq * config.intervalMs
+        let scheduledMs = this.scheduledAt(seq)
         await this.waitUntil(scheduledMs, seq, () => stopped)
         if (stopped) break
         const actualMs = this.now()
@@ -277,9 +348,17 @@ export class ProbeRun {
       this.progress(true)
       return !signal?.aborted
     } finally {
+      if (!this.arrivedAtStart) this.options.startBarrier?.leave()
+      this.arrivedAtStart = true
       signal?.removeEventListener('abort', onAbort)
       this.onFailure = undefined
     }
+  }
+
+  private arrivedAtStart = false
+  private arriveAtStart (origin: number): Promise<number> {
+    this.arrivedAtStart = true
+    return this.options.startBarrier!.arrive(origin)
   }
 
   /**

@@ -26,6 +26,7 @@ interface CompareFlags {
   size: number
   transports: TransportId[]
   blast?: boolean
+  sequential?: boolean
   warmup: number
   nagle?: boolean
   tmax?: number
@@ -148,6 +149,7 @@ export const makeCompareCommand = (ctx: CliContext): Command => {
     .option('--size <bytes>', help.options.size({ max: MAX_UDP_PAYLOAD_IPV4 }), argParser(parseSize(t)), 64)
     .addOption(new Option('--transports <list>', help.options.transports).argParser(argParser(parseTransports(t))).default(['tcp', 'udp'], 'tcp,udp'))
     .option('--blast', help.options.blast)
+    .option('--sequential', help.options.sequential)
     .option('--warmup <n>', help.options.warmup, argParser(parseWhole(t, 'warmup', 0)), 0)
     .option('--nagle', help.options.nagle)
     .option('--tmax <ms>', help.options.tmax, argParser(v => parseMilliseconds(v, 'tmax')))
@@ -161,61 +163,72 @@ export const makeCompareCommand = (ctx: CliContext): Command => {
     .addOption(new Option('--json', help.options.json))
     .option('--csv <file>', help.options.csv)
     .addHelpText('after', help.after)
-    .action((host: string | undefined, flags: CompareFlags, command: Command) => runAction(ctx, async () => {
-      if (host === undefined && command.getOptionValueSource('port') === 'cli') {
-        throw invalidArgText(t.portNeedsHost({ port: flags.port }))
-      }
-      if (flags.transports.includes('udp') && flags.size > MAX_UDP_PAYLOAD_IPV4) {
-        throw invalidArgText(t.sizeTooBigForUdp({ max: MAX_UDP_PAYLOAD_IPV4, value: flags.size }))
-      }
-      if (flags.csv === '-' && flags.json) {
-        throw invalidArgText(t.csvAndJsonOnStdout)
-      }
-      const { makeCompareConfig, runCompareDetailed } = await import('../../compare/compare.js')
-      // Validate everything before starting a reflector process.
-      const config = makeCompareConfig({
-        host: host ?? '127.0.0.1',
-        port: host === undefined ? 9000 : flags.port,
-        local: host === undefined,
-        count: flags.count,
-        ratePerSecond: flags.rate,
-        sizeBytes: flags.size,
-        transports: flags.transports,
-        blast: flags.blast ?? false,
-        warmup: flags.warmup,
-        nagle: flags.nagle ?? false,
-        tmaxMs: flags.tmax ?? null,
-      })
-      const impairmentGiven = IMPAIRMENT_FLAGS.some(name => command.getOptionValueSource(name) === 'cli')
-      if (!impairmentGiven && (command.getOptionValueSource('emulator') === 'cli' || flags.seed !== undefined)) {
-        throw invalidArgText(t.needsImpairment({ flag: command.getOptionValueSource('emulator') === 'cli' ? 'emulator' : 'seed' }))
-      }
-      const impairment: Impairment | undefined = impairmentGiven
-        ? Object.fromEntries(IMPAIRMENT_FLAGS.filter(name => flags[name] !== undefined).map(name => [name, flags[name]]))
-        : undefined
-      if (impairment) {
-        // The same impossible combination is the same usage error as in link (exit 2).
-        const { problem } = await checkImpairmentFlags({ command: 'compare', transports: carriersOf(flags.transports), impairment, emulator: flags.emulator }, ctx.t.impairment)
-        if (problem !== undefined) throw invalidArgText(problem)
-      }
-      // TCP loss without root: the whole run moves into a private user + network namespace.
-      const route = impairment && tcpLossRoute(ctx.io, { loss: impairment.loss ?? 0, tcp: carriersOf(flags.transports).includes('tcp'), emulator: flags.emulator, local: host === undefined })
-      if (route && 'reexec' in route) return await reexecInUserns(ctx, (command.parent as unknown as { rawArgs: string[] }).rawArgs)
-      const lossUnavailable = route && 'unavailable' in route ? route.unavailable : undefined
-      // Last of the checks, first of the effects: the file is opened before any probe is sent.
-      const csv = flags.csv === undefined ? undefined : await openCsv(t, flags.csv)
-      // Tables left by runs that died still drop packets on their ports: remove them first (one line says so).
-      await sweepStaleTablesAtStart(ctx)
-      if (impairment && flags.transports.includes('udp')) {
-        const note = reorderSpacingNote(impairment, config.intervalMs)
-        if (note !== undefined) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(note)
-      }
-      try {
-        return await measureAndReport(ctx, { host, flags, config, impairment, csv, runCompareDetailed, lossUnavailable })
-      } finally {
-        if (csv?.kind === 'file') await csv.handle.close()
-      }
-    }, { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }, flags.json ? { kind: 'document', schema: 'sockkit.compare/v2' } : undefined))
+    .action((host: string | undefined, flags: CompareFlags, command: Command) => runAction(ctx, () => compareAction(ctx, host, flags, command),
+      { host: host ?? '127.0.0.1', port: flags.port, serverCommand: 'serve' }, flags.json ? { kind: 'document', schema: 'sockkit.compare/v2' } : undefined))
+}
+
+/** The flags that need one another or exclude one another: each a usage error (exit 2). */
+const checkFlagCombinations = (t: Messages, host: string | undefined, flags: CompareFlags, command: Command): void => {
+  if (host === undefined && command.getOptionValueSource('port') === 'cli') {
+    throw invalidArgText(t.portNeedsHost({ port: flags.port }))
+  }
+  if (flags.transports.includes('udp') && flags.size > MAX_UDP_PAYLOAD_IPV4) {
+    throw invalidArgText(t.sizeTooBigForUdp({ max: MAX_UDP_PAYLOAD_IPV4, value: flags.size }))
+  }
+  if (flags.csv === '-' && flags.json) {
+    throw invalidArgText(t.csvAndJsonOnStdout)
+  }
+}
+
+/** `compare`'s action: checks, the config, the impairment route (maybe a user namespace), then the run. */
+const compareAction = async (ctx: CliContext, host: string | undefined, flags: CompareFlags, command: Command): Promise<number> => {
+  const t = ctx.t.compareCli
+  checkFlagCombinations(t, host, flags, command)
+  const { makeCompareConfig, runCompareDetailed } = await import('../../compare/compare.js')
+  // Validate everything before starting a reflector process.
+  const config = makeCompareConfig({
+    host: host ?? '127.0.0.1',
+    port: host === undefined ? 9000 : flags.port,
+    local: host === undefined,
+    count: flags.count,
+    ratePerSecond: flags.rate,
+    sizeBytes: flags.size,
+    transports: flags.transports,
+    blast: flags.blast ?? false,
+    schedule: flags.sequential ? 'sequential' : 'interleaved',
+    warmup: flags.warmup,
+    nagle: flags.nagle ?? false,
+    tmaxMs: flags.tmax ?? null,
+  })
+  const impairmentGiven = IMPAIRMENT_FLAGS.some(name => command.getOptionValueSource(name) === 'cli')
+  if (!impairmentGiven && (command.getOptionValueSource('emulator') === 'cli' || flags.seed !== undefined)) {
+    throw invalidArgText(t.needsImpairment({ flag: command.getOptionValueSource('emulator') === 'cli' ? 'emulator' : 'seed' }))
+  }
+  const impairment: Impairment | undefined = impairmentGiven
+    ? Object.fromEntries(IMPAIRMENT_FLAGS.filter(name => flags[name] !== undefined).map(name => [name, flags[name]]))
+    : undefined
+  if (impairment) {
+    // The same impossible combination is the same usage error as in link (exit 2).
+    const { problem } = await checkImpairmentFlags({ command: 'compare', transports: carriersOf(flags.transports), impairment, emulator: flags.emulator }, ctx.t.impairment)
+    if (problem !== undefined) throw invalidArgText(problem)
+  }
+  // TCP loss without root: the whole run moves into a private user + network namespace.
+  const route = impairment && tcpLossRoute(ctx.io, { loss: impairment.loss ?? 0, tcp: carriersOf(flags.transports).includes('tcp'), emulator: flags.emulator, local: host === undefined })
+  if (route && 'reexec' in route) return await reexecInUserns(ctx, (command.parent as unknown as { rawArgs: string[] }).rawArgs)
+  const lossUnavailable = route && 'unavailable' in route ? route.unavailable : undefined
+  // Last of the checks, first of the effects: the file is opened before any probe is sent.
+  const csv = flags.csv === undefined ? undefined : await openCsv(t, flags.csv)
+  // Tables left by runs that died still drop packets on their ports: remove them first (one line says so).
+  await sweepStaleTablesAtStart(ctx)
+  if (impairment && flags.transports.includes('udp')) {
+    const note = reorderSpacingNote(impairment, config.intervalMs)
+    if (note !== undefined) lineWriter(ctx.io.stderr, styleFor(ctx, ctx.io.stderr))(note)
+  }
+  try {
+    return await measureAndReport(ctx, { host, flags, config, impairment, csv, runCompareDetailed, lossUnavailable })
+  } finally {
+    if (csv?.kind === 'file') await csv.handle.close()
+  }
 }
 
 const measureAndReport = async (ctx: CliContext, { host, flags, config, impairment, csv, runCompareDetailed, lossUnavailable }: {
@@ -227,7 +240,7 @@ const measureAndReport = async (ctx: CliContext, { host, flags, config, impairme
   csv: CsvSink | undefined
   runCompareDetailed: typeof import('../../compare/compare.js').runCompareDetailed
 }): Promise<number> => {
-  const progress = progressLine(ctx)
+  const progress = progressLine(ctx, () => formatAddress(config.host, config.port))
   const { startLocalReflector } = await import('../../probe/local-reflector.js')
   const local = host === undefined ? await startLocalReflector() : undefined
   if (local) config.port = local.port
@@ -310,13 +323,14 @@ const seedNote = (ctx: CliContext) => {
  * One line on stderr, rewritten in place, while a terminal is watching; otherwise one
  * plain line per transport (a log file or a CI run should not fill with carriage returns).
  */
-const progressLine = (ctx: CliContext) => {
+const progressLine = (ctx: CliContext, reflector: () => string) => {
   const t = ctx.t.compareCli.progress
   const stream = ctx.io.stderr
   const live = Boolean(stream.isTTY)
   const style = styleFor(ctx, stream)
   let shown = false
-  let target = ''
+  // Per transport: interleaved runs announce every transport before any progress, each with its own relay.
+  const targets = new Map<string, string>()
   let saidWaiting = false
   const write = (text: string) => {
     if (!live) return
@@ -326,8 +340,10 @@ const progressLine = (ctx: CliContext) => {
   return {
     event: (e: CompareEvent): void => {
       const transport = e.type === 'done' ? '' : e.transport.toUpperCase()
+      let target = targets.get(transport) ?? ''
       if (e.type === 'phase') {
         target = e.via ? t.via({ target: formatAddress(e.host, e.port), relay: formatAddress(e.via.host, e.via.port) }) : formatAddress(e.host, e.port)
+        targets.set(transport, target)
         // Without a terminal, one plain line per transport instead of a live counter.
         // Prefixed with the clock, like every other event line.
         const phase = { transport, target, total: e.total, warmup: e.warmup }
@@ -343,7 +359,10 @@ const progressLine = (ctx: CliContext) => {
         saidWaiting = true
         write(`${t.line({ transport, target, text })}…`)
       } else if (e.type === 'transport-failed') {
-        write(t.failed({ transport, target, code: e.code }))
+        // Interleaved runs check every channel first: a refusal comes before any phase line.
+        const failed = t.failed({ transport, target: target || reflector(), code: e.code })
+        if (!live) stream.write(`${style.dim(clock())} ${failed}\n`)
+        write(failed)
       }
     },
     clear: (): void => {

@@ -6,7 +6,7 @@ import type { ChalkInstance } from 'chalk'
 import type { CompareResult, KernelReport } from '../../compare/compare-types.js'
 import type { TransportId, TransportTraits } from '../../compare/transport-types.js'
 import { minSamplesFor, type LatencySummary, type TransportResult } from '../../compare/compare-stats.js'
-import { traitsOf } from '../../compare/findings.js'
+import { kernelScope, traitsOf } from '../../compare/findings.js'
 import { compareUnits } from '../../i18n/compare-units.js'
 import type { Catalog, Fmt } from '../../i18n/index.js'
 
@@ -64,7 +64,7 @@ function kernelRows (result: CompareResult, transports: TransportId[], w: Words,
   const traits = transports.map(id => traitsOf(result, id))
   const rows: Row[] = []
   if (kernels.some(k => k !== undefined)) {
-    rows.push({ label: w.kernel, cells: kernels.map((k, i) => kernelCell(traits[i]!, k, w)) })
+    rows.push({ label: kernelScope(result) === 'namespace' ? w.kernelNamespace : w.kernel, cells: kernels.map((k, i) => kernelCell(traits[i]!, k, w)) })
   }
   if (kernels.some(k => k?.socketBuffers?.receiveBytes !== undefined)) {
     // Over TCP it comes from Linux's ss (Node cannot read a TCP socket's buffer sizes).

@@ -8,7 +8,7 @@ import type { ChalkInstance } from 'chalk'
 import type { CompareResult } from '../../compare/compare-types.js'
 import type { Finding, TransportId } from '../../compare/transport-types.js'
 import { probeOutcomes, type TransportResult, type TransportRun } from '../../compare/compare-stats.js'
-import { compareFindings, IMPAIRMENT_CODES, shownTransports, traitsOf, type FindingCode } from '../../compare/findings.js'
+import { compareFindings, IMPAIRMENT_CODES, kernelScope, shownTransports, traitsOf, type FindingCode } from '../../compare/findings.js'
 import { formatAddress } from '../../core/addresses.js'
 import { catalog, type Catalog, type Fmt } from '../../i18n/index.js'
 import { compareUnits } from '../../i18n/compare-units.js'
@@ -30,6 +30,12 @@ export function formatCompare (result: CompareResult, style: ChalkInstance, opts
   const transports = shownTransports(result)
   const findings = findingsOf(result)
   const lines: string[] = []
+  const headline = headlineOf(result)
+  for (const finding of headline) {
+    const text = wordHeadline(result, finding, t)
+    lines.push(...wrap(text, width - 2).map((part, j) => (j === 0 ? style.bold(part) : `  ${part}`)))
+  }
+  if (headline.length > 0) lines.push('')
   for (const line of headerLines(result, t, f)) lines.push(...wrap(line, width).map(part => style.bold(part)))
   const impairment = impairmentBlock(result, findings, t)
   if (impairment.length > 0) {
@@ -42,7 +48,7 @@ export function formatCompare (result: CompareResult, style: ChalkInstance, opts
     lines.push('')
     lines.push(...latencyPlot(result.results[id]!, traitsOf(result, id), style, width, t, f))
   }
-  const sentences = verdictOf(result, findings, t)
+  const sentences = verdictOf(result, findings.filter(x => !headline.includes(x) && !headline.some(h => h.code === x.code && h.transport === x.transport)), t)
   if (sentences.length > 0) {
     lines.push('')
     for (const sentence of sentences) lines.push(...wrap(sentence, width - 2).map((line, i) => (i === 0 ? '• ' : '  ') + line))
@@ -57,11 +63,25 @@ export function verdict (result: CompareResult, t: Catalog = catalog('en').t): s
   return verdictOf(result, findingsOf(result), t)
 }
 
+/** The headline's findings: the runner's, or computed for a result built by hand or read back. */
+export function headlineOf (result: CompareResult): Finding[] {
+  return result.headline.length > 0 ? result.headline : compareFindings(result).headline
+}
+
+/** One headline line: a `headline-*` code from its own area, any other finding as in the verdict. */
+export function wordHeadline (result: CompareResult, finding: Finding, t: Catalog): string {
+  const words = t.compareHeadline as Record<string, (p: object) => string>
+  if (!(finding.code in words)) return wordFinding(result, finding, t)
+  const other = (finding.params as { other?: string | null }).other
+  const label = finding.transport === undefined ? '' : traitsOf(result, finding.transport).label
+  return words[finding.code]!({ ...finding.params, label, otherLabel: other ? traitsOf(result, other).label : '' })
+}
+
 /** One finding in words (a sentence, or a clause of the impairment block). */
 export function wordFinding (result: CompareResult, finding: Finding, t: Catalog): string {
   const label = finding.transport === undefined ? '' : traitsOf(result, finding.transport).label
   const message = t.compare.findings[finding.code as FindingCode] as (p: object) => string
-  return message({ ...finding.params, label })
+  return message({ ...finding.params, label, scope: kernelScope(result) })
 }
 
 /**
@@ -99,7 +119,8 @@ function impairmentBlock (result: CompareResult, findings: Finding[], t: Catalog
   const w = t.compare.impairment
   const asked = IMPAIRMENT_KINDS.filter(kind => config[kind] > 0).map(kind => w.kind({ kind, value: config[kind] }))
   const lines = [
-    w.title({ emulator: config.emulator, asked, seed: config.emulator === 'kernel' ? null : config.seed }),
+    // The seed drives the userspace relay only: kernel drops (kernel, kernel-userns) are unseeded.
+    w.title({ emulator: config.emulator, asked, seed: config.emulator.includes('userspace') ? config.seed : null }),
     w.why({ emulator: config.emulator, reason: config.reason }),
   ]
   for (const id of shownTransports(result)) {

@@ -2,7 +2,7 @@
  * The pieces every finding module shares: the typed finding builder, the transports shown
  * and their traits, and the kernel counters and late-probe figures several verdicts quote.
  */
-import type { CompareResult, CompareTransportResult, KernelReport } from '../compare-types.js'
+import type { CompareResult, CompareTransportResult, KernelReport, KernelScope } from '../compare-types.js'
 import type { Finding, FindingLevel, TransportId, TransportTraits } from '../transport-types.js'
 import type { FindingParams } from './params.js'
 
@@ -28,6 +28,11 @@ export function shownTransports (result: CompareResult): TransportId[] {
 export function traitsOf (result: CompareResult, id: TransportId): TransportTraits {
   return result.transports[id] ??
     { label: id.toUpperCase(), reliable: false, ordered: false, framing: 'datagram', carriedOver: 'udp', maxProbeBytes: 0 }
+}
+
+/** Whose counters the kernel report holds: inside compare's own user namespace (kernel-userns…) they are that namespace's. */
+export function kernelScope (result: CompareResult): KernelScope {
+  return result.config.impairment?.emulator.startsWith('kernel-userns') ? 'namespace' : 'machine'
 }
 
 /** The kernel's counters of the run, only where they were read (null: not available). */

@@ -5,6 +5,7 @@
  */
 
 import type { TcpLossUnavailable } from '../../net/userns.js'
+import type { KernelUnavailable, TcpDegradedReason } from '../compare-types.js'
 
 /** Which tail figure a reliable-transport verdict quotes: p99, or the worst RTT when p99 has too few samples. */
 export type TailName = 'p99' | 'max'
@@ -32,7 +33,8 @@ export type FindingParams = {
   'loss-all-late': { lossPercent: number; lost: number } & Late
   'loss-none-in-time': { lossPercent: number } & Late
   'loss-send-refused': Loss
-  'loss-counters-unavailable': Loss & { reason: string | null }
+  /** reason/counters: config of KernelReport (null/[] when not given). */
+  'loss-counters-unavailable': Loss & { reason: KernelUnavailable | null; counters: string[] }
   /** Above the chance range: split between the emulator's drops and the receive buffer. */
   'loss-impairment-split': Loss & { rangeHighPercent: number; emulatorDrops: number; rcvbufErrors: number; dropped: number; exact: boolean }
   'loss-impairment-expected': Loss & { emulator: string; lossEachWayPercent: number; expectedPercent: number; rcvbufErrors: number }
@@ -71,8 +73,8 @@ export type FindingParams = {
   }
   /** A result from before the reorder range existed (JSON read back): the single simulated figure. */
   'impairment-reorder-approx': { reorderEachWayPercent: number; approxPercent: number; measuredPercent: number; holdMs: number }
-  /** reason: the runner's own sentence on why (config.impairment.tcpDegraded), else null. */
-  'impairment-not-applied': { notApplied: string[]; reason: string | null }
+  /** reason: why, as codes (config.impairment.tcpDegraded.reason), else null. */
+  'impairment-not-applied': { notApplied: string[]; reason: TcpDegradedReason[] | null }
   'impairment-none': Record<string, never>
   /** Loss was asked but nothing here could drop TCP's segments: the TCP verdict says nothing about loss. */
   'tcp-not-exposed-to-loss': { reason: TcpLossUnavailable; lossEachWayPercent: number }

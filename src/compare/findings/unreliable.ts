@@ -24,7 +24,7 @@ export function unreliableVerdict (result: CompareResult, id: TransportId, r: Co
   const udp = kernelCounters(kernel).udp
   const loss = { lossPercent: r.lossPercent, refused, sndbufErrors: udp?.sndbufErrors ?? null, ...late }
   if (dropped === 0) return finding('loss-send-refused', id, 'warning', loss)
-  if (udp === undefined) return finding('loss-counters-unavailable', id, 'warning', { ...loss, reason: kernel?.reason ?? null })
+  if (udp === undefined) return finding('loss-counters-unavailable', id, 'warning', { ...loss, reason: kernel?.reason ?? null, counters: kernel?.counters ?? [] })
   const { rcvbufErrors, inErrors } = udp
   const impairment = config.impairment
   if (r.impairment !== undefined && impairment !== undefined && impairment.loss > 0 && !r.impairment.notApplied.includes('loss')) {

@@ -59,6 +59,7 @@ export const compareCli = (f: Fmt) => ({
       size: (p: { max: number }) => `probe size, 24 to ${p.max} with UDP`,
       transports: 'tcp, udp or both, in that order',
       blast: 'send as fast as the sockets accept (buffer overflow)',
+      sequential: 'measure one transport after the other (default: their probes interleaved on one schedule)',
       warmup: 'probes sent and discarded first',
       nagle: "leave Nagle's algorithm on for the probes sent (default: off; the reflector's echo is always without it)",
       tmax: 'loss waiting time (default: automatic, see below)',

@@ -4,19 +4,27 @@
  */
 import type { Fmt } from '../fmt.js'
 import { compareUnits } from '../compare-units.js'
+import { compareReasons as reasons } from './compare-reasons.js'
 import type { FindingParams, TailName } from '../../compare/findings/params.js'
+import type { KernelScope } from '../../compare/compare-types.js'
 import type { TcpLossUnavailable } from '../../net/userns.js'
 
-type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string }) => string }
+/** `scope`: whose kernel counters these are — the machine's, or compare's own network namespace (kernel-userns). */
+type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string; scope?: KernelScope }) => string }
 
 export const compareFindingsEn = (f: Fmt): Messages => {
-  const c = clauses(f)
-  return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) }
+  const words = (scope: KernelScope): Messages => { const c = clauses(f, scope); return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) } }
+  const byScope = { machine: words('machine'), namespace: words('namespace') }
+  return Object.fromEntries(Object.keys(byScope.machine).map(code =>
+    [code, (p: { scope?: KernelScope }) => (byScope[p.scope ?? 'machine'] as Record<string, (p: object) => string>)[code]!(p)])) as unknown as Messages
 }
 
 /** The clauses several findings share (late probes, refused sends, the kernel's counts). */
-const clauses = (f: Fmt) => {
+const clauses = (f: Fmt, scope: KernelScope) => {
   const { ms, percent, count } = compareUnits(f)
+  // Inside compare's own network namespace (kernel-userns) the counters are the namespace's, not the machine's.
+  const where = scope === 'machine' ? 'on this machine' : "in compare's own network namespace"
+  const wide = scope === 'machine' ? 'machine-wide' : 'this namespace only'
   const probes = (n: number) => f.plural(n, { one: '# probe', other: '# probes' })
   const allProbes = (n: number) => (n === 1 ? 'its one probe' : `all ${f.num(n)} probes`)
   const tailWord = (tail: TailName) => (tail === 'p99' ? 'p99' : 'worst RTT')
@@ -32,8 +40,8 @@ const clauses = (f: Fmt) => {
   const udpCounted = (p: { rcvbufErrors: number; inErrors: number }) =>
     `RcvbufErrors +${f.num(p.rcvbufErrors)}${p.inErrors !== p.rcvbufErrors ? `, InErrors +${f.num(p.inErrors)}` : ''}`
   const tcpCounted = (retransSegs: number | null) => (retransSegs === null ? ''
-    : retransSegs === 0 ? 'the kernel counted no retransmitted segments on this machine during the run (RetransSegs +0)'
-      : `the kernel counted ${f.plural(retransSegs, { one: '# retransmitted segment', other: '# retransmitted segments' })} on this machine during the run (RetransSegs +${f.num(retransSegs)}, machine-wide)`)
+    : retransSegs === 0 ? `the kernel counted no retransmitted segments ${where} during the run (RetransSegs +0)`
+      : `the kernel counted ${f.plural(retransSegs, { one: '# retransmitted segment', other: '# retransmitted segments' })} ${where} during the run (RetransSegs +${f.num(retransSegs)}, ${wide})`)
   const withCounted = (retransSegs: number | null) => { const c = tcpCounted(retransSegs); return c === '' ? '' : `; ${c}` }
   const kernelDropped = (n: number) => (n > 0 ? `the kernel dropped ${f.plural(n, { one: '# TCP packet', other: '# TCP packets' })}; ` : '')
   const queue = '--blast writes probes faster than their echoes come back, so they queue behind each other in the socket buffers'
@@ -49,7 +57,7 @@ const clauses = (f: Fmt) => {
     }
   }
 
-  return { ms, percent, count, probes, allProbes, tailWord, tmaxHint, lateNote, refusedSentence, after, lost, udpCounted, tcpCounted, withCounted, kernelDropped, queue, heldNote, connectionEnd }
+  return { wide, ms, percent, count, probes, allProbes, tailWord, tmaxHint, lateNote, refusedSentence, after, lost, udpCounted, tcpCounted, withCounted, kernelDropped, queue, heldNote, connectionEnd }
 }
 type Clauses = ReturnType<typeof clauses>
 
@@ -81,7 +89,7 @@ const unreliable = (f: Fmt, c: Clauses) => {
     'loss-all-late': p => `${lost(p)}: all ${f.num(p.lost)} came back, but after Tmax (${ms(p.tmaxMs)}), so they count as lost (RFC 7680)${tmaxHint(p)}.`,
     'loss-none-in-time': p => `${lost(p)}: none came back within Tmax (${ms(p.tmaxMs)}); ${probes(p.late)} came back later (late, counted as lost, RFC 7680)${tmaxHint(p)}.`,
     'loss-send-refused': p => `${lost(p)}: ${refusedSentence(p)}${lateNote(p)}.`,
-    'loss-counters-unavailable': p => `${lost(p)}: the kernel's drop counters are not available here${p.reason !== null ? ` (${p.reason})` : ''}, so where they were lost cannot be told${after(p)}.`,
+    'loss-counters-unavailable': p => `${lost(p)}: the kernel's drop counters are not available here${p.reason !== null ? ` (${reasons(f).kernel({ reason: p.reason, counters: p.counters })})` : ''}, so where they were lost cannot be told${after(p)}.`,
     'loss-impairment-split': p => `${lost(p)}, above the ${percent(p.rangeHighPercent)} that chance allows: ${count(p.emulatorDrops)} dropped by the emulator` +
       (p.exact ? `, ${count(p.rcvbufErrors)} by this machine's receive buffer (RcvbufErrors)`
         : `; the other ${count(p.dropped - p.emulatorDrops)} were not, and RcvbufErrors rose by ${count(p.rcvbufErrors)} during the run (machine-wide: this machine's receive buffers overflowed)`) +
@@ -157,18 +165,18 @@ const notExposedWhy: Record<TcpLossUnavailable, string> = {
 }
 
 const impairment = (f: Fmt, c: Clauses) => {
-  const { ms, percent, count, heldNote } = c
+  const { wide, ms, percent, count, heldNote } = c
   return {
     'impairment-loss': p => `loss ${f.num(p.lossEachWayPercent)}% each way → expected ${percent(p.expectedPercent)} round trip ±${f.num(Number((p.sdPercent * 2).toFixed(2)))} points ` +
       `(binomial, 2 sd for ${count(p.probes)} probes), measured ${percent(p.measuredPercent)}: ${p.within ? 'within' : 'outside'} that range`,
     'impairment-loss-retransmitted': p => `loss ${f.num(p.lossEachWayPercent)}% each way (${p.appliedBy}) → expected 0% lost (${p.label} retransmits), measured ${percent(p.measuredPercent)}` +
-      (p.retransSegs !== null ? `, RetransSegs +${f.num(p.retransSegs)} (machine-wide)` : ''),
+      (p.retransSegs !== null ? `, RetransSegs +${f.num(p.retransSegs)} (${wide})` : ''),
     'impairment-delay': p => `delay → expected ${p.jitterMs > 0 ? `RTT +${f.num(p.addedRttMs)} ms on average (≥ ${f.num(p.floorMs)} ms)` : `RTT ≥ ${f.num(p.floorMs)} ms`}, ` +
       `measured min ${p.minRttMs === null ? 'n/a' : ms(p.minRttMs)}, p50 ${p.p50RttMs === null ? 'n/a' : ms(p.p50RttMs)}`,
     'impairment-duplicate': p => `duplicate ${f.num(p.duplicateEachWayPercent)}% each way → expected ${percent(p.expectedPercent)} extra copies, measured ${percent(p.measuredPercent)}`,
     'impairment-reorder': p => reorderClause(f, p) + (p.reorderEachWayPercent > 0 ? heldNote(p.holdMs) : ''),
     'impairment-reorder-approx': p => `reorder ${f.num(p.reorderEachWayPercent)}% each way → expected about ${percent(p.approxPercent)} reordered, measured ${percent(p.measuredPercent)}${heldNote(p.holdMs)}`,
-    'impairment-not-applied': p => p.reason ?? `not applied: ${p.notApplied.join(', ')}`,
+    'impairment-not-applied': p => (p.reason !== null ? reasons(f).tcpDegraded({ notApplied: p.notApplied, reason: p.reason }) : `not applied: ${p.notApplied.join(', ')}`),
     'impairment-none': () => 'nothing to expect (no impairment)',
     'tcp-not-exposed-to-loss': p => `${p.label} was not exposed to loss (${notExposedWhy[p.reason]}), so its figures say nothing about ` +
       `${f.num(p.lossEachWayPercent)}% loss; only the other transports faced it`,

@@ -50,6 +50,8 @@ export const compare = (f: Fmt) => {
       tmax: 'Tmax',
       sendsRefused: 'sends refused (local)',
       kernel: 'kernel (machine-wide)',
+      /** The same counters read inside compare's own network namespace (kernel-userns). */
+      kernelNamespace: 'kernel (namespace)',
       receiveBuffer: 'socket receive buffer',
       stats: { min: 'min', mean: 'mean', p50: 'p50', p90: 'p90', p99: 'p99', p999: 'p99.9', max: 'max' },
       lostCell: (p: { lost: number; percent: string }) => `${f.num(p.lost)} (${p.percent})`,

@@ -10,6 +10,7 @@ import { chatServer } from './chat-server.js'
 import { common } from './common.js'
 import { compare } from './compare.js'
 import { compareCli } from './compare-cli.js'
+import { compareHeadline } from './compare-headline.js'
 import { errors } from './errors.js'
 import { recvBuffer } from './recv-buffer.js'
 import { serve } from './serve.js'
@@ -30,6 +31,7 @@ export const en = (f: Fmt) => ({
   chatServer: chatServer(f),
   common: common(f),
   compare: compare(f),
+  compareHeadline: compareHeadline(f),
   errors: errors(f),
   recvBuffer: recvBuffer(f),
   serve: serve(f),

@@ -57,6 +57,7 @@ export const compareCli: Area<'compareCli'> = (f) => {
         size: (p) => `tamaño de la sonda, de 24 a ${f.num(p.max)} con UDP`,
         transports: 'tcp, udp o ambos, en ese orden',
         blast: 'envía tan rápido como acepten los sockets (desborde del búfer)',
+        sequential: 'mide un transporte después del otro (por defecto: sus sondas intercaladas en un mismo calendario)',
         warmup: 'sondas que se envían y descartan primero',
         nagle: 'deja activado el algoritmo de Nagle en las sondas enviadas (por defecto: desactivado; el eco del reflector nunca lo usa)',
         tmax: 'tiempo de espera para dar una sonda por perdida (por defecto: automático, mira abajo)',

@@ -3,6 +3,7 @@
  * por código de conclusión, a partir de sus parámetros. `label` es el nombre del transporte.
  */
 import type { Fmt } from '../fmt.js'
+import { compareReasons as reasons } from './compare-reasons.js'
 import type { TcpLossUnavailable } from '../../net/userns.js'
 
 const NO_EXPUESTO: Record<TcpLossUnavailable, string> = {
@@ -15,17 +16,24 @@ const NO_EXPUESTO: Record<TcpLossUnavailable, string> = {
 }
 import { compareUnits } from '../compare-units.js'
 import type { FindingParams, TailName } from '../../compare/findings/params.js'
+import type { KernelScope } from '../../compare/compare-types.js'
 
-type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string }) => string }
+/** `scope`: whose kernel counters these are — the machine's, or compare's own network namespace (kernel-userns). */
+type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string; scope?: KernelScope }) => string }
 
 export const compareFindingsEs = (f: Fmt): Messages => {
-  const c = clauses(f)
-  return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) }
+  const words = (scope: KernelScope): Messages => { const c = clauses(f, scope); return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) } }
+  const byScope = { machine: words('machine'), namespace: words('namespace') }
+  return Object.fromEntries(Object.keys(byScope.machine).map(code =>
+    [code, (p: { scope?: KernelScope }) => (byScope[p.scope ?? 'machine'] as Record<string, (p: object) => string>)[code]!(p)])) as unknown as Messages
 }
 
 /** Cláusulas que comparten varias conclusiones (sondas tardías, envíos rechazados, contadores del kernel). */
-const clauses = (f: Fmt) => {
+const clauses = (f: Fmt, scope: KernelScope) => {
   const { ms, percent, count } = compareUnits(f)
+  // Dentro del espacio de nombres de red propio de compare (kernel-userns) los contadores son de ese namespace.
+  const where = scope === 'machine' ? 'en esta máquina' : 'en el espacio de nombres de red (namespace) propio de compare'
+  const wide = scope === 'machine' ? 'de toda la máquina' : 'solo de ese namespace'
   const probes = (n: number) => f.plural(n, { zero: 'ninguna sonda', one: '# sonda', many: '# de sondas', other: '# sondas' })
   const allProbes = (n: number) => (n === 1 ? 'su única sonda' : `las ${f.num(n)} sondas`)
   const tailWord = (tail: TailName) => (tail === 'p99' ? 'p99' : 'peor RTT')
@@ -40,8 +48,8 @@ const clauses = (f: Fmt) => {
   const udpCounted = (p: { rcvbufErrors: number; inErrors: number }) =>
     `RcvbufErrors +${f.num(p.rcvbufErrors)}${p.inErrors !== p.rcvbufErrors ? `, InErrors +${f.num(p.inErrors)}` : ''}`
   const tcpCounted = (retransSegs: number | null) => (retransSegs === null ? ''
-    : retransSegs === 0 ? 'el kernel no contó ningún segmento retransmitido en esta máquina durante la medición (RetransSegs +0)'
-      : `el kernel contó ${f.plural(retransSegs, { one: '# segmento retransmitido', many: '# de segmentos retransmitidos', other: '# segmentos retransmitidos' })} en esta máquina durante la medición (RetransSegs +${f.num(retransSegs)}, de toda la máquina)`)
+    : retransSegs === 0 ? `el kernel no contó ningún segmento retransmitido ${where} durante la medición (RetransSegs +0)`
+      : `el kernel contó ${f.plural(retransSegs, { one: '# segmento retransmitido', many: '# de segmentos retransmitidos', other: '# segmentos retransmitidos' })} ${where} durante la medición (RetransSegs +${f.num(retransSegs)}, ${wide})`)
   const withCounted = (retransSegs: number | null) => { const c = tcpCounted(retransSegs); return c === '' ? '' : `; ${c}` }
   const kernelDropped = (n: number) => (n > 0 ? `el kernel descartó ${f.plural(n, { one: '# paquete TCP', many: '# de paquetes TCP', other: '# paquetes TCP' })}; ` : '')
   const queue = '--blast escribe sondas más rápido de lo que vuelven sus ecos, así que se acumulan unas detrás de otras en los búferes del socket'
@@ -55,7 +63,7 @@ const clauses = (f: Fmt) => {
       default: return `la conexión falló (${code})`
     }
   }
-  return { ms, percent, count, probes, allProbes, tailWord, tmaxHint, lateNote, refusedSentence, after, lost, udpCounted, tcpCounted, withCounted, kernelDropped, queue, heldNote, connectionEnd }
+  return { wide, ms, percent, count, probes, allProbes, tailWord, tmaxHint, lateNote, refusedSentence, after, lost, udpCounted, tcpCounted, withCounted, kernelDropped, queue, heldNote, connectionEnd }
 }
 type Clauses = ReturnType<typeof clauses>
 
@@ -89,7 +97,7 @@ const unreliable = (f: Fmt, c: Clauses) => {
     'loss-all-late': p => `${lost(p)}: volvieron las ${f.num(p.lost)}, pero después de Tmax (${ms(p.tmaxMs)}), así que cuentan como perdidas (RFC 7680)${tmaxHint(p)}.`,
     'loss-none-in-time': p => `${lost(p)}: ninguna volvió dentro de Tmax (${ms(p.tmaxMs)}); ${probes(p.late)} ${p.late === 1 ? 'volvió' : 'volvieron'} más tarde (tardías, cuentan como perdidas, RFC 7680)${tmaxHint(p)}.`,
     'loss-send-refused': p => `${lost(p)}: ${refusedSentence(p)}${lateNote(p)}.`,
-    'loss-counters-unavailable': p => `${lost(p)}: los contadores de descartes del kernel no están disponibles aquí${p.reason !== null ? ` (${p.reason})` : ''}, así que no se puede saber dónde se perdieron${after(p)}.`,
+    'loss-counters-unavailable': p => `${lost(p)}: los contadores de descartes del kernel no están disponibles aquí${p.reason !== null ? ` (${reasons(f).kernel({ reason: p.reason, counters: p.counters })})` : ''}, así que no se puede saber dónde se perdieron${after(p)}.`,
     'loss-impairment-split': p => `${lost(p)}, por encima del ${percent(p.rangeHighPercent)} que permite el azar: ${count(p.emulatorDrops)} descartadas por el emulador` +
       (p.exact ? `, ${count(p.rcvbufErrors)} por el búfer de recepción de esta máquina (RcvbufErrors)`
         : `; las otras ${count(p.dropped - p.emulatorDrops)} no, y RcvbufErrors subió ${count(p.rcvbufErrors)} durante la medición (de toda la máquina: se desbordaron búferes de recepción de esta máquina)`) +
@@ -153,18 +161,18 @@ const reliable = (f: Fmt, c: Clauses) => {
 
 /** Las cláusulas del bloque de degradación: lo esperado junto a lo medido. */
 const impairment = (f: Fmt, c: Clauses) => {
-  const { ms, percent, count, heldNote } = c
+  const { wide, ms, percent, count, heldNote } = c
   return {
     'impairment-loss': p => `pérdida ${f.num(p.lossEachWayPercent)}% en cada sentido → esperado ${percent(p.expectedPercent)} en la ida y vuelta ±${f.num(Number((p.sdPercent * 2).toFixed(2)))} puntos ` +
       `(binomial, 2 desviaciones típicas para ${count(p.probes)} sondas), medido ${percent(p.measuredPercent)}: ${p.within ? 'dentro' : 'fuera'} de ese rango`,
     'impairment-loss-retransmitted': p => `pérdida ${f.num(p.lossEachWayPercent)}% en cada sentido (${p.appliedBy}) → esperado 0% perdido (${p.label} retransmite), medido ${percent(p.measuredPercent)}` +
-      (p.retransSegs !== null ? `, RetransSegs +${f.num(p.retransSegs)} (de toda la máquina)` : ''),
+      (p.retransSegs !== null ? `, RetransSegs +${f.num(p.retransSegs)} (${wide})` : ''),
     'impairment-delay': p => `retardo → esperado ${p.jitterMs > 0 ? `RTT +${f.num(p.addedRttMs)} ms de media (≥ ${f.num(p.floorMs)} ms)` : `RTT ≥ ${f.num(p.floorMs)} ms`}, ` +
       `medido mín ${p.minRttMs === null ? 'n/d' : ms(p.minRttMs)}, p50 ${p.p50RttMs === null ? 'n/d' : ms(p.p50RttMs)}`,
     'impairment-duplicate': p => `duplicación ${f.num(p.duplicateEachWayPercent)}% en cada sentido → esperado ${percent(p.expectedPercent)} de copias extra, medido ${percent(p.measuredPercent)}`,
     'impairment-reorder': p => reorderClause(f, p) + (p.reorderEachWayPercent > 0 ? heldNote(p.holdMs) : ''),
     'impairment-reorder-approx': p => `desorden ${f.num(p.reorderEachWayPercent)}% en cada sentido → esperado alrededor del ${percent(p.approxPercent)} fuera de orden, medido ${percent(p.measuredPercent)}${heldNote(p.holdMs)}`,
-    'impairment-not-applied': p => p.reason ?? `no aplicado: ${p.notApplied.join(', ')}`,
+    'impairment-not-applied': p => (p.reason !== null ? reasons(f).tcpDegraded({ notApplied: p.notApplied, reason: p.reason }) : `no aplicado: ${p.notApplied.join(', ')}`),
     'impairment-none': () => 'nada que esperar (sin degradación)',
     'impairment-kernel-drops': p => `${p.label}: el kernel descartó ${count(p.dropped)} de ${count(p.seen)} paquetes ` +
       `(c→s ${count(p.clientToServer)}, s→c ${count(p.serverToClient)})`,

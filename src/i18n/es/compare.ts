@@ -48,6 +48,7 @@ export const compare: Area<'compare'> = (f) => {
       tmax: 'Tmax',
       sendsRefused: 'envíos rechazados aquí',
       kernel: 'kernel (de la máquina)',
+      kernelNamespace: 'kernel (namespace)',
       receiveBuffer: 'búfer de recepción',
       stats: { min: 'mín', mean: 'media', p50: 'p50', p90: 'p90', p99: 'p99', p999: 'p99.9', max: 'máx' },
       lostCell: (p) => `${f.num(p.lost)} (${p.percent})`,

@@ -19,6 +19,7 @@ import { serve } from './serve.js'
 import { addressFilter } from './address-filter.js'
 import { impairment } from './impairment.js'
 import { compare } from './compare.js'
+import { compareHeadline } from './compare-headline.js'
 import { link } from './link.js'
 import { compareCli } from './compare-cli.js'
 import { wsServer } from './ws-server.js'
@@ -40,6 +41,7 @@ export const es = (f: Fmt): Catalog => ({
   addressFilter: addressFilter(f),
   impairment: impairment(f),
   compare: compare(f),
+  compareHeadline: compareHeadline(f),
   link: link(f),
   compareCli: compareCli(f),
   wsServer: wsServer(f),

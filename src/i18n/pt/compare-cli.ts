@@ -57,6 +57,7 @@ export const compareCli: Area<'compareCli'> = (f) => {
         size: (p) => `tamanho da sonda, de 24 a ${f.num(p.max)} com UDP`,
         transports: 'tcp, udp ou os dois, nessa ordem',
         blast: 'envia tão rápido quanto os sockets aceitarem (transborda o buffer)',
+        sequential: 'mede um transporte depois do outro (padrão: as sondas deles intercaladas num mesmo cronograma)',
         warmup: 'sondas enviadas e descartadas primeiro',
         nagle: 'deixa o algoritmo de Nagle ativado nas sondas enviadas (padrão: desativado; o eco do refletor nunca o usa)',
         tmax: 'tempo de espera para dar uma sonda como perdida (padrão: automático, veja abaixo)',

@@ -6,6 +6,8 @@ import type { Fmt } from '../fmt.js'
 import type { TcpLossUnavailable } from '../../net/userns.js'
 import { compareUnits } from '../compare-units.js'
 import type { FindingParams, TailName } from '../../compare/findings/params.js'
+import type { KernelScope } from '../../compare/compare-types.js'
+import { compareReasons as reasons } from './compare-reasons.js'
 
 const NAO_EXPOSTO: Record<TcpLossUnavailable, string> = {
   'not-linux': 'descartar segmentos TCP exige o kernel Linux (nftables); rode o compare no Linux',
@@ -16,16 +18,22 @@ const NAO_EXPOSTO: Record<TcpLossUnavailable, string> = {
   'no-kernel': 'o emulador do kernel não está disponível aqui; rode como root no Linux com nft',
 }
 
-type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string }) => string }
+/** `scope`: de quem são os contadores do kernel — da máquina, ou do namespace de rede próprio do compare (kernel-userns). */
+type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string; scope?: KernelScope }) => string }
 
 export const compareFindingsPt = (f: Fmt): Messages => {
-  const c = clauses(f)
-  return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) }
+  const words = (scope: KernelScope): Messages => { const c = clauses(f, scope); return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) } }
+  const byScope = { machine: words('machine'), namespace: words('namespace') }
+  return Object.fromEntries(Object.keys(byScope.machine).map(code =>
+    [code, (p: { scope?: KernelScope }) => (byScope[p.scope ?? 'machine'] as Record<string, (p: object) => string>)[code]!(p)])) as unknown as Messages
 }
 
 /** Cláusulas que várias conclusões compartilham (sondas atrasadas, envios recusados, contadores do kernel). */
-const clauses = (f: Fmt) => {
+const clauses = (f: Fmt, scope: KernelScope) => {
   const { ms, percent, count } = compareUnits(f)
+  // Dentro do namespace de rede próprio do compare (kernel-userns) os contadores são desse namespace.
+  const where = scope === 'machine' ? 'nesta máquina' : 'no namespace de rede próprio do compare'
+  const wide = scope === 'machine' ? 'da máquina toda' : 'só desse namespace'
   const probes = (n: number) => f.plural(n, { zero: 'nenhuma sonda', one: '# sonda', other: '# sondas' })
   const allProbes = (n: number) => (n === 1 ? 'sua única sonda' : `as ${f.num(n)} sondas`)
   const tailWord = (tail: TailName) => (tail === 'p99' ? 'p99' : 'pior RTT')
@@ -40,8 +48,8 @@ const clauses = (f: Fmt) => {
   const udpCounted = (p: { rcvbufErrors: number; inErrors: number }) =>
     `RcvbufErrors +${f.num(p.rcvbufErrors)}${p.inErrors !== p.rcvbufErrors ? `, InErrors +${f.num(p.inErrors)}` : ''}`
   const tcpCounted = (retransSegs: number | null) => (retransSegs === null ? ''
-    : retransSegs === 0 ? 'o kernel não contou nenhum segmento retransmitido nesta máquina durante a medição (RetransSegs +0)'
-      : `o kernel contou ${f.plural(retransSegs, { one: '# segmento retransmitido', other: '# segmentos retransmitidos' })} nesta máquina durante a medição (RetransSegs +${f.num(retransSegs)}, da máquina toda)`)
+    : retransSegs === 0 ? `o kernel não contou nenhum segmento retransmitido ${where} durante a medição (RetransSegs +0)`
+      : `o kernel contou ${f.plural(retransSegs, { one: '# segmento retransmitido', other: '# segmentos retransmitidos' })} ${where} durante a medição (RetransSegs +${f.num(retransSegs)}, ${wide})`)
   const withCounted = (retransSegs: number | null) => { const c = tcpCounted(retransSegs); return c === '' ? '' : `; ${c}` }
   const kernelDropped = (n: number) => (n > 0 ? `o kernel descartou ${f.plural(n, { one: '# pacote TCP', other: '# pacotes TCP' })}; ` : '')
   const queue = 'o --blast escreve sondas mais rápido do que os ecos voltam, então elas se acumulam umas atrás das outras nos buffers do socket'
@@ -55,7 +63,7 @@ const clauses = (f: Fmt) => {
       default: return `a conexão falhou (${code})`
     }
   }
-  return { ms, percent, count, probes, allProbes, tailWord, tmaxHint, lateNote, refusedSentence, after, lost, udpCounted, tcpCounted, withCounted, kernelDropped, queue, heldNote, connectionEnd }
+  return { wide, ms, percent, count, probes, allProbes, tailWord, tmaxHint, lateNote, refusedSentence, after, lost, udpCounted, tcpCounted, withCounted, kernelDropped, queue, heldNote, connectionEnd }
 }
 type Clauses = ReturnType<typeof clauses>
 
@@ -90,7 +98,7 @@ const unreliable = (f: Fmt, c: Clauses) => {
     'loss-all-late': p => `${cap(lost(p))}: todas as ${f.num(p.lost)} voltaram, mas depois do Tmax (${ms(p.tmaxMs)}), então contam como perdidas (RFC 7680)${tmaxHint(p)}.`,
     'loss-none-in-time': p => `${cap(lost(p))}: nenhuma voltou dentro do Tmax (${ms(p.tmaxMs)}); ${probes(p.late)} ${p.late === 1 ? 'voltou' : 'voltaram'} mais tarde (atrasadas, contam como perdidas, RFC 7680)${tmaxHint(p)}.`,
     'loss-send-refused': p => `${cap(lost(p))}: ${refusedSentence(p)}${lateNote(p)}.`,
-    'loss-counters-unavailable': p => `${cap(lost(p))}: os contadores de descarte do kernel não estão disponíveis aqui${p.reason !== null ? ` (${p.reason})` : ''}, então não dá para saber onde elas se perderam${after(p)}.`,
+    'loss-counters-unavailable': p => `${cap(lost(p))}: os contadores de descarte do kernel não estão disponíveis aqui${p.reason !== null ? ` (${reasons(f).kernel({ reason: p.reason, counters: p.counters })})` : ''}, então não dá para saber onde elas se perderam${after(p)}.`,
     'loss-impairment-split': p => `${cap(lost(p))}, acima dos ${percent(p.rangeHighPercent)} que o acaso permite: ${count(p.emulatorDrops)} descartadas pelo emulador` +
       (p.exact ? `, ${count(p.rcvbufErrors)} pelo buffer de recepção desta máquina (RcvbufErrors)`
         : `; as outras ${count(p.dropped - p.emulatorDrops)} não, e RcvbufErrors subiu ${count(p.rcvbufErrors)} durante a medição (da máquina toda: buffers de recepção desta máquina transbordaram)`) +
@@ -154,18 +162,18 @@ const reliable = (f: Fmt, c: Clauses) => {
 
 /** As cláusulas do bloco de degradação: o esperado ao lado do medido. */
 const impairment = (f: Fmt, c: Clauses) => {
-  const { ms, percent, count, heldNote } = c
+  const { wide, ms, percent, count, heldNote } = c
   return {
     'impairment-loss': p => `perda ${f.num(p.lossEachWayPercent)}% em cada sentido → esperado ${percent(p.expectedPercent)} na ida e volta ±${f.num(Number((p.sdPercent * 2).toFixed(2)))} pontos ` +
       `(binomial, 2 desvios-padrão para ${count(p.probes)} sondas), medido ${percent(p.measuredPercent)}: ${p.within ? 'dentro' : 'fora'} dessa faixa`,
     'impairment-loss-retransmitted': p => `perda ${f.num(p.lossEachWayPercent)}% em cada sentido (${p.appliedBy}) → esperado 0% perdido (o ${p.label} retransmite), medido ${percent(p.measuredPercent)}` +
-      (p.retransSegs !== null ? `, RetransSegs +${f.num(p.retransSegs)} (da máquina toda)` : ''),
+      (p.retransSegs !== null ? `, RetransSegs +${f.num(p.retransSegs)} (${wide})` : ''),
     'impairment-delay': p => `atraso → esperado ${p.jitterMs > 0 ? `RTT +${f.num(p.addedRttMs)} ms em média (≥ ${f.num(p.floorMs)} ms)` : `RTT ≥ ${f.num(p.floorMs)} ms`}, ` +
       `medido mín ${p.minRttMs === null ? 'n/d' : ms(p.minRttMs)}, p50 ${p.p50RttMs === null ? 'n/d' : ms(p.p50RttMs)}`,
     'impairment-duplicate': p => `duplicação ${f.num(p.duplicateEachWayPercent)}% em cada sentido → esperado ${percent(p.expectedPercent)} de cópias extras, medido ${percent(p.measuredPercent)}`,
     'impairment-reorder': p => reorderClause(f, p) + (p.reorderEachWayPercent > 0 ? heldNote(p.holdMs) : ''),
     'impairment-reorder-approx': p => `reordenação ${f.num(p.reorderEachWayPercent)}% em cada sentido → esperado cerca de ${percent(p.approxPercent)} fora de ordem, medido ${percent(p.measuredPercent)}${heldNote(p.holdMs)}`,
-    'impairment-not-applied': p => p.reason ?? `não aplicado: ${p.notApplied.join(', ')}`,
+    'impairment-not-applied': p => (p.reason !== null ? reasons(f).tcpDegraded({ notApplied: p.notApplied, reason: p.reason }) : `não aplicado: ${p.notApplied.join(', ')}`),
     'impairment-none': () => 'nada a esperar (sem degradação)',
     'impairment-kernel-drops': p => `${p.label}: o kernel descartou ${count(p.dropped)} de ${count(p.seen)} pacotes ` +
       `(c→s ${count(p.clientToServer)}, s→c ${count(p.serverToClient)})`,

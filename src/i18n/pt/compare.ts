@@ -48,6 +48,7 @@ export const compare: Area<'compare'> = (f) => {
       tmax: 'Tmax',
       sendsRefused: 'envios recusados aqui',
       kernel: 'kernel (da máquina)',
+      kernelNamespace: 'kernel (namespace)',
       receiveBuffer: 'buffer de recepção',
       stats: { min: 'mín', mean: 'média', p50: 'p50', p90: 'p90', p99: 'p99', p999: 'p99.9', max: 'máx' },
       lostCell: (p) => `${f.num(p.lost)} (${p.percent})`,

@@ -11,6 +11,7 @@ import { cli } from './cli.js'
 import { common } from './common.js'
 import { compare } from './compare.js'
 import { compareCli } from './compare-cli.js'
+import { compareHeadline } from './compare-headline.js'
 import { errors } from './errors.js'
 import { explain } from './explain.js'
 import { impairment } from './impairment.js'
@@ -32,6 +33,7 @@ export const pt = (f: Fmt): Catalog => ({
   common: common(f),
   compare: compare(f),
   compareCli: compareCli(f),
+  compareHeadline: compareHeadline(f),
   errors: errors(f),
   explain: explain(f),
   impairment: impairment(f),
