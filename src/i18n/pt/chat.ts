@@ -20,7 +20,7 @@ export const chat: Area<'chat'> = (f) => {
     historyEnd: 'fim do histórico',
     joined: ({ name }) => `${name} entrou no chat`,
     who: ({ names }) => `no chat (${f.num(names.length)}): ${names.join(', ')}`,
-    operatorTag: ({ name }) => `${name} (responsável)`,
+    operatorTag: ({ name }) => `${name} (operador)`,
     youTag: ({ name }) => `${name} (você)`,
     nickUsage: ({ max }) => `uso: /nick <nome> — letras, dígitos, "-", "_" ou ".", no máximo ${f.num(max)} caracteres`,
     nickSame: ({ name }) => `você já se chama ${name}`,

@@ -77,7 +77,7 @@ Exemplos:
   # 100 datagramas numerados; um servidor que responde de outra porta é ouvido
   $ sockkit udp-send 127.0.0.1 9000 hola --count 100 --seq --any-source
 
-Linhas de evento (stderr): "enviado N bytes: prévia",
+Linhas de evento (stderr): "enviados N bytes: prévia",
 "resposta de A, N bytes: prévia", "último datagrama enviado; coletando…",
 e depois o resumo. No Linux o resumo também diz quando o kernel desta
 máquina descartou datagramas porque um buffer de recepção estava cheio
@@ -105,7 +105,7 @@ não enviada, 2 linha de comando inválida ou stdin vazio (nada a enviar),
         'pode ser detectado, então "nada está escutando" parece igual a "nenhuma resposta"',
     typeLines: (p) => `digite linhas: cada uma é enviada como um datagrama (o final de linha não é enviado); ${p.eofKey} para terminar`,
     sent: (p) =>
-      `${p.arrow} enviado ${p.seq !== undefined ? `seq ${f.num(p.seq)}, ` : ''}${bytes(p.bytes)}${p.shown}`,
+      `${p.arrow} ${p.bytes === 1 ? 'enviado' : 'enviados'} ${p.seq !== undefined ? `seq ${f.num(p.seq)}, ` : ''}${bytes(p.bytes)}${p.shown}`,
     notSent: (p) =>
       `${p.line === undefined ? 'a mensagem' : `a linha ${f.num(p.line)}`} tem ${f.num(p.bytes)} bytes` +
       (p.datagramBytes !== p.bytes ? ` (${f.num(p.datagramBytes)} com o prefixo seq=)` : '') +
