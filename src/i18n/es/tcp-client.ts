@@ -31,8 +31,9 @@ Ejemplos:
   $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
                                          dos escrituras; se lee "holamundo"
   $ sockkit tcp-client 127.0.0.1 9000 --no-half-close < request.txt
-                                         sin FIN tras la petición: para servidores
-                                         que dejan de responder al recibir EOF
+                                         sin FIN tras la petición: para
+                                         servidores que dejan de responder al
+                                         recibir EOF
 
 Líneas de evento (stderr): "conectando", "conectado desde local A → B",
 "escritos N bytes", "EOF enviado (semicierre)", "el servidor terminó de enviar",

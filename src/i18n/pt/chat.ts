@@ -37,11 +37,11 @@ export const chat: Area<'chat'> = (f) => {
       '  //texto        enviar uma linha que começa com "/"',
       `qualquer outra linha vai para todos como "${name}: texto"`,
     ],
-    unknownCommand: ({ command }) => `comando desconhecido /${command}; digite /help (comece a linha com // para enviar "/" como texto)`,
+    unknownCommand: ({ command }) => `comando desconhecido /${command}; digite /help (use // para enviar "/" como texto)`,
     lineTruncated: ({ max }) => `sua linha tinha mais de ${f.num(max)} bytes; só a primeira parte foi mantida`,
-    noNewline: ({ ms }) => `sua linha não tinha quebra de linha; foi aceita depois de ${waitText(ms)} — termine cada linha com Enter ("\\n")`,
-    slowDown: ({ rate, seconds }) => `mais devagar: mais de ${f.num(rate)} linhas por segundo. Suas linhas estão em espera; ` +
-      `se continuar assim por ${f.num(seconds)} s, sua conexão será encerrada`,
+    noNewline: ({ ms }) => `sua linha não tinha quebra de linha; foi aceita após ${waitText(ms)} — termine cada linha com Enter ("\\n")`,
+    slowDown: ({ rate, seconds }) => `mais devagar: mais de ${f.num(rate)} linhas por segundo. Suas linhas aguardam; ` +
+      `se continuar por ${f.num(seconds)} s, sua conexão será fechada`,
     floodDisconnected: 'sua conexão foi encerrada por excesso de mensagens',
     idleDisconnected: ({ ms }) => `${waitText(ms)} sem atividade. Tchau!`,
     nameTimeout: 'você não informou seu nome a tempo. Tchau!',
