@@ -9,7 +9,7 @@ export const errorsCore = (f: Fmt): ReturnType<typeof En> => ({
   coreHostEmpty: (p) => `${p.name} debe ser un nombre o una dirección, no puede estar vacío`,
   coreHostSpace: (p) => `${p.name} "${p.value}" tiene un espacio dentro; indica un solo nombre o dirección`,
   coreHostBracket: (p) =>
-    `${p.name} "${p.value}" tiene un corchete sin cerrar: escribe IPv6 como [::1] o ::1`,
+    `${p.name} "${p.value}" tiene un corchete sin cerrar: escribe una IPv6 como [::1] o ::1`,
   coreHostNotIpv6: (p) => `${p.name} "${p.value}" no es una dirección IPv6 (un nombre no lleva dos puntos)`,
   coreHostNotIpv4: (p) =>
     `${p.name} "${p.host}" no es una dirección IPv4: sus cuatro números deben ir de 0 a 255`,
