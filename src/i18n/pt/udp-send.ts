@@ -9,7 +9,7 @@ export const udpSend: Area<'udpSend'> = (f) => {
   const lag = (ms: number) => ms < 10 ? `${f.num(ms, 2)} ms` : f.duration(ms)
   const stopWords = (stop: 'stopped' | 'ended') => stop === 'stopped' ? 'ao parar' : 'quando a execução terminou'
   /** O Windows nunca repassa o ICMP "port unreachable" a um programa. */
-  const windowsNoRefusal = 'o Windows não repassa o \'porta inalcançável\', então "nada está escutando" e "nenhuma resposta" parecem iguais aqui'
+  const windowsNoRefusal = 'o Windows não repassa o aviso \'porta inalcançável\', então "nada está escutando" e "nenhuma resposta" parecem iguais aqui'
   return {
     refusedGoingOn: (p: { target: string }) =>
       `ainda não há nada escutando em ${p.target} (o host disse 'porta inalcançável'); ` +
