@@ -39,13 +39,13 @@ t.test('the English lines and prompts are the documented ones', async t => {
   t.equal(CHAT_MESSAGES.en.welcome({ name: 'ana', here: ['server', 'bob'] }), 'welcome, ana! Here now: server, bob. Type /help for commands')
   t.equal(CHAT_MESSAGES.en.refusedFull({ max: 1 }), 'sorry, the chat is full (1 person); try again later')
   t.equal(CHAT_MESSAGES.en.refusedFull({ max: 40 }), 'sorry, the chat is full (40 people); try again later')
-  t.equal(CHAT_MESSAGES.es.slowDown({ rate: 2, seconds: 0.5 }), 'más despacio: más de 2 líneas por segundo. Tus líneas quedan en espera; si sigues así durante 0,5 s, se cerrará tu conexión')
+  t.equal(CHAT_MESSAGES.es.slowDown({ rate: 2, seconds: 0.5 }), 'más despacio: más de 2 líneas por segundo. Tus líneas esperan; si sigues así durante 0,5 s, se cerrará tu conexión')
 })
 
 t.test('Spanish and Portuguese write a decimal comma and the right plural', async t => {
   t.match(CHAT_MESSAGES.en.noNewline({ ms: 1500 }), /after 1\.5 s/)
-  t.match(CHAT_MESSAGES.es.noNewline({ ms: 1500 }), /después de 1,5 s/)
-  t.match(CHAT_MESSAGES.pt.noNewline({ ms: 250 }), /depois de 250 ms/)
+  t.match(CHAT_MESSAGES.es.noNewline({ ms: 1500 }), /tras 1,5 s/)
+  t.match(CHAT_MESSAGES.pt.noNewline({ ms: 250 }), /após 250 ms/)
   t.match(CHAT_MESSAGES.pt.slowDown({ rate: 0.5, seconds: 10 }), /mais de 0,5 linhas por segundo/)
   t.equal(CHAT_MESSAGES.es.historyStart({ n: 1 }), 'el último mensaje:')
   t.equal(CHAT_MESSAGES.es.historyStart({ n: 5 }), 'los últimos 5 mensajes:')

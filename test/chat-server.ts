@@ -547,10 +547,10 @@ t.test("lang 'es': the no-newline, flood and kick notices, and what the others s
   await luis.waitLine(SPANISH.prompt)
   luis.send('luis') // no newline
   await luis.waitLine(SPANISH.welcome)
-  t.ok(luis.lines().includes('* tu línea no tenía salto de línea; se aceptó tal cual después de 150 ms — termina cada línea con Enter ("\\n")'))
+  t.ok(luis.lines().includes('* tu línea no tenía salto de línea; se aceptó tras 150 ms — termina cada línea con Enter ("\\n")'))
   const flood = await join(t, port, 'flood', SPANISH)
   flood.send(Array.from({ length: 500 }, (_, n) => `spam ${n}\n`).join(''))
-  await flood.waitLine(/^\* más despacio: más de 20 líneas por segundo\. Tus líneas quedan en espera; si sigues así durante 0,3 s, se cerrará tu conexión$/)
+  await flood.waitLine(/^\* más despacio: más de 20 líneas por segundo\. Tus líneas esperan; si sigues así durante 0,3 s, se cerrará tu conexión$/)
   t.match(await waitEvent('left', e => e.name === 'flood'), { reason: 'flood' })
   await flood.waitLine(/^\* se cerró tu conexión por enviar demasiados mensajes$/)
   await ana.waitLine(/^\* flood salió del chat \(conexión cerrada por exceso de mensajes\)$/)

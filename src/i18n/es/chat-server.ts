@@ -18,8 +18,8 @@ export const chatServer: Area<'chatServer'> = (f) => {
     denied: (p) => `${p.em('denegada')} ${p.from} (${p.because}); cerrada al instante`,
     nameRejected: (p) => `${p.tag} nombre "${p.attempt}" no aceptado (${p.problem}); se le volvió a pedir`,
     joined: (p) =>
-      `${p.tag} ${p.em(`* ${p.name} entró al chat`)}` + (p.name !== p.requested ? ` (pidió ${p.requested}, que ya estaba en uso)` : '') +
-      ` — ${f.plural(p.present, { one: '# persona presente', many: '# de personas presentes', other: '# personas presentes' })}, ` +
+      `${p.tag} ${p.em(`* ${p.name} entró`)}` + (p.name !== p.requested ? ` (pidió ${p.requested}, ya en uso)` : '') +
+      ` — ${f.num(p.present)} en el chat, ` +
       `${f.plural(p.historySent, { zero: 'ningún mensaje del historial enviado', one: '# mensaje del historial enviado', many: '# de mensajes del historial enviados', other: '# mensajes del historial enviados' })}`,
     nick: (p) => `${p.tag} * ${p.from} ahora se llama ${p.to}`,
     aClient: 'un cliente',
@@ -56,7 +56,7 @@ export const chatServer: Area<'chatServer'> = (f) => {
     stdinClosed: 'stdin cerrado: ya no puedes escribir, pero el chat sigue — Ctrl-C para detenerlo',
     meUsage: 'uso: /me <acción>, por ejemplo /me saluda',
     unknownCommand: (p) =>
-      `comando desconocido ${p.command}: /who, /kick <nombre o #id>, /me <acción>; empieza con // para decir una línea que empiece por "/"`,
+      `comando desconocido ${p.command}: /who, /kick <nombre o #id>, /me <acción>; usa // para decir una línea que empiece por "/"`,
     hereNow: (p) => `en el chat: ${[`${p.operator} (tú)`, ...p.present].join(', ')}`,
     nobodyWithId: (p) => `no hay nadie con el id de conexión "${p.target}" (/who los lista; #id es el [#N] de las líneas de evento)`,
     nobodyCalled: (p) => `no hay nadie llamado "${p.target}" (/who los lista; #id es el [#N] de las líneas de evento)`,

@@ -22,7 +22,7 @@ export const chat: Area<'chat'> = (f) => {
     who: ({ names }) => `en el chat (${f.num(names.length)}): ${names.join(', ')}`,
     operatorTag: ({ name }) => `${name} (operador)`,
     youTag: ({ name }) => `${name} (tú)`,
-    nickUsage: ({ max }) => `uso: /nick <nombre> — letras, dígitos, "-", "_" o ".", como máximo ${f.num(max)} caracteres`,
+    nickUsage: ({ max }) => `uso: /nick <nombre> — letras, dígitos, "-", "_" o ".", hasta ${f.num(max)} caracteres`,
     nickSame: ({ name }) => `ya te llamas ${name}`,
     nickTaken: ({ name }) => `el nombre ${name} ya está en uso; prueba otro`,
     nickChanged: ({ from, to }) => `${from} ahora se llama ${to}`,
@@ -37,10 +37,10 @@ export const chat: Area<'chat'> = (f) => {
       '  //texto         enviar una línea que empieza con "/"',
       `todo lo demás llega a todos como "${name}: texto"`,
     ],
-    unknownCommand: ({ command }) => `comando desconocido /${command}; escribe /help (empieza la línea con // para enviar "/" como texto)`,
+    unknownCommand: ({ command }) => `comando desconocido /${command}; escribe /help (usa // para enviar "/" como texto)`,
     lineTruncated: ({ max }) => `tu línea tenía más de ${f.num(max)} bytes; solo se conservó la primera parte`,
-    noNewline: ({ ms }) => `tu línea no tenía salto de línea; se aceptó tal cual después de ${waitText(ms)} — termina cada línea con Enter ("\\n")`,
-    slowDown: ({ rate, seconds }) => `más despacio: más de ${f.num(rate)} líneas por segundo. Tus líneas quedan en espera; ` +
+    noNewline: ({ ms }) => `tu línea no tenía salto de línea; se aceptó tras ${waitText(ms)} — termina cada línea con Enter ("\\n")`,
+    slowDown: ({ rate, seconds }) => `más despacio: más de ${f.num(rate)} líneas por segundo. Tus líneas esperan; ` +
       `si sigues así durante ${f.num(seconds)} s, se cerrará tu conexión`,
     floodDisconnected: 'se cerró tu conexión por enviar demasiados mensajes',
     idleDisconnected: ({ ms }) => `${waitText(ms)} sin actividad. ¡Adiós!`,

@@ -9,9 +9,9 @@ export const compareCli: Area<'compareCli'> = (f) => {
     seedTooBig: (p) => `la semilla debe ser menor que 4294967296, no "${p.value}"`,
     transportsInvalid: (p) => `los transportes deben ser tcp, udp o tcp,udp, no "${p.value}"`,
     wholeInvalid: (p) =>
-      `${p.name} debe ser un número entero${p.unit} de al menos ${f.num(p.min)} (como 1000 o 1e3), no "${p.value}"`,
+      `${p.name} debe ser un entero${p.unit} de al menos ${f.num(p.min)} (como 1000 o 1e3), no "${p.value}"`,
     rateInvalid: (p) => `la tasa debe ser un número de sondas por segundo mayor que 0 (como 200, 0.5 o 1e4), no "${p.value}"`,
-    sizeInvalid: (p) => `el tamaño debe ser un número entero de bytes, al menos 24 (la cabecera de la sonda), no "${p.value}"`,
+    sizeInvalid: (p) => `usa un tamaño entero de al menos 24 bytes (la cabecera de la sonda), no "${p.value}"`,
     csvCannotWrite: (p) => `no se puede escribir el archivo CSV ${p.path}: ${p.problem}`,
     csvWriteFailed: (p) => `no se pudo terminar de escribir el archivo CSV ${p.path}: ${p.problem}`,
     fileProblem: {
@@ -25,8 +25,8 @@ export const compareCli: Area<'compareCli'> = (f) => {
     portNeedsHost: (p) =>
       `--port ${p.port} necesita un host: sin él, compare arranca su propio reflector (para medir un \`sockkit serve\` local, indica 127.0.0.1)`,
     sizeTooBigForUdp: (p) => `--size: el tamaño debe ser como máximo ${f.num(p.max)} bytes con UDP (el datagrama más grande), no ${p.value}`,
-    csvAndJsonOnStdout: '--csv - y --json escriben los dos en stdout: indica un nombre de archivo para --csv',
-    needsImpairment: (p) => `--${p.flag} necesita una degradación que aplicar: añade --loss, --delay, --jitter, --reorder o --duplicate`,
+    csvAndJsonOnStdout: '--csv - y --json escriben ambos en stdout: da a --csv un nombre de archivo',
+    needsImpairment: (p) => `--${p.flag} necesita una degradación: añade --loss, --delay, --jitter, --reorder o --duplicate`,
     bothFailed: (p) => `${p.first}; y ${p.second}`,
     transportError: (p) => `${p.transport}: ${p.sentence}`,
     stopped: (p) => `sockkit: detenido por ${p.cause}; el resultado cubre las sondas enviadas hasta ahora`,
@@ -39,7 +39,7 @@ export const compareCli: Area<'compareCli'> = (f) => {
       counter: (p) =>
         `${p.transport} → ${p.target}: enviadas ${f.num(p.sent)}/${f.num(p.total)} (${f.num(p.percent)}%), ${f.num(p.received)} de vuelta`,
       waiting: (p) =>
-        `esperando ${f.plural(p.outstanding, { one: `# sonda ${p.transport} que sigue en camino`, many: `# de sondas ${p.transport} que siguen en camino`, other: `# sondas ${p.transport} que siguen en camino` })} (TCP retransmite; hasta ${f.num(p.capS)} s)`,
+        `esperando ${f.plural(p.outstanding, { one: `# sonda ${p.transport} aún en camino`, many: `# de sondas ${p.transport} aún en camino`, other: `# sondas ${p.transport} aún en camino` })} (TCP retransmite; hasta ${f.num(p.capS)} s)`,
       line: (p) => `${p.transport} → ${p.target}: ${p.text}`,
       failed: (p) => `${p.transport} → ${p.target}: falló (${p.code})`,
     },

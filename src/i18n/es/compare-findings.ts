@@ -83,7 +83,7 @@ const extras = (f: Fmt, c: Clauses) => {
       `una pérdida del ${f.num(p.lossEachWayPercent)}%; solo los otros transportes la sufrieron`,
     'sender-fell-behind': p => `${p.label}: el emisor se atrasó respecto a su calendario hasta ${ms(p.lagMaxMs)}: ` +
       (p.cause === 'rate' ? `esta máquina no pudo enviar ${f.num(p.ratePerSecond ?? 0)} sondas/s (--rate)` : 'esta máquina estaba ocupada') +
-      `; los RTT se miden desde el calendario, así que ${p.cause === 'rate' ? 'la espera' : 'el parón'} está incluido.`,
+      `; los RTT se miden desde el calendario, así que ${p.cause === 'rate' ? 'la espera está incluida' : 'el parón está incluido'}.`,
   } satisfies Partial<Messages>
 }
 

@@ -30,8 +30,8 @@ export const compareHeadline: Area<'compareHeadline'> = (f) => {
       `${p.ratio === null ? '' : ` (${times(p.ratio)} el de ${p.otherLabel})`}${p.cause === null ? '' : ` — ${cause[p.cause]}`}`,
     'headline-noise': (p) => p.measure === 'tail'
       ? `dentro del ruido de esta ejecución: el ${tailWord(p.tail)} de ${p.label} fue ${timesExact(ratio(p.firstMine, p.firstOther))} el de ${p.otherLabel} ` +
-        `en la primera mitad de la ejecución y ${timesExact(ratio(p.secondMine, p.secondOther))} en la segunda`
-      : `dentro del ruido de esta ejecución: ${p.label} perdió ${percent(p.firstMine ?? 0)} en la primera mitad de la ejecución y ${percent(p.secondMine ?? 0)} ` +
+        `en la primera mitad y ${timesExact(ratio(p.secondMine, p.secondOther))} en la segunda`
+      : `dentro del ruido de esta ejecución: ${p.label} perdió ${percent(p.firstMine ?? 0)} en la primera mitad y ${percent(p.secondMine ?? 0)} ` +
         `en la segunda; ${p.otherLabel}, ${percent(p.firstOther ?? 0)} y ${percent(p.secondOther ?? 0)}`,
   }
 }

@@ -11,14 +11,14 @@ export const errorsClients = (f: Fmt): ReturnType<typeof En> => ({
   udpSendIntervalAndRate: 'indica un intervalo o una tasa, no los dos',
   udpSendCount: (p) => `la cantidad debe ser un número entero mayor o igual que 1, no ${f.num(p.count)}`,
   udpSendPort: (p) => `el puerto debe ser un número entero de 1 a 65535, no ${f.num(p.port)}`,
-  udpSendRecvBuffer: (p) => `el tamaño del búfer de recepción debe ser un número entero de bytes, al menos 1, no ${f.num(p.size)}`,
+  udpSendRecvBuffer: (p) => `el búfer de recepción debe ser un número entero de bytes, al menos 1, no ${f.num(p.size)}`,
   udpSendSizeOverFamilyLimit: (p) =>
     `el tamaño ${f.num(p.size)} supera el límite de UDP de ${f.num(p.limit)} bytes para ${p.family} (${p.address})`,
   udpSendSizeOverLimit: (p) =>
-    `el tamaño ${f.num(p.size)} supera el límite de UDP: como máximo ${f.num(p.ipv4)} bytes sobre IPv4 y ${f.num(p.ipv6)} sobre IPv6`,
+    `el tamaño ${f.num(p.size)} supera el límite UDP: hasta ${f.num(p.ipv4)} bytes en IPv4, ${f.num(p.ipv6)} en IPv6`,
   udpSendMessageOverSize: (p) =>
     `el mensaje ocupa ${f.num(p.bytes)} bytes${p.seq ? ' con su prefijo seq=' : ''}, más que --size ${p.size}`,
   udpSendMessageOverLimit: (p) =>
     `el mensaje ocupa ${f.num(p.bytes)} bytes y supera el límite de UDP (${f.num(p.ipv4)} bytes sobre IPv4, ${f.num(p.ipv6)} sobre IPv6)`,
-  udpSendEmptyStdin: 'stdin estaba vacío: no se envió nada (escribe un mensaje o pásale líneas por una tubería)',
+  udpSendEmptyStdin: 'stdin estaba vacío: no se envió nada (escribe un mensaje o usa una tubería)',
 })

@@ -8,7 +8,7 @@ export const errorsCompare = (f: Fmt): ReturnType<typeof En> => ({
   compareTransportsUnknown: (p) =>
     `los transportes deben ser ${p.known.join(', ')} o ${p.known.length === 2 ? 'los dos' : 'varios'} (cada uno una vez), no "${p.value}"`,
   compareSizeRange: (p) =>
-    `el tamaño debe ser un número entero de bytes de ${f.num(p.min)} (la cabecera de la sonda) a ${f.num(p.max)}${p.datagramLimit ? ' (el datagrama UDP más grande)' : ''}, no ${f.num(p.value)}`,
+    `el tamaño debe ser un número entero de bytes de ${f.num(p.min)} (cabecera de la sonda) a ${f.num(p.max)}${p.datagramLimit ? ' (el mayor datagrama UDP)' : ''}, no ${f.num(p.value)}`,
   compareWarmupRange: (p) => `el calentamiento (warmup) debe ser un número entero de sondas, 0 o más, no ${f.num(p.value)}`,
   compareTmaxRange: (p) => `tmax debe ser un número de milisegundos mayor que 0, no ${f.num(p.value)}`,
   comparePortRange: (p) => `el puerto debe ser un número entero de 1 a 65535, no ${f.num(p.value)}`,
@@ -20,7 +20,7 @@ export const errorsCompare = (f: Fmt): ReturnType<typeof En> => ({
   compareTcpConnectStopped: 'se detuvo antes de establecer la conexión TCP',
   compareTcpConnectTimeout: (p) => `no se pudo conectar por TCP con ${p.where} en ${f.num(p.timeoutMs)} ms`,
   compareRelayUnreachable: (p) => `el reenviador (relay) delante de ${p.where} no pudo alcanzarlo: ${p.cause}`,
-  probeTooSmall: (p) => `el tamaño de sonda ${f.num(p.size)} es demasiado pequeño: una sonda necesita al menos ${f.num(p.min)} bytes`,
+  probeTooSmall: (p) => `una sonda de ${f.num(p.size)} bytes es demasiado pequeña: necesita al menos ${f.num(p.min)} bytes`,
   probeRunIdRange: (p) => `el id de ejecución de la sonda ${p.value} no es un entero sin signo de 32 bits`,
   probeSeqRange: (p) => `el número de secuencia de la sonda ${p.value} no es un entero sin signo de 32 bits`,
   probeScheduledRange: (p) => `la hora programada de la sonda, ${p.value} ns, está fuera de rango`,

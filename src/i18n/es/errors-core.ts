@@ -9,10 +9,10 @@ export const errorsCore = (f: Fmt): ReturnType<typeof En> => ({
   coreHostEmpty: (p) => `${p.name} debe ser un nombre o una dirección, no puede estar vacío`,
   coreHostSpace: (p) => `${p.name} "${p.value}" tiene un espacio dentro; indica un solo nombre o dirección`,
   coreHostBracket: (p) =>
-    `${p.name} "${p.value}" tiene un corchete sin cerrar: escribe una dirección IPv6 como [::1] o ::1`,
+    `${p.name} "${p.value}" tiene un corchete sin cerrar: escribe una IPv6 como [::1] o ::1`,
   coreHostNotIpv6: (p) => `${p.name} "${p.value}" no es una dirección IPv6 (un nombre no lleva dos puntos)`,
   coreHostNotIpv4: (p) =>
-    `${p.name} "${p.host}" no es una dirección IPv4: cada uno de sus cuatro números debe estar entre 0 y 255`,
+    `${p.name} "${p.host}" no es una dirección IPv4: sus cuatro números deben ir de 0 a 255`,
   corePositiveInt: (p) => `${p.name} debe ser un número entero mayor o igual que 1, no "${p.text}"`,
   coreNonNegativeInt: (p) => `${p.name} debe ser un número entero de 0 o más, no "${p.text}"`,
   coreMilliseconds: (p) =>
@@ -27,7 +27,7 @@ export const errorsCore = (f: Fmt): ReturnType<typeof En> => ({
     `${p.what} "${p.value}" no es una dirección IP ni un bloque CIDR: se esperaba algo como 192.168.1.0/24, 10.0.0.7 o fd00::/8 (no se aceptan nombres de host)`,
   coreCidrPrefix: (p) =>
     `${p.what} "${p.value}" no es una dirección IP ni un bloque CIDR: la longitud del prefijo después de "/" debe ser un número entero de 0 a ${f.num(p.maxPrefix)} para ${p.family}`,
-  coreSequenceWindow: (p) => `la ventana de secuencia debe ser un número entero mayor o igual que 1 (o Infinity), no ${f.num(p.window)}`,
+  coreSequenceWindow: (p) => `la ventana de secuencia debe ser un entero de al menos 1 (o Infinity), no ${f.num(p.window)}`,
   coreFirstExpected: (p) => `firstExpected debe ser un número entero mayor o igual que 0, no ${f.num(p.value)}`,
   coreSequenceNumber: (p) => `un número de secuencia debe ser un número entero de 0 a 2^53 − 1, no ${f.num(p.seq)}`,
   coreDatagramTooBig: (p) =>

@@ -3,9 +3,9 @@ import type { errorsWs as En } from '../en/errors-ws.js'
 
 /** Errores de ws-server y ws-client (src/ws). */
 export const errorsWs = (f: Fmt): ReturnType<typeof En> => ({
-  wsBadUrl: (p) => `"${p.url}" no es una dirección WebSocket: escríbela como ws://host:puerto/ruta (o wss://…)`,
+  wsBadUrl: (p) => `"${p.url}" no es una dirección WebSocket: usa ws://host:puerto/ruta (o wss://…)`,
   wsNotWebSocket: (p) =>
-    `${p.where} no es un servidor WebSocket aquí: respondió a la petición de upgrade con HTTP ${f.num(p.status)}${p.statusText ? ` ${p.statusText}` : ''} en lugar de 101 Switching Protocols`,
+    `${p.where} no es un servidor WebSocket aquí: respondió al upgrade con HTTP ${f.num(p.status)}${p.statusText ? ` ${p.statusText}` : ''} en lugar de 101 Switching Protocols`,
   wsHandshakeRejected: (p) =>
     `falló la negociación inicial (handshake) con ${p.where}: ${{
       accept: 'su Sec-WebSocket-Accept no corresponde a la clave que enviamos',
@@ -15,6 +15,6 @@ export const errorsWs = (f: Fmt): ReturnType<typeof En> => ({
     }[p.problem]}`,
   wsTlsFailed: (p) => `falló la negociación TLS con ${p.where} (${p.code}): no se pudo verificar su certificado`,
   wsBadCloseCode: (p) =>
-    `el código de cierre debe ser 1000–1003, 1007–1014 o 3000–4999 (seguido opcionalmente de :motivo), no "${p.value}"`,
+    `el código de cierre debe ser 1000–1003, 1007–1014 o 3000–4999 (con :motivo opcional), no "${p.value}"`,
   wsBadHeader: (p) => `una cabecera se escribe 'Nombre: valor', no "${p.value}"`,
 })

@@ -2,7 +2,7 @@ import type { Area } from '../index.js'
 
 /** El búfer de recepción de un socket UDP (SO_RCVBUF), como lo informan udp-server y udp-send. */
 export const recvBuffer: Area<'recvBuffer'> = (f) => ({
-  systemDefault: (p) => `búfer de recepción de ${f.bytes(p.granted)} (el valor por defecto del sistema; --rcvbuf lo cambia)`,
+  systemDefault: (p) => `búfer de recepción: ${f.bytes(p.granted)} (predeterminado del sistema; --rcvbuf lo cambia)`,
   refused: (p) =>
     `búfer de recepción: el kernel rechazó ${f.num(p.requested)} bytes (${p.why}); se usa su valor por defecto de ${f.num(p.granted)} bytes`,
   macosCap: (p) => `${p.code} — macOS lo limita a kern.ipc.maxsockbuf, mira \`sysctl kern.ipc.maxsockbuf\``,

@@ -15,11 +15,11 @@ export const serve: Area<'serve'> = (f) => {
     listening: (p) => `${p.em('escuchando')} en ${p.here}, TCP y UDP — el extremo remoto para sockkit compare`,
     fromElsewhere: (p) => `desde otra máquina: sockkit compare ${p.host} --port ${p.port}`,
     everyAddress: (p) =>
-      `(todas las direcciones de esta máquina: ${p.addresses.join(', ')}; un firewall debe dejar pasar TCP y UDP en el puerto ${p.port})`,
+      `(cada dirección de esta máquina: ${p.addresses.join(', ')}; el firewall debe permitir TCP y UDP al puerto ${p.port})`,
     fromHere: (p) => `desde esta máquina: sockkit compare ${p.host} --port ${p.port}`,
     onlyHere: (p) =>
       `${p.address} solo acepta a esta máquina; para medir desde otra, ejecuta \`sockkit serve ${p.port} --host ${p.wildcard}\``,
-    filter: (p) => `${p.filter}; a los equipos filtrados se les cierra la conexión al instante (TCP) o no reciben respuesta (UDP)`,
+    filter: (p) => `${p.filter}; equipos filtrados: cierre inmediato (TCP) o sin respuesta (UDP)`,
     warning: (p) => `aviso: ${p.text}`,
     tcpAccepted: (p) =>
       `${p.tag} ${p.em('conexión tcp')} desde ${p.from} (${f.plural(p.active, { one: '# abierta', other: '# abiertas' })})`,
@@ -41,7 +41,7 @@ export const serve: Area<'serve'> = (f) => {
       `${f.plural(p.total, { one: '# ignorado', other: '# ignorados' })} en total`,
     udpDenied: (p) =>
       `${p.em(p.count === 1 ? 'denegado' : 'denegados')} ${datagrams(p.count)} (el último: ${bytesWord(p.bytes)} de ${p.from}, ${p.because}): sin respuesta; ` +
-      `${f.plural(p.total, { one: '# denegado', other: '# denegados' })} en total`,
+      `${f.num(p.total)} en total`,
     udpSendError: (p) => `${p.em('falló el eco udp')} hacia ${p.from}: ${p.code} (esa sonda se pierde)`,
     udpError: (p) => `${p.em('error udp')} ${p.code}: ${p.message} (sigue escuchando)`,
     stopped: (p) =>

@@ -31,8 +31,9 @@ Ejemplos:
   $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
                                          dos escrituras; se lee "holamundo"
   $ sockkit tcp-client 127.0.0.1 9000 --no-half-close < request.txt
-                                         sin FIN tras la petición: para servidores
-                                         que dejan de responder al recibir EOF
+                                         sin FIN tras la petición: para
+                                         servidores que dejan de responder al
+                                         recibir EOF
 
 Líneas de evento (stderr): "conectando", "conectado desde local A → B",
 "escritos N bytes", "EOF enviado (semicierre)", "el servidor terminó de enviar",
@@ -46,9 +47,9 @@ Códigos de salida: 0 el servidor cerró (o pasó --wait), 1 fallo de red,
     typeLines: (p) => `escribe líneas para enviarlas; ${p.eofKey} termina el envío (semicierre), Ctrl-C sale`,
     typeLinesOpen: (p) => `escribe líneas para enviarlas; ${p.eofKey} termina tu entrada (la conexión sigue abierta), Ctrl-C sale`,
     writesTogether: (p) =>
-      `${f.num(p.count)} escrituras seguidas, entregadas juntas al kernel: TCP conserva los bytes, no las escrituras, así que el servidor puede leerlas como una sola`,
+      `${f.num(p.count)} escrituras seguidas van juntas al kernel: TCP conserva bytes, no escrituras; el servidor puede leerlas de una vez`,
     writesApart: (p) =>
-      `${f.num(p.count)} escrituras separadas por ${f.duration(p.intervalMs)}: cada una suele llegar como su propia lectura`,
+      `${f.num(p.count)} escrituras separadas por ${f.duration(p.intervalMs)}: cada una suele llegar en su propia lectura`,
     wrote: (p) =>
       `${p.bytes === 1 ? 'escrito' : 'escritos'} ${f.bytes(p.bytes)} (mensaje ${f.num(p.index)} de ${f.num(p.count)}): ${p.preview}`,
     inputEnded: (p) =>
@@ -67,9 +68,9 @@ Códigos de salida: 0 el servidor cerró (o pasó --wait), 1 fallo de red,
       'seguimos enviando (--keep-sending) hasta que termine la entrada',
     serverFinished: (p) => `el servidor terminó de enviar (FIN) tras ${f.bytes(p.bytesReceived)} recibidos`,
     waitElapsed: (p) =>
-      `${p.mark('--wait cumplido')}: ${f.duration(p.waitMs)} después de nuestro semicierre el servidor no había cerrado; cerrando`,
+      `${p.mark('--wait cumplido')}: ${f.duration(p.waitMs)} tras nuestro semicierre el servidor no cerró; cerrando`,
     waitElapsedOpen: (p) =>
-      `${p.mark('--wait cumplido')}: ${f.duration(p.waitMs)} después del fin de nuestra entrada el servidor no había cerrado; cerrando`,
+      `${p.mark('--wait cumplido')}: ${f.duration(p.waitMs)} tras terminar la entrada el servidor no cerró; cerrando`,
     reset: (p) =>
       `${p.mark('reiniciada por el servidor')} (ECONNRESET) tras ${f.duration(p.durationMs)}: ${totals(p)}`,
     broken: (p) =>

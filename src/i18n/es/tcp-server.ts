@@ -4,7 +4,14 @@ import type { Area } from '../index.js'
 export const tcpServer: Area<'tcpServer'> = (f) => {
   const connections = (n: number) => f.plural(n, { zero: 'ninguna conexión', one: '# conexión', many: '# de conexiones', other: '# conexiones' })
   const open = (n: number) => f.plural(n, { one: '# abierta', other: '# abiertas' })
-  const inOut = (bytesIn: number, bytesOut: number) => `${f.bytes(bytesIn)} recibidos, ${f.bytes(bytesOut)} enviados`
+  /** `1.234 bytes leídos, 56 escritos`: la unidad se dice una vez cuando ambas cuentas van en bytes. */
+  const inOut = (bytesIn: number, bytesOut: number) => {
+    const read = f.bytes(bytesIn)
+    const written = f.bytes(bytesOut)
+    return / bytes$/.test(read) && / bytes$/.test(written)
+      ? `${read} leídos, ${written.replace(/ bytes$/, '')} escritos`
+      : `${read} leídos, ${written} escritos`
+  }
   return {
     listening: (p) =>
       `${p.em('escuchando')} en ${p.bound} (TCP)` + (p.reach !== p.bound ? ` — los clientes pueden usar ${p.reach}` : ''),
@@ -30,27 +37,27 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
     accepted: (p) =>
       `${p.tag} ${p.em('aceptada')} ${p.from} → ${p.to} (${open(p.active)})`,
     refusedFull: (p) =>
-      `${p.em('rechazada')} ${p.from}: ${f.plural(p.active, { one: '# conexión abierta', many: '# de conexiones abiertas', other: '# conexiones abiertas' })}, límite ${f.num(p.limit)} (se avisó al cliente y se cerró)`,
+      `${p.em('rechazada')} ${p.from}: ${f.plural(p.active, { one: '# conexión abierta', many: '# de conexiones abiertas', other: '# conexiones abiertas' })}, límite ${f.num(p.limit)} (se avisó al cliente)`,
     refusedClosing: (p) => `${p.em('rechazada')} ${p.from}: el servidor se está deteniendo (se avisó al cliente y se cerró)`,
     read: (p) =>
       `${p.tag} lectura de ${f.plural(p.bytes, { one: '# byte', many: '# de bytes', other: '# bytes' })}: ${p.preview}`,
     readsHidden: (p) =>
-      `${p.tag} … ${f.plural(p.reads, { one: '# lectura más', many: '# de lecturas más', other: '# lecturas más' })} (${f.bytes(p.bytes)}) sin mostrar: ` +
-      `como máximo ${f.num(p.limit)} líneas de lectura por segundo y conexión (--json muestra todas)`,
+      `${p.tag} … ${f.plural(p.reads, { one: '# lectura más', many: '# de lecturas más', other: '# lecturas más' })} (${f.bytes(p.bytes)}) ` +
+      `${p.reads === 1 ? 'oculta' : 'ocultas'}: se muestran hasta ${f.num(p.limit)} por segundo y conexión (--json muestra todas)`,
     denied: (p) => `${p.em('denegada')} ${p.from} (${p.because}); cerrada al instante`,
     halfCloseAnswer: (p) =>
-      `${p.tag} el cliente también cerró su lado (${f.bytes(p.bytesIn)} recibidos); respondemos con el nuestro`,
+      `${p.tag} el cliente cerró su lado en respuesta al nuestro (${f.bytes(p.bytesIn)} recibidos)`,
     halfClose: (p) =>
       `${p.tag} ${p.em('semicierre recibido')}: el cliente terminó de enviar (${f.bytes(p.bytesIn)} recibidos); terminamos el eco y cerramos`,
     notReading: (p) =>
-      `${p.tag} ${p.em('el cliente no está leyendo')} sus ecos (desde hace ${f.duration(p.forMs)}, ` +
-      `${f.bytes(p.bufferedBytes)} en cola para él): dejamos de leerle hasta que se ponga al día`,
+      `${p.tag} ${p.em('el cliente no lee')} sus ecos (desde hace ${f.duration(p.forMs)}, ` +
+      `${f.bytes(p.bufferedBytes)} en cola): dejamos de leerle hasta que se ponga al día`,
     caughtUp: (p) => `${p.tag} el cliente se puso al día; volvemos a leer`,
     idle: (p) => `${p.tag} ${p.em('inactiva')} durante ${f.duration(p.idleMs)}; cerrando`,
     closedReset: (p) =>
-      `${p.tag} ${p.em('reiniciada por el otro lado')} (${p.code}) tras ${f.duration(p.durationMs)}: ${inOut(p.bytesIn, p.bytesOut)}`,
+      `${p.tag} ${p.em('el equipo la reinició')} (${p.code}) tras ${f.duration(p.durationMs)}: ${inOut(p.bytesIn, p.bytesOut)}`,
     closedError: (p) =>
-      `${p.tag} ${p.em('cerrada por un error')} ${p.code}: ${p.message}; tras ${f.duration(p.durationMs)}: ${inOut(p.bytesIn, p.bytesOut)}`,
+      `${p.tag} ${p.em('cerrada por error')} ${p.code}: ${p.message}; en ${f.duration(p.durationMs)}: ${inOut(p.bytesIn, p.bytesOut)}`,
     closedBecause: { 'normal': '', 'reset': '', 'error': '', 'idle-timeout': ' (inactividad)', 'server-stopped': ' (el servidor se detiene)' },
     closed: (p) =>
       `${p.tag} ${p.em('cerrada')} tras ${f.duration(p.durationMs)}: ${inOut(p.bytesIn, p.bytesOut)}${p.because}`,

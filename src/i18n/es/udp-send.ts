@@ -6,21 +6,21 @@ export const udpSend: Area<'udpSend'> = (f) => {
   const replies = (n: number) => f.plural(n, { zero: 'ninguna respuesta', one: '# respuesta', many: '# de respuestas', other: '# respuestas' })
   const bytes = (n: number) => f.plural(n, { one: '# byte', many: '# de bytes', other: '# bytes' })
   /** Windows nunca pasa a un programa el ICMP "puerto inalcanzable". */
-  const windowsNoRefusal = 'Windows no avisa a los programas del \'puerto inalcanzable\', así que "no hay nada escuchando" y "sin respuesta" se ven igual aquí'
+  const windowsNoRefusal = 'Windows no informa del \'puerto inalcanzable\', así que "no hay nada escuchando" y "sin respuesta" se ven igual aquí'
   /** Un retraso del emisor: centésimas de ms por debajo de 10 ms, donde se juzga el ritmo. */
   const lag = (ms: number) => ms < 10 ? `${f.num(ms, 2)} ms` : f.duration(ms)
   const stopWhen = (stop: 'stopped' | 'ended') => stop === 'stopped' ? 'al detenerlo' : 'al terminar la ejecución'
   return {
     refusedGoingOn: (p: { target: string }) =>
-      `todavía no hay nada escuchando en ${p.target} (el host respondió 'puerto inalcanzable'); ` +
-      'escribe otra línea cuando el servidor esté en marcha',
+      `aún no hay nada escuchando en ${p.target} (el host dijo 'puerto inalcanzable'); ` +
+      'escribe otra línea cuando el servidor funcione',
     pace: (p: { asked: number | null; achieved: number; lagMaxMs?: number; lagP99Ms?: number }) =>
       p.asked === null
         ? `tasa: ${f.num(Math.round(p.achieved))} datagramas/s (tan rápido como el socket los aceptó)`
         : `tasa: ${f.num(Math.round(p.achieved))}/s de los ${f.num(Math.round(p.asked))}/s pedidos` +
           (p.lagMaxMs === undefined ? '' : `; retraso del emisor: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
     paceShort: (p: { asked: number; achieved: number }) =>
-      `esta máquina no pudo seguir el ritmo: llegó a ${f.num(Math.round(p.achieved))}/s, ` +
+      `esta máquina no dio abasto: llegó a ${f.num(Math.round(p.achieved))}/s, ` +
       `el ${f.num(Math.floor(p.achieved / p.asked * 100))}% de los ${f.num(Math.round(p.asked))}/s pedidos`,
     sendRefusals: (p: { refusals: number }) =>
       `el kernel rechazó ${f.plural(p.refusals, { one: '# envío', other: '# envíos' })} por falta de búfer (ENOBUFS); cada uno se reintentó`,
@@ -77,7 +77,7 @@ Ejemplos:
   # 100 datagramas numerados; oye al servidor que responde desde otro puerto
   $ sockkit udp-send 127.0.0.1 9000 hola --count 100 --seq --any-source
 
-Líneas de evento (stderr): "enviado N bytes: vista previa",
+Líneas de evento (stderr): "enviados N bytes: vista previa",
 "respuesta de A, N bytes: vista previa", "esperando …", y luego el resumen.
 En Linux el resumen también dice cuándo el kernel de esta máquina descartó
 datagramas porque un búfer de recepción estaba lleno (Udp RcvbufErrors en
@@ -105,7 +105,7 @@ no enviado, 2 línea de comandos incorrecta o stdin vacío (nada que enviar),
         '\'puerto inalcanzable\', así que "no hay nada escuchando" se ve igual que "sin respuesta"',
     typeLines: (p) => `escribe líneas: cada una se envía como un datagrama (sin el fin de línea); ${p.eofKey} para terminar`,
     sent: (p) =>
-      `${p.arrow} enviado ${p.seq !== undefined ? `seq ${f.num(p.seq)}, ` : ''}${bytes(p.bytes)}${p.shown}`,
+      `${p.arrow} ${p.bytes === 1 ? 'enviado' : 'enviados'} ${p.seq !== undefined ? `seq ${f.num(p.seq)}, ` : ''}${bytes(p.bytes)}${p.shown}`,
     notSent: (p) =>
       `${p.line === undefined ? 'el mensaje' : `la línea ${f.num(p.line)}`} ocupa ${f.num(p.bytes)} bytes` +
       (p.datagramBytes !== p.bytes ? ` (${f.num(p.datagramBytes)} con su prefijo seq=)` : '') +
@@ -113,16 +113,16 @@ no enviado, 2 línea de comandos incorrecta o stdin vacío (nada que enviar),
     reply: (p) =>
       `${p.arrow} respuesta de ${p.source}${p.fromTarget ? '' : p.mark(' (no es el destino)')}, ${bytes(p.bytes)}${p.shown}`,
     waiting: (p) =>
-      `último datagrama enviado; recogiendo respuestas durante ${f.duration(p.waitMs)} (UDP no tiene fin de flujo; --wait lo cambia)`,
+      `último datagrama enviado; recogiendo respuestas ${f.duration(p.waitMs)} (UDP no tiene fin de flujo; --wait lo cambia)`,
     totals: (p) =>
       `${p.interrupted ? `${p.interrupted('interrumpido')}: ` : ''}` +
-      `${f.plural(p.sent, { zero: 'ningún datagrama enviado', one: '# datagrama enviado', many: '# de datagramas enviados', other: '# datagramas enviados' })} (${f.bytes(p.bytesSent)}) a ${p.target}, ` +
-      `${f.plural(p.replies, { zero: 'ninguna respuesta recibida', one: '# respuesta recibida', many: '# de respuestas recibidas', other: '# respuestas recibidas' })} (${f.bytes(p.bytesReceived)})` +
+      `${f.plural(p.sent, { zero: 'ningún datagrama enviado', one: '# datagrama', many: '# de datagramas', other: '# datagramas' })} (${f.bytes(p.bytesSent)}) a ${p.target}, ` +
+      `${f.plural(p.replies, { zero: 'ninguna respuesta recibida', one: '# respuesta', many: '# de respuestas', other: '# respuestas' })} (${f.bytes(p.bytesReceived)})` +
       (p.notSent ? `; ${p.red(`${f.num(p.notSent)} sin enviar`)} (demasiado largos)` : ''),
     stoppedPlanned: (p) => `la ejecución se detuvo ahí: ${f.num(p.unsent)} de ${datagrams(p.planned)} sin enviar`,
     stoppedStdin: 'la ejecución se detuvo ahí: las líneas siguientes de stdin no se enviaron',
     otherSources: (p) =>
-      `${replies(p.replies)} ${p.replies === 1 ? 'llegó' : 'llegaron'} de otra dirección o puerto que el destino ${p.target}: ` +
+      `${replies(p.replies)} desde otra dirección o puerto que el destino ${p.target}: ` +
       `${p.sources.map(s => `${s.source} (${f.num(s.count)})`).join(', ')}${p.more ? ', …' : ''}`,
     seqNoPrefix: (p) =>
       'seq: las respuestas no llevaban el prefijo seq= (el servidor respondió con sus propias palabras), así que no se puede ' +

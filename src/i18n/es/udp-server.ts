@@ -24,7 +24,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
   const bytes = (n: number) => f.plural(n, { one: '# byte', many: '# de bytes', other: '# bytes' })
   return {
     listening: (p) =>
-      `${p.em('escuchando')} en ${p.here} (UDP${p.reachable !== p.here ? `; los equipos pueden usar ${p.reachable}` : ''}), ` +
+      `${p.em('escuchando')} en ${p.here} (UDP${p.reachable !== p.here ? `; vía ${p.reachable}` : ''}), ` +
       `${p.echo ? 'con eco' : 'sin eco'}; búfer de recepción ${f.bytes(p.bufferBytes)}` +
       (p.dropsCounted ? '' : '; aquí no se pueden contar los descartes del kernel (solo Linux)'),
     filter: (p) => `${p.filter}; los datagramas de equipos filtrados no reciben respuesta`,
@@ -40,7 +40,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
       `${p.peer} ${p.em(`seq ${f.num(p.seq)} llegó tarde`)} (desordenado: se esperaba ${f.num(p.expected)}; distancia ${f.num(p.extent)})`,
     seqDuplicate: (p) => `${p.peer} ${p.em(`seq ${f.num(p.seq)} otra vez`)} (duplicado)`,
     seqTooOld: (p) =>
-      `${p.peer} ${p.em(`seq ${f.num(p.seq)} demasiado antiguo para saberlo`)} (más de ${f.num(65536)} por debajo del mayor, ${f.num(p.highest)}: tardío o una copia)`,
+      `${p.peer} ${p.em(`seq ${f.num(p.seq)} demasiado antiguo`)} (más de ${f.num(65536)} por debajo del mayor, ${f.num(p.highest)}: tardío o una copia)`,
     datagramsHidden: (p) =>
       `${p.peer} … ${f.plural(p.datagrams, { one: '# datagrama más', many: '# de datagramas más', other: '# datagramas más' })} (${f.bytes(p.bytes)}) sin mostrar: ` +
       `como máximo ${f.num(p.limit)} líneas de datagrama por segundo y equipo (el resumen los cuenta; --json muestra todos)`,
@@ -56,7 +56,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
         `${f.plural(p.missingSoFar, { one: '# perdido', other: '# perdidos' })} hasta ahora: como máximo ${f.num(p.limit)} líneas de seq por segundo y equipo (el resumen las cuenta)`
     },
     seqRestart: (p) =>
-      `${p.peer} ${p.em('seq volvió a empezar en 1')} (una tanda nueva; la anterior: seq ${f.num(p.lowest)}–${f.num(p.highest)}, ` +
+      `${p.peer} ${p.em('seq volvió a 1')} (tanda nueva; la anterior: seq ${f.num(p.lowest)}–${f.num(p.highest)}, ` +
       `${f.plural(p.missing, { one: '# perdido', other: '# perdidos' })}, ${w.duplicates(p.duplicates)}, ${f.plural(p.reordered, { one: '# desordenado', other: '# desordenados' })})`,
     peerEvicted: (p) =>
       `${p.em('demasiados equipos')}: se guardan estadísticas de ${f.num(p.maxPeers)} como máximo; se olvidó a ${p.peer} ` +
@@ -65,7 +65,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
       `${p.em('eco omitido')}: ya hay ${f.num(p.pendingEchoes)} ecos esperando al kernel (una avalancha); las siguientes omisiones se cuentan en el resumen`,
     denied: (p) =>
       `${p.em('denegados')} ${w.datagrams(p.count)} (el último: ${bytes(p.bytes)} de ` +
-      `${p.from}, ${p.because}): sin respuesta; ${f.plural(p.denied, { one: '# denegado', other: '# denegados' })} en total`,
+      `${p.from}, ${p.because}): sin respuesta; ${f.num(p.denied)} en total`,
     kernelDrops: (p) => `${p.em(w.dropped(p))}; ${f.num(p.total)} desde el inicio`,
     echoError: (p) => `${p.peer} ${p.em('falló el eco')} ${p.code}: ${p.message}`,
     serverError: (p) => `${p.em('error del servidor')} ${p.code}: ${p.message} (sigue escuchando)`,

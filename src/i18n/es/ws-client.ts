@@ -43,13 +43,13 @@ Códigos de salida: 0 cerrado con 1000 (normal), 1 sin WebSocket o cerrado con o
       `${p.mark('101 Switching Protocols')} desde ${p.remote} (local ${p.local}): enviamos Sec-WebSocket-Key ${p.key}, ` +
       `recibimos Sec-WebSocket-Accept ${p.accept}${p.protocol ? `, protocolo ${p.protocol}` : ''}: ya es un WebSocket`,
     typeLines: (p) => `escribe líneas para enviarlas como mensajes; ${p.eofKey} termina, Ctrl-C sale`,
-    flushing: (p) => `enviando ${f.plural(p.count, { one: '# mensaje escrito o pasado', other: '# mensajes escritos o pasados' })} antes de que se abriera la conexión, en orden`,
+    flushing: (p) => `enviando ${f.plural(p.count, { one: '# mensaje escrito o pasado', other: '# mensajes escritos o pasados' })} antes de abrir la conexión, en orden`,
     sent: (p) =>
       `enviado el mensaje ${p.binary ? 'binario' : 'de texto'} ${f.num(p.index)}, ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}: ${p.preview}`,
     ping: (p) => `ping del servidor (${f.bytes(p.bytes)}), respondido con un pong`,
     pong: (p) => p.rttMs === undefined ? 'pong (sin haberlo pedido)' : `pong: ida y vuelta ${f.duration(p.rttMs)}`,
     inputEnded: (p) =>
-      `entrada terminada: ${messages(p.sent, 'enviado')}; esperando ${f.duration(p.waitMs)} a las respuestas y luego se cierra`,
+      `fin de entrada: ${messages(p.sent, 'enviado')}; se esperan respuestas ${f.duration(p.waitMs)} y se cierra`,
     closing: (p) => `enviando nuestra trama de cierre: ${p.code} (${p.words})${p.reason ? ` "${p.reason}"` : ''}`,
     closedByUs: (p) => `${p.mark('cerrada')}: el servidor respondió a nuestro cierre con ${p.code} (${p.words}); ${p.summary}`,
     closedByServer: (p) =>

@@ -79,7 +79,7 @@ Códigos de salida: 130 tras Ctrl-C (la forma normal de detenerlo), 1 si no pued
     resumed: (p) => `${p.tag} los ecos salieron; se vuelve a leer`,
     closing: {
       'too-big': (p) => `${p.tag} ${p.em('mensaje demasiado grande')}: supera el límite de ${f.bytes(p.limit)} (--max-message); se cierra con ${p.code}`,
-      'protocol-error': (p) => `${p.tag} ${p.em('error de protocolo')}: el cliente rompió las reglas de las tramas; se cierra con ${p.code}`,
+      'protocol-error': (p) => `${p.tag} ${p.em('error de protocolo')}: tramas mal formadas del cliente; se cierra con ${p.code}`,
       'idle-timeout': (p) => `${p.tag} ${p.em('inactiva')} durante ${f.duration(p.limit)}; se cierra con ${p.code} (going away)`,
       'ping-timeout': (p) => `${p.tag} ${p.em('sin pong')} a un ping enviado hace ${f.duration(p.limit)}: el cliente se fue o está bloqueado; se corta la conexión`,
       'slow-reader': (p) => `${p.tag} ${p.em('no está leyendo')}: ${f.bytes(p.bufferedBytes)} de difusiones lo esperan; se le desconecta para que no llene la memoria del servidor`,
@@ -110,11 +110,11 @@ Códigos de salida: 130 tras Ctrl-C (la forma normal de detenerlo), 1 si no pued
     closedByServer: (p) =>
       `${p.tag} ${p.em('cerrada')}: enviamos ${p.sentCode} (${p.sentWords}), el cliente respondió ${p.code} (${p.words}); ${p.summary}`,
     closedNoAnswer: (p) =>
-      `${p.tag} ${p.em('cerrada')}: enviamos ${p.sentCode} (${p.sentWords}) y dejamos de leer: la trama de cierre del cliente, si llegó, no se procesó (1006); ${p.summary}`,
+      `${p.tag} ${p.em('cerrada')}: enviamos ${p.sentCode} (${p.sentWords}) y dejamos de leer: la trama de cierre del cliente, si llegó, no se leyó (1006); ${p.summary}`,
     closedAbnormally: (p) =>
       `${p.tag} ${p.em('cerrada sin trama de cierre')}: 1006 (anormal, la conexión TCP simplemente terminó); ${p.summary}`,
     connSummary: (p) =>
-      `tras ${f.duration(p.durationMs)}: ${messages(p.messagesIn, 'recibido')} (${f.bytes(p.bytesIn)}), ${messages(p.messagesOut, 'enviado')} (${f.bytes(p.bytesOut)})`,
+      `tras ${f.duration(p.durationMs)}: ${messages(p.messagesIn, 'recibido')} (${f.bytes(p.bytesIn)}), ${f.plural(p.messagesOut, { zero: 'ninguno enviado', one: '# enviado', other: '# enviados' })} (${f.bytes(p.bytesOut)})`,
     disconnected: (p) => `${p.tag} conexión TCP cerrada tras ${f.duration(p.durationMs)} (nunca fue un WebSocket)`,
     serverError: (p) => `${p.em('error del servidor')} ${p.code}: ${p.message} (sigue escuchando)`,
     stopped: (p) =>

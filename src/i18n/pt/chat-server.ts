@@ -18,16 +18,16 @@ export const chatServer: Area<'chatServer'> = (f) => {
     denied: (p) => `${p.em('negado')} ${p.from} (${p.because}); fechado na hora`,
     nameRejected: (p) => `${p.tag} nome "${p.attempt}" não aceito (${p.problem}); pedido de novo`,
     joined: (p) =>
-      `${p.tag} ${p.em(`* ${p.name} entrou`)}` + (p.name !== p.requested ? ` (pediu ${p.requested}, que já estava em uso)` : '') +
-      ` — ${people(p.present)} no chat, ${f.plural(p.historySent, { zero: 'nenhuma mensagem do histórico enviada', one: '# mensagem do histórico enviada', other: '# mensagens do histórico enviadas' })}`,
+      `${p.tag} ${p.em(`* ${p.name} entrou`)}` + (p.name !== p.requested ? ` (pediu ${p.requested}, já em uso)` : '') +
+      ` — ${f.num(p.present)} no chat, ${f.plural(p.historySent, { zero: 'nenhuma mensagem do histórico enviada', one: '# mensagem do histórico enviada', other: '# mensagens do histórico enviadas' })}`,
     nick: (p) => `${p.tag} * ${p.from} agora se chama ${p.to}`,
     aClient: 'um cliente',
     lineCut: (p) =>
       `${p.tag} ${p.em('linha cortada')}: ${p.who} enviou mais de ${f.num(p.limitBytes)} bytes em uma linha; foi avisado`,
     noNewline: (p) =>
-      `${p.tag} ${p.em('sem quebra de linha')}: ${p.who} enviou uma linha sem "\\n"; aceita depois de ${f.num(p.waitedMs)} ms`,
+      `${p.tag} ${p.em('sem quebra de linha')}: ${p.who} enviou uma linha sem "\\n"; aceita após ${f.num(p.waitedMs)} ms`,
     flood: (p) =>
-      `${p.tag} ${p.em('inundação')}: ${p.who} está enviando mais de ${f.num(p.linesPerSecond)} linhas/s; segurando as linhas dele`,
+      `${p.tag} ${p.em('inundação')}: ${p.who} envia mais de ${f.num(p.linesPerSecond)} linhas/s; segurando as linhas dele`,
     leaveReasons: {
       'quit': 'digitou /quit',
       'closed': 'fechou a conexão',
@@ -53,12 +53,12 @@ export const chatServer: Area<'chatServer'> = (f) => {
       (p.denied ? `; ${f.plural(p.denied, { one: '# negado', other: '# negados' })}` : '') +
       (p.dropped ? `; ${f.plural(p.dropped, { one: '# desconectado', other: '# desconectados' })} por inundação ou por não ler` : ''),
     operatorLineCut: (p) => `sua linha tinha mais de ${f.num(p.max)} bytes; só os primeiros ${f.num(p.kept)} foram enviados`,
-    stdinClosed: 'o stdin foi fechado: você não pode mais digitar, mas o chat continua — Ctrl-C para encerrá-lo',
+    stdinClosed: 'o stdin fechou: você não pode mais digitar, mas o chat segue — Ctrl-C o encerra',
     meUsage: 'uso: /me <ação>, por exemplo /me acena',
     unknownCommand: (p) =>
       `comando desconhecido ${p.command}: /who, /kick <nome ou #id>, /me <ação>; comece com // para dizer uma linha que começa com "/"`,
     hereNow: (p) => `no chat: ${[`${p.operator} (você)`, ...p.present].join(', ')}`,
-    nobodyWithId: (p) => `ninguém com o id de conexão "${p.target}" está no chat (/who lista todos; #id é o [#N] das linhas de evento)`,
+    nobodyWithId: (p) => `ninguém no chat tem o id de conexão "${p.target}" (/who lista todos; #id é o [#N] das linhas de evento)`,
     nobodyCalled: (p) => `ninguém chamado "${p.target}" está no chat (/who lista todos; #id é o [#N] das linhas de evento)`,
     operatorHelp: 'digite uma linha para dizê-la a todos; /me <ação>; /who lista as pessoas; /kick <nome> ou /kick #id remove alguém; Ctrl-C encerra o chat',
     help: {

@@ -5,7 +5,7 @@ export const common: Area<'common'> = (f) => ({
   stopping: (p) => `${p.cause}: parando — nenhuma conexão nova; ` + f.plural(p.open, {
     zero: 'nenhuma conexão aberta para fechar',
     one: `fechando a conexão aberta (ela tem até ${f.duration(p.graceMs)} para terminar)`,
-    other: `fechando # conexões abertas (cada uma tem até ${f.duration(p.graceMs)} para terminar)`,
+    other: `fechando # conexões abertas (até ${f.duration(p.graceMs)} cada uma)`,
   }),
   emptyDatagram: '(datagrama vazio)',
 })

@@ -9,9 +9,9 @@ export const compareCli: Area<'compareCli'> = (f) => {
     seedTooBig: (p) => `a semente deve ser menor que 4294967296, não "${p.value}"`,
     transportsInvalid: (p) => `os transportes devem ser tcp, udp ou tcp,udp, não "${p.value}"`,
     wholeInvalid: (p) =>
-      `${p.name} deve ser um número inteiro${p.unit} de no mínimo ${f.num(p.min)} (como 1000 ou 1e3), não "${p.value}"`,
+      `${p.name} deve ser um inteiro${p.unit} de no mínimo ${f.num(p.min)} (como 1000 ou 1e3), não "${p.value}"`,
     rateInvalid: (p) => `a taxa deve ser um número de sondas por segundo maior que 0 (como 200, 0.5 ou 1e4), não "${p.value}"`,
-    sizeInvalid: (p) => `o tamanho deve ser um número inteiro de bytes, no mínimo 24 (o cabeçalho da sonda), não "${p.value}"`,
+    sizeInvalid: (p) => `use um tamanho inteiro de pelo menos 24 bytes (o cabeçalho da sonda), não "${p.value}"`,
     csvCannotWrite: (p) => `não é possível gravar o arquivo CSV ${p.path}: ${p.problem}`,
     csvWriteFailed: (p) => `não foi possível terminar de gravar o arquivo CSV ${p.path}: ${p.problem}`,
     fileProblem: {
@@ -25,8 +25,8 @@ export const compareCli: Area<'compareCli'> = (f) => {
     portNeedsHost: (p) =>
       `--port ${p.port} precisa de um host: sem ele, o compare inicia o próprio refletor (para medir um \`sockkit serve\` local, informe 127.0.0.1)`,
     sizeTooBigForUdp: (p) => `--size: o tamanho deve ser no máximo ${f.num(p.max)} bytes com UDP (o maior datagrama), não ${p.value}`,
-    csvAndJsonOnStdout: '--csv - e --json escrevem os dois no stdout: informe um nome de arquivo para --csv',
-    needsImpairment: (p) => `--${p.flag} precisa de uma degradação para aplicar: adicione --loss, --delay, --jitter, --reorder ou --duplicate`,
+    csvAndJsonOnStdout: '--csv - e --json escrevem ambos no stdout: dê a --csv um nome de arquivo',
+    needsImpairment: (p) => `--${p.flag} precisa de uma degradação: adicione --loss, --delay, --jitter, --reorder ou --duplicate`,
     bothFailed: (p) => `${p.first}; e ${p.second}`,
     transportError: (p) => `${p.transport}: ${p.sentence}`,
     stopped: (p) => `sockkit: parado por ${p.cause}; o resultado cobre as sondas enviadas até agora`,

@@ -30,8 +30,8 @@ export const compareHeadline: Area<'compareHeadline'> = (f) => {
       `${p.ratio === null ? '' : ` (${times(p.ratio)} o do ${p.otherLabel})`}${p.cause === null ? '' : ` — ${cause[p.cause]}`}`,
     'headline-noise': (p) => p.measure === 'tail'
       ? `dentro do ruído desta execução: o ${tailWord(p.tail)} do ${p.label} foi ${timesExact(ratio(p.firstMine, p.firstOther))} o do ${p.otherLabel} ` +
-        `na primeira metade da execução e ${timesExact(ratio(p.secondMine, p.secondOther))} na segunda`
-      : `dentro do ruído desta execução: ${p.label} perdeu ${percent(p.firstMine ?? 0)} na primeira metade da execução e ${percent(p.secondMine ?? 0)} ` +
+        `na primeira metade e ${timesExact(ratio(p.secondMine, p.secondOther))} na segunda`
+      : `dentro do ruído desta execução: ${p.label} perdeu ${percent(p.firstMine ?? 0)} na primeira metade e ${percent(p.secondMine ?? 0)} ` +
         `na segunda; ${p.otherLabel}, ${percent(p.firstOther ?? 0)} e ${percent(p.secondOther ?? 0)}`,
   }
 }

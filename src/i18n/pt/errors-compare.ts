@@ -11,7 +11,7 @@ export const errorsCompare = (f: Fmt): ReturnType<typeof En> => ({
     `os transportes devem ser ${p.known.slice(0, -1).join(', ')}${p.known.length > 1 ? ', ' : ''}${p.known.at(-1) ?? ''} ou ${p.known.length === 2 ? 'os dois' : 'vários'} (cada um uma vez), não "${p.value}"`,
   compareSizeRange: (p) =>
     `o tamanho deve ser um número inteiro de bytes de ${f.num(p.min)} (o cabeçalho da sonda) a ${f.num(p.max)}${p.datagramLimit ? ' (o maior datagrama UDP)' : ''}, não ${f.num(p.value)}`,
-  compareWarmupRange: (p) => `o aquecimento (warmup) deve ser um número inteiro de sondas, 0 ou mais, não ${f.num(p.value)}`,
+  compareWarmupRange: (p) => `o aquecimento (warmup) deve ser um inteiro de 0 ou mais sondas, não ${f.num(p.value)}`,
   compareTmaxRange: (p) => `tmax deve ser um número de milissegundos maior que 0, não ${f.num(p.value)}`,
   comparePortRange: (p) => `a porta deve ser um número inteiro de 1 a 65535, não ${f.num(p.value)}`,
   compareUdpNoAnswer: (p) =>
@@ -24,7 +24,7 @@ export const errorsCompare = (f: Fmt): ReturnType<typeof En> => ({
     `nenhuma conexão TCP com ${p.where} em ${f.num(p.timeoutMs)} ms`,
   compareRelayUnreachable: (p) =>
     `o encaminhador (relay) na frente de ${p.where} não conseguiu alcançá-lo: ${p.cause}`,
-  probeTooSmall: (p) => `o tamanho de sonda ${f.num(p.size)} é pequeno demais: uma sonda precisa de pelo menos ${f.num(p.min)} bytes`,
+  probeTooSmall: (p) => `uma sonda de ${f.num(p.size)} bytes é pequena demais: precisa de pelo menos ${f.num(p.min)} bytes`,
   probeRunIdRange: (p) => `o id de execução da sonda ${p.value} não é um inteiro sem sinal de 32 bits`,
   probeSeqRange: (p) => `o número de sequência da sonda ${p.value} não é um inteiro sem sinal de 32 bits`,
   probeScheduledRange: (p) => `o horário agendado da sonda, ${p.value} ns, está fora do intervalo`,

@@ -15,7 +15,7 @@ export const errorsCore = (f: Fmt): ReturnType<typeof En> => ({
     `${p.name} "${p.value}" tem um colchete sem par: escreva um endereço IPv6 como [::1] ou ::1`,
   coreHostNotIpv6: (p) => `${p.name} "${p.value}" não é um endereço IPv6 (um nome não tem dois-pontos)`,
   coreHostNotIpv4: (p) =>
-    `${p.name} "${p.host}" não é um endereço IPv4: cada um dos seus quatro números deve estar entre 0 e 255`,
+    `${p.name} "${p.host}" não é um endereço IPv4: seus quatro números devem ir de 0 a 255`,
   corePositiveInt: (p) => `${p.name} deve ser um número inteiro maior ou igual a 1, não "${p.text}"`,
   coreNonNegativeInt: (p) => `${p.name} deve ser um número inteiro maior ou igual a 0, não "${p.text}"`,
   coreMilliseconds: (p) =>
@@ -30,7 +30,7 @@ export const errorsCore = (f: Fmt): ReturnType<typeof En> => ({
     `${p.what} "${p.value}" não é um endereço IP nem um bloco CIDR: esperava algo como 192.168.1.0/24, 10.0.0.7 ou fd00::/8 (nomes de host não são aceitos)`,
   coreCidrPrefix: (p) =>
     `${p.what} "${p.value}" não é um endereço IP nem um bloco CIDR: o tamanho do prefixo depois de "/" deve ser um número inteiro de 0 a ${f.num(p.maxPrefix)} para ${p.family}`,
-  coreSequenceWindow: (p) => `a janela de sequência deve ser um número inteiro maior ou igual a 1 (ou Infinity), não ${f.num(p.window)}`,
+  coreSequenceWindow: (p) => `a janela de sequência deve ser um inteiro a partir de 1 (ou Infinity), não ${f.num(p.window)}`,
   coreFirstExpected: (p) => `firstExpected deve ser um número inteiro maior ou igual a 0, não ${f.num(p.value)}`,
   coreSequenceNumber: (p) => `um número de sequência deve ser um número inteiro de 0 a 2^53 − 1, não ${f.num(p.seq)}`,
   coreDatagramTooBig: (p) =>

@@ -7,7 +7,7 @@ export const errorsServers = (f: Fmt): ReturnType<typeof En> => ({
     `lang deve ser ${p.languages.slice(0, -1).join(', ')} ou ${p.languages.at(-1)}, não "${p.value}"`,
   chatLangUnreadable: (p) => `lang deve ser en, es ou pt (uma região como es-AR ou pt-BR é aceita), não "${p.value}"`,
   chatOperatorNameInvalid: (p) =>
-    `o nome do operador deve ter de 1 a ${f.num(p.max)} letras, dígitos, "-", "_" ou ".", não "${p.value}"`,
+    `nome de operador inválido: "${p.value}" (1–${f.num(p.max)} letras, dígitos, "-", "_" ou ".")`,
   chatLimitNotPositive: (p) => `${p.option} deve ser maior que 0, não ${f.num(p.value)}`,
-  chatNameInvalid: (p) => `o nome deve ter de 1 a 24 letras, dígitos, "-", "_" ou ".", sem espaços, não "${p.value}"`,
+  chatNameInvalid: (p) => `nome inválido: "${p.value}" (1–24 letras, dígitos, "-", "_" ou ".", sem espaços)`,
 })

@@ -16,5 +16,5 @@ export const errors: Area<'errors'> = (f) => ({
   ...errorsServers(f),
   ...errorsCompare(f),
   ...errorsWs(f),
-  reflectorProgramMissing: (p) => `o programa do refletor não foi encontrado (procurado em ${p.path}); rode \`npm run build\``,
+  reflectorProgramMissing: (p) => `falta o programa do refletor (procurado em ${p.path}); rode \`npm run build\``,
 })

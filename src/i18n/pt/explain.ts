@@ -16,7 +16,7 @@ export const explain: Area<'explain'> = (f) => ({
     `permissão negada para usar a porta ${p.port ?? '?'} em ${p.host} ${p.why}`,
   sendDenied: (p) =>
     `permissão negada para ${p.where} (${p.code}): uma regra de firewall, ou um endereço de broadcast (o sockkit não envia broadcasts), pode causar isso`,
-  noSuchName: (p) => `não foi possível resolver o host "${p.host}": esse nome não existe (confira a grafia ou use um endereço IP)`,
+  noSuchName: (p) => `não foi possível resolver o host "${p.host}": esse nome não existe (confira a grafia ou use um IP)`,
   nameServerSilent: (p) => `não foi possível resolver o host "${p.host}" agora: o servidor de nomes não respondeu`,
   hostUnreachable: (p) => `${p.host} está inalcançável: não há rota para esse host`,
   networkUnreachable: (p) => `${p.host} está inalcançável: esta máquina não tem rota para essa rede`,
@@ -24,13 +24,13 @@ export const explain: Area<'explain'> = (f) => ({
   stoppedAnswering: (p) =>
     `${p.where} parou de responder: a conexão aberta estourou o tempo limite (o host ou a rede até ele sumiu sem fechá-la)`,
   connectTimeout: (p) =>
-    `nenhuma resposta de ${p.where} dentro do tempo limite de conexão — o host pode estar desligado ou um firewall pode estar descartando pacotes`,
+    `nenhuma resposta de ${p.where} no tempo limite de conexão — talvez o host esteja desligado ou um firewall descarte pacotes`,
   reset: (p) => `a conexão com ${p.where} foi redefinida (RST) pelo outro lado`,
   aborted: (p) =>
     `a conexão com ${p.where} foi abortada pela pilha de rede desta máquina (ECONNABORTED): o outro lado parou de responder ou a rede sumiu`,
   brokenPipe: (p) => `o outro lado de ${p.where} fechou a conexão enquanto ainda estávamos enviando`,
   linkLocalZone: (p) =>
-    `${p.host} é um endereço IPv6 link-local: acrescente a interface em que ele está, como ${p.host}%${p.zone} (veja \`${p.list}\`)`,
+    `${p.host} é um endereço IPv6 link-local: acrescente sua interface, como ${p.host}%${p.zone} (veja \`${p.list}\`)`,
   invalidAddress: (p) => `endereço ou porta inválidos para ${p.where} (${p.syscall} retornou EINVAL)`,
   smallerSize: (p) => `${p.sentence} — tente um --size menor`,
   theHost: 'o host',
@@ -41,6 +41,6 @@ export const explain: Area<'explain'> = (f) => ({
     `(o macOS deixa qualquer um usar portas abaixo de 1024 só em todos os endereços (0.0.0.0 ou ::), não em um só como ${p.host}: escolha 1024 ou mais, ou rode com sudo)`,
   privilegedPort: '(portas abaixo de 1024 exigem privilégios de administrador)',
   securityPolicy: (p) =>
-    `(${p.port ?? 'a porta'} não é uma porta privilegiada${p.macosWildcardOnly ? ' em todos os endereços no macOS' : ''}: ` +
-    'uma política de segurança (SELinux, AppArmor, um sandbox) a recusou)',
+    `(${p.port ?? 'a porta'} não é privilegiada${p.macosWildcardOnly ? ' em todo endereço no macOS' : ''}: ` +
+    'uma política de segurança (SELinux, AppArmor, sandbox) a recusou)',
 })

@@ -5,7 +5,7 @@ export const recvBuffer: Area<'recvBuffer'> = (f) => ({
   systemDefault: (p) => `buffer de recepção ${f.bytes(p.granted)} (o padrão do sistema; --rcvbuf muda isso)`,
   refused: (p) =>
     `buffer de recepção: o kernel recusou ${f.num(p.requested)} bytes (${p.why}); usando o padrão dele, ${f.num(p.granted)} bytes`,
-  macosCap: (p) => `${p.code} — o macOS limita isso a kern.ipc.maxsockbuf, veja \`sysctl kern.ipc.maxsockbuf\``,
+  macosCap: (p) => `${p.code} — o macOS o limita a kern.ipc.maxsockbuf, veja \`sysctl kern.ipc.maxsockbuf\``,
   granted: (p) =>
     `buffer de recepção: pedidos ${f.num(p.requested)} bytes, o kernel concedeu ${f.num(p.granted)} bytes`,
   linuxCapped: (p) =>

@@ -17,7 +17,7 @@ export const serve: Area<'serve'> = (f) => {
     listening: (p) => `${p.em('escutando')} em ${p.here}, TCP e UDP — a outra ponta do sockkit compare`,
     fromElsewhere: (p) => `de outra máquina: sockkit compare ${p.host} --port ${p.port}`,
     everyAddress: (p) =>
-      `(todos os endereços desta máquina: ${p.addresses.join(', ')}; um firewall precisa deixar passar TCP e UDP na porta ${p.port})`,
+      `(todos os endereços desta máquina: ${p.addresses.join(', ')}; o firewall precisa liberar TCP e UDP na porta ${p.port})`,
     fromHere: (p) => `desta máquina: sockkit compare ${p.host} --port ${p.port}`,
     onlyHere: (p) =>
       `${p.address} só aceita esta máquina; para medir de outra, rode \`sockkit serve ${p.port} --host ${p.wildcard}\``,

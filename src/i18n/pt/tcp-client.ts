@@ -34,7 +34,7 @@ Exemplos:
   $ sockkit tcp-client 127.0.0.1 9000 --message hola --message mundo
                                          duas escritas; uma leitura: "holamundo"
   $ sockkit tcp-client 127.0.0.1 9000 --no-half-close < request.txt
-                                         sem FIN depois do pedido: para servidores
+                                         sem FIN após o pedido: para servidores
                                          que param de responder ao receber EOF
 
 Linhas de evento (stderr): "conectando", "conectado a partir do local A → B",
@@ -50,9 +50,9 @@ Códigos de saída: 0 o servidor fechou (ou --wait passou), 1 falha de rede,
     typeLines: (p) => `digite linhas para enviá-las; ${p.eofKey} termina o envio (meio fechamento), Ctrl-C sai`,
     typeLinesOpen: (p) => `digite linhas para enviá-las; ${p.eofKey} termina sua entrada (a conexão continua aberta), Ctrl-C sai`,
     writesTogether: (p) =>
-      `${f.num(p.count)} escritas uma atrás da outra, entregues juntas ao kernel: o TCP preserva bytes, não escritas, então o servidor pode lê-las como uma só`,
+      `${f.num(p.count)} escritas seguidas vão juntas ao kernel: o TCP guarda bytes, não escritas, então o servidor pode lê-las de uma vez`,
     writesApart: (p) =>
-      `${f.num(p.count)} escritas com ${f.duration(p.intervalMs)} entre elas: cada uma costuma chegar como uma leitura separada`,
+      `${f.num(p.count)} escritas a cada ${f.duration(p.intervalMs)}: cada uma costuma chegar como uma leitura separada`,
     wrote: (p) =>
       `${p.bytes === 1 ? 'escrito' : 'escritos'} ${f.bytes(p.bytes)} (mensagem ${f.num(p.index)} de ${f.num(p.count)}): ${p.preview}`,
     inputEnded: (p) =>
@@ -71,13 +71,13 @@ Códigos de saída: 0 o servidor fechou (ou --wait passou), 1 falha de rede,
       'continuamos enviando (--keep-sending) até a entrada acabar',
     serverFinished: (p) => `o servidor terminou de enviar (FIN) depois de ${got(p.bytesReceived)}`,
     waitElapsed: (p) =>
-      `${p.mark('--wait esgotado')}: ${f.duration(p.waitMs)} depois do nosso meio fechamento, o servidor não tinha fechado; fechando`,
+      `${p.mark('--wait esgotado')}: ${f.duration(p.waitMs)} após o meio fechamento o servidor não fechou; fechando`,
     waitElapsedOpen: (p) =>
-      `${p.mark('--wait esgotado')}: ${f.duration(p.waitMs)} depois do fim da nossa entrada, o servidor não tinha fechado; fechando`,
+      `${p.mark('--wait esgotado')}: ${f.duration(p.waitMs)} após o fim da entrada o servidor não fechou; fechando`,
     reset: (p) =>
       `${p.mark('redefinida pelo servidor')} (ECONNRESET) depois de ${f.duration(p.durationMs)}: ${totals(p)}`,
     broken: (p) =>
-      `${p.mark('conexão interrompida')} (${p.code}) depois de ${f.duration(p.durationMs)}: ${totals(p)}`,
+      `${p.mark('conexão rompida')} (${p.code}) após ${f.duration(p.durationMs)}: ${totals(p)}`,
     interrupted: (p) =>
       `${p.mark('interrompido')} depois de ${f.duration(p.durationMs)}: ${totals(p)}`,
     closed: (p) =>

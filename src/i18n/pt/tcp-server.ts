@@ -4,7 +4,13 @@ import type { Area } from '../index.js'
 export const tcpServer: Area<'tcpServer'> = (f) => {
   const connections = (n: number) => f.plural(n, { zero: 'nenhuma conexão', one: '# conexão', other: '# conexões' })
   const got = (n: number) => `${f.bytes(n)} ${n === 1 ? 'recebido' : 'recebidos'}`
-  const inOut = (i: number, o: number) => `${got(i)}, ${f.bytes(o)} ${o === 1 ? 'enviado' : 'enviados'}`
+  /** `1.234 bytes lidos, 56 escritos`: a unidade vem uma vez quando as duas contagens estão em bytes. */
+  const inOut = (i: number, o: number) => {
+    const read = `${f.bytes(i)} ${i === 1 ? 'lido' : 'lidos'}`
+    const written = f.bytes(o)
+    const unitOnce = / bytes$/.test(f.bytes(i)) && / bytes$/.test(written)
+    return `${read}, ${unitOnce ? written.replace(/ bytes$/, '') : written} ${o === 1 ? 'escrito' : 'escritos'}`
+  }
   const open = (n: number) => f.plural(n, { one: '# aberta', other: '# abertas' })
   const count = (n: number, one: string, other: string) => f.plural(n, { one: `# ${one}`, other: `# ${other}` })
   return {
@@ -32,16 +38,16 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
     accepted: (p) =>
       `${p.tag} ${p.em('aceita')} ${p.from} → ${p.to} (${open(p.active)})`,
     refusedFull: (p) =>
-      `${p.em('recusada')} ${p.from}: ${f.plural(p.active, { one: '# conexão aberta', other: '# conexões abertas' })}, limite ${f.num(p.limit)} (o cliente foi avisado e a conexão fechada)`,
-    refusedClosing: (p) => `${p.em('recusada')} ${p.from}: o servidor está parando (o cliente foi avisado e a conexão fechada)`,
+      `${p.em('recusada')} ${p.from}: ${f.plural(p.active, { one: '# conexão aberta', other: '# conexões abertas' })}, limite ${f.num(p.limit)} (o cliente foi avisado)`,
+    refusedClosing: (p) => `${p.em('recusada')} ${p.from}: o servidor está parando (o cliente foi avisado)`,
     read: (p) =>
       `${p.tag} leitura de ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}: ${p.preview}`,
     readsHidden: (p) =>
-      `${p.tag} … mais ${f.plural(p.reads, { one: '# leitura', other: '# leituras' })} (${f.bytes(p.bytes)}) não mostradas: ` +
-      `no máximo ${f.num(p.limit)} linhas de leitura por segundo por conexão (--json mostra todas)`,
+      `${p.tag} … mais ${f.plural(p.reads, { one: '# leitura', other: '# leituras' })} (${f.bytes(p.bytes)}) ${p.reads === 1 ? 'oculta' : 'ocultas'}: ` +
+      `até ${f.num(p.limit)} linhas por segundo por conexão (--json mostra todas)`,
     denied: (p) => `${p.em('negada')} ${p.from} (${p.because}); fechada na hora`,
     halfCloseAnswer: (p) =>
-      `${p.tag} o cliente também fechou o lado dele (${got(p.bytesIn)}); respondendo com o nosso`,
+      `${p.tag} o cliente fechou o lado dele em resposta ao nosso (${got(p.bytesIn)})`,
     halfClose: (p) =>
       `${p.tag} ${p.em('meio fechamento recebido')}: o cliente terminou de enviar (${got(p.bytesIn)}); terminando o eco e depois fechando`,
     notReading: (p) =>
@@ -50,9 +56,9 @@ export const tcpServer: Area<'tcpServer'> = (f) => {
     caughtUp: (p) => `${p.tag} o cliente se atualizou; lendo de novo`,
     idle: (p) => `${p.tag} ${p.em('inativa')} há ${f.duration(p.idleMs)}; fechando`,
     closedReset: (p) =>
-      `${p.tag} ${p.em('redefinida pelo outro lado')} (${p.code}) depois de ${f.duration(p.durationMs)}: ${inOut(p.bytesIn, p.bytesOut)}`,
+      `${p.tag} ${p.em('redefinida pelo par')} (${p.code}) após ${f.duration(p.durationMs)}: ${inOut(p.bytesIn, p.bytesOut)}`,
     closedError: (p) =>
-      `${p.tag} ${p.em('fechada por erro')} ${p.code}: ${p.message}; depois de ${f.duration(p.durationMs)}: ${inOut(p.bytesIn, p.bytesOut)}`,
+      `${p.tag} ${p.em('fechada por erro')} ${p.code}: ${p.message}; em ${f.duration(p.durationMs)}: ${inOut(p.bytesIn, p.bytesOut)}`,
     closedBecause: { 'normal': '', 'reset': '', 'error': '', 'idle-timeout': ' (tempo limite de inatividade)', 'server-stopped': ' (servidor parando)' },
     closed: (p) =>
       `${p.tag} ${p.em('fechada')} depois de ${f.duration(p.durationMs)}: ${inOut(p.bytesIn, p.bytesOut)}${p.because}`,

@@ -9,18 +9,18 @@ export const udpSend: Area<'udpSend'> = (f) => {
   const lag = (ms: number) => ms < 10 ? `${f.num(ms, 2)} ms` : f.duration(ms)
   const stopWords = (stop: 'stopped' | 'ended') => stop === 'stopped' ? 'ao parar' : 'quando a execução terminou'
   /** O Windows nunca repassa o ICMP "port unreachable" a um programa. */
-  const windowsNoRefusal = 'o Windows não avisa os programas sobre \'port unreachable\', então "nada está escutando" e "nenhuma resposta" parecem iguais aqui'
+  const windowsNoRefusal = 'o Windows não repassa o aviso \'porta inalcançável\', então "nada está escutando" e "nenhuma resposta" parecem iguais aqui'
   return {
     refusedGoingOn: (p: { target: string }) =>
-      `ainda não há nada escutando em ${p.target} (o host respondeu 'porta inalcançável'); ` +
-      'digite a próxima linha quando o servidor estiver rodando',
+      `ainda não há nada escutando em ${p.target} (o host disse 'porta inalcançável'); ` +
+      'digite outra linha quando o servidor rodar',
     pace: (p: { asked: number | null; achieved: number; lagMaxMs?: number; lagP99Ms?: number }) =>
       p.asked === null
         ? `taxa: ${f.num(Math.round(p.achieved))} datagramas/s (tão rápido quanto o socket aceitou)`
         : `taxa: ${f.num(Math.round(p.achieved))}/s dos ${f.num(Math.round(p.asked))}/s pedidos` +
           (p.lagMaxMs === undefined ? '' : `; atraso do emissor: máx. ${lag(p.lagMaxMs)} (p99 ${lag(p.lagP99Ms ?? 0)})`),
     paceShort: (p: { asked: number; achieved: number }) =>
-      `esta máquina não conseguiu acompanhar: chegou a ${f.num(Math.round(p.achieved))}/s, ` +
+      `esta máquina não deu conta: chegou a ${f.num(Math.round(p.achieved))}/s, ` +
       `${f.num(Math.floor(p.achieved / p.asked * 100))}% dos ${f.num(Math.round(p.asked))}/s pedidos`,
     sendRefusals: (p: { refusals: number }) =>
       `o kernel recusou ${f.plural(p.refusals, { one: '# envio', other: '# envios' })} por falta de buffer (ENOBUFS); cada um foi repetido`,
@@ -77,7 +77,7 @@ Exemplos:
   # 100 datagramas numerados; um servidor que responde de outra porta é ouvido
   $ sockkit udp-send 127.0.0.1 9000 hola --count 100 --seq --any-source
 
-Linhas de evento (stderr): "enviado N bytes: prévia",
+Linhas de evento (stderr): "enviados N bytes: prévia",
 "resposta de A, N bytes: prévia", "último datagrama enviado; coletando…",
 e depois o resumo. No Linux o resumo também diz quando o kernel desta
 máquina descartou datagramas porque um buffer de recepção estava cheio
@@ -94,7 +94,7 @@ não enviada, 2 linha de comando inválida ou stdin vazio (nada a enviar),
 130 Ctrl-C (depois do resumo).`}`,
     },
     datagramLimit: (p) =>
-      `no máximo ${f.num(p.maxBytes)} bytes por datagrama` + (p.macos ? '; o macOS envia no máximo 9216, a menos que `sysctl net.inet.udp.maxdgram` seja aumentado' : ''),
+      `no máximo ${f.num(p.maxBytes)} bytes por datagrama` + (p.macos ? '; o macOS envia até 9216, a menos que `sysctl net.inet.udp.maxdgram` seja aumentado' : ''),
     readyConnected: (p) =>
       `enviando para ${p.remote} a partir de ${p.local} (UDP sobre ${p.family}, ${p.limit})`,
     readyAnySource: (p) =>
@@ -103,9 +103,9 @@ não enviada, 2 linha de comando inválida ou stdin vazio (nada a enviar),
       ? `--any-source: respostas de qualquer endereço e porta são aceitas; ${windowsNoRefusal}`
       : '--any-source: respostas de qualquer endereço e porta são aceitas; neste modo um \'port unreachable\' não ' +
         'pode ser detectado, então "nada está escutando" parece igual a "nenhuma resposta"',
-    typeLines: (p) => `digite linhas: cada uma é enviada como um datagrama (o final de linha não é enviado); ${p.eofKey} para terminar`,
+    typeLines: (p) => `digite linhas: cada uma é enviada como um datagrama (sem o final de linha); ${p.eofKey} para terminar`,
     sent: (p) =>
-      `${p.arrow} enviado ${p.seq !== undefined ? `seq ${f.num(p.seq)}, ` : ''}${bytes(p.bytes)}${p.shown}`,
+      `${p.arrow} ${p.bytes === 1 ? 'enviado' : 'enviados'} ${p.seq !== undefined ? `seq ${f.num(p.seq)}, ` : ''}${bytes(p.bytes)}${p.shown}`,
     notSent: (p) =>
       `${p.line === undefined ? 'a mensagem' : `a linha ${f.num(p.line)}`} tem ${f.num(p.bytes)} bytes` +
       (p.datagramBytes !== p.bytes ? ` (${f.num(p.datagramBytes)} com o prefixo seq=)` : '') +
@@ -113,16 +113,16 @@ não enviada, 2 linha de comando inválida ou stdin vazio (nada a enviar),
     reply: (p) =>
       `${p.arrow} resposta de ${p.source}${p.fromTarget ? '' : p.mark(' (não é o destino)')}, ${bytes(p.bytes)}${p.shown}`,
     waiting: (p) =>
-      `último datagrama enviado; coletando respostas por ${f.duration(p.waitMs)} (o UDP não tem fim de fluxo; --wait muda isso)`,
+      `último datagrama enviado; coletando respostas por ${f.duration(p.waitMs)} (UDP não tem fim de fluxo; --wait muda isso)`,
     totals: (p) =>
       `${p.interrupted ? `${p.interrupted('interrompido')}: ` : ''}` +
-      `${f.plural(p.sent, { zero: 'nenhum datagrama enviado', one: '# datagrama enviado', other: '# datagramas enviados' })} (${f.bytes(p.bytesSent)}) para ${p.target}, ` +
-      `${f.plural(p.replies, { zero: 'nenhuma resposta recebida', one: '# resposta recebida', other: '# respostas recebidas' })} (${f.bytes(p.bytesReceived)})` +
-      (p.notSent ? `; ${p.red(f.plural(p.notSent, { one: '# não enviada (longa demais)', other: '# não enviadas (longas demais)' }))}` : ''),
+      `${f.plural(p.sent, { zero: 'nenhum datagrama enviado', one: '# datagrama', other: '# datagramas' })} (${f.bytes(p.bytesSent)}) para ${p.target}, ` +
+      `${f.plural(p.replies, { zero: 'nenhuma resposta recebida', one: '# resposta', other: '# respostas' })} (${f.bytes(p.bytesReceived)})` +
+      (p.notSent ? `; ${p.red(f.plural(p.notSent, { one: '# não enviada (muito longa)', other: '# não enviadas (muito longas)' }))}` : ''),
     stoppedPlanned: (p) => `a execução parou aí: ${f.num(p.unsent)} de ${datagrams(p.planned)} não enviados`,
     stoppedStdin: 'a execução parou aí: as linhas seguintes do stdin não foram enviadas',
     otherSources: (p) =>
-      `${replies(p.replies)} ${p.replies === 1 ? 'veio' : 'vieram'} de outro endereço ou porta que não o destino ${p.target}: ` +
+      `${replies(p.replies)} de outro endereço ou porta que não o destino ${p.target}: ` +
       `${p.sources.map(s => `${s.source} (${f.num(s.count)})`).join(', ')}${p.more ? ', …' : ''}`,
     seqNoPrefix: (p) =>
       'seq: as respostas não traziam o prefixo seq= (o servidor respondeu com as próprias palavras), então não dá para ' +

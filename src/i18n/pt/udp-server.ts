@@ -23,7 +23,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
         : '; nenhum descarte do kernel'
   return {
     listening: (p) =>
-      `${p.em('escutando')} em ${p.here} (UDP${p.reachable !== p.here ? `; os pares podem usar ${p.reachable}` : ''}), ` +
+      `${p.em('escutando')} em ${p.here} (UDP${p.reachable !== p.here ? `; na rede: ${p.reachable}` : ''}), ` +
       `${p.echo ? 'com eco' : 'sem eco'}; buffer de recepção ${f.bytes(p.bufferBytes)}` +
       (p.dropsCounted ? '' : '; os descartes do kernel não podem ser contados aqui (só no Linux)'),
     filter: (p) => `${p.filter}; datagramas de pares filtrados não recebem resposta`,
@@ -36,10 +36,10 @@ export const udpServer: Area<'udpServer'> = (f) => {
       (p.missing !== p.missingSoFar ? ` (${f.plural(p.missing, { one: '# pulado', other: '# pulados' })} aqui)` : '') +
       (p.jump ? `; um salto maior que a janela de ${f.num(65536)} números` : ''),
     seqLate: (p) =>
-      `${p.peer} ${p.em(`seq ${f.num(p.seq)} chegou atrasado`)} (reordenado: o próximo esperado era ${f.num(p.expected)}; distância ${f.num(p.extent)})`,
+      `${p.peer} ${p.em(`seq ${f.num(p.seq)} chegou atrasado`)} (reordenado: esperava-se ${f.num(p.expected)}; distância ${f.num(p.extent)})`,
     seqDuplicate: (p) => `${p.peer} ${p.em(`seq ${f.num(p.seq)} de novo`)} (duplicado)`,
     seqTooOld: (p) =>
-      `${p.peer} ${p.em(`seq ${f.num(p.seq)} antigo demais para avaliar`)} (mais de ${f.num(65536)} abaixo do maior, ${f.num(p.highest)}: atrasado ou uma cópia)`,
+      `${p.peer} ${p.em(`seq ${f.num(p.seq)} antigo demais`)} (mais de ${f.num(65536)} abaixo do maior, ${f.num(p.highest)}: atrasado ou uma cópia)`,
     datagramsHidden: (p) =>
       `${p.peer} … mais ${w.datagrams(p.datagrams)} (${f.bytes(p.bytes)}) não mostrados: ` +
       `no máximo ${f.num(p.limit)} linhas de datagrama por segundo por par (o resumo conta todos; --json mostra cada um)`,
@@ -55,7 +55,7 @@ export const udpServer: Area<'udpServer'> = (f) => {
         `${w.missing(p.missingSoFar)} até agora: no máximo ${f.num(p.limit)} linhas de seq por segundo por par (o resumo conta todas)`
     },
     seqRestart: (p) =>
-      `${p.peer} ${p.em('seq recomeçou em 1')} (uma nova rodada; rodada anterior: seq ${f.num(p.lowest)}–${f.num(p.highest)}, ` +
+      `${p.peer} ${p.em('seq recomeçou em 1')} (nova rodada; a anterior: seq ${f.num(p.lowest)}–${f.num(p.highest)}, ` +
       `${w.missing(p.missing)}, ${w.duplicates(p.duplicates)}, ${w.reordered(p.reordered)})`,
     peerEvicted: (p) =>
       `${p.em('pares demais')}: guardando estatísticas de no máximo ${f.num(p.maxPeers)}; esquecido ${p.peer} ` +

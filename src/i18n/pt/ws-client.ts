@@ -43,13 +43,13 @@ Códigos de saída: 0 fechado com 1000 (normal), 1 sem WebSocket ou fechado com 
       `${p.mark('101 Switching Protocols')} de ${p.remote} (local ${p.local}): enviamos Sec-WebSocket-Key ${p.key}, ` +
       `recebemos Sec-WebSocket-Accept ${p.accept}${p.protocol ? `, protocolo ${p.protocol}` : ''}: agora é um WebSocket`,
     typeLines: (p) => `digite linhas para enviá-las como mensagens; ${p.eofKey} termina, Ctrl-C sai`,
-    flushing: (p) => `enviando ${f.plural(p.count, { one: '# mensagem digitada ou passada', other: '# mensagens digitadas ou passadas' })} antes de a conexão abrir, em ordem`,
+    flushing: (p) => `enviando ${f.plural(p.count, { one: '# mensagem digitada ou passada', other: '# mensagens digitadas ou passadas' })} antes de conectar, em ordem`,
     sent: (p) =>
       `enviada a mensagem ${p.binary ? 'binária' : 'de texto'} ${f.num(p.index)}, ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })}: ${p.preview}`,
     ping: (p) => `ping do servidor (${f.bytes(p.bytes)}), respondido com um pong`,
     pong: (p) => p.rttMs === undefined ? 'pong (sem ter sido pedido)' : `pong: ida e volta ${f.duration(p.rttMs)}`,
     inputEnded: (p) =>
-      `entrada terminada: ${messages(p.sent, 'enviada')}; esperando ${f.duration(p.waitMs)} pelas respostas, depois fechando`,
+      `fim da entrada: ${messages(p.sent, 'enviada')}; espera ${f.duration(p.waitMs)} por respostas e fecha`,
     closing: (p) => `enviando nosso quadro de fechamento: ${p.code} (${p.words})${p.reason ? ` "${p.reason}"` : ''}`,
     closedByUs: (p) => `${p.mark('fechada')}: o servidor respondeu ao nosso fechamento com ${p.code} (${p.words}); ${p.summary}`,
     closedByServer: (p) =>

@@ -79,7 +79,7 @@ Códigos de saída: 130 depois do Ctrl-C (o jeito normal de parar), 1 se não co
     resumed: (p) => `${p.tag} os ecos saíram; lendo de novo`,
     closing: {
       'too-big': (p) => `${p.tag} ${p.em('mensagem grande demais')}: passa do limite de ${f.bytes(p.limit)} (--max-message); fechando com ${p.code}`,
-      'protocol-error': (p) => `${p.tag} ${p.em('erro de protocolo')}: o cliente quebrou as regras dos quadros; fechando com ${p.code}`,
+      'protocol-error': (p) => `${p.tag} ${p.em('erro de protocolo')}: quadros malformados do cliente; fechando com ${p.code}`,
       'idle-timeout': (p) => `${p.tag} ${p.em('ociosa')} por ${f.duration(p.limit)}; fechando com ${p.code} (going away)`,
       'ping-timeout': (p) => `${p.tag} ${p.em('sem pong')} a um ping enviado há ${f.duration(p.limit)}: o cliente foi embora ou travou; derrubando a conexão`,
       'slow-reader': (p) => `${p.tag} ${p.em('não está lendo')}: ${f.bytes(p.bufferedBytes)} de difusões esperam por ele; derrubando-o para que não encha a memória do servidor`,
@@ -110,11 +110,11 @@ Códigos de saída: 130 depois do Ctrl-C (o jeito normal de parar), 1 se não co
     closedByServer: (p) =>
       `${p.tag} ${p.em('fechada')}: enviamos ${p.sentCode} (${p.sentWords}), o cliente respondeu ${p.code} (${p.words}); ${p.summary}`,
     closedNoAnswer: (p) =>
-      `${p.tag} ${p.em('fechada')}: enviamos ${p.sentCode} (${p.sentWords}) e paramos de ler: o quadro de fechamento do cliente, se veio, não foi processado (1006); ${p.summary}`,
+      `${p.tag} ${p.em('fechada')}: enviamos ${p.sentCode} (${p.sentWords}) e paramos de ler: o fechamento do cliente, se veio, não foi lido (1006); ${p.summary}`,
     closedAbnormally: (p) =>
       `${p.tag} ${p.em('fechada sem quadro de fechamento')}: 1006 (anormal, a conexão TCP simplesmente terminou); ${p.summary}`,
     connSummary: (p) =>
-      `depois de ${f.duration(p.durationMs)}: ${messages(p.messagesIn, 'recebida')} (${f.bytes(p.bytesIn)}), ${messages(p.messagesOut, 'enviada')} (${f.bytes(p.bytesOut)})`,
+      `em ${f.duration(p.durationMs)}: ${messages(p.messagesIn, 'recebida')} (${f.bytes(p.bytesIn)}), ${f.plural(p.messagesOut, { zero: 'nenhuma enviada', one: '# enviada', other: '# enviadas' })} (${f.bytes(p.bytesOut)})`,
     disconnected: (p) => `${p.tag} conexão TCP fechada depois de ${f.duration(p.durationMs)} (nunca foi um WebSocket)`,
     serverError: (p) => `${p.em('erro do servidor')} ${p.code}: ${p.message} (continua escutando)`,
     stopped: (p) =>
