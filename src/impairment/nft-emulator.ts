@@ -2,8 +2,7 @@ import { execFile, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { sockkitError } from '../core/errors.js'
 import { insideUserNamespace } from '../net/userns.js'
-import { EN } from '../i18n/index.js'
-import { emptyCounters, type ImpairmentCounters } from './model.js'
+import { emptyCounters, type ImpairmentCounters, type KernelReason, type NetemReason } from './model.js'
 
 /** Where `nft` is looked for (root's PATH does not always include sbin). */
 const NFT_CANDIDATES = ['nft', '/usr/sbin/nft', '/sbin/nft']
@@ -20,12 +19,12 @@ export interface KernelSupport {
   netem?: boolean
   /** true when loss can be applied by the kernel here. */
   available: boolean
-  /** Why it is not available (one sentence), or what it can do. */
-  reason: string
+  /** Why it is not available, or what it can do, as a code (the catalogue's `impairment.kernelReason` words it). */
+  reason: KernelReason
   /** Root only inside a private user namespace (sockkit re-ran itself there): the table drops only there. */
   userns?: boolean
-  /** One sentence on netem, for "delay needs netem, and …". */
-  netemReason: string
+  /** What was found about netem, as a code, for "delay needs netem, and …" (`impairment.netemReason`). */
+  netemReason: NetemReason
 }
 
 const run = (file: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> =>
@@ -49,13 +48,13 @@ export const findNft = async (): Promise<string | undefined> => {
  * Whether the kernel has netem: try to add a netem qdisc to the loopback of a throwaway
  * network namespace (`unshare --net`), which touches nothing outside it. Root only.
  */
-export const detectNetem = async (): Promise<{ netem: boolean | undefined; reason: string }> => {
+export const detectNetem = async (): Promise<{ netem: boolean | undefined; reason: NetemReason }> => {
   const tried = await run('unshare', ['--net', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'])
-  if (tried.code === 0) return { netem: true, reason: EN().impairment.kernel.netemUndriven }
+  if (tried.code === 0) return { netem: true, reason: { code: 'netemUndriven' } }
   if (/unknown|No such file|not supported/i.test(tried.stderr) && !/exec|not found/i.test(tried.stderr)) {
-    return { netem: false, reason: EN().impairment.kernel.noNetem }
+    return { netem: false, reason: { code: 'noNetem' } }
   }
-  return { netem: undefined, reason: EN().impairment.kernel.netemUnchecked({ detail: tried.stderr.trim().split('\n')[0] || `exit ${tried.code}` }) }
+  return { netem: undefined, reason: { code: 'netemUnchecked', detail: tried.stderr.trim().split('\n')[0] || `exit ${tried.code}` } }
 }
 
 /** Check platform, privileges, nft and netem. Never changes anything outside a throwaway namespace. */
@@ -63,20 +62,20 @@ export const detectKernelSupport = async (): Promise<KernelSupport> => {
   const linux = process.platform === 'linux'
   const root = typeof process.getuid === 'function' && process.getuid() === 0
   if (!linux) {
-    return { linux, root, available: false, reason: EN().impairment.kernel.needsLinux({ platform: process.platform }), netemReason: EN().impairment.kernel.netemLinuxOnly }
+    return { linux, root, available: false, reason: { code: 'needsLinux', platform: process.platform }, netemReason: { code: 'netemLinuxOnly' } }
   }
   const nft = await findNft()
-  const netem = root ? await detectNetem() : { netem: undefined, reason: EN().impairment.kernel.netemNeedsRoot }
+  const netem = root ? await detectNetem() : { netem: undefined, reason: { code: 'netemNeedsRoot' } as const }
   if (!root) {
-    return { linux, root, ...(nft ? { nft } : {}), available: false, reason: EN().impairment.kernel.needsRoot, netemReason: netem.reason }
+    return { linux, root, ...(nft ? { nft } : {}), available: false, reason: { code: 'needsRoot' }, netemReason: netem.reason }
   }
   if (!nft) {
-    return { linux, root, netem: netem.netem, available: false, reason: EN().impairment.kernel.needsNft, netemReason: netem.reason }
+    return { linux, root, netem: netem.netem, available: false, reason: { code: 'needsNft' }, netemReason: netem.reason }
   }
   if (insideUserNamespace()) {
-    return { linux, root, nft, netem: netem.netem, available: true, userns: true, reason: EN().impairment.kernel.availableUserns, netemReason: netem.reason }
+    return { linux, root, nft, netem: netem.netem, available: true, userns: true, reason: { code: 'availableUserns' }, netemReason: netem.reason }
   }
-  return { linux, root, nft, netem: netem.netem, available: true, reason: EN().impairment.kernel.available, netemReason: netem.reason }
+  return { linux, root, nft, netem: netem.netem, available: true, reason: { code: 'available' }, netemReason: netem.reason }
 }
 
 /**
