@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { sockkitError } from '../core/errors.js'
 import { insideUserNamespace } from '../net/userns.js'
@@ -8,6 +8,9 @@ import { emptyCounters, type ImpairmentCounters, type KernelReason, type NetemRe
 const NFT_CANDIDATES = ['nft', '/usr/sbin/nft', '/sbin/nft']
 /** How often the watchdog checks that the run that owns the table is still alive, ms. */
 const WATCHDOG_POLL_MS = 250
+/** How long one nft (or unshare/tc) run may take, and how much output it may write. */
+const RUN_TIMEOUT_MS = 10_000
+const RUN_MAX_BYTES = 8 * 1024 * 1024
 
 /** What this machine lets the kernel emulator do. */
 export interface KernelSupport {
@@ -27,13 +30,37 @@ export interface KernelSupport {
   netemReason: NetemReason
 }
 
+/**
+ * Run nft (or unshare/tc) to completion. Each child gets its own process group (`detached`):
+ * a terminal's Ctrl-C goes to the whole foreground group, and an `nft -f -` killed by it
+ * half-way through start-up was reported as "nft refused the loss table" (exit 1) instead of
+ * the Ctrl-C it was. The Ctrl-C is ours to act on; nft finishes its few milliseconds of work.
+ */
 const run = (file: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise(resolve => {
-    const child = execFile(file, args, { timeout: 10_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 127) : 0
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) })
-    })
-    if (input !== undefined) child.stdin?.end(input)
+    // execFile would drop `detached`: spawn, with execFile's timeout and output cap kept by hand.
+    const child = spawn(file, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    let size = 0
+    const collect = (into: Buffer[]) => (d: Buffer) => {
+      size += d.length
+      if (size > RUN_MAX_BYTES) child.kill('SIGKILL')
+      else into.push(d)
+    }
+    child.stdout.on('data', collect(out))
+    child.stderr.on('data', collect(err))
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS)
+    const done = (code: number) => {
+      clearTimeout(timer)
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() })
+    }
+    // Not installed (ENOENT) or not runnable: 127, as a shell says it.
+    child.on('error', () => done(127))
+    child.on('close', (code: number | null) => done(code ?? 127))
+    // A child that died before reading its input: its exit code says so, not an EPIPE crash.
+    child.stdin.on('error', () => {})
+    child.stdin.end(input)
   })
 
 /** Find a working nft binary, or undefined. */

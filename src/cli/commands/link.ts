@@ -168,6 +168,8 @@ const runLink = async (ctx: CliContext, listenPort: number, target: { host: stri
   // Tables left by runs that died still drop packets on their ports: remove them first.
   const stale = await sweepStaleTablesAtStart(ctx, false)
   if (stale.length > 0) print.event({ transport: 'kernel', type: 'stale-tables-removed', tables: stale })
+  // Ctrl-C during the checks above: nothing is running yet, so nothing (no relay, no table) is started.
+  if (ctx.io.signal.aborted) return EXIT_INTERRUPTED
   const running = await startImpairment({
     addressFilter, impairment, emulator: flags.emulator, transports: [transport], target, listenHost: flags.host, listenPort,
     pacingBytesPerSecond: flags.pace, maxClients: flags.maxClients, packetEvents: !flags.quiet,
