@@ -148,7 +148,7 @@ t.test('CLI: a jitter-only run prints the expected reorder range next to the mea
 
 t.test('auto without kernel support: UDP loses, TCP runs with what a stream can take and says why', async t => {
   const config = makeCompareConfig({ port: local.port, local: true, count: 60, ratePerSecond: 500 })
-  const support = { available: false, reason: 'not root (test)', netemReason: 'no netem (test)' }
+  const support = { available: false, reason: { code: 'needsRoot' }, netemReason: { code: 'netemNeedsRoot' } } as const
   const { result } = await runCompareDetailed(config, { impairment: { impairment: { loss: 30, delay: 5 }, emulator: 'auto', support } })
   const imp = result.config.impairment!
   t.equal(imp.emulator, 'userspace')
@@ -270,8 +270,10 @@ t.test('kernel emulator in a private netns: TCP loses nothing, retransmits, tabl
 })
 
 const kernelSupport = await (await import('../src/impairment/nft-emulator.js')).detectKernelSupport()
+/** Why the kernel tests are skipped here, in words. */
+const kernelSkip = (await import('../src/i18n/index.js')).catalog('en').t.impairment.kernelReason(kernelSupport.reason)
 
-t.test('CLI, kernel emulator: the impairment block says how many TCP packets the kernel table dropped, each way', { skip: kernelSupport.available ? false : kernelSupport.reason, timeout: 30_000 }, async t => {
+t.test('CLI, kernel emulator: the impairment block says how many TCP packets the kernel table dropped, each way', { skip: kernelSupport.available ? false : kernelSkip, timeout: 30_000 }, async t => {
   // 5 % each way over ~200 probes (data segments and ACKs both ways): a run with no drop is ~0.95^800.
   const run = await runMain(['compare', '--loss', '5', '--transports', 'tcp', '--count', '200', '--rate', '500', '--tmax', '20000'], { timeoutMs: 25_000 })
   t.equal(run.code, 0, run.stderr)
@@ -312,7 +314,7 @@ t.test('--reorder at a probe spacing wider than the hold: one line says it only 
   t.notMatch(fast.stderr, /needs probes less than/, 'no such line at 1000/s')
 })
 
-t.test('auto as root: loss by the kernel for UDP too, the relay adds delay, and the name says both', { skip: kernelSupport.available ? false : kernelSupport.reason, timeout: 30_000 }, async t => {
+t.test('auto as root: loss by the kernel for UDP too, the relay adds delay, and the name says both', { skip: kernelSupport.available ? false : kernelSkip, timeout: 30_000 }, async t => {
   const r = await runMain(['compare', '--loss', '10', '--delay', '2', '--transports', 'udp', '--count', '200', '--rate', '1000', '--json'], { timeoutMs: 25_000 })
   t.equal(r.code, 0, r.stderr)
   const json = JSON.parse(r.stdout.toString())

@@ -88,7 +88,7 @@ t.test('a run where TCP could not get loss: the finding leads the headline, with
   const local = await startLocalReflector()
   t.teardown(() => local.close())
   const config = makeCompareConfig({ port: local.port, local: true, count: 30, ratePerSecond: 500 })
-  const support = { available: false, reason: 'not root (test)', netemReason: 'no netem (test)' }
+  const support = { available: false, reason: { code: 'needsRoot' }, netemReason: { code: 'netemNeedsRoot' } } as const
   const { result } = await runCompareDetailed(config, { impairment: { impairment: { loss: 10 }, emulator: 'auto', support, lossUnavailable: 'remote-target' } })
   t.match(result.headline[0], { code: 'tcp-not-exposed-to-loss', transport: 'tcp', level: 'warning', params: { reason: 'remote-target', lossEachWayPercent: 10 } })
   const without = await runCompareDetailed(config, { impairment: { impairment: { loss: 10 }, emulator: 'auto', support } })

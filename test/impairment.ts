@@ -4,9 +4,11 @@ import { expectedRoundTrip, reorderRangePercent, REORDER_RANGE_RUNS, simulateReo
 import { planEmulator } from '../src/impairment/planning.js'
 import { impairmentFlagsProblem, reorderSpacingNote } from '../src/cli/impairment-flags.js'
 import { startImpairment } from '../src/impairment/start.js'
+import { catalog } from '../src/i18n/index.js'
+import { renderError, type SockkitError } from '../src/core/errors.js'
 
-const kernelYes = { available: true, reason: 'Linux, root and nft', netemReason: 'this kernel has no netem (sch_netem)' }
-const kernelNo = { available: false, reason: 'the kernel emulator needs root', netemReason: 'netem was not checked' }
+const kernelYes = { available: true, reason: { code: 'available' }, netemReason: { code: 'noNetem' } } as const
+const kernelNo = { available: false, reason: { code: 'needsRoot' }, netemReason: { code: 'netemNeedsRoot' } } as const
 
 t.test('expected round trip: loss each way compounds', async t => {
   t.equal(expectedRoundTrip({ loss: 20 }).lossPercent, 36)
@@ -82,6 +84,24 @@ t.test('planEmulator', async t => {
   t.throws(() => planEmulator('kernel', { loss: 5 }, ['udp'], kernelNo), { code: 'ERR_SOCKKIT_UNSUPPORTED', message: /root/ })
   t.throws(() => planEmulator('kernel', { delay: 5 }, ['udp'], kernelYes), { code: 'ERR_SOCKKIT_UNSUPPORTED', message: /netem/ })
   t.match(planEmulator('userspace', { loss: 5, reorder: 3 }, ['udp'], kernelYes), { emulator: 'userspace' })
+})
+
+t.test('the plan and its refusals carry the reason as codes, worded in each language at render time', async t => {
+  const plan = planEmulator('auto', { loss: 10, delay: 5 }, ['tcp', 'udp'], kernelYes)
+  t.same(plan.reasonCode, { kind: 'kernelLossRelayRest', support: { code: 'available' }, tcp: true, relayKinds: ['delay'] })
+  t.equal(plan.reason, catalog('en').t.impairment.planReason(plan.reasonCode), 'the English reason is the code worded in English')
+  const es = catalog('es').t.impairment.planReason(plan.reasonCode)
+  const pt = catalog('pt').t.impairment.planReason(plan.reasonCode)
+  t.match(es, /^pérdida con el kernel \(Linux, root y nft: el kernel descarta paquetes de verdad; TCP retransmite de verdad\); retardo con el reenviador/)
+  t.match(pt, /^perda pelo kernel \(Linux, root e nft: o kernel descarta pacotes de verdade; o TCP retransmite de verdade\); atraso pelo encaminhador/)
+  t.equal(catalog('es').t.impairment.planReason(planEmulator('userspace', { loss: 5 }, ['udp'], kernelYes).reasonCode), 'se pidió el reenviador en espacio de usuario')
+  // A refusal's params are codes too: the CLI words them in the user's language.
+  const refusal = (() => { try { planEmulator('kernel', { loss: 5 }, ['udp'], kernelNo) } catch (e) { return e as SockkitError } })()!
+  t.same(refusal.params, { reason: { code: 'needsRoot' } })
+  t.match(refusal.message, /needs root/)
+  t.match(renderError(catalog('es').t.errors, 'impairmentKernelUnavailable', { reason: { code: 'needsRoot' } }), /necesita root/)
+  t.match(renderError(catalog('pt').t.errors, 'impairmentKernelOnlyDrops', { kinds: ['delay'], netemReason: { code: 'netemUnchecked', detail: 'exit 1' } }),
+    /não foi possível verificar o netem \(exit 1\)/)
 })
 
 t.test('startImpairment refuses TCP loss in userspace before binding anything', async t => {

@@ -387,6 +387,8 @@ t.test('--help reads well at 80 columns', async t => {
 })
 
 const kernelSupport = await (await import('../src/impairment/nft-emulator.js')).detectKernelSupport()
+/** Why the kernel tests are skipped here, in words. */
+const kernelSkip = (await import('../src/i18n/index.js')).catalog('en').t.impairment.kernelReason(kernelSupport.reason)
 
 t.test('--help: --seed says the kernel emulator\'s drops are not seeded', async t => {
   for (const command of ['link', 'compare']) {
@@ -396,7 +398,7 @@ t.test('--help: --seed says the kernel emulator\'s drops are not seeded', async 
   }
 })
 
-t.test('--seed with the kernel doing the drops: one line on stderr says the drops are random', { skip: kernelSupport.available ? false : kernelSupport.reason }, async t => {
+t.test('--seed with the kernel doing the drops: one line on stderr says the drops are random', { skip: kernelSupport.available ? false : kernelSkip }, async t => {
   const note = /--seed repeats the relay's choices \(delay, jitter, reorder, duplicate\); the kernel's drops are random — --emulator userspace \(UDP\) makes drops repeatable/
   const kernel = startCli(['link', '0', '127.0.0.1:9', '--udp', '--loss', '30', '--seed', '7'])
   await kernel.waitFor(/point your client at/)

@@ -30,6 +30,30 @@ export type FullImpairment = Required<Impairment>
 export type EmulatorChoice = 'auto' | 'kernel' | 'userspace'
 export type EmulatorKind = 'kernel' | 'userspace'
 
+/**
+ * Why the kernel emulator can or cannot drop packets here, as a code (detectKernelSupport()
+ * decides it; the catalogue's `impairment.kernelReason` words it in the user's language).
+ */
+export type KernelReason =
+  | { code: 'available' }
+  | { code: 'availableUserns' }
+  | { code: 'availableUsernsHop' }
+  | { code: 'needsLinux'; platform: string }
+  | { code: 'needsRoot' }
+  | { code: 'needsNft' }
+  /** The plan did not need to ask the kernel. */
+  | { code: 'notNeeded' }
+
+/** What was found about netem, as a code (worded by the catalogue's `impairment.netemReason`). */
+export type NetemReason =
+  | { code: 'netemUndriven' }
+  | { code: 'noNetem' }
+  | { code: 'netemUnchecked'; detail: string }
+  | { code: 'netemLinuxOnly' }
+  | { code: 'netemNeedsRoot' }
+  /** The plan did not need to ask. */
+  | { code: 'netemNotChecked' }
+
 /** The names of the impairments, in the order they are applied and reported. */
 export const IMPAIRMENT_KINDS = ['loss', 'delay', 'jitter', 'reorder', 'duplicate'] as const
 export type ImpairmentKind = typeof IMPAIRMENT_KINDS[number]

@@ -1,14 +1,16 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { sockkitError } from '../core/errors.js'
 import { insideUserNamespace } from '../net/userns.js'
-import { EN } from '../i18n/index.js'
-import { emptyCounters, type ImpairmentCounters } from './model.js'
+import { emptyCounters, type ImpairmentCounters, type KernelReason, type NetemReason } from './model.js'
 
 /** Where `nft` is looked for (root's PATH does not always include sbin). */
 const NFT_CANDIDATES = ['nft', '/usr/sbin/nft', '/sbin/nft']
 /** How often the watchdog checks that the run that owns the table is still alive, ms. */
 const WATCHDOG_POLL_MS = 250
+/** How long one nft (or unshare/tc) run may take, and how much output it may write. */
+const RUN_TIMEOUT_MS = 10_000
+const RUN_MAX_BYTES = 8 * 1024 * 1024
 
 /** What this machine lets the kernel emulator do. */
 export interface KernelSupport {
@@ -20,21 +22,45 @@ export interface KernelSupport {
   netem?: boolean
   /** true when loss can be applied by the kernel here. */
   available: boolean
-  /** Why it is not available (one sentence), or what it can do. */
-  reason: string
+  /** Why it is not available, or what it can do, as a code (the catalogue's `impairment.kernelReason` words it). */
+  reason: KernelReason
   /** Root only inside a private user namespace (sockkit re-ran itself there): the table drops only there. */
   userns?: boolean
-  /** One sentence on netem, for "delay needs netem, and …". */
-  netemReason: string
+  /** What was found about netem, as a code, for "delay needs netem, and …" (`impairment.netemReason`). */
+  netemReason: NetemReason
 }
 
+/**
+ * Run nft (or unshare/tc) to completion. Each child gets its own process group (`detached`):
+ * a terminal's Ctrl-C goes to the whole foreground group, and an `nft -f -` killed by it
+ * half-way through start-up was reported as "nft refused the loss table" (exit 1) instead of
+ * the Ctrl-C it was. The Ctrl-C is ours to act on; nft finishes its few milliseconds of work.
+ */
 const run = (file: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise(resolve => {
-    const child = execFile(file, args, { timeout: 10_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 127) : 0
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) })
-    })
-    if (input !== undefined) child.stdin?.end(input)
+    // execFile would drop `detached`: spawn, with execFile's timeout and output cap kept by hand.
+    const child = spawn(file, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    let size = 0
+    const collect = (into: Buffer[]) => (d: Buffer) => {
+      size += d.length
+      if (size > RUN_MAX_BYTES) child.kill('SIGKILL')
+      else into.push(d)
+    }
+    child.stdout.on('data', collect(out))
+    child.stderr.on('data', collect(err))
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS)
+    const done = (code: number) => {
+      clearTimeout(timer)
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() })
+    }
+    // Not installed (ENOENT) or not runnable: 127, as a shell says it.
+    child.on('error', () => done(127))
+    child.on('close', (code: number | null) => done(code ?? 127))
+    // A child that died before reading its input: its exit code says so, not an EPIPE crash.
+    child.stdin.on('error', () => {})
+    child.stdin.end(input)
   })
 
 /** Find a working nft binary, or undefined. */
@@ -49,13 +75,13 @@ export const findNft = async (): Promise<string | undefined> => {
  * Whether the kernel has netem: try to add a netem qdisc to the loopback of a throwaway
  * network namespace (`unshare --net`), which touches nothing outside it. Root only.
  */
-export const detectNetem = async (): Promise<{ netem: boolean | undefined; reason: string }> => {
+export const detectNetem = async (): Promise<{ netem: boolean | undefined; reason: NetemReason }> => {
   const tried = await run('unshare', ['--net', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'])
-  if (tried.code === 0) return { netem: true, reason: EN().impairment.kernel.netemUndriven }
+  if (tried.code === 0) return { netem: true, reason: { code: 'netemUndriven' } }
   if (/unknown|No such file|not supported/i.test(tried.stderr) && !/exec|not found/i.test(tried.stderr)) {
-    return { netem: false, reason: EN().impairment.kernel.noNetem }
+    return { netem: false, reason: { code: 'noNetem' } }
   }
-  return { netem: undefined, reason: EN().impairment.kernel.netemUnchecked({ detail: tried.stderr.trim().split('\n')[0] || `exit ${tried.code}` }) }
+  return { netem: undefined, reason: { code: 'netemUnchecked', detail: tried.stderr.trim().split('\n')[0] || `exit ${tried.code}` } }
 }
 
 /** Check platform, privileges, nft and netem. Never changes anything outside a throwaway namespace. */
@@ -63,20 +89,20 @@ export const detectKernelSupport = async (): Promise<KernelSupport> => {
   const linux = process.platform === 'linux'
   const root = typeof process.getuid === 'function' && process.getuid() === 0
   if (!linux) {
-    return { linux, root, available: false, reason: EN().impairment.kernel.needsLinux({ platform: process.platform }), netemReason: EN().impairment.kernel.netemLinuxOnly }
+    return { linux, root, available: false, reason: { code: 'needsLinux', platform: process.platform }, netemReason: { code: 'netemLinuxOnly' } }
   }
   const nft = await findNft()
-  const netem = root ? await detectNetem() : { netem: undefined, reason: EN().impairment.kernel.netemNeedsRoot }
+  const netem = root ? await detectNetem() : { netem: undefined, reason: { code: 'netemNeedsRoot' } as const }
   if (!root) {
-    return { linux, root, ...(nft ? { nft } : {}), available: false, reason: EN().impairment.kernel.needsRoot, netemReason: netem.reason }
+    return { linux, root, ...(nft ? { nft } : {}), available: false, reason: { code: 'needsRoot' }, netemReason: netem.reason }
   }
   if (!nft) {
-    return { linux, root, netem: netem.netem, available: false, reason: EN().impairment.kernel.needsNft, netemReason: netem.reason }
+    return { linux, root, netem: netem.netem, available: false, reason: { code: 'needsNft' }, netemReason: netem.reason }
   }
   if (insideUserNamespace()) {
-    return { linux, root, nft, netem: netem.netem, available: true, userns: true, reason: EN().impairment.kernel.availableUserns, netemReason: netem.reason }
+    return { linux, root, nft, netem: netem.netem, available: true, userns: true, reason: { code: 'availableUserns' }, netemReason: netem.reason }
   }
-  return { linux, root, nft, netem: netem.netem, available: true, reason: EN().impairment.kernel.available, netemReason: netem.reason }
+  return { linux, root, nft, netem: netem.netem, available: true, reason: { code: 'available' }, netemReason: netem.reason }
 }
 
 /**

@@ -6,7 +6,7 @@ import { sockkitError, type ErrorKey, type ErrorParams } from '../core/errors.js
 import { EN } from '../i18n/index.js'
 import {
   activeImpairments, normalizeImpairment,
-  type EmulatorChoice, type EmulatorKind, type Impairment, type ImpairmentKind,
+  type EmulatorChoice, type EmulatorKind, type Impairment, type ImpairmentKind, type KernelReason, type NetemReason,
 } from './model.js'
 
 /** Which engine applies each impairment in a run. */
@@ -16,8 +16,10 @@ export type AppliedBy = 'kernel' | 'userspace'
 export interface EmulatorPlan {
   /** What runs: the kernel alone, the userspace relay alone, or kernel loss with relay delay. */
   emulator: EmulatorKind | 'kernel+userspace'
-  /** One sentence: why this emulator (and, for auto, why not the other). */
+  /** One sentence in English: why this emulator (and, for auto, why not the other). */
   reason: string
+  /** The same reason as data, for the CLI to word in the user's language (`impairment.planReason`). */
+  reasonCode: PlanReason
   /** Who applies each active impairment. */
   appliedBy: Partial<Record<ImpairmentKind, AppliedBy>>
 }
@@ -26,26 +28,27 @@ export interface EmulatorPlan {
 export interface EmulatorSupport {
   /** Kernel loss possible here (Linux, root, nft). */
   available: boolean
-  /** Why not, when not. */
-  reason: string
+  /** Why not, when not (or what it can do), as a code. */
+  reason: KernelReason
   /** Available only inside a private user namespace (the emulator is then named `kernel-userns`). */
   userns?: boolean
-  /** Why the kernel cannot delay/jitter/reorder/duplicate. */
-  netemReason: string
+  /** Why the kernel cannot delay/jitter/reorder/duplicate, as a code. */
+  netemReason: NetemReason
 }
 
 /** Why the plan is what it is, as data; the catalogue (`impairment.planReason`) words it. */
 export type PlanReason =
-  | { kind: 'askedKernel'; support: string }
+  | { kind: 'askedKernel'; support: KernelReason }
   | { kind: 'askedUserspace' }
   | { kind: 'plainRelay' }
-  | { kind: 'kernelLoss'; support: string; tcp: boolean }
-  | { kind: 'kernelLossRelayRest'; support: string; tcp: boolean; relayKinds: ImpairmentKind[] }
-  | { kind: 'userspaceAll'; support: string }
+  | { kind: 'kernelLoss'; support: KernelReason; tcp: boolean }
+  | { kind: 'kernelLossRelayRest'; support: KernelReason; tcp: boolean; relayKinds: ImpairmentKind[] }
+  | { kind: 'userspaceAll'; support: KernelReason }
   | { kind: 'userspaceNoLoss'; relayKinds: ImpairmentKind[] }
 
-/** The plan's reason in English, as `EmulatorPlan.reason` and compare's JSON carry it. */
-const words = (reason: PlanReason): string => EN().impairment.planReason(reason)
+/** The plan's reason in English (`EmulatorPlan.reason`, compare's JSON `reason`) and as data (`reasonCode`). */
+const because = (reasonCode: PlanReason): Pick<EmulatorPlan, 'reason' | 'reasonCode'> =>
+  ({ reason: EN().impairment.planReason(reasonCode), reasonCode })
 
 const STREAM_IMPOSSIBLE: ImpairmentKind[] = ['loss', 'reorder', 'duplicate']
 
@@ -78,32 +81,32 @@ export const planEmulator = (
   if (choice === 'kernel') {
     if (!support.available) throw unsupported('impairmentKernelUnavailable', { reason: support.reason })
     if (nonLoss.length > 0) throw unsupported('impairmentKernelOnlyDrops', { kinds: nonLoss, netemReason })
-    return { emulator: 'kernel', reason: words({ kind: 'askedKernel', support: support.reason }), appliedBy: all('kernel') }
+    return { emulator: 'kernel', ...because({ kind: 'askedKernel', support: support.reason }), appliedBy: all('kernel') }
   }
   if (choice === 'userspace') {
     if (userspaceCannot.length > 0) {
       throw unsupported('impairmentRelayCannotTcp', { kinds: userspaceCannot })
     }
-    return { emulator: 'userspace', reason: words({ kind: 'askedUserspace' }), appliedBy: all('userspace') }
+    return { emulator: 'userspace', ...because({ kind: 'askedUserspace' }), appliedBy: all('userspace') }
   }
   // auto: the most real emulator for each impairment. Loss is the kernel's whenever it can
   // drop here (both transports: real drops, and real retransmissions for TCP); everything
   // else is the relay's, since sockkit does not drive netem.
-  if (active.length === 0) return { emulator: 'userspace', reason: words({ kind: 'plainRelay' }), appliedBy: {} }
+  if (active.length === 0) return { emulator: 'userspace', ...because({ kind: 'plainRelay' }), appliedBy: {} }
   if (imp.loss > 0 && support.available) {
     const tcpNonLoss = userspaceCannot.filter(k => k !== 'loss')
     if (tcpNonLoss.length > 0) throw unsupported('impairmentNobodyCanTcp', { kinds: tcpNonLoss, netemReason })
     const drops = { support: support.reason, tcp }
-    if (nonLoss.length === 0) return { emulator: 'kernel', reason: words({ kind: 'kernelLoss', ...drops }), appliedBy: all('kernel') }
+    if (nonLoss.length === 0) return { emulator: 'kernel', ...because({ kind: 'kernelLoss', ...drops }), appliedBy: all('kernel') }
     const appliedBy = all('userspace')
     appliedBy.loss = 'kernel'
-    return { emulator: 'kernel+userspace', reason: words({ kind: 'kernelLossRelayRest', ...drops, relayKinds: nonLoss }), appliedBy }
+    return { emulator: 'kernel+userspace', ...because({ kind: 'kernelLossRelayRest', ...drops, relayKinds: nonLoss }), appliedBy }
   }
   if (userspaceCannot.length === 0) {
-    const reason = imp.loss > 0
-      ? words({ kind: 'userspaceAll', support: support.reason })
-      : words({ kind: 'userspaceNoLoss', relayKinds: nonLoss })
-    return { emulator: 'userspace', reason, appliedBy: all('userspace') }
+    const why = imp.loss > 0
+      ? because({ kind: 'userspaceAll', support: support.reason })
+      : because({ kind: 'userspaceNoLoss', relayKinds: nonLoss })
+    return { emulator: 'userspace', ...why, appliedBy: all('userspace') }
   }
   // TCP asked for loss/reorder/duplicate: only the kernel can drop, and nothing here can reorder or duplicate a stream.
   const tcpNonLoss = userspaceCannot.filter(k => k !== 'loss')

@@ -3,7 +3,6 @@
  * counters, and stop().
  */
 import { invalidArg } from '../core/errors.js'
-import { EN } from '../i18n/index.js'
 import { expectedRoundTrip, type ExpectedRoundTrip } from './expectation.js'
 import {
   normalizeImpairment, randomSeed,
@@ -87,7 +86,10 @@ export interface ImpairmentCountersReport {
 export interface ImpairmentConfig extends FullImpairment {
   /** The plan's emulator; `kernel-userns…` when the kernel's drops are in a private user namespace. */
   emulator: EmulatorPlan['emulator'] | 'kernel-userns' | 'kernel-userns+userspace'
+  /** Why this emulator, one sentence in English (kept for scripts that read it). */
   reason: string
+  /** The same reason as data: what the CLI words in the user's language. */
+  reasonCode: EmulatorPlan['reasonCode']
   appliedBy: EmulatorPlan['appliedBy']
   seed: number
   expected: ExpectedRoundTrip
@@ -107,6 +109,7 @@ export interface ImpairmentReport {
 export interface RunningImpairment {
   emulator: EmulatorPlan['emulator']
   reason: string
+  reasonCode: EmulatorPlan['reasonCode']
   appliedBy: EmulatorPlan['appliedBy']
   seed: number
   /** Where clients should send each transport's traffic. */
@@ -130,7 +133,7 @@ const supportFor = async (choice: EmulatorChoice, imp: FullImpairment, transport
   const needsKernelCheck = choice === 'kernel' || (choice === 'auto' && (imp.loss > 0 || tcpStreamImpossible))
   return needsKernelCheck
     ? await (await import('./nft-emulator.js')).detectKernelSupport()
-    : { available: false, reason: EN().impairment.kernel.notNeeded, netemReason: EN().impairment.kernel.netemNotChecked }
+    : { available: false, reason: { code: 'notNeeded' }, netemReason: { code: 'netemNotChecked' } }
 }
 
 /**
@@ -193,7 +196,7 @@ export const startImpairment = async (options: StartImpairmentOptions): Promise<
   }
 
   const config: ImpairmentConfig = {
-    ...imp, emulator: (kernel ?? hop) && support.userns ? (plan.emulator === 'kernel' ? 'kernel-userns' : 'kernel-userns+userspace') : plan.emulator, reason: plan.reason, appliedBy: plan.appliedBy, seed,
+    ...imp, emulator: (kernel ?? hop) && support.userns ? (plan.emulator === 'kernel' ? 'kernel-userns' : 'kernel-userns+userspace') : plan.emulator, reason: plan.reason, reasonCode: plan.reasonCode, appliedBy: plan.appliedBy, seed,
     expected: expectedRoundTrip(imp, {
       ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
       ...(transports.length === 1 && transports[0] === 'tcp' ? { transport: 'tcp' } : {}),
@@ -226,7 +229,7 @@ const runningImpairment = (
   const { tcp, udp, kernel, hop, closeRelays, startedAt } = parts
   let stopping: Promise<ImpairmentReport> | undefined
   const running: RunningImpairment = {
-    emulator: plan.emulator, reason: plan.reason, appliedBy: plan.appliedBy, seed, endpoints, config,
+    emulator: plan.emulator, reason: plan.reason, reasonCode: plan.reasonCode, appliedBy: plan.appliedBy, seed, endpoints, config,
     failed: hop?.failed ?? new Promise<never>(() => {}),
     counters: async () => {
       const inUserns = await hop?.counters()

@@ -146,8 +146,7 @@ const checkLinkFlags = async (ctx: CliContext, flags: LinkFlags, transport: 'tcp
   if (problem !== undefined) throw usageError(problem)
   const route = tcpLossRoute(ctx.io, { loss: impairment.loss, tcp: transport === 'tcp', emulator: flags.emulator, local: true })
   if (route && 'reexec' in route) {
-    const kernel = catalog('en').t.impairment.kernel
-    return { support: { available: true, userns: true, reason: kernel.availableUsernsHop, netemReason: kernel.netemNeedsRoot }, kernelInUserns: true }
+    return { support: { available: true, userns: true, reason: { code: 'availableUsernsHop' }, netemReason: { code: 'netemNeedsRoot' } }, kernelInUserns: true }
   }
   const { problem: kernelProblem, support } =
     await checkImpairmentFlags({ command: 'link', transports: [transport], impairment, emulator: flags.emulator }, ctx.t.impairment)
@@ -169,6 +168,8 @@ const runLink = async (ctx: CliContext, listenPort: number, target: { host: stri
   // Tables left by runs that died still drop packets on their ports: remove them first.
   const stale = await sweepStaleTablesAtStart(ctx, false)
   if (stale.length > 0) print.event({ transport: 'kernel', type: 'stale-tables-removed', tables: stale })
+  // Ctrl-C during the checks above: nothing is running yet, so nothing (no relay, no table) is started.
+  if (ctx.io.signal.aborted) return EXIT_INTERRUPTED
   const running = await startImpairment({
     addressFilter, impairment, emulator: flags.emulator, transports: [transport], target, listenHost: flags.host, listenPort,
     pacingBytesPerSecond: flags.pace, maxClients: flags.maxClients, packetEvents: !flags.quiet,
@@ -345,7 +346,7 @@ const printStart = (s: HumanState, r: RunningImpairment, transport: 'tcp' | 'udp
   const to = formatAddress(target.host, target.port)
   log(t.start.linking({ linking: style.green(t.start.linkingWord), from: formatAddress(at.host, at.port), to, transport: transport.toUpperCase(), description }))
   const userns = r.config.emulator.startsWith('kernel-userns')
-  log(t.start.emulator({ emulator: style.bold(userns ? r.emulator.replace('kernel', t.start.emulatorUserns) : r.emulator), reason: r.reason }))
+  log(t.start.emulator({ emulator: style.bold(userns ? r.emulator.replace('kernel', t.start.emulatorUserns) : r.emulator), reason: s.ctx.t.impairment.planReason(r.reasonCode) }))
   // The expectation as data, worded in the run's language (config.expected.summary is English, for --json).
   const clauses = expectedClauses(r.config, r.config.expected, transport === 'tcp' ? { transport: 'tcp' } : {})
   const impaired = clauses.length > 0

@@ -121,7 +121,8 @@ function impairmentBlock (result: CompareResult, findings: Finding[], t: Catalog
   const lines = [
     // The seed drives the userspace relay only: kernel drops (kernel, kernel-userns) are unseeded.
     w.title({ emulator: config.emulator, asked, seed: config.emulator.includes('userspace') ? config.seed : null }),
-    w.why({ emulator: config.emulator, reason: config.reason }),
+    // The reason worded in the run's language from its code (`config.reason` is English, for --json).
+    w.why({ emulator: config.emulator, reason: t.impairment.planReason(config.reasonCode) }),
   ]
   for (const id of shownTransports(result)) {
     const mine = findings.filter(x => x.transport === id && IMPAIRMENT_CODES.has(x.code as FindingCode))

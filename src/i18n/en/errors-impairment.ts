@@ -1,4 +1,6 @@
 import type { Fmt } from '../fmt.js'
+import type { KernelReason, NetemReason } from '../../impairment/model.js'
+import { kernelReasonWords, netemReasonWords } from './impairment.js'
 
 /** The word for each impairment kind where a verb is needed ("cannot lose, reorder TCP segments"). */
 const segmentVerb = (kind: string): string => kind === 'loss' ? 'lose' : kind
@@ -16,13 +18,13 @@ export const errorsImpairment = (f: Fmt) => ({
     `${p.kind} must be a number of ms from 0 to ${f.num(p.maxMs)}, not "${String(p.value)}"`,
   impairmentNoTransport: 'at least one transport (tcp or udp) is needed',
   /** The kernel emulator cannot run here; `reason` is detectKernelSupport()'s. */
-  impairmentKernelUnavailable: (p: { reason: string }) => p.reason,
-  impairmentKernelOnlyDrops: (p: { kinds: string[]; netemReason: string }) =>
-    `${kernelCannot(p.kinds, p.netemReason)} — the auto emulator adds them with the userspace relay`,
+  impairmentKernelUnavailable: (p: { reason: KernelReason }) => kernelReasonWords(p.reason),
+  impairmentKernelOnlyDrops: (p: { kinds: string[]; netemReason: NetemReason }) =>
+    `${kernelCannot(p.kinds, netemReasonWords(p.netemReason))} — the auto emulator adds them with the userspace relay`,
   impairmentRelayCannotTcp: (p: { kinds: string[] }) =>
     `${tcpCannot(p.kinds)} — use UDP, or the kernel emulator (Linux, root, nft) for real TCP loss`,
-  impairmentNobodyCanTcp: (p: { kinds: string[]; netemReason: string }) => `${tcpCannot(p.kinds)}, and ${kernelCannot(p.kinds, p.netemReason)}`,
-  impairmentTcpNeedsKernel: (p: { kinds: string[]; reason: string }) => `${tcpCannot(p.kinds)}, and ${p.reason}`,
+  impairmentNobodyCanTcp: (p: { kinds: string[]; netemReason: NetemReason }) => `${tcpCannot(p.kinds)}, and ${kernelCannot(p.kinds, netemReasonWords(p.netemReason))}`,
+  impairmentTcpNeedsKernel: (p: { kinds: string[]; reason: KernelReason }) => `${tcpCannot(p.kinds)}, and ${kernelReasonWords(p.reason)}`,
   impairmentTcpRelayCannot: (p: { kinds: string[] }) =>
     `the userspace TCP relay cannot ${p.kinds.map(packetVerb).join(', ')}: it only sees the byte stream, ` +
     'not the segments, and faking it would corrupt the stream — relay UDP instead, or use the kernel emulator (Linux, root, nft) for real TCP loss',

@@ -1,4 +1,5 @@
 import type { ExpectedClause } from '../../impairment/expectation.js'
+import type { KernelReason, NetemReason } from '../../impairment/model.js'
 import type { PlanReason } from '../../impairment/planning.js'
 import type { Fmt } from '../fmt.js'
 
@@ -6,6 +7,29 @@ type Command = 'compare' | 'link'
 const udpFlag = (command: Command): string => command === 'link' ? '--udp' : '--transports udp'
 const orAutoText = ', or leave --emulator at auto: TCP then runs without it and the output says why'
 const kindNoun = { delay: 'delay', jitter: 'jitter', reorder: 'reordering', duplicate: 'duplication' } as const
+
+/** What this machine's kernel can do (detectKernelSupport): the reasons a plan quotes. */
+const KERNEL = {
+  available: 'Linux, root and nft: the kernel drops packets for real',
+  availableUsernsHop: 'kernel (user namespace): each connection crosses the loopback of a private user and network namespace, where nftables drops segments for real without root',
+  availableUserns: 'kernel (user namespace): sockkit re-ran itself in a private user and network namespace, where nftables drops packets for real without root',
+  needsLinux: (p: { platform: string }) => `the kernel emulator needs Linux (nftables); this is ${p.platform}`,
+  needsRoot: 'the kernel emulator needs root (it adds an nftables table): run with sudo',
+  needsNft: 'the kernel emulator needs the nft command (install the nftables package)',
+  netemUndriven: 'the kernel has netem, but sockkit does not drive it yet: delay, jitter, reorder and duplicate stay in the userspace relay',
+  noNetem: 'this kernel has no netem (sch_netem), so the kernel cannot delay, jitter, reorder or duplicate packets',
+  netemUnchecked: (p: { detail: string }) => `netem could not be checked (${p.detail}), so the kernel emulator does loss only`,
+  netemLinuxOnly: 'netem is Linux only',
+  netemNeedsRoot: 'netem was not checked (needs root)',
+  /** Placeholders when the plan did not need to ask the kernel. */
+  notNeeded: 'the kernel emulator was not needed',
+  netemNotChecked: 'not checked',
+}
+
+/** A kernel-support code (detectKernelSupport's `reason`) in words. */
+export const kernelReasonWords = (r: KernelReason): string => r.code === 'needsLinux' ? KERNEL.needsLinux(r) : KERNEL[r.code]
+/** A netem code (detectKernelSupport's `netemReason`) in words. */
+export const netemReasonWords = (r: NetemReason): string => r.code === 'netemUnchecked' ? KERNEL.netemUnchecked(r) : KERNEL[r.code]
 
 /**
  * Impairment words the CLI shows (compare and link): why a command line cannot run as asked,
@@ -83,32 +107,20 @@ export const impairment = (f: Fmt) => ({
   /** Why this emulator: one sentence after "emulator: kernel — ". */
   planReason: (p: PlanReason): string => {
     const relayOnly = (kinds: string[]) => `${kinds.join(', ')} by the userspace relay (sockkit's kernel emulator only drops packets)`
-    const drops = (support: string, tcp: boolean) => `loss by the kernel (${support}${tcp ? '; TCP retransmits for real' : ''})`
+    const drops = (support: KernelReason, tcp: boolean) => `loss by the kernel (${kernelReasonWords(support)}${tcp ? '; TCP retransmits for real' : ''})`
     switch (p.kind) {
-      case 'askedKernel': return `asked for the kernel emulator: ${p.support}`
+      case 'askedKernel': return `asked for the kernel emulator: ${kernelReasonWords(p.support)}`
       case 'askedUserspace': return 'asked for the userspace relay'
       case 'plainRelay': return 'no impairment asked: a plain relay'
       case 'kernelLoss': return drops(p.support, p.tcp)
       case 'kernelLossRelayRest': return `${drops(p.support, p.tcp)}; ${relayOnly(p.relayKinds)}`
-      case 'userspaceAll': return `the userspace relay does all of it for UDP, loss included: the kernel cannot drop packets here (${p.support})`
+      case 'userspaceAll': return `the userspace relay does all of it for UDP, loss included: the kernel cannot drop packets here (${kernelReasonWords(p.support)})`
       case 'userspaceNoLoss': return `${p.relayKinds.join(', ')} by the userspace relay: no loss was asked, and sockkit's kernel emulator only drops packets`
     }
   },
-  /** What this machine's kernel can do (detectKernelSupport): the reasons a plan quotes. */
-  kernel: {
-    available: 'Linux, root and nft: the kernel drops packets for real',
-    availableUsernsHop: 'kernel (user namespace): each connection crosses the loopback of a private user and network namespace, where nftables drops segments for real without root',
-    availableUserns: 'kernel (user namespace): sockkit re-ran itself in a private user and network namespace, where nftables drops packets for real without root',
-    needsLinux: (p: { platform: string }) => `the kernel emulator needs Linux (nftables); this is ${p.platform}`,
-    needsRoot: 'the kernel emulator needs root (it adds an nftables table): run with sudo',
-    needsNft: 'the kernel emulator needs the nft command (install the nftables package)',
-    netemUndriven: 'the kernel has netem, but sockkit does not drive it yet: delay, jitter, reorder and duplicate stay in the userspace relay',
-    noNetem: 'this kernel has no netem (sch_netem), so the kernel cannot delay, jitter, reorder or duplicate packets',
-    netemUnchecked: (p: { detail: string }) => `netem could not be checked (${p.detail}), so the kernel emulator does loss only`,
-    netemLinuxOnly: 'netem is Linux only',
-    netemNeedsRoot: 'netem was not checked (needs root)',
-    /** Placeholders when the plan did not need to ask the kernel. */
-    notNeeded: 'the kernel emulator was not needed',
-    netemNotChecked: 'not checked',
-  },
+  kernel: KERNEL,
+  /** Why the kernel emulator can or cannot drop here, from its code. */
+  kernelReason: kernelReasonWords,
+  /** What was found about netem, from its code. */
+  netemReason: netemReasonWords,
 })

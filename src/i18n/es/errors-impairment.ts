@@ -1,4 +1,5 @@
 import type { Fmt } from '../fmt.js'
+import { kernelReasonWords, netemReasonWords } from './impairment.js'
 import type { errorsImpairment as En } from '../en/errors-impairment.js'
 
 /** Cada tipo de degradación como infinitivo ("no puede perder, reordenar segmentos TCP"). */
@@ -18,13 +19,13 @@ export const errorsImpairment = (f: Fmt): ReturnType<typeof En> => ({
   impairmentDelayRange: (p) =>
     `${noun(p.kind)}: debe ser un número de ms de 0 a ${f.num(p.maxMs)}, no "${String(p.value)}"`,
   impairmentNoTransport: 'hace falta al menos un transporte (tcp o udp)',
-  impairmentKernelUnavailable: (p) => p.reason,
+  impairmentKernelUnavailable: (p) => kernelReasonWords(p.reason),
   impairmentKernelOnlyDrops: (p) =>
-    `${kernelCannot(f, p.kinds, p.netemReason)} — el emulador auto las añade con el reenviador en espacio de usuario`,
+    `${kernelCannot(f, p.kinds, netemReasonWords(p.netemReason))} — el emulador auto las añade con el reenviador en espacio de usuario`,
   impairmentRelayCannotTcp: (p) =>
     `${tcpCannot(f, p.kinds)} — usa UDP, o el emulador del kernel (Linux, root, nft) para una pérdida TCP real`,
-  impairmentNobodyCanTcp: (p) => `${tcpCannot(f, p.kinds)}, y ${kernelCannot(f, p.kinds, p.netemReason)}`,
-  impairmentTcpNeedsKernel: (p) => `${tcpCannot(f, p.kinds)}, y ${p.reason}`,
+  impairmentNobodyCanTcp: (p) => `${tcpCannot(f, p.kinds)}, y ${kernelCannot(f, p.kinds, netemReasonWords(p.netemReason))}`,
+  impairmentTcpNeedsKernel: (p) => `${tcpCannot(f, p.kinds)}, y ${kernelReasonWords(p.reason)}`,
   impairmentTcpRelayCannot: (p) =>
     `el reenviador TCP en espacio de usuario no puede ${f.list(p.kinds.map(verb))} paquetes: solo ve el flujo de bytes, ` +
     'no los segmentos, y simularlo corrompería el flujo — reenvía UDP, o usa el emulador del kernel (Linux, root, nft) para una pérdida TCP real',

@@ -1,4 +1,5 @@
 import type { ExpectedClause } from '../../impairment/expectation.js'
+import type { KernelReason, NetemReason } from '../../impairment/model.js'
 import type { Area } from '../index.js'
 
 type Command = 'compare' | 'link'
@@ -6,6 +7,25 @@ const udpFlag = (command: Command): string => command === 'link' ? '--udp' : '--
 const orAutoText = ', o deja --emulator en auto: entonces TCP se ejecuta sin ello y la salida dice por qué'
 const kindNoun = { delay: 'retardo', jitter: 'jitter', reorder: 'reordenamiento', duplicate: 'duplicación' } as const
 const nounOf = (kind: string): string => (kindNoun as Record<string, string>)[kind] ?? kind
+
+/** Lo que puede hacer el kernel de esta máquina (detectKernelSupport): las razones que cita un plan. */
+const KERNEL: ReturnType<Area<'impairment'>>['kernel'] = {
+  available: 'Linux, root y nft: el kernel descarta paquetes de verdad',
+  availableUsernsHop: 'kernel (espacio de nombres de usuario): cada conexión cruza el loopback de un espacio de nombres de usuario y de red privado, donde nftables descarta segmentos de verdad sin root',
+  availableUserns: 'kernel (espacio de nombres de usuario): sockkit se volvió a ejecutar en un espacio de nombres de usuario y de red privado, donde nftables descarta paquetes de verdad sin root',
+  needsLinux: (p) => `el emulador del kernel necesita Linux (nftables); esto es ${p.platform}`,
+  needsRoot: 'el emulador del kernel necesita root (añade una tabla de nftables): ejecútalo con sudo',
+  needsNft: 'el emulador del kernel necesita el comando nft (instala el paquete nftables)',
+  netemUndriven: 'el kernel tiene netem, pero sockkit todavía no lo maneja: retardo, jitter, desorden y duplicación quedan en el reenviador en espacio de usuario',
+  noNetem: 'este kernel no tiene netem (sch_netem), así que el kernel no puede retardar, reordenar ni duplicar paquetes ni añadir jitter',
+  netemUnchecked: (p) => `no se pudo comprobar netem (${p.detail}), así que el emulador del kernel solo hace pérdida`,
+  netemLinuxOnly: 'netem solo existe en Linux',
+  netemNeedsRoot: 'no se comprobó netem (necesita root)',
+  notNeeded: 'no hizo falta el emulador del kernel',
+  netemNotChecked: 'no comprobado',
+}
+export const kernelReasonWords = (r: KernelReason): string => r.code === 'needsLinux' ? KERNEL.needsLinux(r) : KERNEL[r.code]
+export const netemReasonWords = (r: NetemReason): string => r.code === 'netemUnchecked' ? KERNEL.netemUnchecked(r) : KERNEL[r.code]
 
 /** Palabras de degradación de la red que muestra la CLI (compare y link); nombran opciones de la CLI. */
 export const impairment: Area<'impairment'> = (f) => ({
@@ -72,30 +92,18 @@ export const impairment: Area<'impairment'> = (f) => ({
   },
   planReason: (p) => {
     const relayOnly = (kinds: string[]) => `${f.list(kinds.map(nounOf))} con el reenviador en espacio de usuario (el emulador del kernel de sockkit solo descarta paquetes)`
-    const drops = (support: string, tcp: boolean) => `pérdida con el kernel (${support}${tcp ? '; TCP retransmite de verdad' : ''})`
+    const drops = (support: KernelReason, tcp: boolean) => `pérdida con el kernel (${kernelReasonWords(support)}${tcp ? '; TCP retransmite de verdad' : ''})`
     switch (p.kind) {
-      case 'askedKernel': return `se pidió el emulador del kernel: ${p.support}`
+      case 'askedKernel': return `se pidió el emulador del kernel: ${kernelReasonWords(p.support)}`
       case 'askedUserspace': return 'se pidió el reenviador en espacio de usuario'
       case 'plainRelay': return 'no se pidió ninguna degradación: un reenviador simple'
       case 'kernelLoss': return drops(p.support, p.tcp)
       case 'kernelLossRelayRest': return `${drops(p.support, p.tcp)}; ${relayOnly(p.relayKinds)}`
-      case 'userspaceAll': return `el reenviador en espacio de usuario lo hace todo para UDP, pérdida incluida: el kernel no puede descartar paquetes aquí (${p.support})`
+      case 'userspaceAll': return `el reenviador en espacio de usuario lo hace todo para UDP, pérdida incluida: el kernel no puede descartar paquetes aquí (${kernelReasonWords(p.support)})`
       case 'userspaceNoLoss': return `${f.list(p.relayKinds.map(nounOf))} con el reenviador en espacio de usuario: no se pidió pérdida, y el emulador del kernel de sockkit solo descarta paquetes`
     }
   },
-  kernel: {
-    available: 'Linux, root y nft: el kernel descarta paquetes de verdad',
-    availableUsernsHop: 'kernel (espacio de nombres de usuario): cada conexión cruza el loopback de un espacio de nombres de usuario y de red privado, donde nftables descarta segmentos de verdad sin root',
-    availableUserns: 'kernel (espacio de nombres de usuario): sockkit se volvió a ejecutar en un espacio de nombres de usuario y de red privado, donde nftables descarta paquetes de verdad sin root',
-    needsLinux: (p) => `el emulador del kernel necesita Linux (nftables); esto es ${p.platform}`,
-    needsRoot: 'el emulador del kernel necesita root (añade una tabla de nftables): ejecútalo con sudo',
-    needsNft: 'el emulador del kernel necesita el comando nft (instala el paquete nftables)',
-    netemUndriven: 'el kernel tiene netem, pero sockkit todavía no lo maneja: retardo, jitter, desorden y duplicación quedan en el reenviador en espacio de usuario',
-    noNetem: 'este kernel no tiene netem (sch_netem), así que el kernel no puede retardar, reordenar ni duplicar paquetes ni añadir jitter',
-    netemUnchecked: (p) => `no se pudo comprobar netem (${p.detail}), así que el emulador del kernel solo hace pérdida`,
-    netemLinuxOnly: 'netem solo existe en Linux',
-    netemNeedsRoot: 'no se comprobó netem (necesita root)',
-    notNeeded: 'no hizo falta el emulador del kernel',
-    netemNotChecked: 'no comprobado',
-  },
+  kernel: KERNEL,
+  kernelReason: kernelReasonWords,
+  netemReason: netemReasonWords,
 })

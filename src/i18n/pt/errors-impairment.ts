@@ -1,4 +1,5 @@
 import type { Fmt } from '../fmt.js'
+import { kernelReasonWords, netemReasonWords } from './impairment.js'
 import type { errorsImpairment as En } from '../en/errors-impairment.js'
 
 // `kind` chega como identificador (loss, delay, reorder, duplicate…): vira palavra aqui.
@@ -22,13 +23,13 @@ export const errorsImpairment = (f: Fmt): ReturnType<typeof En> => ({
   impairmentDelayRange: (p) =>
     `${kindName(p.kind)} deve ser um número de ms de 0 a ${f.num(p.maxMs)}, não "${String(p.value)}"`,
   impairmentNoTransport: 'é preciso pelo menos um transporte (tcp ou udp)',
-  impairmentKernelUnavailable: (p) => p.reason,
+  impairmentKernelUnavailable: (p) => kernelReasonWords(p.reason),
   impairmentKernelOnlyDrops: (p) =>
-    `${kernelCannot(p.kinds, p.netemReason)} — o emulador automático aplica isso com o encaminhador em espaço de usuário`,
+    `${kernelCannot(p.kinds, netemReasonWords(p.netemReason))} — o emulador automático aplica isso com o encaminhador em espaço de usuário`,
   impairmentRelayCannotTcp: (p) =>
     `${tcpCannot(p.kinds)} — use UDP, ou o emulador do kernel (Linux, root, nft) para uma perda TCP real`,
-  impairmentNobodyCanTcp: (p) => `${tcpCannot(p.kinds)}, e ${kernelCannot(p.kinds, p.netemReason)}`,
-  impairmentTcpNeedsKernel: (p) => `${tcpCannot(p.kinds)}, e ${p.reason}`,
+  impairmentNobodyCanTcp: (p) => `${tcpCannot(p.kinds)}, e ${kernelCannot(p.kinds, netemReasonWords(p.netemReason))}`,
+  impairmentTcpNeedsKernel: (p) => `${tcpCannot(p.kinds)}, e ${kernelReasonWords(p.reason)}`,
   impairmentTcpRelayCannot: (p) =>
     `o encaminhador TCP em espaço de usuário não consegue ${joinOr(p.kinds.map(verb))} pacotes: ele só vê o fluxo de bytes, ` +
     'não os segmentos, e simular isso corromperia o fluxo — encaminhe UDP, ou use o emulador do kernel (Linux, root, nft) para uma perda TCP real',

@@ -1,4 +1,5 @@
 import type { ExpectedClause } from '../../impairment/expectation.js'
+import type { KernelReason, NetemReason } from '../../impairment/model.js'
 import type { Area } from '../index.js'
 
 type Command = 'compare' | 'link'
@@ -6,6 +7,25 @@ const udpFlag = (command: Command): string => command === 'link' ? '--udp' : '--
 const orAutoText = ', ou deixe --emulator em auto: aí o TCP roda sem isso e a saída diz por quê'
 const kindNoun = { delay: 'atraso', jitter: 'jitter', reorder: 'reordenação', duplicate: 'duplicação' } as const
 const nounOf = (kind: string): string => (kindNoun as Record<string, string>)[kind] ?? kind
+
+/** O que o kernel desta máquina consegue fazer (detectKernelSupport): os motivos que um plano cita. */
+const KERNEL: ReturnType<Area<'impairment'>>['kernel'] = {
+  available: 'Linux, root e nft: o kernel descarta pacotes de verdade',
+  availableUsernsHop: 'kernel (namespace de usuário): cada conexão atravessa o loopback de um namespace de usuário e de rede privado, onde o nftables descarta segmentos de verdade sem root',
+  availableUserns: 'kernel (namespace de usuário): o sockkit se executou de novo num namespace de usuário e de rede privado, onde o nftables descarta pacotes de verdade sem root',
+  needsLinux: (p) => `o emulador do kernel precisa de Linux (nftables); isto é ${p.platform}`,
+  needsRoot: 'o emulador do kernel precisa de root (ele adiciona uma tabela do nftables): rode com sudo',
+  needsNft: 'o emulador do kernel precisa do comando nft (instale o pacote nftables)',
+  netemUndriven: 'o kernel tem netem, mas o sockkit ainda não o controla: atraso, jitter, reordenação e duplicação ficam com o encaminhador em espaço de usuário',
+  noNetem: 'este kernel não tem netem (sch_netem), então o kernel não consegue atrasar, reordenar nem duplicar pacotes nem adicionar jitter',
+  netemUnchecked: (p) => `não foi possível verificar o netem (${p.detail}), então o emulador do kernel só faz perda`,
+  netemLinuxOnly: 'o netem só existe no Linux',
+  netemNeedsRoot: 'netem não verificado (precisa de root)',
+  notNeeded: 'o emulador do kernel não foi necessário',
+  netemNotChecked: 'não verificado',
+}
+export const kernelReasonWords = (r: KernelReason): string => r.code === 'needsLinux' ? KERNEL.needsLinux(r) : KERNEL[r.code]
+export const netemReasonWords = (r: NetemReason): string => r.code === 'netemUnchecked' ? KERNEL.netemUnchecked(r) : KERNEL[r.code]
 
 /** Palavras de degradação da rede que a CLI mostra (compare e link); citam opções da CLI. */
 export const impairment: Area<'impairment'> = (f) => ({
@@ -72,30 +92,18 @@ export const impairment: Area<'impairment'> = (f) => ({
   },
   planReason: (p) => {
     const relayOnly = (kinds: string[]) => `${f.list(kinds.map(nounOf))} pelo encaminhador em espaço de usuário (o emulador do kernel do sockkit só descarta pacotes)`
-    const drops = (support: string, tcp: boolean) => `perda pelo kernel (${support}${tcp ? '; o TCP retransmite de verdade' : ''})`
+    const drops = (support: KernelReason, tcp: boolean) => `perda pelo kernel (${kernelReasonWords(support)}${tcp ? '; o TCP retransmite de verdade' : ''})`
     switch (p.kind) {
-      case 'askedKernel': return `o emulador do kernel foi pedido: ${p.support}`
+      case 'askedKernel': return `o emulador do kernel foi pedido: ${kernelReasonWords(p.support)}`
       case 'askedUserspace': return 'o encaminhador em espaço de usuário foi pedido'
       case 'plainRelay': return 'nenhuma degradação pedida: um encaminhador simples'
       case 'kernelLoss': return drops(p.support, p.tcp)
       case 'kernelLossRelayRest': return `${drops(p.support, p.tcp)}; ${relayOnly(p.relayKinds)}`
-      case 'userspaceAll': return `o encaminhador em espaço de usuário faz tudo para o UDP, inclusive a perda: o kernel não consegue descartar pacotes aqui (${p.support})`
+      case 'userspaceAll': return `o encaminhador em espaço de usuário faz tudo para o UDP, inclusive a perda: o kernel não consegue descartar pacotes aqui (${kernelReasonWords(p.support)})`
       case 'userspaceNoLoss': return `${f.list(p.relayKinds.map(nounOf))} pelo encaminhador em espaço de usuário: nenhuma perda pedida, e o emulador do kernel do sockkit só descarta pacotes`
     }
   },
-  kernel: {
-    available: 'Linux, root e nft: o kernel descarta pacotes de verdade',
-    availableUsernsHop: 'kernel (namespace de usuário): cada conexão atravessa o loopback de um namespace de usuário e de rede privado, onde o nftables descarta segmentos de verdade sem root',
-    availableUserns: 'kernel (namespace de usuário): o sockkit se executou de novo num namespace de usuário e de rede privado, onde o nftables descarta pacotes de verdade sem root',
-    needsLinux: (p) => `o emulador do kernel precisa de Linux (nftables); isto é ${p.platform}`,
-    needsRoot: 'o emulador do kernel precisa de root (ele adiciona uma tabela do nftables): rode com sudo',
-    needsNft: 'o emulador do kernel precisa do comando nft (instale o pacote nftables)',
-    netemUndriven: 'o kernel tem netem, mas o sockkit ainda não o controla: atraso, jitter, reordenação e duplicação ficam com o encaminhador em espaço de usuário',
-    noNetem: 'este kernel não tem netem (sch_netem), então o kernel não consegue atrasar, reordenar nem duplicar pacotes nem adicionar jitter',
-    netemUnchecked: (p) => `não foi possível verificar o netem (${p.detail}), então o emulador do kernel só faz perda`,
-    netemLinuxOnly: 'o netem só existe no Linux',
-    netemNeedsRoot: 'netem não verificado (precisa de root)',
-    notNeeded: 'o emulador do kernel não foi necessário',
-    netemNotChecked: 'não verificado',
-  },
+  kernel: KERNEL,
+  kernelReason: kernelReasonWords,
+  netemReason: netemReasonWords,
 })
