@@ -55,9 +55,6 @@ const ALLOWED: Array<{ file: string; text?: RegExp; why: string }> = [
   { file: 'ws/page.ts', text: /^<!doctype html>/, why: 'the browser page of ws-server: HTML and its script, a program; its words come from the catalogue' },
   { file: 'cli/reflector-child.ts', text: /^reflector-child: must be started/, why: 'a message to a developer who ran an internal entry point by hand' },
   { file: 'cli/lossy-hop-child.ts', text: /^lossy-hop-child: must be started/, why: 'a message to a developer who ran an internal entry point by hand' },
-  // moving in issue 14 branch
-  ...['cli/commands/link.ts', 'cli/commands/udp-send.ts', 'cli/commands/tcp-client.ts', 'clients/udp-send.ts']
-    .map(file => ({ file, why: 'moving in issue 14 branch' })),
 ]
 
 const allowed = (file: string, text: string): boolean =>
