@@ -123,7 +123,7 @@ t.test(`library TcpRelay with no impairment survives hostile clients; well-behav
   })
 
   const [results, stubbornWrote] = await Promise.all([
-    tcpStorm(port, rng, PROFILE, { stopAt: Date.now() + 4000, maxClients: 1500, concurrency: 16 }),
+    tcpStorm(port, rng, PROFILE, { stopAt: Date.now() + 3000, maxClients: 1500, concurrency: 16 }),
     stubbornNeverReader(port, rng),
   ])
   t.comment(`clients by kind: ${JSON.stringify(countByKind(results))}; relay events: ${JSON.stringify(events)}`)
@@ -170,7 +170,7 @@ t.test(`library UdpRelay with no impairment survives hostile peers; well-behaved
   })
   const { port } = await relay.listen()
   t.teardown(() => relay.close())
-  const stopAt = Date.now() + 2000
+  const stopAt = Date.now() + 1200
   // Hostile sockets stay below the mapping cap, so well-behaved peers are never the ones refused.
   const hostile = Promise.all(Array.from({ length: 4 }, (_, i) => hostileRelayPeer(port, prng(seed + 1 + i), stopAt, 10)))
   const good = await Promise.all(Array.from({ length: 3 }, (_, i) => wellBehavedPeer(port, prng(seed + 100 + i), 40)))

@@ -140,7 +140,7 @@ t.test(`library Reflector survives TCP and UDP garbage; well-behaved probes all 
     if (!closedAlready) await reflector.close()
   })
 
-  const stopAt = Date.now() + 4000
+  const stopAt = Date.now() + 2000
   const hostileUdp = Promise.all(Array.from({ length: 3 }, (_, i) => hostileProbePeer(port, prng(seed + 1 + i), stopAt)))
   const tcp = tcpStorm(port, rng, PROFILE, { stopAt, maxClients: 1500, concurrency: 16 })
   const probers = Promise.all(Array.from({ length: 3 }, (_, i) => wellBehavedProber(port, prng(seed + 100 + i), 40)))
@@ -187,7 +187,7 @@ t.test(`the CLI serve survives a storm while a real compare runs against it (see
     if (serve.child.exitCode === null) serve.child.kill('SIGKILL')
   })
   const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1])
-  const stopAt = Date.now() + 2500
+  const stopAt = Date.now() + 1500
   const hostileUdp = Promise.all(Array.from({ length: 2 }, (_, i) => hostileProbePeer(port, prng(seed + 11 + i), stopAt)))
   const tcp = tcpStorm(port, rng, PROFILE, { stopAt, maxClients: 400, concurrency: 8 })
   const compare = runCli(['compare', '127.0.0.1', '--port', String(port), '--count', '200', '--rate', '500', '--json'], { timeoutMs: 30_000 })

@@ -64,7 +64,7 @@ t.test(`library TcpEchoServer survives hostile clients; well-behaved ones get ev
     if (!summaryTaken) await server.close()
   })
 
-  const [results, stubbornWrote] = await Promise.all([tcpStorm(port, rng, PROFILE, { stopAt: Date.now() + 5000, maxClients: 1500, concurrency: 24 }), stubbornNeverReader(port, rng)])
+  const [results, stubbornWrote] = await Promise.all([tcpStorm(port, rng, PROFILE, { stopAt: Date.now() + 2500, maxClients: 1500, concurrency: 24 }), stubbornNeverReader(port, rng)])
   clearInterval(sampler)
   t.comment(`clients by kind: ${JSON.stringify(countByKind(results))}; server events: ${JSON.stringify(events)}`)
   t.comment(`the stubborn never-reader got ${stubbornWrote} bytes into its socket; most queued for one client: ${maxQueued} bytes`)
@@ -102,7 +102,7 @@ t.test(`the CLI tcp-server survives the same storm, more briefly (seed ${seed})`
   const [, portText] = await server.waitFor(/listening on 127\.0\.0\.1:(\d+)/)
   const port = Number(portText)
 
-  const results = await tcpStorm(port, rng, PROFILE, { stopAt: Date.now() + 2000, maxClients: 400, concurrency: 12 })
+  const results = await tcpStorm(port, rng, PROFILE, { stopAt: Date.now() + 1200, maxClients: 400, concurrency: 12 })
   const wellBehaved = results.filter(r => r.kind === 'well-behaved')
   t.ok(wellBehaved.length >= 5, `enough well-behaved clients ran (${wellBehaved.length})`)
   t.same(wellBehaved.filter(r => !r.intact), [], `every well-behaved client got its bytes back intact (seed ${seed})`)
