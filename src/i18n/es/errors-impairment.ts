@@ -33,8 +33,8 @@ export const errorsImpairment = (f: Fmt): ReturnType<typeof En> => ({
   impairmentNftPorts: (p) => `el emulador del kernel necesita puertos reales (1–65535), no ${JSON.stringify(p.ports)}`,
   impairmentNftMissing: 'el emulador del kernel necesita el comando nft (instala el paquete nftables)',
   impairmentNftRefused: (p) => `nft rechazó la tabla de pérdida (${p.detail}); el emulador del kernel necesita root y soporte de nftables`,
-  lossyHopProgramMissing: (p) => `falta el programa del salto con pérdida (se buscó en ${p.path}); ejecuta \`npm run build\``,
-  lossyHopStartTimeout: (p) => `el espacio de nombres de usuario que descarta segmentos TCP no arrancó en ${f.num(p.timeoutMs)} ms`,
+  lossyHopProgramMissing: (p) => `falta el programa del salto con pérdida en ${p.path}; ejecuta \`npm run build\``,
+  lossyHopStartTimeout: (p) => `el espacio de nombres de usuario que pierde segmentos TCP no arrancó en ${f.num(p.timeoutMs)} ms`,
   lossyHopExited: (p) =>
     `el espacio de nombres de usuario que descarta segmentos TCP terminó (${p.signal ?? `código de salida ${p.code}`})${p.stderrLine !== null ? `: ${p.stderrLine}` : ''}`,
 })

@@ -14,11 +14,11 @@ const KERNEL: ReturnType<Area<'impairment'>>['kernel'] = {
   availableUsernsHop: 'kernel (espacio de nombres de usuario): cada conexión cruza el loopback de un espacio de nombres de usuario y de red privado, donde nftables descarta segmentos de verdad sin root',
   availableUserns: 'kernel (espacio de nombres de usuario): sockkit se volvió a ejecutar en un espacio de nombres de usuario y de red privado, donde nftables descarta paquetes de verdad sin root',
   needsLinux: (p) => `el emulador del kernel necesita Linux (nftables); esto es ${p.platform}`,
-  needsRoot: 'el emulador del kernel necesita root (añade una tabla de nftables): ejecútalo con sudo',
+  needsRoot: 'el emulador del kernel necesita root (añade una tabla nftables): usa sudo',
   needsNft: 'el emulador del kernel necesita el comando nft (instala el paquete nftables)',
   netemUndriven: 'el kernel tiene netem, pero sockkit todavía no lo maneja: retardo, jitter, desorden y duplicación quedan en el reenviador en espacio de usuario',
-  noNetem: 'este kernel no tiene netem (sch_netem), así que el kernel no puede retardar, reordenar ni duplicar paquetes ni añadir jitter',
-  netemUnchecked: (p) => `no se pudo comprobar netem (${p.detail}), así que el emulador del kernel solo hace pérdida`,
+  noNetem: 'este kernel no tiene netem (sch_netem): no puede retardar, reordenar ni duplicar paquetes, ni añadir jitter',
+  netemUnchecked: (p) => `no se pudo comprobar netem (${p.detail}): el emulador del kernel solo hace pérdida`,
   netemLinuxOnly: 'netem solo existe en Linux',
   netemNeedsRoot: 'no se comprobó netem (necesita root)',
   notNeeded: 'no hizo falta el emulador del kernel',
@@ -85,10 +85,10 @@ export const impairment: Area<'impairment'> = (f) => ({
   describe: (p) => {
     const parts: string[] = []
     if (p.loss > 0) parts.push(`pérdida ${f.num(p.loss)}%`)
-    if (p.delay > 0 || p.jitter > 0) parts.push(`retardo ${f.num(p.delay)} ms` + (p.jitter > 0 ? ` ±${f.num(p.jitter)} ms` : ''))
+    if (p.delay > 0 || p.jitter > 0) parts.push(p.jitter > 0 ? `retardo ${f.num(p.delay)} ±${f.num(p.jitter)} ms` : `retardo ${f.num(p.delay)} ms`)
     if (p.reorder > 0) parts.push(`desorden ${f.num(p.reorder)}%`)
-    if (p.duplicate > 0) parts.push(`duplicación ${f.num(p.duplicate)}%`)
-    return parts.length ? `${parts.join(', ')} en cada sentido` : 'sin degradación (un reenviador simple)'
+    if (p.duplicate > 0) parts.push(`duplicados ${f.num(p.duplicate)}%`)
+    return parts.length ? `${parts.join(', ')} por sentido` : 'sin degradación (un reenviador simple)'
   },
   planReason: (p) => {
     const relayOnly = (kinds: string[]) => `${f.list(kinds.map(nounOf))} con el reenviador en espacio de usuario (el emulador del kernel de sockkit solo descarta paquetes)`

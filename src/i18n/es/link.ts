@@ -50,14 +50,14 @@ sale con 130.`,
   },
   usage: {
     targetForm: (p) =>
-      `el destino debe ser host:puerto (por ejemplo 127.0.0.1:9000), no "${p.value}"` +
+      `el destino debe ser host:puerto (como 127.0.0.1:9000), no "${p.value}"` +
       (p.ipv6 ? `; una dirección IPv6 va entre corchetes: [${p.ipv6.host}]:${p.ipv6.port}` : ''),
     targetHost: 'el host del destino',
     emulator: (p) => `el emulador debe ser auto, kernel o userspace, no "${p.value}"`,
     msTooLong: (p) => `${p.name} debe ser como máximo ${f.num(p.maxMs)} ms, no "${p.value}"`,
     seedTooBig: (p) => `la semilla debe ser menor que 4294967296, no "${p.value}"`,
-    maxClientsTcp: '--max-clients limita las asociaciones de clientes UDP; el reenviador TCP acepta hasta 1000 conexiones a la vez (úsalo con --udp)',
-    paceUdp: '--pace limita un flujo de bytes TCP; un reenviador UDP reenvía datagramas enteros, así que limita el ritmo del emisor, o usa --delay',
+    maxClientsTcp: '--max-clients (solo con --udp) limita los clientes UDP asociados; en TCP se aceptan hasta 1000 conexiones a la vez',
+    paceUdp: '--pace limita un flujo de bytes TCP; el reenviador UDP pasa datagramas enteros: limita el ritmo del emisor o usa --delay',
   },
   kernelSeedNote: '--seed repite las decisiones del reenviador (retardo, jitter, desorden, duplicación); ' +
     'los descartes del kernel son aleatorios — --emulator userspace (UDP) hace que los descartes se repitan',
@@ -134,7 +134,7 @@ sale con 130.`,
     tcpDenied: (p) =>
       `${p.denied} ${p.remote ?? 'un cliente que ya se había ido'} (${p.because}); conexión cerrada al instante`,
     udpDenied: (p) =>
-      `${p.denied} ${f.plural(p.count, { one: '# datagrama', many: '# de datagramas', other: '# datagramas' })} (el último: ${f.plural(p.bytes, { one: '# byte', many: '# de bytes', other: '# bytes' })} de ` +
+      `${p.denied} ${f.plural(p.count, { one: '# datagrama', many: '# de datagramas', other: '# datagramas' })} (último: ${f.plural(p.bytes, { one: '# byte', many: '# de bytes', other: '# bytes' })} de ` +
       `${p.remote}, ${p.because}): no reenviados; ${f.plural(p.total, { one: '# denegado', other: '# denegados' })} en total`,
     refused: (p) => `${p.refused} ${p.remote}: ${f.plural(p.limit, { one: '# conexión abierta', many: '# de conexiones abiertas', other: '# conexiones abiertas' })}`,
     upstreamConnected: (p) => `[#${p.id}] conectado al destino desde el puerto ${p.localPort}`,
@@ -149,7 +149,7 @@ sale con 130.`,
     reset: (p) =>
       `[#${p.id}] ${p.reset} ${p.code} en el lado del ${p.side === 'client' ? 'cliente' : 'servidor'} — se reinicia también el otro lado`,
     closed: (p) =>
-      `[#${p.id}] cerrada tras ${f.duration(p.durationMs)}: ${f.bytes(p.toServer)} al servidor, ${f.bytes(p.toClient)} al cliente` +
+      `[#${p.id}] cerrada tras ${f.duration(p.durationMs)}: c→s ${f.bytes(p.toServer)}, s→c ${f.bytes(p.toClient)}` +
       (p.reason === undefined ? '' : ` (${p.reason})`),
     closeReason: {
       normal: 'cierre normal',
@@ -159,14 +159,14 @@ sale con 130.`,
       error: 'un error de socket',
     },
     kernelTable: (p) =>
-      `kernel: la tabla nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los paquetes ${p.protocols.join('/')} hacia y desde el puerto ${p.ports.join(', ')}` +
-      (p.watchdogPid ? ` (pid del vigilante ${p.watchdogPid})` : ''),
+      `kernel: tabla nftables inet ${p.table} descarta ${f.num(p.loss)}% de los paquetes ${p.protocols.join('/')} en el puerto ${p.ports.join(', ')}` +
+      (p.watchdogPid ? ` (vigilante: pid ${p.watchdogPid})` : ''),
     kernelTableUserns: (p) =>
       `kernel: la tabla de nftables inet ${p.table} descarta el ${f.num(p.loss)}% de los segmentos TCP en cada sentido en el loopback de un espacio de nombres de usuario privado, entre el reenviador y el destino`,
   },
   totals: {
     direction: (p) =>
-      `${f.num(p.received)} entrantes, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)}%)`}, ${f.num(p.forwarded)} salientes` +
+      `entran ${f.num(p.received)}, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)}%)`}, salen ${f.num(p.forwarded)}` +
       (p.delayed ? `, ${f.plural(p.delayed, { one: '# retardado', other: '# retardados' })}` : '') + (p.reordered ? `, ${f.plural(p.reordered, { one: '# desordenado', other: '# desordenados' })}` : '') +
       (p.duplicated ? `, ${f.plural(p.duplicated, { one: '# duplicado', other: '# duplicados' })}` : '') + (p.bytes ? `, ${f.bytes(p.bytes)}` : ''),
     dropped: (p) => `${f.plural(p.n, { one: '# descartado', other: '# descartados' })}`,
@@ -180,6 +180,6 @@ sale con 130.`,
     kernelTableRemoved: (p) => `tabla del kernel inet ${p.table} eliminada`,
     kernelTableUsernsGone: (p) => `la tabla del kernel inet ${p.table} desapareció con su espacio de nombres de usuario`,
     retransmitted: (p) =>
-      `${p.prefix} TCP retransmitió ${f.plural(p.n, { zero: 'ningún segmento', one: '# segmento', many: '# de segmentos', other: '# segmentos' })} en el espacio de nombres de usuario (RetransSegs)`,
+      `${p.prefix} TCP retransmitió ${f.plural(p.n, { zero: 'ningún segmento', one: '# segmento', many: '# de segmentos', other: '# segmentos' })} en el namespace de usuario (RetransSegs)`,
   },
 })

@@ -25,7 +25,7 @@ export const errorsImpairment = (f: Fmt): ReturnType<typeof En> => ({
   impairmentNoTransport: 'é preciso pelo menos um transporte (tcp ou udp)',
   impairmentKernelUnavailable: (p) => kernelReasonWords(p.reason),
   impairmentKernelOnlyDrops: (p) =>
-    `${kernelCannot(p.kinds, netemReasonWords(p.netemReason))} — o emulador automático aplica isso com o encaminhador em espaço de usuário`,
+    `o kernel não consegue aplicar ${joinOr(p.kinds.map(kindName))}: ${netemReasonWords(p.netemReason)} — o emulador auto faz isso com o encaminhador`,
   impairmentRelayCannotTcp: (p) =>
     `${tcpCannot(p.kinds)} — use UDP, ou o emulador do kernel (Linux, root, nft) para uma perda TCP real`,
   impairmentNobodyCanTcp: (p) => `${tcpCannot(p.kinds)}, e ${kernelCannot(p.kinds, netemReasonWords(p.netemReason))}`,
@@ -37,7 +37,7 @@ export const errorsImpairment = (f: Fmt): ReturnType<typeof En> => ({
   impairmentNftPorts: (p) => `o emulador do kernel precisa de portas reais (1–65535), não ${JSON.stringify(p.ports)}`,
   impairmentNftMissing: 'o emulador do kernel precisa do comando nft (instale o pacote nftables)',
   impairmentNftRefused: (p) => `o nft recusou a tabela de perda (${p.detail}); o emulador do kernel precisa de root e de suporte a nftables`,
-  lossyHopProgramMissing: (p) => `o programa do salto com perda não foi encontrado (procurado em ${p.path}); rode \`npm run build\``,
+  lossyHopProgramMissing: (p) => `falta o programa do salto com perda em ${p.path}; rode \`npm run build\``,
   lossyHopStartTimeout: (p) => `o namespace de usuário que descarta segmentos TCP não iniciou em ${f.num(p.timeoutMs)} ms`,
   lossyHopExited: (p) =>
     `o namespace de usuário que descarta segmentos TCP terminou (${p.signal ?? `código de saída ${p.code}`})${p.stderrLine !== null ? `: ${p.stderrLine}` : ''}`,

@@ -14,11 +14,11 @@ const KERNEL: ReturnType<Area<'impairment'>>['kernel'] = {
   availableUsernsHop: 'kernel (namespace de usuário): cada conexão atravessa o loopback de um namespace de usuário e de rede privado, onde o nftables descarta segmentos de verdade sem root',
   availableUserns: 'kernel (namespace de usuário): o sockkit se executou de novo num namespace de usuário e de rede privado, onde o nftables descarta pacotes de verdade sem root',
   needsLinux: (p) => `o emulador do kernel precisa de Linux (nftables); isto é ${p.platform}`,
-  needsRoot: 'o emulador do kernel precisa de root (ele adiciona uma tabela do nftables): rode com sudo',
+  needsRoot: 'o emulador do kernel precisa de root (adiciona uma tabela nftables): use sudo',
   needsNft: 'o emulador do kernel precisa do comando nft (instale o pacote nftables)',
   netemUndriven: 'o kernel tem netem, mas o sockkit ainda não o controla: atraso, jitter, reordenação e duplicação ficam com o encaminhador em espaço de usuário',
-  noNetem: 'este kernel não tem netem (sch_netem), então o kernel não consegue atrasar, reordenar nem duplicar pacotes nem adicionar jitter',
-  netemUnchecked: (p) => `não foi possível verificar o netem (${p.detail}), então o emulador do kernel só faz perda`,
+  noNetem: 'este kernel não tem netem (sch_netem): não consegue atrasar, reordenar nem duplicar pacotes, nem adicionar jitter',
+  netemUnchecked: (p) => `não foi possível verificar o netem (${p.detail}): o emulador do kernel só faz perda`,
   netemLinuxOnly: 'o netem só existe no Linux',
   netemNeedsRoot: 'netem não verificado (precisa de root)',
   notNeeded: 'o emulador do kernel não foi necessário',
@@ -85,10 +85,10 @@ export const impairment: Area<'impairment'> = (f) => ({
   describe: (p) => {
     const parts: string[] = []
     if (p.loss > 0) parts.push(`perda ${f.num(p.loss)}%`)
-    if (p.delay > 0 || p.jitter > 0) parts.push(`atraso ${f.num(p.delay)} ms` + (p.jitter > 0 ? ` ±${f.num(p.jitter)} ms` : ''))
-    if (p.reorder > 0) parts.push(`reordenação ${f.num(p.reorder)}%`)
-    if (p.duplicate > 0) parts.push(`duplicação ${f.num(p.duplicate)}%`)
-    return parts.length ? `${parts.join(', ')} em cada sentido` : 'sem degradação (um encaminhador simples)'
+    if (p.delay > 0 || p.jitter > 0) parts.push(p.jitter > 0 ? `atraso ${f.num(p.delay)} ±${f.num(p.jitter)} ms` : `atraso ${f.num(p.delay)} ms`)
+    if (p.reorder > 0) parts.push(`reordenados ${f.num(p.reorder)}%`)
+    if (p.duplicate > 0) parts.push(`duplicados ${f.num(p.duplicate)}%`)
+    return parts.length ? `${parts.join(', ')} por sentido` : 'sem degradação (um encaminhador simples)'
   },
   planReason: (p) => {
     const relayOnly = (kinds: string[]) => `${f.list(kinds.map(nounOf))} pelo encaminhador em espaço de usuário (o emulador do kernel do sockkit só descarta pacotes)`

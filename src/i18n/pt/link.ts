@@ -50,14 +50,14 @@ sai com 130.`,
   },
   usage: {
     targetForm: (p) =>
-      `o destino deve ser host:porta (por exemplo 127.0.0.1:9000), não "${p.value}"` +
+      `o destino deve ser host:porta (como 127.0.0.1:9000), não "${p.value}"` +
       (p.ipv6 ? `; um endereço IPv6 vai entre colchetes: [${p.ipv6.host}]:${p.ipv6.port}` : ''),
     targetHost: 'o host do destino',
     emulator: (p) => `o emulador deve ser auto, kernel ou userspace, não "${p.value}"`,
     msTooLong: (p) => `${p.name} deve ser no máximo ${f.num(p.maxMs)} ms, não "${p.value}"`,
     seedTooBig: (p) => `a semente deve ser menor que 4294967296, não "${p.value}"`,
-    maxClientsTcp: '--max-clients limita as associações de clientes UDP; o encaminhador TCP aceita até 1000 conexões ao mesmo tempo (use com --udp)',
-    paceUdp: '--pace limita um fluxo de bytes TCP; um encaminhador UDP repassa datagramas inteiros, então limite o ritmo do emissor, ou use --delay',
+    maxClientsTcp: '--max-clients limita os clientes UDP associados; o encaminhador TCP aceita até 1000 conexões de uma vez (use com --udp)',
+    paceUdp: '--pace limita um fluxo de bytes TCP; em UDP passam datagramas inteiros: limite o ritmo do emissor ou use --delay',
   },
   kernelSeedNote: '--seed repete as decisões do encaminhador (atraso, jitter, reordenação, duplicação); ' +
     'os descartes do kernel são aleatórios — --emulator userspace (UDP) faz os descartes se repetirem',
@@ -134,7 +134,7 @@ sai com 130.`,
     tcpDenied: (p) =>
       `${p.denied} ${p.remote ?? 'um cliente que já tinha saído'} (${p.because}); conexão fechada na hora`,
     udpDenied: (p) =>
-      `${p.denied} ${f.plural(p.count, { one: '# datagrama', other: '# datagramas' })} (o último: ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })} de ` +
+      `${p.denied} ${f.plural(p.count, { one: '# datagrama', other: '# datagramas' })} (último: ${f.plural(p.bytes, { one: '# byte', other: '# bytes' })} de ` +
       `${p.remote}, ${p.because}): não encaminhados; ${f.plural(p.total, { one: '# negado', other: '# negados' })} no total`,
     refused: (p) => `${p.refused} ${p.remote}: ${f.plural(p.limit, { one: '# conexão aberta', other: '# conexões abertas' })}`,
     upstreamConnected: (p) => `[#${p.id}] conectado ao destino a partir da porta ${p.localPort}`,
@@ -149,7 +149,7 @@ sai com 130.`,
     reset: (p) =>
       `[#${p.id}] ${p.reset} ${p.code} do lado do ${p.side === 'client' ? 'cliente' : 'servidor'} — o outro lado também é redefinido`,
     closed: (p) =>
-      `[#${p.id}] fechada após ${f.duration(p.durationMs)}: ${f.bytes(p.toServer)} para o servidor, ${f.bytes(p.toClient)} para o cliente` +
+      `[#${p.id}] fechada após ${f.duration(p.durationMs)}: c→s ${f.bytes(p.toServer)}, s→c ${f.bytes(p.toClient)}` +
       (p.reason === undefined ? '' : ` (${p.reason})`),
     closeReason: {
       normal: 'fechamento normal',
@@ -159,14 +159,14 @@ sai com 130.`,
       error: 'um erro de socket',
     },
     kernelTable: (p) =>
-      `kernel: a tabela do nftables inet ${p.table} descarta ${f.num(p.loss)}% dos pacotes ${p.protocols.join('/')} de e para a porta ${p.ports.join(', ')}` +
+      `kernel: tabela nftables inet ${p.table} descarta ${f.num(p.loss)}% dos pacotes ${p.protocols.join('/')} de e para a porta ${p.ports.join(', ')}` +
       (p.watchdogPid ? ` (pid do vigia ${p.watchdogPid})` : ''),
     kernelTableUserns: (p) =>
       `kernel: a tabela do nftables inet ${p.table} descarta ${f.num(p.loss)}% dos segmentos TCP em cada sentido no loopback de um namespace de usuário privado, entre o encaminhador e o destino`,
   },
   totals: {
     direction: (p) =>
-      `${f.num(p.received)} de entrada, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)}%)`}, ${f.num(p.forwarded)} de saída` +
+      `entram ${f.num(p.received)}, ${p.dropped}${p.droppedPercent === undefined ? '' : ` (${f.num(p.droppedPercent, 1)}%)`}, saem ${f.num(p.forwarded)}` +
       (p.delayed ? `, ${f.plural(p.delayed, { one: '# atrasado', other: '# atrasados' })}` : '') + (p.reordered ? `, ${f.plural(p.reordered, { one: '# reordenado', other: '# reordenados' })}` : '') +
       (p.duplicated ? `, ${f.plural(p.duplicated, { one: '# duplicado', other: '# duplicados' })}` : '') + (p.bytes ? `, ${f.bytes(p.bytes)}` : ''),
     dropped: (p) => `${f.plural(p.n, { one: '# descartado', other: '# descartados' })}`,
