@@ -6,7 +6,11 @@ import { TcpEchoServer, type TcpServerEvent } from '../src/servers/tcp-server.js
 import { UdpServer, type UdpServerEvent } from '../src/servers/udp-server.js'
 import { runMain, startMain } from './fixtures/main.js'
 import { unmatchableAllow } from '../src/cli/address-filter.js'
+import { EN } from '../src/i18n/index.js'
 import { secondLoopbackSkip } from './fixtures/loopback.js'
+
+/** The English words, which these tests read. */
+const en = EN().addressFilter
 
 /**
  * Connect from `localAddress` (127.0.0.1 or 127.0.0.2: all of 127/8 is loopback on Linux),
@@ -152,15 +156,15 @@ t.test('chat-server: a denied peer sees nothing of the chat', { skip: secondLoop
 
 t.test('unmatchableAllow: warns when no --allow rule can match the bound family', async t => {
   const allow = (...rules: string[]) => createAddressFilter({ allow: rules })
-  t.match(unmatchableAllow(allow('127.0.0.0/8'), '::1'), /every one is IPv4, and a server bound to ::1 only hears IPv6 peers/)
-  t.match(unmatchableAllow(allow('::1', 'fd00::/8'), '127.0.0.1'), /every one is IPv6, and a server bound to 127\.0\.0\.1 only hears IPv4 peers/)
-  t.equal(unmatchableAllow(allow('127.0.0.0/8'), '::'), undefined, ':: hears both families')
-  t.equal(unmatchableAllow(allow('127.0.0.0/8'), '0.0.0.0'), undefined)
-  t.equal(unmatchableAllow(allow('127.0.0.0/8', '::1'), '::1'), undefined, 'one matching rule is enough')
-  t.equal(unmatchableAllow(allow('::ffff:127.0.0.0/104'), '127.0.0.1'), undefined, 'a mapped rule matches IPv4 peers')
-  t.equal(unmatchableAllow(allow('::/0'), '127.0.0.1'), undefined, '::/0 contains every mapped address')
-  t.equal(unmatchableAllow(createAddressFilter({ deny: ['127.0.0.1'] }), '::1'), undefined, 'deny rules alone never shut everyone out')
-  t.equal(unmatchableAllow(undefined, '::1'), undefined)
+  t.match(unmatchableAllow(allow('127.0.0.0/8'), '::1', en), /every one is IPv4, and a server bound to ::1 only hears IPv6 peers/)
+  t.match(unmatchableAllow(allow('::1', 'fd00::/8'), '127.0.0.1', en), /every one is IPv6, and a server bound to 127\.0\.0\.1 only hears IPv4 peers/)
+  t.equal(unmatchableAllow(allow('127.0.0.0/8'), '::', en), undefined, ':: hears both families')
+  t.equal(unmatchableAllow(allow('127.0.0.0/8'), '0.0.0.0', en), undefined)
+  t.equal(unmatchableAllow(allow('127.0.0.0/8', '::1'), '::1', en), undefined, 'one matching rule is enough')
+  t.equal(unmatchableAllow(allow('::ffff:127.0.0.0/104'), '127.0.0.1', en), undefined, 'a mapped rule matches IPv4 peers')
+  t.equal(unmatchableAllow(allow('::/0'), '127.0.0.1', en), undefined, '::/0 contains every mapped address')
+  t.equal(unmatchableAllow(createAddressFilter({ deny: ['127.0.0.1'] }), '::1', en), undefined, 'deny rules alone never shut everyone out')
+  t.equal(unmatchableAllow(undefined, '::1', en), undefined)
 })
 
 t.test('cli: tcp-server and udp-server on ::1 with only IPv4 --allow rules warn at start', async t => {
@@ -191,13 +195,12 @@ t.test('cli: udp-server reports a burst of denied datagrams as a first line and 
   t.match(server.stderr(), /50 denied \(no reply\)/)
 })
 
-t.test('the address filter words come from the catalogue it is given (English by default)', async t => {
-  const { EN } = await import('../src/i18n/index.js')
+t.test('the address filter words come from the catalogue it is given', async t => {
   const { deniedBecause, describeAddressFilter } = await import('../src/cli/address-filter.js')
   const filter = createAddressFilter({ allow: ['127.0.0.0/8'], deny: ['127.0.0.5'] })
-  t.equal(describeAddressFilter(filter), 'allowing only 127.0.0.0/8; denying 127.0.0.5/32')
-  t.equal(deniedBecause(filter, '127.0.0.5'), 'in --deny 127.0.0.5/32')
-  t.equal(deniedBecause(filter, '::1'), 'not in --allow')
+  t.equal(describeAddressFilter(filter, en), 'allowing only 127.0.0.0/8; denying 127.0.0.5/32')
+  t.equal(deniedBecause(filter, '127.0.0.5', en), 'in --deny 127.0.0.5/32')
+  t.equal(deniedBecause(filter, '::1', en), 'not in --allow')
   const other = { ...EN().addressFilter, denied: { ...EN().addressFilter.denied, notInAllow: 'fuera de --allow' } }
   t.equal(deniedBecause(filter, '::1', other), 'fuera de --allow')
   t.match(unmatchableAllow(createAddressFilter({ allow: ['::1'] }), '127.0.0.1', { ...other, unmatchableAllow: p => `sin ${p.own}` }), 'sin IPv4')

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { isIPv4, isIPv6 } from 'node:net'
 import { createAddressFilter, parseCidrList, type AddressFilter, type Cidr } from '../core/cidr.js'
-import { EN, type Catalog } from '../i18n/index.js'
+import type { Catalog } from '../i18n/index.js'
 import { argParser } from './action.js'
 
 /*
@@ -9,9 +9,8 @@ import { argParser } from './action.js'
  * everywhere: repeatable, comma lists, a bad entry is a usage error naming it (exit 2).
  */
 
-/** This file's messages; every function takes them last, English by default. */
+/** This file's messages, in the run's language; every function takes them last. */
 type Text = Catalog['addressFilter']
-const english = (): Text => EN().addressFilter
 
 /** The flags {@link addAddressFilterOptions} adds, as commander hands them to the action. */
 export interface AddressFilterFlags {
@@ -23,7 +22,7 @@ const collect = (what: 'allow' | 'deny') =>
   (value: string, previous: Cidr[] | undefined): Cidr[] => [...(previous ?? []), ...argParser(v => parseCidrList(v, what))(value)]
 
 /** Add --allow and --deny to a server command. */
-export const addAddressFilterOptions = (command: Command, t: Text = english()): Command =>
+export const addAddressFilterOptions = (command: Command, t: Text): Command =>
   command
     .option('--allow <cidr,…>', t.help.allow, collect('allow'))
     .option('--deny <cidr,…>', t.help.deny, collect('deny'))
@@ -35,7 +34,7 @@ export const addressFilterFrom = (flags: AddressFilterFlags): AddressFilter | un
 }
 
 /** Why `filter` turned `address` away, in the words of the options: "in --deny 10.0.0.0/8" or "not in --allow". */
-export const deniedBecause = (filter: AddressFilter | undefined, address: string, t: Text = english()): string => {
+export const deniedBecause = (filter: AddressFilter | undefined, address: string, t: Text): string => {
   if (filter === undefined) return t.denied.filtered
   if (address === '') return t.denied.unreadable
   if (filter.deny.length > 0) {
@@ -46,7 +45,7 @@ export const deniedBecause = (filter: AddressFilter | undefined, address: string
 }
 
 /** "allowing 10.0.0.0/8; denying 10.0.0.5/32" for the listening line, or '' without rules. */
-export const describeAddressFilter = (filter: AddressFilter | undefined, t: Text = english()): string =>
+export const describeAddressFilter = (filter: AddressFilter | undefined, t: Text): string =>
   filter === undefined ? '' : t.describe({ allow: filter.allow.map(rule => rule.text), deny: filter.deny.map(rule => rule.text) })
 
 const MAPPED_IPV4 = createAddressFilter({ allow: ['::ffff:0:0/96'] })
@@ -65,7 +64,7 @@ const reachesIpv6 = (rule: Cidr): boolean =>
  * IPv6 address (`::1` sees only IPv6 peers), or IPv6 rules on an IPv4 one. The wildcard `::`
  * sees both families and is never warned about. undefined when some rule can match.
  */
-export const unmatchableAllow = (filter: AddressFilter | undefined, boundAddress: string, t: Text = english()): string | undefined => {
+export const unmatchableAllow = (filter: AddressFilter | undefined, boundAddress: string, t: Text): string | undefined => {
   if (filter === undefined || filter.allow.length === 0) return undefined
   const family = isIPv4(boundAddress) || MAPPED_IPV4(boundAddress) ? 'ipv4' : isIPv6(boundAddress) && !/^[0:]+$/.test(boundAddress) ? 'ipv6' : undefined
   if (family === undefined) return undefined

@@ -9,7 +9,8 @@ import { OPCODE_NAMES, type FrameHeader } from '../../ws/frames.js'
 import { EXIT_INTERRUPTED } from '../exit-codes.js'
 import { aborted, announceStopping, jsonWriter, lineWriter, styleFor, type CliContext } from '../io.js'
 import { argParser, JSON_ERROR_EVENT, runAction } from '../action.js'
-import { addAddressFilterOptions, addressFilterFrom, deniedBecause, describeAddressFilter, unmatchableAllow, type AddressFilterFlags } from '../address-filter.js'
+import { addAddressFilterOptions, addressFilterFrom, type AddressFilterFlags } from '../address-filter.js'
+import { filterWords, type FilterWords } from '../server-kit.js'
 import type { AddressFilter } from '../../core/cidr.js'
 
 
@@ -101,14 +102,15 @@ const humanKit = (ctx: CliContext) => {
 }
 type HumanKit = ReturnType<typeof humanKit>
 
-const printListening = ({ t, style, log }: HumanKit, e: Extract<WsServerEvent, { type: 'listening' }>, flags: WsServerFlags, filter: AddressFilter | undefined): void => {
+const printListening = ({ t, style, log }: HumanKit, e: Extract<WsServerEvent, { type: 'listening' }>, flags: WsServerFlags, filter: FilterWords): void => {
   const bound = formatAddress(e.address, e.port)
   log(t.listening({ bound, reach: e.reachable.map(a => formatAddress(a, e.port)).join(', '), em: style.green }))
   log(t.tryClient({ url: `ws://${formatAddress(e.reachable[0] ?? e.address, e.port)}/` }))
   if (flags.broadcast) log(t.modeBroadcast)
   else if (!flags.echo) log(t.modeNoEcho)
-  if (filter) log(t.filter({ filter: describeAddressFilter(filter) }))
-  const unmatchable = unmatchableAllow(filter, e.address)
+  const described = filter.describe()
+  if (described !== '') log(t.filter({ filter: described }))
+  const unmatchable = filter.unmatchable(e.address)
   if (unmatchable) log(style.yellow(unmatchable))
 }
 
@@ -153,7 +155,7 @@ const printHandshake = ({ t, style, log, tag }: HumanKit, e: WsServerEvent): boo
   }
 }
 
-const printEvent = (kit: HumanKit, e: WsServerEvent, filter: AddressFilter | undefined): void => {
+const printEvent = (kit: HumanKit, e: WsServerEvent, filter: FilterWords): void => {
   const { t, style, log, tag } = kit
   if (printHandshake(kit, e)) return
   switch (e.type) {
@@ -164,7 +166,7 @@ const printEvent = (kit: HumanKit, e: WsServerEvent, filter: AddressFilter | und
         ? t.refused({ from: formatAddress(e.remoteAddress, e.remotePort), active: e.active, limit: e.limit, em: style.yellow })
         : t.refusedClosing({ from: formatAddress(e.remoteAddress, e.remotePort), em: style.yellow }))
     case 'denied':
-      return log(t.denied({ from: formatAddress(e.remoteAddress, e.remotePort), because: deniedBecause(filter, e.remoteAddress), em: style.yellow }))
+      return log(t.denied({ from: formatAddress(e.remoteAddress, e.remotePort), because: filter.because(e.remoteAddress), em: style.yellow }))
     case 'message':
       return log(t.message({ tag: tag(e.id), binary: e.binary, bytes: e.bytes, preview: style.bold(e.preview) }))
     case 'ping':
@@ -191,8 +193,9 @@ const printEvent = (kit: HumanKit, e: WsServerEvent, filter: AddressFilter | und
 /** Events a --quiet run does not show (one per message, ping or pong). */
 const CHATTY = new Set<WsServerEvent['type']>(['message', 'ping', 'pong', 'resumed'])
 
-const printHuman = (ctx: CliContext, flags: WsServerFlags, filter: AddressFilter | undefined) => {
+const printHuman = (ctx: CliContext, flags: WsServerFlags, addressFilter: AddressFilter | undefined) => {
   const kit = humanKit(ctx)
+  const filter = filterWords(ctx, addressFilter)
   return {
     event: (e: WsServerEvent): void => {
       if (e.type === 'listening') printListening(kit, e, flags, filter)
