@@ -123,7 +123,7 @@ t.test(`library TcpRelay with no impairment survives hostile clients; well-behav
   })
 
   const [results, stubbornWrote] = await Promise.all([
-    tcpStorm(port, rng, PROFILE, { stopAt: Date.now() + 3000, maxClients: 1500, concurrency: 16 }),
+    tcpStorm(port, rng, PROFILE, { stopAt: Date.now() + 4000, maxClients: 1500, concurrency: 16 }),
     stubbornNeverReader(port, rng),
   ])
   t.comment(`clients by kind: ${JSON.stringify(countByKind(results))}; relay events: ${JSON.stringify(events)}`)
