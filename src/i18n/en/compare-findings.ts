@@ -4,6 +4,7 @@
  */
 import type { Fmt } from '../fmt.js'
 import { compareUnits } from '../compare-units.js'
+import { byKernelScope } from '../finding-scope.js'
 import { compareReasons as reasons } from './compare-reasons.js'
 import type { FindingParams, TailName } from '../../compare/findings/params.js'
 import type { KernelScope } from '../../compare/compare-types.js'
@@ -12,12 +13,11 @@ import type { TcpLossUnavailable } from '../../net/userns.js'
 /** `scope`: whose kernel counters these are — the machine's, or compare's own network namespace (kernel-userns). */
 type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string; scope?: KernelScope }) => string }
 
-export const compareFindingsEn = (f: Fmt): Messages => {
-  const words = (scope: KernelScope): Messages => { const c = clauses(f, scope); return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) } }
-  const byScope = { machine: words('machine'), namespace: words('namespace') }
-  return Object.fromEntries(Object.keys(byScope.machine).map(code =>
-    [code, (p: { scope?: KernelScope }) => (byScope[p.scope ?? 'machine'] as Record<string, (p: object) => string>)[code]!(p)])) as unknown as Messages
-}
+export const compareFindingsEn = (f: Fmt): Messages =>
+  byKernelScope((scope: KernelScope): Messages => {
+    const c = clauses(f, scope)
+    return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) }
+  })
 
 /** The clauses several findings share (late probes, refused sends, the kernel's counts). */
 const clauses = (f: Fmt, scope: KernelScope) => {

@@ -5,6 +5,10 @@
 import type { Fmt } from '../fmt.js'
 import { compareReasons as reasons } from './compare-reasons.js'
 import type { TcpLossUnavailable } from '../../net/userns.js'
+import { compareUnits } from '../compare-units.js'
+import { byKernelScope } from '../finding-scope.js'
+import type { FindingParams, TailName } from '../../compare/findings/params.js'
+import type { KernelScope } from '../../compare/compare-types.js'
 
 const NO_EXPUESTO: Record<TcpLossUnavailable, string> = {
   'not-linux': 'descartar segmentos TCP requiere el kernel Linux (nftables); ejecuta compare en Linux',
@@ -14,19 +18,15 @@ const NO_EXPUESTO: Record<TcpLossUnavailable, string> = {
   'remote-target': 'el kernel solo puede descartar paquetes para el reflector local de compare; ejecuta compare sin host, o como root en la máquina que lo ejecuta',
   'no-kernel': 'el emulador del kernel no está disponible aquí; ejecútalo como root en Linux con nft',
 }
-import { compareUnits } from '../compare-units.js'
-import type { FindingParams, TailName } from '../../compare/findings/params.js'
-import type { KernelScope } from '../../compare/compare-types.js'
 
 /** `scope`: whose kernel counters these are — the machine's, or compare's own network namespace (kernel-userns). */
 type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string; scope?: KernelScope }) => string }
 
-export const compareFindingsEs = (f: Fmt): Messages => {
-  const words = (scope: KernelScope): Messages => { const c = clauses(f, scope); return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) } }
-  const byScope = { machine: words('machine'), namespace: words('namespace') }
-  return Object.fromEntries(Object.keys(byScope.machine).map(code =>
-    [code, (p: { scope?: KernelScope }) => (byScope[p.scope ?? 'machine'] as Record<string, (p: object) => string>)[code]!(p)])) as unknown as Messages
-}
+export const compareFindingsEs = (f: Fmt): Messages =>
+  byKernelScope((scope: KernelScope): Messages => {
+    const c = clauses(f, scope)
+    return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) }
+  })
 
 /** Cláusulas que comparten varias conclusiones (sondas tardías, envíos rechazados, contadores del kernel). */
 const clauses = (f: Fmt, scope: KernelScope) => {

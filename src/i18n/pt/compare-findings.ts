@@ -5,6 +5,7 @@
 import type { Fmt } from '../fmt.js'
 import type { TcpLossUnavailable } from '../../net/userns.js'
 import { compareUnits } from '../compare-units.js'
+import { byKernelScope } from '../finding-scope.js'
 import type { FindingParams, TailName } from '../../compare/findings/params.js'
 import type { KernelScope } from '../../compare/compare-types.js'
 import { compareReasons as reasons } from './compare-reasons.js'
@@ -21,12 +22,11 @@ const NAO_EXPOSTO: Record<TcpLossUnavailable, string> = {
 /** `scope`: de quem são os contadores do kernel — da máquina, ou do namespace de rede próprio do compare (kernel-userns). */
 type Messages = { [C in keyof FindingParams]: (p: FindingParams[C] & { label: string; scope?: KernelScope }) => string }
 
-export const compareFindingsPt = (f: Fmt): Messages => {
-  const words = (scope: KernelScope): Messages => { const c = clauses(f, scope); return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) } }
-  const byScope = { machine: words('machine'), namespace: words('namespace') }
-  return Object.fromEntries(Object.keys(byScope.machine).map(code =>
-    [code, (p: { scope?: KernelScope }) => (byScope[p.scope ?? 'machine'] as Record<string, (p: object) => string>)[code]!(p)])) as unknown as Messages
-}
+export const compareFindingsPt = (f: Fmt): Messages =>
+  byKernelScope((scope: KernelScope): Messages => {
+    const c = clauses(f, scope)
+    return { ...extras(f, c), ...unreliable(f, c), ...reliable(f, c), ...impairment(f, c) }
+  })
 
 /** Cláusulas que várias conclusões compartilham (sondas atrasadas, envios recusados, contadores do kernel). */
 const clauses = (f: Fmt, scope: KernelScope) => {
